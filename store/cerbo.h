@@ -1,0 +1,475 @@
+/*
+ * cerbo.h - the public interface of libcerbo, the pam_cerbo credential store.
+ *
+ * libcerbo reads and writes the YAML store of API users and permission
+ * profiles (cerbo-store(5)), generates and hashes secret keys, and answers
+ * the one question every front end asks: may this username, with this
+ * secret, make this request?  The PAM module and the tools are thin front
+ * ends over this header.
+ *
+ * Conventions: functions return 0 on success and -1 on failure, filling a
+ * struct cerbo_error when one is passed (it may be NULL).  Strings returned
+ * by getters belong to the object they came from and live until that object
+ * is changed or freed.  No function prints, exits or installs signal
+ * handlers.  Functions marked CERBO_MUST_CHECK must have their result
+ * checked.
+ */
+#ifndef CERBO_H
+#define CERBO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define CERBO_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define CERBO_MUST_CHECK
+#endif
+
+#define CERBO_STORE_DEFAULT "/etc/cerbo/apiusers.yaml"
+#define CERBO_STORE_FORMAT 1 /* the cerbo_store: version this build writes */
+
+/* Bounds; every one is enforced on read and on change. */
+#define CERBO_USERNAME_MAX 64      /* bytes, "pk_" included */
+#define CERBO_PROFILE_NAME_MAX 64  /* bytes */
+#define CERBO_NICKNAME_MAX 128     /* bytes of UTF-8 */
+#define CERBO_DESCRIPTION_MAX 1024 /* bytes of UTF-8 */
+#define CERBO_EMAIL_MAX 254        /* bytes */
+#define CERBO_RULE_MAX 1024        /* bytes of one "METHOD PATH" rule */
+#define CERBO_SECRET_MAX 1024      /* bytes of a secret given to verify */
+#define CERBO_HASH_MAX 256         /* bytes of a hash string, NUL included */
+#define CERBO_STORE_SIZE_MAX (256u * 1024 * 1024) /* bytes of a store file */
+#define CERBO_GRACE_MAX (7 * 24 * 3600) /* seconds an old key may live */
+
+/*
+ * A generated secret key: "cerbo_sk_", 43 base62 characters of randomness
+ * (256 bits), then a 6-character base62 CRC32 checksum.  A buffer of
+ * CERBO_SECRET_GENERATED_SIZE holds one with its NUL.
+ */
+#define CERBO_SECRET_PREFIX "cerbo_sk_"
+#define CERBO_SECRET_GENERATED_LEN (9 + 43 + 6)
+#define CERBO_SECRET_GENERATED_SIZE (CERBO_SECRET_GENERATED_LEN + 1)
+
+/* What went wrong; tools map each to a distinct exit code. */
+enum cerbo_status {
+	CERBO_OK = 0,
+	CERBO_E_INVALID,  /* a field, rule, argument or document is not valid */
+	CERBO_E_NOTFOUND, /* no such user or profile (or no store file) */
+	CERBO_E_EXISTS,   /* the user or profile exists already */
+	CERBO_E_INUSE,    /* a profile still used by users */
+	CERBO_E_LOCK,     /* the store's lock was not had in time */
+	CERBO_E_STORE,    /* the store file is malformed or not valid */
+	CERBO_E_TOO_NEW,  /* the store's format is newer than this build */
+	CERBO_E_UNSAFE,   /* owner, mode or file type refused by trust checks */
+	CERBO_E_CONFLICT, /* expected generation or digest does not match */
+	CERBO_E_IO,       /* a system call failed */
+	CERBO_E_NOMEM,    /* out of memory */
+	CERBO_E_STATE,    /* the change does not fit the current state */
+};
+
+/*
+ * An error: a status, a message for a person, and where it applies.
+ * For errors in a file, file is its path and line/column are 1-based;
+ * they are 0 when there is no position.  The message never holds a secret.
+ */
+struct cerbo_error {
+	enum cerbo_status status;
+	unsigned long line;
+	unsigned long column;
+	char file[256];
+	char message[512];
+};
+
+/* "file:line:column: message", "file: message" or "message" into buf. */
+const char *cerbo_error_format(const struct cerbo_error *err, char *buf,
+    size_t len);
+const char *cerbo_status_name(enum cerbo_status status);
+
+/* ---------------------------------------------------------------------
+ * The store: profiles and users, loaded from and saved to one YAML file.
+ * Users and profiles are kept sorted by name; index i of the getters
+ * follows that order.
+ */
+struct cerbo_store;
+struct cerbo_user;
+struct cerbo_profile;
+
+/* An empty, valid store (no profiles, no users, generation 0). */
+struct cerbo_store *cerbo_store_new(void);
+void cerbo_store_free(struct cerbo_store *store);
+
+/*
+ * Parse a store from memory.  name is used in error positions.  Strict: see
+ * cerbo-store(5).  The result is fully validated.
+ */
+CERBO_MUST_CHECK int cerbo_store_parse(struct cerbo_store **out,
+    const char *buf, size_t len, const char *name, struct cerbo_error *err);
+
+/* Flags for cerbo_store_load(). */
+#define CERBO_LOAD_NO_TRUST 0x1 /* skip owner/mode checks (tests, check FILE) */
+
+/*
+ * Open path safely (O_CLOEXEC|O_NOCTTY, fstat: regular, owner, mode, size),
+ * apply the trust checks to the file and every folder above it, read and
+ * parse it.  A missing file is CERBO_E_NOTFOUND.
+ */
+CERBO_MUST_CHECK int cerbo_store_load(struct cerbo_store **out,
+    const char *path, unsigned flags, struct cerbo_error *err);
+
+/*
+ * The trust checks alone, as a reader would apply them (for `check`).
+ * uid is the account that will read the store and gids/ngids its groups;
+ * the message says which folder or mode stops it.  With uid (uid_t)-1 the
+ * calling process's identity is used.
+ */
+CERBO_MUST_CHECK int cerbo_store_check_access(const char *path, uid_t uid,
+    const gid_t *gids, size_t ngids, struct cerbo_error *err);
+
+/* Validate the whole store: every field, every reference. */
+CERBO_MUST_CHECK int cerbo_store_validate(const struct cerbo_store *store,
+    struct cerbo_error *err);
+
+/* Deterministic YAML text of the store; *buf is malloc'd, caller frees. */
+CERBO_MUST_CHECK int cerbo_store_emit(const struct cerbo_store *store,
+    char **buf, size_t *len, struct cerbo_error *err);
+
+uint64_t cerbo_store_generation(const struct cerbo_store *store);
+/* Lower-case hex BLAKE2b-256 of the bytes the store was read from ("" if
+ * it was not read from bytes). */
+const char *cerbo_store_digest(const struct cerbo_store *store);
+/* The format version the file declared (CERBO_STORE_FORMAT when new). */
+int cerbo_store_format(const struct cerbo_store *store);
+
+/* Hex BLAKE2b-256 of any bytes; out must hold 65 bytes. */
+void cerbo_digest_hex(const void *buf, size_t len, char out[65]);
+
+/* ---------------------------------------------------------------------
+ * Users.
+ */
+enum cerbo_user_field {
+	CERBO_USER_NICKNAME,
+	CERBO_USER_PROFILE,
+	CERBO_USER_EMAIL,
+	CERBO_USER_DESCRIPTION,
+	CERBO_USER_SECRET,             /* hash string */
+	CERBO_USER_SECRET_SET,         /* RFC 3339 UTC time */
+	CERBO_USER_OLD_SECRET,         /* hash string, optional */
+	CERBO_USER_OLD_SECRET_EXPIRES, /* time, with old_secret */
+	CERBO_USER_EXPIRES,            /* time, optional */
+	CERBO_USER_ALLOW_FROM,         /* "cidr,cidr,...", optional */
+	CERBO_USER_CREATED,            /* time */
+	CERBO_USER_UPDATED,            /* time */
+	CERBO_USER_DISABLED,           /* "true" or "false" */
+	CERBO_USER_FIELD_COUNT
+};
+
+/* The YAML key of a field ("nickname", "allow_from", ...). */
+const char *cerbo_user_field_name(enum cerbo_user_field field);
+/* The field for a YAML key; -1 if unknown. */
+int cerbo_user_field_from_name(const char *name);
+
+size_t cerbo_store_user_count(const struct cerbo_store *store);
+const struct cerbo_user *cerbo_store_user_at(const struct cerbo_store *store,
+    size_t i);
+const struct cerbo_user *cerbo_store_user_find(
+    const struct cerbo_store *store, const char *username);
+
+const char *cerbo_user_name(const struct cerbo_user *user);
+/*
+ * A field in its canonical text form (as written to the store), or NULL
+ * when an optional field is unset.  Times are RFC 3339 UTC
+ * ("2026-11-27T10:00:00Z"), allow_from is comma-separated, disabled is
+ * "true"/"false" (never NULL).
+ */
+const char *cerbo_user_get(const struct cerbo_user *user,
+    enum cerbo_user_field field);
+/* Times as seconds since the epoch; 0 when unset. */
+int64_t cerbo_user_time(const struct cerbo_user *user,
+    enum cerbo_user_field field);
+int cerbo_user_disabled(const struct cerbo_user *user);
+
+/*
+ * Add a user with every required field; the secret is a hash string (see
+ * cerbo_secret_hash()).  created, updated and secret_set are set to now.
+ * CERBO_E_EXISTS if the username is taken, CERBO_E_INVALID for a bad field
+ * (the message names it), CERBO_E_NOTFOUND for an unknown profile.
+ */
+struct cerbo_user_spec {
+	const char *username;
+	const char *nickname;
+	const char *profile;
+	const char *email;
+	const char *description;
+	const char *secret_hash;
+};
+CERBO_MUST_CHECK int cerbo_user_add(struct cerbo_store *store,
+    const struct cerbo_user_spec *spec, time_t now, struct cerbo_error *err);
+
+/*
+ * Set one field from its text form (NULL unsets an optional field).  The
+ * value is validated first; on error nothing changes.  Sets updated to now
+ * when the value differs.  *changed (may be NULL) tells whether it did.
+ * Setting CERBO_USER_SECRET here is refused: use cerbo_user_set_secret().
+ */
+CERBO_MUST_CHECK int cerbo_user_set(struct cerbo_store *store,
+    const char *username, enum cerbo_user_field field, const char *value,
+    time_t now, int *changed, struct cerbo_error *err);
+
+CERBO_MUST_CHECK int cerbo_user_remove(struct cerbo_store *store,
+    const char *username, struct cerbo_error *err);
+
+/*
+ * Replace a user's key with new_hash.  grace == 0: the old key stops
+ * working at once.  grace > 0 (at most CERBO_GRACE_MAX seconds): the old
+ * key keeps working until now + grace.  A rotation while an old key is
+ * still valid is CERBO_E_STATE unless force is set (it would drop a key
+ * integrations may still use).
+ */
+CERBO_MUST_CHECK int cerbo_user_set_secret(struct cerbo_store *store,
+    const char *username, const char *new_hash, time_t now, long grace,
+    int force, struct cerbo_error *err);
+
+/* End a grace period now: drop the old key.  CERBO_E_STATE if none. */
+CERBO_MUST_CHECK int cerbo_user_drop_old_secret(struct cerbo_store *store,
+    const char *username, time_t now, struct cerbo_error *err);
+
+/* Drop every old key whose grace period is over; returns how many. */
+size_t cerbo_store_prune(struct cerbo_store *store, time_t now);
+
+/* ---------------------------------------------------------------------
+ * Profiles and endpoint rules.
+ */
+enum cerbo_rule_kind { CERBO_RULE_ALLOW, CERBO_RULE_DENY };
+
+size_t cerbo_store_profile_count(const struct cerbo_store *store);
+const struct cerbo_profile *cerbo_store_profile_at(
+    const struct cerbo_store *store, size_t i);
+const struct cerbo_profile *cerbo_store_profile_find(
+    const struct cerbo_store *store, const char *name);
+
+const char *cerbo_profile_name(const struct cerbo_profile *profile);
+const char *cerbo_profile_description(const struct cerbo_profile *profile);
+size_t cerbo_profile_rule_count(const struct cerbo_profile *profile,
+    enum cerbo_rule_kind kind);
+const char *cerbo_profile_rule_at(const struct cerbo_profile *profile,
+    enum cerbo_rule_kind kind, size_t i);
+/* True when an allow rule matches every method and path ("* /**"). */
+int cerbo_profile_allows_everything(const struct cerbo_profile *profile);
+/* How many users name this profile. */
+size_t cerbo_store_profile_users(const struct cerbo_store *store,
+    const char *name);
+
+CERBO_MUST_CHECK int cerbo_profile_add(struct cerbo_store *store,
+    const char *name, const char *description, struct cerbo_error *err);
+CERBO_MUST_CHECK int cerbo_profile_set_description(struct cerbo_store *store,
+    const char *name, const char *description, int *changed,
+    struct cerbo_error *err);
+/* Add a rule (validated; a duplicate is not added, *changed tells). */
+CERBO_MUST_CHECK int cerbo_profile_rule_add(struct cerbo_store *store,
+    const char *name, enum cerbo_rule_kind kind, const char *rule,
+    int *changed, struct cerbo_error *err);
+CERBO_MUST_CHECK int cerbo_profile_rule_remove(struct cerbo_store *store,
+    const char *name, enum cerbo_rule_kind kind, const char *rule,
+    int *changed, struct cerbo_error *err);
+/* CERBO_E_INUSE, naming the users, while a user uses the profile. */
+CERBO_MUST_CHECK int cerbo_profile_remove(struct cerbo_store *store,
+    const char *name, struct cerbo_error *err);
+
+/* Validate one "METHOD PATH" rule. */
+CERBO_MUST_CHECK int cerbo_rule_validate(const char *rule,
+    struct cerbo_error *err);
+
+/*
+ * An HTTP request reduced to what rules match: the method and the
+ * percent-decoded path, query string dropped.  Parsed from a request line
+ * ("GET /a/b?x=1 HTTP/1.1") or "METHOD TARGET".  Targets that a web server
+ * would normalise into another path (dot segments, empty segments, encoded
+ * slashes, double encoding, ';' parameters, absolute form, control bytes)
+ * are refused with CERBO_E_INVALID.
+ */
+#define CERBO_METHOD_MAX 32
+#define CERBO_PATH_MAX 4096
+struct cerbo_request {
+	char method[CERBO_METHOD_MAX];
+	char path[CERBO_PATH_MAX];
+};
+CERBO_MUST_CHECK int cerbo_request_parse(const char *line,
+    struct cerbo_request *out, struct cerbo_error *err);
+
+/* Which rule decided a request, for logs and `explain`. */
+struct cerbo_decision {
+	int allowed;              /* 1 allowed, 0 refused */
+	int matched;              /* 1 when a rule decided, 0 default deny */
+	enum cerbo_rule_kind kind; /* of the deciding rule */
+	char rule[CERBO_RULE_MAX];
+	char profile[CERBO_PROFILE_NAME_MAX + 1];
+};
+/* Decide a parsed request against a profile: deny rules win over allow,
+ * no matching allow rule is a refusal. */
+void cerbo_profile_decide(const struct cerbo_profile *profile,
+    const struct cerbo_request *request, struct cerbo_decision *out);
+
+/* ---------------------------------------------------------------------
+ * Secrets and hash strings.
+ *
+ * Generated keys are hashed with "$cerbo-b2b$v=1$<salt>$<hash>" (keyed
+ * BLAKE2b-256, per-user 16-byte salt, base64 without padding); anything
+ * else with argon2id ("$argon2id$v=19$m=...,t=...,p=1$...") within the
+ * bounds below.  Every other scheme is refused.
+ */
+#define CERBO_ARGON2_MEMLIMIT_MAX (256u * 1024 * 1024) /* bytes */
+#define CERBO_ARGON2_OPSLIMIT_MAX 10
+
+/* A new key into out (at least CERBO_SECRET_GENERATED_SIZE bytes). */
+CERBO_MUST_CHECK int cerbo_secret_generate(char *out, size_t outlen);
+/* 1 when secret has the generated format and a valid checksum. */
+int cerbo_secret_is_generated(const char *secret, size_t len);
+/*
+ * Hash a secret into a hash string (out: CERBO_HASH_MAX bytes): the fast
+ * scheme for a generated key, argon2id for anything else.
+ */
+CERBO_MUST_CHECK int cerbo_secret_hash(const char *secret, size_t len,
+    char *out, size_t outlen, struct cerbo_error *err);
+/* Validate a hash string's grammar and bounds. */
+CERBO_MUST_CHECK int cerbo_hash_validate(const char *hash,
+    struct cerbo_error *err);
+/* "cerbo-b2b" or "argon2id" for a valid hash string, NULL otherwise. */
+const char *cerbo_hash_scheme(const char *hash);
+/*
+ * 0 when secret matches hash, -1 otherwise (constant time in the secret;
+ * the fast scheme accepts only generated keys with a valid checksum).
+ */
+CERBO_MUST_CHECK int cerbo_secret_check(const char *hash, const char *secret,
+    size_t len);
+
+/* ---------------------------------------------------------------------
+ * HTTP Basic credentials.
+ */
+struct cerbo_basic {
+	char username[CERBO_USERNAME_MAX + 1];
+	char secret[CERBO_SECRET_MAX + 1]; /* wipe with cerbo_basic_wipe() */
+	size_t secret_len;
+};
+/*
+ * Parse an Authorization header value ("Basic <base64>"): strict base64,
+ * split at the first ':', bounded lengths, no control characters, both
+ * parts non-empty.  On error out is wiped.
+ */
+CERBO_MUST_CHECK int cerbo_basic_parse(const char *header,
+    struct cerbo_basic *out, struct cerbo_error *err);
+void cerbo_basic_wipe(struct cerbo_basic *basic);
+
+/* ---------------------------------------------------------------------
+ * The verifier: the one answer shared by the PAM module and the tools.
+ */
+enum cerbo_verdict_code {
+	CERBO_ALLOW = 0,
+	CERBO_DENY_CREDENTIALS, /* unknown user or wrong secret */
+	CERBO_DENY_DISABLED,
+	CERBO_DENY_EXPIRED,
+	CERBO_DENY_ADDRESS,     /* client outside allow_from */
+	CERBO_DENY_FORBIDDEN,   /* profile refuses the request */
+	CERBO_DENY_REQUEST,     /* request line refused by the parser */
+	CERBO_STORE_ERROR       /* store unreadable, unsafe or invalid */
+};
+
+enum cerbo_key_used { CERBO_KEY_NONE, CERBO_KEY_CURRENT, CERBO_KEY_OLD };
+
+struct cerbo_verify_args {
+	const char *store_path; /* NULL: CERBO_STORE_DEFAULT */
+	const char *username;
+	const char *secret;     /* NULL: authorize only (no credential check) */
+	size_t secret_len;
+	const char *request;    /* "METHOD TARGET[ HTTP/x.y]"; NULL: none */
+	const char *rhost;      /* client address, NULL if unknown */
+	time_t now;             /* 0: time(NULL) */
+	unsigned flags;
+};
+#define CERBO_VERIFY_NO_TRUST 0x1 /* skip trust checks (tests only) */
+
+struct cerbo_verdict {
+	enum cerbo_verdict_code code;
+	enum cerbo_key_used key;
+	int username_valid; /* username is a syntactically valid pk_ name */
+	struct cerbo_decision decision; /* when a request was decided */
+	/* For the log: "unknown user", "wrong secret", "forbidden by profile
+	 * scheduling (deny DELETE /**)", ...; never a secret or a hash. */
+	char reason[512];
+};
+
+/*
+ * Decide a request.  With a secret: the secret is checked first (an
+ * unknown user against a dummy hash of the fast scheme, so unknown, wrong
+ * and disabled cost the same), then disabled, expiry, allow_from, and the
+ * request when one is given.  Without a secret (args->secret NULL), only
+ * the account and the request are checked: use it after a successful
+ * authentication only.  Returns 0 when a verdict was reached (read
+ * verdict->code), -1 only on invalid arguments.
+ *
+ * The store is cached per path in the process and re-validated with one
+ * stat per call; thread-safe.
+ */
+CERBO_MUST_CHECK int cerbo_verify(const struct cerbo_verify_args *args,
+    struct cerbo_verdict *verdict);
+const char *cerbo_verdict_name(enum cerbo_verdict_code code);
+
+/* 1 when s is a syntactically valid username. */
+int cerbo_username_valid(const char *s);
+
+/* ---------------------------------------------------------------------
+ * Transactions: every change to a store file.
+ *
+ * begin takes the store's lock (a lock file beside it, never unlinked),
+ * waits up to timeout_ms, reads the current store (or starts an empty one
+ * when CERBO_TXN_CREATE is given and none exists), and checks the
+ * expectations.  commit validates the whole store, drops expired old keys,
+ * sets generation to the value read plus one, writes a temp file in the
+ * same folder with the original's owner, group and mode, fsyncs it, keeps
+ * the previous version as "<store>-", renames, and fsyncs the folder.  On
+ * any failure the store file is as it was.  free releases the lock.
+ */
+struct cerbo_txn;
+
+#define CERBO_TXN_CREATE 0x1  /* create the store (and its folder) if absent */
+#define CERBO_TXN_NO_TRUST 0x2 /* skip trust checks on read (tests only) */
+
+struct cerbo_txn_options {
+	unsigned flags;
+	long timeout_ms;              /* <= 0: 10 s */
+	int expect_generation_set;
+	uint64_t expect_generation;
+	const char *expect_digest;    /* hex, NULL: none */
+};
+
+CERBO_MUST_CHECK int cerbo_txn_begin(struct cerbo_txn **out, const char *path,
+    const struct cerbo_txn_options *opts, struct cerbo_error *err);
+struct cerbo_store *cerbo_txn_store(struct cerbo_txn *txn);
+/* 1 when the store file did not exist when the transaction began. */
+int cerbo_txn_is_new(const struct cerbo_txn *txn);
+CERBO_MUST_CHECK int cerbo_txn_commit(struct cerbo_txn *txn,
+    struct cerbo_error *err);
+void cerbo_txn_free(struct cerbo_txn *txn);
+
+/* ---------------------------------------------------------------------
+ * Time helpers shared by the tools.
+ */
+/* Parse RFC 3339 UTC "YYYY-MM-DDTHH:MM:SSZ". */
+CERBO_MUST_CHECK int cerbo_time_parse(const char *s, int64_t *out,
+    struct cerbo_error *err);
+/* Format into out (at least 21 bytes). */
+void cerbo_time_format(int64_t t, char *out, size_t len);
+/* Parse a duration "90s", "15m", "24h", "7d" into seconds. */
+CERBO_MUST_CHECK int cerbo_duration_parse(const char *s, long *out,
+    struct cerbo_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CERBO_H */
