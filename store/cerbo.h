@@ -259,7 +259,8 @@ size_t cerbo_profile_rule_count(const struct cerbo_profile *profile,
     enum cerbo_rule_kind kind);
 const char *cerbo_profile_rule_at(const struct cerbo_profile *profile,
     enum cerbo_rule_kind kind, size_t i);
-/* True when an allow rule matches every method and path ("* /**"). */
+/* True when an allow rule matches every method and every path (method "*",
+ * path "/" followed by "**"). */
 int cerbo_profile_allows_everything(const struct cerbo_profile *profile);
 /* How many users name this profile. */
 size_t cerbo_store_profile_users(const struct cerbo_store *store,
@@ -399,7 +400,7 @@ struct cerbo_verdict {
 	int username_valid; /* username is a syntactically valid pk_ name */
 	struct cerbo_decision decision; /* when a request was decided */
 	/* For the log: "unknown user", "wrong secret", "forbidden by profile
-	 * scheduling (deny DELETE /**)", ...; never a secret or a hash. */
+	 * scheduling (deny DELETE /admin)", ...; never a secret or a hash. */
 	char reason[512];
 };
 

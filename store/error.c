@@ -1,0 +1,117 @@
+/*
+ * error.c - filling struct cerbo_error, and turning it into text.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void
+fill(struct cerbo_error *err, enum cerbo_status status, const char *file,
+    unsigned long line, unsigned long column, const char *fmt, va_list ap)
+{
+	int n;
+
+	err->status = status;
+	err->line = line;
+	err->column = column;
+	err->file[0] = '\0';
+	if (file != NULL) {
+		n = snprintf(err->file, sizeof(err->file), "%s", file);
+		if (n < 0)
+			err->file[0] = '\0';
+	}
+	n = vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	if (n < 0)
+		err->message[0] = '\0';
+}
+
+int
+cerbo__fail(struct cerbo_error *err, enum cerbo_status status,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return -1;
+	va_start(ap, fmt);
+	fill(err, status, NULL, 0, 0, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+cerbo__fail_at(struct cerbo_error *err, enum cerbo_status status,
+    const char *file, unsigned long line, unsigned long column,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return -1;
+	va_start(ap, fmt);
+	fill(err, status, file, line, column, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+const char *
+cerbo_error_format(const struct cerbo_error *err, char *buf, size_t len)
+{
+	int n;
+
+	if (buf == NULL || len == 0)
+		return "";
+	if (err == NULL) {
+		buf[0] = '\0';
+		return buf;
+	}
+	if (err->file[0] != '\0' && err->line > 0 && err->column > 0)
+		n = snprintf(buf, len, "%s:%lu:%lu: %s", err->file, err->line,
+		    err->column, err->message);
+	else if (err->file[0] != '\0' && err->line > 0)
+		n = snprintf(buf, len, "%s:%lu: %s", err->file, err->line,
+		    err->message);
+	else if (err->file[0] != '\0')
+		n = snprintf(buf, len, "%s: %s", err->file, err->message);
+	else
+		n = snprintf(buf, len, "%s", err->message);
+	if (n < 0)
+		buf[0] = '\0';
+	return buf;
+}
+
+const char *
+cerbo_status_name(enum cerbo_status status)
+{
+	switch (status) {
+	case CERBO_OK:
+		return "ok";
+	case CERBO_E_INVALID:
+		return "invalid";
+	case CERBO_E_NOTFOUND:
+		return "not found";
+	case CERBO_E_EXISTS:
+		return "exists";
+	case CERBO_E_INUSE:
+		return "in use";
+	case CERBO_E_LOCK:
+		return "lock";
+	case CERBO_E_STORE:
+		return "store";
+	case CERBO_E_TOO_NEW:
+		return "too new";
+	case CERBO_E_UNSAFE:
+		return "unsafe";
+	case CERBO_E_CONFLICT:
+		return "conflict";
+	case CERBO_E_IO:
+		return "io";
+	case CERBO_E_NOMEM:
+		return "no memory";
+	case CERBO_E_STATE:
+		return "state";
+	}
+	return "unknown";
+}
