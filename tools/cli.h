@@ -1,0 +1,301 @@
+/*
+ * cli.h - what the command-line tools (cerbo-apiuser, cerbo-profile) share:
+ * exit codes, error printing, the common options, integer parsing, a JSON
+ * writer, terminal prompts, secrets from standard input, the change log
+ * (syslog), and the "one change in one transaction" helper.
+ *
+ * The tools are thin: every rule lives in libcerbo.  These helpers print
+ * and exit-code; the library never does.
+ */
+#ifndef CERBO_CLI_H
+#define CERBO_CLI_H
+
+#include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cerbo.h"
+
+/*
+ * EXIT STATUS (the man pages copy this block)
+ *
+ *   0   success (for verify/explain: the request is allowed; for check:
+ *       the store is valid)
+ *   1   refused: verify/explain found the request not allowed; check
+ *       found the store invalid or unreadable by the account asked about
+ *   2   usage error: unknown command or option, missing or extra argument
+ *   3   invalid input: a field, rule, time, duration or document is not
+ *       valid (nothing was changed)
+ *   4   not found: no such user, profile, or store file
+ *   5   already exists: the user or profile exists (for add --if-missing:
+ *       a different one exists)
+ *   6   lock timeout: another process held the store's lock too long
+ *   7   store invalid, or its format is newer than this build
+ *   8   unsafe store permissions: owner, mode or file type refused by the
+ *       trust checks
+ *   9   I/O error or out of memory
+ *  10   conflict: --expect-generation or --expect-digest did not match
+ *       the store (nothing was written)
+ *  11   not possible in the current state: e.g. a second rotate during a
+ *       grace period without --force, rotate --finish with no old key, or
+ *       deleting a profile that users still use
+ */
+enum cli_exit {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_REFUSED = 1,
+	CLI_EXIT_USAGE = 2,
+	CLI_EXIT_INVALID = 3,
+	CLI_EXIT_NOTFOUND = 4,
+	CLI_EXIT_EXISTS = 5,
+	CLI_EXIT_LOCK = 6,
+	CLI_EXIT_STORE = 7,
+	CLI_EXIT_UNSAFE = 8,
+	CLI_EXIT_IO = 9,
+	CLI_EXIT_CONFLICT = 10,
+	CLI_EXIT_STATE = 11,
+};
+
+/* The exit code for a library status (CERBO_OK -> 0). */
+int cli_exit_code(enum cerbo_status status);
+
+/* ---- program name and messages ---------------------------------------- */
+
+/* Set the name used in messages and in syslog ("cerbo-apiuser"). */
+void cli_init(const char *progname);
+const char *cli_progname(void);
+
+/* "prog: file:line:col: message" on stderr; returns cli_exit_code(). */
+int cli_error(const struct cerbo_error *err);
+/* "prog: message" on stderr. */
+void cli_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "prog: message" and a hint to --help on stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- common options ---------------------------------------------------- */
+
+/*
+ * The options every command takes.  Put CLI_COMMON_LONGOPTS in a command's
+ * getopt_long table and hand every option to cli_opt_common() first.
+ */
+struct cli_opts {
+	const char *store;       /* --store, else $CERBO_STORE, else default */
+	int json;                /* --json */
+	int expect_generation_set;
+	uint64_t expect_generation; /* --expect-generation N */
+	const char *expect_digest;  /* --expect-digest D (64 hex) */
+	long lock_timeout_ms;    /* --lock-timeout DURATION; 0: library default */
+	int yes;                 /* --yes / -y */
+	int quiet;               /* --quiet / -q */
+};
+
+enum {
+	CLI_OPT_STORE = 0x1000,
+	CLI_OPT_JSON,
+	CLI_OPT_EXPECT_GENERATION,
+	CLI_OPT_EXPECT_DIGEST,
+	CLI_OPT_LOCK_TIMEOUT,
+	CLI_OPT_YES,
+	CLI_OPT_QUIET,
+	CLI_OPT_FIRST_FREE = 0x1100 /* commands number their own from here */
+};
+
+#define CLI_COMMON_LONGOPTS                                                  \
+	{ "store", required_argument, NULL, CLI_OPT_STORE },                 \
+	    { "json", no_argument, NULL, CLI_OPT_JSON },                     \
+	    { "expect-generation", required_argument, NULL,                  \
+		CLI_OPT_EXPECT_GENERATION },                                 \
+	    { "expect-digest", required_argument, NULL,                      \
+		CLI_OPT_EXPECT_DIGEST },                                     \
+	    { "lock-timeout", required_argument, NULL, CLI_OPT_LOCK_TIMEOUT }, \
+	    { "yes", no_argument, NULL, CLI_OPT_YES },                       \
+	    { "quiet", no_argument, NULL, CLI_OPT_QUIET }
+
+/* The common options in --help texts (each line starts with two spaces). */
+#define CLI_COMMON_HELP                                                      \
+	"  --store PATH            the store (default $CERBO_STORE, else "   \
+	CERBO_STORE_DEFAULT ")\n"                                            \
+	"  --json                  machine-readable output on stdout\n"      \
+	"  --lock-timeout TIME     wait this long for the lock (e.g. 500ms, " \
+	"10s; default 10s)\n"                                                \
+	"  -q, --quiet             print only what was asked for\n"
+
+#define CLI_CHANGE_HELP                                                      \
+	"  --expect-generation N   refuse (exit 10) unless the store is at "  \
+	"generation N\n"                                                     \
+	"  --expect-digest D       refuse (exit 10) unless the store's digest " \
+	"is D\n"
+
+/* Defaults; then $CERBO_STORE.  Call before parsing. */
+void cli_opts_init(struct cli_opts *o);
+/*
+ * Handle option c (with optarg arg) if it is a common one: 1 handled,
+ * 0 not a common option, -1 bad value (message printed; exit with
+ * CLI_EXIT_USAGE).  cmd names the command in messages.
+ */
+int cli_opt_common(struct cli_opts *o, const char *cmd, int c,
+    const char *arg);
+
+/*
+ * Refuse, before any parsing, an argument that looks like it carries a
+ * secret (--secret=..., --password, --key, --token, or a generated key as
+ * a word): secrets never come from argv, where ps and shell history see
+ * them.  Returns 0 when none, else prints why and returns CLI_EXIT_USAGE.
+ */
+int cli_refuse_secret_args(int argc, char *const argv[]);
+
+/* ---- integers and times ------------------------------------------------ */
+
+/*
+ * strtonum(3)-style: a whole decimal string within [min, max].  Returns 0,
+ * or -1 with *errstr "invalid", "too small" or "too large".
+ */
+int cli_strtonum(const char *s, long long min, long long max, long long *out,
+    const char **errstr);
+/* The same for an unsigned 64-bit value (generation numbers). */
+int cli_strtou64(const char *s, uint64_t *out, const char **errstr);
+/* "500ms", "10s", "2m" or a bare number of seconds, into milliseconds. */
+int cli_parse_timeout_ms(const char *s, long *out);
+
+/* ---- JSON output ------------------------------------------------------- */
+
+/*
+ * A small JSON writer into a growable buffer.  Strings are escaped per
+ * RFC 8259 (quote, backslash, control characters as \n \t ... or \u00XX);
+ * bytes >= 0x80 pass through unchanged (the store holds valid UTF-8).
+ * Growing copies then wipes the old buffer, and cli_json_free() wipes, so
+ * a secret put in the output leaves no copy behind.  Out of memory is
+ * remembered and reported by cli_json_print().
+ *
+ * Usage: cli_json_init(&j); cli_json_object_begin(&j, NULL);
+ * cli_json_str(&j, "key", "value"); ... cli_json_object_end(&j);
+ * rc = cli_json_print(&j, stdout); cli_json_free(&j);
+ * key is NULL inside arrays and for the top level.
+ */
+#define CLI_JSON_DEPTH 16
+struct cli_json {
+	char *buf;
+	size_t len;
+	size_t cap;
+	int oom;
+	int depth;
+	int count[CLI_JSON_DEPTH]; /* members written at each depth */
+};
+
+void cli_json_init(struct cli_json *j);
+void cli_json_free(struct cli_json *j);
+void cli_json_object_begin(struct cli_json *j, const char *key);
+void cli_json_object_end(struct cli_json *j);
+void cli_json_array_begin(struct cli_json *j, const char *key);
+void cli_json_array_end(struct cli_json *j);
+/* A string; NULL writes null. */
+void cli_json_str(struct cli_json *j, const char *key, const char *value);
+/* A string of len bytes (may hold NUL: written as \u0000). */
+void cli_json_strn(struct cli_json *j, const char *key, const char *value,
+    size_t len);
+void cli_json_bool(struct cli_json *j, const char *key, int value);
+void cli_json_int(struct cli_json *j, const char *key, long long value);
+void cli_json_u64(struct cli_json *j, const char *key, uint64_t value);
+void cli_json_null(struct cli_json *j, const char *key);
+/* Write the document and a newline to f; 0, or CLI_EXIT_IO (message
+ * printed) on out of memory or a write error. */
+int cli_json_print(struct cli_json *j, FILE *f);
+
+/* ---- terminals and secrets --------------------------------------------- */
+
+/* 1 when standard input is a terminal (prompts and confirmations). */
+int cli_interactive(void);
+
+/*
+ * Ask a question on /dev/tty and read one line with echo into buf
+ * (newline removed).  0, or -1 on end of input, error or a line too long
+ * (the rest of it is discarded).
+ */
+int cli_prompt(const char *question, char *buf, size_t len);
+/* Ask; 1 when the answer is exactly "yes" (or "y" when short_ok). */
+int cli_confirm(const char *question, int short_ok);
+
+/*
+ * Ask on /dev/tty and read a secret without echo (termios), restoring the
+ * terminal on every path, signals included (the signal is re-raised after
+ * the terminal is restored).  buf is wiped on failure.  0 or -1.
+ */
+int cli_prompt_secret(const char *question, char *buf, size_t len,
+    size_t *outlen);
+
+/*
+ * Read a secret from standard input: at most CERBO_SECRET_MAX bytes, one
+ * trailing newline ("\n" or "\r\n") removed; longer input, empty input or
+ * a NUL byte is refused.  On a terminal it prompts without echo instead.
+ * buf (at least CERBO_SECRET_MAX + 1 bytes) is NUL-terminated; the caller
+ * wipes it (sodium_memzero) after use.  0, or -1 with err filled (input
+ * read so far is wiped).
+ */
+#define CLI_SECRET_BUF (CERBO_SECRET_MAX + 2)
+int cli_read_secret(char *buf, size_t buflen, size_t *outlen,
+    struct cerbo_error *err);
+
+/*
+ * Write text to a new file: open(O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|
+ * O_CLOEXEC, 0600), never overwriting; removed again if writing fails.
+ */
+int cli_write_new_file(const char *path, const char *text, size_t len,
+    struct cerbo_error *err);
+
+/* ---- the change log ---------------------------------------------------- */
+
+/*
+ * Log one successful change to syslog (LOG_AUTHPRIV|LOG_NOTICE, ident the
+ * program name, LOG_PID): "<store>: <what> (by uid N[ via sudo from
+ * USER])".  what never holds a secret or a hash.
+ */
+void cli_log_change(const char *store, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- one change, one transaction --------------------------------------- */
+
+/*
+ * The pattern of every changing command: begin a transaction with the
+ * command line's options (lock timeout, expected generation/digest),
+ * run fn on the store, commit when fn says it changed something, log it.
+ *
+ * fn returns 0 (setting c->changed and c->what) or -1 with err filled; on
+ * -1 nothing is written.  With c->dry_run the change is made in memory
+ * only (for --check).
+ */
+struct cli_change;
+typedef int (*cli_change_fn)(struct cerbo_txn *txn, struct cli_change *c,
+    struct cerbo_error *err);
+
+struct cli_change {
+	cli_change_fn fn;
+	void *arg;          /* for fn */
+	unsigned txn_flags; /* CERBO_TXN_CREATE for commands that may create */
+	int dry_run;        /* run fn but never commit */
+	/* out */
+	int changed;        /* set by fn */
+	char what[1024];    /* set by fn: what changed, for syslog */
+	uint64_t generation; /* the store's generation after the change */
+	char digest[65];    /* digest before the change ("" when new) */
+};
+
+/*
+ * Run it.  Returns 0, or -1 with err filled (print it with cli_error()).
+ */
+int cli_change_run(const struct cli_opts *o, struct cli_change *c,
+    struct cerbo_error *err);
+
+/* The txn options the command line asks for (for commands that drive a
+ * transaction themselves). */
+void cli_txn_options(const struct cli_opts *o, unsigned flags,
+    struct cerbo_txn_options *out);
+
+/*
+ * For commands that only read: load the store at o->store with the trust
+ * checks.  0 or -1 with err filled.
+ */
+int cli_load(const struct cli_opts *o, struct cerbo_store **out,
+    struct cerbo_error *err);
+
+#endif /* CERBO_CLI_H */
