@@ -112,3 +112,112 @@ format:
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# ---------------------------------------------------------------------
+# install / uninstall: make install [DESTDIR=/tmp/root] [PREFIX=/usr]
+#
+# Every folder below may be overridden on the command line.  On Debian
+# and Ubuntu libraries go to the multiarch folder (lib/x86_64-linux-gnu)
+# and the PAM module to its security/ subfolder: with PREFIX=/usr that is
+# the folder Linux-PAM loads "pam_cerbo.so" from by name.  With the
+# default PREFIX=/usr/local, name the module by its full path in
+# /etc/pam.d, or set PAMDIR=/usr/lib/<multiarch>/security.
+#
+# The tools go to sbin: they are administration commands that change
+# files under /etc, like useradd and vipw.  Nothing is installed under
+# /etc: the store's folder (/etc/cerbo, root:cerbo 2750) belongs to the
+# administrator or the distribution package; example stores, PAM service
+# files and server snippets go to $(DOCDIR)/examples.  An existing store
+# or configuration is therefore never overwritten.
+INSTALL      ?= install
+ifeq ($(origin MULTIARCH),undefined)
+MULTIARCH    := $(or $(DEB_HOST_MULTIARCH),$(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null))
+endif
+LIBDIR       ?= $(PREFIX)/lib$(if $(MULTIARCH),/$(MULTIARCH))
+PAMDIR       ?= $(LIBDIR)/security
+SBINDIR      ?= $(PREFIX)/sbin
+INCLUDEDIR   ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DATADIR      ?= $(PREFIX)/share
+MANDIR       ?= $(DATADIR)/man
+DOCDIR       ?= $(DATADIR)/doc/pam_cerbo
+BASHCOMPDIR  ?= $(DATADIR)/bash-completion/completions
+
+MAN_PAGES   := $(sort $(wildcard man/*.[1-8]))
+# etc/ minus the demo (a script that sets itself up) and the completion.
+EXAMPLE_SRCS := $(sort $(shell find etc -type f ! -path 'etc/demo/*' \
+                  ! -path 'etc/bash_completion.d/*' 2>/dev/null) \
+                  $(wildcard examples/*.c))
+EXAMPLE_DSTS := $(patsubst examples/%,%,$(patsubst etc/%,%,$(EXAMPLE_SRCS)))
+DOCS        := README.md $(wildcard LICENSE SECURITY.md)
+D           := $(DESTDIR)
+
+.PHONY: install-lib install-module install-tools install-dev install-man \
+        install-doc deb deb-test
+
+install: install-lib install-module install-tools install-dev install-man \
+         install-doc
+
+install-lib: $(LIB_SO)
+	$(INSTALL) -d -m 0755 $(D)$(LIBDIR)
+	$(INSTALL) -m 0644 $(LIB_SO) $(D)$(LIBDIR)/libcerbo.so.0
+
+install-module: $(MODULE)
+	$(INSTALL) -d -m 0755 $(D)$(PAMDIR)
+	$(INSTALL) -m 0644 $(MODULE) $(D)$(PAMDIR)/pam_cerbo.so
+
+install-tools: $(TOOLS)
+	$(INSTALL) -d -m 0755 $(D)$(SBINDIR)
+	$(INSTALL) -m 0755 $(TOOLS) $(D)$(SBINDIR)/
+	$(INSTALL) -d -m 0755 $(D)$(BASHCOMPDIR)
+	$(INSTALL) -m 0644 etc/bash_completion.d/cerbo \
+	    $(D)$(BASHCOMPDIR)/cerbo-apiuser
+	ln -sf cerbo-apiuser $(D)$(BASHCOMPDIR)/cerbo-profile
+
+# The header, the link-time symlink, the static library and cerbo.pc.
+install-dev: $(LIB_A) store/cerbo.pc.in
+	$(INSTALL) -d -m 0755 $(D)$(INCLUDEDIR) $(D)$(LIBDIR) \
+	    $(D)$(PKGCONFIGDIR)
+	$(INSTALL) -m 0644 store/cerbo.h $(D)$(INCLUDEDIR)/cerbo.h
+	ln -sf libcerbo.so.0 $(D)$(LIBDIR)/libcerbo.so
+	$(INSTALL) -m 0644 $(LIB_A) $(D)$(LIBDIR)/libcerbo.a
+	@mkdir -p $(B)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    store/cerbo.pc.in >$(B)/cerbo.pc
+	$(INSTALL) -m 0644 $(B)/cerbo.pc $(D)$(PKGCONFIGDIR)/cerbo.pc
+
+install-man:
+	@for m in $(MAN_PAGES); do \
+	    s=$${m##*.}; \
+	    echo "$(INSTALL) -m 0644 $$m $(D)$(MANDIR)/man$$s/"; \
+	    $(INSTALL) -d -m 0755 $(D)$(MANDIR)/man$$s && \
+	    $(INSTALL) -m 0644 $$m $(D)$(MANDIR)/man$$s/ || exit 1; \
+	done
+
+install-doc:
+	$(INSTALL) -d -m 0755 $(D)$(DOCDIR)
+	$(INSTALL) -m 0644 $(DOCS) $(D)$(DOCDIR)/
+	@set -- $(EXAMPLE_DSTS); for src in $(EXAMPLE_SRCS); do \
+	    dst=$(D)$(DOCDIR)/examples/$$1; shift; \
+	    echo "$(INSTALL) -m 0644 $$src $$dst"; \
+	    $(INSTALL) -d -m 0755 "$${dst%/*}" && \
+	    $(INSTALL) -m 0644 "$$src" "$$dst" || exit 1; \
+	done
+
+# Removes exactly the files install put, then the folders that are ours.
+uninstall:
+	rm -f $(D)$(LIBDIR)/libcerbo.so.0 $(D)$(LIBDIR)/libcerbo.so \
+	    $(D)$(LIBDIR)/libcerbo.a $(D)$(PKGCONFIGDIR)/cerbo.pc \
+	    $(D)$(INCLUDEDIR)/cerbo.h $(D)$(PAMDIR)/pam_cerbo.so \
+	    $(TOOLS:$(B)/%=$(D)$(SBINDIR)/%) \
+	    $(D)$(BASHCOMPDIR)/cerbo-apiuser $(D)$(BASHCOMPDIR)/cerbo-profile \
+	    $(foreach m,$(MAN_PAGES),$(D)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
+	    $(addprefix $(D)$(DOCDIR)/,$(notdir $(DOCS))) \
+	    $(addprefix $(D)$(DOCDIR)/examples/,$(EXAMPLE_DSTS))
+	if [ -d $(D)$(DOCDIR) ]; then \
+	    find $(D)$(DOCDIR) -depth -type d -empty -exec rmdir {} \; ; fi
+
+# The Debian packages, built in a copy of the tree; results in $(B)/deb.
+deb:
+	tests/e2e/deb.sh --build-only $(B)/deb
