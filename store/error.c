@@ -56,6 +56,29 @@ cerbo__fail_at(struct cerbo_error *err, enum cerbo_status status,
 	return -1;
 }
 
+void
+cerbo__error_prefix(struct cerbo_error *err, const char *fmt, ...)
+{
+	char prefix[256];
+	char message[sizeof(err->message)];
+	va_list ap;
+	int n;
+
+	if (err == NULL)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	memcpy(message, err->message, sizeof(message));
+	message[sizeof(message) - 1] = '\0';
+	n = snprintf(err->message, sizeof(err->message), "%s%s", prefix,
+	    message);
+	if (n < 0)
+		err->message[0] = '\0';
+}
+
 const char *
 cerbo_error_format(const struct cerbo_error *err, char *buf, size_t len)
 {

@@ -23,6 +23,9 @@ int cerbo__fail(struct cerbo_error *err, enum cerbo_status status,
 int cerbo__fail_at(struct cerbo_error *err, enum cerbo_status status,
     const char *file, unsigned long line, unsigned long column,
     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Put a prefix ("user pk_a: ") before err's message (NULL-safe). */
+void cerbo__error_prefix(struct cerbo_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* ---- file.c: safe reading and the trust rules ------------------------ */
 
@@ -67,6 +70,119 @@ int cerbo__read_file(const char *path, unsigned flags, char **buf,
 void cerbo__store_set_digest(struct cerbo_store *store, const char *hex);
 void cerbo__store_set_generation(struct cerbo_store *store, uint64_t gen);
 
+/*
+ * The model.  Other library files may read these structures directly; they
+ * change them only through the functions of cerbo.h and this section, which
+ * keep the indexes right.
+ *
+ * A user keeps every field in its canonical text form, so getters allocate
+ * nothing: the string fields are malloc'd (NULL when an optional field is
+ * unset), times are kept both as seconds and as text (time_set[] says
+ * whether an optional time is set), disabled as an int.
+ */
+#define CERBO__TIME_FIELDS 5 /* secret_set, old_secret_expires, expires,
+				created, updated */
+#define CERBO__TIME_TEXT 21 /* "YYYY-MM-DDTHH:MM:SSZ" and its NUL */
+
+struct cerbo_user {
+	char *name;
+	uint64_t hash;                     /* of name, for the index */
+	size_t slot;                       /* where in store->users */
+	char *str[CERBO_USER_FIELD_COUNT]; /* string fields only */
+	int64_t time[CERBO__TIME_FIELDS];
+	char time_text[CERBO__TIME_FIELDS][CERBO__TIME_TEXT];
+	unsigned char time_set[CERBO__TIME_FIELDS];
+	int disabled;
+};
+
+struct cerbo_profile {
+	char *name;
+	char *description;   /* NULL when unset */
+	char **rules[2];     /* indexed by enum cerbo_rule_kind, in file order */
+	size_t nrules[2];
+	size_t caprules[2];
+};
+
+/*
+ * Users live in an array of pointers (a user's address never changes while
+ * it exists) and a hash index by name.  The array may hold removed slots
+ * (NULL) and an unsorted tail after changes; ordered access tidies it
+ * first (cerbo__store_tidy), so a bulk change of n users costs
+ * O(n log n), not O(n^2).  A parsed or tidied store is never changed by a
+ * getter, so several threads may read one store at once.
+ */
+struct cerbo_store {
+	int format;
+	uint64_t generation;
+	char digest[65];
+	struct cerbo_profile **profiles; /* sorted by name */
+	size_t nprofiles;
+	size_t capprofiles;
+	struct cerbo_user **users;       /* see above */
+	size_t nslots;                   /* used slots, holes included */
+	size_t capusers;
+	size_t nusers;                   /* live users */
+	size_t nsorted;                  /* slots [0, nsorted) are sorted */
+	int holes;                       /* some slot is NULL */
+	struct cerbo_user **index;       /* open addressing, linear probing */
+	size_t index_cap;                /* a power of two, or 0 */
+};
+
+/* Limits of the model beyond cerbo.h's (documented in cerbo-store(5)). */
+#define CERBO__RULES_MAX 1000        /* rules of one kind in one profile */
+#define CERBO__ALLOW_FROM_MAX 64     /* networks in one allow_from */
+#define CERBO__GENERATION_MAX 9007199254740991ULL /* 2^53 - 1: exact in JSON */
+
+/* Which slot of time[] a time field uses; -1 for a field that is no time. */
+int cerbo__time_slot(enum cerbo_user_field field);
+
+/* Put the user array in order (no holes, sorted); a no-op when tidy. */
+void cerbo__store_tidy(const struct cerbo_store *store);
+
+/*
+ * For the parser: a new user with no fields set, and adding a complete
+ * user (ownership passes to the store, also on failure).  Adding fails with
+ * CERBO_E_EXISTS when the name is taken.
+ */
+struct cerbo_user *cerbo__user_new(const char *name, size_t len);
+void cerbo__user_free(struct cerbo_user *user);
+int cerbo__store_add_user(struct cerbo_store *store, struct cerbo_user *user,
+    struct cerbo_error *err);
+/* Set a user's time field (slot from cerbo__time_slot) from seconds. */
+void cerbo__user_set_time(struct cerbo_user *user, int slot, int64_t t);
+/* Same for profiles; CERBO_E_EXISTS when taken. */
+struct cerbo_profile *cerbo__profile_new(const char *name, size_t len);
+void cerbo__profile_free(struct cerbo_profile *profile);
+int cerbo__store_add_profile(struct cerbo_store *store,
+    struct cerbo_profile *profile, struct cerbo_error *err);
+/* Append a rule to a profile (not validated); -1 only when out of memory. */
+int cerbo__profile_push_rule(struct cerbo_profile *profile,
+    enum cerbo_rule_kind kind, const char *rule, size_t len);
+
+/* 1 while the user's old key is still accepted at now. */
+int cerbo__user_old_key_valid(const struct cerbo_user *user, int64_t now);
+
+/* ---- validate.c: field validators -------------------------------------- */
+
+/*
+ * Each returns 0 when s (len bytes, no NUL needed) is a valid value and -1
+ * with CERBO_E_INVALID and a message naming what is wrong, prefixed by
+ * what (the field's name, e.g. "nickname").
+ */
+int cerbo__utf8_valid(const char *s, size_t len, size_t *bad_offset);
+int cerbo__check_username(const char *s, size_t len, struct cerbo_error *err);
+int cerbo__check_profile_name(const char *s, size_t len,
+    struct cerbo_error *err);
+int cerbo__check_text(const char *what, const char *s, size_t len,
+    size_t max, struct cerbo_error *err);
+int cerbo__check_email(const char *s, size_t len, struct cerbo_error *err);
+int cerbo__check_bool(const char *what, const char *s, size_t len, int *out,
+    struct cerbo_error *err);
+/* Time in the range the store accepts (1970 to 9999). */
+int cerbo__time_in_range(int64_t t);
+/* Leading and trailing spaces dropped: *s and *len adjusted. */
+void cerbo__trim(const char **s, size_t *len);
+
 /* ---- cidr.c ---------------------------------------------------------- */
 
 /*
@@ -75,5 +191,33 @@ void cerbo__store_set_generation(struct cerbo_store *store, uint64_t gen);
  * address.
  */
 int cerbo__addr_allowed(const char *list, const char *addr);
+
+/*
+ * Validate one network ("192.0.2.0/24", "2001:db8::/32", or a bare address,
+ * meaning /32 or /128) and write its canonical text into out (at least
+ * CERBO__CIDR_TEXT bytes).  A network with host bits set is refused.
+ */
+#define CERBO__CIDR_TEXT 50
+int cerbo__cidr_canon(const char *s, size_t len, char *out, size_t outlen,
+    struct cerbo_error *err);
+/*
+ * Validate a comma-separated list of networks (spaces around commas
+ * allowed) and make its canonical form (no spaces) in a malloc'd *out.
+ */
+int cerbo__cidr_list_canon(const char *list, char **out,
+    struct cerbo_error *err);
+
+/* ---- secret.c, request.c, match.c, verify.c: secrets and the verifier -- */
+
+/* sodium_init() once per process (thread-safe); 0 or -1. */
+int cerbo__sodium_init(void);
+/* A valid cerbo-b2b hash string of a key nobody knows, checked for unknown
+ * users so that they cost the same as a wrong secret. */
+const char *cerbo__dummy_hash(void);
+/* 1 when the path of req (decoded, query dropped) and its method match one
+ * "METHOD PATH" rule (see cerbo-store(5)); 0 otherwise. */
+int cerbo__rule_match(const char *rule, const struct cerbo_request *req);
+/* Drop every cached store (tests, and a front end that wants a reload). */
+void cerbo__verify_cache_clear(void);
 
 #endif /* CERBO_INTERNAL_H */

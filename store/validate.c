@@ -1,0 +1,461 @@
+/*
+ * validate.c - the rules every field of the store obeys, and the time and
+ * duration syntax shared by the store and the tools.
+ *
+ * Every validator takes a pointer and a length (values from the YAML
+ * parser carry their length) and fills err with CERBO_E_INVALID and a
+ * message that names the field.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+#define TIME_MIN 0LL            /* 1970-01-01T00:00:00Z */
+#define TIME_MAX 253402300799LL /* 9999-12-31T23:59:59Z */
+#define EMAIL_LOCAL_MAX 64
+#define EMAIL_LABEL_MAX 63
+#define DURATION_MAX (3650L * 86400L) /* ten years: fits a 32-bit long */
+
+/*
+ * Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing past
+ * U+10FFFF.  On failure *bad_offset (may be NULL) is the offset of the
+ * first byte of the bad sequence.
+ */
+int
+cerbo__utf8_valid(const char *s, size_t len, size_t *bad_offset)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = p[i];
+		unsigned char lo = 0x80, hi = 0xbf;
+		size_t n, k;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			if (c == 0xe0)
+				lo = 0xa0; /* overlong below U+0800 */
+			else if (c == 0xed)
+				hi = 0x9f; /* surrogates U+D800..U+DFFF */
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			if (c == 0xf0)
+				lo = 0x90; /* overlong below U+10000 */
+			else if (c == 0xf4)
+				hi = 0x8f; /* past U+10FFFF */
+		} else {
+			goto bad; /* continuation, C0/C1 overlong, F5..FF */
+		}
+		if (len - i <= n)
+			goto bad;
+		if (p[i + 1] < lo || p[i + 1] > hi)
+			goto bad;
+		for (k = 2; k <= n; k++) {
+			if (p[i + k] < 0x80 || p[i + k] > 0xbf)
+				goto bad;
+		}
+		i += n + 1;
+	}
+	return 1;
+bad:
+	if (bad_offset != NULL)
+		*bad_offset = i;
+	return 0;
+}
+
+void
+cerbo__trim(const char **s, size_t *len)
+{
+	const char *p = *s;
+	size_t n = *len;
+
+	while (n > 0 && (p[0] == ' ' || p[0] == '\t' || p[0] == '\n' ||
+	    p[0] == '\r')) {
+		p++;
+		n--;
+	}
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' ||
+	    p[n - 1] == '\n' || p[n - 1] == '\r'))
+		n--;
+	*s = p;
+	*len = n;
+}
+
+int
+cerbo__check_username(const char *s, size_t len, struct cerbo_error *err)
+{
+	size_t i;
+
+	if (len < 3 || memcmp(s, "pk_", 3) != 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "username must start with \"pk_\"");
+	if (len == 3)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "username needs at least one character after \"pk_\"");
+	if (len > CERBO_USERNAME_MAX)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "username is longer than %d bytes", CERBO_USERNAME_MAX);
+	for (i = 3; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '-')
+			continue;
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "username may hold only letters, digits, '_' and '-' "
+		    "(byte %zu is not one)", i + 1);
+	}
+	return 0;
+}
+
+int
+cerbo_username_valid(const char *s)
+{
+	if (s == NULL)
+		return 0;
+	return cerbo__check_username(s, strlen(s), NULL) == 0;
+}
+
+int
+cerbo__check_profile_name(const char *s, size_t len, struct cerbo_error *err)
+{
+	size_t i;
+
+	if (len == 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "profile name must not be empty");
+	if (len > CERBO_PROFILE_NAME_MAX)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "profile name is longer than %d bytes",
+		    CERBO_PROFILE_NAME_MAX);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '_' || c == '-')
+			continue;
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "profile name may hold only lower-case letters, digits, "
+		    "'_' and '-' (byte %zu is not one)", i + 1);
+	}
+	return 0;
+}
+
+/*
+ * Length of a control character at s (C0, DEL, C1, U+2028, U+2029: all
+ * break log lines or YAML lines), 0 when s starts with something else.
+ * s is valid UTF-8.
+ */
+static size_t
+control_at(const unsigned char *s, size_t left)
+{
+	if (s[0] < 0x20 || s[0] == 0x7f)
+		return 1;
+	if (left >= 2 && s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
+		return 2;
+	if (left >= 3 && s[0] == 0xe2 && s[1] == 0x80 &&
+	    (s[2] == 0xa8 || s[2] == 0xa9))
+		return 3;
+	return 0;
+}
+
+int
+cerbo__check_text(const char *what, const char *s, size_t len, size_t max,
+    struct cerbo_error *err)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, bad;
+
+	if (len == 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "%s must not be empty", what);
+	if (len > max)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "%s is longer than %zu bytes", what, max);
+	if (!cerbo__utf8_valid(s, len, &bad))
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "%s is not valid UTF-8 (byte %zu)", what, bad + 1);
+	for (i = 0; i < len; i++) {
+		if (control_at(p + i, len - i) != 0)
+			return cerbo__fail(err, CERBO_E_INVALID,
+			    "%s must not contain control characters "
+			    "(byte %zu)", what, i + 1);
+	}
+	if (p[0] == ' ' || p[len - 1] == ' ')
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "%s must not start or end with a space", what);
+	return 0;
+}
+
+static int
+atext(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return 1;
+	return c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL;
+}
+
+static int
+email_domain(const char *d, size_t len, struct cerbo_error *err)
+{
+	size_t i, start = 0, labels = 0;
+	int digits_only = 1;
+
+	for (i = 0; i <= len; i++) {
+		unsigned char c;
+		size_t n;
+
+		if (i < len && d[i] != '.') {
+			c = (unsigned char)d[i];
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '-'))
+				return cerbo__fail(err, CERBO_E_INVALID,
+				    "email domain may hold only letters, "
+				    "digits, '-' and '.'");
+			if (!(c >= '0' && c <= '9'))
+				digits_only = 0;
+			continue;
+		}
+		n = i - start;
+		if (n == 0)
+			return cerbo__fail(err, CERBO_E_INVALID,
+			    "email domain has an empty label");
+		if (n > EMAIL_LABEL_MAX)
+			return cerbo__fail(err, CERBO_E_INVALID,
+			    "email domain has a label longer than %d bytes",
+			    EMAIL_LABEL_MAX);
+		if (d[start] == '-' || d[i - 1] == '-')
+			return cerbo__fail(err, CERBO_E_INVALID,
+			    "email domain label must not start or end "
+			    "with '-'");
+		labels++;
+		if (i < len) {
+			start = i + 1;
+			digits_only = 1;
+		}
+	}
+	if (labels < 2)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "email domain must have a dot (example.com)");
+	if (digits_only)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "email domain must not end in an all-digit label");
+	return 0;
+}
+
+int
+cerbo__check_email(const char *s, size_t len, struct cerbo_error *err)
+{
+	const char *at = NULL;
+	size_t i, local;
+
+	if (len == 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "email must not be empty");
+	if (len > CERBO_EMAIL_MAX)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "email is longer than %d bytes", CERBO_EMAIL_MAX);
+	for (i = 0; i < len; i++) {
+		if (s[i] == '@') {
+			if (at != NULL)
+				return cerbo__fail(err, CERBO_E_INVALID,
+				    "email must hold exactly one '@'");
+			at = s + i;
+		} else if (s[i] == ' ') {
+			return cerbo__fail(err, CERBO_E_INVALID,
+			    "email must not contain spaces");
+		}
+	}
+	if (at == NULL)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "email must hold exactly one '@'");
+	local = (size_t)(at - s);
+	if (local == 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "email needs a name before the '@'");
+	if (local > EMAIL_LOCAL_MAX)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "email name before the '@' is longer than %d bytes",
+		    EMAIL_LOCAL_MAX);
+	if (s[0] == '.' || s[local - 1] == '.')
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "email name must not start or end with '.'");
+	for (i = 0; i < local; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.') {
+			if (s[i + 1] == '.')
+				return cerbo__fail(err, CERBO_E_INVALID,
+				    "email name must not hold \"..\"");
+			continue;
+		}
+		if (!atext(c))
+			return cerbo__fail(err, CERBO_E_INVALID,
+			    "email name holds a character that is not "
+			    "allowed (byte %zu)", i + 1);
+	}
+	return email_domain(at + 1, len - local - 1, err);
+}
+
+int
+cerbo__check_bool(const char *what, const char *s, size_t len, int *out,
+    struct cerbo_error *err)
+{
+	if (len == 4 && memcmp(s, "true", 4) == 0) {
+		*out = 1;
+		return 0;
+	}
+	if (len == 5 && memcmp(s, "false", 5) == 0) {
+		*out = 0;
+		return 0;
+	}
+	return cerbo__fail(err, CERBO_E_INVALID,
+	    "%s must be true or false", what);
+}
+
+int
+cerbo__time_in_range(int64_t t)
+{
+	return t >= TIME_MIN && t <= TIME_MAX;
+}
+
+/* n decimal digits at s into *out; 0 on success. */
+static int
+digits(const char *s, size_t n, int *out)
+{
+	int v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int
+cerbo_time_parse(const char *s, int64_t *out, struct cerbo_error *err)
+{
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
+		31, 30, 31 };
+	struct tm tm;
+	int y, mo, d, h, mi, se, dim;
+	time_t t;
+
+	if (s == NULL || strlen(s) != 20 || s[4] != '-' || s[7] != '-' ||
+	    s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' ||
+	    digits(s, 4, &y) != 0 || digits(s + 5, 2, &mo) != 0 ||
+	    digits(s + 8, 2, &d) != 0 || digits(s + 11, 2, &h) != 0 ||
+	    digits(s + 14, 2, &mi) != 0 || digits(s + 17, 2, &se) != 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "time must be RFC 3339 UTC, YYYY-MM-DDTHH:MM:SSZ");
+	if (y < 1970)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "time must not be before 1970");
+	if (mo < 1 || mo > 12)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "time has no month %02d", mo);
+	dim = mdays[mo - 1] + (mo == 2 && leap(y) ? 1 : 0);
+	if (d < 1 || d > dim)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "time has no day %02d in month %02d", d, mo);
+	if (h > 23 || mi > 59 || se > 59)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "time of day must lie within 00:00:00 and 23:59:59");
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	t = timegm(&tm);
+	if (t == (time_t)-1 || !cerbo__time_in_range((int64_t)t))
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "time is out of range");
+	*out = (int64_t)t;
+	return 0;
+}
+
+void
+cerbo_time_format(int64_t t, char *out, size_t len)
+{
+	struct tm tm;
+	time_t tt;
+	int n;
+
+	if (out == NULL || len == 0)
+		return;
+	out[0] = '\0';
+	if (!cerbo__time_in_range(t) || len < CERBO__TIME_TEXT)
+		return;
+	tt = (time_t)t;
+	if ((int64_t)tt != t || gmtime_r(&tt, &tm) == NULL)
+		return;
+	n = snprintf(out, len, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec);
+	if (n != 20)
+		out[0] = '\0';
+}
+
+int
+cerbo_duration_parse(const char *s, long *out, struct cerbo_error *err)
+{
+	long v = 0, unit;
+	size_t i, n;
+
+	if (s == NULL || (n = strlen(s)) < 2)
+		goto syntax;
+	switch (s[n - 1]) {
+	case 's':
+		unit = 1;
+		break;
+	case 'm':
+		unit = 60;
+		break;
+	case 'h':
+		unit = 3600;
+		break;
+	case 'd':
+		unit = 86400;
+		break;
+	default:
+		goto syntax;
+	}
+	for (i = 0; i + 1 < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			goto syntax;
+		v = v * 10 + (s[i] - '0');
+		if (v > DURATION_MAX)
+			goto range;
+	}
+	if (v > DURATION_MAX / unit)
+		goto range;
+	*out = v * unit;
+	return 0;
+syntax:
+	return cerbo__fail(err, CERBO_E_INVALID,
+	    "duration must be a number and a unit: 90s, 15m, 24h or 7d");
+range:
+	return cerbo__fail(err, CERBO_E_INVALID,
+	    "duration is longer than %ld days", DURATION_MAX / 86400);
+}
