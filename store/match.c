@@ -1,0 +1,313 @@
+/*
+ * match.c - endpoint rules: their grammar, matching a request against
+ * one, and deciding a request against a profile.
+ *
+ * A rule is "METHOD PATH" with exactly one space between.
+ *   METHOD  "*" (any method) or an upper-case HTTP method: an upper-case
+ *           letter, then upper-case letters, '-' or '_' (at most
+ *           CERBO_METHOD_MAX - 1 bytes).  Methods compare exactly: HEAD is
+ *           not GET, a rule for GET does not allow HEAD.
+ *   PATH    '/' then segments separated by '/'.  A segment is
+ *             "*"   exactly one non-empty segment;
+ *             "**"  zero or more whole segments (a trailing '/' included);
+ *             anything else: literal text, compared byte for byte with the
+ *             decoded request path (see request.c), case-sensitive.
+ *           '*' only as a whole segment; no empty segment except that a
+ *           rule may end in '/': a trailing '/' is significant ("/a/"
+ *           matches only "/a/", "/a" only "/a", and "/a/" + "*" matches
+ *           "/a/x" but not "/a/x/").
+ *           No query string ('?'), fragment ('#'), '%' (rules are written
+ *           decoded), ';', '\', spaces, control bytes, dot segments; UTF-8
+ *           is allowed.  These could never match a path the request parser
+ *           lets through, so they are errors rather than dead rules.
+ * A profile refuses a request when any deny rule matches, allows it when
+ * an allow rule matches, and refuses it otherwise (default deny).
+ *
+ * Matching is the two-pointer wildcard algorithm over segments: when a
+ * literal fails, only the last "**" seen absorbs one more segment, so a
+ * rule with many "**" costs O(segments of rule x segments of path), never
+ * exponential.  No allocation.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+static int
+method_ok(const char *m, size_t len)
+{
+	size_t i;
+
+	if (len == 1 && m[0] == '*')
+		return 1;
+	if (len == 0 || len >= CERBO_METHOD_MAX)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)m[i];
+
+		if (c >= 'A' && c <= 'Z')
+			continue;
+		if (i > 0 && (c == '-' || c == '_'))
+			continue;
+		return 0;
+	}
+	return 1;
+}
+
+int
+cerbo_rule_validate(const char *rule, struct cerbo_error *err)
+{
+	const char *sp, *path, *seg, *p;
+	size_t len, plen, slen, i;
+	unsigned char c;
+
+	if (rule == NULL || rule[0] == '\0')
+		return cerbo__fail(err, CERBO_E_INVALID, "rule: empty");
+	len = strnlen(rule, CERBO_RULE_MAX);
+	if (len >= CERBO_RULE_MAX)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "rule: longer than %d bytes", CERBO_RULE_MAX - 1);
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)rule[i];
+		if (c < 0x20 || c == 0x7f)
+			return cerbo__fail(err, CERBO_E_INVALID,
+			    "rule: control character at byte %zu", i + 1);
+	}
+	sp = strchr(rule, ' ');
+	if (sp == NULL)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "rule \"%s\": expected \"METHOD PATH\"", rule);
+	if (!method_ok(rule, (size_t)(sp - rule)))
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "rule \"%s\": the method must be * or an upper-case "
+		    "HTTP method such as GET", rule);
+	path = sp + 1;
+	plen = len - (size_t)(path - rule);
+	if (path[0] != '/')
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "rule \"%s\": the path must start with / (one space "
+		    "after the method)", rule);
+	for (i = 0; i < plen; i++) {
+		c = (unsigned char)path[i];
+		if (c == ' ')
+			return cerbo__fail(err, CERBO_E_INVALID,
+			    "rule \"%s\": one space only, between method and "
+			    "path", rule);
+		if (c == '?' || c == '#')
+			return cerbo__fail(err, CERBO_E_INVALID,
+			    "rule \"%s\": no query string or fragment: rules "
+			    "match the path only", rule);
+		if (c == '%')
+			return cerbo__fail(err, CERBO_E_INVALID,
+			    "rule \"%s\": no %%-encoding: rules match the "
+			    "decoded path, write the character itself", rule);
+		if (c == ';' || c == '\\')
+			return cerbo__fail(err, CERBO_E_INVALID,
+			    "rule \"%s\": ';' and '\\' never match a request "
+			    "path", rule);
+	}
+	if (!cerbo__utf8_valid(path, plen, NULL))
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "rule \"%s\": the path is not valid UTF-8", rule);
+	seg = path + 1;
+	for (;;) {
+		p = strchr(seg, '/');
+		slen = p != NULL ? (size_t)(p - seg) : strlen(seg);
+		if (slen == 0 && p != NULL)
+			return cerbo__fail(err, CERBO_E_INVALID,
+			    "rule \"%s\": empty path segment (//)", rule);
+		if (memchr(seg, '*', slen) != NULL &&
+		    !(slen == 1 || (slen == 2 && seg[0] == '*' &&
+			seg[1] == '*')))
+			return cerbo__fail(err, CERBO_E_INVALID,
+			    "rule \"%s\": * and ** must be a whole path "
+			    "segment", rule);
+		if ((slen == 1 && seg[0] == '.') ||
+		    (slen == 2 && seg[0] == '.' && seg[1] == '.'))
+			return cerbo__fail(err, CERBO_E_INVALID,
+			    "rule \"%s\": dot segments (. and ..) never match "
+			    "a request path", rule);
+		if (p == NULL)
+			break;
+		seg = p + 1;
+	}
+	return 0;
+}
+
+/* ---- matching -------------------------------------------------------- */
+
+/* Segment iteration: a segment starts after a '/', and runs to the next
+ * '/' or the end.  NULL means past the last segment. */
+static size_t
+seg_len(const char *s)
+{
+	return strcspn(s, "/");
+}
+
+static const char *
+seg_next(const char *s)
+{
+	const char *e = s + seg_len(s);
+
+	return *e == '/' ? e + 1 : NULL;
+}
+
+static int
+seg_is_dstar(const char *s)
+{
+	return s[0] == '*' && s[1] == '*' && (s[2] == '/' || s[2] == '\0');
+}
+
+static int
+seg_match(const char *pat, const char *txt)
+{
+	size_t pl = seg_len(pat), tl = seg_len(txt);
+
+	if (pl == 1 && pat[0] == '*')
+		return tl > 0;
+	return pl == tl && memcmp(pat, txt, pl) == 0;
+}
+
+/* pattern and text both start with '/'. */
+static int
+path_match(const char *pattern, const char *text)
+{
+	const char *p = pattern + 1, *t = text + 1;
+	const char *star_p = NULL, *star_t = NULL;
+	int have_star = 0;
+
+	while (t != NULL) {
+		if (p != NULL && seg_is_dstar(p)) {
+			have_star = 1;
+			star_p = seg_next(p);
+			star_t = t;
+			p = star_p;
+			continue;
+		}
+		if (p != NULL && seg_match(p, t)) {
+			p = seg_next(p);
+			t = seg_next(t);
+			continue;
+		}
+		if (have_star) {
+			/* the last "**" takes one more segment */
+			star_t = seg_next(star_t);
+			t = star_t;
+			p = star_p;
+			continue;
+		}
+		return 0;
+	}
+	while (p != NULL && seg_is_dstar(p))
+		p = seg_next(p);
+	return p == NULL;
+}
+
+int
+cerbo__rule_match(const char *rule, const struct cerbo_request *req)
+{
+	const char *sp;
+	size_t mlen;
+
+	if (rule == NULL || req == NULL || req->path[0] != '/')
+		return 0;
+	sp = strchr(rule, ' ');
+	if (sp == NULL || sp[1] != '/')
+		return 0;
+	mlen = (size_t)(sp - rule);
+	if (!(mlen == 1 && rule[0] == '*')) {
+		if (strlen(req->method) != mlen ||
+		    memcmp(rule, req->method, mlen) != 0)
+			return 0;
+	}
+	return path_match(sp + 1, req->path);
+}
+
+static void
+set_rule(struct cerbo_decision *out, enum cerbo_rule_kind kind,
+    const char *rule, int allowed)
+{
+	size_t n = strnlen(rule, sizeof(out->rule) - 1);
+
+	out->allowed = allowed;
+	out->matched = 1;
+	out->kind = kind;
+	memcpy(out->rule, rule, n);
+	out->rule[n] = '\0';
+}
+
+void
+cerbo_profile_decide(const struct cerbo_profile *profile,
+    const struct cerbo_request *request, struct cerbo_decision *out)
+{
+	const char *name;
+	size_t i, n;
+
+	if (out == NULL)
+		return;
+	memset(out, 0, sizeof(*out));
+	out->kind = CERBO_RULE_DENY;
+	if (profile == NULL || request == NULL)
+		return;
+	name = cerbo_profile_name(profile);
+	if (name != NULL) {
+		n = strnlen(name, sizeof(out->profile) - 1);
+		memcpy(out->profile, name, n);
+		out->profile[n] = '\0';
+	}
+	n = cerbo_profile_rule_count(profile, CERBO_RULE_DENY);
+	for (i = 0; i < n; i++) {
+		const char *r = cerbo_profile_rule_at(profile,
+		    CERBO_RULE_DENY, i);
+
+		if (cerbo__rule_match(r, request)) {
+			set_rule(out, CERBO_RULE_DENY, r, 0);
+			return;
+		}
+	}
+	n = cerbo_profile_rule_count(profile, CERBO_RULE_ALLOW);
+	for (i = 0; i < n; i++) {
+		const char *r = cerbo_profile_rule_at(profile,
+		    CERBO_RULE_ALLOW, i);
+
+		if (cerbo__rule_match(r, request)) {
+			set_rule(out, CERBO_RULE_ALLOW, r, 1);
+			return;
+		}
+	}
+	/* default deny: matched stays 0 */
+}
+
+/* A rule that matches every request: method "*" and a path made of "**"
+ * segments only. */
+static int
+rule_matches_all(const char *rule)
+{
+	const char *p;
+
+	if (rule == NULL || strncmp(rule, "* /", 3) != 0)
+		return 0;
+	p = rule + 3;
+	for (;;) {
+		if (!seg_is_dstar(p))
+			return 0;
+		p = seg_next(p);
+		if (p == NULL)
+			return 1;
+	}
+}
+
+int
+cerbo_profile_allows_everything(const struct cerbo_profile *profile)
+{
+	size_t i, n;
+
+	if (profile == NULL)
+		return 0;
+	n = cerbo_profile_rule_count(profile, CERBO_RULE_ALLOW);
+	for (i = 0; i < n; i++)
+		if (rule_matches_all(cerbo_profile_rule_at(profile,
+			CERBO_RULE_ALLOW, i)))
+			return 1;
+	return 0;
+}

@@ -1,0 +1,233 @@
+/*
+ * request.c - reducing an HTTP request line to the method and the path
+ * that endpoint rules are matched against.
+ *
+ * Web servers normalise a path before serving it but hand PAM the raw
+ * request line: nginx serves "/a/%2e%2e/b", "/a%2f..%2fb", "//b" and
+ * "GET http://h/b" all as "/b".  Matching the raw text would let a request
+ * slip past a deny rule, so every target a server could read as another
+ * path is refused, and what is left is percent-decoded exactly once, so
+ * that the decoded text is the path the server serves.
+ *
+ * Accepted:  METHOD SP TARGET [SP HTTP/d.d | SP HTTP/d]
+ *   - exactly one space between the parts, nothing before or after;
+ *   - METHOD: an upper-case letter, then upper-case letters, '-' or '_',
+ *     at most CERBO_METHOD_MAX - 1 bytes;
+ *   - the whole line printable ASCII (no control bytes, no bytes >= 0x7f);
+ *   - TARGET in origin form: starts with '/'.  The query string (from the
+ *     first '?') and a fragment (from the first '#') are dropped.
+ * Refused in the path: empty segments ("//"; a trailing '/' is kept),
+ * dot segments ("." and "..", also percent-encoded in any case), '\' raw
+ * or encoded, an encoded '/', '%25' (double encoding), ';' raw or encoded,
+ * malformed '%XX', encoded control bytes or NUL, and a decoded path that
+ * is not valid UTF-8 (overlong forms such as %C0%AE included) or longer
+ * than CERBO_PATH_MAX - 1 bytes.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+#define LINE_MAX_BYTES (64 * 1024)
+
+static int
+hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int
+method_char(unsigned char c, int first)
+{
+	if (c >= 'A' && c <= 'Z')
+		return 1;
+	return !first && (c == '-' || c == '_');
+}
+
+static int
+bad(struct cerbo_error *err, const char *what)
+{
+	return cerbo__fail(err, CERBO_E_INVALID, "request refused: %s", what);
+}
+
+static int
+parse_version(const char *v, size_t len)
+{
+	if (len < 6 || memcmp(v, "HTTP/", 5) != 0)
+		return -1;
+	if (v[5] < '0' || v[5] > '9')
+		return -1;
+	if (len == 6)
+		return 0;
+	if (len == 8 && v[6] == '.' && v[7] >= '0' && v[7] <= '9')
+		return 0;
+	return -1;
+}
+
+/*
+ * Decode the path p (len bytes, starting with '/') into out, segment by
+ * segment, refusing what a server would normalise.
+ */
+static int
+decode_path(const char *p, size_t len, char *out, size_t outsize,
+    struct cerbo_error *err)
+{
+	size_t i = 0, o = 0, seg;
+	int hi, lo;
+	unsigned char c;
+
+	while (i < len) {
+		/* p[i] is '/': a segment follows. */
+		if (o + 1 >= outsize)
+			return bad(err, "path too long");
+		out[o++] = '/';
+		i++;
+		seg = o;
+		while (i < len && p[i] != '/') {
+			c = (unsigned char)p[i];
+			if (c == '%') {
+				hi = i + 2 < len ?
+				    hexval((unsigned char)p[i + 1]) : -1;
+				lo = hi >= 0 ?
+				    hexval((unsigned char)p[i + 2]) : -1;
+				if (hi < 0 || lo < 0)
+					return bad(err,
+					    "malformed percent-encoding");
+				c = (unsigned char)(hi * 16 + lo);
+				if (c == '/')
+					return bad(err, "encoded slash (%2F)");
+				if (c == '\\')
+					return bad(err,
+					    "encoded backslash (%5C)");
+				if (c == '%')
+					return bad(err,
+					    "double encoding (%25)");
+				if (c == ';')
+					return bad(err, "encoded ';' (%3B)");
+				if (c < 0x20 || c == 0x7f)
+					return bad(err,
+					    "encoded control character or "
+					    "NUL");
+				i += 3;
+			} else {
+				if (c == '\\')
+					return bad(err, "backslash in path");
+				if (c == ';')
+					return bad(err,
+					    "';' path parameter");
+				i++;
+			}
+			if (o + 1 >= outsize)
+				return bad(err, "path too long");
+			out[o++] = (char)c;
+		}
+		if (o == seg && i < len)
+			return bad(err, "empty path segment (//)");
+		if ((o - seg == 1 && out[seg] == '.') ||
+		    (o - seg == 2 && out[seg] == '.' && out[seg + 1] == '.'))
+			return bad(err, "dot segment (. or ..) in path");
+	}
+	out[o] = '\0';
+	if (!cerbo__utf8_valid(out, o, NULL))
+		return bad(err, "path is not valid UTF-8 after decoding");
+	return 0;
+}
+
+int
+cerbo_request_parse(const char *line, struct cerbo_request *out,
+    struct cerbo_error *err)
+{
+	const char *sp1, *target, *sp2, *end;
+	size_t n, i, mlen, tlen, plen;
+	int rc = -1;
+
+	if (out == NULL)
+		return cerbo__fail(err, CERBO_E_INVALID, "no request output");
+	out->method[0] = '\0';
+	out->path[0] = '\0';
+	if (line == NULL) {
+		bad(err, "no request line");
+		goto out;
+	}
+	n = strnlen(line, LINE_MAX_BYTES + 1);
+	if (n > LINE_MAX_BYTES) {
+		bad(err, "request line too long");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if (c < 0x20 || c == 0x7f) {
+			bad(err, "control character in request line");
+			goto out;
+		}
+		if (c >= 0x80) {
+			bad(err, "non-ASCII byte in request line");
+			goto out;
+		}
+	}
+	end = line + n;
+
+	sp1 = memchr(line, ' ', n);
+	if (sp1 == NULL) {
+		bad(err, "expected \"METHOD TARGET\"");
+		goto out;
+	}
+	mlen = (size_t)(sp1 - line);
+	if (mlen == 0) {
+		bad(err, "empty method");
+		goto out;
+	}
+	if (mlen >= CERBO_METHOD_MAX) {
+		bad(err, "method too long");
+		goto out;
+	}
+	for (i = 0; i < mlen; i++) {
+		if (!method_char((unsigned char)line[i], i == 0)) {
+			bad(err, "method is not an upper-case HTTP method");
+			goto out;
+		}
+	}
+
+	target = sp1 + 1;
+	sp2 = memchr(target, ' ', (size_t)(end - target));
+	tlen = sp2 != NULL ? (size_t)(sp2 - target) : (size_t)(end - target);
+	if (tlen == 0) {
+		bad(err, "empty target or more than one space");
+		goto out;
+	}
+	if (sp2 != NULL &&
+	    parse_version(sp2 + 1, (size_t)(end - sp2 - 1)) != 0) {
+		bad(err, "expected \"HTTP/x.y\" after the target");
+		goto out;
+	}
+	if (target[0] != '/') {
+		if (tlen == 1 && target[0] == '*')
+			bad(err, "asterisk-form target (*)");
+		else if (memchr(target, ':', tlen) != NULL)
+			bad(err, "absolute-form target: only a path "
+			    "starting with / is accepted");
+		else
+			bad(err, "target does not start with /");
+		goto out;
+	}
+	for (plen = 0; plen < tlen; plen++)
+		if (target[plen] == '?' || target[plen] == '#')
+			break;
+	if (decode_path(target, plen, out->path, sizeof(out->path), err) != 0)
+		goto out;
+	memcpy(out->method, line, mlen);
+	out->method[mlen] = '\0';
+	rc = 0;
+out:
+	if (rc != 0) {
+		out->method[0] = '\0';
+		out->path[0] = '\0';
+	}
+	return rc;
+}
