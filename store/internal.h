@@ -63,6 +63,26 @@ int cerbo__trust_folders(const char *path, struct cerbo_error *err);
  */
 int cerbo__read_file(const char *path, unsigned flags, char **buf,
     size_t *len, struct stat *st, struct cerbo_error *err);
+/* The same for a descriptor already open (txn.c opens with O_NOFOLLOW);
+ * path names it in messages.  Only the file itself is checked. */
+int cerbo__read_fd(int fd, const char *path, unsigned flags, char **buf,
+    size_t *len, struct stat *st, struct cerbo_error *err);
+/* The folder rule applied to one stat of a folder (tests use it to show
+ * the rule where they cannot chown). */
+int cerbo__trust_folder_stat(const char *path, const struct stat *st,
+    struct cerbo_error *err);
+
+/* ---- txn.c: locked, atomic writes ------------------------------------ */
+
+/*
+ * Fault injection for tests: when set, it is called with the name of each
+ * system call of the write path before it is made ("lock", "open-temp",
+ * "write", "fsync", "link", "rename", "rename-backup", "fsync-dir",
+ * "fchown", "fchmod"), and a non-zero return is taken as that call failing
+ * with that errno.  NULL in production: one pointer test per call.
+ */
+extern int (*cerbo__fault_hook)(const char *op)
+    __attribute__((visibility("hidden")));
 
 /* ---- model.c ---------------------------------------------------------- */
 
@@ -148,6 +168,12 @@ struct cerbo_user *cerbo__user_new(const char *name, size_t len);
 void cerbo__user_free(struct cerbo_user *user);
 int cerbo__store_add_user(struct cerbo_store *store, struct cerbo_user *user,
     struct cerbo_error *err);
+/*
+ * Validate a field's text (s[len] is a NUL) and set it, with no trimming;
+ * the message names the field.  Profile existence is not checked here.
+ */
+int cerbo__user_field_parse(struct cerbo_user *user, enum cerbo_user_field f,
+    const char *s, size_t len, struct cerbo_error *err);
 /* Set a user's time field (slot from cerbo__time_slot) from seconds. */
 void cerbo__user_set_time(struct cerbo_user *user, int slot, int64_t t);
 /* Same for profiles; CERBO_E_EXISTS when taken. */
