@@ -457,6 +457,13 @@ CERBO_MUST_CHECK int cerbo_txn_commit(struct cerbo_txn *txn,
     struct cerbo_error *err);
 void cerbo_txn_free(struct cerbo_txn *txn);
 
+/* -- edit-file (cerbo-apiuser): install a whole, separately parsed store.
+ * Replace the transaction's store with store (validated first; on error
+ * nothing changes and the caller keeps store).  On success the transaction
+ * owns store; commit writes it with the generation read plus one. */
+CERBO_MUST_CHECK int cerbo_txn_replace_store(struct cerbo_txn *txn,
+    struct cerbo_store *store, struct cerbo_error *err);
+
 /* ---------------------------------------------------------------------
  * Time helpers shared by the tools.
  */
@@ -467,6 +474,109 @@ CERBO_MUST_CHECK int cerbo_time_parse(const char *s, int64_t *out,
 void cerbo_time_format(int64_t t, char *out, size_t len);
 /* Parse a duration "90s", "15m", "24h", "7d" into seconds. */
 CERBO_MUST_CHECK int cerbo_duration_parse(const char *s, long *out,
+    struct cerbo_error *err);
+
+/* ---------------------------------------------------------------------
+ * Apply: make a store match a desired state declared in one document
+ * (what config management and bulk imports use; cerbo-apiuser(1),
+ * APPLY DOCUMENT, defines the format).
+ *
+ *   profiles:                  # optional list
+ *     - name: scheduling       # required
+ *       state: present         # present (default) or absent
+ *       description: ...       # optional; omitted: unset
+ *       allow: ["GET /a"]      # optional; the whole list (omitted: none)
+ *       deny: []               # optional; the whole list (omitted: none)
+ *   users:                     # optional list
+ *     - username: pk_x         # required
+ *       state: present         # present (default) or absent
+ *       nickname: ...          # required with present
+ *       profile: scheduling    # required with present
+ *       email: ...             # required with present
+ *       description: ...       # required with present
+ *       disabled: false        # optional; omitted: false
+ *       expires: <time>        # optional; omitted: unset
+ *       allow_from: [cidr]     # optional, non-empty; omitted: unset
+ *       secret_hash: "$..."    # optional; omitted: keep the key (new
+ *                              #   users get a generated one)
+ *
+ * An entry with state present is the whole desired state of that user or
+ * profile: an optional field left out is unset (disabled: false).  An
+ * entry with state absent holds only its name and state.  Present
+ * profiles are applied first, then users, then absent profiles, so one
+ * document may move users off a profile and remove it.  A value that is
+ * already as declared is not touched (updated keeps its time), so
+ * applying a document twice changes nothing the second time.
+ *
+ * The document is parsed strictly (unknown or duplicate keys, wrong
+ * types, anchors, aliases and tags are errors with name:line:column;
+ * JSON is read too) and validated in full against the store before the
+ * first change, so on any error the store is unchanged; only running out
+ * of memory part-way may leave it partly changed (CERBO_E_NOMEM: drop it,
+ * as a transaction that is not committed does).  Cost is O(d log d) for a
+ * document of d entries, plus O(n) per removed profile for a store of n
+ * users.
+ *
+ * name is used in error positions (NULL: "document").  now stamps
+ * created/updated.  *result (may be NULL) gets what changed and every
+ * generated key; free it with cerbo_apply_result_free().
+ */
+struct cerbo_apply_result;
+
+CERBO_MUST_CHECK int cerbo_store_apply(struct cerbo_store *store,
+    const char *buf, size_t len, const char *name, time_t now,
+    struct cerbo_apply_result **result, struct cerbo_error *err);
+
+/* 1 when the store was changed. */
+int cerbo_apply_result_changed(const struct cerbo_apply_result *result);
+
+/*
+ * What changed, one line each, in the order applied (profiles, users,
+ * removed profiles; by name within each): "+ profile NAME",
+ * "~ profile NAME: description \"A\" -> \"B\"", "~ profile NAME: + allow
+ * RULE", "- profile NAME", "+ user NAME", "~ user NAME: email A -> B",
+ * "~ user NAME: secret changed", "- user NAME".  Never a secret or a
+ * hash.
+ */
+size_t cerbo_apply_result_change_count(
+    const struct cerbo_apply_result *result);
+const char *cerbo_apply_result_change_at(
+    const struct cerbo_apply_result *result, size_t i);
+
+/* How many users and profiles were added, changed, removed. */
+enum cerbo_apply_count {
+	CERBO_APPLY_ADDED,
+	CERBO_APPLY_UPDATED,
+	CERBO_APPLY_REMOVED
+};
+size_t cerbo_apply_result_count(const struct cerbo_apply_result *result,
+    enum cerbo_apply_count what);
+
+/*
+ * The keys generated for new users without secret_hash, in username
+ * order: shown once, owned by the result and wiped when it is freed.
+ */
+size_t cerbo_apply_result_secret_count(
+    const struct cerbo_apply_result *result);
+const char *cerbo_apply_result_secret_user(
+    const struct cerbo_apply_result *result, size_t i);
+const char *cerbo_apply_result_secret_at(
+    const struct cerbo_apply_result *result, size_t i);
+
+/* Wipes the generated keys and frees; NULL is fine. */
+void cerbo_apply_result_free(struct cerbo_apply_result *result);
+
+/* ---------------------------------------------------------------------
+ * The compiled index "<store>.idx": what the verifier needs, so that a
+ * fresh process answers without parsing the YAML (cerbo-store(5), INDEX).
+ * Every transaction writes it; compile writes it for a store that was
+ * produced some other way (config management, a Kubernetes Secret).  A
+ * stale or missing index never changes an answer: the verifier parses the
+ * YAML instead.
+ */
+/* Under the store's lock, write the index of the store at path.  flags:
+ * CERBO_LOAD_NO_TRUST. */
+CERBO_MUST_CHECK int cerbo_store_compile(const char *path, unsigned flags,
     struct cerbo_error *err);
 
 #ifdef __cplusplus

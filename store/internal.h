@@ -209,6 +209,15 @@ int cerbo__time_in_range(int64_t t);
 /* Leading and trailing spaces dropped: *s and *len adjusted. */
 void cerbo__trim(const char **s, size_t *len);
 
+/* ---- yaml_read.c ------------------------------------------------------ */
+
+/*
+ * 1 when a plain YAML scalar would be read as something other than text
+ * (null, boolean, number, date) by YAML 1.1 or 1.2 tools: the reader
+ * refuses such a plain value where text is expected, the writer quotes it.
+ */
+int cerbo__yaml_plain_not_string(const char *s, size_t len);
+
 /* ---- cidr.c ---------------------------------------------------------- */
 
 /*
@@ -245,5 +254,44 @@ const char *cerbo__dummy_hash(void);
 int cerbo__rule_match(const char *rule, const struct cerbo_request *req);
 /* Drop every cached store (tests, and a front end that wants a reload). */
 void cerbo__verify_cache_clear(void);
+
+/* ---- index.c: the compiled index beside a store ---------------------- */
+
+#define CERBO__INDEX_SUFFIX ".idx"
+#define CERBO__INDEX_RECORD_MAX 8192 /* bytes of one user's record */
+
+struct cerbo__index;
+
+/* Write the index of store to fd, stamped with the YAML's identity and the
+ * digest of its bytes (hex). */
+int cerbo__index_write(int fd, const struct cerbo_store *store,
+    const struct stat *yaml_st, const char *digest_hex,
+    struct cerbo_error *err);
+/*
+ * Write "<store>.idx" through a temp file in the same folder (O_EXCL,
+ * O_NOFOLLOW, the YAML's owner, group and mode), fsync and rename it into
+ * place.  The caller fsyncs the folder.
+ */
+int cerbo__index_install(const char *store_path, const struct cerbo_store *store,
+    const struct stat *yaml_st, const char *digest_hex,
+    struct cerbo_error *err);
+/*
+ * Open the index of the store at store_path whose YAML has the stat
+ * yaml_st.  CERBO_E_NOTFOUND: no index; CERBO_E_STATE: it does not match
+ * the YAML (stale); CERBO_E_STORE: damaged.  flags: CERBO_LOAD_NO_TRUST.
+ */
+int cerbo__index_open(const char *store_path, const struct stat *yaml_st,
+    unsigned flags, struct cerbo__index **out, struct cerbo_error *err);
+/* The index's profiles, as a store without users. */
+const struct cerbo_store *cerbo__index_profiles(const struct cerbo__index *ix);
+/*
+ * Look a user up.  1: found, *out filled with the fields the verifier
+ * needs, its strings pointing into buf (at least CERBO__INDEX_RECORD_MAX
+ * bytes; it holds hash strings: wipe it); 0: no such user; -1: damaged.
+ */
+int cerbo__index_find(const struct cerbo__index *ix, const char *username,
+    struct cerbo_user *out, unsigned char *buf, size_t buflen);
+void cerbo__index_close(struct cerbo__index *ix);
+void cerbo__index_path(const char *store_path, char *out, size_t len);
 
 #endif /* CERBO_INTERNAL_H */

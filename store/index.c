@@ -1,0 +1,816 @@
+/*
+ * index.c - the compiled index beside a store ("<store>.idx").
+ *
+ * The YAML file is the source of truth; the index holds only what the
+ * verifier needs (per user: hash strings, rotation state, disabled, expiry,
+ * allow_from, profile; all profiles), so that a fresh process answers its
+ * first request without parsing a large YAML file (the model: BSD
+ * pwd_mkdb, Postfix postmap).
+ *
+ * The index is read with pread(), never mapped: a `cp` over a mapped file
+ * raises SIGBUS, and neither the library nor the module may install signal
+ * handlers.  It is written whole to a temp file and renamed into place.
+ *
+ * A reader trusts an index only when it matches the YAML file now at the
+ * store path: either the YAML's identity (device, inode, size, mtime in ns)
+ * equals the one stamped when the tools wrote both on this host, or the
+ * BLAKE2b digest of the YAML's bytes equals the stamped digest (a pair
+ * produced elsewhere and shipped together).  ctime is not stamped: the
+ * rename that installs the YAML changes it.  Anything else is stale, and
+ * the caller parses the YAML instead.
+ *
+ * Layout, all integers little-endian:
+ *   header (HDR_SIZE bytes, see the HDR_* offsets), its first 144 bytes
+ *   checked by a BLAKE2b tag;
+ *   profiles: u32 count, then per profile: str name, str description,
+ *     u32 n, n x str allow rule, u32 n, n x str deny rule (str: u16 length,
+ *     bytes);
+ *   slots: nslots x u64 record offset (0: empty), open addressing with
+ *     linear probing on SipHash-2-4 of the username under a per-file key;
+ *   records: u32 length (whole record), u8 disabled, u8 flags, i64
+ *     expires, i64 old_secret_expires, then 5 x (u16 length, bytes, NUL):
+ *     username, profile, secret, old_secret, allow_from.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "internal.h"
+
+#define MAGIC "CERBOIX1"
+#define INDEX_VERSION 1
+
+#define HDR_MAGIC 0
+#define HDR_VERSION 8
+#define HDR_NUSERS 12
+#define HDR_FILE_SIZE 16
+#define HDR_YAML_DEV 24
+#define HDR_YAML_INO 32
+#define HDR_YAML_SIZE 40
+#define HDR_YAML_MSEC 48
+#define HDR_YAML_MNSEC 56
+#define HDR_DIGEST 64
+#define HDR_KEY 96
+#define HDR_NSLOTS 112
+#define HDR_PROFILES_LEN 116
+#define HDR_GENERATION 120
+#define HDR_SLOTS_OFF 128
+#define HDR_PROFILES_OFF 136
+#define HDR_TAG 144
+#define HDR_TAG_LEN 16
+#define HDR_SIZE 160
+
+#define REC_FIXED 22 /* length, disabled, flags, expires, old expiry */
+#define REC_STRINGS 5
+#define REC_MAX CERBO__INDEX_RECORD_MAX
+#define FLAG_EXPIRES 0x1
+#define FLAG_OLD_EXPIRES 0x2
+
+struct cerbo__index {
+	int fd;
+	uint64_t file_size;
+	uint64_t nslots;
+	uint64_t slots_off;
+	unsigned char key[crypto_shorthash_KEYBYTES];
+	struct cerbo_store *profiles; /* the profiles, no users */
+};
+
+/* ---- little-endian encoding ------------------------------------------ */
+
+static void
+put16(unsigned char *p, uint16_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+}
+
+static void
+put32(unsigned char *p, uint32_t v)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void
+put64(unsigned char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint16_t
+get16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t
+get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static uint64_t
+get64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+/* A growable byte buffer for building the index in memory. */
+struct buf {
+	unsigned char *p;
+	size_t len;
+	size_t cap;
+};
+
+static int
+buf_reserve(struct buf *b, size_t more)
+{
+	unsigned char *np;
+	size_t cap;
+
+	if (more <= b->cap - b->len)
+		return 0;
+	cap = b->cap != 0 ? b->cap : 4096;
+	while (cap - b->len < more) {
+		if (cap > SIZE_MAX / 2)
+			return -1;
+		cap *= 2;
+	}
+	np = realloc(b->p, cap);
+	if (np == NULL)
+		return -1;
+	b->p = np;
+	b->cap = cap;
+	return 0;
+}
+
+static int
+buf_put(struct buf *b, const void *data, size_t len)
+{
+	if (buf_reserve(b, len) != 0)
+		return -1;
+	if (len > 0)
+		memcpy(b->p + b->len, data, len);
+	b->len += len;
+	return 0;
+}
+
+static int
+buf_u32(struct buf *b, uint32_t v)
+{
+	unsigned char p[4];
+
+	put32(p, v);
+	return buf_put(b, p, sizeof(p));
+}
+
+/* A string as u16 length and bytes; with_nul adds a NUL after them. */
+static int
+buf_str(struct buf *b, const char *s, int with_nul)
+{
+	size_t len = s != NULL ? strlen(s) : 0;
+	unsigned char p[2];
+
+	if (len > UINT16_MAX)
+		return -1;
+	put16(p, (uint16_t)len);
+	if (buf_put(b, p, 2) != 0 || buf_put(b, s, len) != 0)
+		return -1;
+	return with_nul ? buf_put(b, "", 1) : 0;
+}
+
+static int
+put_profiles(struct buf *b, const struct cerbo_store *store)
+{
+	size_t i, j, n = cerbo_store_profile_count(store);
+	int k;
+
+	if (buf_u32(b, (uint32_t)n) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const struct cerbo_profile *p = cerbo_store_profile_at(store, i);
+
+		if (buf_str(b, cerbo_profile_name(p), 0) != 0 ||
+		    buf_str(b, cerbo_profile_description(p), 0) != 0)
+			return -1;
+		for (k = CERBO_RULE_ALLOW; k <= CERBO_RULE_DENY; k++) {
+			size_t nr = cerbo_profile_rule_count(p,
+			    (enum cerbo_rule_kind)k);
+
+			if (buf_u32(b, (uint32_t)nr) != 0)
+				return -1;
+			for (j = 0; j < nr; j++)
+				if (buf_str(b, cerbo_profile_rule_at(p,
+					(enum cerbo_rule_kind)k, j), 0) != 0)
+					return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+put_record(struct buf *b, const struct cerbo_user *u)
+{
+	static const enum cerbo_user_field strs[REC_STRINGS - 1] = {
+		CERBO_USER_PROFILE, CERBO_USER_SECRET, CERBO_USER_OLD_SECRET,
+		CERBO_USER_ALLOW_FROM
+	};
+	unsigned char fixed[REC_FIXED];
+	size_t start = b->len, i;
+	unsigned flags = 0;
+
+	if (cerbo_user_get(u, CERBO_USER_EXPIRES) != NULL)
+		flags |= FLAG_EXPIRES;
+	if (cerbo_user_get(u, CERBO_USER_OLD_SECRET_EXPIRES) != NULL)
+		flags |= FLAG_OLD_EXPIRES;
+	put32(fixed, 0); /* length, set below */
+	fixed[4] = (unsigned char)(cerbo_user_disabled(u) ? 1 : 0);
+	fixed[5] = (unsigned char)flags;
+	put64(fixed + 6, (uint64_t)cerbo_user_time(u, CERBO_USER_EXPIRES));
+	put64(fixed + 14,
+	    (uint64_t)cerbo_user_time(u, CERBO_USER_OLD_SECRET_EXPIRES));
+	if (buf_put(b, fixed, sizeof(fixed)) != 0 ||
+	    buf_str(b, cerbo_user_name(u), 1) != 0)
+		return -1;
+	for (i = 0; i < REC_STRINGS - 1; i++)
+		if (buf_str(b, cerbo_user_get(u, strs[i]), 1) != 0)
+			return -1;
+	if (b->len - start > REC_MAX)
+		return -1;
+	put32(b->p + start, (uint32_t)(b->len - start));
+	return 0;
+}
+
+static uint64_t
+slot_of(const unsigned char key[crypto_shorthash_KEYBYTES], const char *name,
+    uint64_t nslots)
+{
+	unsigned char h[crypto_shorthash_BYTES];
+
+	crypto_shorthash(h, (const unsigned char *)name, strlen(name), key);
+	return get64(h) & (nslots - 1);
+}
+
+static int
+write_all(int fd, const unsigned char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+cerbo__index_write(int fd, const struct cerbo_store *store,
+    const struct stat *yaml_st, const char *digest_hex,
+    struct cerbo_error *err)
+{
+	struct buf b = { NULL, 0, 0 };
+	unsigned char *hdr, key[crypto_shorthash_KEYBYTES];
+	uint64_t nslots = 16, *slots = NULL, s;
+	size_t i, n = cerbo_store_user_count(store), profiles_len;
+	size_t bin_len = 0;
+	int rc = -1;
+
+	if (cerbo__sodium_init() != 0)
+		return cerbo__fail(err, CERBO_E_IO, "libsodium unavailable");
+	if (n > UINT32_MAX / 4)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "too many users for an index");
+	while (nslots < 2 * (uint64_t)n)
+		nslots *= 2;
+	slots = calloc(nslots, sizeof(*slots));
+	if (slots == NULL || buf_reserve(&b, HDR_SIZE) != 0)
+		goto nomem;
+	memset(b.p, 0, HDR_SIZE);
+	b.len = HDR_SIZE;
+	if (put_profiles(&b, store) != 0)
+		goto nomem;
+	profiles_len = b.len - HDR_SIZE;
+	if (profiles_len > UINT32_MAX)
+		goto nomem;
+	/* Slots are filled in below, once record offsets are known. */
+	if (buf_reserve(&b, nslots * 8) != 0)
+		goto nomem;
+	memset(b.p + b.len, 0, nslots * 8);
+	b.len += nslots * 8;
+	randombytes_buf(key, sizeof(key));
+	for (i = 0; i < n; i++) {
+		const struct cerbo_user *u = cerbo_store_user_at(store, i);
+
+		s = slot_of(key, cerbo_user_name(u), nslots);
+		while (slots[s] != 0)
+			s = (s + 1) & (nslots - 1);
+		slots[s] = b.len;
+		if (put_record(&b, u) != 0) {
+			cerbo__fail(err, CERBO_E_INVALID,
+			    "user %s does not fit an index record",
+			    cerbo_user_name(u));
+			goto out;
+		}
+	}
+	for (s = 0; s < nslots; s++)
+		put64(b.p + HDR_SIZE + profiles_len + s * 8, slots[s]);
+
+	hdr = b.p;
+	memcpy(hdr + HDR_MAGIC, MAGIC, 8);
+	put32(hdr + HDR_VERSION, INDEX_VERSION);
+	put32(hdr + HDR_NUSERS, (uint32_t)n);
+	put64(hdr + HDR_FILE_SIZE, b.len);
+	put64(hdr + HDR_YAML_DEV, (uint64_t)yaml_st->st_dev);
+	put64(hdr + HDR_YAML_INO, (uint64_t)yaml_st->st_ino);
+	put64(hdr + HDR_YAML_SIZE, (uint64_t)yaml_st->st_size);
+	put64(hdr + HDR_YAML_MSEC, (uint64_t)yaml_st->st_mtim.tv_sec);
+	put64(hdr + HDR_YAML_MNSEC, (uint64_t)yaml_st->st_mtim.tv_nsec);
+	if (digest_hex == NULL || sodium_hex2bin(hdr + HDR_DIGEST, 32,
+		digest_hex, strlen(digest_hex), NULL, &bin_len, NULL) != 0 ||
+	    bin_len != 32) {
+		cerbo__fail(err, CERBO_E_INVALID, "store digest missing");
+		goto out;
+	}
+	memcpy(hdr + HDR_KEY, key, sizeof(key));
+	put32(hdr + HDR_NSLOTS, (uint32_t)nslots);
+	put32(hdr + HDR_PROFILES_LEN, (uint32_t)profiles_len);
+	put64(hdr + HDR_GENERATION, cerbo_store_generation(store));
+	put64(hdr + HDR_SLOTS_OFF, HDR_SIZE + profiles_len);
+	put64(hdr + HDR_PROFILES_OFF, HDR_SIZE);
+	crypto_generichash(hdr + HDR_TAG, HDR_TAG_LEN, hdr, HDR_TAG, NULL, 0);
+
+	if (write_all(fd, b.p, b.len) != 0) {
+		cerbo__fail(err, CERBO_E_IO, "writing index: %s",
+		    strerror(errno));
+		goto out;
+	}
+	rc = 0;
+	goto out;
+nomem:
+	cerbo__fail(err, CERBO_E_NOMEM, "out of memory building the index");
+out:
+	if (b.p != NULL) {
+		/* The records hold hash strings. */
+		sodium_memzero(b.p, b.len);
+		free(b.p);
+	}
+	free(slots);
+	return rc;
+}
+
+/* The folder part of path ("." when none), into out. */
+static int
+folder_of(const char *path, char *out, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n;
+
+	if (slash == NULL)
+		return snprintf(out, len, ".") >= (int)len ? -1 : 0;
+	n = slash == path ? 1 : (size_t)(slash - path);
+	if (n >= len)
+		return -1;
+	memcpy(out, path, n);
+	out[n] = '\0';
+	return 0;
+}
+
+int
+cerbo__index_install(const char *store_path, const struct cerbo_store *store,
+    const struct stat *yaml_st, const char *digest_hex,
+    struct cerbo_error *err)
+{
+	char folder[PATH_MAX], tmp[PATH_MAX], dest[PATH_MAX], hex[17];
+	unsigned char rnd[8];
+	const char *base;
+	int fd = -1, rc = -1;
+
+	if (cerbo__sodium_init() != 0)
+		return cerbo__fail(err, CERBO_E_IO, "libsodium unavailable");
+	base = strrchr(store_path, '/');
+	base = base != NULL ? base + 1 : store_path;
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+	if (folder_of(store_path, folder, sizeof(folder)) != 0 ||
+	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.idx.%s", folder,
+		base, hex) >= sizeof(tmp) ||
+	    (size_t)snprintf(dest, sizeof(dest), "%s%s", store_path,
+		CERBO__INDEX_SUFFIX) >= sizeof(dest))
+		return cerbo__fail(err, CERBO_E_INVALID, "store path too long");
+	/* A planted file or symlink at the temp name makes this fail. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd < 0) {
+		cerbo__fail(err, CERBO_E_IO, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	/* The daemons read the index through the same group as the store. */
+	if ((geteuid() == 0 && fchown(fd, yaml_st->st_uid,
+		 yaml_st->st_gid) != 0) ||
+	    fchmod(fd, yaml_st->st_mode & 0777) != 0) {
+		cerbo__fail(err, CERBO_E_IO, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (cerbo__index_write(fd, store, yaml_st, digest_hex, err) != 0)
+		goto out;
+	if (fsync(fd) != 0) {
+		cerbo__fail(err, CERBO_E_IO, "%s: fsync: %s", tmp,
+		    strerror(errno));
+		goto out;
+	}
+	if (rename(tmp, dest) != 0) {
+		cerbo__fail(err, CERBO_E_IO, "%s: %s", dest, strerror(errno));
+		goto out;
+	}
+	tmp[0] = '\0';
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp[0] != '\0' && fd >= 0)
+		unlink(tmp);
+	return rc;
+}
+
+int
+cerbo_store_compile(const char *path, unsigned flags, struct cerbo_error *err)
+{
+	struct cerbo_txn_options opts;
+	struct cerbo_txn *txn = NULL;
+	struct cerbo_store *store = NULL;
+	char folder[PATH_MAX];
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	int dfd, rc = -1;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.flags = (flags & CERBO_LOAD_NO_TRUST) ? CERBO_TXN_NO_TRUST : 0;
+	/* The lock keeps the tools from replacing the store meanwhile. */
+	if (cerbo_txn_begin(&txn, path, &opts, err) != 0)
+		goto out;
+	/* Stamp what was read through one descriptor: bytes and identity. */
+	if (cerbo__read_file(path, flags & CERBO_LOAD_NO_TRUST, &buf, &len,
+		&st, err) != 0 ||
+	    cerbo_store_parse(&store, buf, len, path, err) != 0)
+		goto out;
+	if (cerbo__index_install(path, store, &st, cerbo_store_digest(store),
+		err) != 0)
+		goto out;
+	if (folder_of(path, folder, sizeof(folder)) == 0) {
+		dfd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			(void)fsync(dfd);
+			close(dfd);
+		}
+	}
+	rc = 0;
+out:
+	if (buf != NULL) {
+		sodium_memzero(buf, len);
+		free(buf);
+	}
+	cerbo_store_free(store);
+	cerbo_txn_free(txn);
+	return rc;
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+static int
+pread_all(int fd, void *p, size_t len, uint64_t off)
+{
+	unsigned char *q = p;
+
+	while (len > 0) {
+		ssize_t n = pread(fd, q, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		q += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Take one str from [*p, end) into a NUL-terminated copy in tmp. */
+static int
+take_str(const unsigned char **p, const unsigned char *end, char *tmp,
+    size_t tmplen)
+{
+	size_t len;
+
+	if (end - *p < 2)
+		return -1;
+	len = get16(*p);
+	*p += 2;
+	if ((size_t)(end - *p) < len || len >= tmplen)
+		return -1;
+	memcpy(tmp, *p, len);
+	tmp[len] = '\0';
+	*p += len;
+	return 0;
+}
+
+static int
+take_u32(const unsigned char **p, const unsigned char *end, uint32_t *v)
+{
+	if (end - *p < 4)
+		return -1;
+	*v = get32(*p);
+	*p += 4;
+	return 0;
+}
+
+/* Rebuild the profiles through the model, so they are validated again. */
+static int
+load_profiles(struct cerbo__index *ix, const unsigned char *p, size_t len,
+    const char *path, struct cerbo_error *err)
+{
+	const unsigned char *end = p + len;
+	char name[CERBO_PROFILE_NAME_MAX + 1], desc[CERBO_DESCRIPTION_MAX + 1];
+	char rule[CERBO_RULE_MAX + 1];
+	uint32_t count, i, j, nr;
+	int k, changed;
+
+	ix->profiles = cerbo_store_new();
+	if (ix->profiles == NULL)
+		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
+	if (take_u32(&p, end, &count) != 0)
+		goto bad;
+	for (i = 0; i < count; i++) {
+		if (take_str(&p, end, name, sizeof(name)) != 0 ||
+		    take_str(&p, end, desc, sizeof(desc)) != 0)
+			goto bad;
+		if (cerbo_profile_add(ix->profiles, name,
+			desc[0] != '\0' ? desc : NULL, err) != 0)
+			return -1;
+		for (k = CERBO_RULE_ALLOW; k <= CERBO_RULE_DENY; k++) {
+			if (take_u32(&p, end, &nr) != 0)
+				goto bad;
+			for (j = 0; j < nr; j++) {
+				if (take_str(&p, end, rule, sizeof(rule)) != 0)
+					goto bad;
+				if (cerbo_profile_rule_add(ix->profiles, name,
+					(enum cerbo_rule_kind)k, rule, &changed,
+					err) != 0)
+					return -1;
+			}
+		}
+	}
+	if (p != end)
+		goto bad;
+	return 0;
+bad:
+	return cerbo__fail(err, CERBO_E_STORE, "%s: damaged profile section",
+	    path);
+}
+
+/* 1 when the YAML at yaml_path has the digest stamped in hdr. */
+static int
+digest_matches(const char *yaml_path, unsigned flags,
+    const unsigned char *hdr, struct cerbo_error *err)
+{
+	unsigned char d[32];
+	char *buf = NULL;
+	size_t len = 0;
+	int same;
+
+	if (cerbo__read_file(yaml_path, flags, &buf, &len, NULL, err) != 0)
+		return -1;
+	crypto_generichash(d, sizeof(d), (const unsigned char *)buf, len,
+	    NULL, 0);
+	sodium_memzero(buf, len);
+	free(buf);
+	same = sodium_memcmp(d, hdr + HDR_DIGEST, sizeof(d)) == 0;
+	return same;
+}
+
+void
+cerbo__index_path(const char *store_path, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s", store_path, CERBO__INDEX_SUFFIX);
+}
+
+int
+cerbo__index_open(const char *store_path, const struct stat *yaml_st,
+    unsigned flags, struct cerbo__index **out, struct cerbo_error *err)
+{
+	struct cerbo__index *ix = NULL;
+	unsigned char hdr[HDR_SIZE], tag[HDR_TAG_LEN], *prof = NULL;
+	char path[PATH_MAX];
+	struct stat st;
+	uint64_t nusers, plen, poff;
+	int same, rc = -1;
+
+	*out = NULL;
+	if ((size_t)snprintf(path, sizeof(path), "%s%s", store_path,
+		CERBO__INDEX_SUFFIX) >= sizeof(path))
+		return cerbo__fail(err, CERBO_E_INVALID, "store path too long");
+	ix = calloc(1, sizeof(*ix));
+	if (ix == NULL)
+		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
+	ix->fd = -1;
+	ix->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (ix->fd < 0) {
+		cerbo__fail(err, errno == ENOENT ? CERBO_E_NOTFOUND :
+		    CERBO_E_IO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (fstat(ix->fd, &st) != 0) {
+		cerbo__fail(err, CERBO_E_IO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	/* The index holds hashes: the same trust rule as the store. */
+	if (!(flags & CERBO_LOAD_NO_TRUST) &&
+	    cerbo__trust_file_stat(path, &st, err) != 0)
+		goto out;
+	if (!S_ISREG(st.st_mode) || st.st_size < HDR_SIZE ||
+	    pread_all(ix->fd, hdr, sizeof(hdr), 0) != 0)
+		goto damaged;
+	crypto_generichash(tag, sizeof(tag), hdr, HDR_TAG, NULL, 0);
+	if (memcmp(hdr + HDR_MAGIC, MAGIC, 8) != 0 ||
+	    sodium_memcmp(tag, hdr + HDR_TAG, sizeof(tag)) != 0)
+		goto damaged;
+	if (get32(hdr + HDR_VERSION) != INDEX_VERSION) {
+		cerbo__fail(err, CERBO_E_STATE, "%s: index version %u not "
+		    "known here", path, get32(hdr + HDR_VERSION));
+		goto out;
+	}
+	ix->file_size = get64(hdr + HDR_FILE_SIZE);
+	ix->nslots = get32(hdr + HDR_NSLOTS);
+	ix->slots_off = get64(hdr + HDR_SLOTS_OFF);
+	nusers = get32(hdr + HDR_NUSERS);
+	plen = get32(hdr + HDR_PROFILES_LEN);
+	poff = get64(hdr + HDR_PROFILES_OFF);
+	if (ix->file_size != (uint64_t)st.st_size || ix->nslots == 0 ||
+	    (ix->nslots & (ix->nslots - 1)) != 0 || ix->nslots < nusers ||
+	    poff != HDR_SIZE || ix->slots_off != poff + plen ||
+	    ix->slots_off + ix->nslots * 8 > ix->file_size)
+		goto damaged;
+	memcpy(ix->key, hdr + HDR_KEY, sizeof(ix->key));
+
+	same = get64(hdr + HDR_YAML_DEV) == (uint64_t)yaml_st->st_dev &&
+	    get64(hdr + HDR_YAML_INO) == (uint64_t)yaml_st->st_ino &&
+	    get64(hdr + HDR_YAML_SIZE) == (uint64_t)yaml_st->st_size &&
+	    get64(hdr + HDR_YAML_MSEC) == (uint64_t)yaml_st->st_mtim.tv_sec &&
+	    get64(hdr + HDR_YAML_MNSEC) == (uint64_t)yaml_st->st_mtim.tv_nsec;
+	if (!same) {
+		same = digest_matches(store_path, flags, hdr, err);
+		if (same < 0)
+			goto out;
+	}
+	if (!same) {
+		cerbo__fail(err, CERBO_E_STATE, "%s does not match %s "
+		    "(stale; run cerbo-apiuser compile)", path, store_path);
+		goto out;
+	}
+	prof = malloc(plen > 0 ? plen : 1);
+	if (prof == NULL) {
+		cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (pread_all(ix->fd, prof, plen, poff) != 0)
+		goto damaged;
+	if (load_profiles(ix, prof, plen, path, err) != 0)
+		goto out;
+	cerbo__store_set_generation(ix->profiles, get64(hdr + HDR_GENERATION));
+	*out = ix;
+	ix = NULL;
+	rc = 0;
+	goto out;
+damaged:
+	cerbo__fail(err, CERBO_E_STORE, "%s: damaged or truncated index",
+	    path);
+out:
+	free(prof);
+	cerbo__index_close(ix);
+	return rc;
+}
+
+const struct cerbo_store *
+cerbo__index_profiles(const struct cerbo__index *ix)
+{
+	return ix->profiles;
+}
+
+/* Point *s at the next (u16 length, bytes, NUL) string of a record. */
+static int
+rec_str(const unsigned char **p, const unsigned char *end, char **s)
+{
+	size_t len;
+
+	if (end - *p < 2)
+		return -1;
+	len = get16(*p);
+	*p += 2;
+	if ((size_t)(end - *p) < len + 1 || (*p)[len] != '\0' ||
+	    memchr(*p, '\0', len) != NULL)
+		return -1;
+	*s = len > 0 ? (char *)*p : NULL;
+	*p += len + 1;
+	return 0;
+}
+
+int
+cerbo__index_find(const struct cerbo__index *ix, const char *username,
+    struct cerbo_user *out, unsigned char *buf, size_t buflen)
+{
+	static const enum cerbo_user_field strs[REC_STRINGS - 1] = {
+		CERBO_USER_PROFILE, CERBO_USER_SECRET, CERBO_USER_OLD_SECRET,
+		CERBO_USER_ALLOW_FROM
+	};
+	unsigned char word[8];
+	const unsigned char *p, *end;
+	uint64_t s, off, probes;
+	uint32_t len;
+	char *name;
+	size_t i;
+	int slot;
+
+	if (buflen < REC_MAX)
+		return -1;
+	s = slot_of(ix->key, username, ix->nslots);
+	for (probes = 0; probes < ix->nslots; probes++) {
+		if (pread_all(ix->fd, word, 8, ix->slots_off + s * 8) != 0)
+			return -1;
+		off = get64(word);
+		if (off == 0)
+			return 0;
+		if (off < ix->slots_off + ix->nslots * 8 ||
+		    off > ix->file_size - REC_FIXED ||
+		    pread_all(ix->fd, buf, 4, off) != 0)
+			return -1;
+		len = get32(buf);
+		if (len < REC_FIXED || len > REC_MAX ||
+		    len > ix->file_size - off ||
+		    pread_all(ix->fd, buf, len, off) != 0)
+			return -1;
+		p = buf + REC_FIXED;
+		end = buf + len;
+		if (rec_str(&p, end, &name) != 0 || name == NULL)
+			return -1;
+		if (strcmp(name, username) != 0) {
+			s = (s + 1) & (ix->nslots - 1);
+			continue;
+		}
+		memset(out, 0, sizeof(*out));
+		out->name = name;
+		for (i = 0; i < REC_STRINGS - 1; i++)
+			if (rec_str(&p, end, &out->str[strs[i]]) != 0)
+				return -1;
+		if (p != end || out->str[CERBO_USER_SECRET] == NULL ||
+		    out->str[CERBO_USER_PROFILE] == NULL)
+			return -1;
+		out->disabled = buf[4] != 0;
+		if (buf[5] & FLAG_EXPIRES) {
+			slot = cerbo__time_slot(CERBO_USER_EXPIRES);
+			cerbo__user_set_time(out, slot, (int64_t)get64(buf + 6));
+		}
+		if (buf[5] & FLAG_OLD_EXPIRES) {
+			slot = cerbo__time_slot(CERBO_USER_OLD_SECRET_EXPIRES);
+			cerbo__user_set_time(out, slot,
+			    (int64_t)get64(buf + 14));
+		}
+		return 1;
+	}
+	return 0;
+}
+
+void
+cerbo__index_close(struct cerbo__index *ix)
+{
+	if (ix == NULL)
+		return;
+	if (ix->fd >= 0)
+		close(ix->fd);
+	cerbo_store_free(ix->profiles);
+	free(ix);
+}

@@ -1,0 +1,417 @@
+/*
+ * The compiled index: what goes in comes out, a stale or damaged index is
+ * refused, and a pair shipped from another host is recognised by digest.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "internal.h"
+
+#define NOW 1795000000 /* 2026-11-18 */
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	char secret[CERBO_SECRET_GENERATED_SIZE];
+	struct cerbo_store *store;
+};
+
+static void
+write_file(const char *path, const char *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0640);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, len), (ssize_t)len);
+	assert_int_equal(close(fd), 0);
+}
+
+static void
+add_user(struct cerbo_store *s, const char *name, const char *secret)
+{
+	struct cerbo_user_spec spec = { name, "Nick", "sched",
+		"ops@example.com", "A user", NULL };
+	char hash[CERBO_HASH_MAX];
+
+	assert_int_equal(cerbo_secret_hash(secret, strlen(secret), hash,
+	    sizeof(hash), NULL), 0);
+	spec.secret_hash = hash;
+	assert_int_equal(cerbo_user_add(s, &spec, NOW, NULL), 0);
+}
+
+/* Write the store as YAML and install its index; *st gets the YAML's. */
+static void
+save(struct fixture *f, struct stat *st)
+{
+	char *buf = NULL, hex[65];
+	size_t len = 0;
+
+	assert_int_equal(cerbo_store_emit(f->store, &buf, &len, NULL), 0);
+	write_file(f->path, buf, len);
+	cerbo_digest_hex(buf, len, hex);
+	free(buf);
+	assert_int_equal(stat(f->path, st), 0);
+	assert_int_equal(cerbo__index_install(f->path, f->store, st, hex,
+	    NULL), 0);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char secret2[CERBO_SECRET_GENERATED_SIZE];
+	int changed;
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/cerbo-index.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/apiusers.yaml", f->dir);
+	f->store = cerbo_store_new();
+	assert_non_null(f->store);
+	assert_int_equal(cerbo_profile_add(f->store, "sched", "Scheduling",
+	    NULL), 0);
+	assert_int_equal(cerbo_profile_rule_add(f->store, "sched",
+	    CERBO_RULE_ALLOW, "GET /api/v1/appointments/**", &changed, NULL), 0);
+	assert_int_equal(cerbo_profile_rule_add(f->store, "sched",
+	    CERBO_RULE_DENY, "DELETE /**", &changed, NULL), 0);
+	assert_int_equal(cerbo_secret_generate(f->secret, sizeof(f->secret)),
+	    0);
+	add_user(f->store, "pk_plain", f->secret);
+	add_user(f->store, "pk_limits", f->secret);
+	assert_int_equal(cerbo_user_set(f->store, "pk_limits",
+	    CERBO_USER_DISABLED, "true", NOW, &changed, NULL), 0);
+	assert_int_equal(cerbo_user_set(f->store, "pk_limits",
+	    CERBO_USER_EXPIRES, "2027-01-01T00:00:00Z", NOW, &changed, NULL), 0);
+	assert_int_equal(cerbo_user_set(f->store, "pk_limits",
+	    CERBO_USER_ALLOW_FROM, "192.0.2.0/24,2001:db8::/32", NOW, &changed,
+	    NULL), 0);
+	assert_int_equal(cerbo_secret_generate(secret2, sizeof(secret2)), 0);
+	{
+		char hash[CERBO_HASH_MAX];
+
+		assert_int_equal(cerbo_secret_hash(secret2, strlen(secret2),
+		    hash, sizeof(hash), NULL), 0);
+		assert_int_equal(cerbo_user_set_secret(f->store, "pk_limits",
+		    hash, NOW, 3600, 0, NULL), 0);
+	}
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[160];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	cerbo_store_free(f->store);
+	free(f);
+	return 0;
+}
+
+static void
+index_returns_every_field_the_verifier_needs(void **state)
+{
+	struct fixture *f = *state;
+	struct cerbo__index *ix = NULL;
+	const struct cerbo_user *want;
+	struct cerbo_user got;
+	unsigned char buf[CERBO__INDEX_RECORD_MAX];
+	struct stat st;
+	int i;
+	static const enum cerbo_user_field fields[] = { CERBO_USER_PROFILE,
+		CERBO_USER_SECRET, CERBO_USER_OLD_SECRET,
+		CERBO_USER_OLD_SECRET_EXPIRES, CERBO_USER_EXPIRES,
+		CERBO_USER_ALLOW_FROM, CERBO_USER_DISABLED };
+
+	save(f, &st);
+	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, NULL), 0);
+	assert_int_equal(cerbo__index_find(ix, "pk_limits", &got, buf,
+	    sizeof(buf)), 1);
+	want = cerbo_store_user_find(f->store, "pk_limits");
+	assert_string_equal(cerbo_user_name(&got), "pk_limits");
+	for (i = 0; i < (int)(sizeof(fields) / sizeof(fields[0])); i++)
+		assert_string_equal(cerbo_user_get(&got, fields[i]),
+		    cerbo_user_get(want, fields[i]));
+	assert_int_equal(cerbo_user_time(&got, CERBO_USER_EXPIRES),
+	    cerbo_user_time(want, CERBO_USER_EXPIRES));
+	assert_int_equal(cerbo__index_find(ix, "pk_plain", &got, buf,
+	    sizeof(buf)), 1);
+	assert_null(cerbo_user_get(&got, CERBO_USER_OLD_SECRET));
+	assert_null(cerbo_user_get(&got, CERBO_USER_ALLOW_FROM));
+	assert_string_equal(cerbo_user_get(&got, CERBO_USER_DISABLED), "false");
+	cerbo__index_close(ix);
+}
+
+static void
+index_keeps_profiles_and_their_rules(void **state)
+{
+	struct fixture *f = *state;
+	struct cerbo__index *ix = NULL;
+	const struct cerbo_profile *p;
+	struct stat st;
+
+	save(f, &st);
+	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, NULL), 0);
+	p = cerbo_store_profile_find(cerbo__index_profiles(ix), "sched");
+	assert_non_null(p);
+	assert_string_equal(cerbo_profile_description(p), "Scheduling");
+	assert_int_equal(cerbo_profile_rule_count(p, CERBO_RULE_ALLOW), 1);
+	assert_string_equal(cerbo_profile_rule_at(p, CERBO_RULE_ALLOW, 0),
+	    "GET /api/v1/appointments/**");
+	assert_string_equal(cerbo_profile_rule_at(p, CERBO_RULE_DENY, 0),
+	    "DELETE /**");
+	cerbo__index_close(ix);
+}
+
+static void
+unknown_user_is_not_found(void **state)
+{
+	struct fixture *f = *state;
+	struct cerbo__index *ix = NULL;
+	struct cerbo_user got;
+	unsigned char buf[CERBO__INDEX_RECORD_MAX];
+	struct stat st;
+
+	save(f, &st);
+	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, NULL), 0);
+	assert_int_equal(cerbo__index_find(ix, "pk_nobody", &got, buf,
+	    sizeof(buf)), 0);
+	assert_int_equal(cerbo__index_find(ix, "pk_plai", &got, buf,
+	    sizeof(buf)), 0);
+	cerbo__index_close(ix);
+}
+
+static void
+missing_index_is_not_found(void **state)
+{
+	struct fixture *f = *state;
+	struct cerbo__index *ix = NULL;
+	struct cerbo_error err;
+	struct stat st;
+	char idx[160];
+
+	save(f, &st);
+	cerbo__index_path(f->path, idx, sizeof(idx));
+	assert_int_equal(unlink(idx), 0);
+	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, &err), -1);
+	assert_int_equal(err.status, CERBO_E_NOTFOUND);
+	assert_null(ix);
+}
+
+static void
+edited_yaml_makes_the_index_stale(void **state)
+{
+	struct fixture *f = *state;
+	struct cerbo__index *ix = NULL;
+	struct cerbo_error err;
+	struct stat st;
+	int changed;
+
+	save(f, &st);
+	/* A hand edit: new content, the old index stays. */
+	assert_int_equal(cerbo_user_set(f->store, "pk_plain",
+	    CERBO_USER_DISABLED, "true", NOW, &changed, NULL), 0);
+	{
+		char *buf = NULL;
+		size_t len = 0;
+
+		assert_int_equal(cerbo_store_emit(f->store, &buf, &len, NULL),
+		    0);
+		write_file(f->path, buf, len);
+		free(buf);
+	}
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, &err), -1);
+	assert_int_equal(err.status, CERBO_E_STATE);
+	assert_non_null(strstr(err.message, "stale"));
+}
+
+static void
+shipped_pair_is_recognised_by_digest(void **state)
+{
+	struct fixture *f = *state;
+	struct cerbo__index *ix = NULL;
+	struct stat st, st2;
+	char copy[160], cmd[800];
+
+	save(f, &st);
+	/* Another inode and mtime, the same bytes: as config management
+	 * copies a compiled pair to a host. */
+	snprintf(copy, sizeof(copy), "%s.copy", f->path);
+	snprintf(cmd, sizeof(cmd), "cp %s %s && sleep 0.01 && mv %s %s",
+	    f->path, copy, copy, f->path);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(stat(f->path, &st2), 0);
+	assert_int_not_equal(st.st_ino, st2.st_ino);
+	assert_int_equal(cerbo__index_open(f->path, &st2, 0, &ix, NULL), 0);
+	cerbo__index_close(ix);
+}
+
+static void
+truncated_index_is_damaged(void **state)
+{
+	struct fixture *f = *state;
+	struct cerbo__index *ix = NULL;
+	struct cerbo_error err;
+	struct stat st, ist;
+	char idx[160];
+
+	save(f, &st);
+	cerbo__index_path(f->path, idx, sizeof(idx));
+	assert_int_equal(stat(idx, &ist), 0);
+	assert_int_equal(truncate(idx, ist.st_size - 1), 0);
+	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, &err), -1);
+	assert_int_equal(err.status, CERBO_E_STORE);
+}
+
+static void
+flipped_header_byte_is_damaged(void **state)
+{
+	struct fixture *f = *state;
+	struct cerbo__index *ix = NULL;
+	struct cerbo_error err;
+	struct stat st;
+	char idx[160];
+	unsigned char c;
+	int fd;
+
+	save(f, &st);
+	cerbo__index_path(f->path, idx, sizeof(idx));
+	fd = open(idx, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &c, 1, 20), 1);
+	c ^= 0x40;
+	assert_int_equal(pwrite(fd, &c, 1, 20), 1);
+	close(fd);
+	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, &err), -1);
+	assert_int_equal(err.status, CERBO_E_STORE);
+}
+
+static void
+group_writable_index_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct cerbo__index *ix = NULL;
+	struct cerbo_error err;
+	struct stat st;
+	char idx[160];
+
+	save(f, &st);
+	cerbo__index_path(f->path, idx, sizeof(idx));
+	assert_int_equal(chmod(idx, 0660), 0);
+	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, &err), -1);
+	assert_int_equal(err.status, CERBO_E_UNSAFE);
+}
+
+static void
+index_has_the_store_mode(void **state)
+{
+	struct fixture *f = *state;
+	struct stat st, ist;
+	char idx[160];
+
+	save(f, &st);
+	cerbo__index_path(f->path, idx, sizeof(idx));
+	assert_int_equal(stat(idx, &ist), 0);
+	assert_int_equal(ist.st_mode & 0777, st.st_mode & 0777);
+	assert_int_equal(ist.st_gid, st.st_gid);
+}
+
+static void
+ten_thousand_users_are_all_found(void **state)
+{
+	struct fixture *f = *state;
+	struct cerbo__index *ix = NULL;
+	struct cerbo_user got;
+	unsigned char buf[CERBO__INDEX_RECORD_MAX];
+	char name[32];
+	struct stat st;
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		snprintf(name, sizeof(name), "pk_u%05d", i);
+		add_user(f->store, name, f->secret);
+	}
+	save(f, &st);
+	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, NULL), 0);
+	for (i = 0; i < 10000; i++) {
+		snprintf(name, sizeof(name), "pk_u%05d", i);
+		assert_int_equal(cerbo__index_find(ix, name, &got, buf,
+		    sizeof(buf)), 1);
+		assert_string_equal(cerbo_user_name(&got), name);
+		assert_int_equal(cerbo_secret_check(cerbo_user_get(&got,
+		    CERBO_USER_SECRET), f->secret, strlen(f->secret)), 0);
+	}
+	cerbo__index_close(ix);
+}
+
+static void
+compile_writes_an_index_that_matches(void **state)
+{
+	struct fixture *f = *state;
+	struct cerbo__index *ix = NULL;
+	char *buf = NULL, idx[160];
+	size_t len = 0;
+	struct stat st;
+
+	assert_int_equal(cerbo_store_emit(f->store, &buf, &len, NULL), 0);
+	write_file(f->path, buf, len);
+	free(buf);
+	cerbo__index_path(f->path, idx, sizeof(idx));
+	assert_int_equal(access(idx, F_OK), -1);
+	assert_int_equal(cerbo_store_compile(f->path, 0, NULL), 0);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, NULL), 0);
+	cerbo__index_close(ix);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    index_returns_every_field_the_verifier_needs, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    index_keeps_profiles_and_their_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(unknown_user_is_not_found,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(missing_index_is_not_found,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    edited_yaml_makes_the_index_stale, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    shipped_pair_is_recognised_by_digest, setup, teardown),
+		cmocka_unit_test_setup_teardown(truncated_index_is_damaged,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(flipped_header_byte_is_damaged,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(group_writable_index_is_refused,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(index_has_the_store_mode, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    ten_thousand_users_are_all_found, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    compile_writes_an_index_that_matches, setup, teardown),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
