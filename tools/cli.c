@@ -133,7 +133,8 @@ is_hex64(const char *s)
 
 	for (i = 0; s[i] != '\0'; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') ||
-			(s[i] >= 'a' && s[i] <= 'f')))
+			(s[i] >= 'a' && s[i] <= 'f') ||
+			(s[i] >= 'A' && s[i] <= 'F')))
 			return 0;
 	return i == 64;
 }
@@ -164,8 +165,8 @@ cli_opt_common(struct cli_opts *o, const char *cmd, int c, const char *arg)
 		return 1;
 	case CLI_OPT_EXPECT_DIGEST:
 		if (!is_hex64(arg)) {
-			cli_usage_error(cmd, "--expect-digest: not 64 "
-			    "lower-case hex digits: %s", arg);
+			cli_usage_error(cmd, "--expect-digest: not 64 hex "
+			    "digits: %s", arg);
 			return -1;
 		}
 		o->expect_digest = arg;
@@ -219,10 +220,10 @@ cli_refuse_secret_args(int argc, char *const argv[])
 			n = strlen(secret_opts[i]);
 			if (strncmp(name, secret_opts[i], n) == 0 &&
 			    (name[n] == '\0' || name[n] == '=')) {
-				cli_warnx("%s: secrets are never taken from "
+				cli_warnx("--%s: secrets are never taken from "
 				    "the command line; use --secret-stdin "
 				    "(standard input) or a terminal prompt",
-				    a[n + 2] == '=' ? secret_opts[i] : a);
+				    secret_opts[i]);
 				return CLI_EXIT_USAGE;
 			}
 		}
@@ -911,7 +912,11 @@ cli_change_run(const struct cli_opts *o, struct cli_change *c,
 	}
 	if (cerbo_txn_commit(txn, err) != 0)
 		goto out;
-	c->generation = before + 1;
+	c->generation = cerbo_store_generation(store);
+	if (c->generation != before + 1) /* a library that does not update */
+		c->generation = before + 1;
+	snprintf(c->digest, sizeof(c->digest), "%s",
+	    cerbo_store_digest(store));
 	cli_log_change(o->store, "%s",
 	    c->what[0] != '\0' ? c->what : "changed");
 	rc = 0;

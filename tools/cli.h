@@ -23,7 +23,8 @@
  *   0   success (for verify/explain: the request is allowed; for check:
  *       the store is valid)
  *   1   refused: verify/explain found the request not allowed; check
- *       found the store invalid or unreadable by the account asked about
+ *       found the store invalid or unreadable by the account asked about;
+ *       or a confirmation asked on the terminal was declined
  *   2   usage error: unknown command or option, missing or extra argument
  *   3   invalid input: a field, rule, time, duration or document is not
  *       valid (nothing was changed)
@@ -277,7 +278,8 @@ struct cli_change {
 	int changed;        /* set by fn */
 	char what[1024];    /* set by fn: what changed, for syslog */
 	uint64_t generation; /* the store's generation after the change */
-	char digest[65];    /* digest before the change ("" when new) */
+	char digest[65];    /* the store's digest after the change ("" for
+			       a store that does not exist yet) */
 };
 
 /*

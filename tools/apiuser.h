@@ -1,0 +1,93 @@
+/*
+ * apiuser.h - what the files of cerbo-apiuser share: the commands and a
+ * few helpers for parsing options and printing users.
+ */
+#ifndef CERBO_APIUSER_H
+#define CERBO_APIUSER_H
+
+#include <getopt.h>
+#include <stdint.h>
+
+#include "cli.h"
+
+/* Each command: argv[0] is the command's name; returns the exit code. */
+int cmd_add(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_hash(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_edit(int argc, char **argv);
+int cmd_rotate(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_edit_file(int argc, char **argv);
+
+/*
+ * Parse a command's options with getopt_long: the common ones go to o,
+ * -h/--help prints help and ends, every other option goes to fn(ctx, c,
+ * optarg), which returns 0 or an exit code (having printed why).  On
+ * return optind indexes the first operand.
+ * Returns 0 to go on, -1 when help was printed (exit 0), or an exit code.
+ */
+typedef int (*au_optfn)(void *ctx, int c, const char *arg);
+int au_getopt(int argc, char **argv, const struct option *longopts,
+    struct cli_opts *o, au_optfn fn, void *ctx, const char *help);
+
+/* "USER": exactly one operand (a username); NULL after printing why. */
+const char *au_one_user(int argc, char **argv, const char *cmd);
+
+/*
+ * Print a new secret key once: on stdout with a clear line (only the key
+ * with --quiet), or into a --secret-file.  Text mode only; --json puts it
+ * in the document.
+ */
+void au_print_secret(const struct cli_opts *o, const char *username,
+    const char *secret);
+
+/* Load for reading, printing the error; 0 or an exit code. */
+int au_load(const struct cli_opts *o, struct cerbo_store **out);
+
+/* The user or an error printed (exit 4). */
+const struct cerbo_user *au_find_user(const struct cerbo_store *store,
+    const char *username, int *rc);
+
+/*
+ * Validate one field value the way the library will when it is saved,
+ * using a scratch store; 0, or -1 with err filled.
+ */
+int au_check_field(enum cerbo_user_field field, const char *value,
+    struct cerbo_error *err);
+
+/* The facts a person acknowledges before a new API user exists. */
+extern const char au_facts[];
+
+/* Option numbers for the commands' own long options. */
+enum {
+	AU_OPT_NICKNAME = CLI_OPT_FIRST_FREE,
+	AU_OPT_USERNAME,
+	AU_OPT_PROFILE,
+	AU_OPT_EMAIL,
+	AU_OPT_DESCRIPTION,
+	AU_OPT_ACKNOWLEDGE,
+	AU_OPT_IF_MISSING,
+	AU_OPT_IF_EXISTS,
+	AU_OPT_SECRET_FILE,
+	AU_OPT_SECRET_STDIN,
+	AU_OPT_DISABLE,
+	AU_OPT_ENABLE,
+	AU_OPT_EXPIRES,
+	AU_OPT_ALLOW_FROM,
+	AU_OPT_GRACE,
+	AU_OPT_FORCE,
+	AU_OPT_FINISH,
+	AU_OPT_RHOST,
+	AU_OPT_AS_USER,
+	AU_OPT_GENERATE,
+	AU_OPT_CHECK,
+	AU_OPT_DIFF,
+};
+
+#endif /* CERBO_APIUSER_H */

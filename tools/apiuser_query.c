@@ -1,0 +1,742 @@
+/*
+ * apiuser_query.c - the commands that only read: list, show, verify,
+ * explain, check.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "apiuser.h"
+
+/* ---- list -------------------------------------------------------------- */
+
+static const char list_help[] =
+    "usage: cerbo-apiuser list [--profile NAME] [--json] [OPTIONS]\n"
+    "\n"
+    "List the API users by nickname, each with its username underneath, its "
+    "profile\n"
+    "and whether it is disabled.  Secrets and hashes are never shown.\n"
+    "\n"
+    "  --profile NAME          only the users of this profile\n"
+    "  --json                  {\"changed\": false, \"generation\": N, "
+    "\"digest\": D,\n"
+    "                          \"users\": [{\"username\", \"nickname\", "
+    "\"profile\",\n"
+    "                          \"email\", \"disabled\", \"expires\"}, ...]}\n"
+    CLI_COMMON_HELP
+    "  -h, --help              this help\n";
+
+static int
+list_opt(void *ctx, int c, const char *arg)
+{
+	if (c != AU_OPT_PROFILE)
+		return cli_usage_error("list", "unknown option");
+	*(const char **)ctx = arg;
+	return 0;
+}
+
+static const struct cerbo_store *sort_store;
+
+static int
+by_nickname(const void *pa, const void *pb)
+{
+	const struct cerbo_user *a, *b;
+	int r;
+
+	a = cerbo_store_user_at(sort_store, *(const size_t *)pa);
+	b = cerbo_store_user_at(sort_store, *(const size_t *)pb);
+	r = strcmp(cerbo_user_get(a, CERBO_USER_NICKNAME),
+	    cerbo_user_get(b, CERBO_USER_NICKNAME));
+	if (r != 0)
+		return r;
+	return strcmp(cerbo_user_name(a), cerbo_user_name(b));
+}
+
+int
+cmd_list(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ "profile", required_argument, NULL, AU_OPT_PROFILE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cerbo_store *store = NULL;
+	const struct cerbo_user *u;
+	const char *profile = NULL, *exp;
+	struct cli_opts o;
+	struct cli_json j;
+	size_t *order = NULL, i, n, shown = 0;
+	int rc;
+
+	cli_opts_init(&o);
+	rc = au_getopt(argc, argv, longopts, &o, list_opt, &profile,
+	    list_help);
+	if (rc != 0)
+		goto out;
+	if (optind < argc) {
+		rc = cli_usage_error("list", "unexpected argument: %s",
+		    argv[optind]);
+		goto out;
+	}
+	rc = au_load(&o, &store);
+	if (rc != 0)
+		goto out;
+	if (profile != NULL &&
+	    cerbo_store_profile_find(store, profile) == NULL) {
+		cli_warnx("list: no profile named \"%s\"", profile);
+		rc = CLI_EXIT_NOTFOUND;
+		goto out;
+	}
+	n = cerbo_store_user_count(store);
+	order = calloc(n + 1, sizeof(*order));
+	if (order == NULL) {
+		cli_warnx("out of memory");
+		rc = CLI_EXIT_IO;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	sort_store = store;
+	qsort(order, n, sizeof(*order), by_nickname);
+	if (o.json) {
+		cli_json_init(&j);
+		cli_json_object_begin(&j, NULL);
+		cli_json_bool(&j, "changed", 0);
+		cli_json_u64(&j, "generation", cerbo_store_generation(store));
+		cli_json_str(&j, "digest", cerbo_store_digest(store));
+		cli_json_array_begin(&j, "users");
+	}
+	for (i = 0; i < n; i++) {
+		u = cerbo_store_user_at(store, order[i]);
+		if (profile != NULL &&
+		    strcmp(cerbo_user_get(u, CERBO_USER_PROFILE), profile) != 0)
+			continue;
+		shown++;
+		exp = cerbo_user_get(u, CERBO_USER_EXPIRES);
+		if (o.json) {
+			cli_json_object_begin(&j, NULL);
+			cli_json_str(&j, "username", cerbo_user_name(u));
+			cli_json_str(&j, "nickname",
+			    cerbo_user_get(u, CERBO_USER_NICKNAME));
+			cli_json_str(&j, "profile",
+			    cerbo_user_get(u, CERBO_USER_PROFILE));
+			cli_json_str(&j, "email",
+			    cerbo_user_get(u, CERBO_USER_EMAIL));
+			cli_json_bool(&j, "disabled", cerbo_user_disabled(u));
+			cli_json_str(&j, "expires", exp);
+			cli_json_object_end(&j);
+			continue;
+		}
+		printf("%s%s\n    %s  profile %s%s%s\n",
+		    cerbo_user_get(u, CERBO_USER_NICKNAME),
+		    cerbo_user_disabled(u) ? "  [disabled]" : "",
+		    cerbo_user_name(u), cerbo_user_get(u, CERBO_USER_PROFILE),
+		    exp != NULL ? "  expires " : "", exp != NULL ? exp : "");
+	}
+	if (o.json) {
+		cli_json_array_end(&j);
+		cli_json_object_end(&j);
+		rc = cli_json_print(&j, stdout);
+		cli_json_free(&j);
+	} else if (shown == 0 && !o.quiet) {
+		printf("(no API users%s%s)\n", profile ? " with profile " : "",
+		    profile ? profile : "");
+	}
+out:
+	free(order);
+	cerbo_store_free(store);
+	return rc;
+}
+
+/* ---- show -------------------------------------------------------------- */
+
+static const char show_help[] =
+    "usage: cerbo-apiuser show USER [--json] [OPTIONS]\n"
+    "\n"
+    "Show every detail of USER except the secret: its scheme and when it was "
+    "set,\n"
+    "and whether an old key is still valid (during a rotation grace "
+    "period), until\n"
+    "when.  --json adds the store's generation and digest, for "
+    "--expect-generation\n"
+    "and --expect-digest.\n"
+    "\n" CLI_COMMON_HELP "  -h, --help              this help\n";
+
+int
+cmd_show(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cerbo_store *store = NULL;
+	const struct cerbo_user *u;
+	const char *name, *v, *old, *scheme;
+	struct cli_opts o;
+	struct cli_json j;
+	int64_t old_exp;
+	int rc, old_valid;
+
+	cli_opts_init(&o);
+	rc = au_getopt(argc, argv, longopts, &o, NULL, NULL, show_help);
+	if (rc != 0)
+		goto out;
+	name = au_one_user(argc, argv, "show");
+	if (name == NULL) {
+		rc = CLI_EXIT_USAGE;
+		goto out;
+	}
+	rc = au_load(&o, &store);
+	if (rc != 0)
+		goto out;
+	u = au_find_user(store, name, &rc);
+	if (u == NULL)
+		goto out;
+	scheme = cerbo_hash_scheme(cerbo_user_get(u, CERBO_USER_SECRET));
+	old = cerbo_user_get(u, CERBO_USER_OLD_SECRET);
+	old_exp = cerbo_user_time(u, CERBO_USER_OLD_SECRET_EXPIRES);
+	old_valid = old != NULL && old_exp > (int64_t)time(NULL);
+	if (o.json) {
+		cli_json_init(&j);
+		cli_json_object_begin(&j, NULL);
+		cli_json_bool(&j, "changed", 0);
+		cli_json_u64(&j, "generation", cerbo_store_generation(store));
+		cli_json_str(&j, "digest", cerbo_store_digest(store));
+		cli_json_str(&j, "username", cerbo_user_name(u));
+		cli_json_str(&j, "nickname",
+		    cerbo_user_get(u, CERBO_USER_NICKNAME));
+		cli_json_str(&j, "profile",
+		    cerbo_user_get(u, CERBO_USER_PROFILE));
+		cli_json_str(&j, "email", cerbo_user_get(u, CERBO_USER_EMAIL));
+		cli_json_str(&j, "description",
+		    cerbo_user_get(u, CERBO_USER_DESCRIPTION));
+		cli_json_bool(&j, "disabled", cerbo_user_disabled(u));
+		cli_json_str(&j, "expires",
+		    cerbo_user_get(u, CERBO_USER_EXPIRES));
+		cli_json_str(&j, "allow_from",
+		    cerbo_user_get(u, CERBO_USER_ALLOW_FROM));
+		cli_json_str(&j, "secret_scheme", scheme);
+		cli_json_str(&j, "secret_set",
+		    cerbo_user_get(u, CERBO_USER_SECRET_SET));
+		cli_json_bool(&j, "old_secret_valid", old_valid);
+		cli_json_str(&j, "old_secret_expires",
+		    old != NULL ? cerbo_user_get(u,
+				      CERBO_USER_OLD_SECRET_EXPIRES) :
+				  NULL);
+		cli_json_str(&j, "created",
+		    cerbo_user_get(u, CERBO_USER_CREATED));
+		cli_json_str(&j, "updated",
+		    cerbo_user_get(u, CERBO_USER_UPDATED));
+		cli_json_object_end(&j);
+		rc = cli_json_print(&j, stdout);
+		cli_json_free(&j);
+		goto out;
+	}
+	printf("username:     %s\n", cerbo_user_name(u));
+	printf("nickname:     %s\n", cerbo_user_get(u, CERBO_USER_NICKNAME));
+	printf("profile:      %s\n", cerbo_user_get(u, CERBO_USER_PROFILE));
+	printf("email:        %s\n", cerbo_user_get(u, CERBO_USER_EMAIL));
+	printf("description:  %s\n",
+	    cerbo_user_get(u, CERBO_USER_DESCRIPTION));
+	printf("disabled:     %s\n", cerbo_user_disabled(u) ? "yes" : "no");
+	v = cerbo_user_get(u, CERBO_USER_EXPIRES);
+	printf("expires:      %s\n", v != NULL ? v : "never");
+	v = cerbo_user_get(u, CERBO_USER_ALLOW_FROM);
+	printf("allow_from:   %s\n", v != NULL ? v : "any address");
+	printf("secret:       %s, set %s\n", scheme != NULL ? scheme : "?",
+	    cerbo_user_get(u, CERBO_USER_SECRET_SET));
+	if (old == NULL)
+		printf("old key:      none\n");
+	else if (old_valid)
+		printf("old key:      still valid until %s\n",
+		    cerbo_user_get(u, CERBO_USER_OLD_SECRET_EXPIRES));
+	else
+		printf("old key:      expired %s (dropped on the next "
+		       "change)\n",
+		    cerbo_user_get(u, CERBO_USER_OLD_SECRET_EXPIRES));
+	printf("created:      %s\n", cerbo_user_get(u, CERBO_USER_CREATED));
+	printf("updated:      %s\n", cerbo_user_get(u, CERBO_USER_UPDATED));
+out:
+	cerbo_store_free(store);
+	return rc;
+}
+
+/* ---- verify ------------------------------------------------------------ */
+
+static const char verify_help[] =
+    "usage: cerbo-apiuser verify USER [METHOD PATH] [--rhost ADDR] [--json] "
+    "[OPTIONS]\n"
+    "\n"
+    "Read a secret on standard input (a prompt without echo on a terminal) "
+    "and\n"
+    "say whether USER may log in with it - and, given METHOD and PATH, "
+    "whether the\n"
+    "profile allows that request - with the same verdict and reason the PAM "
+    "module\n"
+    "gives.  During a rotation grace period it says which key matched.\n"
+    "Exit 0 only when allowed, 1 otherwise.\n"
+    "\n"
+    "  --rhost ADDR            the client address, checked against "
+    "allow_from\n"
+    "  --json                  {\"changed\": false, \"allowed\", \"verdict\", "
+    "\"reason\",\n"
+    "                          \"key\": \"current\"|\"old\"|null, \"rule\", "
+    "\"profile\"}\n"
+    "  --store PATH            the store (default $CERBO_STORE, else "
+    CERBO_STORE_DEFAULT ")\n"
+    "  -h, --help              this help\n";
+
+static int
+rhost_opt(void *ctx, int c, const char *arg)
+{
+	if (c != AU_OPT_RHOST)
+		return cli_usage_error(NULL, "unknown option");
+	*(const char **)ctx = arg;
+	return 0;
+}
+
+/* "METHOD PATH" from two operands, into buf; 0 or an exit code. */
+static int
+request_text(int argc, char **argv, int first, const char *cmd, char *buf,
+    size_t len)
+{
+	int n;
+
+	if (argc - first != 2)
+		return cli_usage_error(cmd, "give both METHOD and PATH "
+		    "(e.g. GET /api/v1/items)");
+	n = snprintf(buf, len, "%s %s", argv[first], argv[first + 1]);
+	if (n < 0 || (size_t)n >= len) {
+		cli_warnx("%s: request too long", cmd);
+		return CLI_EXIT_INVALID;
+	}
+	return 0;
+}
+
+int
+cmd_verify(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ "rhost", required_argument, NULL, AU_OPT_RHOST },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cerbo_verify_args args;
+	struct cerbo_verdict v;
+	struct cerbo_error err;
+	struct cli_opts o;
+	struct cli_json j;
+	const char *rhost = NULL, *key;
+	char *secret = NULL, request[CERBO_RULE_MAX + CERBO_PATH_MAX];
+	size_t len = 0;
+	int rc;
+
+	cli_opts_init(&o);
+	rc = au_getopt(argc, argv, longopts, &o, rhost_opt, &rhost,
+	    verify_help);
+	if (rc != 0)
+		goto out;
+	if (optind >= argc) {
+		rc = cli_usage_error("verify", "which user?");
+		goto out;
+	}
+	memset(&args, 0, sizeof(args));
+	args.store_path = o.store;
+	args.username = argv[optind];
+	args.rhost = rhost;
+	if (argc - optind > 1) {
+		rc = request_text(argc, argv, optind + 1, "verify", request,
+		    sizeof(request));
+		if (rc != 0)
+			goto out;
+		args.request = request;
+	}
+	secret = sodium_malloc(CLI_SECRET_BUF);
+	if (secret == NULL) {
+		cli_warnx("out of memory");
+		rc = CLI_EXIT_IO;
+		goto out;
+	}
+	if (cli_read_secret(secret, CLI_SECRET_BUF, &len, &err) != 0) {
+		rc = cli_error(&err);
+		goto out;
+	}
+	args.secret = secret;
+	args.secret_len = len;
+	memset(&v, 0, sizeof(v));
+	if (cerbo_verify(&args, &v) != 0) {
+		cli_warnx("verify: invalid arguments");
+		rc = CLI_EXIT_USAGE;
+		goto out;
+	}
+	sodium_memzero(secret, CLI_SECRET_BUF);
+	rc = v.code == CERBO_ALLOW ? CLI_EXIT_OK : CLI_EXIT_REFUSED;
+	key = v.key == CERBO_KEY_CURRENT ? "current" :
+	    v.key == CERBO_KEY_OLD	   ? "old" :
+					     NULL;
+	if (o.json) {
+		cli_json_init(&j);
+		cli_json_object_begin(&j, NULL);
+		cli_json_bool(&j, "changed", 0);
+		cli_json_bool(&j, "allowed", v.code == CERBO_ALLOW);
+		cli_json_str(&j, "verdict", cerbo_verdict_name(v.code));
+		cli_json_str(&j, "reason", v.reason);
+		cli_json_str(&j, "key", key);
+		if (args.request != NULL && v.decision.matched) {
+			cli_json_str(&j, "rule", v.decision.rule);
+			cli_json_str(&j, "profile", v.decision.profile);
+		}
+		cli_json_object_end(&j);
+		if (cli_json_print(&j, stdout) != 0)
+			rc = CLI_EXIT_IO;
+		cli_json_free(&j);
+		goto out;
+	}
+	if (v.code == CERBO_ALLOW)
+		printf("allowed: %s\n", v.reason);
+	else
+		printf("refused (%s): %s\n", cerbo_verdict_name(v.code),
+		    v.reason);
+out:
+	sodium_free(secret);
+	return rc;
+}
+
+/* ---- explain ----------------------------------------------------------- */
+
+static const char explain_help[] =
+    "usage: cerbo-apiuser explain USER METHOD PATH [--json] [OPTIONS]\n"
+    "\n"
+    "Say whether USER's profile allows the request METHOD PATH (as the PAM "
+    "module\n"
+    "would parse it from the request line) and which rule decided: a deny "
+    "rule\n"
+    "wins over allow rules, no matching allow rule is a refusal.  Notes when "
+    "the\n"
+    "account itself is disabled or expired.  No secret needed.\n"
+    "Exit 0 only when the request would be allowed, 1 otherwise.\n"
+    "\n"
+    "  --json                  {\"changed\": false, \"allowed\", \"matched\", "
+    "\"kind\",\n"
+    "                          \"rule\", \"profile\", \"reason\"}\n"
+    CLI_COMMON_HELP "  -h, --help              this help\n";
+
+int
+cmd_explain(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cerbo_store *store = NULL;
+	const struct cerbo_user *u;
+	const struct cerbo_profile *p;
+	struct cerbo_request req;
+	struct cerbo_decision d;
+	struct cerbo_error err;
+	struct cli_opts o;
+	struct cli_json j;
+	char text[CERBO_RULE_MAX + CERBO_PATH_MAX], reason[6144];
+	const char *name, *pname, *note = NULL;
+	int64_t exp;
+	int rc, parsed;
+
+	cli_opts_init(&o);
+	rc = au_getopt(argc, argv, longopts, &o, NULL, NULL, explain_help);
+	if (rc != 0)
+		goto out;
+	if (optind >= argc) {
+		rc = cli_usage_error("explain", "which user?");
+		goto out;
+	}
+	name = argv[optind];
+	rc = request_text(argc, argv, optind + 1, "explain", text,
+	    sizeof(text));
+	if (rc != 0)
+		goto out;
+	rc = au_load(&o, &store);
+	if (rc != 0)
+		goto out;
+	u = au_find_user(store, name, &rc);
+	if (u == NULL)
+		goto out;
+	pname = cerbo_user_get(u, CERBO_USER_PROFILE);
+	p = cerbo_store_profile_find(store, pname);
+	memset(&d, 0, sizeof(d));
+	memset(&err, 0, sizeof(err));
+	parsed = cerbo_request_parse(text, &req, &err) == 0;
+	if (!parsed) {
+		snprintf(reason, sizeof(reason), "refused before any rule "
+		    "is tried: %s", err.message);
+	} else if (p == NULL) {
+		snprintf(reason, sizeof(reason), "profile %s does not exist",
+		    pname);
+	} else {
+		cerbo_profile_decide(p, &req, &d);
+		if (d.matched)
+			snprintf(reason, sizeof(reason), "%s by %s rule \"%s\" "
+			    "of profile %s", d.allowed ? "allowed" : "refused",
+			    d.kind == CERBO_RULE_ALLOW ? "allow" : "deny",
+			    d.rule, pname);
+		else
+			snprintf(reason, sizeof(reason), "refused: no allow "
+			    "rule of profile %s matches %s %s (default deny)",
+			    pname, req.method, req.path);
+	}
+	exp = cerbo_user_time(u, CERBO_USER_EXPIRES);
+	if (cerbo_user_disabled(u))
+		note = "the account is disabled: every request is refused";
+	else if (exp != 0 && exp <= (int64_t)time(NULL))
+		note = "the account has expired: every request is refused";
+	rc = d.allowed && note == NULL ? CLI_EXIT_OK : CLI_EXIT_REFUSED;
+	if (o.json) {
+		cli_json_init(&j);
+		cli_json_object_begin(&j, NULL);
+		cli_json_bool(&j, "changed", 0);
+		cli_json_bool(&j, "allowed", rc == CLI_EXIT_OK);
+		cli_json_bool(&j, "profile_allows", d.allowed);
+		cli_json_bool(&j, "matched", d.matched);
+		if (d.matched) {
+			cli_json_str(&j, "kind",
+			    d.kind == CERBO_RULE_ALLOW ? "allow" : "deny");
+			cli_json_str(&j, "rule", d.rule);
+		} else {
+			cli_json_null(&j, "kind");
+			cli_json_null(&j, "rule");
+		}
+		cli_json_str(&j, "profile", pname);
+		cli_json_str(&j, "reason", reason);
+		cli_json_str(&j, "note", note);
+		cli_json_object_end(&j);
+		if (cli_json_print(&j, stdout) != 0)
+			rc = CLI_EXIT_IO;
+		cli_json_free(&j);
+		goto out;
+	}
+	printf("%s\n", reason);
+	if (note != NULL)
+		printf("note: %s\n", note);
+out:
+	cerbo_store_free(store);
+	return rc;
+}
+
+/* ---- check ------------------------------------------------------------- */
+
+static const char check_help[] =
+    "usage: cerbo-apiuser check [FILE] [--as-user USER] [--json] "
+    "[OPTIONS]\n"
+    "\n"
+    "Validate a store without changing it, like visudo -c: strict YAML, "
+    "every field\n"
+    "and reference; errors as FILE:LINE:COLUMN: message.  Without FILE the "
+    "store\n"
+    "(--store, $CERBO_STORE or " CERBO_STORE_DEFAULT ") is checked, its "
+    "owner and mode\n"
+    "included (unsafe permissions: exit 8).  With FILE (e.g. a "
+    "config-management\n"
+    "candidate) the content is checked and unsafe permissions are only "
+    "warned about.\n"
+    "Exit 0 only when valid; 1 when the content is invalid or USER cannot "
+    "read it.\n"
+    "\n"
+    "  --as-user USER          also prove that account USER (e.g. www-data) "
+    "can reach\n"
+    "                          and read the file; says which folder or mode "
+    "stops it\n"
+    "  --json                  {\"changed\": false, \"valid\", \"file\", "
+    "\"errors\": [...],\n"
+    "                          \"users\", \"profiles\", \"generation\"}\n"
+    "  --store PATH            the store (default $CERBO_STORE, else "
+    CERBO_STORE_DEFAULT ")\n"
+    "  -q, --quiet             print only errors\n"
+    "  -h, --help              this help\n";
+
+static int
+as_user_opt(void *ctx, int c, const char *arg)
+{
+	if (c != AU_OPT_AS_USER)
+		return cli_usage_error("check", "unknown option");
+	*(const char **)ctx = arg;
+	return 0;
+}
+
+/* The account's uid and groups; 0 or an exit code. */
+static int
+account(const char *name, uid_t *uid, gid_t **gids, size_t *ngids)
+{
+	struct passwd *pw;
+	gid_t *g = NULL;
+	int n = 16, tries;
+
+	errno = 0;
+	pw = getpwnam(name);
+	if (pw == NULL) {
+		cli_warnx("check: --as-user: no account named \"%s\"", name);
+		return CLI_EXIT_NOTFOUND;
+	}
+	for (tries = 0; tries < 8; tries++) {
+		gid_t *ng = realloc(g, (size_t)n * sizeof(*g));
+		int want = n;
+
+		if (ng == NULL) {
+			free(g);
+			cli_warnx("out of memory");
+			return CLI_EXIT_IO;
+		}
+		g = ng;
+		if (getgrouplist(pw->pw_name, pw->pw_gid, g, &want) >= 0) {
+			*uid = pw->pw_uid;
+			*gids = g;
+			*ngids = (size_t)want;
+			return 0;
+		}
+		n = want > n ? want : n * 2;
+	}
+	free(g);
+	cli_warnx("check: --as-user: cannot list the groups of %s", name);
+	return CLI_EXIT_IO;
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ "as-user", required_argument, NULL, AU_OPT_AS_USER },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cerbo_store *store = NULL;
+	struct cerbo_error err, terr, aerr;
+	struct cli_opts o;
+	struct cli_json j;
+	const char *file, *as_user = NULL;
+	char text[1024];
+	gid_t *gids = NULL;
+	size_t ngids = 0;
+	uid_t uid = 0;
+	int rc, explicit_file, trusted = 1, valid, access_ok = 1;
+
+	cli_opts_init(&o);
+	rc = au_getopt(argc, argv, longopts, &o, as_user_opt, &as_user,
+	    check_help);
+	if (rc != 0)
+		goto out;
+	if (argc - optind > 1) {
+		rc = cli_usage_error("check", "unexpected argument: %s",
+		    argv[optind + 1]);
+		goto out;
+	}
+	explicit_file = optind < argc;
+	file = explicit_file ? argv[optind] : o.store;
+	if (as_user != NULL) {
+		rc = account(as_user, &uid, &gids, &ngids);
+		if (rc != 0)
+			goto out;
+	}
+	/* The content first, without the trust rules... */
+	memset(&err, 0, sizeof(err));
+	valid = cerbo_store_load(&store, file, CERBO_LOAD_NO_TRUST, &err) == 0;
+	if (!valid && err.status == CERBO_E_NOTFOUND) {
+		rc = cli_error(&err);
+		goto out;
+	}
+	/* ...then the trust rules, as this process reads it... */
+	memset(&terr, 0, sizeof(terr));
+	if (valid) {
+		struct cerbo_store *again = NULL;
+
+		if (cerbo_store_load(&again, file, 0, &terr) != 0)
+			trusted = terr.status != CERBO_E_UNSAFE;
+		cerbo_store_free(again);
+	}
+	/* ...and as the account asked about. */
+	memset(&aerr, 0, sizeof(aerr));
+	if (as_user != NULL)
+		access_ok = cerbo_store_check_access(file, uid, gids, ngids,
+				&aerr) == 0;
+	if (!valid)
+		rc = CLI_EXIT_REFUSED;
+	else if (!trusted && !explicit_file)
+		rc = CLI_EXIT_UNSAFE;
+	else if (!access_ok)
+		rc = CLI_EXIT_REFUSED;
+	else
+		rc = CLI_EXIT_OK;
+	if (o.json) {
+		cli_json_init(&j);
+		cli_json_object_begin(&j, NULL);
+		cli_json_bool(&j, "changed", 0);
+		cli_json_bool(&j, "valid", rc == CLI_EXIT_OK);
+		cli_json_str(&j, "file", file);
+		cli_json_array_begin(&j, "errors");
+		if (!valid)
+			cli_json_str(&j, NULL,
+			    cerbo_error_format(&err, text, sizeof(text)));
+		if (!trusted && !explicit_file)
+			cli_json_str(&j, NULL,
+			    cerbo_error_format(&terr, text, sizeof(text)));
+		if (!access_ok)
+			cli_json_str(&j, NULL,
+			    cerbo_error_format(&aerr, text, sizeof(text)));
+		cli_json_array_end(&j);
+		cli_json_array_begin(&j, "warnings");
+		if (!trusted && explicit_file)
+			cli_json_str(&j, NULL,
+			    cerbo_error_format(&terr, text, sizeof(text)));
+		cli_json_array_end(&j);
+		if (valid) {
+			cli_json_u64(&j, "users",
+			    cerbo_store_user_count(store));
+			cli_json_u64(&j, "profiles",
+			    cerbo_store_profile_count(store));
+			cli_json_u64(&j, "generation",
+			    cerbo_store_generation(store));
+			cli_json_str(&j, "digest", cerbo_store_digest(store));
+		}
+		if (as_user != NULL)
+			cli_json_bool(&j, "readable_by_user", access_ok);
+		cli_json_object_end(&j);
+		if (cli_json_print(&j, stdout) != 0)
+			rc = CLI_EXIT_IO;
+		cli_json_free(&j);
+		goto out;
+	}
+	if (!valid)
+		cli_error(&err);
+	if (!trusted) {
+		if (explicit_file)
+			cli_warnx("warning: %s",
+			    cerbo_error_format(&terr, text, sizeof(text)));
+		else
+			cli_error(&terr);
+	}
+	if (!access_ok)
+		cli_warnx("%s cannot read the store: %s", as_user,
+		    cerbo_error_format(&aerr, text, sizeof(text)));
+	if (rc == CLI_EXIT_OK && !o.quiet) {
+		printf("%s: valid (%zu users, %zu profiles, generation "
+		       "%llu)%s%s%s\n",
+		    file, cerbo_store_user_count(store),
+		    cerbo_store_profile_count(store),
+		    (unsigned long long)cerbo_store_generation(store),
+		    as_user != NULL ? "; readable by " : "",
+		    as_user != NULL ? as_user : "", "");
+	}
+out:
+	free(gids);
+	cerbo_store_free(store);
+	return rc;
+}

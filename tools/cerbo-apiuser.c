@@ -1,0 +1,301 @@
+/*
+ * cerbo-apiuser - manage the API users of a pam_cerbo store.
+ *
+ * Thin: every rule (validation, hashing, locking, atomic writes) lives in
+ * libcerbo.  This file holds main(), the command table and helpers shared
+ * by the commands in apiuser_*.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "apiuser.h"
+
+const char au_facts[] =
+    "Before a new API user is created, acknowledge these facts:\n"
+    "  1. The secret key is shown only once, now. It cannot be shown "
+    "again;\n"
+    "     if it is lost, rotate it.\n"
+    "  2. Grant the most restricted profile that still works for the "
+    "integration.\n"
+    "  3. Keep the secret key in secure storage (a password manager or "
+    "vault),\n"
+    "     never in source code, tickets or chat.\n"
+    "  4. Anyone holding the secret key acts as this API user.\n";
+
+static const char usage_text[] =
+    "usage: cerbo-apiuser COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "Manage the API users of a pam_cerbo store (default " CERBO_STORE_DEFAULT
+    ",\nor $CERBO_STORE, or --store PATH on any command).\n"
+    "\n"
+    "Commands:\n"
+    "  add          create an API user; prints its secret key once\n"
+    "  list         list API users by nickname\n"
+    "  show USER    show a user's details (never the secret)\n"
+    "  edit USER    change nickname, profile, email, description, "
+    "disabled,\n"
+    "               expiry or allowed client networks\n"
+    "  rotate USER  give a user a new secret key (optionally with a grace "
+    "period)\n"
+    "  verify USER [METHOD PATH]\n"
+    "               check a secret read on stdin, as the PAM module would\n"
+    "  explain USER METHOD PATH\n"
+    "               say whether the user's profile allows a request, and "
+    "why\n"
+    "  delete USER  delete a user, permanently\n"
+    "  import USER  set a user's secret from stdin (migrating existing "
+    "keys)\n"
+    "  check [FILE] validate a store and its permissions without changing "
+    "it\n"
+    "  hash         hash a secret read on stdin, or --generate a new key\n"
+    "  apply FILE|- apply a list of desired users and profiles in one "
+    "transaction\n"
+    "  edit-file    edit the store in $VISUAL/$EDITOR under its lock\n"
+    "\n"
+    "Run 'cerbo-apiuser COMMAND --help' for a command's options.\n"
+    "Secrets are never taken from the command line: only from standard "
+    "input\nor a terminal prompt.\n"
+    "\n"
+    "Exit status: 0 ok; 1 refused (verify, explain, check); 2 usage error;\n"
+    "3 invalid input; 4 not found; 5 already exists; 6 lock timeout;\n"
+    "7 store invalid or format too new; 8 unsafe store permissions;\n"
+    "9 I/O error or out of memory; 10 conflict (--expect-generation or\n"
+    "--expect-digest); 11 not possible in the current state.\n";
+
+static const struct {
+	const char *name;
+	int (*run)(int, char **);
+} commands[] = {
+	{ "add", cmd_add },
+	{ "list", cmd_list },
+	{ "show", cmd_show },
+	{ "edit", cmd_edit },
+	{ "rotate", cmd_rotate },
+	{ "verify", cmd_verify },
+	{ "explain", cmd_explain },
+	{ "delete", cmd_delete },
+	{ "import", cmd_import },
+	{ "check", cmd_check },
+	{ "hash", cmd_hash },
+	{ "apply", cmd_apply },
+	{ "edit-file", cmd_edit_file },
+};
+
+int
+au_getopt(int argc, char **argv, const struct option *longopts,
+    struct cli_opts *o, au_optfn fn, void *ctx, const char *help)
+{
+	int c, r;
+
+	opterr = 0;
+	optind = 1;
+	for (;;) {
+		c = getopt_long(argc, argv, ":hqy", longopts, NULL);
+		if (c == -1)
+			break;
+		switch (c) {
+		case 'h':
+			fputs(help, stdout);
+			return -1;
+		case 'q':
+			c = CLI_OPT_QUIET;
+			break;
+		case 'y':
+			c = CLI_OPT_YES;
+			break;
+		case '?':
+			if (optopt != 0)
+				return cli_usage_error(argv[0],
+				    "unknown option -%c", optopt);
+			return cli_usage_error(argv[0], "unknown option %s",
+			    argv[optind - 1]);
+		case ':':
+			return cli_usage_error(argv[0],
+			    "option %s needs a value", argv[optind - 1]);
+		default:
+			break;
+		}
+		r = cli_opt_common(o, argv[0], c, optarg);
+		if (r < 0)
+			return CLI_EXIT_USAGE;
+		if (r > 0)
+			continue;
+		if (fn == NULL)
+			return cli_usage_error(argv[0], "unknown option");
+		r = fn(ctx, c, optarg);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+const char *
+au_one_user(int argc, char **argv, const char *cmd)
+{
+	if (optind >= argc) {
+		cli_usage_error(cmd, "which user? (a username, pk_...)");
+		return NULL;
+	}
+	if (optind + 1 < argc) {
+		cli_usage_error(cmd, "unexpected argument: %s",
+		    argv[optind + 1]);
+		return NULL;
+	}
+	return argv[optind];
+}
+
+void
+au_print_secret(const struct cli_opts *o, const char *username,
+    const char *secret)
+{
+	if (o->quiet) {
+		printf("%s\n", secret);
+	} else {
+		printf("Secret key for %s (shown only this once; keep it in "
+		       "secure storage):\n%s\n",
+		    username, secret);
+	}
+	fflush(stdout);
+}
+
+int
+au_load(const struct cli_opts *o, struct cerbo_store **out)
+{
+	struct cerbo_error err;
+
+	if (cli_load(o, out, &err) != 0)
+		return cli_error(&err);
+	return 0;
+}
+
+const struct cerbo_user *
+au_find_user(const struct cerbo_store *store, const char *username, int *rc)
+{
+	const struct cerbo_user *u;
+
+	u = cerbo_store_user_find(store, username);
+	if (u == NULL) {
+		if (!cerbo_username_valid(username)) {
+			cli_warnx("%s: not a valid username (pk_ then letters, "
+			    "digits, _ or -)", username);
+			*rc = CLI_EXIT_INVALID;
+		} else {
+			cli_warnx("%s: no such user", username);
+			*rc = CLI_EXIT_NOTFOUND;
+		}
+	}
+	return u;
+}
+
+int
+au_check_field(enum cerbo_user_field field, const char *value,
+    struct cerbo_error *err)
+{
+	struct cerbo_user_spec spec;
+	struct cerbo_store *scratch = NULL;
+	char key[CERBO_SECRET_GENERATED_SIZE], hash[CERBO_HASH_MAX];
+	time_t now = time(NULL);
+	int rc = -1, changed;
+
+	memset(err, 0, sizeof(*err));
+	scratch = cerbo_store_new();
+	if (scratch == NULL) {
+		err->status = CERBO_E_NOMEM;
+		snprintf(err->message, sizeof(err->message), "out of memory");
+		goto out;
+	}
+	if (cerbo_secret_generate(key, sizeof(key)) != 0 ||
+	    cerbo_secret_hash(key, strlen(key), hash, sizeof(hash), err) != 0)
+		goto out;
+	if (cerbo_profile_add(scratch, "scratch", "scratch", err) != 0)
+		goto out;
+	memset(&spec, 0, sizeof(spec));
+	spec.username = "pk_scratch";
+	spec.nickname = "scratch";
+	spec.profile = "scratch";
+	spec.email = "scratch@example.com";
+	spec.description = "scratch";
+	spec.secret_hash = hash;
+	if (field == CERBO_USER_FIELD_COUNT) {
+		/* the username itself */
+		spec.username = value;
+		rc = cerbo_user_add(scratch, &spec, now, err);
+		goto out;
+	}
+	if (cerbo_user_add(scratch, &spec, now, err) != 0)
+		goto out;
+	rc = cerbo_user_set(scratch, "pk_scratch", field, value, now, &changed,
+	    err);
+out:
+	sodium_memzero(key, sizeof(key));
+	cerbo_store_free(scratch);
+	return rc;
+}
+
+static int
+version(void)
+{
+	printf("cerbo-apiuser (pam_cerbo) store format %d\n",
+	    CERBO_STORE_FORMAT);
+	return CLI_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+	int rc;
+
+	cli_init("cerbo-apiuser");
+	if (sodium_init() < 0) {
+		cli_warnx("libsodium failed to initialise");
+		return CLI_EXIT_IO;
+	}
+	rc = cli_refuse_secret_args(argc, argv);
+	if (rc != 0)
+		return rc;
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && strcmp(argv[1], "help") == 0) {
+			/* "help COMMAND" is "COMMAND --help" */
+			char *hargv[3] = { argv[2], (char *)"--help", NULL };
+
+			for (i = 0; i < sizeof(commands) / sizeof(commands[0]);
+			     i++)
+				if (strcmp(argv[2], commands[i].name) == 0)
+					return commands[i].run(2, hargv);
+			return cli_usage_error(NULL, "unknown command: %s",
+			    argv[2]);
+		}
+		fputs(usage_text, stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0)
+		return version();
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			break;
+	if (i == sizeof(commands) / sizeof(commands[0])) {
+		if (argv[1][0] == '-')
+			return cli_usage_error(NULL, "%s: the command comes "
+			    "first, its options after it", argv[1]);
+		return cli_usage_error(NULL, "unknown command: %s", argv[1]);
+	}
+	rc = commands[i].run(argc - 1, argv + 1);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_warnx("writing the output: %s", strerror(errno));
+		if (rc == 0)
+			rc = CLI_EXIT_IO;
+	}
+	return rc;
+}
