@@ -1,0 +1,786 @@
+/*
+ * txn.c - every change to a store file is one transaction under a lock.
+ *
+ * The lock protocol (documented in cerbo-store(5), shared by every writer):
+ * "<store>.lock" beside the store, created once (0600, owned by the first
+ * writer, root in production, so a reader-only account cannot open it for
+ * writing), never unlinked, locked with an fcntl open-file-description
+ * write lock.  The kernel drops the lock when its holder dies, so a
+ * SIGKILLed writer never leaves a stale lock; OFD locks also exclude two
+ * transactions of one process.
+ *
+ * Under the lock the store is read, changed in memory, validated whole and
+ * written to a temp file ".<base>.tmp.<random hex>" in the same folder
+ * (created O_EXCL|O_NOFOLLOW, so nothing planted there is followed), which
+ * gets the store's owner, group and mode, is fsynced, and is renamed over
+ * the store; then the folder is fsynced.  Readers never lock: rename is
+ * atomic, so they see the old file or the new one, never a half.
+ *
+ * The previous version is kept as "<store>-" (like /etc/shadow-) by hard
+ * links, not copies: the store's inode is linked to a fresh random name
+ * before the rename and that name is renamed to "<store>-" after it.
+ * link() and rename() never follow a symlink in their last component, so a
+ * link planted at "<store>-" is replaced, never written through; the
+ * backup costs no copy of a large store; and while the old inode has a
+ * second name every step can be undone: on any failure the store and its
+ * backup are put back as they were and every temp name is removed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "internal.h"
+
+#define LOCK_TIMEOUT_MS 10000L
+#define LOCK_POLL_MAX_NS (25L * 1000 * 1000)
+#define NAME_TRIES 8   /* random temp names tried before giving up */
+#define BASE_MAX 200   /* ".<base>.tmp.<16 hex>" must fit NAME_MAX */
+
+struct cerbo_txn {
+	char *path;      /* the store, as given */
+	char *dir;       /* its folder ("." for a bare name) */
+	char *base;      /* its name in the folder */
+	char *lock_path; /* "<path>.lock", for messages */
+	char *lock_name; /* "<base>.lock" */
+	int dirfd;       /* every name below is relative to it */
+	int lockfd;      /* holds the OFD lock while >= 0 */
+	unsigned flags;
+	int is_new;      /* no store file when the transaction began */
+	int exists;      /* a store file is there now */
+	struct stat st;  /* the store file: owner, group, mode */
+	uint64_t generation; /* as read (or as last committed) */
+	struct cerbo_store *store;
+};
+
+/* ---- fault injection ------------------------------------------------- */
+
+int (*cerbo__fault_hook)(const char *op) = NULL;
+
+/* 0, or -1 with errno set when a test made op fail. */
+static int
+fault(const char *op)
+{
+	int e;
+
+	if (cerbo__fault_hook == NULL)
+		return 0;
+	e = cerbo__fault_hook(op);
+	if (e == 0)
+		return 0;
+	errno = e;
+	return -1;
+}
+
+static ssize_t
+x_write(int fd, const void *buf, size_t len)
+{
+	if (fault("write") == -1)
+		return -1;
+	return write(fd, buf, len);
+}
+
+static int
+x_fsync(int fd, const char *op)
+{
+	if (fault(op) == -1)
+		return -1;
+	return fsync(fd);
+}
+
+static int
+x_open_temp(int dirfd, const char *name)
+{
+	if (fault("open-temp") == -1)
+		return -1;
+	return openat(dirfd, name,
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+}
+
+static int
+x_link(int dirfd, const char *from, const char *to)
+{
+	if (fault("link") == -1)
+		return -1;
+	/* No AT_SYMLINK_FOLLOW: never follows from, never creates through
+	 * an existing to (EEXIST). */
+	return linkat(dirfd, from, dirfd, to, 0);
+}
+
+static int
+x_rename(int dirfd, const char *from, const char *to, const char *op)
+{
+	if (fault(op) == -1)
+		return -1;
+	return renameat(dirfd, from, dirfd, to);
+}
+
+static int
+x_fchown(int fd, uid_t uid, gid_t gid)
+{
+	if (fault("fchown") == -1)
+		return -1;
+	return fchown(fd, uid, gid);
+}
+
+static int
+x_fchmod(int fd, mode_t mode)
+{
+	if (fault("fchmod") == -1)
+		return -1;
+	return fchmod(fd, mode);
+}
+
+static int
+x_lock(int fd)
+{
+	struct flock fl;
+
+	if (fault("lock") == -1)
+		return -1;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	return fcntl(fd, F_OFD_SETLK, &fl);
+}
+
+/* ---- names ------------------------------------------------------------ */
+
+static char *
+concat(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	char *s = malloc(la + lb + lc + 1);
+
+	if (s == NULL)
+		return NULL;
+	memcpy(s, a, la);
+	memcpy(s + la, b, lb);
+	memcpy(s + la + lb, c, lc + 1);
+	return s;
+}
+
+/* Split path into folder and name; the name must be a file's. */
+static int
+split_path(struct cerbo_txn *t, struct cerbo_error *err)
+{
+	const char *slash = strrchr(t->path, '/');
+	size_t dlen;
+
+	if (slash == NULL) {
+		t->dir = strdup(".");
+		t->base = strdup(t->path);
+	} else {
+		dlen = slash == t->path ? 1 : (size_t)(slash - t->path);
+		t->dir = strndup(t->path, dlen);
+		t->base = strdup(slash + 1);
+	}
+	if (t->dir == NULL || t->base == NULL)
+		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
+	if (t->base[0] == '\0' || strcmp(t->base, ".") == 0 ||
+	    strcmp(t->base, "..") == 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "%s: names a folder, not a store file", t->path);
+	if (strlen(t->base) > BASE_MAX)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "%s: file name longer than %d bytes", t->path, BASE_MAX);
+	return 0;
+}
+
+/* A fresh ".<base>.tmp.<16 hex>" into out (NAME_MAX + 1 bytes). */
+static void
+temp_name(const struct cerbo_txn *t, char *out, size_t len)
+{
+	unsigned char rnd[8];
+	char hex[sizeof(rnd) * 2 + 1];
+
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+	snprintf(out, len, ".%s.tmp.%s", t->base, hex);
+}
+
+/*
+ * Remove what a writer killed mid-commit left behind: every
+ * ".<base>.tmp.*" in the folder.  Only a lock holder writes such names, so
+ * while we hold the lock none of them is in use.  Best effort: a name that
+ * cannot be removed is only clutter, never read by anyone.
+ */
+static void
+remove_leftovers(const struct cerbo_txn *t)
+{
+	char prefix[NAME_MAX + 1];
+	struct dirent *de;
+	size_t plen;
+	DIR *d;
+	int fd;
+
+	snprintf(prefix, sizeof(prefix), ".%s.tmp.", t->base);
+	plen = strlen(prefix);
+	fd = openat(t->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1)
+		return;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return;
+	}
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (de == NULL)
+			break;
+		if (strncmp(de->d_name, prefix, plen) == 0)
+			(void)unlinkat(t->dirfd, de->d_name, 0);
+	}
+	closedir(d);
+}
+
+/* ---- begin ------------------------------------------------------------- */
+
+static long
+ms_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - start->tv_sec) * 1000 +
+	    (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+static int
+take_lock(struct cerbo_txn *t, long timeout_ms, struct cerbo_error *err)
+{
+	struct timespec start, pause;
+	long waited, delay_ns = 1000000, left_ns;
+	struct stat st;
+
+	t->lockfd = openat(t->dirfd, t->lock_name,
+	    O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+	if (t->lockfd == -1) {
+		if (errno == ELOOP)
+			return cerbo__fail_at(err, CERBO_E_UNSAFE,
+			    t->lock_path, 0, 0,
+			    "is a symlink; remove it (a writer creates the "
+			    "lock file itself)");
+		return cerbo__fail_at(err, CERBO_E_LOCK, t->lock_path, 0, 0,
+		    "cannot open the lock file: %s", strerror(errno));
+	}
+	if (fstat(t->lockfd, &st) == -1)
+		return cerbo__fail_at(err, CERBO_E_LOCK, t->lock_path, 0, 0,
+		    "%s", strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return cerbo__fail_at(err, CERBO_E_UNSAFE, t->lock_path, 0, 0,
+		    "the lock file is not a regular file");
+	/* A lock file others may open for writing lets them block writers. */
+	if (!(t->flags & CERBO_TXN_NO_TRUST) &&
+	    ((st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))))
+		return cerbo__fail_at(err, CERBO_E_UNSAFE, t->lock_path, 0, 0,
+		    "the lock file must be owned by root and mode 0600 (it "
+		    "is uid %lu, mode %04o); remove it and retry",
+		    (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		if (x_lock(t->lockfd) == 0)
+			return 0;
+		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
+			return cerbo__fail_at(err, CERBO_E_LOCK, t->lock_path,
+			    0, 0, "cannot lock: %s", strerror(errno));
+		waited = ms_since(&start);
+		if (waited >= timeout_ms)
+			return cerbo__fail(err, CERBO_E_LOCK,
+			    "another writer holds %s (waited %ld ms)",
+			    t->lock_path, waited);
+		/* Poll: 1 ms, doubling up to 25 ms, never past the end. */
+		left_ns = (timeout_ms - waited) * 1000000;
+		pause.tv_sec = 0;
+		pause.tv_nsec = delay_ns < left_ns ? delay_ns : left_ns;
+		while (nanosleep(&pause, &pause) == -1 && errno == EINTR)
+			;
+		if (delay_ns < LOCK_POLL_MAX_NS)
+			delay_ns *= 2;
+	}
+}
+
+/* The folder, made (0750) when missing and the caller may create. */
+static int
+open_folder(struct cerbo_txn *t, struct cerbo_error *err)
+{
+	int fd;
+
+	t->dirfd = open(t->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (t->dirfd >= 0)
+		return 0;
+	if (errno != ENOENT || !(t->flags & CERBO_TXN_CREATE))
+		return cerbo__fail_at(err,
+		    errno == ENOENT ? CERBO_E_NOTFOUND : CERBO_E_IO, t->dir, 0,
+		    0, "cannot open the store's folder: %s", strerror(errno));
+	/* Make it only where the folders above are trusted. */
+	if (!(t->flags & CERBO_TXN_NO_TRUST) &&
+	    cerbo__trust_folders(t->dir, err) == -1)
+		return -1;
+	if (mkdir(t->dir, 0750) == -1 && errno != EEXIST)
+		return cerbo__fail_at(err, CERBO_E_IO, t->dir, 0, 0,
+		    "cannot create the store's folder: %s", strerror(errno));
+	fd = open(t->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1)
+		return cerbo__fail_at(err, CERBO_E_IO, t->dir, 0, 0,
+		    "cannot open the store's folder: %s", strerror(errno));
+	t->dirfd = fd;
+	/* 0750 whatever the umask; a folder made by someone else is theirs. */
+	(void)fchmod(fd, 0750);
+	return 0;
+}
+
+static int
+read_store(struct cerbo_txn *t, struct cerbo_error *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	char hex[65];
+	int fd, rc = -1;
+
+	fd = openat(t->dirfd, t->base,
+	    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+	if (fd == -1) {
+		if (errno == ELOOP)
+			return cerbo__fail_at(err, CERBO_E_UNSAFE, t->path, 0,
+			    0, "is a symlink; edit the file it points to or "
+			    "replace the link");
+		if (errno != ENOENT)
+			return cerbo__fail_at(err, CERBO_E_IO, t->path, 0, 0,
+			    "cannot open: %s", strerror(errno));
+		if (!(t->flags & CERBO_TXN_CREATE))
+			return cerbo__fail_at(err, CERBO_E_NOTFOUND, t->path,
+			    0, 0, "no such store");
+		t->store = cerbo_store_new();
+		if (t->store == NULL)
+			return cerbo__fail(err, CERBO_E_NOMEM,
+			    "out of memory");
+		t->is_new = 1;
+		t->exists = 0;
+		t->generation = 0;
+		return 0;
+	}
+	if (cerbo__read_fd(fd, t->path,
+	    (t->flags & CERBO_TXN_NO_TRUST) ? CERBO_LOAD_NO_TRUST : 0, &buf,
+	    &len, &t->st, err) == -1)
+		goto out;
+	if (cerbo_store_parse(&t->store, buf, len, t->path, err) == -1)
+		goto out;
+	if (cerbo_store_digest(t->store)[0] == '\0') {
+		cerbo_digest_hex(buf, len, hex);
+		cerbo__store_set_digest(t->store, hex);
+	}
+	t->exists = 1;
+	t->generation = cerbo_store_generation(t->store);
+	rc = 0;
+out:
+	if (buf != NULL) {
+		sodium_memzero(buf, len);
+		free(buf);
+	}
+	close(fd);
+	return rc;
+}
+
+static int
+check_expectations(const struct cerbo_txn *t,
+    const struct cerbo_txn_options *o, struct cerbo_error *err)
+{
+	const char *digest = cerbo_store_digest(t->store);
+	size_t i;
+
+	if (o->expect_generation_set && o->expect_generation != t->generation)
+		return cerbo__fail_at(err, CERBO_E_CONFLICT, t->path, 0, 0,
+		    "expected generation %llu, but the store is at "
+		    "generation %llu; nothing was written",
+		    (unsigned long long)o->expect_generation,
+		    (unsigned long long)t->generation);
+	if (o->expect_digest == NULL)
+		return 0;
+	for (i = 0; o->expect_digest[i] != '\0'; i++)
+		if (!((o->expect_digest[i] >= '0' &&
+		    o->expect_digest[i] <= '9') ||
+		    (o->expect_digest[i] >= 'a' &&
+		    o->expect_digest[i] <= 'f') ||
+		    (o->expect_digest[i] >= 'A' &&
+		    o->expect_digest[i] <= 'F')))
+			break;
+	if (i != 64 || o->expect_digest[i] != '\0')
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "expected digest: 64 hex digits, not \"%.80s\"",
+		    o->expect_digest);
+	if (!t->exists)
+		return cerbo__fail_at(err, CERBO_E_CONFLICT, t->path, 0, 0,
+		    "expected digest %s, but the store does not exist; "
+		    "nothing was written",
+		    o->expect_digest);
+	if (strcasecmp(o->expect_digest, digest) != 0)
+		return cerbo__fail_at(err, CERBO_E_CONFLICT, t->path, 0, 0,
+		    "expected digest %s, but the store's digest is %s; "
+		    "nothing was written",
+		    o->expect_digest, digest);
+	return 0;
+}
+
+int
+cerbo_txn_begin(struct cerbo_txn **out, const char *path,
+    const struct cerbo_txn_options *opts, struct cerbo_error *err)
+{
+	struct cerbo_txn_options none;
+	struct cerbo_txn *t = NULL;
+	struct stat st;
+	long timeout;
+	int rc = -1;
+
+	if (out == NULL)
+		return cerbo__fail(err, CERBO_E_INVALID, "no output");
+	*out = NULL;
+	if (path == NULL || path[0] == '\0')
+		return cerbo__fail(err, CERBO_E_INVALID, "empty store path");
+	if (opts == NULL) {
+		memset(&none, 0, sizeof(none));
+		opts = &none;
+	}
+	timeout = opts->timeout_ms > 0 ? opts->timeout_ms : LOCK_TIMEOUT_MS;
+	if (cerbo__sodium_init() == -1)
+		return cerbo__fail(err, CERBO_E_IO,
+		    "cannot initialise libsodium");
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
+	t->dirfd = -1;
+	t->lockfd = -1;
+	t->flags = opts->flags;
+	t->path = strdup(path);
+	t->lock_path = concat(path, ".lock", "");
+	if (t->path == NULL || t->lock_path == NULL) {
+		cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (split_path(t, err) == -1)
+		goto out;
+	t->lock_name = concat(t->base, ".lock", "");
+	if (t->lock_name == NULL) {
+		cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (open_folder(t, err) == -1)
+		goto out;
+	if (!(t->flags & CERBO_TXN_NO_TRUST) &&
+	    cerbo__trust_folders(path, err) == -1)
+		goto out;
+	/* Never write through a symlink: refuse before touching anything. */
+	if (fstatat(t->dirfd, t->base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode)) {
+		cerbo__fail_at(err, CERBO_E_UNSAFE, path, 0, 0,
+		    "is a symlink; edit the file it points to or replace the "
+		    "link");
+		goto out;
+	}
+	if (take_lock(t, timeout, err) == -1)
+		goto out;
+	remove_leftovers(t);
+	if (read_store(t, err) == -1)
+		goto out;
+	if (check_expectations(t, opts, err) == -1)
+		goto out;
+	*out = t;
+	t = NULL;
+	rc = 0;
+out:
+	cerbo_txn_free(t);
+	return rc;
+}
+
+struct cerbo_store *
+cerbo_txn_store(struct cerbo_txn *txn)
+{
+	return txn == NULL ? NULL : txn->store;
+}
+
+int
+cerbo_txn_is_new(const struct cerbo_txn *txn)
+{
+	return txn != NULL && txn->is_new;
+}
+
+void
+cerbo_txn_free(struct cerbo_txn *txn)
+{
+	if (txn == NULL)
+		return;
+	/* Closing the only descriptor of the description drops the lock. */
+	if (txn->lockfd >= 0)
+		close(txn->lockfd);
+	if (txn->dirfd >= 0)
+		close(txn->dirfd);
+	cerbo_store_free(txn->store);
+	free(txn->path);
+	free(txn->dir);
+	free(txn->base);
+	free(txn->lock_path);
+	free(txn->lock_name);
+	free(txn);
+}
+
+/* ---- commit ------------------------------------------------------------ */
+
+/*
+ * Create the temp file under a fresh random name.  O_EXCL|O_NOFOLLOW: a
+ * name someone planted (even a symlink) makes the open fail, and then
+ * another name is tried.
+ */
+static int
+open_temp(const struct cerbo_txn *t, char *name, size_t len)
+{
+	int i, fd = -1;
+
+	for (i = 0; i < NAME_TRIES; i++) {
+		temp_name(t, name, len);
+		fd = x_open_temp(t->dirfd, name);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	return fd;
+}
+
+/* A second name for from, under a fresh random temp name. */
+static int
+link_temp(const struct cerbo_txn *t, const char *from, char *name,
+    size_t len)
+{
+	int i, rc = -1;
+
+	for (i = 0; i < NAME_TRIES; i++) {
+		temp_name(t, name, len);
+		rc = x_link(t->dirfd, from, name);
+		if (rc == 0 || errno != EEXIST)
+			break;
+	}
+	return rc;
+}
+
+/* Give the temp file the store's owner, group and mode (a new store:
+ * the caller, the folder's group, 0640). */
+static int
+set_owner(const struct cerbo_txn *t, int fd)
+{
+	struct stat now, dir;
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
+
+	if (t->exists) {
+		uid = t->st.st_uid;
+		gid = t->st.st_gid;
+		mode = t->st.st_mode & 07777;
+	} else {
+		if (fstat(t->dirfd, &dir) == -1)
+			return -1;
+		uid = geteuid();
+		gid = dir.st_gid;
+		mode = 0640;
+	}
+	if (fstat(fd, &now) == -1)
+		return -1;
+	/* Only when it differs: a non-root writer can keep its own. */
+	if ((now.st_uid != uid || now.st_gid != gid) &&
+	    x_fchown(fd, uid, gid) == -1)
+		return -1;
+	/* After fchown, which may clear set-id bits. */
+	return x_fchmod(fd, mode);
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = x_write(fd, buf, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+cerbo_txn_commit(struct cerbo_txn *txn, struct cerbo_error *err)
+{
+	char tmp[NAME_MAX + 1], prev[NAME_MAX + 1], prevbak[NAME_MAX + 1];
+	char *backup = NULL, *buf = NULL;
+	char hex[65];
+	size_t len = 0;
+	uint64_t gen;
+	struct stat st;
+	int fd = -1, have_tmp = 0, have_prev = 0, have_prevbak = 0;
+	int renamed = 0, e, rc = -1;
+	const char *what;
+
+	if (txn == NULL || txn->store == NULL || txn->lockfd < 0)
+		return cerbo__fail(err, CERBO_E_STATE,
+		    "no transaction to commit");
+	if (txn->generation >= CERBO__GENERATION_MAX)
+		return cerbo__fail_at(err, CERBO_E_STATE, txn->path, 0, 0,
+		    "generation %llu cannot grow further",
+		    (unsigned long long)txn->generation);
+	gen = txn->generation + 1;
+	cerbo_store_prune(txn->store, time(NULL));
+	if (cerbo_store_validate(txn->store, err) == -1)
+		goto out;
+	cerbo__store_set_generation(txn->store, gen);
+	if (cerbo_store_emit(txn->store, &buf, &len, err) == -1)
+		goto out;
+	backup = concat(txn->base, "-", "");
+	if (backup == NULL) {
+		cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
+		goto out;
+	}
+
+	what = "creating a temp file in the store's folder";
+	fd = open_temp(txn, tmp, sizeof(tmp));
+	if (fd == -1)
+		goto fail;
+	have_tmp = 1;
+	what = "giving the temp file the store's owner, group and mode";
+	if (set_owner(txn, fd) == -1)
+		goto fail;
+	what = NULL;
+	if (write_all(fd, buf, len) == -1)
+		goto fail;
+	what = "fsync";
+	if (x_fsync(fd, "fsync") == -1)
+		goto fail;
+	what = "fstat";
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	what = "close";
+	e = close(fd);
+	fd = -1;
+	if (e == -1)
+		goto fail;
+
+	if (txn->exists) {
+		what = "keeping the previous version";
+		if (link_temp(txn, txn->base, prev, sizeof(prev)) == -1)
+			goto fail;
+		have_prev = 1;
+		if (link_temp(txn, backup, prevbak, sizeof(prevbak)) == 0)
+			have_prevbak = 1;
+		else if (errno != ENOENT)
+			goto fail;
+	}
+	what = "replacing the store";
+	if (x_rename(txn->dirfd, tmp, txn->base, "rename") == -1)
+		goto fail;
+	have_tmp = 0;
+	renamed = 1;
+	if (have_prev) {
+		what = "keeping the previous version";
+		if (x_rename(txn->dirfd, prev, backup, "rename-backup") == -1)
+			goto fail;
+		have_prev = 0;
+	}
+	/*
+	 * The compiled index follows the store, synced by the same folder
+	 * fsync.  It is a cache: if it cannot be written, the one left
+	 * behind no longer matches the store's identity or digest, and
+	 * readers parse the YAML instead, so the commit stands.
+	 */
+	cerbo_digest_hex(buf, len, hex);
+	(void)cerbo__index_install(txn->path, txn->store, &st, hex, NULL);
+	what = "syncing the store's folder";
+	if (x_fsync(txn->dirfd, "fsync-dir") == -1)
+		goto fail;
+
+	/* Done: the transaction now stands where the file does. */
+	if (have_prevbak)
+		(void)unlinkat(txn->dirfd, prevbak, 0);
+	have_prevbak = 0;
+	cerbo__store_set_digest(txn->store, hex);
+	txn->generation = gen;
+	txn->st = st;
+	txn->exists = 1;
+	rc = 0;
+	goto out;
+
+fail:
+	e = errno;
+	if (what == NULL)
+		cerbo__fail(err, CERBO_E_IO, "writing %s: %s", txn->path,
+		    strerror(e));
+	else
+		cerbo__fail(err, CERBO_E_IO, "writing %s: %s: %s", txn->path,
+		    what, strerror(e));
+	if (renamed) {
+		/*
+		 * Undo the rename: the previous inode, still linked as prev
+		 * or (after its rename) as the backup, goes back over the
+		 * store; the old backup, kept as prevbak, goes back too.
+		 */
+		if (!txn->exists) {
+			if (unlinkat(txn->dirfd, txn->base, 0) == -1)
+				cerbo__error_prefix(err,
+				    "the new store could not be removed: ");
+		} else if (x_rename(txn->dirfd, have_prev ? prev : backup,
+		    txn->base, "undo") == -1) {
+			cerbo__error_prefix(err,
+			    "the new version is in place but could not be "
+			    "undone: ");
+		} else if (!have_prev && have_prevbak) {
+			/* The backup was replaced too: put the old one back. */
+			if (x_rename(txn->dirfd, prevbak, backup, "undo") == 0)
+				have_prevbak = 0;
+		}
+		have_prev = 0;
+		(void)fsync(txn->dirfd);
+	}
+out:
+	if (rc == -1)
+		cerbo__store_set_generation(txn->store, txn->generation);
+	if (fd >= 0)
+		close(fd);
+	if (have_tmp)
+		(void)unlinkat(txn->dirfd, tmp, 0);
+	if (have_prev)
+		(void)unlinkat(txn->dirfd, prev, 0);
+	if (have_prevbak)
+		(void)unlinkat(txn->dirfd, prevbak, 0);
+	free(buf);
+	free(backup);
+	return rc;
+}
+
+/* ---- edit-file (cerbo-apiuser): install a whole store ---------------- */
+
+int
+cerbo_txn_replace_store(struct cerbo_txn *txn, struct cerbo_store *store,
+    struct cerbo_error *err)
+{
+	if (txn == NULL || store == NULL || txn->lockfd < 0)
+		return cerbo__fail(err, CERBO_E_STATE,
+		    "no transaction to replace the store of");
+	if (cerbo_store_validate(store, err) == -1)
+		return -1;
+	cerbo_store_free(txn->store);
+	txn->store = store;
+	return 0;
+}
