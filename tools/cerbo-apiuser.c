@@ -273,7 +273,9 @@ main(int argc, char **argv)
 			for (i = 0; i < sizeof(commands) / sizeof(commands[0]);
 			     i++)
 				if (strcmp(argv[2], commands[i].name) == 0)
-					return commands[i].run(2, hargv);
+					return commands[i].run(2, hargv) < 0 ?
+					    CLI_EXIT_OK :
+					    CLI_EXIT_USAGE;
 			return cli_usage_error(NULL, "unknown command: %s",
 			    argv[2]);
 		}
@@ -292,6 +294,8 @@ main(int argc, char **argv)
 		return cli_usage_error(NULL, "unknown command: %s", argv[1]);
 	}
 	rc = commands[i].run(argc - 1, argv + 1);
+	if (rc < 0)
+		rc = CLI_EXIT_OK; /* --help was printed */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cli_warnx("writing the output: %s", strerror(errno));
 		if (rc == 0)
