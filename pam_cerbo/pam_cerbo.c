@@ -21,6 +21,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <security/pam_appl.h>
 #include <security/pam_ext.h>
@@ -276,7 +277,9 @@ log_debug(pam_handle_t *pamh, const struct module_args *args,
 
 /*
  * Log a verdict: refusals always, store errors rate-limited, the use of an
- * old key during a rotation rate-limited, successes with log_success.
+ * old key during a rotation rate-limited, successes with log_success.  The
+ * verifier's reason names the user (only a valid one), the profile and
+ * the rule; it never holds a secret or a hash.
  */
 static void
 log_verdict(pam_handle_t *pamh, const struct module_args *args,
@@ -284,34 +287,37 @@ log_verdict(pam_handle_t *pamh, const struct module_args *args,
     const char *rhost, const struct cerbo_verdict *v)
 {
 	char req[CERBO_METHOD_MAX + CERBO_PATH_MAX + 2];
-	const char *name = v->username_valid ? user : who(user);
 
 	log_debug(pamh, args, phase, user, request, rhost, v);
 	switch (v->code) {
 	case CERBO_ALLOW:
 		if (v->key == CERBO_KEY_OLD)
 			logmsg_limited(pamh, LOG_NOTICE,
-			    "%s authenticated with its old key, valid only "
-			    "during a rotation's grace period: the client "
-			    "should switch to the new key", name);
+			    "%s: %s authenticated with its old key: the client "
+			    "should switch to the new key before the grace "
+			    "period ends", phase, who(user));
 		if (args->log_success)
-			logmsg(pamh, LOG_INFO, "%s: allowed %s from %s: %s",
-			    phase, name, where(rhost),
-			    describe_request(request, req, sizeof(req)));
+			logmsg(pamh, LOG_INFO, "%s: allowed from %s: %s",
+			    phase, where(rhost), v->reason);
 		break;
 	case CERBO_STORE_ERROR:
 		logmsg_limited(pamh, LOG_ERR,
-		    "store error, refusing everyone: %s", v->reason);
+		    "cannot use the store (reading as uid %u), refusing "
+		    "everyone: %s", (unsigned)geteuid(), v->reason);
 		break;
 	case CERBO_DENY_FORBIDDEN:
-	case CERBO_DENY_REQUEST:
-		logmsg(pamh, LOG_NOTICE, "%s: refused %s from %s: %s: %s",
-		    phase, name, where(rhost),
-		    describe_request(request, req, sizeof(req)), v->reason);
+		/* A deny rule's reason does not say which request it hit. */
+		if (v->decision.matched)
+			logmsg(pamh, LOG_NOTICE, "%s: refused from %s: %s "
+			    "(request %s)", phase, where(rhost), v->reason,
+			    describe_request(request, req, sizeof(req)));
+		else
+			logmsg(pamh, LOG_NOTICE, "%s: refused from %s: %s",
+			    phase, where(rhost), v->reason);
 		break;
 	default:
-		logmsg(pamh, LOG_NOTICE, "%s: refused %s from %s: %s", phase,
-		    name, where(rhost), v->reason);
+		logmsg(pamh, LOG_NOTICE, "%s: refused from %s: %s", phase,
+		    where(rhost), v->reason);
 		break;
 	}
 }
