@@ -1,0 +1,581 @@
+/*
+ * verify.c - the verifier: may this username, with this secret, make this
+ * request?  The one answer shared by the PAM module and the tools.
+ *
+ * Stores are cached per path in the process.  Every call makes one stat()
+ * of the path (following symlinks: Kubernetes swaps them), re-applies the
+ * trust rule for the file to that stat, and compares the file's full
+ * identity (device, inode, size, mtime and ctime in ns) with the cached
+ * one; on any change the store is read again (folders re-checked) and a
+ * store that became missing, unsafe or invalid answers CERBO_STORE_ERROR:
+ * the old copy is never served.  A parsed store is shared by reference
+ * count, so a call keeps the copy it started with even if another thread
+ * replaces it, and the cache lock is not held while a secret is checked
+ * (argon2id takes tens of milliseconds).  The cache holds CACHE_SLOTS
+ * paths, least recently used out first.
+ *
+ * Argon2id (imported) secrets: successful checks are remembered for
+ * A2_TTL seconds in a small table keyed by a per-process random key over
+ * username, hash string and secret, so one integration calling again and
+ * again does not pay for argon2id each time.  A wrong secret is never
+ * remembered; an entry is wiped when it expires or is replaced.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "internal.h"
+
+#define CACHE_SLOTS 8
+#define A2_SLOTS 64
+#define A2_TTL 60 /* seconds */
+#define A2_TAG 32
+
+struct snap {
+	struct cerbo_store *store;
+	unsigned long refs; /* the slot's own reference + one per call */
+};
+
+struct slot {
+	char *path;
+	unsigned flags;
+	struct cerbo_file_id id;
+	struct snap *snap;
+	uint64_t used;
+};
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct slot cache[CACHE_SLOTS];
+static uint64_t cache_clock;
+
+struct a2_entry {
+	unsigned char tag[A2_TAG];
+	time_t expires; /* CLOCK_MONOTONIC seconds; 0: empty */
+};
+
+static pthread_mutex_t a2_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct a2_entry a2_cache[A2_SLOTS];
+static unsigned char a2_key[crypto_generichash_KEYBYTES];
+static int a2_key_set;
+
+/* ---- the store cache --------------------------------------------------- */
+
+/* Drop one reference; the last one frees the store.  Lock held. */
+static void
+snap_release(struct snap *snap)
+{
+	if (snap == NULL)
+		return;
+	if (--snap->refs == 0) {
+		cerbo_store_free(snap->store);
+		free(snap);
+	}
+}
+
+static void
+slot_clear(struct slot *s)
+{
+	snap_release(s->snap);
+	free(s->path);
+	memset(s, 0, sizeof(*s));
+}
+
+static struct slot *
+slot_find(const char *path, unsigned flags)
+{
+	size_t i;
+
+	for (i = 0; i < CACHE_SLOTS; i++)
+		if (cache[i].path != NULL && cache[i].flags == flags &&
+		    strcmp(cache[i].path, path) == 0)
+			return &cache[i];
+	return NULL;
+}
+
+/* An empty slot, or the least recently used one, emptied. */
+static struct slot *
+slot_take(void)
+{
+	struct slot *lru = &cache[0];
+	size_t i;
+
+	for (i = 0; i < CACHE_SLOTS; i++) {
+		if (cache[i].path == NULL)
+			return &cache[i];
+		if (cache[i].used < lru->used)
+			lru = &cache[i];
+	}
+	slot_clear(lru);
+	return lru;
+}
+
+/* Read and parse the store into a new snapshot.  Lock held. */
+static int
+load(const char *path, unsigned flags, struct snap **out,
+    struct cerbo_file_id *id, struct cerbo_error *err)
+{
+	struct cerbo_store *store = NULL;
+	struct snap *snap = NULL;
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	/* cerbo__read_file checks the open file and, unless told not to,
+	 * every folder above it. */
+	if (cerbo__read_file(path,
+		(flags & CERBO_VERIFY_NO_TRUST) ? CERBO_LOAD_NO_TRUST : 0, &buf,
+		&len, &st, err) != 0)
+		goto out;
+	if (cerbo_store_parse(&store, buf, len, path, err) != 0)
+		goto out;
+	snap = calloc(1, sizeof(*snap));
+	if (snap == NULL) {
+		cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
+		goto out;
+	}
+	snap->store = store;
+	snap->refs = 1;
+	store = NULL;
+	/* The identity of the bytes actually parsed. */
+	cerbo__file_id_from_stat(id, &st);
+	*out = snap;
+	rc = 0;
+out:
+	if (buf != NULL) {
+		sodium_memzero(buf, len); /* it holds hash strings */
+		free(buf);
+	}
+	cerbo_store_free(store);
+	return rc;
+}
+
+/*
+ * The current store of path, with a reference the caller gives back with
+ * release().  One stat per call; a reload when the file changed.
+ */
+static int
+acquire(const char *path, unsigned flags, struct snap **out,
+    struct cerbo_error *err)
+{
+	struct cerbo_file_id id, loaded;
+	struct snap *snap = NULL;
+	struct slot *s;
+	struct stat st;
+	char *copy = NULL;
+	int rc = -1, e;
+
+	flags &= CERBO_VERIFY_NO_TRUST;
+	pthread_mutex_lock(&cache_lock);
+	s = slot_find(path, flags);
+	if (stat(path, &st) != 0) {
+		e = errno;
+		cerbo__fail(err, e == ENOENT ? CERBO_E_NOTFOUND : CERBO_E_IO,
+		    "%s: %s", path, strerror(e));
+		goto out;
+	}
+	if (!(flags & CERBO_VERIFY_NO_TRUST) &&
+	    cerbo__trust_file_stat(path, &st, err) != 0)
+		goto out;
+	cerbo__file_id_from_stat(&id, &st);
+	if (s != NULL && s->snap != NULL && cerbo__file_id_equal(&s->id, &id))
+		goto hit;
+
+	if (load(path, flags, &snap, &loaded, err) != 0)
+		goto out;
+	if (s == NULL) {
+		copy = strdup(path);
+		if (copy == NULL) {
+			snap_release(snap);
+			cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
+			goto out;
+		}
+		s = slot_take();
+		s->path = copy;
+		s->flags = flags;
+	}
+	snap_release(s->snap);
+	s->snap = snap;
+	s->id = loaded;
+hit:
+	s->used = ++cache_clock;
+	s->snap->refs++;
+	*out = s->snap;
+	rc = 0;
+out:
+	/* A store that cannot be used now is forgotten, never served. */
+	if (rc != 0 && s != NULL)
+		slot_clear(s);
+	pthread_mutex_unlock(&cache_lock);
+	return rc;
+}
+
+static void
+release(struct snap *snap)
+{
+	if (snap == NULL)
+		return;
+	pthread_mutex_lock(&cache_lock);
+	snap_release(snap);
+	pthread_mutex_unlock(&cache_lock);
+}
+
+void
+cerbo__verify_cache_clear(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&cache_lock);
+	for (i = 0; i < CACHE_SLOTS; i++)
+		if (cache[i].path != NULL)
+			slot_clear(&cache[i]);
+	pthread_mutex_unlock(&cache_lock);
+	pthread_mutex_lock(&a2_lock);
+	sodium_memzero(a2_cache, sizeof(a2_cache));
+	pthread_mutex_unlock(&a2_lock);
+}
+
+/* ---- argon2id success cache ------------------------------------------ */
+
+static time_t
+mono_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return ts.tv_sec + 1; /* never 0, which marks an empty entry */
+}
+
+static void
+a2_tag(const char *username, const char *hash, const char *secret,
+    size_t len, unsigned char tag[A2_TAG])
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, a2_key, sizeof(a2_key), A2_TAG);
+	crypto_generichash_update(&st, (const unsigned char *)username,
+	    strlen(username) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)hash,
+	    strlen(hash) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)secret, len);
+	crypto_generichash_final(&st, tag, A2_TAG);
+	sodium_memzero(&st, sizeof(st));
+}
+
+/* 1 when tag was remembered and has not expired.  Lock held. */
+static int
+a2_lookup(const unsigned char tag[A2_TAG], time_t now)
+{
+	size_t i;
+
+	for (i = 0; i < A2_SLOTS; i++) {
+		if (a2_cache[i].expires == 0)
+			continue;
+		if (a2_cache[i].expires <= now) {
+			sodium_memzero(&a2_cache[i], sizeof(a2_cache[i]));
+			continue;
+		}
+		if (sodium_memcmp(a2_cache[i].tag, tag, A2_TAG) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Remember tag, in an empty slot or over the one closest to expiry. */
+static void
+a2_insert(const unsigned char tag[A2_TAG], time_t now)
+{
+	struct a2_entry *victim = &a2_cache[0];
+	size_t i;
+
+	for (i = 0; i < A2_SLOTS; i++) {
+		if (a2_cache[i].expires == 0) {
+			victim = &a2_cache[i];
+			break;
+		}
+		if (a2_cache[i].expires < victim->expires)
+			victim = &a2_cache[i];
+	}
+	sodium_memzero(victim, sizeof(*victim));
+	memcpy(victim->tag, tag, A2_TAG);
+	victim->expires = now + A2_TTL;
+}
+
+/* cerbo_secret_check(), with argon2id successes remembered. */
+static int
+check_secret(const char *username, const char *hash, const char *secret,
+    size_t len)
+{
+	unsigned char tag[A2_TAG];
+	time_t now;
+	int rc, hit;
+
+	if (strncmp(hash, "$argon2id$", 10) != 0 || len > CERBO_SECRET_MAX)
+		return cerbo_secret_check(hash, secret, len);
+	now = mono_now();
+	pthread_mutex_lock(&a2_lock);
+	if (!a2_key_set) {
+		randombytes_buf(a2_key, sizeof(a2_key));
+		a2_key_set = 1;
+	}
+	a2_tag(username, hash, secret, len, tag);
+	hit = now != 0 && a2_lookup(tag, now);
+	pthread_mutex_unlock(&a2_lock);
+	if (hit) {
+		rc = 0;
+		goto out;
+	}
+	rc = cerbo_secret_check(hash, secret, len);
+	if (rc == 0 && now != 0) {
+		pthread_mutex_lock(&a2_lock);
+		a2_insert(tag, now);
+		pthread_mutex_unlock(&a2_lock);
+	}
+out:
+	sodium_memzero(tag, sizeof(tag));
+	return rc;
+}
+
+/* ---- the verdict ------------------------------------------------------- */
+
+const char *
+cerbo_verdict_name(enum cerbo_verdict_code code)
+{
+	switch (code) {
+	case CERBO_ALLOW:
+		return "allow";
+	case CERBO_DENY_CREDENTIALS:
+		return "deny_credentials";
+	case CERBO_DENY_DISABLED:
+		return "deny_disabled";
+	case CERBO_DENY_EXPIRED:
+		return "deny_expired";
+	case CERBO_DENY_ADDRESS:
+		return "deny_address";
+	case CERBO_DENY_FORBIDDEN:
+		return "deny_forbidden";
+	case CERBO_DENY_REQUEST:
+		return "deny_request";
+	case CERBO_STORE_ERROR:
+		return "store_error";
+	}
+	return "unknown";
+}
+
+static void
+set_verdict(struct cerbo_verdict *v, enum cerbo_verdict_code code,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+set_verdict(struct cerbo_verdict *v, enum cerbo_verdict_code code,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	v->code = code;
+	va_start(ap, fmt);
+	n = vsnprintf(v->reason, sizeof(v->reason), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		v->reason[0] = '\0';
+}
+
+/* An address is shown in a reason only when it looks like one: a client
+ * controls a host name, and a log line must not carry its text. */
+static const char *
+shown_addr(const char *rhost)
+{
+	size_t i, n;
+
+	n = strnlen(rhost, 65);
+	if (n == 0 || n > 64)
+		return "(not shown)";
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)rhost[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+			(c >= 'A' && c <= 'F') || c == ':' || c == '.'))
+			return "(not shown)";
+	}
+	return rhost;
+}
+
+/*
+ * The account and request checks, after the credential check: disabled,
+ * expiry, allow_from, then the request against the profile.
+ */
+static void
+decide(const struct cerbo_store *store, const struct cerbo_user *user,
+    const struct cerbo_verify_args *args, time_t now, const char *keynote,
+    struct cerbo_verdict *v)
+{
+	const char *name = cerbo_user_name(user);
+	const char *allow_from, *pname;
+	const struct cerbo_profile *profile;
+	struct cerbo_request req;
+	struct cerbo_error err;
+	char when[CERBO__TIME_TEXT];
+
+	if (cerbo_user_disabled(user)) {
+		set_verdict(v, CERBO_DENY_DISABLED, "user %s is disabled%s",
+		    name, keynote);
+		return;
+	}
+	if (cerbo_user_get(user, CERBO_USER_EXPIRES) != NULL &&
+	    cerbo_user_time(user, CERBO_USER_EXPIRES) <= (int64_t)now) {
+		cerbo_time_format(cerbo_user_time(user, CERBO_USER_EXPIRES),
+		    when, sizeof(when));
+		set_verdict(v, CERBO_DENY_EXPIRED, "user %s expired at %s%s",
+		    name, when, keynote);
+		return;
+	}
+	allow_from = cerbo_user_get(user, CERBO_USER_ALLOW_FROM);
+	if (allow_from != NULL && allow_from[0] != '\0') {
+		if (args->rhost == NULL || args->rhost[0] == '\0') {
+			set_verdict(v, CERBO_DENY_ADDRESS,
+			    "user %s has allow_from and the client address "
+			    "is unknown%s", name, keynote);
+			return;
+		}
+		if (!cerbo__addr_allowed(allow_from, args->rhost)) {
+			set_verdict(v, CERBO_DENY_ADDRESS,
+			    "client address %s is not in allow_from of user "
+			    "%s%s", shown_addr(args->rhost), name, keynote);
+			return;
+		}
+	}
+	if (args->request == NULL) {
+		set_verdict(v, CERBO_ALLOW, "user %s allowed%s", name,
+		    keynote);
+		return;
+	}
+	if (cerbo_request_parse(args->request, &req, &err) != 0) {
+		set_verdict(v, CERBO_DENY_REQUEST, "%s (user %s%s)",
+		    err.message, name, keynote);
+		return;
+	}
+	pname = cerbo_user_get(user, CERBO_USER_PROFILE);
+	profile = pname != NULL ? cerbo_store_profile_find(store, pname) :
+	    NULL;
+	if (profile == NULL) {
+		set_verdict(v, CERBO_STORE_ERROR,
+		    "user %s names a profile that does not exist", name);
+		return;
+	}
+	cerbo_profile_decide(profile, &req, &v->decision);
+	if (v->decision.allowed) {
+		set_verdict(v, CERBO_ALLOW,
+		    "user %s allowed by profile %s: allow rule %s%s", name,
+		    v->decision.profile, v->decision.rule, keynote);
+	} else if (v->decision.matched) {
+		set_verdict(v, CERBO_DENY_FORBIDDEN,
+		    "user %s forbidden by profile %s: deny rule %s%s", name,
+		    v->decision.profile, v->decision.rule, keynote);
+	} else {
+		set_verdict(v, CERBO_DENY_FORBIDDEN,
+		    "user %s forbidden by profile %s: no allow rule matches "
+		    "%s %s%s", name, v->decision.profile, req.method,
+		    req.path, keynote);
+	}
+}
+
+int
+cerbo_verify(const struct cerbo_verify_args *args,
+    struct cerbo_verdict *verdict)
+{
+	const struct cerbo_user *user = NULL;
+	const char *path, *hash, *old;
+	struct snap *snap = NULL;
+	struct cerbo_error err;
+	char errtext[1024], when[CERBO__TIME_TEXT], keynote[96];
+	time_t now;
+	int ok;
+
+	if (verdict == NULL)
+		return -1;
+	memset(verdict, 0, sizeof(*verdict));
+	verdict->code = CERBO_DENY_CREDENTIALS; /* deny by default */
+	verdict->key = CERBO_KEY_NONE;
+	if (args == NULL || args->username == NULL) {
+		set_verdict(verdict, CERBO_DENY_CREDENTIALS,
+		    "invalid arguments: no username");
+		return -1;
+	}
+	if (cerbo__sodium_init() != 0) {
+		set_verdict(verdict, CERBO_STORE_ERROR,
+		    "libsodium cannot be initialised");
+		return 0;
+	}
+	verdict->username_valid = cerbo_username_valid(args->username);
+	now = args->now != 0 ? args->now : time(NULL);
+	path = args->store_path != NULL ? args->store_path :
+	    CERBO_STORE_DEFAULT;
+	keynote[0] = '\0';
+
+	memset(&err, 0, sizeof(err));
+	if (acquire(path, args->flags, &snap, &err) != 0) {
+		set_verdict(verdict, CERBO_STORE_ERROR, "store error: %s",
+		    cerbo_error_format(&err, errtext, sizeof(errtext)));
+		return 0;
+	}
+	if (verdict->username_valid)
+		user = cerbo_store_user_find(snap->store, args->username);
+
+	if (args->secret != NULL) {
+		if (user == NULL) {
+			/* Same cost as a wrong secret; the result is moot. */
+			ok = check_secret(args->username, cerbo__dummy_hash(),
+			    args->secret, args->secret_len);
+			(void)ok;
+			goto unknown;
+		}
+		hash = cerbo_user_get(user, CERBO_USER_SECRET);
+		if (hash != NULL && check_secret(args->username, hash,
+			args->secret, args->secret_len) == 0) {
+			verdict->key = CERBO_KEY_CURRENT;
+		} else {
+			old = cerbo_user_get(user, CERBO_USER_OLD_SECRET);
+			if (old != NULL &&
+			    cerbo__user_old_key_valid(user, (int64_t)now) &&
+			    check_secret(args->username, old, args->secret,
+				args->secret_len) == 0)
+				verdict->key = CERBO_KEY_OLD;
+		}
+		if (verdict->key == CERBO_KEY_NONE) {
+			set_verdict(verdict, CERBO_DENY_CREDENTIALS,
+			    "wrong secret for user %s",
+			    cerbo_user_name(user));
+			goto out;
+		}
+		if (verdict->key == CERBO_KEY_OLD) {
+			cerbo_time_format(cerbo_user_time(user,
+			    CERBO_USER_OLD_SECRET_EXPIRES), when, sizeof(when));
+			snprintf(keynote, sizeof(keynote),
+			    " (old key, grace period until %s)", when);
+		}
+	} else if (user == NULL) {
+		goto unknown;
+	}
+	decide(snap->store, user, args, now, keynote, verdict);
+	goto out;
+
+unknown:
+	if (verdict->username_valid)
+		set_verdict(verdict, CERBO_DENY_CREDENTIALS,
+		    "unknown user %s", args->username);
+	else
+		set_verdict(verdict, CERBO_DENY_CREDENTIALS,
+		    "unknown user (not a valid username)");
+out:
+	release(snap);
+	return 0;
+}
