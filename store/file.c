@@ -136,14 +136,13 @@ fail_owner(const char *path, const struct stat *st, uid_t trusted,
 	user_name(st->st_uid, owner, sizeof(owner));
 	if (trusted == 0)
 		return cerbo__fail_at(err, CERBO_E_UNSAFE, path, 0, 0,
-		    "owned by %s (uid %lu), not root; run chown root %s",
-		    owner, (unsigned long)st->st_uid, path);
+		    "owned by %s (uid %lu), not root; run chown root %s", owner,
+		    (unsigned long)st->st_uid, path);
 	user_name(trusted, me, sizeof(me));
 	return cerbo__fail_at(err, CERBO_E_UNSAFE, path, 0, 0,
 	    "owned by %s (uid %lu); it must be owned by root or by %s "
 	    "(uid %lu) that reads it; run chown root %s",
-	    owner, (unsigned long)st->st_uid, me, (unsigned long)trusted,
-	    path);
+	    owner, (unsigned long)st->st_uid, me, (unsigned long)trusted, path);
 }
 
 /* The file rule, for a reader running as trusted (besides root). */
@@ -162,8 +161,8 @@ trust_file(const char *path, const struct stat *st, uid_t trusted,
 	if (who != NULL)
 		return cerbo__fail_at(err, CERBO_E_UNSAFE, path, 0, 0,
 		    "%s (mode %04o); run chmod %s-w %s",
-		    write_words(st->st_mode),
-		    (unsigned)(st->st_mode & 07777), who, path);
+		    write_words(st->st_mode), (unsigned)(st->st_mode & 07777),
+		    who, path);
 	if (st->st_mode & S_IROTH)
 		return cerbo__fail_at(err, CERBO_E_UNSAFE, path, 0, 0,
 		    "world-readable (mode %04o), but it holds key hashes; "
@@ -194,8 +193,8 @@ trust_folder(const char *path, const struct stat *st, uid_t trusted,
 		return cerbo__fail_at(err, CERBO_E_UNSAFE, path, 0, 0,
 		    "%s folder (mode %04o), so others could replace the "
 		    "store; run chmod %s-w %s",
-		    write_words(st->st_mode),
-		    (unsigned)(st->st_mode & 07777), who, path);
+		    write_words(st->st_mode), (unsigned)(st->st_mode & 07777),
+		    who, path);
 	return 0;
 }
 
@@ -253,8 +252,8 @@ ident_may(const struct ident *who, const struct stat *st, mode_t bit)
 }
 
 static int
-fail_access(const char *path, const struct stat *st,
-    const struct ident *who, mode_t bit, struct cerbo_error *err)
+fail_access(const char *path, const struct stat *st, const struct ident *who,
+    mode_t bit, struct cerbo_error *err)
 {
 	char uname[64], owner[64], group[64], reason[256];
 	const char *perm = bit == S_IXOTH ? "search" : "read";
@@ -400,8 +399,8 @@ walk_path(const char *path, struct walk *w, struct cerbo_error *err)
 			goto toolong;
 		if (lstat(next, &st) == -1) {
 			if (errno == ENOENT && last) {
-				snprintf(w->resolved, sizeof(w->resolved),
-				    "%s", next);
+				snprintf(w->resolved, sizeof(w->resolved), "%s",
+				    next);
 				return 0;
 			}
 			return cerbo__fail_at(err,
@@ -420,8 +419,8 @@ walk_path(const char *path, struct walk *w, struct cerbo_error *err)
 				goto toolong;
 			link[n] = '\0';
 			/* The link's target replaces its name in the walk. */
-			if (snprintf(next, sizeof(next), "%s/%s", link,
-			    rest) >= (int)sizeof(next))
+			if (snprintf(next, sizeof(next), "%s/%s", link, rest) >=
+			    (int)sizeof(next))
 				goto toolong;
 			memcpy(todo, next, sizeof(todo));
 			p = todo;
@@ -436,8 +435,8 @@ walk_path(const char *path, struct walk *w, struct cerbo_error *err)
 			return 0;
 		}
 		if (!S_ISDIR(st.st_mode))
-			return cerbo__fail_at(err, CERBO_E_IO, next, 0, 0,
-			    "%s", strerror(ENOTDIR));
+			return cerbo__fail_at(err, CERBO_E_IO, next, 0, 0, "%s",
+			    strerror(ENOTDIR));
 		memcpy(cur, next, sizeof(cur));
 	}
 toolong:
@@ -513,8 +512,9 @@ cerbo__read_fd(int fd, const char *path, unsigned flags, char **buf,
 				    CERBO_STORE_SIZE_MAX);
 				goto out;
 			}
-			cap = cap * 2 > CERBO_STORE_SIZE_MAX + 2 ?
-			    CERBO_STORE_SIZE_MAX + 2 : cap * 2;
+			cap = cap * 2 > CERBO_STORE_SIZE_MAX + 2
+			    ? CERBO_STORE_SIZE_MAX + 2
+			    : cap * 2;
 			bigger = realloc(data, cap);
 			if (bigger == NULL) {
 				cerbo__fail(err, CERBO_E_NOMEM,
@@ -568,8 +568,8 @@ cerbo__read_file(const char *path, unsigned flags, char **buf, size_t *len,
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd == -1) {
 		if (errno == ENOENT)
-			return cerbo__fail_at(err, CERBO_E_NOTFOUND, path, 0,
-			    0, "no such file");
+			return cerbo__fail_at(err, CERBO_E_NOTFOUND, path, 0, 0,
+			    "no such file");
 		return cerbo__fail_at(err, CERBO_E_IO, path, 0, 0,
 		    "cannot open: %s", strerror(errno));
 	}
@@ -659,8 +659,8 @@ ident_lookup(struct ident *who, uid_t uid, struct cerbo_error *err)
 		if (who->gids == NULL)
 			return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
 		want = n;
-		if (getgrouplist(res->pw_name, res->pw_gid, who->gids,
-		    &want) >= 0) {
+		if (getgrouplist(res->pw_name, res->pw_gid, who->gids, &want) >=
+		    0) {
 			who->ngids = (size_t)want;
 			return 0;
 		}
@@ -675,7 +675,7 @@ int
 cerbo_store_check_access(const char *path, uid_t uid, const gid_t *gids,
     size_t ngids, struct cerbo_error *err)
 {
-	struct ident who = { 0, NULL, 0 };
+	struct ident who = {0, NULL, 0};
 	struct walk *w = NULL;
 	int rc = -1;
 

@@ -42,8 +42,8 @@
 
 #define LOCK_TIMEOUT_MS 10000L
 #define LOCK_POLL_MAX_NS (25L * 1000 * 1000)
-#define NAME_TRIES 8   /* random temp names tried before giving up */
-#define BASE_MAX 200   /* ".<base>.tmp.<16 hex>" must fit NAME_MAX */
+#define NAME_TRIES 8 /* random temp names tried before giving up */
+#define BASE_MAX 200 /* ".<base>.tmp.<16 hex>" must fit NAME_MAX */
 
 struct cerbo_txn {
 	char *path;      /* the store, as given */
@@ -54,9 +54,9 @@ struct cerbo_txn {
 	int dirfd;       /* every name below is relative to it */
 	int lockfd;      /* holds the OFD lock while >= 0 */
 	unsigned flags;
-	int is_new;      /* no store file when the transaction began */
-	int exists;      /* a store file is there now */
-	struct stat st;  /* the store file: owner, group, mode */
+	int is_new;          /* no store file when the transaction began */
+	int exists;          /* a store file is there now */
+	struct stat st;      /* the store file: owner, group, mode */
 	uint64_t generation; /* as read (or as last committed) */
 	struct cerbo_store *store;
 };
@@ -266,8 +266,8 @@ take_lock(struct cerbo_txn *t, long timeout_ms, struct cerbo_error *err)
 	    O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
 	if (t->lockfd == -1) {
 		if (errno == ELOOP)
-			return cerbo__fail_at(err, CERBO_E_UNSAFE,
-			    t->lock_path, 0, 0,
+			return cerbo__fail_at(err, CERBO_E_UNSAFE, t->lock_path,
+			    0, 0,
 			    "is a symlink; remove it (a writer creates the "
 			    "lock file itself)");
 		return cerbo__fail_at(err, CERBO_E_LOCK, t->lock_path, 0, 0,
@@ -282,7 +282,7 @@ take_lock(struct cerbo_txn *t, long timeout_ms, struct cerbo_error *err)
 	/* A lock file others may open for writing lets them block writers. */
 	if (!(t->flags & CERBO_TXN_NO_TRUST) &&
 	    ((st.st_uid != 0 && st.st_uid != geteuid()) ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH))))
+	        (st.st_mode & (S_IWGRP | S_IWOTH))))
 		return cerbo__fail_at(err, CERBO_E_UNSAFE, t->lock_path, 0, 0,
 		    "the lock file must be owned by root and mode 0600 (it "
 		    "is uid %lu, mode %04o); remove it and retry",
@@ -353,26 +353,26 @@ read_store(struct cerbo_txn *t, struct cerbo_error *err)
 	if (fd == -1) {
 		if (errno == ELOOP)
 			return cerbo__fail_at(err, CERBO_E_UNSAFE, t->path, 0,
-			    0, "is a symlink; edit the file it points to or "
+			    0,
+			    "is a symlink; edit the file it points to or "
 			    "replace the link");
 		if (errno != ENOENT)
 			return cerbo__fail_at(err, CERBO_E_IO, t->path, 0, 0,
 			    "cannot open: %s", strerror(errno));
 		if (!(t->flags & CERBO_TXN_CREATE))
-			return cerbo__fail_at(err, CERBO_E_NOTFOUND, t->path,
-			    0, 0, "no such store");
+			return cerbo__fail_at(err, CERBO_E_NOTFOUND, t->path, 0,
+			    0, "no such store");
 		t->store = cerbo_store_new();
 		if (t->store == NULL)
-			return cerbo__fail(err, CERBO_E_NOMEM,
-			    "out of memory");
+			return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
 		t->is_new = 1;
 		t->exists = 0;
 		t->generation = 0;
 		return 0;
 	}
 	if (cerbo__read_fd(fd, t->path,
-	    (t->flags & CERBO_TXN_NO_TRUST) ? CERBO_LOAD_NO_TRUST : 0, &buf,
-	    &len, &t->st, err) == -1)
+	        (t->flags & CERBO_TXN_NO_TRUST) ? CERBO_LOAD_NO_TRUST : 0, &buf,
+	        &len, &t->st, err) == -1)
 		goto out;
 	if (cerbo_store_parse(&t->store, buf, len, t->path, err) == -1)
 		goto out;
@@ -393,8 +393,8 @@ out:
 }
 
 static int
-check_expectations(const struct cerbo_txn *t,
-    const struct cerbo_txn_options *o, struct cerbo_error *err)
+check_expectations(const struct cerbo_txn *t, const struct cerbo_txn_options *o,
+    struct cerbo_error *err)
 {
 	const char *digest = cerbo_store_digest(t->store);
 	size_t i;
@@ -409,11 +409,11 @@ check_expectations(const struct cerbo_txn *t,
 		return 0;
 	for (i = 0; o->expect_digest[i] != '\0'; i++)
 		if (!((o->expect_digest[i] >= '0' &&
-		    o->expect_digest[i] <= '9') ||
-		    (o->expect_digest[i] >= 'a' &&
-		    o->expect_digest[i] <= 'f') ||
-		    (o->expect_digest[i] >= 'A' &&
-		    o->expect_digest[i] <= 'F')))
+		          o->expect_digest[i] <= '9') ||
+		        (o->expect_digest[i] >= 'a' &&
+		            o->expect_digest[i] <= 'f') ||
+		        (o->expect_digest[i] >= 'A' &&
+		            o->expect_digest[i] <= 'F')))
 			break;
 	if (i != 64 || o->expect_digest[i] != '\0')
 		return cerbo__fail(err, CERBO_E_INVALID,
@@ -476,9 +476,6 @@ cerbo_txn_begin(struct cerbo_txn **out, const char *path,
 	}
 	if (open_folder(t, err) == -1)
 		goto out;
-	if (!(t->flags & CERBO_TXN_NO_TRUST) &&
-	    cerbo__trust_folders(path, err) == -1)
-		goto out;
 	/* Never write through a symlink: refuse before touching anything. */
 	if (fstatat(t->dirfd, t->base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISLNK(st.st_mode)) {
@@ -487,6 +484,9 @@ cerbo_txn_begin(struct cerbo_txn **out, const char *path,
 		    "link");
 		goto out;
 	}
+	if (!(t->flags & CERBO_TXN_NO_TRUST) &&
+	    cerbo__trust_folders(path, err) == -1)
+		goto out;
 	if (take_lock(t, timeout, err) == -1)
 		goto out;
 	remove_leftovers(t);
@@ -556,8 +556,7 @@ open_temp(const struct cerbo_txn *t, char *name, size_t len)
 
 /* A second name for from, under a fresh random temp name. */
 static int
-link_temp(const struct cerbo_txn *t, const char *from, char *name,
-    size_t len)
+link_temp(const struct cerbo_txn *t, const char *from, char *name, size_t len)
 {
 	int i, rc = -1;
 
@@ -741,7 +740,7 @@ fail:
 				cerbo__error_prefix(err,
 				    "the new store could not be removed: ");
 		} else if (x_rename(txn->dirfd, have_prev ? prev : backup,
-		    txn->base, "undo") == -1) {
+		               txn->base, "undo") == -1) {
 			cerbo__error_prefix(err,
 			    "the new version is in place but could not be "
 			    "undone: ");

@@ -42,8 +42,7 @@ fs_tempdir(char *out, size_t len, const char *tag, mode_t mode)
 }
 
 static inline int
-fs_rm_one(const char *path, const struct stat *st, int type,
-    struct FTW *ftw)
+fs_rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st;
 	(void)ftw;

@@ -85,8 +85,7 @@ assert_read_refused(const char *path, enum cerbo_status status,
 	size_t len = 0;
 
 	memset(&err, 0, sizeof(err));
-	assert_int_equal(cerbo__read_file(path, 0, &buf, &len, NULL, &err),
-	    -1);
+	assert_int_equal(cerbo__read_file(path, 0, &buf, &len, NULL, &err), -1);
 	assert_null(buf);
 	assert_int_equal(err.status, status);
 	assert_string_equal(text(&err), expected);
@@ -186,8 +185,7 @@ root_sticky_folder_is_trusted(void **state)
 		st.st_uid = 0;
 		assert_int_equal(cerbo__trust_folder_stat("/x", &st, &err), 0);
 		st.st_mode = S_IFDIR | 0777;
-		assert_int_equal(cerbo__trust_folder_stat("/x", &st, &err),
-		    -1);
+		assert_int_equal(cerbo__trust_folder_stat("/x", &st, &err), -1);
 		return;
 	}
 	fs_join(sub, sizeof(sub), fx->dir, "sticky");
@@ -195,8 +193,7 @@ root_sticky_folder_is_trusted(void **state)
 	assert_int_equal(chmod(sub, 01777), 0);
 	fs_join(file, sizeof(file), sub, "apiusers.yaml");
 	assert_int_equal(fs_write(file, "ok\n", 3, 0640), 0);
-	assert_int_equal(cerbo__read_file(file, 0, &buf, &len, NULL, &err),
-	    0);
+	assert_int_equal(cerbo__read_file(file, 0, &buf, &len, NULL, &err), 0);
 	assert_string_equal(buf, "ok\n");
 	free(buf);
 }
@@ -253,8 +250,8 @@ folder_owned_by_another_user_is_refused(void **state)
 	assert_int_equal(fs_write(file, "x\n", 2, 0640), 0);
 	assert_int_equal(chown(sub, NOBODY, 0), 0);
 	fs_fmt(want, sizeof(want),
-	    "%s: owned by nobody (uid 65534), not root; run chown root %s",
-	    sub, sub);
+	    "%s: owned by nobody (uid 65534), not root; run chown root %s", sub,
+	    sub);
 	assert_read_refused(file, CERBO_E_UNSAFE, want);
 }
 
@@ -321,8 +318,8 @@ read_gives_every_byte_and_a_nul(void **state)
 	size_t len = 0;
 
 	assert_int_equal(fs_write(fx->store, "a: 1\nb\0c", 8, 0640), 0);
-	assert_int_equal(cerbo__read_file(fx->store, 0, &buf, &len, &st,
-	    &err), 0);
+	assert_int_equal(cerbo__read_file(fx->store, 0, &buf, &len, &st, &err),
+	    0);
 	assert_int_equal(len, 8);
 	assert_memory_equal(buf, "a: 1\nb\0c", 8);
 	assert_int_equal(buf[8], '\0');
@@ -340,8 +337,9 @@ no_trust_flag_reads_a_world_readable_file(void **state)
 	size_t len = 0;
 
 	assert_int_equal(fs_write(fx->store, "x\n", 2, 0666), 0);
-	assert_int_equal(cerbo__read_file(fx->store, CERBO_LOAD_NO_TRUST,
-	    &buf, &len, NULL, &err), 0);
+	assert_int_equal(cerbo__read_file(fx->store, CERBO_LOAD_NO_TRUST, &buf,
+	                     &len, NULL, &err),
+	    0);
 	assert_int_equal(len, 2);
 	free(buf);
 }
@@ -362,8 +360,7 @@ symlink_is_followed_to_read(void **state)
 	assert_int_equal(fs_write(file, "real\n", 5, 0640), 0);
 	fs_join(link, sizeof(link), fx->dir, "apiusers.yaml");
 	assert_int_equal(symlink("..data/apiusers.yaml", link), 0);
-	assert_int_equal(cerbo__read_file(link, 0, &buf, &len, NULL, &err),
-	    0);
+	assert_int_equal(cerbo__read_file(link, 0, &buf, &len, NULL, &err), 0);
 	assert_string_equal(buf, "real\n");
 	free(buf);
 }
@@ -396,8 +393,8 @@ symlink_loop_is_an_error(void **state)
 	size_t len = 0;
 
 	assert_int_equal(symlink("apiusers.yaml", fx->store), 0);
-	assert_int_equal(cerbo__read_file(fx->store, 0, &buf, &len, NULL,
-	    &err), -1);
+	assert_int_equal(cerbo__read_file(fx->store, 0, &buf, &len, NULL, &err),
+	    -1);
 	assert_int_equal(err.status, CERBO_E_IO);
 	assert_null(buf);
 }
@@ -490,8 +487,9 @@ check_access_names_the_folder_that_stops_an_account(void **state)
 	if (geteuid() != 0) {
 		/* Our own folder without search permission for us. */
 		assert_int_equal(chmod(sub, 0640), 0);
-		assert_int_equal(cerbo_store_check_access(file, (uid_t)-1,
-		    NULL, 0, &err), -1);
+		assert_int_equal(cerbo_store_check_access(file, (uid_t)-1, NULL,
+		                     0, &err),
+		    -1);
 		assert_string_equal(err.file, sub);
 		assert_contains(err.message,
 		    "owns it and the owner has no search permission");
@@ -500,8 +498,7 @@ check_access_names_the_folder_that_stops_an_account(void **state)
 		return;
 	}
 	assert_int_equal(chown(sub, 0, 0), 0);
-	assert_int_equal(cerbo_store_check_access(file, 33, &gid, 1, &err),
-	    -1);
+	assert_int_equal(cerbo_store_check_access(file, 33, &gid, 1, &err), -1);
 	assert_int_equal(err.status, CERBO_E_IO);
 	{
 		struct passwd *pw = getpwuid(33);
@@ -532,18 +529,17 @@ check_access_allows_an_account_through_its_group(void **state)
 	assert_int_equal(fs_write(file, "x\n", 2, 0640), 0);
 	if (geteuid() != 0) {
 		/* Only ourselves can be shown without chown. */
-		assert_int_equal(cerbo_store_check_access(file, (uid_t)-1,
-		    NULL, 0, &err), 0);
+		assert_int_equal(cerbo_store_check_access(file, (uid_t)-1, NULL,
+		                     0, &err),
+		    0);
 		return;
 	}
 	assert_int_equal(chown(sub, 0, 33), 0);
 	assert_int_equal(chown(file, 0, 33), 0);
-	assert_int_equal(cerbo_store_check_access(file, 33, &gid, 1, &err),
-	    0);
+	assert_int_equal(cerbo_store_check_access(file, 33, &gid, 1, &err), 0);
 	/* The same account without the group is stopped at the folder. */
 	gid = 12345;
-	assert_int_equal(cerbo_store_check_access(file, 33, &gid, 1, &err),
-	    -1);
+	assert_int_equal(cerbo_store_check_access(file, 33, &gid, 1, &err), -1);
 	assert_string_equal(err.file, sub);
 }
 
@@ -559,20 +555,20 @@ check_access_names_a_file_the_account_cannot_read(void **state)
 	if (geteuid() != 0) {
 		assert_int_equal(fs_write(fx->store, "x\n", 2, 0200), 0);
 		assert_int_equal(cerbo_store_check_access(fx->store, (uid_t)-1,
-		    NULL, 0, &err), -1);
+		                     NULL, 0, &err),
+		    -1);
 		assert_contains(err.message,
 		    "owns it and the owner has no read permission");
 		return;
 	}
 	assert_int_equal(fs_write(fx->store, "x\n", 2, 0600), 0);
-	assert_int_equal(cerbo_store_check_access(fx->store, 33, &gid, 1,
-	    &err), -1);
+	assert_int_equal(cerbo_store_check_access(fx->store, 33, &gid, 1, &err),
+	    -1);
 	assert_string_equal(err.file, fx->store);
 	fs_fmt(want, sizeof(want), "mode 0600 root:%s: ",
 	    getgrgid(0) != NULL ? getgrgid(0)->gr_name : "0");
 	assert_contains(err.message, want);
-	assert_contains(err.message,
-	    "others have no read permission");
+	assert_contains(err.message, "others have no read permission");
 }
 
 static void
@@ -582,8 +578,9 @@ check_access_applies_the_trust_rules(void **state)
 	struct cerbo_error err;
 
 	assert_int_equal(fs_write(fx->store, "x\n", 2, 0604), 0);
-	assert_int_equal(cerbo_store_check_access(fx->store, (uid_t)-1, NULL,
-	    0, &err), -1);
+	assert_int_equal(cerbo_store_check_access(fx->store, (uid_t)-1, NULL, 0,
+	                     &err),
+	    -1);
 	assert_int_equal(err.status, CERBO_E_UNSAFE);
 	assert_contains(err.message, "world-readable (mode 0604)");
 }
@@ -594,8 +591,9 @@ check_access_on_a_missing_store_is_not_found(void **state)
 	struct fx *fx = *state;
 	struct cerbo_error err;
 
-	assert_int_equal(cerbo_store_check_access(fx->store, (uid_t)-1, NULL,
-	    0, &err), -1);
+	assert_int_equal(cerbo_store_check_access(fx->store, (uid_t)-1, NULL, 0,
+	                     &err),
+	    -1);
 	assert_int_equal(err.status, CERBO_E_NOTFOUND);
 }
 
@@ -605,32 +603,32 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(group_writable_file_is_refused),
-		T(world_writable_file_is_refused),
-		T(world_readable_file_is_refused),
-		T(other_writable_folder_is_refused),
-		T(group_writable_folder_is_refused),
-		T(root_sticky_folder_is_trusted),
-		T(file_owned_by_another_user_is_refused),
-		T(folder_owned_by_another_user_is_refused),
-		T(fifo_is_refused_without_blocking),
-		T(folder_as_store_is_refused),
-		T(oversize_file_is_refused),
-		T(missing_file_is_not_found),
-		T(read_gives_every_byte_and_a_nul),
-		T(no_trust_flag_reads_a_world_readable_file),
-		T(symlink_is_followed_to_read),
-		T(symlink_into_an_unsafe_folder_is_refused),
-		T(symlink_loop_is_an_error),
-		T(relative_path_is_walked_from_the_current_folder),
-		T(file_identity_changes_with_the_file),
-		T(store_load_reads_and_parses),
-		T(store_load_refuses_an_unsafe_store),
-		T(check_access_names_the_folder_that_stops_an_account),
-		T(check_access_allows_an_account_through_its_group),
-		T(check_access_names_a_file_the_account_cannot_read),
-		T(check_access_applies_the_trust_rules),
-		T(check_access_on_a_missing_store_is_not_found),
+	    T(group_writable_file_is_refused),
+	    T(world_writable_file_is_refused),
+	    T(world_readable_file_is_refused),
+	    T(other_writable_folder_is_refused),
+	    T(group_writable_folder_is_refused),
+	    T(root_sticky_folder_is_trusted),
+	    T(file_owned_by_another_user_is_refused),
+	    T(folder_owned_by_another_user_is_refused),
+	    T(fifo_is_refused_without_blocking),
+	    T(folder_as_store_is_refused),
+	    T(oversize_file_is_refused),
+	    T(missing_file_is_not_found),
+	    T(read_gives_every_byte_and_a_nul),
+	    T(no_trust_flag_reads_a_world_readable_file),
+	    T(symlink_is_followed_to_read),
+	    T(symlink_into_an_unsafe_folder_is_refused),
+	    T(symlink_loop_is_an_error),
+	    T(relative_path_is_walked_from_the_current_folder),
+	    T(file_identity_changes_with_the_file),
+	    T(store_load_reads_and_parses),
+	    T(store_load_refuses_an_unsafe_store),
+	    T(check_access_names_the_folder_that_stops_an_account),
+	    T(check_access_allows_an_account_through_its_group),
+	    T(check_access_names_a_file_the_account_cannot_read),
+	    T(check_access_applies_the_trust_rules),
+	    T(check_access_on_a_missing_store_is_not_found),
 	};
 
 	if (getcwd(top, sizeof(top)) == NULL)

@@ -154,7 +154,7 @@ static void
 begin_on_a_missing_store_starts_empty_and_is_new(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_txn_options o = { .flags = CERBO_TXN_CREATE };
+	struct cerbo_txn_options o = {.flags = CERBO_TXN_CREATE};
 	struct cerbo_txn *txn = NULL;
 	struct cerbo_error err;
 
@@ -183,7 +183,7 @@ static void
 create_makes_a_missing_folder_0750(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_txn_options o = { .flags = CERBO_TXN_CREATE };
+	struct cerbo_txn_options o = {.flags = CERBO_TXN_CREATE};
 	struct cerbo_txn *txn = NULL;
 	struct cerbo_error err;
 	char sub[PATH_MAX], path[PATH_MAX];
@@ -228,8 +228,9 @@ commit_writes_exactly_the_emitted_text_and_its_digest(void **state)
 	assert_non_null(file);
 	/* The transaction's store now is what the file holds. */
 	assert_int_equal(cerbo_store_generation(cerbo_txn_store(txn)), 2);
-	assert_int_equal(cerbo_store_emit(cerbo_txn_store(txn), &emitted,
-	    &elen, &err), 0);
+	assert_int_equal(cerbo_store_emit(cerbo_txn_store(txn), &emitted, &elen,
+	                     &err),
+	    0);
 	assert_int_equal(flen, elen);
 	assert_memory_equal(file, emitted, flen);
 	cerbo_digest_hex(file, flen, hex);
@@ -534,6 +535,37 @@ symlink_at_the_lock_path_is_refused(void **state)
 	assert_int_equal(access(target, F_OK), -1);
 }
 
+static void
+many_writers_at_once_lose_no_update(void **state)
+{
+	struct fx *fx = *state;
+	struct cerbo_store *store = NULL;
+	struct cerbo_error err;
+	enum { WRITERS = 8, EACH = 10 };
+	pid_t pids[WRITERS];
+	int i, j, status;
+
+	commit_user(fx, 0);
+	for (i = 0; i < WRITERS; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			for (j = 0; j < EACH; j++)
+				commit_user(fx, 1 + i * EACH + j);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < WRITERS; i++) {
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	assert_int_equal(cerbo_store_load(&store, fx->store, 0, &err), 0);
+	assert_int_equal(cerbo_store_user_count(store), 1 + WRITERS * EACH);
+	assert_int_equal(cerbo_store_generation(store), 1 + WRITERS * EACH);
+	cerbo_store_free(store);
+	assert_int_equal(fs_count_names(fx->dir, ".tmp."), 0);
+}
+
 /* ---- symlinks ----------------------------------------------------------- */
 
 static void
@@ -636,6 +668,40 @@ world_readable_store_is_refused_unless_no_trust(void **state)
 	assert_int_equal(cerbo_txn_begin(&txn, fx->store, &o, &err), 0);
 	assert_int_equal(cerbo_txn_commit(txn, &err), 0);
 	cerbo_txn_free(txn);
+}
+
+static void
+untrusted_folder_is_refused_before_anything_is_made(void **state)
+{
+	struct fx *fx = *state;
+	struct cerbo_txn_options o = {.flags = CERBO_TXN_CREATE};
+	struct cerbo_txn *txn = NULL;
+	struct cerbo_error err;
+
+	assert_int_equal(chmod(fx->dir, 0770), 0);
+	assert_int_equal(cerbo_txn_begin(&txn, fx->store, &o, &err), -1);
+	assert_int_equal(err.status, CERBO_E_UNSAFE);
+	assert_string_equal(err.file, fx->dir);
+	assert_int_equal(access(fx->lock, F_OK), -1);
+	assert_int_equal(chmod(fx->dir, 0700), 0);
+}
+
+static void
+relative_store_path_is_written_in_the_current_folder(void **state)
+{
+	struct fx *fx = *state;
+	struct cerbo_txn_options o = {.flags = CERBO_TXN_CREATE};
+	struct cerbo_txn *txn = NULL;
+	struct cerbo_error err;
+	char top[PATH_MAX];
+
+	assert_non_null(getcwd(top, sizeof(top)));
+	assert_int_equal(chdir(fx->dir), 0);
+	assert_int_equal(cerbo_txn_begin(&txn, "apiusers.yaml", &o, &err), 0);
+	assert_int_equal(cerbo_txn_commit(txn, &err), 0);
+	cerbo_txn_free(txn);
+	assert_int_equal(chdir(top), 0);
+	assert_int_equal(generation_on_disk(fx->store), 1);
 }
 
 /* ---- faults ------------------------------------------------------------- */
@@ -775,7 +841,7 @@ static void
 folder_fsync_failure_on_a_new_store_leaves_no_store(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_txn_options o = { .flags = CERBO_TXN_CREATE };
+	struct cerbo_txn_options o = {.flags = CERBO_TXN_CREATE};
 	struct cerbo_txn *txn = NULL;
 	struct cerbo_error err;
 
@@ -834,7 +900,8 @@ leftover_temp_files_are_removed_by_the_next_writer(void **state)
 	commit_user(fx, 1);
 	fs_join(a, sizeof(a), fx->dir, ".apiusers.yaml.tmp.1f2e3d4c5b6a7980");
 	fs_join(b, sizeof(b), fx->dir, ".apiusers.yaml.tmp.00000000deadbeef");
-	fs_join(keep, sizeof(keep), fx->dir, ".other.yaml.tmp.1f2e3d4c5b6a7980");
+	fs_join(keep, sizeof(keep), fx->dir,
+	    ".other.yaml.tmp.1f2e3d4c5b6a7980");
 	assert_int_equal(fs_write(a, "half a store", 12, 0600), 0);
 	assert_int_equal(fs_write(b, "", 0, 0600), 0);
 	assert_int_equal(fs_write(keep, "not ours", 8, 0600), 0);
@@ -851,40 +918,43 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(commit_creates_a_new_store_0640_with_the_folders_group),
-		T(begin_on_a_missing_store_starts_empty_and_is_new),
-		T(begin_without_create_on_a_missing_store_is_not_found),
-		T(create_makes_a_missing_folder_0750),
-		T(commit_bumps_the_generation_read),
-		T(commit_writes_exactly_the_emitted_text_and_its_digest),
-		T(commit_of_the_same_store_twice_differs_only_in_generation),
-		T(backup_holds_the_previous_bytes),
-		T(owner_group_and_mode_survive_every_commit),
-		T(commit_writes_an_index_that_matches_the_store),
-		T(expected_generation_mismatch_is_refused_with_nothing_written),
-		T(expected_digest_mismatch_is_refused_naming_both),
-		T(matching_expectations_are_accepted),
-		T(malformed_expected_digest_is_invalid),
-		T(lock_held_by_another_process_times_out),
-		T(lock_is_released_by_free),
-		T(lock_file_is_0600_and_stays),
-		T(symlink_at_the_lock_path_is_refused),
-		T(symlink_at_the_backup_path_does_not_redirect_the_write),
-		T(symlink_at_a_temp_name_does_not_redirect_the_write),
-		T(store_path_that_is_a_symlink_is_refused_for_writing),
-		T(world_readable_store_is_refused_unless_no_trust),
-		T(write_enospc_leaves_the_store_as_it_was),
-		T(write_enospc_message_is_plain),
-		T(fsync_eio_leaves_the_store_as_it_was),
-		T(rename_exdev_leaves_the_store_as_it_was),
-		T(link_failure_leaves_the_store_as_it_was),
-		T(temp_open_failure_leaves_the_store_as_it_was),
-		T(fchmod_failure_leaves_the_store_as_it_was),
-		T(backup_rename_failure_is_undone),
-		T(folder_fsync_failure_is_undone),
-		T(folder_fsync_failure_on_a_new_store_leaves_no_store),
-		T(lock_failure_is_a_lock_error_and_writes_nothing),
-		T(leftover_temp_files_are_removed_by_the_next_writer),
+	    T(commit_creates_a_new_store_0640_with_the_folders_group),
+	    T(begin_on_a_missing_store_starts_empty_and_is_new),
+	    T(begin_without_create_on_a_missing_store_is_not_found),
+	    T(create_makes_a_missing_folder_0750),
+	    T(commit_bumps_the_generation_read),
+	    T(commit_writes_exactly_the_emitted_text_and_its_digest),
+	    T(commit_of_the_same_store_twice_differs_only_in_generation),
+	    T(backup_holds_the_previous_bytes),
+	    T(owner_group_and_mode_survive_every_commit),
+	    T(commit_writes_an_index_that_matches_the_store),
+	    T(expected_generation_mismatch_is_refused_with_nothing_written),
+	    T(expected_digest_mismatch_is_refused_naming_both),
+	    T(matching_expectations_are_accepted),
+	    T(malformed_expected_digest_is_invalid),
+	    T(lock_held_by_another_process_times_out),
+	    T(lock_is_released_by_free),
+	    T(lock_file_is_0600_and_stays),
+	    T(many_writers_at_once_lose_no_update),
+	    T(symlink_at_the_lock_path_is_refused),
+	    T(symlink_at_the_backup_path_does_not_redirect_the_write),
+	    T(symlink_at_a_temp_name_does_not_redirect_the_write),
+	    T(store_path_that_is_a_symlink_is_refused_for_writing),
+	    T(world_readable_store_is_refused_unless_no_trust),
+	    T(untrusted_folder_is_refused_before_anything_is_made),
+	    T(relative_store_path_is_written_in_the_current_folder),
+	    T(write_enospc_leaves_the_store_as_it_was),
+	    T(write_enospc_message_is_plain),
+	    T(fsync_eio_leaves_the_store_as_it_was),
+	    T(rename_exdev_leaves_the_store_as_it_was),
+	    T(link_failure_leaves_the_store_as_it_was),
+	    T(temp_open_failure_leaves_the_store_as_it_was),
+	    T(fchmod_failure_leaves_the_store_as_it_was),
+	    T(backup_rename_failure_is_undone),
+	    T(folder_fsync_failure_is_undone),
+	    T(folder_fsync_failure_on_a_new_store_leaves_no_store),
+	    T(lock_failure_is_a_lock_error_and_writes_nothing),
+	    T(leftover_temp_files_are_removed_by_the_next_writer),
 	};
 	char secret[CERBO_SECRET_GENERATED_SIZE];
 	struct cerbo_error err;
@@ -892,7 +962,7 @@ main(void)
 	umask(022);
 	if (cerbo_secret_generate(secret, sizeof(secret)) != 0 ||
 	    cerbo_secret_hash(secret, strlen(secret), hash, sizeof(hash),
-	    &err) != 0)
+	        &err) != 0)
 		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
