@@ -314,8 +314,8 @@ add_form(struct add_ctx *a, const struct cli_opts *o)
 	fprintf(stderr, "New API user for %s (every field is required).\n",
 	    o->store);
 	if (a->nickname == NULL) {
-		fprintf(stderr, "Nickname: what the credentials are for, e.g. "
-				"\"CRM sync\".\n");
+		fprintf(stderr, "The nickname says what the credentials are "
+				"for, e.g. \"CRM sync\".\n");
 		rc = ask_field("Nickname", CERBO_USER_NICKNAME, a->form[0],
 		    sizeof(a->form[0]), store);
 		if (rc != 0)
@@ -323,7 +323,8 @@ add_form(struct add_ctx *a, const struct cli_opts *o)
 		a->nickname = a->form[0];
 	}
 	if (a->username == NULL) {
-		fprintf(stderr, "Username: pk_ then letters, digits, _ or -.\n");
+		fprintf(stderr, "The username is pk_ then letters, digits, _ "
+				"or -.\n");
 		rc = ask_field("Username", CERBO_USER_FIELD_COUNT, a->form[1],
 		    sizeof(a->form[1]), store);
 		if (rc != 0)
@@ -338,8 +339,8 @@ add_form(struct add_ctx *a, const struct cli_opts *o)
 			rc = CLI_EXIT_NOTFOUND;
 			goto out;
 		}
-		fprintf(stderr, "Profile: the most restricted one that still "
-				"works. Profiles:");
+		fprintf(stderr, "Grant the most restricted profile that "
+				"still works. Profiles:");
 		for (i = 0; i < n; i++)
 			fprintf(stderr, " %s",
 			    cerbo_profile_name(cerbo_store_profile_at(store, i)));
@@ -358,8 +359,8 @@ add_form(struct add_ctx *a, const struct cli_opts *o)
 		a->email = a->form[3];
 	}
 	if (a->description == NULL) {
-		fprintf(stderr, "Description: the intended use, and any third "
-				"party involved.\n");
+		fprintf(stderr, "The description says the intended use, and "
+				"any third party involved.\n");
 		rc = ask_field("Description", CERBO_USER_DESCRIPTION,
 		    a->form[4], sizeof(a->form[4]), store);
 		if (rc != 0)
