@@ -10,7 +10,7 @@ test="$build $run libcmocka-dev pamtester libpam-wrapper libpamtest0-dev
 
 case "${1:-test}" in
 build) want=$build ;;
-demo) want="$build $run" ;;
+demo) want="$build $run python3" ;;
 test) want=$test ;;
 *) echo "usage: $0 build|test|demo" >&2; exit 2 ;;
 esac

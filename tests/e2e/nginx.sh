@@ -87,28 +87,32 @@ EOF
 # ---- a syslog listener for the module's lines ------------------------
 log=$T/syslog.txt
 : >"$log"
+# The listener writes its own pid: "python3" may be a wrapper script.
 listen_log() {
-	python3 -c '
+	"$py" -c '
 import os, socket, sys
-path, out, ready = sys.argv[1:4]
+path, out, pidfile = sys.argv[1:4]
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(path)
 os.chmod(path, 0o666)
 f = open(out, "ab", buffering=0)
-open(ready, "w").close()
+with open(pidfile + ".tmp", "w") as p:
+    p.write("%d\n" % os.getpid())
+os.rename(pidfile + ".tmp", pidfile)
 while True:
     f.write(s.recv(65536).rstrip(b"\n") + b"\n")
-' "$1" "$log" "$T/log.ready" &
-	listener=$!
-	at_exit "kill $listener"
+' "$1" "$log" "$T/listener.pid" </dev/null >/dev/null 2>&1 &
 	i=0
-	while [ ! -e "$T/log.ready" ] && [ $i -lt 50 ]; do
+	while [ ! -s "$T/listener.pid" ] && [ $i -lt 50 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
+	at_exit "kill $(cat "$T/listener.pid" 2>/dev/null || echo $!)"
 }
+py=/usr/bin/python3
+[ -x "$py" ] || py=$(command -v python3 2>/dev/null)
 logmode=none
-if ! command -v python3 >/dev/null 2>&1; then
+if [ -z "$py" ]; then
 	logmode=none
 elif [ -e /dev/log ] || [ -L /dev/log ]; then
 	if unshare --mount --propagation private true 2>/dev/null; then
