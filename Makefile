@@ -123,8 +123,10 @@ clean:
 # default PREFIX=/usr/local, name the module by its full path in
 # /etc/pam.d, or set PAMDIR=/usr/lib/<multiarch>/security.
 #
-# The tools go to sbin: they are administration commands that change
-# files under /etc, like useradd and vipw.  Nothing is installed under
+# The tools go to bin, like htpasswd and mosquitto_passwd (and their
+# pages are in section 1): hash, verify, check and explain are useful to
+# any user; what protects a store is its owner and mode, not the PATH.
+# Nothing is installed under
 # /etc: the store's folder (/etc/cerbo, root:cerbo 2750) belongs to the
 # administrator or the distribution package; example stores, PAM service
 # files and server snippets go to $(DOCDIR)/examples.  An existing store
@@ -135,7 +137,7 @@ MULTIARCH    := $(or $(DEB_HOST_MULTIARCH),$(shell dpkg-architecture -qDEB_HOST_
 endif
 LIBDIR       ?= $(PREFIX)/lib$(if $(MULTIARCH),/$(MULTIARCH))
 PAMDIR       ?= $(LIBDIR)/security
-SBINDIR      ?= $(PREFIX)/sbin
+BINDIR       ?= $(PREFIX)/bin
 INCLUDEDIR   ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 DATADIR      ?= $(PREFIX)/share
@@ -167,8 +169,8 @@ install-module: $(MODULE)
 	$(INSTALL) -m 0644 $(MODULE) $(D)$(PAMDIR)/pam_cerbo.so
 
 install-tools: $(TOOLS)
-	$(INSTALL) -d -m 0755 $(D)$(SBINDIR)
-	$(INSTALL) -m 0755 $(TOOLS) $(D)$(SBINDIR)/
+	$(INSTALL) -d -m 0755 $(D)$(BINDIR)
+	$(INSTALL) -m 0755 $(TOOLS) $(D)$(BINDIR)/
 	$(INSTALL) -d -m 0755 $(D)$(BASHCOMPDIR)
 	$(INSTALL) -m 0644 etc/bash_completion.d/cerbo \
 	    $(D)$(BASHCOMPDIR)/cerbo-apiuser
@@ -210,7 +212,7 @@ uninstall:
 	rm -f $(D)$(LIBDIR)/libcerbo.so.0 $(D)$(LIBDIR)/libcerbo.so \
 	    $(D)$(LIBDIR)/libcerbo.a $(D)$(PKGCONFIGDIR)/cerbo.pc \
 	    $(D)$(INCLUDEDIR)/cerbo.h $(D)$(PAMDIR)/pam_cerbo.so \
-	    $(TOOLS:$(B)/%=$(D)$(SBINDIR)/%) \
+	    $(TOOLS:$(B)/%=$(D)$(BINDIR)/%) \
 	    $(D)$(BASHCOMPDIR)/cerbo-apiuser $(D)$(BASHCOMPDIR)/cerbo-profile \
 	    $(foreach m,$(MAN_PAGES),$(D)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
 	    $(addprefix $(D)$(DOCDIR)/,$(notdir $(DOCS))) \
@@ -237,9 +239,15 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := store basic hash request
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer
-FUZZ_CFLAGS  := -O1 -g $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+# Library code is held to -Werror by gcc in the normal build; clang may
+# warn about more, which must not stop the fuzzers.
+FUZZ_CFLAGS  := -O1 -g $(filter-out -Werror,$(WARN)) $(FUZZ_SAN) \
+                -fsanitize=fuzzer-no-link
 FUZZ_LIBOBJS := $(STORE_SRCS:%.c=$(FZ)/%.o)
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FZ)/fuzz_%)
+
+.SECONDARY: $(FUZZ_LIBOBJS) $(FZ)/tests/fuzz/targets.o \
+            $(FUZZ_TARGETS:%=$(FZ)/tests/fuzz/fuzz_%.o)
 
 $(FZ)/store/%.o: store/%.c $(wildcard store/*.h)
 	@mkdir -p $(dir $@)

@@ -1,8 +1,10 @@
 /*
  * shim.c - an LD_PRELOAD fault injector for the tools' tests.
  *
- *   CERBO_FAULT=CALL[:ERRNO[:NTH]]   make CALL fail with ERRNO (default EIO)
- *                                    from its NTH matching use on (default 1)
+ *   CERBO_FAULT=CALL[:ERRNO[:NTH[:COUNT]]]
+ *                                    make CALL fail with ERRNO (default EIO)
+ *                                    from its NTH matching use on (default
+ *                                    1), COUNT times (default: every time)
  *   CERBO_FAULT_MARK=FILE            append "CALL ERRNO" to FILE each time a
  *                                    fault is injected, so a test can prove
  *                                    the fault really happened
@@ -56,7 +58,9 @@ struct fault {
 	char call[32];
 	int error;
 	unsigned long nth;
+	unsigned long count; /* 0: no limit */
 	unsigned long seen;
+	unsigned long failed;
 };
 
 static struct fault fault;
@@ -108,6 +112,8 @@ parse_fault(void)
 		fault.nth = strtoul(q + 1, &end, 10);
 		if (fault.nth == 0)
 			fault.nth = 1;
+		if (*end == ':')
+			fault.count = strtoul(end + 1, NULL, 10);
 	}
 }
 
@@ -141,6 +147,9 @@ inject(const char *call)
 	fault.seen++;
 	if (fault.seen < fault.nth)
 		return 0;
+	if (fault.count != 0 && fault.failed >= fault.count)
+		return 0;
+	fault.failed++;
 	mark(call, fault.error);
 	errno = fault.error;
 	return 1;
