@@ -146,6 +146,9 @@ DOCDIR       ?= $(DATADIR)/doc/pam_cerbo
 BASHCOMPDIR  ?= $(DATADIR)/bash-completion/completions
 
 MAN_PAGES   := $(sort $(wildcard man/*.[1-8]))
+# One completion file for both tools, installed under each tool's name
+# (bash-completion loads completions/<command> on first use).
+COMPLETION  := $(wildcard etc/bash_completion.d/cerbo)
 # etc/ minus the demo (a script that sets itself up) and the completion.
 EXAMPLE_SRCS := $(sort $(shell find etc -type f ! -path 'etc/demo/*' \
                   ! -path 'etc/bash_completion.d/*' 2>/dev/null) \
@@ -171,10 +174,11 @@ install-module: $(MODULE)
 install-tools: $(TOOLS)
 	$(INSTALL) -d -m 0755 $(D)$(BINDIR)
 	$(INSTALL) -m 0755 $(TOOLS) $(D)$(BINDIR)/
+ifneq ($(COMPLETION),)
 	$(INSTALL) -d -m 0755 $(D)$(BASHCOMPDIR)
-	$(INSTALL) -m 0644 etc/bash_completion.d/cerbo \
-	    $(D)$(BASHCOMPDIR)/cerbo-apiuser
+	$(INSTALL) -m 0644 $(COMPLETION) $(D)$(BASHCOMPDIR)/cerbo-apiuser
 	ln -sf cerbo-apiuser $(D)$(BASHCOMPDIR)/cerbo-profile
+endif
 
 # The header, the link-time symlink, the static library and cerbo.pc.
 install-dev: $(LIB_A) store/cerbo.pc.in
