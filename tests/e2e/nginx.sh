@@ -80,8 +80,8 @@ install -d -m 0755 "$T/lib"
 install -m 0644 "$MODULE" "$T/lib/pam_cerbo.so"
 at_exit "rm -f /etc/pam.d/$svc"
 cat >"/etc/pam.d/$svc" <<EOF
-auth     required  $T/lib/pam_cerbo.so store=$store
-account  required  $T/lib/pam_cerbo.so store=$store
+auth     required  $T/lib/pam_cerbo.so store=$store log_success
+account  required  $T/lib/pam_cerbo.so store=$store log_success
 EOF
 
 # ---- a syslog listener for the module's lines ------------------------
@@ -207,6 +207,8 @@ code() {
 	    "https://127.0.0.1:$port$_p"
 }
 ok_path=/api/v1/appointments/42
+# mlog: this test's module lines (other programs may log to the listener).
+mlog() { grep -F "pam_cerbo($svc:" "$log"; }
 
 check_eq "good credentials: 200" "$(code pk_nginx "$secret" $ok_path)" 200
 body=$(cat "$T/body")
@@ -229,11 +231,18 @@ if [ "$logmode" = none ]; then
 	_n=$((_n + 1))
 else
 	sleep 0.3
-	line=$(grep 'GET /api/v1/patients/1' "$log" | tail -1)
+	line=$(mlog | grep 'GET /api/v1/patients/1' | tail -1)
 	check_contains "the module's log line says forbidden" "$line" forbidden
 	check_contains "the module's log line names the profile" "$line" scheduling
-	check_lacks "the module's log line holds no secret" "$(cat "$log")" \
-	    "$secret"
+	check_contains "log_success logs an allowed request" \
+	    "$(mlog | grep 'account: allowed from 127.0.0.1' | head -1)" \
+	    "user pk_nginx allowed by profile scheduling"
+	check_eq "secret typed as the username: 401" \
+	    "$(code "$secret" "$secret" $ok_path)" 401
+	sleep 0.3
+	check_contains "a username that is not a pk_ name is not logged" \
+	    "$(mlog | tail -1)" "not a valid username"
+	check_lacks "no log line holds a secret" "$(cat "$log")" "$secret"
 fi
 
 for p in /api/v1/appointments/%2e%2e/patients/1 \
@@ -269,13 +278,34 @@ check_eq "rotated: the new secret gets 200" \
 chmod 0600 "$store"
 check_eq "store unreadable by www-data (0600): 401" \
     "$(code pk_nginx "$new" $ok_path)" 401
+check_eq "store unreadable: 401 again" "$(code pk_nginx "$new" $ok_path)" 401
+check_eq "store unreadable: 401 a third time" \
+    "$(code pk_nginx "$new" $ok_path)" 401
 if [ "$logmode" != none ]; then
 	sleep 0.3
 	check_contains "the module logs the store error" \
-	    "$(grep "cannot use the store" "$log" | tail -1)" "$store"
+	    "$(mlog | grep "cannot use the store" | tail -1)" "$store"
+	check_eq "identical store errors are logged once per 10 s" \
+	    "$(mlog | grep -c "cannot use the store")" 1
 fi
 chmod 0640 "$store"
 check_eq "store readable again: 200" "$(code pk_nginx "$new" $ok_path)" 200
+
+newer=$("$APIUSER" rotate pk_nginx --store "$store" --grace 1h --quiet)
+check_eq "rotated with a grace period: the new key gets 200" \
+    "$(code pk_nginx "$newer" $ok_path)" 200
+check_eq "rotated with a grace period: the old key still gets 200" \
+    "$(code pk_nginx "$new" $ok_path)" 200
+if [ "$logmode" != none ]; then
+	sleep 0.3
+	check_contains "the use of an old key is logged" \
+	    "$(mlog | grep 'authenticated with its old key' | tail -1)" \
+	    "auth: pk_nginx authenticated with its old key"
+fi
+"$APIUSER" rotate pk_nginx --store "$store" --finish --quiet >/dev/null
+check_eq "grace period ended: the old key gets 401" \
+    "$(code pk_nginx "$new" $ok_path)" 401
+new=$newer
 
 check_eq "HTTP/1.0 without Host, with Authorization: 400" \
     "$(code pk_nginx "$new" $ok_path --http1.0 -H 'Host:')" 400
