@@ -855,10 +855,20 @@ cli_log_change(const char *store, const char *fmt, ...)
 	if (n < 0)
 		what[0] = '\0';
 	sudo_user = getenv("SUDO_USER");
-	if (sudo_user != NULL && sudo_user[0] != '\0')
-		n = snprintf(who, sizeof(who), "uid %lu via sudo from %.64s",
-		    (unsigned long)getuid(), sudo_user);
-	else
+	if (sudo_user != NULL && sudo_user[0] != '\0') {
+		char name[65];
+		size_t i;
+
+		/* From the environment: no control bytes into the log. */
+		for (i = 0; sudo_user[i] != '\0' && i < sizeof(name) - 1; i++)
+			name[i] = (unsigned char)sudo_user[i] < 0x20 ||
+				sudo_user[i] == 0x7f ?
+			    '?' :
+			    sudo_user[i];
+		name[i] = '\0';
+		n = snprintf(who, sizeof(who), "uid %lu via sudo from %s",
+		    (unsigned long)getuid(), name);
+	} else
 		n = snprintf(who, sizeof(who), "uid %lu",
 		    (unsigned long)getuid());
 	if (n < 0)

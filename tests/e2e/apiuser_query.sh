@@ -30,6 +30,11 @@ check_eq "list --json: users with their fields" \
 check_eq "list --json keeps non-ASCII text as it is" \
     "$(printf '%s' "$j" | python3 -c 'import json,sys; print(json.load(sys.stdin)["users"][0]["nickname"])')" \
     "Alpha (é ü 中)"
+add_user pk_q >/dev/null
+au edit pk_q --nickname 'Say "hi" \ back/slash' >/dev/null
+check_eq "--json escapes quotes and backslashes" \
+    "$(au show pk_q --json | json_get nickname)" 'Say "hi" \ back/slash'
+au delete pk_q --yes >/dev/null
 check_exit "list with an argument is a usage error" 2 au list pk_a
 
 # -- show -------------------------------------------------------------------
