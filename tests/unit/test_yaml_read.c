@@ -119,6 +119,19 @@ full_example_parses_with_every_field(void **state)
 }
 
 static void
+shipped_example_store_is_valid(void **state)
+{
+	size_t len;
+	char *text = read_data("../../../etc/apiusers.yaml.example", &len);
+
+	(void)state;
+	assert_non_null(text);
+	if (parse_len(text, len) != 0)
+		fail_msg("%lu:%lu: %s", err.line, err.column, err.message);
+	free(text);
+}
+
+static void
 digest_is_blake2b_of_the_bytes_read(void **state)
 {
 	struct cerbo_store *s = NULL;
@@ -562,6 +575,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(full_example_parses_with_every_field),
+		cmocka_unit_test(shipped_example_store_is_valid),
 		cmocka_unit_test(digest_is_blake2b_of_the_bytes_read),
 		cmocka_unit_test(store_with_only_version_and_generation_is_valid),
 		cmocka_unit_test(quoted_strings_of_any_style_are_text),
