@@ -34,15 +34,15 @@ static const struct known_arg {
 	enum arg_id id;
 	int takes_value; /* "name=value" rather than a bare "name" */
 } known_args[] = {
-	{ "store", ARG_STORE, 1 },
-	{ "request_env", ARG_REQUEST_ENV, 1 },
-	{ "endpoint", ARG_ENDPOINT, 1 },
-	{ "fail_delay", ARG_FAIL_DELAY, 1 },
-	{ "authenticate_only", ARG_AUTHENTICATE_ONLY, 0 },
-	{ "log_success", ARG_LOG_SUCCESS, 0 },
-	{ "debug", ARG_DEBUG, 0 },
-	{ "use_first_pass", ARG_USE_FIRST_PASS, 0 },
-	{ "try_first_pass", ARG_TRY_FIRST_PASS, 0 },
+    {"store", ARG_STORE, 1},
+    {"request_env", ARG_REQUEST_ENV, 1},
+    {"endpoint", ARG_ENDPOINT, 1},
+    {"fail_delay", ARG_FAIL_DELAY, 1},
+    {"authenticate_only", ARG_AUTHENTICATE_ONLY, 0},
+    {"log_success", ARG_LOG_SUCCESS, 0},
+    {"debug", ARG_DEBUG, 0},
+    {"use_first_pass", ARG_USE_FIRST_PASS, 0},
+    {"try_first_pass", ARG_TRY_FIRST_PASS, 0},
 };
 
 /*
@@ -121,8 +121,8 @@ lookup(const char *arg)
 }
 
 static int
-parse_one(struct module_args *out, unsigned *seen, const char *arg,
-    char *msg, size_t msglen)
+parse_one(struct module_args *out, unsigned *seen, const char *arg, char *msg,
+    size_t msglen)
 {
 	const struct known_arg *k = lookup(arg);
 	const char *v = NULL;
@@ -154,7 +154,8 @@ parse_one(struct module_args *out, unsigned *seen, const char *arg,
 		if (!env_name_valid(v))
 			return fail(msg, msglen,
 			    "request_env= needs a variable name "
-			    "([A-Za-z_][A-Za-z0-9_]*, at most 64 bytes)", arg);
+			    "([A-Za-z_][A-Za-z0-9_]*, at most 64 bytes)",
+			    arg);
 		out->request_env = v;
 		break;
 	case ARG_ENDPOINT:
@@ -169,7 +170,7 @@ parse_one(struct module_args *out, unsigned *seen, const char *arg,
 		break;
 	case ARG_FAIL_DELAY:
 		if (parse_bounded(v, 0, MODULE_FAIL_DELAY_MAX,
-		    &out->fail_delay_ms) != 0)
+		        &out->fail_delay_ms) != 0)
 			return fail(msg, msglen,
 			    "fail_delay= needs milliseconds from 0 to 10000",
 			    arg);

@@ -23,8 +23,8 @@ struct module_args {
 	long fail_delay_ms;      /* fail_delay=MS; -1: no delay asked */
 	int log_success;
 	int debug;
-	int use_first_pass;      /* read by pam_get_authtok itself */
-	int try_first_pass;      /* read by pam_get_authtok itself */
+	int use_first_pass; /* read by pam_get_authtok itself */
+	int try_first_pass; /* read by pam_get_authtok itself */
 };
 
 /*

@@ -140,8 +140,8 @@ rate_allow(const char *line, unsigned long *suppressed)
 	return allow;
 }
 
-static void logmsg_limited(pam_handle_t *pamh, int prio, const char *fmt,
-    ...) __attribute__((format(printf, 3, 4)));
+static void logmsg_limited(pam_handle_t *pamh, int prio, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Like logmsg(), but identical lines at most once per RATE_INTERVAL. */
 static void
@@ -208,7 +208,8 @@ parse_args(pam_handle_t *pamh, struct module_args *args, int argc,
 	if (module_args_parse(args, argc, argv, msg, sizeof(msg)) != 0) {
 		logmsg_limited(pamh, LOG_ERR,
 		    "bad module arguments in the service file, refusing "
-		    "everyone: %s", msg);
+		    "everyone: %s",
+		    msg);
 		return -1;
 	}
 	return 0;
@@ -256,9 +257,9 @@ get_user(pam_handle_t *pamh, int *rc)
 }
 
 static void
-log_debug(pam_handle_t *pamh, const struct module_args *args,
-    const char *phase, const char *user, const char *request,
-    const char *rhost, const struct cerbo_verdict *v)
+log_debug(pam_handle_t *pamh, const struct module_args *args, const char *phase,
+    const char *user, const char *request, const char *rhost,
+    const struct cerbo_verdict *v)
 {
 	char req[CERBO_METHOD_MAX + CERBO_PATH_MAX + 2];
 
@@ -266,13 +267,16 @@ log_debug(pam_handle_t *pamh, const struct module_args *args,
 		return;
 	logmsg(pamh, LOG_DEBUG,
 	    "%s: user %s from %s, store %s, request %s (%s): verdict %s, "
-	    "key %s: %s", phase, who(user), where(rhost),
+	    "key %s: %s",
+	    phase, who(user), where(rhost),
 	    args->store != NULL ? args->store : CERBO_STORE_DEFAULT,
 	    describe_request(request, req, sizeof(req)),
 	    args->endpoint != NULL ? "fixed endpoint" : args->request_env,
 	    cerbo_verdict_name(v->code),
-	    v->key == CERBO_KEY_OLD ? "old" :
-	    v->key == CERBO_KEY_CURRENT ? "current" : "none", v->reason);
+	    v->key == CERBO_KEY_OLD           ? "old"
+	        : v->key == CERBO_KEY_CURRENT ? "current"
+	                                      : "none",
+	    v->reason);
 }
 
 /*
@@ -283,8 +287,8 @@ log_debug(pam_handle_t *pamh, const struct module_args *args,
  */
 static void
 log_verdict(pam_handle_t *pamh, const struct module_args *args,
-    const char *phase, const char *user, const char *request,
-    const char *rhost, const struct cerbo_verdict *v)
+    const char *phase, const char *user, const char *request, const char *rhost,
+    const struct cerbo_verdict *v)
 {
 	char req[CERBO_METHOD_MAX + CERBO_PATH_MAX + 2];
 
@@ -295,21 +299,25 @@ log_verdict(pam_handle_t *pamh, const struct module_args *args,
 			logmsg_limited(pamh, LOG_NOTICE,
 			    "%s: %s authenticated with its old key: the client "
 			    "should switch to the new key before the grace "
-			    "period ends", phase, who(user));
+			    "period ends",
+			    phase, who(user));
 		if (args->log_success)
-			logmsg(pamh, LOG_INFO, "%s: allowed from %s: %s",
-			    phase, where(rhost), v->reason);
+			logmsg(pamh, LOG_INFO, "%s: allowed from %s: %s", phase,
+			    where(rhost), v->reason);
 		break;
 	case CERBO_STORE_ERROR:
 		logmsg_limited(pamh, LOG_ERR,
 		    "cannot use the store (reading as uid %u), refusing "
-		    "everyone: %s", (unsigned)geteuid(), v->reason);
+		    "everyone: %s",
+		    (unsigned)geteuid(), v->reason);
 		break;
 	case CERBO_DENY_FORBIDDEN:
 		/* A deny rule's reason does not say which request it hit. */
 		if (v->decision.matched)
-			logmsg(pamh, LOG_NOTICE, "%s: refused from %s: %s "
-			    "(request %s)", phase, where(rhost), v->reason,
+			logmsg(pamh, LOG_NOTICE,
+			    "%s: refused from %s: %s "
+			    "(request %s)",
+			    phase, where(rhost), v->reason,
 			    describe_request(request, req, sizeof(req)));
 		else
 			logmsg(pamh, LOG_NOTICE, "%s: refused from %s: %s",
@@ -332,8 +340,7 @@ log_verdict(pam_handle_t *pamh, const struct module_args *args,
  * log.
  */
 int
-pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
-    const char **argv)
+pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct module_args args;
 	struct cerbo_verify_args va;
@@ -363,8 +370,10 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	pr = pam_get_authtok(pamh, PAM_AUTHTOK, &token, NULL);
 	if (pr != PAM_SUCCESS || token == NULL) {
 		rc = pr == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_AUTH_ERR;
-		logmsg(pamh, LOG_NOTICE, "auth: refused %s from %s: no secret "
-		    "(%s)", who(user), where(rhost), pam_strerror(pamh, pr));
+		logmsg(pamh, LOG_NOTICE,
+		    "auth: refused %s from %s: no secret "
+		    "(%s)",
+		    who(user), where(rhost), pam_strerror(pamh, pr));
 		goto out;
 	}
 
@@ -376,8 +385,10 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	va.request = request;
 	va.rhost = rhost;
 	if (cerbo_verify(&va, &verdict) != 0) {
-		logmsg(pamh, LOG_ERR, "auth: refused %s from %s: the verifier "
-		    "rejected its arguments", who(user), where(rhost));
+		logmsg(pamh, LOG_ERR,
+		    "auth: refused %s from %s: the verifier "
+		    "rejected its arguments",
+		    who(user), where(rhost));
 		goto out;
 	}
 	log_verdict(pamh, &args, "auth", user, request, rhost, &verdict);
@@ -429,11 +440,12 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	rhost = get_rhost(pamh);
 	request = get_request(pamh, &args);
 	if (request == NULL && !args.authenticate_only) {
-		logmsg(pamh, LOG_NOTICE, "account: refused %s from %s: no "
+		logmsg(pamh, LOG_NOTICE,
+		    "account: refused %s from %s: no "
 		    "request to authorise (%s is not in the PAM environment "
 		    "and no endpoint= is set; a service that needs no "
-		    "request says authenticate_only)", who(user),
-		    where(rhost), args.request_env);
+		    "request says authenticate_only)",
+		    who(user), where(rhost), args.request_env);
 		goto out;
 	}
 
@@ -444,9 +456,10 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	va.request = request;
 	va.rhost = rhost;
 	if (cerbo_verify(&va, &verdict) != 0) {
-		logmsg(pamh, LOG_ERR, "account: refused %s from %s: the "
-		    "verifier rejected its arguments", who(user),
-		    where(rhost));
+		logmsg(pamh, LOG_ERR,
+		    "account: refused %s from %s: the "
+		    "verifier rejected its arguments",
+		    who(user), where(rhost));
 		goto out;
 	}
 	log_verdict(pamh, &args, "account", user, request, rhost, &verdict);
@@ -491,7 +504,8 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	(void)flags;
 	(void)argc;
 	(void)argv;
-	logmsg(pamh, LOG_NOTICE, "password: refused: secret keys are not "
+	logmsg(pamh, LOG_NOTICE,
+	    "password: refused: secret keys are not "
 	    "changed through PAM; use cerbo-apiuser rotate");
 	return PAM_PERM_DENIED;
 }

@@ -127,7 +127,8 @@ service_for(const char *name, const char *store_path, const char *args)
 	char tmpl[4096];
 	int n = snprintf(tmpl, sizeof(tmpl),
 	    "auth required @MODULE@ store=@STORE@ %s\n"
-	    "account required @MODULE@ store=@STORE@ %s\n", args, args);
+	    "account required @MODULE@ store=@STORE@ %s\n",
+	    args, args);
 
 	assert_true(n > 0 && (size_t)n < sizeof(tmpl));
 	service_text(name, tmpl, store_path);
@@ -173,8 +174,8 @@ fail:
 struct call {
 	const char *service;
 	const char *user;
-	const char *secret;  /* answered by the conversation */
-	const char *env;     /* "NAME=value" put in the PAM environment */
+	const char *secret; /* answered by the conversation */
+	const char *env;    /* "NAME=value" put in the PAM environment */
 	const char *rhost;
 };
 
@@ -195,7 +196,8 @@ start(const struct call *c, struct answer *a, struct pam_conv *conv)
 	conv->conv = converse;
 	conv->appdata_ptr = a;
 	assert_int_equal(pam_start_confdir(c->service, c->user, conv, confdir,
-	    &pamh), PAM_SUCCESS);
+	                     &pamh),
+	    PAM_SUCCESS);
 	if (c->env != NULL)
 		assert_int_equal(pam_putenv(pamh, c->env), PAM_SUCCESS);
 	if (c->rhost != NULL)
@@ -210,7 +212,7 @@ login(const struct call *c)
 {
 	struct answer a;
 	struct pam_conv conv;
-	struct result r = { -1, -1, 0 };
+	struct result r = {-1, -1, 0};
 	pam_handle_t *pamh = start(c, &a, &conv);
 
 	r.auth = pam_authenticate(pamh, 0);
@@ -269,7 +271,8 @@ static void
 new_secret(char *out)
 {
 	assert_int_equal(cerbo_secret_generate(out,
-	    CERBO_SECRET_GENERATED_SIZE), 0);
+	                     CERBO_SECRET_GENERATED_SIZE),
+	    0);
 }
 
 static void
@@ -278,22 +281,23 @@ add_user(struct cerbo_store *st, const char *name, const char *secret)
 	struct cerbo_error err;
 	char hash[CERBO_HASH_MAX];
 	struct cerbo_user_spec spec = {
-		.username = name,
-		.nickname = "Test integration",
-		.profile = "scheduling",
-		.email = "ops@example.com",
-		.description = "Used by the module tests",
-		.secret_hash = hash,
+	    .username = name,
+	    .nickname = "Test integration",
+	    .profile = "scheduling",
+	    .email = "ops@example.com",
+	    .description = "Used by the module tests",
+	    .secret_hash = hash,
 	};
 
 	must(cerbo_secret_hash(secret, strlen(secret), hash, sizeof(hash),
-	    &err), &err);
+	         &err),
+	    &err);
 	must(cerbo_user_add(st, &spec, time(NULL), &err), &err);
 }
 
 static void
-set_field(struct cerbo_store *st, const char *name,
-    enum cerbo_user_field field, const char *value)
+set_field(struct cerbo_store *st, const char *name, enum cerbo_user_field field,
+    const char *value)
 {
 	struct cerbo_error err;
 
@@ -309,7 +313,7 @@ set_field(struct cerbo_store *st, const char *name,
 static void
 build_store(const char *path)
 {
-	struct cerbo_txn_options opts = { .flags = CERBO_TXN_CREATE };
+	struct cerbo_txn_options opts = {.flags = CERBO_TXN_CREATE};
 	struct cerbo_txn *txn = NULL;
 	struct cerbo_store *st;
 	struct cerbo_error err;
@@ -317,19 +321,22 @@ build_store(const char *path)
 	must(cerbo_txn_begin(&txn, path, &opts, &err), &err);
 	st = cerbo_txn_store(txn);
 	must(cerbo_profile_add(st, "scheduling", "Scheduling integration",
-	    &err), &err);
+	         &err),
+	    &err);
 	must(cerbo_profile_rule_add(st, "scheduling", CERBO_RULE_ALLOW,
-	    "GET /api/v1/appointments/**", NULL, &err), &err);
+	         "GET /api/v1/appointments/**", NULL, &err),
+	    &err);
 	must(cerbo_profile_rule_add(st, "scheduling", CERBO_RULE_ALLOW,
-	    "POST /api/v1/appointments", NULL, &err), &err);
+	         "POST /api/v1/appointments", NULL, &err),
+	    &err);
 	must(cerbo_profile_rule_add(st, "scheduling", CERBO_RULE_DENY,
-	    "DELETE /**", NULL, &err), &err);
+	         "DELETE /**", NULL, &err),
+	    &err);
 	add_user(st, "pk_alice", sk_alice);
 	add_user(st, "pk_disabled", sk_disabled);
 	set_field(st, "pk_disabled", CERBO_USER_DISABLED, "true");
 	add_user(st, "pk_expired", sk_expired);
-	set_field(st, "pk_expired", CERBO_USER_EXPIRES,
-	    "2001-01-01T00:00:00Z");
+	set_field(st, "pk_expired", CERBO_USER_EXPIRES, "2001-01-01T00:00:00Z");
 	add_user(st, "pk_office", sk_office);
 	set_field(st, "pk_office", CERBO_USER_ALLOW_FROM, "192.0.2.0/24");
 	must(cerbo_txn_commit(txn, &err), &err);
@@ -340,17 +347,19 @@ build_store(const char *path)
 static void
 rotate(const char *path, const char *user, char *secret, long grace)
 {
-	struct cerbo_txn_options opts = { .flags = 0 };
+	struct cerbo_txn_options opts = {.flags = 0};
 	struct cerbo_txn *txn = NULL;
 	struct cerbo_error err;
 	char hash[CERBO_HASH_MAX];
 
 	new_secret(secret);
 	must(cerbo_secret_hash(secret, strlen(secret), hash, sizeof(hash),
-	    &err), &err);
+	         &err),
+	    &err);
 	must(cerbo_txn_begin(&txn, path, &opts, &err), &err);
-	must(cerbo_user_set_secret(cerbo_txn_store(txn), user, hash,
-	    time(NULL), grace, 0, &err), &err);
+	must(cerbo_user_set_secret(cerbo_txn_store(txn), user, hash, time(NULL),
+	         grace, 0, &err),
+	    &err);
 	must(cerbo_txn_commit(txn, &err), &err);
 	cerbo_txn_free(txn);
 }
@@ -381,8 +390,7 @@ count_fds(void)
 }
 
 static int
-remove_entry(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
+remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)flag;
@@ -419,7 +427,7 @@ setup(void **state)
 		if (getcwd(cwd, sizeof(cwd)) == NULL)
 			return -1;
 		if (snprintf(module, sizeof(module), "%s/%s/pam_cerbo.so", cwd,
-		    b) <= 0)
+		        b) <= 0)
 			return -1;
 	}
 	if (access(module, R_OK) != 0) {
@@ -434,10 +442,12 @@ setup(void **state)
 		return -1;
 	if (snprintf(other, sizeof(other), "%s/other", confdir) <= 0)
 		return -1;
-	write_file(other, "auth required pam_deny.so\n"
+	write_file(other,
+	    "auth required pam_deny.so\n"
 	    "account required pam_deny.so\n"
 	    "password required pam_deny.so\n"
-	    "session required pam_deny.so\n", 0644);
+	    "session required pam_deny.so\n",
+	    0644);
 
 	new_secret(sk_alice);
 	new_secret(sk_disabled);
@@ -472,8 +482,10 @@ teardown(void **state)
 static void
 test_good_secret_and_allowed_request_succeed(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "plain",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
 	struct result r;
 
 	(void)state;
@@ -486,8 +498,10 @@ test_good_secret_and_allowed_request_succeed(void **state)
 static void
 test_secret_is_asked_through_the_conversation(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "plain",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
 
 	(void)state;
 	service("plain", "");
@@ -497,8 +511,10 @@ test_secret_is_asked_through_the_conversation(void **state)
 static void
 test_unknown_user_is_auth_err(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_nobody",
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "plain",
+	    .user = "pk_nobody",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
 
 	(void)state;
 	service("plain", "");
@@ -508,8 +524,10 @@ test_unknown_user_is_auth_err(void **state)
 static void
 test_wrong_secret_is_auth_err(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_alice",
-	    .secret = sk_other, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "plain",
+	    .user = "pk_alice",
+	    .secret = sk_other,
+	    .env = "REQUEST=" ALLOWED};
 
 	(void)state;
 	service("plain", "");
@@ -519,8 +537,10 @@ test_wrong_secret_is_auth_err(void **state)
 static void
 test_secret_not_in_key_format_is_auth_err(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_alice",
-	    .secret = "hunter2", .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "plain",
+	    .user = "pk_alice",
+	    .secret = "hunter2",
+	    .env = "REQUEST=" ALLOWED};
 
 	(void)state;
 	service("plain", "");
@@ -530,8 +550,10 @@ test_secret_not_in_key_format_is_auth_err(void **state)
 static void
 test_empty_secret_is_auth_err(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_alice",
-	    .secret = "", .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "plain",
+	    .user = "pk_alice",
+	    .secret = "",
+	    .env = "REQUEST=" ALLOWED};
 
 	(void)state;
 	service("plain", "");
@@ -541,8 +563,10 @@ test_empty_secret_is_auth_err(void **state)
 static void
 test_secret_typed_as_username_is_auth_err(void **state)
 {
-	struct call c = { .service = "plain", .user = sk_alice,
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "plain",
+	    .user = sk_alice,
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
 
 	(void)state;
 	service("plain", "");
@@ -552,8 +576,10 @@ test_secret_typed_as_username_is_auth_err(void **state)
 static void
 test_disabled_user_is_auth_err(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_disabled",
-	    .secret = sk_disabled, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "plain",
+	    .user = "pk_disabled",
+	    .secret = sk_disabled,
+	    .env = "REQUEST=" ALLOWED};
 
 	(void)state;
 	service("plain", "");
@@ -563,8 +589,10 @@ test_disabled_user_is_auth_err(void **state)
 static void
 test_expired_user_is_auth_err(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_expired",
-	    .secret = sk_expired, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "plain",
+	    .user = "pk_expired",
+	    .secret = sk_expired,
+	    .env = "REQUEST=" ALLOWED};
 
 	(void)state;
 	service("plain", "");
@@ -574,9 +602,11 @@ test_expired_user_is_auth_err(void **state)
 static void
 test_address_outside_allow_from_is_auth_err(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_office",
-	    .secret = sk_office, .env = "REQUEST=" ALLOWED,
-	    .rhost = "198.51.100.7" };
+	struct call c = {.service = "plain",
+	    .user = "pk_office",
+	    .secret = sk_office,
+	    .env = "REQUEST=" ALLOWED,
+	    .rhost = "198.51.100.7"};
 
 	(void)state;
 	service("plain", "");
@@ -586,9 +616,11 @@ test_address_outside_allow_from_is_auth_err(void **state)
 static void
 test_address_inside_allow_from_succeeds(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_office",
-	    .secret = sk_office, .env = "REQUEST=" ALLOWED,
-	    .rhost = "192.0.2.10" };
+	struct call c = {.service = "plain",
+	    .user = "pk_office",
+	    .secret = sk_office,
+	    .env = "REQUEST=" ALLOWED,
+	    .rhost = "192.0.2.10"};
 	struct result r;
 
 	(void)state;
@@ -601,8 +633,10 @@ test_address_inside_allow_from_succeeds(void **state)
 static void
 test_no_address_with_allow_from_is_auth_err(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_office",
-	    .secret = sk_office, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "plain",
+	    .user = "pk_office",
+	    .secret = sk_office,
+	    .env = "REQUEST=" ALLOWED};
 
 	(void)state;
 	service("plain", "");
@@ -614,8 +648,10 @@ test_no_address_with_allow_from_is_auth_err(void **state)
 static void
 test_request_outside_profile_is_refused_by_authenticate(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" OUTSIDE };
+	struct call c = {.service = "plain",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" OUTSIDE};
 
 	(void)state;
 	service("plain", "");
@@ -625,8 +661,9 @@ test_request_outside_profile_is_refused_by_authenticate(void **state)
 static void
 test_request_outside_profile_is_perm_denied_by_account(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_alice",
-	    .env = "REQUEST=" OUTSIDE };
+	struct call c = {.service = "plain",
+	    .user = "pk_alice",
+	    .env = "REQUEST=" OUTSIDE};
 
 	(void)state;
 	service("plain", "");
@@ -636,8 +673,9 @@ test_request_outside_profile_is_perm_denied_by_account(void **state)
 static void
 test_denied_request_is_perm_denied_by_account(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_alice",
-	    .env = "REQUEST=" FORBIDDEN };
+	struct call c = {.service = "plain",
+	    .user = "pk_alice",
+	    .env = "REQUEST=" FORBIDDEN};
 
 	(void)state;
 	service("plain", "");
@@ -647,8 +685,9 @@ test_denied_request_is_perm_denied_by_account(void **state)
 static void
 test_allowed_request_passes_account(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_alice",
-	    .env = "REQUEST=GET /api/v1/appointments/7?page=2 HTTP/1.1" };
+	struct call c = {.service = "plain",
+	    .user = "pk_alice",
+	    .env = "REQUEST=GET /api/v1/appointments/7?page=2 HTTP/1.1"};
 
 	(void)state;
 	service("plain", "");
@@ -658,10 +697,11 @@ test_allowed_request_passes_account(void **state)
 static void
 test_dot_segment_bypass_is_refused(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_alice",
+	struct call c = {.service = "plain",
+	    .user = "pk_alice",
 	    .secret = sk_alice,
 	    .env = "REQUEST=GET /api/v1/appointments/%2e%2e/patients/1 "
-		   "HTTP/1.1" };
+	           "HTTP/1.1"};
 
 	(void)state;
 	service("plain", "");
@@ -671,9 +711,10 @@ test_dot_segment_bypass_is_refused(void **state)
 static void
 test_encoded_slash_bypass_is_refused(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_alice",
+	struct call c = {.service = "plain",
+	    .user = "pk_alice",
 	    .env = "REQUEST=GET /api/v1/appointments%2f..%2fpatients/1 "
-		   "HTTP/1.1" };
+	           "HTTP/1.1"};
 
 	(void)state;
 	service("plain", "");
@@ -683,8 +724,9 @@ test_encoded_slash_bypass_is_refused(void **state)
 static void
 test_absolute_form_bypass_is_refused(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_alice",
-	    .env = "REQUEST=GET http://h/api/v1/appointments/1 HTTP/1.1" };
+	struct call c = {.service = "plain",
+	    .user = "pk_alice",
+	    .env = "REQUEST=GET http://h/api/v1/appointments/1 HTTP/1.1"};
 
 	(void)state;
 	service("plain", "");
@@ -694,8 +736,9 @@ test_absolute_form_bypass_is_refused(void **state)
 static void
 test_no_request_is_perm_denied_by_account(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_alice",
-	    .secret = sk_alice };
+	struct call c = {.service = "plain",
+	    .user = "pk_alice",
+	    .secret = sk_alice};
 	struct result r;
 
 	(void)state;
@@ -708,8 +751,9 @@ test_no_request_is_perm_denied_by_account(void **state)
 static void
 test_authenticate_only_needs_no_request(void **state)
 {
-	struct call c = { .service = "authonly", .user = "pk_alice",
-	    .secret = sk_alice };
+	struct call c = {.service = "authonly",
+	    .user = "pk_alice",
+	    .secret = sk_alice};
 	struct result r;
 
 	(void)state;
@@ -722,8 +766,9 @@ test_authenticate_only_needs_no_request(void **state)
 static void
 test_authenticate_only_still_enforces_a_given_request(void **state)
 {
-	struct call c = { .service = "authonly", .user = "pk_alice",
-	    .env = "REQUEST=" FORBIDDEN };
+	struct call c = {.service = "authonly",
+	    .user = "pk_alice",
+	    .env = "REQUEST=" FORBIDDEN};
 
 	(void)state;
 	service("authonly", "authenticate_only");
@@ -733,7 +778,7 @@ test_authenticate_only_still_enforces_a_given_request(void **state)
 static void
 test_authenticate_only_still_refuses_disabled_account(void **state)
 {
-	struct call c = { .service = "authonly", .user = "pk_disabled" };
+	struct call c = {.service = "authonly", .user = "pk_disabled"};
 
 	(void)state;
 	service("authonly", "authenticate_only");
@@ -743,8 +788,9 @@ test_authenticate_only_still_refuses_disabled_account(void **state)
 static void
 test_account_refuses_expired_user(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_expired",
-	    .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "plain",
+	    .user = "pk_expired",
+	    .env = "REQUEST=" ALLOWED};
 
 	(void)state;
 	service("plain", "");
@@ -754,8 +800,9 @@ test_account_refuses_expired_user(void **state)
 static void
 test_account_refuses_unknown_user(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_nobody",
-	    .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "plain",
+	    .user = "pk_nobody",
+	    .env = "REQUEST=" ALLOWED};
 
 	(void)state;
 	service("plain", "");
@@ -765,14 +812,17 @@ test_account_refuses_unknown_user(void **state)
 static void
 test_authenticate_enforces_profile_under_account_permit(void **state)
 {
-	struct call c = { .service = "permit", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" FORBIDDEN };
+	struct call c = {.service = "permit",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" FORBIDDEN};
 	struct result r;
 
 	(void)state;
 	service_text("permit",
 	    "auth required @MODULE@ store=@STORE@\n"
-	    "account required pam_permit.so\n", store);
+	    "account required pam_permit.so\n",
+	    store);
 	r = login(&c);
 	assert_int_equal(r.auth, PAM_PERM_DENIED);
 	assert_int_equal(r.acct, -1);
@@ -781,10 +831,12 @@ test_authenticate_enforces_profile_under_account_permit(void **state)
 static void
 test_custom_request_env_is_read(void **state)
 {
-	struct call c = { .service = "custom", .user = "pk_alice",
-	    .env = "HTTP_REQ=" FORBIDDEN };
-	struct call ok = { .service = "custom", .user = "pk_alice",
-	    .env = "HTTP_REQ=" ALLOWED };
+	struct call c = {.service = "custom",
+	    .user = "pk_alice",
+	    .env = "HTTP_REQ=" FORBIDDEN};
+	struct call ok = {.service = "custom",
+	    .user = "pk_alice",
+	    .env = "HTTP_REQ=" ALLOWED};
 
 	(void)state;
 	service("custom", "request_env=HTTP_REQ");
@@ -795,8 +847,9 @@ test_custom_request_env_is_read(void **state)
 static void
 test_fixed_endpoint_outside_profile_is_perm_denied(void **state)
 {
-	struct call c = { .service = "fixed-delete", .user = "pk_alice",
-	    .secret = sk_alice };
+	struct call c = {.service = "fixed-delete",
+	    .user = "pk_alice",
+	    .secret = sk_alice};
 	struct result r;
 
 	(void)state;
@@ -809,8 +862,9 @@ test_fixed_endpoint_outside_profile_is_perm_denied(void **state)
 static void
 test_fixed_endpoint_inside_profile_succeeds(void **state)
 {
-	struct call c = { .service = "fixed-get", .user = "pk_alice",
-	    .secret = sk_alice };
+	struct call c = {.service = "fixed-get",
+	    .user = "pk_alice",
+	    .secret = sk_alice};
 	struct result r;
 
 	(void)state;
@@ -823,21 +877,25 @@ test_fixed_endpoint_inside_profile_succeeds(void **state)
 static void
 test_fixed_endpoint_ignores_request_environment(void **state)
 {
-	struct call c = { .service = "fixed-get", .user = "pk_alice",
-	    .env = "REQUEST=" FORBIDDEN };
+	struct call c = {.service = "fixed-get",
+	    .user = "pk_alice",
+	    .env = "REQUEST=" FORBIDDEN};
 
 	(void)state;
 	service("fixed-get", "[endpoint=GET /api/v1/appointments/1]");
 	assert_int_equal(account_only(&c), PAM_SUCCESS);
 }
 
-/* ---- arguments ------------------------------------------------------------ */
+/* ---- arguments ------------------------------------------------------------
+ */
 
 static void
 assert_service_err(const char *args)
 {
-	struct call c = { .service = "badargs", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "badargs",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
 
 	service("badargs", args);
 	assert_int_equal(login(&c).auth, PAM_SERVICE_ERR);
@@ -910,8 +968,10 @@ test_flag_with_value_is_service_err(void **state)
 static void
 test_relative_store_is_service_err(void **state)
 {
-	struct call c = { .service = "relstore", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "relstore",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
 
 	(void)state;
 	service_text("relstore", "auth required @MODULE@ store=apiusers.yaml\n",
@@ -936,12 +996,15 @@ test_use_and_try_first_pass_together_is_service_err(void **state)
 static void
 test_every_documented_argument_is_accepted(void **state)
 {
-	struct call c = { .service = "allargs", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQ=" ALLOWED };
+	struct call c = {.service = "allargs",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQ=" ALLOWED};
 	struct result r;
 
 	(void)state;
-	service("allargs", "request_env=REQ fail_delay=0 log_success debug "
+	service("allargs",
+	    "request_env=REQ fail_delay=0 log_success debug "
 	    "try_first_pass");
 	r = login(&c);
 	assert_int_equal(r.auth, PAM_SUCCESS);
@@ -951,8 +1014,10 @@ test_every_documented_argument_is_accepted(void **state)
 static void
 test_fail_delay_delays_a_failure(void **state)
 {
-	struct call c = { .service = "delay", .user = "pk_alice",
-	    .secret = sk_other, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "delay",
+	    .user = "pk_alice",
+	    .secret = sk_other,
+	    .env = "REQUEST=" ALLOWED};
 	struct timespec t0, t1;
 	double ms;
 
@@ -970,8 +1035,10 @@ test_fail_delay_delays_a_failure(void **state)
 static void
 test_no_failure_delay_by_default(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_alice",
-	    .secret = sk_other, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "plain",
+	    .user = "pk_alice",
+	    .secret = sk_other,
+	    .env = "REQUEST=" ALLOWED};
 	struct timespec t0, t1;
 	double ms;
 
@@ -999,7 +1066,8 @@ first_pass_service(const char *name, const char *arg)
 	int n = snprintf(tmpl, sizeof(tmpl),
 	    "auth optional pam_unix.so nodelay\n"
 	    "auth required @MODULE@ store=@STORE@ %s\n"
-	    "account required @MODULE@ store=@STORE@\n", arg);
+	    "account required @MODULE@ store=@STORE@\n",
+	    arg);
 
 	assert_true(n > 0 && (size_t)n < sizeof(tmpl));
 	service_text(name, tmpl, store);
@@ -1008,8 +1076,10 @@ first_pass_service(const char *name, const char *arg)
 static void
 test_use_first_pass_takes_authtok_without_asking(void **state)
 {
-	struct call c = { .service = "firstpass", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "firstpass",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
 	struct result r;
 
 	(void)state;
@@ -1022,8 +1092,10 @@ test_use_first_pass_takes_authtok_without_asking(void **state)
 static void
 test_use_first_pass_without_authtok_fails_without_asking(void **state)
 {
-	struct call c = { .service = "firstpass-alone", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "firstpass-alone",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
 	struct result r;
 
 	(void)state;
@@ -1036,8 +1108,10 @@ test_use_first_pass_without_authtok_fails_without_asking(void **state)
 static void
 test_try_first_pass_takes_authtok_without_asking(void **state)
 {
-	struct call c = { .service = "trypass", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "trypass",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
 	struct result r;
 
 	(void)state;
@@ -1050,8 +1124,10 @@ test_try_first_pass_takes_authtok_without_asking(void **state)
 static void
 test_try_first_pass_asks_when_no_authtok(void **state)
 {
-	struct call c = { .service = "trypass-alone", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "trypass-alone",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
 	struct result r;
 
 	(void)state;
@@ -1064,8 +1140,10 @@ test_try_first_pass_asks_when_no_authtok(void **state)
 static void
 test_wrong_first_pass_is_auth_err(void **state)
 {
-	struct call c = { .service = "firstpass", .user = "pk_alice",
-	    .secret = sk_other, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "firstpass",
+	    .user = "pk_alice",
+	    .secret = sk_other,
+	    .env = "REQUEST=" ALLOWED};
 	struct result r;
 
 	(void)state;
@@ -1075,13 +1153,15 @@ test_wrong_first_pass_is_auth_err(void **state)
 	assert_int_equal(r.prompts, 1);
 }
 
-/* ---- other entry points --------------------------------------------------- */
+/* ---- other entry points ---------------------------------------------------
+ */
 
 static void
 test_chauthtok_is_refused(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_alice",
-	    .secret = sk_alice };
+	struct call c = {.service = "plain",
+	    .user = "pk_alice",
+	    .secret = sk_alice};
 
 	(void)state;
 	service("plain", "");
@@ -1091,7 +1171,7 @@ test_chauthtok_is_refused(void **state)
 static void
 test_setcred_succeeds(void **state)
 {
-	struct call c = { .service = "plain", .user = "pk_alice" };
+	struct call c = {.service = "plain", .user = "pk_alice"};
 
 	(void)state;
 	service("plain", "");
@@ -1103,8 +1183,10 @@ test_setcred_succeeds(void **state)
 static void
 test_missing_store_is_authinfo_unavail(void **state)
 {
-	struct call c = { .service = "nostore", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "nostore",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
 	char path[PATH_MAX];
 
 	(void)state;
@@ -1117,8 +1199,10 @@ test_missing_store_is_authinfo_unavail(void **state)
 static void
 test_invalid_store_is_authinfo_unavail(void **state)
 {
-	struct call c = { .service = "badstore", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "badstore",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
 	char dir[PATH_MAX];
 	char path[PATH_MAX];
 
@@ -1133,8 +1217,10 @@ test_invalid_store_is_authinfo_unavail(void **state)
 static void
 test_world_readable_store_is_authinfo_unavail(void **state)
 {
-	struct call c = { .service = "unsafe", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "unsafe",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
 	char dir[PATH_MAX];
 	char path[PATH_MAX];
 
@@ -1150,8 +1236,10 @@ test_world_readable_store_is_authinfo_unavail(void **state)
 static void
 test_store_made_group_writable_is_refused_at_once(void **state)
 {
-	struct call c = { .service = "chmod", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "chmod",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
 	char dir[PATH_MAX];
 	char path[PATH_MAX];
 
@@ -1170,8 +1258,10 @@ test_store_made_group_writable_is_refused_at_once(void **state)
 static void
 test_store_that_turns_invalid_refuses_everyone(void **state)
 {
-	struct call c = { .service = "turns", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "turns",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
 	char dir[PATH_MAX];
 	char path[PATH_MAX];
 	char tmp[PATH_MAX];
@@ -1188,13 +1278,16 @@ test_store_that_turns_invalid_refuses_everyone(void **state)
 	assert_int_equal(login(&c).auth, PAM_AUTHINFO_UNAVAIL);
 }
 
-/* ---- reload --------------------------------------------------------------- */
+/* ---- reload ---------------------------------------------------------------
+ */
 
 static void
 test_rotation_applies_to_next_request(void **state)
 {
-	struct call c = { .service = "rotate", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "rotate",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
 	char dir[PATH_MAX];
 	char path[PATH_MAX];
 	char fresh[CERBO_SECRET_GENERATED_SIZE];
@@ -1215,8 +1308,10 @@ test_rotation_applies_to_next_request(void **state)
 static void
 test_old_key_works_during_grace_period(void **state)
 {
-	struct call c = { .service = "grace", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "grace",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
 	char dir[PATH_MAX];
 	char path[PATH_MAX];
 	char fresh[CERBO_SECRET_GENERATED_SIZE];
@@ -1236,8 +1331,10 @@ test_old_key_works_during_grace_period(void **state)
 static void
 test_store_replaced_by_symlink_swap_applies(void **state)
 {
-	struct call c = { .service = "k8s", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
+	struct call c = {.service = "k8s",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
 	char dir[PATH_MAX], v1[PATH_MAX], v2[PATH_MAX];
 	char p1[PATH_MAX], p2[PATH_MAX];
 	char data[PATH_MAX], tmp[PATH_MAX], link[PATH_MAX];
@@ -1271,17 +1368,24 @@ test_store_replaced_by_symlink_swap_applies(void **state)
 	sodium_memzero(fresh, sizeof(fresh));
 }
 
-/* ---- long-lived daemons ------------------------------------------------------ */
+/* ---- long-lived daemons
+ * ------------------------------------------------------ */
 
 static void
 test_many_cycles_leak_no_descriptors(void **state)
 {
-	struct call good = { .service = "plain", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
-	struct call bad = { .service = "plain", .user = "pk_alice",
-	    .secret = sk_other, .env = "REQUEST=" ALLOWED };
-	struct call forbidden = { .service = "plain", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" FORBIDDEN };
+	struct call good = {.service = "plain",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
+	struct call bad = {.service = "plain",
+	    .user = "pk_alice",
+	    .secret = sk_other,
+	    .env = "REQUEST=" ALLOWED};
+	struct call forbidden = {.service = "plain",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" FORBIDDEN};
 	int before;
 	int i;
 
@@ -1306,10 +1410,14 @@ static void *
 work(void *arg)
 {
 	struct worker *w = arg;
-	struct call good = { .service = "plain", .user = "pk_alice",
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
-	struct call bad = { .service = "plain", .user = "pk_nobody",
-	    .secret = sk_alice, .env = "REQUEST=" ALLOWED };
+	struct call good = {.service = "plain",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
+	struct call bad = {.service = "plain",
+	    .user = "pk_nobody",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
 	int i;
 
 	for (i = 0; i < 100; i++) {
@@ -1333,7 +1441,8 @@ test_threads_get_the_right_answers(void **state)
 	memset(w, 0, sizeof(w));
 	for (i = 0; i < 4; i++)
 		assert_int_equal(pthread_create(&w[i].thread, NULL, work,
-		    &w[i]), 0);
+		                     &w[i]),
+		    0);
 	for (i = 0; i < 4; i++) {
 		assert_int_equal(pthread_join(w[i].thread, NULL), 0);
 		assert_int_equal(w[i].wrong, 0);
@@ -1344,80 +1453,76 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_secret_and_allowed_request_succeed),
-		cmocka_unit_test(test_secret_is_asked_through_the_conversation),
-		cmocka_unit_test(test_unknown_user_is_auth_err),
-		cmocka_unit_test(test_wrong_secret_is_auth_err),
-		cmocka_unit_test(test_secret_not_in_key_format_is_auth_err),
-		cmocka_unit_test(test_empty_secret_is_auth_err),
-		cmocka_unit_test(test_secret_typed_as_username_is_auth_err),
-		cmocka_unit_test(test_disabled_user_is_auth_err),
-		cmocka_unit_test(test_expired_user_is_auth_err),
-		cmocka_unit_test(test_address_outside_allow_from_is_auth_err),
-		cmocka_unit_test(test_address_inside_allow_from_succeeds),
-		cmocka_unit_test(test_no_address_with_allow_from_is_auth_err),
-		cmocka_unit_test(
-		    test_request_outside_profile_is_refused_by_authenticate),
-		cmocka_unit_test(
-		    test_request_outside_profile_is_perm_denied_by_account),
-		cmocka_unit_test(test_denied_request_is_perm_denied_by_account),
-		cmocka_unit_test(test_allowed_request_passes_account),
-		cmocka_unit_test(test_dot_segment_bypass_is_refused),
-		cmocka_unit_test(test_encoded_slash_bypass_is_refused),
-		cmocka_unit_test(test_absolute_form_bypass_is_refused),
-		cmocka_unit_test(test_no_request_is_perm_denied_by_account),
-		cmocka_unit_test(test_authenticate_only_needs_no_request),
-		cmocka_unit_test(
-		    test_authenticate_only_still_enforces_a_given_request),
-		cmocka_unit_test(
-		    test_authenticate_only_still_refuses_disabled_account),
-		cmocka_unit_test(test_account_refuses_expired_user),
-		cmocka_unit_test(test_account_refuses_unknown_user),
-		cmocka_unit_test(
-		    test_authenticate_enforces_profile_under_account_permit),
-		cmocka_unit_test(test_custom_request_env_is_read),
-		cmocka_unit_test(
-		    test_fixed_endpoint_outside_profile_is_perm_denied),
-		cmocka_unit_test(test_fixed_endpoint_inside_profile_succeeds),
-		cmocka_unit_test(
-		    test_fixed_endpoint_ignores_request_environment),
-		cmocka_unit_test(test_unknown_argument_is_service_err),
-		cmocka_unit_test(test_misspelt_argument_is_service_err),
-		cmocka_unit_test(test_endpoint_without_brackets_is_service_err),
-		cmocka_unit_test(test_malformed_endpoint_is_service_err),
-		cmocka_unit_test(test_fail_delay_not_a_number_is_service_err),
-		cmocka_unit_test(test_fail_delay_negative_is_service_err),
-		cmocka_unit_test(test_fail_delay_too_large_is_service_err),
-		cmocka_unit_test(test_argument_given_twice_is_service_err),
-		cmocka_unit_test(test_flag_with_value_is_service_err),
-		cmocka_unit_test(test_relative_store_is_service_err),
-		cmocka_unit_test(test_bad_request_env_name_is_service_err),
-		cmocka_unit_test(
-		    test_use_and_try_first_pass_together_is_service_err),
-		cmocka_unit_test(test_every_documented_argument_is_accepted),
-		cmocka_unit_test(test_fail_delay_delays_a_failure),
-		cmocka_unit_test(test_no_failure_delay_by_default),
-		cmocka_unit_test(
-		    test_use_first_pass_takes_authtok_without_asking),
-		cmocka_unit_test(
-		    test_use_first_pass_without_authtok_fails_without_asking),
-		cmocka_unit_test(
-		    test_try_first_pass_takes_authtok_without_asking),
-		cmocka_unit_test(test_try_first_pass_asks_when_no_authtok),
-		cmocka_unit_test(test_wrong_first_pass_is_auth_err),
-		cmocka_unit_test(test_chauthtok_is_refused),
-		cmocka_unit_test(test_setcred_succeeds),
-		cmocka_unit_test(test_missing_store_is_authinfo_unavail),
-		cmocka_unit_test(test_invalid_store_is_authinfo_unavail),
-		cmocka_unit_test(test_world_readable_store_is_authinfo_unavail),
-		cmocka_unit_test(
-		    test_store_made_group_writable_is_refused_at_once),
-		cmocka_unit_test(test_store_that_turns_invalid_refuses_everyone),
-		cmocka_unit_test(test_rotation_applies_to_next_request),
-		cmocka_unit_test(test_old_key_works_during_grace_period),
-		cmocka_unit_test(test_store_replaced_by_symlink_swap_applies),
-		cmocka_unit_test(test_many_cycles_leak_no_descriptors),
-		cmocka_unit_test(test_threads_get_the_right_answers),
+	    cmocka_unit_test(test_good_secret_and_allowed_request_succeed),
+	    cmocka_unit_test(test_secret_is_asked_through_the_conversation),
+	    cmocka_unit_test(test_unknown_user_is_auth_err),
+	    cmocka_unit_test(test_wrong_secret_is_auth_err),
+	    cmocka_unit_test(test_secret_not_in_key_format_is_auth_err),
+	    cmocka_unit_test(test_empty_secret_is_auth_err),
+	    cmocka_unit_test(test_secret_typed_as_username_is_auth_err),
+	    cmocka_unit_test(test_disabled_user_is_auth_err),
+	    cmocka_unit_test(test_expired_user_is_auth_err),
+	    cmocka_unit_test(test_address_outside_allow_from_is_auth_err),
+	    cmocka_unit_test(test_address_inside_allow_from_succeeds),
+	    cmocka_unit_test(test_no_address_with_allow_from_is_auth_err),
+	    cmocka_unit_test(
+	        test_request_outside_profile_is_refused_by_authenticate),
+	    cmocka_unit_test(
+	        test_request_outside_profile_is_perm_denied_by_account),
+	    cmocka_unit_test(test_denied_request_is_perm_denied_by_account),
+	    cmocka_unit_test(test_allowed_request_passes_account),
+	    cmocka_unit_test(test_dot_segment_bypass_is_refused),
+	    cmocka_unit_test(test_encoded_slash_bypass_is_refused),
+	    cmocka_unit_test(test_absolute_form_bypass_is_refused),
+	    cmocka_unit_test(test_no_request_is_perm_denied_by_account),
+	    cmocka_unit_test(test_authenticate_only_needs_no_request),
+	    cmocka_unit_test(
+	        test_authenticate_only_still_enforces_a_given_request),
+	    cmocka_unit_test(
+	        test_authenticate_only_still_refuses_disabled_account),
+	    cmocka_unit_test(test_account_refuses_expired_user),
+	    cmocka_unit_test(test_account_refuses_unknown_user),
+	    cmocka_unit_test(
+	        test_authenticate_enforces_profile_under_account_permit),
+	    cmocka_unit_test(test_custom_request_env_is_read),
+	    cmocka_unit_test(
+	        test_fixed_endpoint_outside_profile_is_perm_denied),
+	    cmocka_unit_test(test_fixed_endpoint_inside_profile_succeeds),
+	    cmocka_unit_test(test_fixed_endpoint_ignores_request_environment),
+	    cmocka_unit_test(test_unknown_argument_is_service_err),
+	    cmocka_unit_test(test_misspelt_argument_is_service_err),
+	    cmocka_unit_test(test_endpoint_without_brackets_is_service_err),
+	    cmocka_unit_test(test_malformed_endpoint_is_service_err),
+	    cmocka_unit_test(test_fail_delay_not_a_number_is_service_err),
+	    cmocka_unit_test(test_fail_delay_negative_is_service_err),
+	    cmocka_unit_test(test_fail_delay_too_large_is_service_err),
+	    cmocka_unit_test(test_argument_given_twice_is_service_err),
+	    cmocka_unit_test(test_flag_with_value_is_service_err),
+	    cmocka_unit_test(test_relative_store_is_service_err),
+	    cmocka_unit_test(test_bad_request_env_name_is_service_err),
+	    cmocka_unit_test(
+	        test_use_and_try_first_pass_together_is_service_err),
+	    cmocka_unit_test(test_every_documented_argument_is_accepted),
+	    cmocka_unit_test(test_fail_delay_delays_a_failure),
+	    cmocka_unit_test(test_no_failure_delay_by_default),
+	    cmocka_unit_test(test_use_first_pass_takes_authtok_without_asking),
+	    cmocka_unit_test(
+	        test_use_first_pass_without_authtok_fails_without_asking),
+	    cmocka_unit_test(test_try_first_pass_takes_authtok_without_asking),
+	    cmocka_unit_test(test_try_first_pass_asks_when_no_authtok),
+	    cmocka_unit_test(test_wrong_first_pass_is_auth_err),
+	    cmocka_unit_test(test_chauthtok_is_refused),
+	    cmocka_unit_test(test_setcred_succeeds),
+	    cmocka_unit_test(test_missing_store_is_authinfo_unavail),
+	    cmocka_unit_test(test_invalid_store_is_authinfo_unavail),
+	    cmocka_unit_test(test_world_readable_store_is_authinfo_unavail),
+	    cmocka_unit_test(test_store_made_group_writable_is_refused_at_once),
+	    cmocka_unit_test(test_store_that_turns_invalid_refuses_everyone),
+	    cmocka_unit_test(test_rotation_applies_to_next_request),
+	    cmocka_unit_test(test_old_key_works_during_grace_period),
+	    cmocka_unit_test(test_store_replaced_by_symlink_swap_applies),
+	    cmocka_unit_test(test_many_cycles_leak_no_descriptors),
+	    cmocka_unit_test(test_threads_get_the_right_answers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
