@@ -6,7 +6,7 @@ set -eu
 build="gcc make pkg-config libyaml-dev libsodium-dev libpam0g-dev"
 run="nginx libnginx-mod-http-auth-pam curl openssl"
 test="$build $run libcmocka-dev pamtester libpam-wrapper libpamtest0-dev
-      valgrind python3 clang util-linux procps psmisc"
+      valgrind python3 clang util-linux procps psmisc groff-base"
 
 case "${1:-test}" in
 build) want=$build ;;
