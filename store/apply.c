@@ -54,21 +54,41 @@ enum ufield {
 };
 
 static const char *const ukeys[UF_COUNT] = {
-	"username", "state", "nickname", "profile", "email", "description",
-	"disabled", "expires", "allow_from", "secret_hash",
+    "username",
+    "state",
+    "nickname",
+    "profile",
+    "email",
+    "description",
+    "disabled",
+    "expires",
+    "allow_from",
+    "secret_hash",
 };
 
 /* The store field each document field sets, -1 for none. */
 static const int ustore[UF_COUNT] = {
-	-1, -1, CERBO_USER_NICKNAME, CERBO_USER_PROFILE, CERBO_USER_EMAIL,
-	CERBO_USER_DESCRIPTION, CERBO_USER_DISABLED, CERBO_USER_EXPIRES,
-	CERBO_USER_ALLOW_FROM, -1,
+    -1,
+    -1,
+    CERBO_USER_NICKNAME,
+    CERBO_USER_PROFILE,
+    CERBO_USER_EMAIL,
+    CERBO_USER_DESCRIPTION,
+    CERBO_USER_DISABLED,
+    CERBO_USER_EXPIRES,
+    CERBO_USER_ALLOW_FROM,
+    -1,
 };
 
 /* Fields set on every present user, in the order checked and changed. */
 static const enum ufield usettable[] = {
-	UF_NICKNAME, UF_PROFILE, UF_EMAIL, UF_DESCRIPTION, UF_DISABLED,
-	UF_EXPIRES, UF_ALLOW_FROM,
+    UF_NICKNAME,
+    UF_PROFILE,
+    UF_EMAIL,
+    UF_DESCRIPTION,
+    UF_DISABLED,
+    UF_EXPIRES,
+    UF_ALLOW_FROM,
 };
 #define NSETTABLE (sizeof(usettable) / sizeof(usettable[0]))
 
@@ -78,13 +98,17 @@ struct uentry {
 	struct pos start;        /* of the entry */
 	int absent;
 	const struct cerbo_user *cur; /* in the store before the change */
-	const char *hash;        /* generated key's hash, for a new user */
+	const char *hash;             /* generated key's hash, for a new user */
 };
 
 enum pfield { PF_NAME, PF_STATE, PF_DESCRIPTION, PF_ALLOW, PF_DENY, PF_COUNT };
 
 static const char *const pkeys[PF_COUNT] = {
-	"name", "state", "description", "allow", "deny",
+    "name",
+    "state",
+    "description",
+    "allow",
+    "deny",
 };
 
 struct pentry {
@@ -92,11 +116,11 @@ struct pentry {
 	struct pos at[PF_COUNT];
 	struct pos start;
 	int absent;
-	const char **rules[2];   /* by enum cerbo_rule_kind */
+	const char **rules[2]; /* by enum cerbo_rule_kind */
 	struct pos *rpos[2];
 	size_t nrules[2];
 	size_t caprules[2];
-	size_t leaving;          /* absent: users this document moves off */
+	size_t leaving; /* absent: users this document moves off */
 };
 
 struct plan {
@@ -135,7 +159,7 @@ struct reader {
 	struct plan *plan;
 };
 
-/* ---- errors ------------------------------------------------------------ */
+/* ---- errors -------------------------------------------------------------- */
 
 static int fail_pos(struct cerbo_error *err, enum cerbo_status status,
     const char *name, struct pos at, const char *fmt, ...)
@@ -165,8 +189,8 @@ relocate(struct cerbo_error *err, const char *name, struct pos at,
 
 	memcpy(msg, err->message, sizeof(msg));
 	msg[sizeof(msg) - 1] = '\0';
-	return cerbo__fail_at(err, err->status, name, at.line, at.col,
-	    "%s: %s", what, msg);
+	return cerbo__fail_at(err, err->status, name, at.line, at.col, "%s: %s",
+	    what, msg);
 }
 
 static struct pos
@@ -174,10 +198,10 @@ mark_pos(const yaml_mark_t *m)
 {
 	struct pos p;
 
-	p.line = m->line + 1 > UINT32_MAX ? UINT32_MAX :
-	    (uint32_t)(m->line + 1);
-	p.col = m->column + 1 > UINT32_MAX ? UINT32_MAX :
-	    (uint32_t)(m->column + 1);
+	p.line =
+	    m->line + 1 > UINT32_MAX ? UINT32_MAX : (uint32_t)(m->line + 1);
+	p.col =
+	    m->column + 1 > UINT32_MAX ? UINT32_MAX : (uint32_t)(m->column + 1);
 	return p;
 }
 
@@ -185,7 +209,7 @@ mark_pos(const yaml_mark_t *m)
 static struct pos
 offset_pos(const char *buf, size_t off)
 {
-	struct pos p = { 1, 1 };
+	struct pos p = {1, 1};
 	size_t i;
 
 	for (i = 0; i < off; i++) {
@@ -268,7 +292,7 @@ grow(void **array, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
-/* ---- reading the document ----------------------------------------------- */
+/* ---- reading the document ------------------------------------------------ */
 
 static int
 nomem(struct reader *r)
@@ -302,8 +326,10 @@ next(struct reader *r)
 		at = mark_pos(&r->yp.problem_mark);
 		if (r->yp.context != NULL)
 			return fail_pos(r->err, CERBO_E_INVALID, r->name, at,
-			    "%s %s", r->yp.problem != NULL ? r->yp.problem :
-			    "malformed YAML", r->yp.context);
+			    "%s %s",
+			    r->yp.problem != NULL ? r->yp.problem
+			                          : "malformed YAML",
+			    r->yp.context);
 		return fail_pos(r->err, CERBO_E_INVALID, r->name, at, "%s",
 		    r->yp.problem != NULL ? r->yp.problem : "malformed YAML");
 	}
@@ -334,8 +360,8 @@ next(struct reader *r)
 		break;
 	}
 	if (what != NULL)
-		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
-		    "%s", what);
+		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r), "%s",
+		    what);
 	return 0;
 }
 
@@ -358,7 +384,7 @@ scalar_is(const struct reader *r, const char *s)
 static int
 plain_null(const struct reader *r)
 {
-	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+	static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
 	size_t i;
 
 	if (!is_plain(r))
@@ -387,11 +413,13 @@ take_string(struct reader *r, const char *key, int is_time, const char **out)
 	if (plain_null(r))
 		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
 		    "%s must be a string, not null (leave the key out "
-		    "instead)", key);
+		    "instead)",
+		    key);
 	if (!is_time && is_plain(r) && cerbo__yaml_plain_not_string(v, len))
 		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
 		    "%s: %s would be read as a boolean, number, date or "
-		    "null, not as text; put it in quotes", key, v);
+		    "null, not as text; put it in quotes",
+		    key, v);
 	if (memchr(v, '\0', len) != NULL)
 		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
 		    "%s must not contain a NUL byte", key);
@@ -435,8 +463,7 @@ take_state(struct reader *r, int *absent)
 
 /* A mapping key: a string.  *field is its index in keys, or -1. */
 static int
-take_key(struct reader *r, const char *const *keys, size_t nkeys,
-    int *field)
+take_key(struct reader *r, const char *const *keys, size_t nkeys, int *field)
 {
 	size_t i;
 
@@ -586,8 +613,8 @@ read_profile(struct reader *r)
 	int field = -1, i;
 	unsigned seen = 0;
 
-	if (grow((void **)&plan->profiles, &plan->capprofiles,
-	    plan->nprofiles, sizeof(*plan->profiles)) != 0)
+	if (grow((void **)&plan->profiles, &plan->capprofiles, plan->nprofiles,
+	        sizeof(*plan->profiles)) != 0)
 		return nomem(r);
 	pe = &plan->profiles[plan->nprofiles++];
 	memset(pe, 0, sizeof(*pe));
@@ -601,7 +628,8 @@ read_profile(struct reader *r)
 			return -1;
 		if (field < 0)
 			return fail_pos(r->err, CERBO_E_INVALID, r->name,
-			    here(r), "unknown key \"%s\" in a profile "
+			    here(r),
+			    "unknown key \"%s\" in a profile "
 			    "(expected name, state, description, allow, deny)",
 			    key_text(r, kbuf, sizeof(kbuf)));
 		if (seen & (1u << field))
@@ -619,9 +647,10 @@ read_profile(struct reader *r)
 			break;
 		case PF_ALLOW:
 		case PF_DENY:
-			if (take_rules(r, pe, field == PF_ALLOW ?
-			    CERBO_RULE_ALLOW : CERBO_RULE_DENY,
-			    pkeys[field]) != 0)
+			if (take_rules(r, pe,
+			        field == PF_ALLOW ? CERBO_RULE_ALLOW
+			                          : CERBO_RULE_DENY,
+			        pkeys[field]) != 0)
 				return -1;
 			pe->v[field] = "";
 			break;
@@ -638,7 +667,8 @@ read_profile(struct reader *r)
 		for (i = 0; i < PF_COUNT; i++) {
 			if (i != PF_NAME && i != PF_STATE && pe->v[i] != NULL)
 				return fail_pos(r->err, CERBO_E_INVALID,
-				    r->name, pe->at[i], "profile %s: %s has no "
+				    r->name, pe->at[i],
+				    "profile %s: %s has no "
 				    "meaning with state absent",
 				    pe->v[PF_NAME], pkeys[i]);
 		}
@@ -654,11 +684,11 @@ read_user(struct reader *r)
 	char kbuf[64];
 	int field = -1, i, absent = 0;
 	unsigned seen = 0;
-	static const enum ufield required[] = { UF_NICKNAME, UF_PROFILE,
-		UF_EMAIL, UF_DESCRIPTION };
+	static const enum ufield required[] = {UF_NICKNAME, UF_PROFILE,
+	    UF_EMAIL, UF_DESCRIPTION};
 
 	if (grow((void **)&plan->users, &plan->capusers, plan->nusers,
-	    sizeof(*plan->users)) != 0)
+	        sizeof(*plan->users)) != 0)
 		return nomem(r);
 	ue = &plan->users[plan->nusers++];
 	memset(ue, 0, sizeof(*ue));
@@ -672,10 +702,12 @@ read_user(struct reader *r)
 			return -1;
 		if (field < 0)
 			return fail_pos(r->err, CERBO_E_INVALID, r->name,
-			    here(r), "unknown key \"%s\" in a user (expected "
+			    here(r),
+			    "unknown key \"%s\" in a user (expected "
 			    "username, state, nickname, profile, email, "
 			    "description, disabled, expires, allow_from, "
-			    "secret_hash)", key_text(r, kbuf, sizeof(kbuf)));
+			    "secret_hash)",
+			    key_text(r, kbuf, sizeof(kbuf)));
 		if (seen & (1u << field))
 			return fail_pos(r->err, CERBO_E_INVALID, r->name,
 			    here(r), "duplicate key \"%s\"", ukeys[field]);
@@ -698,8 +730,8 @@ read_user(struct reader *r)
 				return -1;
 			break;
 		default:
-			if (take_string(r, ukeys[field],
-			    field == UF_EXPIRES, &ue->v[field]) != 0)
+			if (take_string(r, ukeys[field], field == UF_EXPIRES,
+			        &ue->v[field]) != 0)
 				return -1;
 			break;
 		}
@@ -713,7 +745,8 @@ read_user(struct reader *r)
 			if (i != UF_USERNAME && i != UF_STATE &&
 			    ue->v[i] != NULL)
 				return fail_pos(r->err, CERBO_E_INVALID,
-				    r->name, ue->at[i], "user %s: %s has no "
+				    r->name, ue->at[i],
+				    "user %s: %s has no "
 				    "meaning with state absent",
 				    ue->v[UF_USERNAME], ukeys[i]);
 		}
@@ -722,9 +755,10 @@ read_user(struct reader *r)
 	for (i = 0; i < (int)(sizeof(required) / sizeof(required[0])); i++) {
 		if (ue->v[required[i]] == NULL)
 			return fail_pos(r->err, CERBO_E_INVALID, r->name,
-			    ue->start, "user %s: %s is required (state "
-			    "present)", ue->v[UF_USERNAME],
-			    ukeys[required[i]]);
+			    ue->start,
+			    "user %s: %s is required (state "
+			    "present)",
+			    ue->v[UF_USERNAME], ukeys[required[i]]);
 	}
 	if (ue->v[UF_DISABLED] == NULL)
 		ue->v[UF_DISABLED] = "false";
@@ -744,8 +778,7 @@ read_list(struct reader *r, const char *key, int (*entry)(struct reader *))
 			return 0;
 		if (r->ev.type != YAML_MAPPING_START_EVENT)
 			return fail_pos(r->err, CERBO_E_INVALID, r->name,
-			    here(r), "each entry of %s must be a mapping",
-			    key);
+			    here(r), "each entry of %s must be a mapping", key);
 		if (entry(r) != 0)
 			return -1;
 	}
@@ -769,7 +802,8 @@ read_format(struct reader *r)
 	if (v[0] != '0')
 		return fail_pos(r->err, CERBO_E_TOO_NEW, r->name, here(r),
 		    "apply document format %.*s is newer than this pam_cerbo "
-		    "reads (%d)", (int)len, v, APPLY_FORMAT);
+		    "reads (%d)",
+		    (int)len, v, APPLY_FORMAT);
 bad:
 	return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
 	    "cerbo_apply must be %d", APPLY_FORMAT);
@@ -778,8 +812,7 @@ bad:
 static int
 read_document(struct reader *r)
 {
-	static const char *const keys[] = { "cerbo_apply", "profiles",
-		"users" };
+	static const char *const keys[] = {"cerbo_apply", "profiles", "users"};
 	char kbuf[64];
 	unsigned seen = 0;
 	int field = -1;
@@ -809,7 +842,8 @@ read_document(struct reader *r)
 			return -1;
 		if (field < 0)
 			return fail_pos(r->err, CERBO_E_INVALID, r->name,
-			    here(r), "unknown key \"%s\" (expected "
+			    here(r),
+			    "unknown key \"%s\" (expected "
 			    "cerbo_apply, profiles, users)",
 			    key_text(r, kbuf, sizeof(kbuf)));
 		if (seen & (1u << field))
@@ -942,8 +976,8 @@ plan_user(const struct plan *plan, const char *name)
 
 	if (plan->nusers == 0)
 		return NULL;
-	up = bsearch(name, plan->usorted, plan->nusers,
-	    sizeof(*plan->usorted), cmp_uname);
+	up = bsearch(name, plan->usorted, plan->nusers, sizeof(*plan->usorted),
+	    cmp_uname);
 	return up != NULL ? *up : NULL;
 }
 
@@ -956,8 +990,7 @@ sort_plan(struct plan *plan, const char *name, struct cerbo_error *err)
 	size_t i;
 
 	if (plan->nprofiles > 0) {
-		plan->psorted = calloc(plan->nprofiles,
-		    sizeof(*plan->psorted));
+		plan->psorted = calloc(plan->nprofiles, sizeof(*plan->psorted));
 		if (plan->psorted == NULL)
 			return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
 	}
@@ -1055,20 +1088,25 @@ check_profile(struct cerbo_store *scratch, const struct pentry *pe,
 	if (pe->absent)
 		return 0;
 	if (cerbo_profile_add(scratch, pname, pe->v[PF_DESCRIPTION], err) != 0)
-		return relocate(err, name, pe->v[PF_DESCRIPTION] != NULL ?
-		    pe->at[PF_DESCRIPTION] : pe->at[PF_NAME], pname);
+		return relocate(err, name,
+		    pe->v[PF_DESCRIPTION] != NULL ? pe->at[PF_DESCRIPTION]
+		                                  : pe->at[PF_NAME],
+		    pname);
 	for (k = 0; k < 2; k++) {
 		for (i = 0; i < pe->nrules[k]; i++) {
 			if (cerbo_profile_rule_add(scratch, pname,
-			    (enum cerbo_rule_kind)k, pe->rules[k][i],
-			    &changed, err) != 0)
+			        (enum cerbo_rule_kind)k, pe->rules[k][i],
+			        &changed, err) != 0)
 				return relocate(err, name, pe->rpos[k][i],
 				    pname);
 			if (!changed)
 				return fail_pos(err, CERBO_E_INVALID, name,
-				    pe->rpos[k][i], "%s: %s rule \"%s\" is "
-				    "listed twice", pname, k == CERBO_RULE_ALLOW
-				    ? "allow" : "deny", pe->rules[k][i]);
+				    pe->rpos[k][i],
+				    "%s: %s rule \"%s\" is "
+				    "listed twice",
+				    pname,
+				    k == CERBO_RULE_ALLOW ? "allow" : "deny",
+				    pe->rules[k][i]);
 		}
 	}
 	return 0;
@@ -1076,8 +1114,8 @@ check_profile(struct cerbo_store *scratch, const struct pentry *pe,
 
 static int
 check_user(const struct cerbo_store *store, struct cerbo_store *scratch,
-    const struct plan *plan, struct uentry *ue, const char *name,
-    time_t now, struct cerbo_error *err)
+    const struct plan *plan, struct uentry *ue, const char *name, time_t now,
+    struct cerbo_error *err)
 {
 	const char *uname = ue->v[UF_USERNAME];
 	const char *prof = ue->v[UF_PROFILE];
@@ -1094,12 +1132,13 @@ check_user(const struct cerbo_store *store, struct cerbo_store *scratch,
 	pe = plan_profile(plan, prof);
 	if (pe != NULL && pe->absent)
 		return fail_pos(err, CERBO_E_INVALID, name, ue->at[UF_PROFILE],
-		    "%s: profile %s is declared absent in this document",
-		    uname, prof);
+		    "%s: profile %s is declared absent in this document", uname,
+		    prof);
 	if (pe == NULL && cerbo_store_profile_find(store, prof) == NULL)
-		return fail_pos(err, CERBO_E_NOTFOUND, name,
-		    ue->at[UF_PROFILE], "%s: no profile %s (in the store or "
-		    "this document)", uname, prof);
+		return fail_pos(err, CERBO_E_NOTFOUND, name, ue->at[UF_PROFILE],
+		    "%s: no profile %s (in the store or "
+		    "this document)",
+		    uname, prof);
 	if (cerbo_store_profile_find(scratch, prof) == NULL &&
 	    cerbo_profile_add(scratch, prof, NULL, err) != 0)
 		return relocate(err, name, ue->at[UF_PROFILE], uname);
@@ -1107,10 +1146,10 @@ check_user(const struct cerbo_store *store, struct cerbo_store *scratch,
 		enum ufield f = usettable[i];
 
 		if (cerbo_user_set(scratch, SCRATCH_USER,
-		    (enum cerbo_user_field)ustore[f], ue->v[f], now, NULL,
-		    err) != 0)
-			return relocate(err, name, ue->v[f] != NULL ?
-			    ue->at[f] : ue->start, uname);
+		        (enum cerbo_user_field)ustore[f], ue->v[f], now, NULL,
+		        err) != 0)
+			return relocate(err, name,
+			    ue->v[f] != NULL ? ue->at[f] : ue->start, uname);
 	}
 	if (ue->v[UF_SECRET_HASH] != NULL &&
 	    cerbo_hash_validate(ue->v[UF_SECRET_HASH], err) != 0)
@@ -1148,8 +1187,8 @@ check_removals(const struct cerbo_store *store, struct plan *plan,
 		const struct pentry *pe = plan->psorted[i];
 		const char *pname = pe->v[PF_NAME];
 
-		if (!pe->absent || cerbo_store_profile_find(store, pname) ==
-		    NULL)
+		if (!pe->absent ||
+		    cerbo_store_profile_find(store, pname) == NULL)
 			continue;
 		total = cerbo_store_profile_users(store, pname);
 		if (total <= pe->leaving)
@@ -1164,7 +1203,8 @@ check_removals(const struct cerbo_store *store, struct plan *plan,
 			int w;
 
 			if (strcmp(cerbo_user_get(u, CERBO_USER_PROFILE),
-			    pname) != 0 || plan_user(plan, un) != NULL)
+			        pname) != 0 ||
+			    plan_user(plan, un) != NULL)
 				continue;
 			if (listed == INUSE_NAMES)
 				break;
@@ -1177,15 +1217,16 @@ check_removals(const struct cerbo_store *store, struct plan *plan,
 		}
 		return fail_pos(err, CERBO_E_INUSE, name, pe->at[PF_NAME],
 		    "profile %s is still used by %s%s: move or remove them "
-		    "in this document", pname, names,
+		    "in this document",
+		    pname, names,
 		    total - pe->leaving > listed ? " and others" : "");
 	}
 	return 0;
 }
 
 static int
-check_plan(const struct cerbo_store *store, struct plan *plan,
-    const char *name, time_t now, struct cerbo_error *err)
+check_plan(const struct cerbo_store *store, struct plan *plan, const char *name,
+    time_t now, struct cerbo_error *err)
 {
 	struct cerbo_store *scratch = NULL;
 	size_t i;
@@ -1200,8 +1241,8 @@ check_plan(const struct cerbo_store *store, struct plan *plan,
 			goto out;
 	}
 	for (i = 0; i < plan->nusers; i++) {
-		if (check_user(store, scratch, plan, &plan->users[i], name,
-		    now, err) != 0)
+		if (check_user(store, scratch, plan, &plan->users[i], name, now,
+		        err) != 0)
 			goto out;
 	}
 	if (check_removals(store, plan, name, err) != 0)
@@ -1212,7 +1253,7 @@ out:
 	return rc;
 }
 
-/* ---- the result ------------------------------------------------------------ */
+/* ---- the result ---------------------------------------------------------- */
 
 static int add_line(struct cerbo_apply_result *res, struct cerbo_error *err,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -1229,9 +1270,10 @@ add_line(struct cerbo_apply_result *res, struct cerbo_error *err,
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return cerbo__fail(err, CERBO_E_NOMEM, "cannot format a change");
+		return cerbo__fail(err, CERBO_E_NOMEM,
+		    "cannot format a change");
 	if (grow((void **)&res->lines, &res->caplines, res->nlines,
-	    sizeof(*res->lines)) != 0)
+	        sizeof(*res->lines)) != 0)
 		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
 	line = malloc((size_t)n + 1);
 	if (line == NULL)
@@ -1241,7 +1283,8 @@ add_line(struct cerbo_apply_result *res, struct cerbo_error *err,
 	va_end(ap);
 	if (n < 0) {
 		free(line);
-		return cerbo__fail(err, CERBO_E_NOMEM, "cannot format a change");
+		return cerbo__fail(err, CERBO_E_NOMEM,
+		    "cannot format a change");
 	}
 	res->lines[res->nlines++] = line;
 	return 0;
@@ -1281,7 +1324,7 @@ generate_keys(struct plan *plan, struct cerbo_apply_result *res,
 			return cerbo__fail(err, CERBO_E_IO,
 			    "cannot generate a secret key");
 		if (cerbo_secret_hash(slot->key, strlen(slot->key), hash,
-		    sizeof(hash), err) != 0)
+		        sizeof(hash), err) != 0)
 			return -1;
 		ue->hash = arena_dup(plan, hash, strlen(hash));
 		if (ue->hash == NULL)
@@ -1290,7 +1333,7 @@ generate_keys(struct plan *plan, struct cerbo_apply_result *res,
 	return 0;
 }
 
-/* ---- changing the store ---------------------------------------------------- */
+/* ---- changing the store -------------------------------------------------- */
 
 static const char *
 shown(const char *v)
@@ -1333,15 +1376,15 @@ change_rules(struct cerbo_store *store, const struct pentry *pe,
 		char *rule;
 
 		if (in_list(pe->rules[kind], pe->nrules[kind],
-		    cerbo_profile_rule_at(cur, kind, i))) {
+		        cerbo_profile_rule_at(cur, kind, i))) {
 			i++;
 			continue;
 		}
 		rule = strdup(cerbo_profile_rule_at(cur, kind, i));
 		if (rule == NULL)
 			return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
-		rc = cerbo_profile_rule_remove(store, pname, kind, rule, &changed,
-		    err);
+		rc = cerbo_profile_rule_remove(store, pname, kind, rule,
+		    &changed, err);
 		if (rc == 0)
 			rc = add_line(res, err, "~ profile %s: - %s %s", pname,
 			    kname, rule);
@@ -1352,13 +1395,13 @@ change_rules(struct cerbo_store *store, const struct pentry *pe,
 	}
 	for (i = 0; i < pe->nrules[kind]; i++) {
 		if (cerbo_profile_rule_add(store, pname, kind,
-		    pe->rules[kind][i], &changed, err) != 0)
+		        pe->rules[kind][i], &changed, err) != 0)
 			return -1;
 		if (!changed)
 			continue;
 		*updated = 1;
 		if (add_line(res, err, "~ profile %s: + %s %s", pname, kname,
-		    pe->rules[kind][i]) != 0)
+		        pe->rules[kind][i]) != 0)
 			return -1;
 	}
 	return 0;
@@ -1382,8 +1425,8 @@ change_profile(struct cerbo_store *store, const struct pentry *pe,
 		for (k = 0; k < 2; k++) {
 			for (i = 0; i < pe->nrules[k]; i++) {
 				if (cerbo_profile_rule_add(store, pname,
-				    (enum cerbo_rule_kind)k, pe->rules[k][i],
-				    &changed, err) != 0)
+				        (enum cerbo_rule_kind)k,
+				        pe->rules[k][i], &changed, err) != 0)
 					goto out;
 			}
 		}
@@ -1395,24 +1438,26 @@ change_profile(struct cerbo_store *store, const struct pentry *pe,
 		if (cerbo_profile_description(cur) != NULL) {
 			old = strdup(cerbo_profile_description(cur));
 			if (old == NULL) {
-				cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
+				cerbo__fail(err, CERBO_E_NOMEM,
+				    "out of memory");
 				goto out;
 			}
 		}
 		if (cerbo_profile_set_description(store, pname, desc, &changed,
-		    err) != 0)
+		        err) != 0)
 			goto out;
 		if (changed) {
 			updated = 1;
-			if (add_line(res, err, "~ profile %s: description "
-			    "\"%s\" -> \"%s\"", pname, shown(old),
-			    shown(desc)) != 0)
+			if (add_line(res, err,
+			        "~ profile %s: description "
+			        "\"%s\" -> \"%s\"",
+			        pname, shown(old), shown(desc)) != 0)
 				goto out;
 		}
 	}
 	for (k = 0; k < 2; k++) {
 		if (change_rules(store, pe, cur, (enum cerbo_rule_kind)k, res,
-		    &updated, err) != 0)
+		        &updated, err) != 0)
 			goto out;
 	}
 	if (updated)
@@ -1437,8 +1482,8 @@ add_user(struct cerbo_store *store, const struct uentry *ue, time_t now,
 	spec.profile = ue->v[UF_PROFILE];
 	spec.email = ue->v[UF_EMAIL];
 	spec.description = ue->v[UF_DESCRIPTION];
-	spec.secret_hash = ue->v[UF_SECRET_HASH] != NULL ?
-	    ue->v[UF_SECRET_HASH] : ue->hash;
+	spec.secret_hash =
+	    ue->v[UF_SECRET_HASH] != NULL ? ue->v[UF_SECRET_HASH] : ue->hash;
 	if (cerbo_user_add(store, &spec, now, err) != 0)
 		return -1;
 	for (i = 0; i < NSETTABLE; i++) {
@@ -1452,8 +1497,8 @@ add_user(struct cerbo_store *store, const struct uentry *ue, time_t now,
 		if (ue->v[f] == NULL)
 			continue;
 		if (cerbo_user_set(store, uname,
-		    (enum cerbo_user_field)ustore[f], ue->v[f], now, NULL,
-		    err) != 0)
+		        (enum cerbo_user_field)ustore[f], ue->v[f], now, NULL,
+		        err) != 0)
 			return -1;
 	}
 	res->count[CERBO_APPLY_ADDED]++;
@@ -1499,29 +1544,30 @@ change_user(struct cerbo_store *store, const struct uentry *ue, time_t now,
 		if (have != NULL) {
 			old = strdup(have);
 			if (old == NULL) {
-				cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
+				cerbo__fail(err, CERBO_E_NOMEM,
+				    "out of memory");
 				goto out;
 			}
 		}
 		if (cerbo_user_set(store, uname, sf, ue->v[f], now, &changed,
-		    err) != 0)
+		        err) != 0)
 			goto out;
 		if (!changed)
 			continue;
 		updated = 1;
 		q = quoted(f) ? "\"" : "";
 		if (add_line(res, err, "~ user %s: %s %s%s%s -> %s%s%s", uname,
-		    ukeys[f], old != NULL ? q : "", shown(old),
-		    old != NULL ? q : "", ue->v[f] != NULL ? q : "",
-		    shown(cerbo_user_get(cur, sf)),
-		    ue->v[f] != NULL ? q : "") != 0)
+		        ukeys[f], old != NULL ? q : "", shown(old),
+		        old != NULL ? q : "", ue->v[f] != NULL ? q : "",
+		        shown(cerbo_user_get(cur, sf)),
+		        ue->v[f] != NULL ? q : "") != 0)
 			goto out;
 	}
 	if (ue->v[UF_SECRET_HASH] != NULL &&
 	    !same(cerbo_user_get(cur, CERBO_USER_SECRET),
-	    ue->v[UF_SECRET_HASH])) {
+	        ue->v[UF_SECRET_HASH])) {
 		if (cerbo_user_set_secret(store, uname, ue->v[UF_SECRET_HASH],
-		    now, 0, 1, err) != 0)
+		        now, 0, 1, err) != 0)
 			goto out;
 		updated = 1;
 		if (add_line(res, err, "~ user %s: secret changed", uname) != 0)
@@ -1536,8 +1582,8 @@ out:
 }
 
 static int
-change_store(struct cerbo_store *store, const struct plan *plan,
-    time_t now, struct cerbo_apply_result *res, struct cerbo_error *err)
+change_store(struct cerbo_store *store, const struct plan *plan, time_t now,
+    struct cerbo_apply_result *res, struct cerbo_error *err)
 {
 	size_t i;
 
@@ -1566,7 +1612,7 @@ change_store(struct cerbo_store *store, const struct plan *plan,
 	return 0;
 }
 
-/* ---- the interface ----------------------------------------------------------- */
+/* ---- the interface ------------------------------------------------------- */
 
 int
 cerbo_store_apply(struct cerbo_store *store, const char *buf, size_t len,
@@ -1628,8 +1674,7 @@ cerbo_apply_result_change_count(const struct cerbo_apply_result *result)
 }
 
 const char *
-cerbo_apply_result_change_at(const struct cerbo_apply_result *result,
-    size_t i)
+cerbo_apply_result_change_at(const struct cerbo_apply_result *result, size_t i)
 {
 	if (result == NULL || i >= result->nlines)
 		return NULL;
@@ -1661,8 +1706,7 @@ cerbo_apply_result_secret_user(const struct cerbo_apply_result *result,
 }
 
 const char *
-cerbo_apply_result_secret_at(const struct cerbo_apply_result *result,
-    size_t i)
+cerbo_apply_result_secret_at(const struct cerbo_apply_result *result, size_t i)
 {
 	if (result == NULL || i >= result->nsecrets)
 		return NULL;

@@ -18,8 +18,9 @@
 static const char usage_text[] =
     "usage: cerbo-profile COMMAND [OPTIONS] [ARGS]\n"
     "\n"
-    "Manage the permission profiles of a pam_cerbo store (default "
-    CERBO_STORE_DEFAULT ",\nor $CERBO_STORE, or --store PATH on any "
+    "Manage the permission profiles of a pam_cerbo store "
+    "(default " CERBO_STORE_DEFAULT
+    ",\nor $CERBO_STORE, or --store PATH on any "
     "command).\n"
     "\n"
     "Commands:\n"
@@ -58,7 +59,10 @@ enum {
 enum { ADD_ALLOW, ADD_DENY, DEL_ALLOW, DEL_DENY, NLISTS };
 
 static const char *const list_option[NLISTS] = {
-	"--allow", "--deny", "--remove-allow", "--remove-deny",
+    "--allow",
+    "--deny",
+    "--remove-allow",
+    "--remove-deny",
 };
 
 /* Everything a command's command line says. */
@@ -72,9 +76,9 @@ struct pf {
 	int if_missing;
 	int if_exists;
 	/* filled by the change */
-	char **lines;               /* what changed, one line each */
+	char **lines; /* what changed, one line each */
 	size_t nlines;
-	int allows_everything;      /* after the change */
+	int allows_everything; /* after the change */
 };
 
 static void
@@ -96,7 +100,7 @@ kind_name(enum cerbo_rule_kind kind)
 	return kind == CERBO_RULE_ALLOW ? "allow" : "deny";
 }
 
-/* ---- options ------------------------------------------------------------ */
+/* ---- options ------------------------------------------------------------- */
 
 /*
  * Parse argv (argv[0] is the command) with the common options and the
@@ -185,7 +189,8 @@ parse(struct pf *p, int argc, char **argv, const struct option *longopts,
 	if (optind >= argc)
 		return cli_usage_error(p->cmd, "which profile? (a name)");
 	if (optind + 1 < argc)
-		return cli_usage_error(p->cmd, "unexpected argument: %s "
+		return cli_usage_error(p->cmd,
+		    "unexpected argument: %s "
 		    "(a rule with spaces needs quotes: --allow 'GET /x')",
 		    argv[optind + 1]);
 	p->name = argv[optind];
@@ -216,10 +221,10 @@ check_rules(const struct pf *p)
 	return 0;
 }
 
-/* ---- what changed ---------------------------------------------------------- */
+/* ---- what changed -------------------------------------------------------- */
 
-static int add_line(struct pf *p, struct cerbo_error *err, const char *fmt,
-    ...) __attribute__((format(printf, 3, 4)));
+static int add_line(struct pf *p, struct cerbo_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static int
 add_line(struct pf *p, struct cerbo_error *err, const char *fmt, ...)
@@ -251,8 +256,10 @@ warn_if_everything(const struct pf *p)
 {
 	if (p->allows_everything)
 		cli_warnx("warning: profile %s allows every endpoint (an "
-		    "allow rule matches every method and path); grant the "
-		    "narrowest rules that still work", p->name);
+		          "allow rule matches every method and path); grant "
+		          "the "
+		          "narrowest rules that still work",
+		    p->name);
 }
 
 /* The change lines and the state after it, as --json. */
@@ -303,8 +310,7 @@ set_what(const struct pf *p, struct cli_change *c, const char *verb)
 	size_t i, len;
 	int n;
 
-	n = snprintf(c->what, sizeof(c->what), "%s profile %s", verb,
-	    p->name);
+	n = snprintf(c->what, sizeof(c->what), "%s profile %s", verb, p->name);
 	len = n < 0 ? 0 : (size_t)n;
 	if (strcmp(verb, "edited") != 0)
 		return;
@@ -328,13 +334,15 @@ not_found(const char *name, struct cerbo_error *err)
 	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") == len;
 
 	err->status = valid ? CERBO_E_NOTFOUND : CERBO_E_INVALID;
-	snprintf(err->message, sizeof(err->message), valid ?
-	    "no profile %s" : "%s: not a valid profile name (lower-case "
-	    "letters, digits, _ and -)", name);
+	snprintf(err->message, sizeof(err->message),
+	    valid ? "no profile %s"
+	          : "%s: not a valid profile name (lower-case "
+	            "letters, digits, _ and -)",
+	    name);
 	return -1;
 }
 
-/* ---- add ---------------------------------------------------------------------- */
+/* ---- add ----------------------------------------------------------------- */
 
 static const char add_help[] =
     "usage: cerbo-profile add NAME --description TEXT [--allow RULE]... "
@@ -351,15 +359,15 @@ static const char add_help[] =
     "repeat for more\n"
     "  --if-missing            succeed without change when an identical "
     "profile\n"
-    "                          exists (a different one: exit 5)\n"
-    CLI_CHANGE_HELP CLI_COMMON_HELP
+    "                          exists (a different one: exit "
+    "5)\n" CLI_CHANGE_HELP CLI_COMMON_HELP
     "  -h, --help              this help\n";
 
 /* The profile has exactly the description and rules asked for. */
 static int
 identical(const struct pf *p, const struct cerbo_profile *prof)
 {
-	static const int lists[2] = { ADD_ALLOW, ADD_DENY };
+	static const int lists[2] = {ADD_ALLOW, ADD_DENY};
 	const char *d = cerbo_profile_description(prof);
 	size_t i, j, n;
 	int k;
@@ -383,8 +391,9 @@ identical(const struct pf *p, const struct cerbo_profile *prof)
 		}
 		for (j = 0; j < p->nrules[lists[k]]; j++) {
 			for (i = 0; i < n; i++) {
-				if (strcmp(want[j], cerbo_profile_rule_at(prof,
-				    kind, i)) == 0)
+				if (strcmp(want[j],
+				        cerbo_profile_rule_at(prof, kind, i)) ==
+				    0)
 					break;
 			}
 			if (i == n)
@@ -395,8 +404,7 @@ identical(const struct pf *p, const struct cerbo_profile *prof)
 }
 
 static int
-add_change(struct cerbo_txn *txn, struct cli_change *c,
-    struct cerbo_error *err)
+add_change(struct cerbo_txn *txn, struct cli_change *c, struct cerbo_error *err)
 {
 	struct pf *p = c->arg;
 	struct cerbo_store *store = cerbo_txn_store(txn);
@@ -414,8 +422,10 @@ add_change(struct cerbo_txn *txn, struct cli_change *c,
 		err->status = CERBO_E_EXISTS;
 		snprintf(err->message, sizeof(err->message),
 		    p->if_missing ? "a different profile %s exists already "
-		    "(see cerbo-profile show %s)" : "profile %s exists "
-		    "already", p->name, p->name);
+		                    "(see cerbo-profile show %s)"
+		                  : "profile %s exists "
+		                    "already",
+		    p->name, p->name);
 		return -1;
 	}
 	if (cerbo_profile_add(store, p->name, p->description, err) != 0)
@@ -425,8 +435,8 @@ add_change(struct cerbo_txn *txn, struct cli_change *c,
 
 		for (i = 0; i < p->nrules[list]; i++) {
 			if (cerbo_profile_rule_add(store, p->name,
-			    (enum cerbo_rule_kind)k, p->rules[list][i],
-			    &changed, err) != 0)
+			        (enum cerbo_rule_kind)k, p->rules[list][i],
+			        &changed, err) != 0)
 				return -1;
 		}
 	}
@@ -443,13 +453,13 @@ static int
 cmd_add(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "description", required_argument, NULL, PF_OPT_DESCRIPTION },
-		{ "allow", required_argument, NULL, PF_OPT_ALLOW },
-		{ "deny", required_argument, NULL, PF_OPT_DENY },
-		{ "if-missing", no_argument, NULL, PF_OPT_IF_MISSING },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_COMMON_LONGOPTS,
+	    {"description", required_argument, NULL, PF_OPT_DESCRIPTION},
+	    {"allow", required_argument, NULL, PF_OPT_ALLOW},
+	    {"deny", required_argument, NULL, PF_OPT_DENY},
+	    {"if-missing", no_argument, NULL, PF_OPT_IF_MISSING},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cerbo_error err;
 	struct cli_change c;
@@ -462,7 +472,8 @@ cmd_add(int argc, char **argv)
 	if (rc != 0)
 		goto out;
 	if (p.description == NULL) {
-		rc = cli_usage_error(p.cmd, "--description is required (what "
+		rc = cli_usage_error(p.cmd,
+		    "--description is required (what "
 		    "the profile is for)");
 		goto out;
 	}
@@ -483,7 +494,7 @@ out:
 	return rc;
 }
 
-/* ---- edit ---------------------------------------------------------------------- */
+/* ---- edit ---------------------------------------------------------------- */
 
 static const char edit_help[] =
     "usage: cerbo-profile edit NAME [--description TEXT] [--allow RULE]... "
@@ -501,8 +512,8 @@ static const char edit_help[] =
     "  --allow RULE            add an allow rule; repeat for more\n"
     "  --deny RULE             add a deny rule; repeat for more\n"
     "  --remove-allow RULE     remove an allow rule; repeat for more\n"
-    "  --remove-deny RULE      remove a deny rule; repeat for more\n"
-    CLI_CHANGE_HELP CLI_COMMON_HELP
+    "  --remove-deny RULE      remove a deny rule; repeat for "
+    "more\n" CLI_CHANGE_HELP CLI_COMMON_HELP
     "  -h, --help              this help\n";
 
 static int
@@ -526,11 +537,14 @@ edit_change(struct cerbo_txn *txn, struct cli_change *c,
 				goto nomem;
 		}
 		if (cerbo_profile_set_description(store, p->name,
-		    p->description, &changed, err) != 0)
+		        p->description, &changed, err) != 0)
 			goto out;
-		if (changed && add_line(p, err, "~ profile %s: description "
-		    "\"%s\" -> \"%s\"", p->name, old != NULL ? old : "(unset)",
-		    cerbo_profile_description(prof)) != 0)
+		if (changed &&
+		    add_line(p, err,
+		        "~ profile %s: description "
+		        "\"%s\" -> \"%s\"",
+		        p->name, old != NULL ? old : "(unset)",
+		        cerbo_profile_description(prof)) != 0)
 			goto out;
 	}
 	for (k = 0; k < 2; k++) {
@@ -540,7 +554,7 @@ edit_change(struct cerbo_txn *txn, struct cli_change *c,
 			const char *rule = p->rules[DEL_ALLOW + k][i];
 
 			if (cerbo_profile_rule_remove(store, p->name, kind,
-			    rule, &changed, err) != 0)
+			        rule, &changed, err) != 0)
 				goto out;
 			if (!changed) {
 				err->status = CERBO_E_NOTFOUND;
@@ -550,7 +564,7 @@ edit_change(struct cerbo_txn *txn, struct cli_change *c,
 				goto out;
 			}
 			if (add_line(p, err, "~ profile %s: - %s %s", p->name,
-			    kind_name(kind), rule) != 0)
+			        kind_name(kind), rule) != 0)
 				goto out;
 		}
 	}
@@ -561,10 +575,11 @@ edit_change(struct cerbo_txn *txn, struct cli_change *c,
 			const char *rule = p->rules[ADD_ALLOW + k][i];
 
 			if (cerbo_profile_rule_add(store, p->name, kind, rule,
-			    &changed, err) != 0)
+			        &changed, err) != 0)
 				goto out;
-			if (changed && add_line(p, err, "~ profile %s: + %s %s",
-			    p->name, kind_name(kind), rule) != 0)
+			if (changed &&
+			    add_line(p, err, "~ profile %s: + %s %s", p->name,
+			        kind_name(kind), rule) != 0)
 				goto out;
 		}
 	}
@@ -585,14 +600,14 @@ static int
 cmd_edit(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "description", required_argument, NULL, PF_OPT_DESCRIPTION },
-		{ "allow", required_argument, NULL, PF_OPT_ALLOW },
-		{ "deny", required_argument, NULL, PF_OPT_DENY },
-		{ "remove-allow", required_argument, NULL, PF_OPT_REMOVE_ALLOW },
-		{ "remove-deny", required_argument, NULL, PF_OPT_REMOVE_DENY },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_COMMON_LONGOPTS,
+	    {"description", required_argument, NULL, PF_OPT_DESCRIPTION},
+	    {"allow", required_argument, NULL, PF_OPT_ALLOW},
+	    {"deny", required_argument, NULL, PF_OPT_DENY},
+	    {"remove-allow", required_argument, NULL, PF_OPT_REMOVE_ALLOW},
+	    {"remove-deny", required_argument, NULL, PF_OPT_REMOVE_DENY},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cerbo_error err;
 	struct cli_change c;
@@ -608,7 +623,8 @@ cmd_edit(int argc, char **argv)
 	for (k = 0; k < NLISTS; k++)
 		any |= p.nrules[k] > 0;
 	if (!any) {
-		rc = cli_usage_error(p.cmd, "nothing to change: give at least "
+		rc = cli_usage_error(p.cmd,
+		    "nothing to change: give at least "
 		    "one of --description --allow --deny --remove-allow "
 		    "--remove-deny");
 		goto out;
@@ -629,7 +645,7 @@ out:
 	return rc;
 }
 
-/* ---- delete ------------------------------------------------------------------ */
+/* ---- delete -------------------------------------------------------------- */
 
 static const char delete_help[] =
     "usage: cerbo-profile delete NAME [--if-exists] [OPTIONS]\n"
@@ -640,8 +656,7 @@ static const char delete_help[] =
     "confirmation.\n"
     "\n"
     "  --if-exists             succeed without change when NAME does not "
-    "exist\n"
-    CLI_CHANGE_HELP CLI_COMMON_HELP
+    "exist\n" CLI_CHANGE_HELP CLI_COMMON_HELP
     "  -h, --help              this help\n";
 
 static int
@@ -667,10 +682,10 @@ static int
 cmd_delete(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "if-exists", no_argument, NULL, PF_OPT_IF_EXISTS },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_COMMON_LONGOPTS,
+	    {"if-exists", no_argument, NULL, PF_OPT_IF_EXISTS},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cerbo_error err;
 	struct cli_change c;
@@ -697,7 +712,7 @@ out:
 	return rc;
 }
 
-/* ---- list and show --------------------------------------------------------- */
+/* ---- list and show ------------------------------------------------------- */
 
 /* users[i]: how many users name profile i (one pass over the users). */
 static size_t *
@@ -719,8 +734,9 @@ count_users(const struct cerbo_store *store)
 		hi = np;
 		while (lo < hi) {
 			mid = lo + (hi - lo) / 2;
-			c = strcmp(name, cerbo_profile_name(
-			    cerbo_store_profile_at(store, mid)));
+			c = strcmp(name,
+			    cerbo_profile_name(
+			        cerbo_store_profile_at(store, mid)));
 			if (c == 0) {
 				users[mid]++;
 				break;
@@ -747,8 +763,7 @@ json_rules(struct cli_json *j, const struct cerbo_profile *prof,
 }
 
 static void
-json_profile(struct cli_json *j, const struct cerbo_profile *prof,
-    size_t users)
+json_profile(struct cli_json *j, const struct cerbo_profile *prof, size_t users)
 {
 	cli_json_str(j, "name", cerbo_profile_name(prof));
 	cli_json_str(j, "description", cerbo_profile_description(prof));
@@ -770,17 +785,15 @@ static const char list_help[] =
     "[{\"name\",\n"
     "   \"description\", \"allow\": [...], \"deny\": [...], \"users\": N, "
     "\"allows_everything\"}]}\n"
-    "\n"
-    CLI_COMMON_HELP
-    "  -h, --help              this help\n";
+    "\n" CLI_COMMON_HELP "  -h, --help              this help\n";
 
 static int
 cmd_list(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_COMMON_LONGOPTS,
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cerbo_store *store = NULL;
 	struct cerbo_error err;
@@ -826,7 +839,7 @@ cmd_list(int argc, char **argv)
 	if (n == 0) {
 		if (!p.o.quiet)
 			printf("no profiles (add one: cerbo-profile add NAME "
-			    "--description TEXT --allow RULE)\n");
+			       "--description TEXT --allow RULE)\n");
 		goto out;
 	}
 	if (!p.o.quiet)
@@ -845,8 +858,9 @@ cmd_list(int argc, char **argv)
 		    users[i], cerbo_profile_rule_count(prof, CERBO_RULE_ALLOW),
 		    cerbo_profile_rule_count(prof, CERBO_RULE_DENY),
 		    d != NULL ? d : "",
-		    cerbo_profile_allows_everything(prof) ?
-		    " [allows every endpoint]" : "");
+		    cerbo_profile_allows_everything(prof)
+		        ? " [allows every endpoint]"
+		        : "");
 	}
 out:
 	free(users);
@@ -865,17 +879,15 @@ static const char show_help[] =
     "\"description\",\n"
     "   \"allow\": [...], \"deny\": [...], \"users\": N, "
     "\"allows_everything\"}\n"
-    "\n"
-    CLI_COMMON_HELP
-    "  -h, --help              this help\n";
+    "\n" CLI_COMMON_HELP "  -h, --help              this help\n";
 
 static int
 cmd_show(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_COMMON_LONGOPTS,
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cerbo_store *store = NULL;
 	const struct cerbo_profile *prof;
@@ -915,16 +927,18 @@ cmd_show(int argc, char **argv)
 		goto out;
 	}
 	printf("profile:     %s\n", p.name);
-	printf("description: %s\n", cerbo_profile_description(prof) != NULL ?
-	    cerbo_profile_description(prof) : "(none)");
+	printf("description: %s\n",
+	    cerbo_profile_description(prof) != NULL
+	        ? cerbo_profile_description(prof)
+	        : "(none)");
 	printf("users:       %zu\n", users);
 	for (k = 0; k < 2; k++) {
 		enum cerbo_rule_kind kind = (enum cerbo_rule_kind)k;
 		size_t n = cerbo_profile_rule_count(prof, kind);
 
 		if (n == 0)
-			printf("%-12s (none)\n", kind == CERBO_RULE_ALLOW ?
-			    "allow:" : "deny:");
+			printf("%-12s (none)\n",
+			    kind == CERBO_RULE_ALLOW ? "allow:" : "deny:");
 		else
 			printf("%s:\n", kind_name(kind));
 		for (i = 0; i < n; i++)
@@ -936,17 +950,17 @@ out:
 	return rc;
 }
 
-/* ---- main ---------------------------------------------------------------------- */
+/* ---- main ---------------------------------------------------------------- */
 
 static const struct {
 	const char *name;
 	int (*run)(int, char **);
 } commands[] = {
-	{ "add", cmd_add },
-	{ "list", cmd_list },
-	{ "show", cmd_show },
-	{ "edit", cmd_edit },
-	{ "delete", cmd_delete },
+    {"add", cmd_add},
+    {"list", cmd_list},
+    {"show", cmd_show},
+    {"edit", cmd_edit},
+    {"delete", cmd_delete},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -983,14 +997,14 @@ main(int argc, char **argv)
 	    strcmp(argv[1], "help") == 0) {
 		if (argc > 2 && strcmp(argv[1], "help") == 0) {
 			/* "help COMMAND" is "COMMAND --help" */
-			char *hargv[3] = { argv[2], (char *)"--help", NULL };
+			char *hargv[3] = {argv[2], (char *)"--help", NULL};
 
 			i = find_command(argv[2]);
 			if (i < 0)
 				return cli_usage_error(NULL,
 				    "unknown command: %s", argv[2]);
-			return commands[i].run(2, hargv) < 0 ? CLI_EXIT_OK :
-			    CLI_EXIT_USAGE;
+			return commands[i].run(2, hargv) < 0 ? CLI_EXIT_OK
+			                                     : CLI_EXIT_USAGE;
 		}
 		fputs(usage_text, stdout);
 		return CLI_EXIT_OK;
@@ -1003,8 +1017,10 @@ main(int argc, char **argv)
 	i = find_command(argv[1]);
 	if (i < 0) {
 		if (argv[1][0] == '-')
-			return cli_usage_error(NULL, "%s: the command comes "
-			    "first, its options after it", argv[1]);
+			return cli_usage_error(NULL,
+			    "%s: the command comes "
+			    "first, its options after it",
+			    argv[1]);
 		return cli_usage_error(NULL, "unknown command: %s", argv[1]);
 	}
 	rc = commands[i].run(argc - 1, argv + 1);
