@@ -228,7 +228,8 @@ int cli_prompt_secret(const char *question, char *buf, size_t len,
 /*
  * Read a secret from standard input: at most CERBO_SECRET_MAX bytes, one
  * trailing newline ("\n" or "\r\n") removed; longer input, empty input or
- * a NUL byte is refused.  On a terminal it prompts without echo instead.
+ * a control character (NUL, another line break) is refused: HTTP Basic
+ * credentials never carry one.  On a terminal it prompts without echo instead.
  * buf (at least CERBO_SECRET_MAX + 1 bytes) is NUL-terminated; the caller
  * wipes it (sodium_memzero) after use.  0, or -1 with err filled (input
  * read so far is wiped).

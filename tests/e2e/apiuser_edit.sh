@@ -191,6 +191,15 @@ rejects "import of an empty secret: exit 3" 3 \
     sh -c "printf '' | '$APIUSER' import --store '$ST' pk_i"
 rejects "import of a secret over 1024 bytes: exit 3" 3 \
     sh -c "head -c 1100 /dev/zero | tr '\\0' a | '$APIUSER' import --store '$ST' pk_i"
+rejects "import of a secret of two lines: exit 3" 3 \
+    sh -c "printf 'one\ntwo\n' | '$APIUSER' import --store '$ST' pk_i"
+rejects "import of a secret with a tab: exit 3" 3 \
+    sh -c "printf 'one\ttwo' | '$APIUSER' import --store '$ST' pk_i"
+check "one trailing CRLF is removed" sh -c \
+    "printf 'crlf-secret\r\n' | '$APIUSER' import --store '$ST' pk_crlf \
+    --nickname C --profile readonly --email c@example.com --description d \
+    --acknowledge >/dev/null && printf 'crlf-secret' | '$APIUSER' verify \
+    --store '$ST' pk_crlf"
 rejects "import for a missing user without add fields: exit 4" 4 \
     sh -c "printf 'abc\n' | '$APIUSER' import --store '$ST' pk_missing"
 out=$(printf 'abc\n' | au import pk_missing 2>&1)
