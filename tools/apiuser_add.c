@@ -52,8 +52,8 @@ static const char add_help[] =
     "exists\n"
     "  --secret-file PATH      write the key to PATH, a new file (mode "
     "0600, never\n"
-    "                          overwritten) instead of printing it\n"
-    CLI_CHANGE_HELP CLI_COMMON_HELP
+    "                          overwritten) instead of printing "
+    "it\n" CLI_CHANGE_HELP CLI_COMMON_HELP
     "  -h, --help              this help\n"
     "\n"
     "The facts:\n"
@@ -129,15 +129,17 @@ add_opt(void *ctx, int c, const char *arg)
 	return 0;
 }
 
-#define ADD_LONGOPTS                                                         \
-	{ "nickname", required_argument, NULL, AU_OPT_NICKNAME },            \
-	    { "username", required_argument, NULL, AU_OPT_USERNAME },        \
-	    { "profile", required_argument, NULL, AU_OPT_PROFILE },          \
-	    { "email", required_argument, NULL, AU_OPT_EMAIL },              \
-	    { "description", required_argument, NULL, AU_OPT_DESCRIPTION },  \
-	    { "expires", required_argument, NULL, AU_OPT_EXPIRES },          \
-	    { "allow-from", required_argument, NULL, AU_OPT_ALLOW_FROM },    \
-	    { "acknowledge", no_argument, NULL, AU_OPT_ACKNOWLEDGE }
+#define ADD_LONGOPTS                                                           \
+	{"nickname", required_argument, NULL, AU_OPT_NICKNAME},                \
+	    {"username", required_argument, NULL, AU_OPT_USERNAME},            \
+	    {"profile", required_argument, NULL, AU_OPT_PROFILE},              \
+	    {"email", required_argument, NULL, AU_OPT_EMAIL},                  \
+	    {"description", required_argument, NULL, AU_OPT_DESCRIPTION},      \
+	    {"expires", required_argument, NULL, AU_OPT_EXPIRES},              \
+	    {"allow-from", required_argument, NULL, AU_OPT_ALLOW_FROM},        \
+	{                                                                      \
+		"acknowledge", no_argument, NULL, AU_OPT_ACKNOWLEDGE           \
+	}
 
 /* Optional fields: "never"/"any" mean unset. */
 static const char *
@@ -158,18 +160,17 @@ streq(const char *a, const char *b)
 
 /* Does the existing user match what add was asked for? */
 static int
-same_user(const struct cerbo_user *u, const struct add_ctx *a,
-    char *diff, size_t len)
+same_user(const struct cerbo_user *u, const struct add_ctx *a, char *diff,
+    size_t len)
 {
 	static const struct {
 		enum cerbo_user_field f;
 		size_t off;
 	} req[] = {
-		{ CERBO_USER_NICKNAME, offsetof(struct add_ctx, nickname) },
-		{ CERBO_USER_PROFILE, offsetof(struct add_ctx, profile) },
-		{ CERBO_USER_EMAIL, offsetof(struct add_ctx, email) },
-		{ CERBO_USER_DESCRIPTION,
-		    offsetof(struct add_ctx, description) },
+	    {CERBO_USER_NICKNAME, offsetof(struct add_ctx, nickname)},
+	    {CERBO_USER_PROFILE, offsetof(struct add_ctx, profile)},
+	    {CERBO_USER_EMAIL, offsetof(struct add_ctx, email)},
+	    {CERBO_USER_DESCRIPTION, offsetof(struct add_ctx, description)},
 	};
 	const char *want;
 	size_t i, n = 0;
@@ -186,14 +187,14 @@ same_user(const struct cerbo_user *u, const struct add_ctx *a,
 	}
 	if (a->expires != NULL &&
 	    !streq(cerbo_user_get(u, CERBO_USER_EXPIRES),
-		opt_value(a->expires, "never"))) {
+	        opt_value(a->expires, "never"))) {
 		same = 0;
 		n += (size_t)snprintf(diff + n, n < len ? len - n : 0, "%s%s",
 		    n > 0 ? ", " : "", "expires");
 	}
 	if (a->allow_from != NULL &&
 	    !streq(cerbo_user_get(u, CERBO_USER_ALLOW_FROM),
-		opt_value(a->allow_from, "any"))) {
+	        opt_value(a->allow_from, "any"))) {
 		same = 0;
 		(void)snprintf(diff + n, n < len ? len - n : 0, "%s%s",
 		    n > 0 ? ", " : "", "allow_from");
@@ -202,8 +203,7 @@ same_user(const struct cerbo_user *u, const struct add_ctx *a,
 }
 
 static int
-add_change(struct cerbo_txn *txn, struct cli_change *c,
-    struct cerbo_error *err)
+add_change(struct cerbo_txn *txn, struct cli_change *c, struct cerbo_error *err)
 {
 	struct add_ctx *a = c->arg;
 	struct cerbo_store *store = cerbo_txn_store(txn);
@@ -235,12 +235,14 @@ add_change(struct cerbo_txn *txn, struct cli_change *c,
 	if (cerbo_user_add(store, &spec, now, err) != 0)
 		return -1;
 	v = opt_value(a->expires, "never");
-	if (v != NULL && cerbo_user_set(store, a->username, CERBO_USER_EXPIRES,
-			     v, now, &ch, err) != 0)
+	if (v != NULL &&
+	    cerbo_user_set(store, a->username, CERBO_USER_EXPIRES, v, now, &ch,
+	        err) != 0)
 		return -1;
 	v = opt_value(a->allow_from, "any");
-	if (v != NULL && cerbo_user_set(store, a->username,
-			     CERBO_USER_ALLOW_FROM, v, now, &ch, err) != 0)
+	if (v != NULL &&
+	    cerbo_user_set(store, a->username, CERBO_USER_ALLOW_FROM, v, now,
+	        &ch, err) != 0)
 		return -1;
 	if (a->secret_file != NULL && a->import_hash == NULL && !c->dry_run) {
 		char line[CERBO_SECRET_GENERATED_SIZE + 1];
@@ -264,8 +266,8 @@ add_change(struct cerbo_txn *txn, struct cli_change *c,
 
 /* Ask for one field until it is valid; 0 or an exit code. */
 static int
-ask_field(const char *label, enum cerbo_user_field field, char *buf,
-    size_t len, const struct cerbo_store *store)
+ask_field(const char *label, enum cerbo_user_field field, char *buf, size_t len,
+    const struct cerbo_store *store)
 {
 	struct cerbo_error err;
 	char q[128];
@@ -314,8 +316,9 @@ add_form(struct add_ctx *a, const struct cli_opts *o)
 	fprintf(stderr, "New API user for %s (every field is required).\n",
 	    o->store);
 	if (a->nickname == NULL) {
-		fprintf(stderr, "The nickname says what the credentials are "
-				"for, e.g. \"CRM sync\".\n");
+		fprintf(stderr,
+		    "The nickname says what the credentials are "
+		    "for, e.g. \"CRM sync\".\n");
 		rc = ask_field("Nickname", CERBO_USER_NICKNAME, a->form[0],
 		    sizeof(a->form[0]), store);
 		if (rc != 0)
@@ -323,8 +326,9 @@ add_form(struct add_ctx *a, const struct cli_opts *o)
 		a->nickname = a->form[0];
 	}
 	if (a->username == NULL) {
-		fprintf(stderr, "The username is pk_ then letters, digits, _ "
-				"or -.\n");
+		fprintf(stderr,
+		    "The username is pk_ then letters, digits, _ "
+		    "or -.\n");
 		rc = ask_field("Username", CERBO_USER_FIELD_COUNT, a->form[1],
 		    sizeof(a->form[1]), store);
 		if (rc != 0)
@@ -335,15 +339,17 @@ add_form(struct add_ctx *a, const struct cli_opts *o)
 		n = store != NULL ? cerbo_store_profile_count(store) : 0;
 		if (n == 0) {
 			cli_warnx("add: the store has no profiles yet; create "
-				  "one with cerbo-profile add");
+			          "one with cerbo-profile add");
 			rc = CLI_EXIT_NOTFOUND;
 			goto out;
 		}
-		fprintf(stderr, "Grant the most restricted profile that "
-				"still works. Profiles:");
+		fprintf(stderr,
+		    "Grant the most restricted profile that "
+		    "still works. Profiles:");
 		for (i = 0; i < n; i++)
 			fprintf(stderr, " %s",
-			    cerbo_profile_name(cerbo_store_profile_at(store, i)));
+			    cerbo_profile_name(
+			        cerbo_store_profile_at(store, i)));
 		fputc('\n', stderr);
 		rc = ask_field("Profile", CERBO_USER_PROFILE, a->form[2],
 		    sizeof(a->form[2]), store);
@@ -359,8 +365,9 @@ add_form(struct add_ctx *a, const struct cli_opts *o)
 		a->email = a->form[3];
 	}
 	if (a->description == NULL) {
-		fprintf(stderr, "The description says the intended use, and "
-				"any third party involved.\n");
+		fprintf(stderr,
+		    "The description says the intended use, and "
+		    "any third party involved.\n");
 		rc = ask_field("Description", CERBO_USER_DESCRIPTION,
 		    a->form[4], sizeof(a->form[4]), store);
 		if (rc != 0)
@@ -383,16 +390,18 @@ acknowledge(const struct add_ctx *a, int interactive, const char *cmd)
 	if (!interactive) {
 		fputs(au_facts, stderr);
 		cli_warnx("%s: not on a terminal: pass --acknowledge to "
-			  "acknowledge these facts; nothing created", cmd);
+		          "acknowledge these facts; nothing created",
+		    cmd);
 		return CLI_EXIT_USAGE;
 	}
-	fprintf(stderr, "\n  nickname:    %s\n  username:    %s\n"
-			"  profile:     %s\n  email:       %s\n"
-			"  description: %s\n\n",
+	fprintf(stderr,
+	    "\n  nickname:    %s\n  username:    %s\n"
+	    "  profile:     %s\n  email:       %s\n"
+	    "  description: %s\n\n",
 	    a->nickname, a->username, a->profile, a->email, a->description);
 	fputs(au_facts, stderr);
-	snprintf(q, sizeof(q), "Type \"yes\" to acknowledge and create %s: ",
-	    a->username);
+	snprintf(q, sizeof(q),
+	    "Type \"yes\" to acknowledge and create %s: ", a->username);
 	if (!cli_confirm(q, 0)) {
 		cli_warnx("%s: not acknowledged; nothing created", cmd);
 		return CLI_EXIT_REFUSED;
@@ -427,12 +436,12 @@ int
 cmd_add(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		ADD_LONGOPTS,
-		{ "if-missing", no_argument, NULL, AU_OPT_IF_MISSING },
-		{ "secret-file", required_argument, NULL, AU_OPT_SECRET_FILE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_COMMON_LONGOPTS,
+	    ADD_LONGOPTS,
+	    {"if-missing", no_argument, NULL, AU_OPT_IF_MISSING},
+	    {"secret-file", required_argument, NULL, AU_OPT_SECRET_FILE},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cli_opts o;
 	struct cli_change c;
@@ -452,8 +461,10 @@ cmd_add(int argc, char **argv)
 	if (rc != 0)
 		goto out;
 	if (optind < argc) {
-		rc = cli_usage_error("add", "unexpected argument: %s "
-		    "(use --username)", argv[optind]);
+		rc = cli_usage_error("add",
+		    "unexpected argument: %s "
+		    "(use --username)",
+		    argv[optind]);
 		goto out;
 	}
 	interactive = cli_interactive();
@@ -463,8 +474,10 @@ cmd_add(int argc, char **argv)
 			goto out;
 	} else if (a->nickname == NULL || a->username == NULL ||
 	    a->profile == NULL || a->email == NULL || a->description == NULL) {
-		rc = cli_usage_error("add", "missing%s%s%s%s%s (every field "
-		    "is required)", a->nickname ? "" : " --nickname",
+		rc = cli_usage_error("add",
+		    "missing%s%s%s%s%s (every field "
+		    "is required)",
+		    a->nickname ? "" : " --nickname",
 		    a->username ? "" : " --username",
 		    a->profile ? "" : " --profile", a->email ? "" : " --email",
 		    a->description ? "" : " --description");
@@ -475,7 +488,7 @@ cmd_add(int argc, char **argv)
 		goto out;
 	if (cerbo_secret_generate(a->secret, sizeof(a->secret)) != 0 ||
 	    cerbo_secret_hash(a->secret, strlen(a->secret), a->hash,
-		sizeof(a->hash), &err) != 0) {
+	        sizeof(a->hash), &err) != 0) {
 		cli_warnx("add: cannot make a secret key");
 		rc = CLI_EXIT_IO;
 		goto out;
@@ -543,8 +556,8 @@ static const char import_help[] =
     "  --force                 replace the key even during a grace period\n"
     "  --nickname, --profile, --email, --description, --expires, "
     "--allow-from,\n"
-    "  --acknowledge           fields for creating a missing USER\n"
-    CLI_CHANGE_HELP CLI_COMMON_HELP
+    "  --acknowledge           fields for creating a missing "
+    "USER\n" CLI_CHANGE_HELP CLI_COMMON_HELP
     "  -h, --help              this help\n";
 
 struct import_ctx {
@@ -598,7 +611,8 @@ import_change(struct cerbo_txn *txn, struct cli_change *c,
 			snprintf(err->message, sizeof(err->message),
 			    "%s: no such user; to create it, give --nickname "
 			    "--profile --email --description and "
-			    "--acknowledge", a->username);
+			    "--acknowledge",
+			    a->username);
 			return -1;
 		}
 		memset(&sub, 0, sizeof(sub));
@@ -615,7 +629,7 @@ import_change(struct cerbo_txn *txn, struct cli_change *c,
 	    cerbo_secret_check(cur, im->secret, im->secret_len) == 0)
 		return 0; /* already this secret */
 	if (cerbo_user_set_secret(store, a->username, a->import_hash,
-		time(NULL), im->grace, im->force, err) != 0)
+	        time(NULL), im->grace, im->force, err) != 0)
 		return -1;
 	c->changed = 1;
 	snprintf(c->what, sizeof(c->what), "imported a secret for %s (%s)%s",
@@ -628,13 +642,13 @@ int
 cmd_import(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		ADD_LONGOPTS,
-		{ "secret-stdin", no_argument, NULL, AU_OPT_SECRET_STDIN },
-		{ "grace", required_argument, NULL, AU_OPT_GRACE },
-		{ "force", no_argument, NULL, AU_OPT_FORCE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_COMMON_LONGOPTS,
+	    ADD_LONGOPTS,
+	    {"secret-stdin", no_argument, NULL, AU_OPT_SECRET_STDIN},
+	    {"grace", required_argument, NULL, AU_OPT_GRACE},
+	    {"force", no_argument, NULL, AU_OPT_FORCE},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct import_ctx im;
 	struct cli_opts o;
@@ -665,18 +679,19 @@ cmd_import(int argc, char **argv)
 		goto out;
 	}
 	if (im.a->secret_file != NULL) {
-		rc = cli_usage_error("import", "--secret-file is for add and "
+		rc = cli_usage_error("import",
+		    "--secret-file is for add and "
 		    "rotate");
 		goto out;
 	}
 	/* Read and hash before taking the lock: argon2id takes a while. */
-	if (cli_read_secret(im.secret, CLI_SECRET_BUF, &im.secret_len,
-		&err) != 0) {
+	if (cli_read_secret(im.secret, CLI_SECRET_BUF, &im.secret_len, &err) !=
+	    0) {
 		rc = cli_error(&err);
 		goto out;
 	}
 	if (cerbo_secret_hash(im.secret, im.secret_len, hash, CERBO_HASH_MAX,
-		&err) != 0) {
+	        &err) != 0) {
 		rc = cli_error(&err);
 		goto out;
 	}
@@ -752,10 +767,10 @@ int
 cmd_hash(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "generate", no_argument, NULL, AU_OPT_GENERATE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_COMMON_LONGOPTS,
+	    {"generate", no_argument, NULL, AU_OPT_GENERATE},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cli_opts o;
 	struct cerbo_error err;
@@ -770,13 +785,15 @@ cmd_hash(int argc, char **argv)
 		return CLI_EXIT_IO;
 	}
 	cli_opts_init(&o);
-	rc = au_getopt(argc, argv, longopts, &o, hash_opt, &generate,
-	    hash_help);
+	rc =
+	    au_getopt(argc, argv, longopts, &o, hash_opt, &generate, hash_help);
 	if (rc != 0)
 		goto out;
 	if (optind < argc) {
-		rc = cli_usage_error("hash", "unexpected argument: %s "
-		    "(the secret is read on standard input)", argv[optind]);
+		rc = cli_usage_error("hash",
+		    "unexpected argument: %s "
+		    "(the secret is read on standard input)",
+		    argv[optind]);
 		goto out;
 	}
 	if (generate) {

@@ -41,8 +41,8 @@ static const char edit_help[] =
     "  --allow-from CIDR[,CIDR]|any\n"
     "                          client networks USER may come from "
     "(192.0.2.0/24,\n"
-    "                          2001:db8::/32); any: no restriction\n"
-    CLI_CHANGE_HELP CLI_COMMON_HELP
+    "                          2001:db8::/32); any: no "
+    "restriction\n" CLI_CHANGE_HELP CLI_COMMON_HELP
     "  -h, --help              this help\n";
 
 #define EDIT_FIELDS 7
@@ -55,9 +55,13 @@ struct edit_ctx {
 };
 
 static const enum cerbo_user_field edit_field[EDIT_FIELDS] = {
-	CERBO_USER_NICKNAME, CERBO_USER_PROFILE, CERBO_USER_EMAIL,
-	CERBO_USER_DESCRIPTION, CERBO_USER_EXPIRES, CERBO_USER_ALLOW_FROM,
-	CERBO_USER_DISABLED,
+    CERBO_USER_NICKNAME,
+    CERBO_USER_PROFILE,
+    CERBO_USER_EMAIL,
+    CERBO_USER_DESCRIPTION,
+    CERBO_USER_EXPIRES,
+    CERBO_USER_ALLOW_FROM,
+    CERBO_USER_DISABLED,
 };
 
 static int
@@ -116,11 +120,11 @@ edit_change(struct cerbo_txn *txn, struct cli_change *c,
 	int i, ch;
 
 	if (cerbo_store_user_find(store, e->username) == NULL) {
-		err->status = cerbo_username_valid(e->username) ?
-		    CERBO_E_NOTFOUND :
-		    CERBO_E_INVALID;
-		snprintf(err->message, sizeof(err->message),
-		    "%s: no such user", e->username);
+		err->status = cerbo_username_valid(e->username)
+		    ? CERBO_E_NOTFOUND
+		    : CERBO_E_INVALID;
+		snprintf(err->message, sizeof(err->message), "%s: no such user",
+		    e->username);
 		return -1;
 	}
 	e->changed_names[0] = '\0';
@@ -129,15 +133,14 @@ edit_change(struct cerbo_txn *txn, struct cli_change *c,
 			continue;
 		ch = 0;
 		if (cerbo_user_set(store, e->username, edit_field[i],
-			e->value[i], now, &ch, err) != 0)
+		        e->value[i], now, &ch, err) != 0)
 			return -1;
 		if (!ch)
 			continue;
 		c->changed = 1;
 		n += (size_t)snprintf(e->changed_names + n,
-		    n < sizeof(e->changed_names) ?
-			sizeof(e->changed_names) - n :
-			0,
+		    n < sizeof(e->changed_names) ? sizeof(e->changed_names) - n
+		                                 : 0,
 		    "%s%s", n > 0 ? ", " : "",
 		    cerbo_user_field_name(edit_field[i]));
 	}
@@ -150,17 +153,17 @@ int
 cmd_edit(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "nickname", required_argument, NULL, AU_OPT_NICKNAME },
-		{ "profile", required_argument, NULL, AU_OPT_PROFILE },
-		{ "email", required_argument, NULL, AU_OPT_EMAIL },
-		{ "description", required_argument, NULL, AU_OPT_DESCRIPTION },
-		{ "expires", required_argument, NULL, AU_OPT_EXPIRES },
-		{ "allow-from", required_argument, NULL, AU_OPT_ALLOW_FROM },
-		{ "disable", no_argument, NULL, AU_OPT_DISABLE },
-		{ "enable", no_argument, NULL, AU_OPT_ENABLE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_COMMON_LONGOPTS,
+	    {"nickname", required_argument, NULL, AU_OPT_NICKNAME},
+	    {"profile", required_argument, NULL, AU_OPT_PROFILE},
+	    {"email", required_argument, NULL, AU_OPT_EMAIL},
+	    {"description", required_argument, NULL, AU_OPT_DESCRIPTION},
+	    {"expires", required_argument, NULL, AU_OPT_EXPIRES},
+	    {"allow-from", required_argument, NULL, AU_OPT_ALLOW_FROM},
+	    {"disable", no_argument, NULL, AU_OPT_DISABLE},
+	    {"enable", no_argument, NULL, AU_OPT_ENABLE},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct edit_ctx e;
 	struct cli_opts o;
@@ -179,12 +182,14 @@ cmd_edit(int argc, char **argv)
 	if (e.username == NULL)
 		return CLI_EXIT_USAGE;
 	if (e.disable && e.enable)
-		return cli_usage_error("edit", "--disable and --enable "
+		return cli_usage_error("edit",
+		    "--disable and --enable "
 		    "contradict each other");
 	for (i = 0; i < EDIT_FIELDS; i++)
 		any |= e.given[i];
 	if (!any)
-		return cli_usage_error("edit", "nothing to change: give at "
+		return cli_usage_error("edit",
+		    "nothing to change: give at "
 		    "least one of --nickname --profile --email --description "
 		    "--disable --enable --expires --allow-from");
 	c.fn = edit_change;
@@ -253,8 +258,8 @@ static const char rotate_help[] =
     "                          (after a leak); no new key\n"
     "  --secret-file PATH      write the new key to PATH, a new file (mode "
     "0600,\n"
-    "                          never overwritten) instead of printing it\n"
-    CLI_CHANGE_HELP CLI_COMMON_HELP
+    "                          never overwritten) instead of printing "
+    "it\n" CLI_CHANGE_HELP CLI_COMMON_HELP
     "  -h, --help              this help\n";
 
 struct rotate_ctx {
@@ -283,7 +288,8 @@ rotate_opt(void *ctx, int c, const char *arg)
 		}
 		if (r->grace > CERBO_GRACE_MAX) {
 			cli_warnx("rotate: --grace: %s is longer than the "
-			    "maximum, 7d", arg);
+			          "maximum, 7d",
+			    arg);
 			return CLI_EXIT_INVALID;
 		}
 		r->grace_given = 1;
@@ -314,11 +320,11 @@ rotate_change(struct cerbo_txn *txn, struct cli_change *c,
 	const char *v;
 
 	if (cerbo_store_user_find(store, r->username) == NULL) {
-		err->status = cerbo_username_valid(r->username) ?
-		    CERBO_E_NOTFOUND :
-		    CERBO_E_INVALID;
-		snprintf(err->message, sizeof(err->message),
-		    "%s: no such user", r->username);
+		err->status = cerbo_username_valid(r->username)
+		    ? CERBO_E_NOTFOUND
+		    : CERBO_E_INVALID;
+		snprintf(err->message, sizeof(err->message), "%s: no such user",
+		    r->username);
 		return -1;
 	}
 	if (r->finish) {
@@ -332,11 +338,10 @@ rotate_change(struct cerbo_txn *txn, struct cli_change *c,
 		return 0;
 	}
 	if (cerbo_user_set_secret(store, r->username, r->hash, now, r->grace,
-		r->force, err) != 0)
+	        r->force, err) != 0)
 		return -1;
 	u = cerbo_store_user_find(store, r->username);
-	v = u != NULL ? cerbo_user_get(u, CERBO_USER_OLD_SECRET_EXPIRES) :
-			NULL;
+	v = u != NULL ? cerbo_user_get(u, CERBO_USER_OLD_SECRET_EXPIRES) : NULL;
 	snprintf(r->old_until, sizeof(r->old_until), "%s",
 	    v != NULL && r->grace > 0 ? v : "");
 	if (r->secret_file != NULL) {
@@ -354,12 +359,15 @@ rotate_change(struct cerbo_txn *txn, struct cli_change *c,
 	}
 	c->changed = 1;
 	if (r->grace > 0)
-		snprintf(c->what, sizeof(c->what), "rotated the key of %s; "
-		    "the old key stays valid until %s", r->username,
-		    r->old_until);
+		snprintf(c->what, sizeof(c->what),
+		    "rotated the key of %s; "
+		    "the old key stays valid until %s",
+		    r->username, r->old_until);
 	else
-		snprintf(c->what, sizeof(c->what), "rotated the key of %s; "
-		    "the old key stopped working", r->username);
+		snprintf(c->what, sizeof(c->what),
+		    "rotated the key of %s; "
+		    "the old key stopped working",
+		    r->username);
 	return 0;
 }
 
@@ -367,13 +375,13 @@ int
 cmd_rotate(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "grace", required_argument, NULL, AU_OPT_GRACE },
-		{ "force", no_argument, NULL, AU_OPT_FORCE },
-		{ "finish", no_argument, NULL, AU_OPT_FINISH },
-		{ "secret-file", required_argument, NULL, AU_OPT_SECRET_FILE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_COMMON_LONGOPTS,
+	    {"grace", required_argument, NULL, AU_OPT_GRACE},
+	    {"force", no_argument, NULL, AU_OPT_FORCE},
+	    {"finish", no_argument, NULL, AU_OPT_FINISH},
+	    {"secret-file", required_argument, NULL, AU_OPT_SECRET_FILE},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct rotate_ctx *r;
 	struct cli_opts o;
@@ -399,14 +407,15 @@ cmd_rotate(int argc, char **argv)
 		goto out;
 	}
 	if (r->finish && (r->grace_given || r->force || r->secret_file)) {
-		rc = cli_usage_error("rotate", "--finish takes no --grace, "
+		rc = cli_usage_error("rotate",
+		    "--finish takes no --grace, "
 		    "--force or --secret-file");
 		goto out;
 	}
 	if (!r->finish &&
 	    (cerbo_secret_generate(r->secret, sizeof(r->secret)) != 0 ||
-		cerbo_secret_hash(r->secret, strlen(r->secret), r->hash,
-		    sizeof(r->hash), &err) != 0)) {
+	        cerbo_secret_hash(r->secret, strlen(r->secret), r->hash,
+	            sizeof(r->hash), &err) != 0)) {
 		cli_warnx("rotate: cannot make a secret key");
 		rc = CLI_EXIT_IO;
 		goto out;
@@ -477,8 +486,7 @@ static const char delete_help[] =
     "\n"
     "  -y, --yes               do not ask\n"
     "  --if-exists             succeed without change when USER does not "
-    "exist\n"
-    CLI_CHANGE_HELP CLI_COMMON_HELP
+    "exist\n" CLI_CHANGE_HELP CLI_COMMON_HELP
     "  -h, --help              this help\n";
 
 struct delete_ctx {
@@ -516,10 +524,10 @@ int
 cmd_delete(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "if-exists", no_argument, NULL, AU_OPT_IF_EXISTS },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_COMMON_LONGOPTS,
+	    {"if-exists", no_argument, NULL, AU_OPT_IF_EXISTS},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cerbo_store *store = NULL;
 	struct delete_ctx d;
@@ -543,8 +551,10 @@ cmd_delete(int argc, char **argv)
 	}
 	if (!o.yes) {
 		if (!cli_interactive()) {
-			rc = cli_usage_error("delete", "not on a terminal: "
-			    "pass --yes to delete %s", d.username);
+			rc = cli_usage_error("delete",
+			    "not on a terminal: "
+			    "pass --yes to delete %s",
+			    d.username);
 			goto out;
 		}
 		/* Ask only about a user that exists; never under the lock. */
@@ -552,17 +562,18 @@ cmd_delete(int argc, char **argv)
 		if (rc != 0)
 			goto out;
 		if (cerbo_store_user_find(store, d.username) != NULL) {
-			fprintf(stderr, "Deleting %s (%s) is permanent: its "
-					"key stops working at once.\n",
+			fprintf(stderr,
+			    "Deleting %s (%s) is permanent: its "
+			    "key stops working at once.\n",
 			    d.username,
 			    cerbo_user_get(cerbo_store_user_find(store,
-					       d.username),
-				CERBO_USER_NICKNAME));
-			if (cli_prompt("Type the username to confirm: ",
-				answer, sizeof(answer)) != 0 ||
+			                       d.username),
+			        CERBO_USER_NICKNAME));
+			if (cli_prompt("Type the username to confirm: ", answer,
+			        sizeof(answer)) != 0 ||
 			    strcmp(answer, d.username) != 0) {
 				cli_warnx("delete: not confirmed; nothing "
-					  "deleted");
+				          "deleted");
 				rc = CLI_EXIT_REFUSED;
 				goto out;
 			}

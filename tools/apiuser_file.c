@@ -131,8 +131,7 @@ static const char apply_help[] =
     "  --json                  {\"changed\", \"check\", \"added\", "
     "\"updated\", \"removed\",\n"
     "                          \"changes\": [...], \"secrets\": {USER: KEY}, "
-    "\"generation\"}\n"
-    CLI_CHANGE_HELP CLI_COMMON_HELP
+    "\"generation\"}\n" CLI_CHANGE_HELP CLI_COMMON_HELP
     "  -h, --help              this help\n";
 
 struct apply_ctx {
@@ -166,7 +165,7 @@ apply_change(struct cerbo_txn *txn, struct cli_change *c,
 	struct cerbo_apply_result *res = NULL;
 
 	if (cerbo_store_apply(cerbo_txn_store(txn), a->doc, a->len, a->name,
-		time(NULL), &res, err) != 0) {
+	        time(NULL), &res, err) != 0) {
 		cerbo_apply_result_free(res);
 		return -1;
 	}
@@ -228,8 +227,8 @@ apply_report(const struct cli_opts *o, const struct apply_ctx *a,
 			printf("unchanged\n");
 		else
 			printf("%s: %zu added, %zu updated, %zu removed%s\n",
-			    a->check ? "would apply (nothing written)" :
-				       "applied",
+			    a->check ? "would apply (nothing written)"
+			             : "applied",
 			    cerbo_apply_result_count(res, CERBO_APPLY_ADDED),
 			    cerbo_apply_result_count(res, CERBO_APPLY_UPDATED),
 			    cerbo_apply_result_count(res, CERBO_APPLY_REMOVED),
@@ -246,11 +245,11 @@ int
 cmd_apply(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "check", no_argument, NULL, AU_OPT_CHECK },
-		{ "diff", no_argument, NULL, AU_OPT_DIFF },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_COMMON_LONGOPTS,
+	    {"check", no_argument, NULL, AU_OPT_CHECK},
+	    {"diff", no_argument, NULL, AU_OPT_DIFF},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct apply_ctx a;
 	struct cli_opts o;
@@ -266,9 +265,10 @@ cmd_apply(int argc, char **argv)
 	if (rc != 0)
 		goto out;
 	if (argc - optind != 1) {
-		rc = cli_usage_error("apply", argc - optind == 0 ?
-		    "which document? (a FILE, or - for standard input)" :
-		    "one document at a time");
+		rc = cli_usage_error("apply",
+		    argc - optind == 0
+		        ? "which document? (a FILE, or - for standard input)"
+		        : "one document at a time");
 		goto out;
 	}
 	file = argv[optind];
@@ -324,7 +324,8 @@ static const char edit_file_help[] =
     "lock is\n"
     "held while the editor runs: other writers wait (--lock-timeout).\n"
     "The copy is the store as the tools write it (comments are not kept).\n"
-    "\n" CLI_CHANGE_HELP CLI_COMMON_HELP "  -h, --help              this help\n";
+    "\n" CLI_CHANGE_HELP CLI_COMMON_HELP
+    "  -h, --help              this help\n";
 
 /* Overwrite the temp file with zeros (it holds hashes), then unlink. */
 static void
@@ -340,9 +341,9 @@ scrub(const char *path)
 		memset(zero, 0, sizeof(zero));
 		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 			for (left = st.st_size; left > 0;) {
-				size_t n = left > (off_t)sizeof(zero) ?
-				    sizeof(zero) :
-				    (size_t)left;
+				size_t n = left > (off_t)sizeof(zero)
+				    ? sizeof(zero)
+				    : (size_t)left;
 				if (write(fd, zero, n) != (ssize_t)n)
 					break;
 				left -= (off_t)n;
@@ -431,7 +432,7 @@ again(void)
 		return 0;
 	for (;;) {
 		if (cli_prompt("What now? (e)dit again, (a)bort: ", answer,
-			sizeof(answer)) != 0)
+		        sizeof(answer)) != 0)
 			return 0;
 		if (strcmp(answer, "e") == 0 || strcmp(answer, "edit") == 0)
 			return 1;
@@ -444,9 +445,9 @@ int
 cmd_edit_file(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_COMMON_LONGOPTS,
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cerbo_txn_options topts;
 	struct cerbo_txn *txn = NULL;
@@ -465,8 +466,10 @@ cmd_edit_file(int argc, char **argv)
 	if (rc != 0)
 		return rc;
 	if (optind < argc)
-		return cli_usage_error("edit-file", "unexpected argument: %s "
-		    "(the store is given with --store)", argv[optind]);
+		return cli_usage_error("edit-file",
+		    "unexpected argument: %s "
+		    "(the store is given with --store)",
+		    argv[optind]);
 	cli_txn_options(&o, CERBO_TXN_CREATE, &topts);
 	if (cerbo_txn_begin(&txn, o.store, &topts, &err) != 0) {
 		rc = cli_error(&err);
@@ -506,8 +509,8 @@ cmd_edit_file(int argc, char **argv)
 		st = run_editor(tmp);
 		if (st != 0) {
 			cli_warnx("edit-file: the editor %s; nothing changed",
-			    st < 0 ? "did not run or was killed" :
-				     "exited with an error");
+			    st < 0 ? "did not run or was killed"
+			           : "exited with an error");
 			rc = CLI_EXIT_IO;
 			goto out;
 		}

@@ -29,9 +29,8 @@ static const char list_help[] =
     "\"digest\": D,\n"
     "                          \"users\": [{\"username\", \"nickname\", "
     "\"profile\",\n"
-    "                          \"email\", \"disabled\", \"expires\"}, ...]}\n"
-    CLI_COMMON_HELP
-    "  -h, --help              this help\n";
+    "                          \"email\", \"disabled\", \"expires\"}, "
+    "...]}\n" CLI_COMMON_HELP "  -h, --help              this help\n";
 
 static int
 list_opt(void *ctx, int c, const char *arg)
@@ -63,10 +62,10 @@ int
 cmd_list(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "profile", required_argument, NULL, AU_OPT_PROFILE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_COMMON_LONGOPTS,
+	    {"profile", required_argument, NULL, AU_OPT_PROFILE},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cerbo_store *store = NULL;
 	const struct cerbo_user *u;
@@ -77,8 +76,7 @@ cmd_list(int argc, char **argv)
 	int rc;
 
 	cli_opts_init(&o);
-	rc = au_getopt(argc, argv, longopts, &o, list_opt, &profile,
-	    list_help);
+	rc = au_getopt(argc, argv, longopts, &o, list_opt, &profile, list_help);
 	if (rc != 0)
 		goto out;
 	if (optind < argc) {
@@ -174,9 +172,9 @@ int
 cmd_show(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_COMMON_LONGOPTS,
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cerbo_store *store = NULL;
 	const struct cerbo_user *u;
@@ -229,9 +227,9 @@ cmd_show(int argc, char **argv)
 		    cerbo_user_get(u, CERBO_USER_SECRET_SET));
 		cli_json_bool(&j, "old_secret_valid", old_valid);
 		cli_json_str(&j, "old_secret_expires",
-		    old != NULL ? cerbo_user_get(u,
-				      CERBO_USER_OLD_SECRET_EXPIRES) :
-				  NULL);
+		    old != NULL
+		        ? cerbo_user_get(u, CERBO_USER_OLD_SECRET_EXPIRES)
+		        : NULL);
 		cli_json_str(&j, "created",
 		    cerbo_user_get(u, CERBO_USER_CREATED));
 		cli_json_str(&j, "updated",
@@ -245,8 +243,7 @@ cmd_show(int argc, char **argv)
 	printf("nickname:     %s\n", cerbo_user_get(u, CERBO_USER_NICKNAME));
 	printf("profile:      %s\n", cerbo_user_get(u, CERBO_USER_PROFILE));
 	printf("email:        %s\n", cerbo_user_get(u, CERBO_USER_EMAIL));
-	printf("description:  %s\n",
-	    cerbo_user_get(u, CERBO_USER_DESCRIPTION));
+	printf("description:  %s\n", cerbo_user_get(u, CERBO_USER_DESCRIPTION));
 	printf("disabled:     %s\n", cerbo_user_disabled(u) ? "yes" : "no");
 	v = cerbo_user_get(u, CERBO_USER_EXPIRES);
 	printf("expires:      %s\n", v != NULL ? v : "never");
@@ -291,8 +288,8 @@ static const char verify_help[] =
     "\"reason\",\n"
     "                          \"key\": \"current\"|\"old\"|null, \"rule\", "
     "\"profile\"}\n"
-    "  --store PATH            the store (default $CERBO_STORE, else "
-    CERBO_STORE_DEFAULT ")\n"
+    "  --store PATH            the store (default $CERBO_STORE, "
+    "else " CERBO_STORE_DEFAULT ")\n"
     "  -h, --help              this help\n";
 
 static int
@@ -312,7 +309,8 @@ request_text(int argc, char **argv, int first, const char *cmd, char *buf,
 	int n;
 
 	if (argc - first != 2)
-		return cli_usage_error(cmd, "give both METHOD and PATH "
+		return cli_usage_error(cmd,
+		    "give both METHOD and PATH "
 		    "(e.g. GET /api/v1/items)");
 	n = snprintf(buf, len, "%s %s", argv[first], argv[first + 1]);
 	if (n < 0 || (size_t)n >= len) {
@@ -326,10 +324,10 @@ int
 cmd_verify(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "rhost", required_argument, NULL, AU_OPT_RHOST },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_COMMON_LONGOPTS,
+	    {"rhost", required_argument, NULL, AU_OPT_RHOST},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cerbo_verify_args args;
 	struct cerbo_verdict v;
@@ -342,8 +340,8 @@ cmd_verify(int argc, char **argv)
 	int rc;
 
 	cli_opts_init(&o);
-	rc = au_getopt(argc, argv, longopts, &o, rhost_opt, &rhost,
-	    verify_help);
+	rc =
+	    au_getopt(argc, argv, longopts, &o, rhost_opt, &rhost, verify_help);
 	if (rc != 0)
 		goto out;
 	if (optind >= argc) {
@@ -381,9 +379,9 @@ cmd_verify(int argc, char **argv)
 	}
 	sodium_memzero(secret, CLI_SECRET_BUF);
 	rc = v.code == CERBO_ALLOW ? CLI_EXIT_OK : CLI_EXIT_REFUSED;
-	key = v.key == CERBO_KEY_CURRENT ? "current" :
-	    v.key == CERBO_KEY_OLD	   ? "old" :
-					     NULL;
+	key = v.key == CERBO_KEY_CURRENT ? "current"
+	    : v.key == CERBO_KEY_OLD     ? "old"
+	                                 : NULL;
 	if (o.json) {
 		cli_json_init(&j);
 		cli_json_object_begin(&j, NULL);
@@ -428,16 +426,16 @@ static const char explain_help[] =
     "\n"
     "  --json                  {\"changed\": false, \"allowed\", \"matched\", "
     "\"kind\",\n"
-    "                          \"rule\", \"profile\", \"reason\"}\n"
-    CLI_COMMON_HELP "  -h, --help              this help\n";
+    "                          \"rule\", \"profile\", "
+    "\"reason\"}\n" CLI_COMMON_HELP "  -h, --help              this help\n";
 
 int
 cmd_explain(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_COMMON_LONGOPTS,
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cerbo_store *store = NULL;
 	const struct cerbo_user *u;
@@ -461,8 +459,8 @@ cmd_explain(int argc, char **argv)
 		goto out;
 	}
 	name = argv[optind];
-	rc = request_text(argc, argv, optind + 1, "explain", text,
-	    sizeof(text));
+	rc =
+	    request_text(argc, argv, optind + 1, "explain", text, sizeof(text));
 	if (rc != 0)
 		goto out;
 	rc = au_load(&o, &store);
@@ -477,20 +475,25 @@ cmd_explain(int argc, char **argv)
 	memset(&err, 0, sizeof(err));
 	parsed = cerbo_request_parse(text, &req, &err) == 0;
 	if (!parsed) {
-		snprintf(reason, sizeof(reason), "refused before any rule "
-		    "is tried: %s", err.message);
+		snprintf(reason, sizeof(reason),
+		    "refused before any rule "
+		    "is tried: %s",
+		    err.message);
 	} else if (p == NULL) {
 		snprintf(reason, sizeof(reason), "profile %s does not exist",
 		    pname);
 	} else {
 		cerbo_profile_decide(p, &req, &d);
 		if (d.matched)
-			snprintf(reason, sizeof(reason), "%s by %s rule \"%s\" "
-			    "of profile %s", d.allowed ? "allowed" : "refused",
+			snprintf(reason, sizeof(reason),
+			    "%s by %s rule \"%s\" "
+			    "of profile %s",
+			    d.allowed ? "allowed" : "refused",
 			    d.kind == CERBO_RULE_ALLOW ? "allow" : "deny",
 			    d.rule, pname);
 		else
-			snprintf(reason, sizeof(reason), "refused: no allow "
+			snprintf(reason, sizeof(reason),
+			    "refused: no allow "
 			    "rule of profile %s matches %s %s (default deny)",
 			    pname, req.method, req.path);
 	}
@@ -558,8 +561,8 @@ static const char check_help[] =
     "  --json                  {\"changed\": false, \"valid\", \"file\", "
     "\"errors\": [...],\n"
     "                          \"users\", \"profiles\", \"generation\"}\n"
-    "  --store PATH            the store (default $CERBO_STORE, else "
-    CERBO_STORE_DEFAULT ")\n"
+    "  --store PATH            the store (default $CERBO_STORE, "
+    "else " CERBO_STORE_DEFAULT ")\n"
     "  -q, --quiet             print only errors\n"
     "  -h, --help              this help\n";
 
@@ -613,10 +616,10 @@ int
 cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "as-user", required_argument, NULL, AU_OPT_AS_USER },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    CLI_COMMON_LONGOPTS,
+	    {"as-user", required_argument, NULL, AU_OPT_AS_USER},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cerbo_store *store = NULL;
 	struct cerbo_error err, terr, aerr;
@@ -666,7 +669,7 @@ cmd_check(int argc, char **argv)
 	memset(&aerr, 0, sizeof(aerr));
 	if (as_user != NULL)
 		access_ok = cerbo_store_check_access(file, uid, gids, ngids,
-				&aerr) == 0;
+		                &aerr) == 0;
 	if (!valid)
 		rc = CLI_EXIT_REFUSED;
 	else if (!trusted && !explicit_file)

@@ -72,19 +72,19 @@ static const struct {
 	const char *name;
 	int (*run)(int, char **);
 } commands[] = {
-	{ "add", cmd_add },
-	{ "list", cmd_list },
-	{ "show", cmd_show },
-	{ "edit", cmd_edit },
-	{ "rotate", cmd_rotate },
-	{ "verify", cmd_verify },
-	{ "explain", cmd_explain },
-	{ "delete", cmd_delete },
-	{ "import", cmd_import },
-	{ "check", cmd_check },
-	{ "hash", cmd_hash },
-	{ "apply", cmd_apply },
-	{ "edit-file", cmd_edit_file },
+    {"add", cmd_add},
+    {"list", cmd_list},
+    {"show", cmd_show},
+    {"edit", cmd_edit},
+    {"rotate", cmd_rotate},
+    {"verify", cmd_verify},
+    {"explain", cmd_explain},
+    {"delete", cmd_delete},
+    {"import", cmd_import},
+    {"check", cmd_check},
+    {"hash", cmd_hash},
+    {"apply", cmd_apply},
+    {"edit-file", cmd_edit_file},
 };
 
 int
@@ -183,7 +183,8 @@ au_find_user(const struct cerbo_store *store, const char *username, int *rc)
 	if (u == NULL) {
 		if (!cerbo_username_valid(username)) {
 			cli_warnx("%s: not a valid username (pk_ then letters, "
-			    "digits, _ or -)", username);
+			          "digits, _ or -)",
+			    username);
 			*rc = CLI_EXIT_INVALID;
 		} else {
 			cli_warnx("%s: no such user", username);
@@ -268,14 +269,14 @@ main(int argc, char **argv)
 	    strcmp(argv[1], "help") == 0) {
 		if (argc > 2 && strcmp(argv[1], "help") == 0) {
 			/* "help COMMAND" is "COMMAND --help" */
-			char *hargv[3] = { argv[2], (char *)"--help", NULL };
+			char *hargv[3] = {argv[2], (char *)"--help", NULL};
 
 			for (i = 0; i < sizeof(commands) / sizeof(commands[0]);
 			     i++)
 				if (strcmp(argv[2], commands[i].name) == 0)
-					return commands[i].run(2, hargv) < 0 ?
-					    CLI_EXIT_OK :
-					    CLI_EXIT_USAGE;
+					return commands[i].run(2, hargv) < 0
+					    ? CLI_EXIT_OK
+					    : CLI_EXIT_USAGE;
 			return cli_usage_error(NULL, "unknown command: %s",
 			    argv[2]);
 		}
@@ -289,8 +290,10 @@ main(int argc, char **argv)
 			break;
 	if (i == sizeof(commands) / sizeof(commands[0])) {
 		if (argv[1][0] == '-')
-			return cli_usage_error(NULL, "%s: the command comes "
-			    "first, its options after it", argv[1]);
+			return cli_usage_error(NULL,
+			    "%s: the command comes "
+			    "first, its options after it",
+			    argv[1]);
 		return cli_usage_error(NULL, "unknown command: %s", argv[1]);
 	}
 	rc = commands[i].run(argc - 1, argv + 1);

@@ -133,8 +133,8 @@ is_hex64(const char *s)
 
 	for (i = 0; s[i] != '\0'; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') ||
-			(s[i] >= 'a' && s[i] <= 'f') ||
-			(s[i] >= 'A' && s[i] <= 'F')))
+		        (s[i] >= 'a' && s[i] <= 'f') ||
+		        (s[i] >= 'A' && s[i] <= 'F')))
 			return 0;
 	return i == 64;
 }
@@ -165,16 +165,20 @@ cli_opt_common(struct cli_opts *o, const char *cmd, int c, const char *arg)
 		return 1;
 	case CLI_OPT_EXPECT_DIGEST:
 		if (!is_hex64(arg)) {
-			cli_usage_error(cmd, "--expect-digest: not 64 hex "
-			    "digits: %s", arg);
+			cli_usage_error(cmd,
+			    "--expect-digest: not 64 hex "
+			    "digits: %s",
+			    arg);
 			return -1;
 		}
 		o->expect_digest = arg;
 		return 1;
 	case CLI_OPT_LOCK_TIMEOUT:
 		if (cli_parse_timeout_ms(arg, &o->lock_timeout_ms) != 0) {
-			cli_usage_error(cmd, "--lock-timeout: not a duration "
-			    "between 0 and 1h (e.g. 500ms, 10s): %s", arg);
+			cli_usage_error(cmd,
+			    "--lock-timeout: not a duration "
+			    "between 0 and 1h (e.g. 500ms, 10s): %s",
+			    arg);
 			return -1;
 		}
 		return 1;
@@ -190,10 +194,8 @@ cli_opt_common(struct cli_opts *o, const char *cmd, int c, const char *arg)
 }
 
 /* Options that would carry a secret; matched as "--name" or "--name=". */
-static const char *const secret_opts[] = {
-	"secret", "secret-key", "password", "passwd", "pass", "key", "token",
-	"apikey", "api-key", NULL
-};
+static const char *const secret_opts[] = {"secret", "secret-key", "password",
+    "passwd", "pass", "key", "token", "apikey", "api-key", NULL};
 
 int
 cli_refuse_secret_args(int argc, char *const argv[])
@@ -207,10 +209,12 @@ cli_refuse_secret_args(int argc, char *const argv[])
 		if (strcmp(a, "--") == 0)
 			break;
 		if (cerbo_secret_is_generated(a, strlen(a))) {
-			cli_warnx("argument %d is a secret key: secrets are "
+			cli_warnx(
+			    "argument %d is a secret key: secrets are "
 			    "never taken from the command line (ps and shell "
 			    "history show them); give it on standard input. "
-			    "Consider this key exposed and rotate it", k);
+			    "Consider this key exposed and rotate it",
+			    k);
 			return CLI_EXIT_USAGE;
 		}
 		if (strncmp(a, "--", 2) != 0)
@@ -220,7 +224,8 @@ cli_refuse_secret_args(int argc, char *const argv[])
 			n = strlen(secret_opts[i]);
 			if (strncmp(name, secret_opts[i], n) == 0 &&
 			    (name[n] == '\0' || name[n] == '=')) {
-				cli_warnx("--%s: secrets are never taken from "
+				cli_warnx(
+				    "--%s: secrets are never taken from "
 				    "the command line; use --secret-stdin "
 				    "(standard input) or a terminal prompt",
 				    secret_opts[i]);
@@ -665,9 +670,8 @@ cli_confirm(const char *question, int short_ok)
 }
 
 /* Signals that end a no-echo prompt: restore the terminal, re-raise. */
-static const int prompt_signals[] = {
-	SIGINT, SIGHUP, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU
-};
+static const int prompt_signals[] = {SIGINT, SIGHUP, SIGQUIT, SIGTERM, SIGTSTP,
+    SIGTTIN, SIGTTOU};
 #define NSIGNALS (sizeof(prompt_signals) / sizeof(prompt_signals[0]))
 static volatile sig_atomic_t caught[NSIG];
 
@@ -678,8 +682,7 @@ on_signal(int sig)
 }
 
 int
-cli_prompt_secret(const char *question, char *buf, size_t len,
-    size_t *outlen)
+cli_prompt_secret(const char *question, char *buf, size_t len, size_t *outlen)
 {
 	struct sigaction sa, saved[NSIGNALS];
 	struct termios term, quiet;
@@ -738,11 +741,12 @@ cli_read_secret(char *buf, size_t buflen, size_t *outlen,
 	}
 	if (isatty(STDIN_FILENO)) {
 		if (cli_prompt_secret("Secret: ", buf, CERBO_SECRET_MAX + 1,
-			&n) != 0) {
+		        &n) != 0) {
 			err->status = CERBO_E_INVALID;
 			snprintf(err->message, sizeof(err->message),
 			    "no secret read from the terminal (at most %d "
-			    "bytes)", CERBO_SECRET_MAX);
+			    "bytes)",
+			    CERBO_SECRET_MAX);
 			return -1;
 		}
 		goto check;
@@ -811,8 +815,9 @@ cli_write_new_file(const char *path, const char *text, size_t len,
 	int fd, saved;
 
 	memset(err, 0, sizeof(*err));
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC |
-		O_NOCTTY, 0600);
+	fd = open(path,
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+	    0600);
 	if (fd < 0) {
 		err->status = errno == EEXIST ? CERBO_E_EXISTS : CERBO_E_IO;
 		snprintf(err->file, sizeof(err->file), "%s", path);
@@ -868,9 +873,9 @@ cli_log_change(const char *store, const char *fmt, ...)
 		/* From the environment: no control bytes into the log. */
 		for (i = 0; sudo_user[i] != '\0' && i < sizeof(name) - 1; i++)
 			name[i] = (unsigned char)sudo_user[i] < 0x20 ||
-				sudo_user[i] == 0x7f ?
-			    '?' :
-			    sudo_user[i];
+			        sudo_user[i] == 0x7f
+			    ? '?'
+			    : sudo_user[i];
 		name[i] = '\0';
 		n = snprintf(who, sizeof(who), "uid %lu via sudo from %s",
 		    (unsigned long)getuid(), name);
@@ -918,8 +923,7 @@ cli_change_run(const struct cli_opts *o, struct cli_change *c,
 	store = cerbo_txn_store(txn);
 	before = cerbo_store_generation(store);
 	c->generation = before;
-	snprintf(c->digest, sizeof(c->digest), "%s",
-	    cerbo_store_digest(store));
+	snprintf(c->digest, sizeof(c->digest), "%s", cerbo_store_digest(store));
 	if (c->fn(txn, c, err) != 0)
 		goto out;
 	if (!c->changed || c->dry_run) {
@@ -931,8 +935,7 @@ cli_change_run(const struct cli_opts *o, struct cli_change *c,
 	c->generation = cerbo_store_generation(store);
 	if (c->generation != before + 1) /* a library that does not update */
 		c->generation = before + 1;
-	snprintf(c->digest, sizeof(c->digest), "%s",
-	    cerbo_store_digest(store));
+	snprintf(c->digest, sizeof(c->digest), "%s", cerbo_store_digest(store));
 	cli_log_change(o->store, "%s",
 	    c->what[0] != '\0' ? c->what : "changed");
 	rc = 0;

@@ -81,14 +81,14 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
  * getopt_long table and hand every option to cli_opt_common() first.
  */
 struct cli_opts {
-	const char *store;       /* --store, else $CERBO_STORE, else default */
-	int json;                /* --json */
+	const char *store; /* --store, else $CERBO_STORE, else default */
+	int json;          /* --json */
 	int expect_generation_set;
 	uint64_t expect_generation; /* --expect-generation N */
 	const char *expect_digest;  /* --expect-digest D (64 hex) */
-	long lock_timeout_ms;    /* --lock-timeout DURATION; 0: library default */
-	int yes;                 /* --yes / -y */
-	int quiet;               /* --quiet / -q */
+	long lock_timeout_ms; /* --lock-timeout DURATION; 0: library default */
+	int yes;              /* --yes / -y */
+	int quiet;            /* --quiet / -q */
 };
 
 enum {
@@ -102,30 +102,32 @@ enum {
 	CLI_OPT_FIRST_FREE = 0x1100 /* commands number their own from here */
 };
 
-#define CLI_COMMON_LONGOPTS                                                  \
-	{ "store", required_argument, NULL, CLI_OPT_STORE },                 \
-	    { "json", no_argument, NULL, CLI_OPT_JSON },                     \
-	    { "expect-generation", required_argument, NULL,                  \
-		CLI_OPT_EXPECT_GENERATION },                                 \
-	    { "expect-digest", required_argument, NULL,                      \
-		CLI_OPT_EXPECT_DIGEST },                                     \
-	    { "lock-timeout", required_argument, NULL, CLI_OPT_LOCK_TIMEOUT }, \
-	    { "yes", no_argument, NULL, CLI_OPT_YES },                       \
-	    { "quiet", no_argument, NULL, CLI_OPT_QUIET }
+#define CLI_COMMON_LONGOPTS                                                    \
+	{"store", required_argument, NULL, CLI_OPT_STORE},                     \
+	    {"json", no_argument, NULL, CLI_OPT_JSON},                         \
+	    {"expect-generation", required_argument, NULL,                     \
+	        CLI_OPT_EXPECT_GENERATION},                                    \
+	    {"expect-digest", required_argument, NULL, CLI_OPT_EXPECT_DIGEST}, \
+	    {"lock-timeout", required_argument, NULL, CLI_OPT_LOCK_TIMEOUT},   \
+	    {"yes", no_argument, NULL, CLI_OPT_YES},                           \
+	{                                                                      \
+		"quiet", no_argument, NULL, CLI_OPT_QUIET                      \
+	}
 
 /* The common options in --help texts (each line starts with two spaces). */
-#define CLI_COMMON_HELP                                                      \
-	"  --store PATH            the store (default $CERBO_STORE, else "   \
-	CERBO_STORE_DEFAULT ")\n"                                            \
-	"  --json                  machine-readable output on stdout\n"      \
-	"  --lock-timeout TIME     wait this long for the lock (e.g. 500ms, " \
-	"10s; default 10s)\n"                                                \
+#define CLI_COMMON_HELP                                                        \
+	"  --store PATH            the store (default $CERBO_STORE, "          \
+	"else " CERBO_STORE_DEFAULT ")\n"                                      \
+	"  --json                  machine-readable output on stdout\n"        \
+	"  --lock-timeout TIME     wait this long for the lock (e.g. 500ms, "  \
+	"10s; default 10s)\n"                                                  \
 	"  -q, --quiet             print only what was asked for\n"
 
-#define CLI_CHANGE_HELP                                                      \
-	"  --expect-generation N   refuse (exit 10) unless the store is at "  \
-	"generation N\n"                                                     \
-	"  --expect-digest D       refuse (exit 10) unless the store's digest " \
+#define CLI_CHANGE_HELP                                                        \
+	"  --expect-generation N   refuse (exit 10) unless the store is at "   \
+	"generation N\n"                                                       \
+	"  --expect-digest D       refuse (exit 10) unless the store's "       \
+	"digest "                                                              \
 	"is D\n"
 
 /* Defaults; then $CERBO_STORE.  Call before parsing. */
@@ -135,8 +137,7 @@ void cli_opts_init(struct cli_opts *o);
  * 0 not a common option, -1 bad value (message printed; exit with
  * CLI_EXIT_USAGE).  cmd names the command in messages.
  */
-int cli_opt_common(struct cli_opts *o, const char *cmd, int c,
-    const char *arg);
+int cli_opt_common(struct cli_opts *o, const char *cmd, int c, const char *arg);
 
 /*
  * Refuse, before any parsing, an argument that looks like it carries a
@@ -276,11 +277,11 @@ struct cli_change {
 	unsigned txn_flags; /* CERBO_TXN_CREATE for commands that may create */
 	int dry_run;        /* run fn but never commit */
 	/* out */
-	int changed;        /* set by fn */
-	char what[1024];    /* set by fn: what changed, for syslog */
+	int changed;         /* set by fn */
+	char what[1024];     /* set by fn: what changed, for syslog */
 	uint64_t generation; /* the store's generation after the change */
-	char digest[65];    /* the store's digest after the change ("" for
-			       a store that does not exist yet) */
+	char digest[65];     /* the store's digest after the change ("" for
+	                        a store that does not exist yet) */
 };
 
 /*
