@@ -763,7 +763,11 @@ out:
 		(void)unlinkat(txn->dirfd, prev, 0);
 	if (have_prevbak)
 		(void)unlinkat(txn->dirfd, prevbak, 0);
-	free(buf);
+	if (buf != NULL) {
+		/* The emitted YAML holds the hash strings. */
+		sodium_memzero(buf, len);
+		free(buf);
+	}
 	free(backup);
 	return rc;
 }
