@@ -226,7 +226,16 @@ uninstall:
 
 # The Debian packages, built in a copy of the tree; results in $(B)/deb.
 deb:
-	tests/e2e/deb.sh --build-only $(B)/deb
+	tests/deps.sh pkg
+	B=$(B) tests/e2e/deb.sh --build-only $(B)/deb
+
+# Builds the packages, installs them (as root), authenticates through the
+# installed module with pamtester, removes and purges them.  Not part of
+# make check: it changes the system and takes about a minute.
+deb-test:
+	tests/deps.sh pkg
+	$(MAKE) all
+	CERBO_DEB_TEST=1 TESTS=e2e/deb.sh B=$(B) tests/run.sh
 
 # ---- Hardening: fuzzing, fault injection, lint -------------------------
 # `make fuzz FUZZ_SECONDS=N` builds the libFuzzer targets with clang and
@@ -301,3 +310,19 @@ lint:
 	    --inline-suppr --suppressions-list=tests/lint/cppcheck.supp \
 	    --std=c11 -D_GNU_SOURCE -D__GNUC__ -Istore $(LINT_SRCS)
 	clang-tidy --quiet $(LINT_SRCS) -- $(CPPFLAGS) -std=gnu11
+
+# ---- Benchmarks: make bench (not part of check; check runs a smoke run) --
+BENCH_BINS := $(B)/bench/pam_loop $(B)/bench/verify_bench
+
+$(B)/bench/pam_loop: bench/pam_loop.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lpam -lsodium
+
+$(B)/bench/verify_bench: bench/verify_bench.c $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lpthread
+
+tests: $(BENCH_BINS)
+
+bench: deps all $(BENCH_BINS)
+	B=$(B) bench/run.sh

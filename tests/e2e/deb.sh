@@ -1,0 +1,178 @@
+#!/bin/sh
+# The Debian packages, end to end: build them with dpkg-buildpackage in a
+# copy of the tree (so build outputs never land in the checkout), check
+# them with lintian, install them with dpkg -i, make a store with the
+# installed tools, authenticate with pamtester through a service in
+# /etc/pam.d that names the installed module, then remove and purge them
+# and check that nothing of theirs is left, and that the administrator's
+# store survives both.
+#
+# It changes the system (dpkg, /etc/pam.d, /etc/cerbo, the group cerbo)
+# and takes over a minute, so tests/run.sh (make check) passes over it
+# unless CERBO_DEB_TEST=1: `make deb-test` runs it.  It runs only as root,
+# and only when none of that exists already; it undoes everything on exit.
+#
+#   make deb-test                       the whole test, TAP on stdout
+#   tests/e2e/deb.sh --build-only DIR   build the .deb files into DIR
+# shellcheck disable=SC2086 # $pkgs and $debs are lists
+. "$(dirname "$0")/lib.sh"
+top=${CERBO_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+service=cerbo-debtest
+pkgs="libpam-cerbo libcerbo0 libcerbo-dev"
+ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
+
+# Copy the tree (tracked and new files, not ignored ones: no build
+# folders) to $T/src/pam-cerbo and build the binary packages there.
+build() {
+	src=$T/src/pam-cerbo
+	mkdir -p "$src"
+	if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+		git -C "$top" ls-files -z -c -o --exclude-standard |
+		    tar -C "$top" --null -T - --ignore-failed-read -cf - 2>/dev/null |
+		    tar -C "$src" -xf -
+	else
+		tar -C "$top" --exclude='./build*' --exclude=./.git -cf - . |
+		    tar -C "$src" -xf -
+	fi
+	# A clean environment: no B (the test runner's build folder) or flags
+	# leaking into the package build.
+	(cd "$src" && env -u B -u CERBO_TOP -u CFLAGS -u LDFLAGS -u CPPFLAGS \
+	    -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dpkg-buildpackage -us -uc -b) \
+	    >"$T/build.log" 2>&1
+}
+
+if [ "${1:-}" = --build-only ]; then
+	out=${2:?usage: $0 --build-only DIR}
+	if ! build; then
+		tail -30 "$T/build.log" >&2
+		exit 1
+	fi
+	mkdir -p "$out"
+	cp "$T"/src/*.deb "$T"/src/*.changes "$T"/src/*.buildinfo "$out"/
+	ls -l "$out"
+	exit 0
+fi
+
+if [ "${CERBO_DEB_TEST:-0}" != 1 ]; then
+	echo "# not run: the package test runs with make deb-test"
+	exit 0
+fi
+skip_all() { echo "ok 1 - # skip $1"; exit 0; }
+[ "$(id -u)" -eq 0 ] || skip_all "needs root (installs packages)"
+for c in dpkg-buildpackage dh lintian pamtester; do
+	command -v "$c" >/dev/null || skip_all "no $c (tests/deps.sh test)"
+done
+for p in $pkgs; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = not-installed ] || [ -z "$st" ] ||
+	    skip_all "$p is already on this system ($st)"
+done
+[ -e /etc/cerbo ] && skip_all "/etc/cerbo exists: not touching a real store"
+getent group cerbo >/dev/null && skip_all "the group cerbo exists already"
+[ -e /etc/pam.d/$service ] && skip_all "/etc/pam.d/$service exists"
+
+# Whatever happens, leave the system as it was.
+at_exit "dpkg --purge $pkgs >/dev/null 2>&1; rm -f /etc/pam.d/$service; rm -rf /etc/cerbo; groupdel cerbo >/dev/null 2>&1"
+
+start=$(date +%s)
+if build; then
+	ok "dpkg-buildpackage -us -uc -b builds the packages in a copy of the tree"
+else
+	not_ok "dpkg-buildpackage -us -uc -b builds the packages" "$(tail -20 "$T/build.log")"
+	exit 1
+fi
+ver=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)
+arch=$(dpkg --print-architecture)
+debs=""
+for p in $pkgs; do
+	debs="$debs $T/src/${p}_${ver}_${arch}.deb"
+done
+# shellcheck disable=SC2086
+check "three binary packages: $pkgs" ls $debs
+check_eq "the build left the checkout without debian/ build outputs" \
+    "$(cd "$top" && ls -d debian/tmp debian/libpam-cerbo debian/files 2>/dev/null)" ""
+
+# Lintian: no error and no warning (informational tags are listed).
+lintian --info "$T"/src/*.changes >"$T/lintian.log" 2>&1
+bad=$(grep -E '^[EW]: ' "$T/lintian.log")
+check_eq "lintian reports no errors and no warnings" "$bad" ""
+grep -E '^[IPX]: ' "$T/lintian.log" | sed 's/^/# lintian /'
+
+contents=$(dpkg -c "$T/src/libpam-cerbo_${ver}_${arch}.deb")
+check_contains "libpam-cerbo ships the module in the multiarch security folder" \
+    "$contents" "./usr/lib/$ma/security/pam_cerbo.so"
+check_contains "libpam-cerbo ships cerbo-apiuser in /usr/bin" "$contents" \
+    "./usr/bin/cerbo-apiuser"
+check_lacks "libpam-cerbo ships nothing under /etc" "$contents" " ./etc/"
+
+# shellcheck disable=SC2086
+check "dpkg -i installs the three packages" dpkg -i $debs
+check_eq "postinst created the system group cerbo" \
+    "$(getent group cerbo | cut -d: -f1)" cerbo
+check_eq "postinst created /etc/cerbo as root:cerbo 2750" \
+    "$(stat -c '%U:%G %a' /etc/cerbo)" "root:cerbo 2750"
+check "the installed tool runs from /usr/bin" /usr/bin/cerbo-apiuser --version
+
+# A store at the default path, made by the installed tools.
+check "cerbo-profile add makes a profile in the default store" \
+    cerbo-profile add api --description "Test API" \
+    --allow "GET /api/v1/**"
+secret=$(cerbo-apiuser add --username pk_debtest --nickname "Package test" \
+    --profile api --email ops@example.com --description "dpkg test user" \
+    --acknowledge --quiet 2>"$T/add.err")
+check_contains "cerbo-apiuser add prints a new key" "$secret" cerbo_sk_
+check_eq "the new store is root:cerbo 0640 (group from the setgid folder)" \
+    "$(stat -c '%U:%G %a' /etc/cerbo/apiusers.yaml)" "root:cerbo 640"
+
+cat >/etc/pam.d/$service <<EOF
+# pam_cerbo package test
+auth    required pam_cerbo.so
+account required pam_cerbo.so
+EOF
+req="REQUEST=GET /api/v1/things HTTP/1.1"
+auth() { printf '%s' "$2" | pamtester -E "$3" $service "$1" authenticate acct_mgmt; }
+check "pamtester authenticates the new key through the installed pam_cerbo.so" \
+    auth pk_debtest "$secret" "$req"
+check_fails "pamtester refuses a wrong key" \
+    auth pk_debtest "${secret%?}x" "$req"
+check_fails "pamtester refuses a request outside the profile" \
+    auth pk_debtest "$secret" "REQUEST=DELETE /api/v1/things HTTP/1.1"
+
+before=$(cat /etc/cerbo/apiusers.yaml)
+# shellcheck disable=SC2086
+check "dpkg -i again (reinstall) succeeds" dpkg -i $debs
+check_eq "a reinstall leaves the store byte for byte" \
+    "$(cat /etc/cerbo/apiusers.yaml)" "$before"
+
+files=$(dpkg -L $pkgs | sort -u)
+check "dpkg -r removes the packages" dpkg -r $pkgs
+left=""
+for f in $files; do
+	[ -d "$f" ] && continue
+	[ -e "$f" ] || [ -L "$f" ] || continue
+	left="$left $f"
+done
+check_eq "after dpkg -r no file of the packages is left" "$left" ""
+check_fails "after dpkg -r pamtester fails (no module)" \
+    auth pk_debtest "$secret" "$req"
+check_eq "dpkg -r keeps the store" "$(cat /etc/cerbo/apiusers.yaml)" "$before"
+
+check "dpkg --purge purges the packages" dpkg --purge $pkgs
+check_eq "purge keeps a folder that still holds a store" \
+    "$(cat /etc/cerbo/apiusers.yaml)" "$before"
+check_eq "purge keeps the group while the store is there" \
+    "$(getent group cerbo | cut -d: -f1)" cerbo
+
+# Once the administrator removed the store, a purge removes the rest.
+rm -rf /etc/cerbo/* /etc/cerbo/.[!.]* 2>/dev/null
+# shellcheck disable=SC2086
+dpkg -i $debs >/dev/null 2>&1
+check "dpkg --purge after the store was removed" dpkg --purge $pkgs
+check_fails "purge removed the empty /etc/cerbo" test -e /etc/cerbo
+check_fails "purge removed the group cerbo" getent group cerbo
+left=$(dpkg-query -W -f='${db:Status-Status} ${Package}\n' $pkgs 2>/dev/null |
+    grep -v '^not-installed')
+check_eq "dpkg knows none of the packages any more" "$left" ""
+rm -f /etc/pam.d/$service
+
+echo "# build, lintian, install, test, remove: $(( $(date +%s) - start )) s"
