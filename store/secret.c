@@ -68,16 +68,19 @@ static const char dummy_hash[] =
 static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
 static int sodium_ok;
 
+static void make_tables(void);
+
 static void
-init_sodium(void)
+init_once(void)
 {
+	make_tables();
 	sodium_ok = sodium_init() >= 0;
 }
 
 int
 cerbo__sodium_init(void)
 {
-	if (pthread_once(&sodium_once, init_sodium) != 0)
+	if (pthread_once(&sodium_once, init_once) != 0)
 		return -1;
 	return sodium_ok ? 0 : -1;
 }
@@ -88,32 +91,48 @@ cerbo__dummy_hash(void)
 	return dummy_hash;
 }
 
-/* CRC-32 (IEEE 802.3, reflected, as zlib), bitwise: no table needed. */
+/*
+ * CRC-32 (IEEE 802.3, reflected, polynomial 0xedb88320, as zlib's crc32)
+ * a byte at a time, with a table made once per process from the
+ * bitwise definition (see init_once) rather than 256 literals.
+ */
+static uint32_t crc_table[256];
+/* base62 digit of each byte, -1 for other bytes */
+static signed char b62_digit[256];
+/* standard base64 value of each byte, -1 for other bytes */
+static signed char b64_digit[256];
+static const char base64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void
+make_tables(void)
+{
+	uint32_t c;
+	int n, k;
+
+	for (n = 0; n < 256; n++) {
+		c = (uint32_t)n;
+		for (k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+		crc_table[n] = c;
+		b62_digit[n] = -1;
+		b64_digit[n] = -1;
+	}
+	for (n = 0; n < 62; n++)
+		b62_digit[(unsigned char)base62[n]] = (signed char)n;
+	for (n = 0; n < 64; n++)
+		b64_digit[(unsigned char)base64[n]] = (signed char)n;
+}
+
 static uint32_t
 crc32(const unsigned char *p, size_t len)
 {
 	uint32_t crc = 0xffffffffu;
 	size_t i;
-	int k;
 
-	for (i = 0; i < len; i++) {
-		crc ^= p[i];
-		for (k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-	}
+	for (i = 0; i < len; i++)
+		crc = (crc >> 8) ^ crc_table[(crc ^ p[i]) & 0xff];
 	return crc ^ 0xffffffffu;
-}
-
-static int
-base62_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 36;
-	return -1;
 }
 
 /* The 6 base62 characters of a CRC32, left-padded with '0'. */
@@ -152,33 +171,24 @@ body_encode(const unsigned char key[KEY_BYTES], char out[BODY_LEN])
 	sodium_memzero(n, sizeof(n));
 }
 
-/* The 32-byte value of 43 base62 characters; -1 if not base62 or if the
- * value does not fit 256 bits (a key no generator made). */
-static int
-body_decode(const char *s, unsigned char key[KEY_BYTES])
-{
-	unsigned int carry, cur;
-	int i, j, d, rc = -1;
+/*
+ * The largest body: 2^256 - 1 in base62.  The alphabet is in ASCII order
+ * and bodies have a fixed width, so comparing the text compares the
+ * values: a body above this one is a key no generator made.
+ */
+static const char body_max[BODY_LEN + 1] =
+    "yhjskwdA6OZ1AL1YmHWZWm8LLG7HjnuCA2j5rOw8Xp1";
 
-	memset(key, 0, KEY_BYTES);
-	for (i = 0; i < BODY_LEN; i++) {
-		d = base62_value((unsigned char)s[i]);
-		if (d < 0)
-			goto out;
-		carry = (unsigned int)d;
-		for (j = KEY_BYTES - 1; j >= 0; j--) {
-			cur = key[j] * 62u + carry;
-			key[j] = (unsigned char)(cur & 0xff);
-			carry = cur >> 8;
-		}
-		if (carry != 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	if (rc != 0)
-		sodium_memzero(key, KEY_BYTES);
-	return rc;
+/* 1 when s holds 43 base62 characters of a value below 2^256. */
+static int
+body_valid(const char *s)
+{
+	int i;
+
+	for (i = 0; i < BODY_LEN; i++)
+		if (b62_digit[(unsigned char)s[i]] < 0)
+			return 0;
+	return memcmp(s, body_max, BODY_LEN) <= 0;
 }
 
 int
@@ -204,7 +214,6 @@ cerbo_secret_generate(char *out, size_t outlen)
 int
 cerbo_secret_is_generated(const char *secret, size_t len)
 {
-	unsigned char key[KEY_BYTES];
 	char crc[CRC_LEN];
 	int ok;
 
@@ -212,9 +221,10 @@ cerbo_secret_is_generated(const char *secret, size_t len)
 		return 0;
 	if (memcmp(secret, CERBO_SECRET_PREFIX, PREFIX_LEN) != 0)
 		return 0;
-	if (body_decode(secret + PREFIX_LEN, key) != 0)
+	if (cerbo__sodium_init() != 0)
 		return 0;
-	sodium_memzero(key, sizeof(key));
+	if (!body_valid(secret + PREFIX_LEN))
+		return 0;
 	crc_text(crc32((const unsigned char *)secret, PREFIX_LEN + BODY_LEN),
 	    crc);
 	ok = memcmp(crc, secret + PREFIX_LEN + BODY_LEN, CRC_LEN) == 0;
@@ -266,6 +276,59 @@ parse_uint(const char *s, char stop, uint64_t *out, const char **end)
 	return 0;
 }
 
+/*
+ * Decode exactly n characters of canonical unpadded standard base64 into
+ * exactly outlen bytes (the fast scheme's fixed-size fields).  A table
+ * lookup rather than libsodium's constant-time decoder, which costs as
+ * much as the BLAKE2b itself: the fields are a random salt and a keyed
+ * hash of a 256-bit key, so their timing reveals nothing usable.
+ */
+static int
+b64_fixed(const char *s, size_t n, unsigned char *out, size_t outlen)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, o = 0;
+	int a, b, c, d;
+	uint32_t v;
+
+	if (n != (outlen * 8 + 5) / 6)
+		return -1;
+	for (; i + 4 <= n; i += 4) {
+		a = b64_digit[u[i]];
+		b = b64_digit[u[i + 1]];
+		c = b64_digit[u[i + 2]];
+		d = b64_digit[u[i + 3]];
+		if ((a | b | c | d) < 0)
+			return -1;
+		v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 |
+		    (uint32_t)d;
+		out[o++] = (unsigned char)(v >> 16);
+		out[o++] = (unsigned char)(v >> 8);
+		out[o++] = (unsigned char)v;
+	}
+	if (n - i == 2) {
+		a = b64_digit[u[i]];
+		b = b64_digit[u[i + 1]];
+		/* 12 bits give one byte; the 4 unused bits must be zero */
+		if ((a | b) < 0 || (b & 0xf) != 0)
+			return -1;
+		out[o++] = (unsigned char)((uint32_t)a << 2 | (uint32_t)b >> 4);
+	} else if (n - i == 3) {
+		a = b64_digit[u[i]];
+		b = b64_digit[u[i + 1]];
+		c = b64_digit[u[i + 2]];
+		/* 18 bits give two bytes; the 2 unused bits must be zero */
+		if ((a | b | c) < 0 || (c & 0x3) != 0)
+			return -1;
+		v = (uint32_t)a << 12 | (uint32_t)b << 6 | (uint32_t)c;
+		out[o++] = (unsigned char)(v >> 10);
+		out[o++] = (unsigned char)(v >> 2);
+	} else if (n - i != 0) {
+		return -1;
+	}
+	return o == outlen ? 0 : -1;
+}
+
 struct b2b_parts {
 	unsigned char salt[B2B_SALT_BYTES];
 	unsigned char hash[B2B_HASH_BYTES];
@@ -283,12 +346,10 @@ b2b_parse(const char *h, struct b2b_parts *p, struct cerbo_error *err)
 	if (salt[B2B_SALT_B64] != '$')
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "cerbo-b2b hash string: expected '$' after the salt");
-	if (b64_decode(salt, B2B_SALT_B64, p->salt, B2B_SALT_BYTES,
-		B2B_SALT_BYTES, NULL) != 0)
+	if (b64_fixed(salt, B2B_SALT_B64, p->salt, B2B_SALT_BYTES) != 0)
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "cerbo-b2b hash string: salt is not 16 bytes of base64");
-	if (b64_decode(hash, B2B_HASH_B64, p->hash, B2B_HASH_BYTES,
-		B2B_HASH_BYTES, NULL) != 0)
+	if (b64_fixed(hash, B2B_HASH_B64, p->hash, B2B_HASH_BYTES) != 0)
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "cerbo-b2b hash string: hash is not 32 bytes of base64");
 	return 0;
@@ -366,6 +427,8 @@ cerbo_hash_validate(const char *hash, struct cerbo_error *err)
 
 	if (hash == NULL || hash[0] == '\0')
 		return cerbo__fail(err, CERBO_E_INVALID, "empty hash string");
+	if (cerbo__sodium_init() != 0)
+		return cerbo__fail(err, CERBO_E_IO, "libsodium init failed");
 	if (strncmp(hash, B2B_PREFIX, sizeof(B2B_PREFIX) - 1) == 0) {
 		rc = b2b_parse(hash, &parts, err);
 		sodium_memzero(&parts, sizeof(parts));

@@ -440,6 +440,27 @@ unknown_schemes_are_refused(void **state)
 	assert_int_equal(cerbo_hash_validate(NULL, NULL), -1);
 }
 
+/* Each field has exactly one spelling: unused low bits of the last
+ * base64 character must be zero. */
+static void
+fast_scheme_strings_must_be_canonical(void **state)
+{
+	/* FORGED_HUNTER2 ends in '4' (56 = 111000b); '5' sets an unused bit */
+	char h[] = "$cerbo-b2b$v=1$AAAAAAAAAAAAAAAAAAAAAA$" FORGED_HUNTER2;
+
+	(void)state;
+	assert_int_equal(cerbo_hash_validate(h, NULL), 0);
+	h[strlen(h) - 1] = '5';
+	assert_int_equal(cerbo_hash_validate(h, NULL), -1);
+	h[strlen(h) - 1] = '4';
+	h[15 + 21] = 'B'; /* last salt character: 4 unused bits */
+	assert_int_equal(cerbo_hash_validate(h, NULL), -1);
+	h[15 + 21] = 'Q'; /* 16 = 010000b: unused bits zero */
+	assert_int_equal(cerbo_hash_validate(h, NULL), 0);
+	h[15 + 3] = '-'; /* URL-safe alphabet is not the standard one */
+	assert_int_equal(cerbo_hash_validate(h, NULL), -1);
+}
+
 static void
 check_refuses_null_and_empty(void **state)
 {
@@ -487,6 +508,7 @@ main(void)
 		cmocka_unit_test(argon2id_malformed_strings_are_refused),
 		cmocka_unit_test(argon2i_and_argon2d_are_refused),
 		cmocka_unit_test(unknown_schemes_are_refused),
+		cmocka_unit_test(fast_scheme_strings_must_be_canonical),
 		cmocka_unit_test(check_refuses_null_and_empty),
 	};
 
