@@ -276,6 +276,9 @@ check_eq "delete --json says changed" "$(printf '%s' "$j" | json_get changed)" t
 check_eq "delete --if-exists --json says changed false" \
     "$(pf delete quiet --if-exists --json | json_get changed)" false
 rejects "delete without a name is a usage error" 2 pf delete
+pf add gone --description G --allow "GET /g" >/dev/null
+check_eq "delete takes -y/--yes (it never asks)" \
+    "$(pf delete gone --yes)" "- profile gone"
 
 # -- optimistic concurrency ----------------------------------------------------
 gen=$(pf list --json | json_get generation)
