@@ -28,8 +28,8 @@ struct net {
 	unsigned prefix;
 };
 
-static const unsigned char mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0xff, 0xff };
+static const unsigned char mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0xff, 0xff};
 
 /* 1 when the first bits of a and b agree. */
 static int
@@ -82,8 +82,8 @@ clear_host_bits(struct net *n)
 		if (first >= n->prefix)
 			n->addr[i] = 0;
 		else
-			n->addr[i] &= (unsigned char)(0xff << (8 - (n->prefix -
-			    first)));
+			n->addr[i] &=
+			    (unsigned char)(0xff << (8 - (n->prefix - first)));
 	}
 }
 
@@ -97,8 +97,7 @@ parse_net(const char *s, size_t len, struct net *n, struct cerbo_error *err)
 	unsigned max, prefix = 0;
 
 	if (len == 0)
-		return cerbo__fail(err, CERBO_E_INVALID,
-		    "an empty network");
+		return cerbo__fail(err, CERBO_E_INVALID, "an empty network");
 	if (len >= sizeof(text))
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "a network longer than %zu bytes", sizeof(text) - 1);
@@ -175,7 +174,7 @@ cerbo__cidr_canon(const char *s, size_t len, char *out, size_t outlen,
 int
 cerbo__cidr_list_canon(const char *list, char **out, struct cerbo_error *err)
 {
-	char (*nets)[CERBO__CIDR_TEXT] = NULL;
+	char(*nets)[CERBO__CIDR_TEXT] = NULL;
 	char *buf = NULL;
 	size_t count = 0, total = 0, i, j, len;
 	const char *p, *end;
@@ -218,7 +217,7 @@ cerbo__cidr_list_canon(const char *list, char **out, struct cerbo_error *err)
 			goto out;
 		}
 		if (cerbo__cidr_canon(item, ilen, nets[count],
-		    sizeof(nets[count]), err) != 0) {
+		        sizeof(nets[count]), err) != 0) {
 			cerbo__error_prefix(err, "allow_from: ");
 			goto out;
 		}

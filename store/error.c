@@ -28,8 +28,8 @@ fill(struct cerbo_error *err, enum cerbo_status status, const char *file,
 }
 
 int
-cerbo__fail(struct cerbo_error *err, enum cerbo_status status,
-    const char *fmt, ...)
+cerbo__fail(struct cerbo_error *err, enum cerbo_status status, const char *fmt,
+    ...)
 {
 	va_list ap;
 
@@ -43,8 +43,8 @@ cerbo__fail(struct cerbo_error *err, enum cerbo_status status,
 
 int
 cerbo__fail_at(struct cerbo_error *err, enum cerbo_status status,
-    const char *file, unsigned long line, unsigned long column,
-    const char *fmt, ...)
+    const char *file, unsigned long line, unsigned long column, const char *fmt,
+    ...)
 {
 	va_list ap;
 

@@ -22,21 +22,20 @@ static const struct field {
 	int required;
 	size_t max; /* for K_TEXT */
 } fields[CERBO_USER_FIELD_COUNT] = {
-	[CERBO_USER_NICKNAME] = { "nickname", K_TEXT, 1, CERBO_NICKNAME_MAX },
-	[CERBO_USER_PROFILE] = { "profile", K_PROFILE, 1, 0 },
-	[CERBO_USER_EMAIL] = { "email", K_EMAIL, 1, 0 },
-	[CERBO_USER_DESCRIPTION] = { "description", K_TEXT, 1,
-	    CERBO_DESCRIPTION_MAX },
-	[CERBO_USER_SECRET] = { "secret", K_HASH, 1, 0 },
-	[CERBO_USER_SECRET_SET] = { "secret_set", K_TIME, 1, 0 },
-	[CERBO_USER_OLD_SECRET] = { "old_secret", K_HASH, 0, 0 },
-	[CERBO_USER_OLD_SECRET_EXPIRES] = { "old_secret_expires", K_TIME, 0,
-	    0 },
-	[CERBO_USER_EXPIRES] = { "expires", K_TIME, 0, 0 },
-	[CERBO_USER_ALLOW_FROM] = { "allow_from", K_CIDRS, 0, 0 },
-	[CERBO_USER_CREATED] = { "created", K_TIME, 1, 0 },
-	[CERBO_USER_UPDATED] = { "updated", K_TIME, 1, 0 },
-	[CERBO_USER_DISABLED] = { "disabled", K_BOOL, 0, 0 },
+    [CERBO_USER_NICKNAME] = {"nickname", K_TEXT, 1, CERBO_NICKNAME_MAX},
+    [CERBO_USER_PROFILE] = {"profile", K_PROFILE, 1, 0},
+    [CERBO_USER_EMAIL] = {"email", K_EMAIL, 1, 0},
+    [CERBO_USER_DESCRIPTION] = {"description", K_TEXT, 1,
+        CERBO_DESCRIPTION_MAX},
+    [CERBO_USER_SECRET] = {"secret", K_HASH, 1, 0},
+    [CERBO_USER_SECRET_SET] = {"secret_set", K_TIME, 1, 0},
+    [CERBO_USER_OLD_SECRET] = {"old_secret", K_HASH, 0, 0},
+    [CERBO_USER_OLD_SECRET_EXPIRES] = {"old_secret_expires", K_TIME, 0, 0},
+    [CERBO_USER_EXPIRES] = {"expires", K_TIME, 0, 0},
+    [CERBO_USER_ALLOW_FROM] = {"allow_from", K_CIDRS, 0, 0},
+    [CERBO_USER_CREATED] = {"created", K_TIME, 1, 0},
+    [CERBO_USER_UPDATED] = {"updated", K_TIME, 1, 0},
+    [CERBO_USER_DISABLED] = {"disabled", K_BOOL, 0, 0},
 };
 
 /* ---- fields ----------------------------------------------------------- */
@@ -309,7 +308,8 @@ index_find(const struct cerbo_store *store, const char *name, uint64_t h)
 	if (store->index_cap == 0)
 		return NULL;
 	mask = store->index_cap - 1;
-	for (i = (size_t)h & mask; store->index[i] != NULL; i = (i + 1) & mask) {
+	for (i = (size_t)h & mask; store->index[i] != NULL;
+	     i = (i + 1) & mask) {
 		if (store->index[i]->hash == h &&
 		    strcmp(store->index[i]->name, name) == 0)
 			return &store->index[i];
@@ -353,7 +353,8 @@ index_delete(struct cerbo_store *store, struct cerbo_user **at)
 		if (store->index[j] == NULL)
 			break;
 		k = (size_t)store->index[j]->hash & mask;
-		/* Leave j where it is if its home k lies cyclically in (i, j]. */
+		/* Leave j where it is if its home k lies cyclically in (i, j].
+		 */
 		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
 			continue;
 		store->index[i] = store->index[j];
@@ -408,9 +409,11 @@ cerbo__store_add_user(struct cerbo_store *store, struct cerbo_user *user,
 	}
 	*at = user;
 	user->slot = store->nslots;
-	if (store->nsorted == store->nslots && (store->nslots == 0 ||
-	    (store->users[store->nslots - 1] != NULL &&
-	    strcmp(store->users[store->nslots - 1]->name, user->name) < 0)))
+	if (store->nsorted == store->nslots &&
+	    (store->nslots == 0 ||
+	        (store->users[store->nslots - 1] != NULL &&
+	            strcmp(store->users[store->nslots - 1]->name, user->name) <
+	                0)))
 		store->nsorted++;
 	store->users[store->nslots++] = user;
 	store->nusers++;
@@ -451,8 +454,8 @@ cerbo__store_tidy(const struct cerbo_store *cstore)
 	ntail = n - prefix;
 	if (ntail > 0) {
 		qsort(u + prefix, ntail, sizeof(*u), cmp_user);
-		if (prefix > 0 && strcmp(u[prefix - 1]->name,
-		    u[prefix]->name) > 0) {
+		if (prefix > 0 &&
+		    strcmp(u[prefix - 1]->name, u[prefix]->name) > 0) {
 			tail = malloc(ntail * sizeof(*u));
 			if (tail == NULL) {
 				qsort(u, n, sizeof(*u), cmp_user);
@@ -461,8 +464,9 @@ cerbo__store_tidy(const struct cerbo_store *cstore)
 
 				memcpy(tail, u + prefix, ntail * sizeof(*u));
 				while (b > 0) {
-					if (a > 0 && strcmp(u[a - 1]->name,
-					    tail[b - 1]->name) > 0)
+					if (a > 0 &&
+					    strcmp(u[a - 1]->name,
+					        tail[b - 1]->name) > 0)
 						u[--k] = u[--a];
 					else
 						u[--k] = tail[--b];
@@ -566,8 +570,8 @@ size_t
 cerbo_profile_rule_count(const struct cerbo_profile *profile,
     enum cerbo_rule_kind kind)
 {
-	if (profile == NULL || (kind != CERBO_RULE_ALLOW &&
-	    kind != CERBO_RULE_DENY))
+	if (profile == NULL ||
+	    (kind != CERBO_RULE_ALLOW && kind != CERBO_RULE_DENY))
 		return 0;
 	return profile->nrules[kind];
 }
@@ -576,8 +580,9 @@ const char *
 cerbo_profile_rule_at(const struct cerbo_profile *profile,
     enum cerbo_rule_kind kind, size_t i)
 {
-	if (profile == NULL || (kind != CERBO_RULE_ALLOW &&
-	    kind != CERBO_RULE_DENY) || i >= profile->nrules[kind])
+	if (profile == NULL ||
+	    (kind != CERBO_RULE_ALLOW && kind != CERBO_RULE_DENY) ||
+	    i >= profile->nrules[kind])
 		return NULL;
 	return profile->rules[kind][i];
 }
@@ -634,8 +639,7 @@ cerbo__store_add_profile(struct cerbo_store *store,
 		p = realloc(store->profiles, cap * sizeof(*p));
 		if (p == NULL) {
 			cerbo__profile_free(profile);
-			return cerbo__fail(err, CERBO_E_NOMEM,
-			    "out of memory");
+			return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
 		}
 		store->profiles = p;
 		store->capprofiles = cap;
@@ -655,8 +659,9 @@ cerbo__profile_push_rule(struct cerbo_profile *profile,
 	size_t cap;
 
 	if (profile->nrules[kind] == profile->caprules[kind]) {
-		cap = profile->caprules[kind] == 0 ? 8 :
-		    profile->caprules[kind] * 2;
+		cap = profile->caprules[kind] == 0
+		    ? 8
+		    : profile->caprules[kind] * 2;
 		r = realloc(profile->rules[kind], cap * sizeof(*r));
 		if (r == NULL)
 			return -1;
@@ -710,8 +715,7 @@ cerbo_profile_add(struct cerbo_store *store, const char *name,
 		p->description = dup_mem(description, dlen);
 		if (p->description == NULL) {
 			cerbo__profile_free(p);
-			return cerbo__fail(err, CERBO_E_NOMEM,
-			    "out of memory");
+			return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
 		}
 	}
 	return cerbo__store_add_profile(store, p, err);
@@ -751,14 +755,12 @@ cerbo_profile_set_description(struct cerbo_store *store, const char *name,
 		cerbo__trim(&description, &dlen);
 		if (check_description(description, dlen, err) != 0)
 			return -1;
-		if (p->description != NULL &&
-		    strlen(p->description) == dlen &&
+		if (p->description != NULL && strlen(p->description) == dlen &&
 		    memcmp(p->description, description, dlen) == 0)
 			return 0;
 		copy = dup_mem(description, dlen);
 		if (copy == NULL)
-			return cerbo__fail(err, CERBO_E_NOMEM,
-			    "out of memory");
+			return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
 	} else if (p->description == NULL) {
 		return 0;
 	}
@@ -894,9 +896,9 @@ cerbo_profile_remove(struct cerbo_store *store, const char *name,
 
 /* A field's value after validation, in its stored form. */
 struct value {
-	char *str;     /* K_TEXT, K_EMAIL, K_PROFILE, K_HASH, K_CIDRS */
-	int64_t time;  /* K_TIME */
-	int flag;      /* K_BOOL */
+	char *str;    /* K_TEXT, K_EMAIL, K_PROFILE, K_HASH, K_CIDRS */
+	int64_t time; /* K_TIME */
+	int flag;     /* K_BOOL */
 };
 
 /*
@@ -904,8 +906,8 @@ struct value {
  * its stored form.  The message names the field.
  */
 static int
-field_value(enum cerbo_user_field f, const char *s, size_t len,
-    struct value *v, struct cerbo_error *err)
+field_value(enum cerbo_user_field f, const char *s, size_t len, struct value *v,
+    struct cerbo_error *err)
 {
 	const struct field *fd = &fields[f];
 	int rc = -1;
@@ -970,14 +972,14 @@ value_differs(const struct cerbo_user *user, enum cerbo_user_field f,
 	case K_BOOL:
 		return user->disabled != v->flag;
 	default:
-		return user->str[f] == NULL || strcmp(user->str[f], v->str) != 0;
+		return user->str[f] == NULL ||
+		    strcmp(user->str[f], v->str) != 0;
 	}
 }
 
 /* Store v in f (taking v->str). */
 static void
-value_store(struct cerbo_user *user, enum cerbo_user_field f,
-    struct value *v)
+value_store(struct cerbo_user *user, enum cerbo_user_field f, struct value *v)
 {
 	switch (fields[f].kind) {
 	case K_TIME:
@@ -1070,15 +1072,12 @@ cerbo_user_add(struct cerbo_store *store, const struct cerbo_user_spec *spec,
 		enum cerbo_user_field f;
 		size_t off;
 	} given[] = {
-		{ CERBO_USER_NICKNAME, offsetof(struct cerbo_user_spec,
-		    nickname) },
-		{ CERBO_USER_PROFILE, offsetof(struct cerbo_user_spec,
-		    profile) },
-		{ CERBO_USER_EMAIL, offsetof(struct cerbo_user_spec, email) },
-		{ CERBO_USER_DESCRIPTION, offsetof(struct cerbo_user_spec,
-		    description) },
-		{ CERBO_USER_SECRET, offsetof(struct cerbo_user_spec,
-		    secret_hash) },
+	    {CERBO_USER_NICKNAME, offsetof(struct cerbo_user_spec, nickname)},
+	    {CERBO_USER_PROFILE, offsetof(struct cerbo_user_spec, profile)},
+	    {CERBO_USER_EMAIL, offsetof(struct cerbo_user_spec, email)},
+	    {CERBO_USER_DESCRIPTION,
+	        offsetof(struct cerbo_user_spec, description)},
+	    {CERBO_USER_SECRET, offsetof(struct cerbo_user_spec, secret_hash)},
 	};
 	struct cerbo_user *u = NULL;
 	size_t i, len;
@@ -1086,7 +1085,7 @@ cerbo_user_add(struct cerbo_store *store, const struct cerbo_user_spec *spec,
 	if (store == NULL || spec == NULL || spec->username == NULL)
 		return cerbo__fail(err, CERBO_E_INVALID, "no username");
 	if (cerbo__check_username(spec->username, strlen(spec->username),
-	    err) != 0)
+	        err) != 0)
 		return -1;
 	if (cerbo_store_user_find(store, spec->username) != NULL)
 		return cerbo__fail(err, CERBO_E_EXISTS,
@@ -1097,8 +1096,9 @@ cerbo_user_add(struct cerbo_store *store, const struct cerbo_user_spec *spec,
 	if (u == NULL)
 		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
 	for (i = 0; i < sizeof(given) / sizeof(given[0]); i++) {
-		const char *s = *(const char *const *)(const void *)
-		    ((const char *)spec + given[i].off);
+		const char *s =
+		    *(const char *const *)(const void *)((const char *)spec +
+		        given[i].off);
 		struct value v;
 
 		if (s == NULL) {
@@ -1249,7 +1249,8 @@ cerbo_user_set_secret(struct cerbo_store *store, const char *username,
 	if (grace < 0 || grace > CERBO_GRACE_MAX)
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "the grace period must lie within 0 and %d seconds "
-		    "(%d days)", CERBO_GRACE_MAX, CERBO_GRACE_MAX / 86400);
+		    "(%d days)",
+		    CERBO_GRACE_MAX, CERBO_GRACE_MAX / 86400);
 	if (strcmp(new_hash, u->str[CERBO_USER_SECRET]) == 0)
 		return cerbo__fail(err, CERBO_E_STATE,
 		    "the new key of %s is its current key", username);
@@ -1257,7 +1258,8 @@ cerbo_user_set_secret(struct cerbo_store *store, const char *username,
 		return cerbo__fail(err, CERBO_E_STATE,
 		    "user %s is in a rotation grace period until %s: its "
 		    "old key may still be in use; finish that rotation "
-		    "first, or force it", username, u->time_text[slot]);
+		    "first, or force it",
+		    username, u->time_text[slot]);
 	copy = strdup(new_hash);
 	if (copy == NULL)
 		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
@@ -1288,8 +1290,8 @@ cerbo_user_drop_old_secret(struct cerbo_store *store, const char *username,
 	if (now_valid(now, err) != 0)
 		return -1;
 	if (u->str[CERBO_USER_OLD_SECRET] == NULL)
-		return cerbo__fail(err, CERBO_E_STATE,
-		    "user %s has no old key", username);
+		return cerbo__fail(err, CERBO_E_STATE, "user %s has no old key",
+		    username);
 	field_unset(u, CERBO_USER_OLD_SECRET);
 	field_unset(u, CERBO_USER_OLD_SECRET_EXPIRES);
 	touch(u, now);
@@ -1353,7 +1355,7 @@ validate_user(const struct cerbo_store *store, const struct cerbo_user *u,
 			continue;
 		}
 		if (field_value((enum cerbo_user_field)f, u->str[f],
-		    strlen(u->str[f]), &v, err) != 0)
+		        strlen(u->str[f]), &v, err) != 0)
 			return -1;
 		if (strcmp(v.str, u->str[f]) != 0) {
 			free(v.str);
@@ -1362,13 +1364,12 @@ validate_user(const struct cerbo_store *store, const struct cerbo_user *u,
 		}
 		free(v.str);
 	}
-	if (cerbo_store_profile_find(store, u->str[CERBO_USER_PROFILE]) ==
-	    NULL)
+	if (cerbo_store_profile_find(store, u->str[CERBO_USER_PROFILE]) == NULL)
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "profile %s does not exist", u->str[CERBO_USER_PROFILE]);
 	has_old = u->str[CERBO_USER_OLD_SECRET] != NULL;
-	has_old_end = u->time_set[cerbo__time_slot(
-	    CERBO_USER_OLD_SECRET_EXPIRES)];
+	has_old_end =
+	    u->time_set[cerbo__time_slot(CERBO_USER_OLD_SECRET_EXPIRES)];
 	if (has_old && !has_old_end)
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "old_secret needs old_secret_expires");
@@ -1386,8 +1387,8 @@ validate_profile(const struct cerbo_profile *p, struct cerbo_error *err)
 
 	if (cerbo__check_profile_name(p->name, strlen(p->name), err) != 0)
 		return -1;
-	if (p->description != NULL && check_description(p->description,
-	    strlen(p->description), err) != 0)
+	if (p->description != NULL &&
+	    check_description(p->description, strlen(p->description), err) != 0)
 		return -1;
 	for (k = 0; k < 2; k++) {
 		if (p->nrules[k] > CERBO__RULES_MAX)
@@ -1402,8 +1403,7 @@ validate_profile(const struct cerbo_profile *p, struct cerbo_error *err)
 			}
 			for (j = 0; j < i; j++) {
 				if (strcmp(p->rules[k][i], p->rules[k][j]) == 0)
-					return cerbo__fail(err,
-					    CERBO_E_INVALID,
+					return cerbo__fail(err, CERBO_E_INVALID,
 					    "%s rule \"%s\" is listed twice",
 					    kind_name((enum cerbo_rule_kind)k),
 					    p->rules[k][i]);
@@ -1431,8 +1431,7 @@ cerbo_store_validate(const struct cerbo_store *store, struct cerbo_error *err)
 	for (i = 0; i < store->nprofiles; i++) {
 		const struct cerbo_profile *p = store->profiles[i];
 
-		if (i > 0 && strcmp(store->profiles[i - 1]->name,
-		    p->name) >= 0)
+		if (i > 0 && strcmp(store->profiles[i - 1]->name, p->name) >= 0)
 			return cerbo__fail(err, CERBO_E_INVALID,
 			    "profiles are out of order");
 		if (validate_profile(p, err) != 0) {

@@ -78,13 +78,14 @@ cerbo__trim(const char **s, size_t *len)
 	const char *p = *s;
 	size_t n = *len;
 
-	while (n > 0 && (p[0] == ' ' || p[0] == '\t' || p[0] == '\n' ||
-	    p[0] == '\r')) {
+	while (n > 0 &&
+	    (p[0] == ' ' || p[0] == '\t' || p[0] == '\n' || p[0] == '\r')) {
 		p++;
 		n--;
 	}
-	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' ||
-	    p[n - 1] == '\n' || p[n - 1] == '\r'))
+	while (n > 0 &&
+	    (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\n' ||
+	        p[n - 1] == '\r'))
 		n--;
 	*s = p;
 	*len = n;
@@ -112,7 +113,8 @@ cerbo__check_username(const char *s, size_t len, struct cerbo_error *err)
 			continue;
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "username may hold only letters, digits, '_' and '-' "
-		    "(byte %zu is not one)", i + 1);
+		    "(byte %zu is not one)",
+		    i + 1);
 	}
 	return 0;
 }
@@ -145,7 +147,8 @@ cerbo__check_profile_name(const char *s, size_t len, struct cerbo_error *err)
 			continue;
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "profile name may hold only lower-case letters, digits, "
-		    "'_' and '-' (byte %zu is not one)", i + 1);
+		    "'_' and '-' (byte %zu is not one)",
+		    i + 1);
 	}
 	return 0;
 }
@@ -176,8 +179,8 @@ cerbo__check_text(const char *what, const char *s, size_t len, size_t max,
 	size_t i, bad;
 
 	if (len == 0)
-		return cerbo__fail(err, CERBO_E_INVALID,
-		    "%s must not be empty", what);
+		return cerbo__fail(err, CERBO_E_INVALID, "%s must not be empty",
+		    what);
 	if (len > max)
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "%s is longer than %zu bytes", what, max);
@@ -188,7 +191,8 @@ cerbo__check_text(const char *what, const char *s, size_t len, size_t max,
 		if (control_at(p + i, len - i) != 0)
 			return cerbo__fail(err, CERBO_E_INVALID,
 			    "%s must not contain control characters "
-			    "(byte %zu)", what, i + 1);
+			    "(byte %zu)",
+			    what, i + 1);
 	}
 	if (p[0] == ' ' || p[len - 1] == ' ')
 		return cerbo__fail(err, CERBO_E_INVALID,
@@ -217,8 +221,9 @@ email_domain(const char *d, size_t len, struct cerbo_error *err)
 
 		if (i < len && d[i] != '.') {
 			c = (unsigned char)d[i];
-			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			    (c >= '0' && c <= '9') || c == '-'))
+			if (!((c >= 'a' && c <= 'z') ||
+			        (c >= 'A' && c <= 'Z') ||
+			        (c >= '0' && c <= '9') || c == '-'))
 				return cerbo__fail(err, CERBO_E_INVALID,
 				    "email domain may hold only letters, "
 				    "digits, '-' and '.'");
@@ -302,7 +307,8 @@ cerbo__check_email(const char *s, size_t len, struct cerbo_error *err)
 		if (!atext(c))
 			return cerbo__fail(err, CERBO_E_INVALID,
 			    "email name holds a character that is not "
-			    "allowed (byte %zu)", i + 1);
+			    "allowed (byte %zu)",
+			    i + 1);
 	}
 	return email_domain(at + 1, len - local - 1, err);
 }
@@ -319,8 +325,8 @@ cerbo__check_bool(const char *what, const char *s, size_t len, int *out,
 		*out = 0;
 		return 0;
 	}
-	return cerbo__fail(err, CERBO_E_INVALID,
-	    "%s must be true or false", what);
+	return cerbo__fail(err, CERBO_E_INVALID, "%s must be true or false",
+	    what);
 }
 
 int
@@ -354,8 +360,8 @@ leap(int y)
 int
 cerbo_time_parse(const char *s, int64_t *out, struct cerbo_error *err)
 {
-	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
-		31, 30, 31 };
+	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31};
 	struct tm tm;
 	int y, mo, d, h, mi, se, dim;
 	time_t t;

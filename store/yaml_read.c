@@ -40,9 +40,9 @@ struct parser {
 
 /* ---- errors and events ------------------------------------------------ */
 
-static int
-fail_mark(struct parser *p, const yaml_mark_t *m, enum cerbo_status status,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int fail_mark(struct parser *p, const yaml_mark_t *m,
+    enum cerbo_status status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static int
 fail_mark(struct parser *p, const yaml_mark_t *m, enum cerbo_status status,
@@ -142,7 +142,7 @@ next(struct parser *p)
 	case YAML_DOCUMENT_START_EVENT:
 		if (p->ev.data.document_start.version_directive != NULL ||
 		    p->ev.data.document_start.tag_directives.start !=
-		    p->ev.data.document_start.tag_directives.end)
+		        p->ev.data.document_start.tag_directives.end)
 			return fail_mark(p, m, CERBO_E_STORE,
 			    "directives (%%YAML, %%TAG) are not allowed in a "
 			    "store");
@@ -195,8 +195,9 @@ want_start(struct parser *p, yaml_event_type_t type, const char *what)
 		return fail_mark(p, &p->ev.start_mark, CERBO_E_STORE,
 		    "%s must be %s, not %s", what,
 		    type == YAML_MAPPING_START_EVENT ? "a mapping" : "a list",
-		    p->ev.type == YAML_SCALAR_EVENT && slen(p) == 0 &&
-		    plain(p) ? "empty" : event_what(&p->ev));
+		    p->ev.type == YAML_SCALAR_EVENT && slen(p) == 0 && plain(p)
+		        ? "empty"
+		        : event_what(&p->ev));
 	return 0;
 }
 
@@ -235,11 +236,10 @@ is_word(const char *s, size_t len, const char *const *words)
 int
 cerbo__yaml_plain_not_string(const char *s, size_t len)
 {
-	static const char *const words[] = { "~", "null", "Null", "NULL",
-		"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-		"true", "True", "TRUE", "false", "False", "FALSE", "on", "On",
-		"ON", "off", "Off", "OFF", ".inf", ".Inf", ".INF", ".nan",
-		".NaN", ".NAN", NULL };
+	static const char *const words[] = {"~", "null", "Null", "NULL", "y",
+	    "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true",
+	    "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off",
+	    "Off", "OFF", ".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN", NULL};
 	size_t i, e;
 
 	if (len == 0 || is_word(s, len, words))
@@ -279,7 +279,7 @@ cerbo__yaml_plain_not_string(const char *s, size_t len)
 	}
 	for (i = 0; i < e && s[i] != '.'; i++) {
 		if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-		    s[i] == ':'))
+		        s[i] == ':'))
 			return 0;
 	}
 	if (i < e) {
@@ -307,7 +307,8 @@ want_string(struct parser *p, const char *what)
 	if (plain(p) && cerbo__yaml_plain_not_string(sval(p), slen(p)))
 		return fail_mark(p, &p->ev.start_mark, CERBO_E_STORE,
 		    "%s: %s would be read as a boolean, number, date or null, "
-		    "not as text; put it in quotes", what, sval(p));
+		    "not as text; put it in quotes",
+		    what, sval(p));
 	return 0;
 }
 
@@ -339,7 +340,8 @@ want_uint(struct parser *p, const char *what, uint64_t max, uint64_t *out)
 bad:
 	return fail_mark(p, &p->ev.start_mark, CERBO_E_STORE,
 	    "%s must be a whole number (plain digits, no quotes, no leading "
-	    "zero)", what);
+	    "zero)",
+	    what);
 }
 
 /* ---- profiles --------------------------------------------------------- */
@@ -365,22 +367,23 @@ parse_rules(struct parser *p, struct cerbo_profile *prof,
 		if (cerbo_rule_validate(sval(p), p->err) != 0) {
 			char prefix[CERBO_PROFILE_NAME_MAX + 32];
 
-			snprintf(prefix, sizeof(prefix), "profile %s: %s: ",
-			    prof->name, kind == CERBO_RULE_ALLOW ? "allow" :
-			    "deny");
+			snprintf(prefix, sizeof(prefix),
+			    "profile %s: %s: ", prof->name,
+			    kind == CERBO_RULE_ALLOW ? "allow" : "deny");
 			return fail_from(p, &p->ev.start_mark, prefix);
 		}
 		for (i = 0; i < prof->nrules[kind]; i++) {
 			if (strcmp(prof->rules[kind][i], sval(p)) == 0)
 				return fail_mark(p, &p->ev.start_mark,
-				    CERBO_E_STORE, "%s: \"%s\" is listed "
-				    "twice", what, sval(p));
+				    CERBO_E_STORE,
+				    "%s: \"%s\" is listed "
+				    "twice",
+				    what, sval(p));
 		}
 		if (prof->nrules[kind] >= CERBO__RULES_MAX)
 			return fail_mark(p, &p->ev.start_mark, CERBO_E_STORE,
 			    "%s: more than %d rules", what, CERBO__RULES_MAX);
-		if (cerbo__profile_push_rule(prof, kind, sval(p),
-		    slen(p)) != 0)
+		if (cerbo__profile_push_rule(prof, kind, sval(p), slen(p)) != 0)
 			return cerbo__fail(p->err, CERBO_E_NOMEM,
 			    "out of memory");
 	}
@@ -415,7 +418,8 @@ parse_profile(struct parser *p, struct cerbo_profile *prof)
 		} else {
 			return fail_mark(p, &km, CERBO_E_STORE,
 			    "profile %s: unknown key \"%.64s\" (known: "
-			    "description, allow, deny)", prof->name, key);
+			    "description, allow, deny)",
+			    prof->name, key);
 		}
 		if (seen & bit)
 			return fail_mark(p, &km, CERBO_E_STORE,
@@ -423,7 +427,9 @@ parse_profile(struct parser *p, struct cerbo_profile *prof)
 			    key);
 		seen |= bit;
 		snprintf(what, sizeof(what), "profile %s %s", prof->name,
-		    bit == 1 ? "description" : bit == 2 ? "allow" : "deny");
+		    bit == 1       ? "description"
+		        : bit == 2 ? "allow"
+		                   : "deny");
 		if (next(p) != 0)
 			return -1;
 		if (bit != 1) {
@@ -434,11 +440,11 @@ parse_profile(struct parser *p, struct cerbo_profile *prof)
 		if (want_string(p, what) != 0)
 			return -1;
 		if (cerbo__check_text("description", sval(p), slen(p),
-		    CERBO_DESCRIPTION_MAX, p->err) != 0) {
+		        CERBO_DESCRIPTION_MAX, p->err) != 0) {
 			char prefix[CERBO_PROFILE_NAME_MAX + 16];
 
-			snprintf(prefix, sizeof(prefix), "profile %s: ",
-			    prof->name);
+			snprintf(prefix, sizeof(prefix),
+			    "profile %s: ", prof->name);
 			return fail_from(p, &p->ev.start_mark, prefix);
 		}
 		prof->description = strdup(sval(p));
@@ -473,8 +479,9 @@ parse_profiles(struct parser *p)
 		if (prof == NULL)
 			return cerbo__fail(p->err, CERBO_E_NOMEM,
 			    "out of memory");
-		if (next(p) != 0 || want_start(p, YAML_MAPPING_START_EVENT,
-		    "a profile") != 0 || parse_profile(p, prof) != 0) {
+		if (next(p) != 0 ||
+		    want_start(p, YAML_MAPPING_START_EVENT, "a profile") != 0 ||
+		    parse_profile(p, prof) != 0) {
 			cerbo__profile_free(prof);
 			return -1;
 		}
@@ -522,7 +529,7 @@ parse_allow_from(struct parser *p, struct cerbo_user *u)
 			goto out;
 		}
 		if (cerbo__cidr_canon(sval(p), slen(p), net, sizeof(net),
-		    p->err) != 0) {
+		        p->err) != 0) {
 			char prefix[CERBO_USERNAME_MAX + 32];
 
 			snprintf(prefix, sizeof(prefix),
@@ -552,11 +559,12 @@ parse_allow_from(struct parser *p, struct cerbo_user *u)
 	if (count == 0) {
 		fail_mark(p, &start, CERBO_E_STORE,
 		    "user %s: allow_from must name at least one network (leave "
-		    "it out to allow every address)", u->name);
+		    "it out to allow every address)",
+		    u->name);
 		goto out;
 	}
 	if (cerbo__user_field_parse(u, CERBO_USER_ALLOW_FROM, list, len,
-	    p->err) != 0) {
+	        p->err) != 0) {
 		char prefix[CERBO_USERNAME_MAX + 16];
 
 		snprintf(prefix, sizeof(prefix), "user %s: ", u->name);
@@ -614,12 +622,10 @@ parse_user(struct parser *p, struct cerbo_user *u, const yaml_mark_t *um,
 		f = field_from_key(sval(p));
 		if (f < 0)
 			return fail_mark(p, &km, CERBO_E_STORE,
-			    "user %s: unknown key \"%.64s\"", u->name,
-			    sval(p));
+			    "user %s: unknown key \"%.64s\"", u->name, sval(p));
 		if (seen & (1u << f))
 			return fail_mark(p, &km, CERBO_E_STORE,
-			    "user %s: duplicate key \"%s\"", u->name,
-			    sval(p));
+			    "user %s: duplicate key \"%s\"", u->name, sval(p));
 		seen |= 1u << f;
 		if (next(p) != 0)
 			return -1;
@@ -628,26 +634,28 @@ parse_user(struct parser *p, struct cerbo_user *u, const yaml_mark_t *um,
 				return -1;
 			continue;
 		}
-		if (want_scalar(p, cerbo_user_field_name(
-		    (enum cerbo_user_field)f)) != 0) {
+		if (want_scalar(p,
+		        cerbo_user_field_name((enum cerbo_user_field)f)) != 0) {
 			cerbo__error_prefix(p->err, "%s", prefix);
 			return -1;
 		}
 		if (f == CERBO_USER_DISABLED) {
 			if (!plain(p))
 				return fail_mark(p, &p->ev.start_mark,
-				    CERBO_E_STORE, "user %s: disabled must be "
-				    "true or false, without quotes", u->name);
+				    CERBO_E_STORE,
+				    "user %s: disabled must be "
+				    "true or false, without quotes",
+				    u->name);
 		} else if (cerbo__time_slot((enum cerbo_user_field)f) < 0 &&
-		    want_string(p, cerbo_user_field_name(
-		    (enum cerbo_user_field)f)) != 0) {
+		    want_string(p,
+		        cerbo_user_field_name((enum cerbo_user_field)f)) != 0) {
 			cerbo__error_prefix(p->err, "%s", prefix);
 			return -1;
 		}
 		if (f == CERBO_USER_PROFILE)
 			*profile_mark = p->ev.start_mark;
 		if (cerbo__user_field_parse(u, (enum cerbo_user_field)f,
-		    sval(p), slen(p), p->err) != 0)
+		        sval(p), slen(p), p->err) != 0)
 			return fail_from(p, &p->ev.start_mark, prefix);
 	}
 	for (f = 0; f < CERBO_USER_FIELD_COUNT; f++) {
@@ -658,13 +666,15 @@ parse_user(struct parser *p, struct cerbo_user *u, const yaml_mark_t *um,
 			if (seen & (1u << CERBO_USER_OLD_SECRET_EXPIRES))
 				return fail_mark(p, um, CERBO_E_STORE,
 				    "user %s: old_secret_expires needs "
-				    "old_secret", u->name);
+				    "old_secret",
+				    u->name);
 			break;
 		case CERBO_USER_OLD_SECRET_EXPIRES:
 			if (seen & (1u << CERBO_USER_OLD_SECRET))
 				return fail_mark(p, um, CERBO_E_STORE,
 				    "user %s: old_secret needs "
-				    "old_secret_expires", u->name);
+				    "old_secret_expires",
+				    u->name);
 			break;
 		case CERBO_USER_EXPIRES:
 		case CERBO_USER_ALLOW_FROM:
@@ -705,8 +715,9 @@ parse_users(struct parser *p)
 		if (u == NULL)
 			return cerbo__fail(p->err, CERBO_E_NOMEM,
 			    "out of memory");
-		if (next(p) != 0 || want_start(p, YAML_MAPPING_START_EVENT,
-		    "a user") != 0 || parse_user(p, u, &km, &pm) != 0) {
+		if (next(p) != 0 ||
+		    want_start(p, YAML_MAPPING_START_EVENT, "a user") != 0 ||
+		    parse_user(p, u, &km, &pm) != 0) {
 			cerbo__user_free(u);
 			return -1;
 		}
@@ -746,7 +757,8 @@ parse_root(struct parser *p)
 		else
 			return fail_mark(p, &km, CERBO_E_STORE,
 			    "unknown key \"%.64s\" (known: cerbo_store, "
-			    "generation, profiles, users)", sval(p));
+			    "generation, profiles, users)",
+			    sval(p));
 		if (seen & (1u << k))
 			return fail_mark(p, &km, CERBO_E_STORE,
 			    "duplicate key \"%s\"", sval(p));
@@ -760,19 +772,21 @@ parse_root(struct parser *p)
 			p->version_seen = 1;
 			if (v > CERBO_STORE_FORMAT)
 				return fail_mark(p, &p->ev.start_mark,
-				    CERBO_E_TOO_NEW, "format %llu is too new "
+				    CERBO_E_TOO_NEW,
+				    "format %llu is too new "
 				    "for this pam_cerbo (it reads format %d)",
 				    (unsigned long long)v, CERBO_STORE_FORMAT);
 			if (v < 1)
 				return fail_mark(p, &p->ev.start_mark,
-				    CERBO_E_STORE, "format %llu does not "
+				    CERBO_E_STORE,
+				    "format %llu does not "
 				    "exist (this pam_cerbo reads format %d)",
 				    (unsigned long long)v, CERBO_STORE_FORMAT);
 			p->store->format = (int)v;
 			break;
 		case R_GENERATION:
 			if (want_uint(p, "generation", CERBO__GENERATION_MAX,
-			    &v) != 0)
+			        &v) != 0)
 				return -1;
 			p->store->generation = v;
 			break;
@@ -808,13 +822,15 @@ parse_stream(struct parser *p)
 	if (p->ev.type == YAML_STREAM_END_EVENT)
 		return fail_mark(p, &p->ev.start_mark, CERBO_E_STORE,
 		    "the store is empty (it needs at least cerbo_store: %d and "
-		    "generation)", CERBO_STORE_FORMAT);
+		    "generation)",
+		    CERBO_STORE_FORMAT);
 	if (next(p) != 0)
 		return -1;
 	if (p->ev.type != YAML_MAPPING_START_EVENT)
 		return fail_mark(p, &p->ev.start_mark, CERBO_E_STORE,
 		    "the store must be a mapping (cerbo_store, generation, "
-		    "profiles, users), not %s", event_what(&p->ev));
+		    "profiles, users), not %s",
+		    event_what(&p->ev));
 	if (parse_root(p) != 0)
 		return -1;
 	if (next(p) != 0)
@@ -880,14 +896,14 @@ peek_version(const char *buf, size_t len, const char *name,
 			if (key) {
 				want = ev.type == YAML_SCALAR_EVENT &&
 				    strcmp((const char *)ev.data.scalar.value,
-				    "cerbo_store") == 0;
+				        "cerbo_store") == 0;
 			} else if (want && ev.type == YAML_SCALAR_EVENT) {
 				const char *s =
 				    (const char *)ev.data.scalar.value;
 				size_t i, n = ev.data.scalar.length;
 
-				for (i = 0; i < n && s[i] >= '0' &&
-				    s[i] <= '9'; i++)
+				for (i = 0; i < n && s[i] >= '0' && s[i] <= '9';
+				     i++)
 					;
 				if (n > 0 && i == n && (n > 1 || s[0] > '1'))
 					cerbo__fail_at(err, CERBO_E_TOO_NEW,
@@ -954,7 +970,7 @@ check_bytes(const char *buf, size_t len, const char *name,
 		}
 		if (c == '\r') {
 			what = "a carriage return: the store must have LF line "
-			    "ends, not CRLF";
+			       "ends, not CRLF";
 			goto refuse;
 		}
 		if (c < 0x80) {
@@ -962,7 +978,8 @@ check_bytes(const char *buf, size_t len, const char *name,
 			goto refuse;
 		}
 		if (!cerbo__utf8_valid(buf + i, len - i < 4 ? len - i : 4,
-		    &bad) && bad == 0) {
+		        &bad) &&
+		    bad == 0) {
 			what = "bytes that are not UTF-8";
 			goto refuse;
 		}
@@ -1036,8 +1053,7 @@ cerbo_store_parse(struct cerbo_store **out, const char *buf, size_t len,
 		char msg[sizeof(local.message)];
 
 		memcpy(msg, local.message, sizeof(msg));
-		cerbo__fail_at(&local, CERBO_E_STORE, p.name, 0, 0, "%s",
-		    msg);
+		cerbo__fail_at(&local, CERBO_E_STORE, p.name, 0, 0, "%s", msg);
 		goto out;
 	}
 	cerbo_digest_hex(buf, len, hex);

@@ -22,10 +22,12 @@
 
 #include "internal.h"
 
-#define HEADER \
-	"# pam_cerbo API users and permission profiles.\n" \
-	"# This file is managed by cerbo-apiuser and cerbo-profile, which lock,\n" \
-	"# validate and replace it atomically; hand edits are best made with\n" \
+#define HEADER                                                                 \
+	"# pam_cerbo API users and permission profiles.\n"                     \
+	"# This file is managed by cerbo-apiuser and cerbo-profile, which "    \
+	"lock,\n"                                                              \
+	"# validate and replace it atomically; hand edits are best made "      \
+	"with\n"                                                               \
 	"# \"cerbo-apiuser edit-file\".  Format: cerbo-store(5).\n"
 
 struct out {
@@ -161,7 +163,7 @@ uint_line(struct out *o, const char *key, uint64_t v)
 static void
 emit_profile(struct out *o, const struct cerbo_profile *p)
 {
-	static const char *const kinds[2] = { "allow", "deny" };
+	static const char *const kinds[2] = {"allow", "deny"};
 	size_t i;
 	int k;
 
@@ -200,8 +202,8 @@ emit_user(struct out *o, const struct cerbo_user *u)
 	put(o, ":\n", 2);
 	for (f = 0; f < CERBO_USER_FIELD_COUNT; f++) {
 		const char *v = cerbo_user_get(u, (enum cerbo_user_field)f);
-		const char *name = cerbo_user_field_name(
-		    (enum cerbo_user_field)f);
+		const char *name =
+		    cerbo_user_field_name((enum cerbo_user_field)f);
 
 		if (v == NULL)
 			continue;
@@ -219,8 +221,8 @@ emit_user(struct out *o, const struct cerbo_user *u)
 			while (*v != '\0') {
 				const char *end = strchr(v, ',');
 				char net[CERBO__CIDR_TEXT];
-				size_t n = end != NULL ? (size_t)(end - v) :
-				    strlen(v);
+				size_t n =
+				    end != NULL ? (size_t)(end - v) : strlen(v);
 
 				if (n >= sizeof(net)) {
 					o->nomem = 1;

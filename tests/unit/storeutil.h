@@ -14,31 +14,39 @@
 #include "cerbo.h"
 
 /* Valid hash strings (of keys nobody holds). */
-#define HASH_A "$cerbo-b2b$v=1$sikM6CXepa6AG3oInLgKMA$wqv9lnz6THpqarx12UFCcbCxHkIeOo61hV8I4grK730"
-#define HASH_B "$cerbo-b2b$v=1$XR2/h4gryfBkcpGnj3twww$vvQTC0jK0WSOS09G5RhYZ1+uEjjoeqtiMzgODEm1zFM"
-#define HASH_C "$cerbo-b2b$v=1$G8ixlje8c284OFex8cL0Lg$oDLb2XFjIZD5Rc8DyjzUtUiQXicnmwsKJQTZ3F1EvXo"
-#define HASH_ARGON "$argon2id$v=19$m=65536,t=2,p=1$vN6/lW0TWk6YiYrQaSzLGw$QXL3j/dLktWbK/4oGivZZxLvgKLpY41YQ8oWS+Mofu0"
+#define HASH_A                                                                 \
+	"$cerbo-b2b$v=1$sikM6CXepa6AG3oInLgKMA$"                               \
+	"wqv9lnz6THpqarx12UFCcbCxHkIeOo61hV8I4grK730"
+#define HASH_B                                                                 \
+	"$cerbo-b2b$v=1$XR2/"                                                  \
+	"h4gryfBkcpGnj3twww$vvQTC0jK0WSOS09G5RhYZ1+uEjjoeqtiMzgODEm1zFM"
+#define HASH_C                                                                 \
+	"$cerbo-b2b$v=1$G8ixlje8c284OFex8cL0Lg$"                               \
+	"oDLb2XFjIZD5Rc8DyjzUtUiQXicnmwsKJQTZ3F1EvXo"
+#define HASH_ARGON                                                             \
+	"$argon2id$v=19$m=65536,t=2,p=1$vN6/lW0TWk6YiYrQaSzLGw$QXL3j/dLktWbK/" \
+	"4oGivZZxLvgKLpY41YQ8oWS+Mofu0"
 
 /*
  * A valid store, one profile "p" and one user "pk_a" whose last field is
  * on line 15; a test appends user fields (4-space indent) from line 16.
  */
-#define STORE_HEAD \
-	"cerbo_store: 1\n"                            /* 1 */ \
-	"generation: 1\n"                             /* 2 */ \
-	"profiles:\n"                                 /* 3 */ \
-	"  p:\n"                                      /* 4 */ \
-	"    allow: [GET /a]\n"                       /* 5 */ \
-	"users:\n"                                    /* 6 */ \
-	"  pk_a:\n"                                   /* 7 */ \
-	"    nickname: A\n"                           /* 8 */ \
-	"    profile: p\n"                            /* 9 */ \
-	"    email: a@example.com\n"                  /* 10 */ \
-	"    description: D\n"                        /* 11 */ \
-	"    secret: " HASH_A "\n"                    /* 12 */ \
-	"    secret_set: 2026-01-01T00:00:00Z\n"      /* 13 */ \
-	"    created: 2026-01-01T00:00:00Z\n"         /* 14 */ \
-	"    updated: 2026-01-01T00:00:00Z\n"         /* 15 */
+#define STORE_HEAD                                                             \
+	"cerbo_store: 1\n"                       /* 1 */                       \
+	"generation: 1\n"                        /* 2 */                       \
+	"profiles:\n"                            /* 3 */                       \
+	"  p:\n"                                 /* 4 */                       \
+	"    allow: [GET /a]\n"                  /* 5 */                       \
+	"users:\n"                               /* 6 */                       \
+	"  pk_a:\n"                              /* 7 */                       \
+	"    nickname: A\n"                      /* 8 */                       \
+	"    profile: p\n"                       /* 9 */                       \
+	"    email: a@example.com\n"             /* 10 */                      \
+	"    description: D\n"                   /* 11 */                      \
+	"    secret: " HASH_A "\n"               /* 12 */                      \
+	"    secret_set: 2026-01-01T00:00:00Z\n" /* 13 */                      \
+	"    created: 2026-01-01T00:00:00Z\n"    /* 14 */                      \
+	"    updated: 2026-01-01T00:00:00Z\n"    /* 15 */
 
 /* Read tests/data/store/<name> (under $CERBO_TOP); NUL-terminated. */
 static __attribute__((unused)) char *
@@ -52,8 +60,8 @@ read_data(const char *name, size_t *len)
 
 	if (top == NULL)
 		top = ".";
-	if (snprintf(path, sizeof(path), "%s/tests/data/store/%s", top,
-	    name) >= (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/tests/data/store/%s", top, name) >=
+	    (int)sizeof(path))
 		return NULL;
 	f = fopen(path, "rb");
 	if (f == NULL)
@@ -109,7 +117,7 @@ stores_equal(const struct cerbo_store *a, const struct cerbo_store *b,
 
 		if (!str_eq(cerbo_profile_name(pa), cerbo_profile_name(pb)) ||
 		    !str_eq(cerbo_profile_description(pa),
-		    cerbo_profile_description(pb))) {
+		        cerbo_profile_description(pb))) {
 			snprintf(why, whylen, "profile %zu", i);
 			return 0;
 		}
@@ -121,9 +129,10 @@ stores_equal(const struct cerbo_store *a, const struct cerbo_store *b,
 				snprintf(why, whylen, "rule count");
 				return 0;
 			}
-			for (j = 0; j < cerbo_profile_rule_count(pa, kind); j++) {
+			for (j = 0; j < cerbo_profile_rule_count(pa, kind);
+			     j++) {
 				if (!str_eq(cerbo_profile_rule_at(pa, kind, j),
-				    cerbo_profile_rule_at(pb, kind, j))) {
+				        cerbo_profile_rule_at(pb, kind, j))) {
 					snprintf(why, whylen, "rule %zu", j);
 					return 0;
 				}
@@ -146,8 +155,9 @@ stores_equal(const struct cerbo_store *a, const struct cerbo_store *b,
 			enum cerbo_user_field fl = (enum cerbo_user_field)f;
 
 			if (!str_eq(cerbo_user_get(ua, fl),
-			    cerbo_user_get(ub, fl)) ||
-			    cerbo_user_time(ua, fl) != cerbo_user_time(ub, fl)) {
+			        cerbo_user_get(ub, fl)) ||
+			    cerbo_user_time(ua, fl) !=
+			        cerbo_user_time(ub, fl)) {
 				snprintf(why, whylen, "user %s field %s",
 				    cerbo_user_name(ua),
 				    cerbo_user_field_name(fl));

@@ -41,8 +41,8 @@ refused(int rc, enum cerbo_status status, const char *needle)
 static struct cerbo_user_spec
 spec_of(const char *name)
 {
-	struct cerbo_user_spec s = { name, "Scheduling integration",
-		"scheduling", "ops@example.com", "Syncs appointments", HASH_A };
+	struct cerbo_user_spec s = {name, "Scheduling integration",
+	    "scheduling", "ops@example.com", "Syncs appointments", HASH_A};
 
 	return s;
 }
@@ -54,8 +54,9 @@ setup(void **state)
 	struct cerbo_store *s = cerbo_store_new();
 	struct cerbo_user_spec spec = spec_of("pk_a");
 
-	if (s == NULL || cerbo_profile_add(s, "scheduling", "Scheduling",
-	    NULL) != 0 || cerbo_profile_add(s, "other", NULL, NULL) != 0 ||
+	if (s == NULL ||
+	    cerbo_profile_add(s, "scheduling", "Scheduling", NULL) != 0 ||
+	    cerbo_profile_add(s, "other", NULL, NULL) != 0 ||
 	    cerbo_user_add(s, &spec, T0, NULL) != 0)
 		return -1;
 	*state = s;
@@ -114,7 +115,8 @@ added_user_has_its_fields_and_times(void **state)
 	assert_string_equal(cerbo_user_name(u), "pk_a");
 	assert_string_equal(cerbo_user_get(u, CERBO_USER_NICKNAME),
 	    "Scheduling integration");
-	assert_string_equal(cerbo_user_get(u, CERBO_USER_PROFILE), "scheduling");
+	assert_string_equal(cerbo_user_get(u, CERBO_USER_PROFILE),
+	    "scheduling");
 	assert_string_equal(cerbo_user_get(u, CERBO_USER_SECRET), HASH_A);
 	assert_string_equal(cerbo_user_get(u, CERBO_USER_CREATED),
 	    "2026-11-27T10:00:00Z");
@@ -137,7 +139,8 @@ add_trims_spaces_around_text(void **state)
 	spec.nickname = "  CRM sync \n";
 	spec.email = " crm@example.com ";
 	ok(cerbo_user_add(*state, &spec, T0, &err));
-	assert_string_equal(get(state, "pk_b", CERBO_USER_NICKNAME), "CRM sync");
+	assert_string_equal(get(state, "pk_b", CERBO_USER_NICKNAME),
+	    "CRM sync");
 	assert_string_equal(get(state, "pk_b", CERBO_USER_EMAIL),
 	    "crm@example.com");
 }
@@ -199,9 +202,11 @@ set_changes_value_and_bumps_updated(void **state)
 	ok(cerbo_user_set(*state, "pk_a", CERBO_USER_NICKNAME, "New name",
 	    T0 + 10, &changed, &err));
 	assert_int_equal(changed, 1);
-	assert_string_equal(get(state, "pk_a", CERBO_USER_NICKNAME), "New name");
+	assert_string_equal(get(state, "pk_a", CERBO_USER_NICKNAME),
+	    "New name");
 	assert_int_equal(cerbo_user_time(user(state, "pk_a"),
-	    CERBO_USER_UPDATED), T0 + 10);
+	                     CERBO_USER_UPDATED),
+	    T0 + 10);
 }
 
 static void
@@ -213,7 +218,8 @@ set_to_same_value_changes_nothing(void **state)
 	    " Scheduling integration ", T0 + 10, &changed, &err));
 	assert_int_equal(changed, 0);
 	assert_int_equal(cerbo_user_time(user(state, "pk_a"),
-	    CERBO_USER_UPDATED), T0);
+	                     CERBO_USER_UPDATED),
+	    T0);
 }
 
 static void
@@ -222,49 +228,58 @@ set_of_invalid_value_changes_nothing(void **state)
 	int changed = 1;
 
 	refused(cerbo_user_set(*state, "pk_a", CERBO_USER_EMAIL, "a@b", T0 + 10,
-	    &changed, &err), CERBO_E_INVALID, "email");
+	            &changed, &err),
+	    CERBO_E_INVALID, "email");
 	assert_int_equal(changed, 0);
 	assert_string_equal(get(state, "pk_a", CERBO_USER_EMAIL),
 	    "ops@example.com");
 	refused(cerbo_user_set(*state, "pk_a", CERBO_USER_DISABLED, "yes",
-	    T0 + 10, NULL, &err), CERBO_E_INVALID, "true or false");
+	            T0 + 10, NULL, &err),
+	    CERBO_E_INVALID, "true or false");
 	refused(cerbo_user_set(*state, "pk_a", CERBO_USER_EXPIRES, "tomorrow",
-	    T0 + 10, NULL, &err), CERBO_E_INVALID, "expires");
+	            T0 + 10, NULL, &err),
+	    CERBO_E_INVALID, "expires");
 	assert_int_equal(cerbo_user_time(user(state, "pk_a"),
-	    CERBO_USER_UPDATED), T0);
+	                     CERBO_USER_UPDATED),
+	    T0);
 }
 
 static void
 set_of_required_field_to_null_is_refused(void **state)
 {
-	refused(cerbo_user_set(*state, "pk_a", CERBO_USER_EMAIL, NULL, T0,
-	    NULL, &err), CERBO_E_INVALID, "email is required");
+	refused(cerbo_user_set(*state, "pk_a", CERBO_USER_EMAIL, NULL, T0, NULL,
+	            &err),
+	    CERBO_E_INVALID, "email is required");
 }
 
 static void
 set_of_secret_is_refused(void **state)
 {
 	refused(cerbo_user_set(*state, "pk_a", CERBO_USER_SECRET, HASH_B, T0,
-	    NULL, &err), CERBO_E_INVALID, "rotation");
+	            NULL, &err),
+	    CERBO_E_INVALID, "rotation");
 	refused(cerbo_user_set(*state, "pk_a", CERBO_USER_OLD_SECRET, HASH_B,
-	    T0, NULL, &err), CERBO_E_INVALID, "rotation");
+	            T0, NULL, &err),
+	    CERBO_E_INVALID, "rotation");
 }
 
 static void
 set_of_profile_must_name_an_existing_one(void **state)
 {
-	ok(cerbo_user_set(*state, "pk_a", CERBO_USER_PROFILE, "other", T0,
-	    NULL, &err));
+	ok(cerbo_user_set(*state, "pk_a", CERBO_USER_PROFILE, "other", T0, NULL,
+	    &err));
 	assert_string_equal(get(state, "pk_a", CERBO_USER_PROFILE), "other");
 	refused(cerbo_user_set(*state, "pk_a", CERBO_USER_PROFILE, "nope", T0,
-	    NULL, &err), CERBO_E_NOTFOUND, "no profile nope");
+	            NULL, &err),
+	    CERBO_E_NOTFOUND, "no profile nope");
 }
 
 static void
 set_of_unknown_user_is_notfound(void **state)
 {
 	refused(cerbo_user_set(*state, "pk_zz", CERBO_USER_NICKNAME, "x", T0,
-	    NULL, &err), CERBO_E_NOTFOUND, "no user pk_zz");
+	            NULL, &err),
+	    CERBO_E_NOTFOUND, "no user pk_zz");
 }
 
 static void
@@ -285,7 +300,8 @@ set_allow_from_is_canonical_and_unset_by_null(void **state)
 	assert_int_equal(changed, 1);
 	assert_null(get(state, "pk_a", CERBO_USER_ALLOW_FROM));
 	refused(cerbo_user_set(*state, "pk_a", CERBO_USER_ALLOW_FROM, "",
-	    T0 + 4, &changed, &err), CERBO_E_INVALID, "at least one");
+	            T0 + 4, &changed, &err),
+	    CERBO_E_INVALID, "at least one");
 }
 
 static void
@@ -303,15 +319,16 @@ set_disabled_and_expires(void **state)
 	ok(cerbo_user_set(*state, "pk_a", CERBO_USER_EXPIRES,
 	    "2027-01-01T00:00:00Z", T0 + 7, &changed, &err));
 	assert_int_equal(cerbo_user_time(user(state, "pk_a"),
-	    CERBO_USER_EXPIRES), 1798761600);
+	                     CERBO_USER_EXPIRES),
+	    1798761600);
 }
 
 static void
 set_old_key_end_needs_an_old_key(void **state)
 {
 	refused(cerbo_user_set(*state, "pk_a", CERBO_USER_OLD_SECRET_EXPIRES,
-	    "2026-11-28T00:00:00Z", T0, NULL, &err), CERBO_E_STATE,
-	    "no old key");
+	            "2026-11-28T00:00:00Z", T0, NULL, &err),
+	    CERBO_E_STATE, "no old key");
 }
 
 /* ---- remove ------------------------------------------------------------- */
@@ -349,9 +366,11 @@ rotation_without_grace_drops_the_old_key(void **state)
 	assert_null(get(state, "pk_a", CERBO_USER_OLD_SECRET));
 	assert_null(get(state, "pk_a", CERBO_USER_OLD_SECRET_EXPIRES));
 	assert_int_equal(cerbo_user_time(user(state, "pk_a"),
-	    CERBO_USER_SECRET_SET), T0 + 60);
+	                     CERBO_USER_SECRET_SET),
+	    T0 + 60);
 	assert_int_equal(cerbo_user_time(user(state, "pk_a"),
-	    CERBO_USER_UPDATED), T0 + 60);
+	                     CERBO_USER_UPDATED),
+	    T0 + 60);
 }
 
 static void
@@ -375,7 +394,8 @@ second_rotation_during_grace_is_refused_unless_forced(void **state)
 {
 	ok(cerbo_user_set_secret(*state, "pk_a", HASH_B, T0, 3600, 0, &err));
 	refused(cerbo_user_set_secret(*state, "pk_a", HASH_C, T0 + 60, 3600, 0,
-	    &err), CERBO_E_STATE, "grace period until 2026-11-27T11:00:00Z");
+	            &err),
+	    CERBO_E_STATE, "grace period until 2026-11-27T11:00:00Z");
 	assert_string_equal(get(state, "pk_a", CERBO_USER_SECRET), HASH_B);
 	ok(cerbo_user_set_secret(*state, "pk_a", HASH_C, T0 + 60, 3600, 1,
 	    &err));
@@ -395,11 +415,12 @@ rotation_after_grace_ended_needs_no_force(void **state)
 static void
 rotation_grace_is_bounded(void **state)
 {
-	ok(cerbo_user_set_secret(*state, "pk_a", HASH_B, T0, CERBO_GRACE_MAX,
-	    0, &err));
+	ok(cerbo_user_set_secret(*state, "pk_a", HASH_B, T0, CERBO_GRACE_MAX, 0,
+	    &err));
 	ok(cerbo_user_drop_old_secret(*state, "pk_a", T0, &err));
 	refused(cerbo_user_set_secret(*state, "pk_a", HASH_C, T0,
-	    CERBO_GRACE_MAX + 1, 0, &err), CERBO_E_INVALID, "grace period");
+	            CERBO_GRACE_MAX + 1, 0, &err),
+	    CERBO_E_INVALID, "grace period");
 	refused(cerbo_user_set_secret(*state, "pk_a", HASH_C, T0, -1, 0, &err),
 	    CERBO_E_INVALID, "grace period");
 }
@@ -410,7 +431,8 @@ rotation_to_current_or_invalid_key_is_refused(void **state)
 	refused(cerbo_user_set_secret(*state, "pk_a", HASH_A, T0, 0, 0, &err),
 	    CERBO_E_STATE, "current key");
 	refused(cerbo_user_set_secret(*state, "pk_a", "plaintext", T0, 0, 0,
-	    &err), CERBO_E_INVALID, "secret: ");
+	            &err),
+	    CERBO_E_INVALID, "secret: ");
 	refused(cerbo_user_set_secret(*state, "pk_zz", HASH_B, T0, 0, 0, &err),
 	    CERBO_E_NOTFOUND, "pk_zz");
 }
@@ -423,7 +445,8 @@ drop_old_secret_ends_grace_and_needs_one(void **state)
 	assert_null(get(state, "pk_a", CERBO_USER_OLD_SECRET));
 	assert_null(get(state, "pk_a", CERBO_USER_OLD_SECRET_EXPIRES));
 	assert_int_equal(cerbo_user_time(user(state, "pk_a"),
-	    CERBO_USER_UPDATED), T0 + 5);
+	                     CERBO_USER_UPDATED),
+	    T0 + 5);
 	refused(cerbo_user_drop_old_secret(*state, "pk_a", T0 + 6, &err),
 	    CERBO_E_STATE, "no old key");
 }
@@ -454,7 +477,8 @@ prune_drops_only_ended_grace_periods_without_touching_updated(void **state)
 	assert_null(get(state, "pk_a", CERBO_USER_OLD_SECRET));
 	assert_non_null(get(state, "pk_b", CERBO_USER_OLD_SECRET));
 	assert_int_equal(cerbo_user_time(user(state, "pk_a"),
-	    CERBO_USER_UPDATED), T0);
+	                     CERBO_USER_UPDATED),
+	    T0);
 	assert_int_equal(cerbo_store_prune(*state, T0 + 1000), 1);
 	assert_int_equal(cerbo_store_prune(*state, T0 + 1000), 0);
 }
@@ -466,10 +490,12 @@ profiles_are_sorted_and_found(void **state)
 {
 	ok(cerbo_profile_add(*state, "alpha", "A", &err));
 	assert_int_equal(cerbo_store_profile_count(*state), 3);
-	assert_string_equal(cerbo_profile_name(cerbo_store_profile_at(*state,
-	    0)), "alpha");
-	assert_string_equal(cerbo_profile_name(cerbo_store_profile_at(*state,
-	    2)), "scheduling");
+	assert_string_equal(cerbo_profile_name(
+	                        cerbo_store_profile_at(*state, 0)),
+	    "alpha");
+	assert_string_equal(cerbo_profile_name(
+	                        cerbo_store_profile_at(*state, 2)),
+	    "scheduling");
 	assert_null(cerbo_store_profile_at(*state, 3));
 	assert_non_null(cerbo_store_profile_find(*state, "other"));
 	assert_null(cerbo_store_profile_find(*state, "nope"));
@@ -505,7 +531,8 @@ profile_description_changes_report_changed(void **state)
 	assert_int_equal(changed, 1);
 	assert_null(cerbo_profile_description(p));
 	refused(cerbo_profile_set_description(*state, "nope", "x", &changed,
-	    &err), CERBO_E_NOTFOUND, "no profile nope");
+	            &err),
+	    CERBO_E_NOTFOUND, "no profile nope");
 }
 
 static void
@@ -517,8 +544,8 @@ rules_are_added_once_in_order_and_removed(void **state)
 	ok(cerbo_profile_rule_add(*state, "other", CERBO_RULE_ALLOW, "GET /a",
 	    &changed, &err));
 	assert_int_equal(changed, 1);
-	ok(cerbo_profile_rule_add(*state, "other", CERBO_RULE_ALLOW, "GET /b/**",
-	    &changed, &err));
+	ok(cerbo_profile_rule_add(*state, "other", CERBO_RULE_ALLOW,
+	    "GET /b/**", &changed, &err));
 	ok(cerbo_profile_rule_add(*state, "other", CERBO_RULE_ALLOW, "GET /a",
 	    &changed, &err));
 	assert_int_equal(changed, 0);
@@ -546,11 +573,13 @@ invalid_rule_is_refused(void **state)
 	int changed = 1;
 
 	assert_int_equal(cerbo_profile_rule_add(*state, "other",
-	    CERBO_RULE_ALLOW, "GET no-slash", &changed, &err), -1);
+	                     CERBO_RULE_ALLOW, "GET no-slash", &changed, &err),
+	    -1);
 	assert_int_equal(err.status, CERBO_E_INVALID);
 	assert_int_equal(changed, 0);
 	refused(cerbo_profile_rule_add(*state, "nope", CERBO_RULE_ALLOW,
-	    "GET /a", &changed, &err), CERBO_E_NOTFOUND, "no profile");
+	            "GET /a", &changed, &err),
+	    CERBO_E_NOTFOUND, "no profile");
 }
 
 static void
@@ -564,8 +593,8 @@ profile_in_use_cannot_be_removed_and_names_its_users(void **state)
 	refused(cerbo_profile_remove(*state, "scheduling", &err), CERBO_E_INUSE,
 	    "profile scheduling is used by 2 users: pk_a, pk_b");
 	assert_non_null(cerbo_store_profile_find(*state, "scheduling"));
-	ok(cerbo_user_set(*state, "pk_a", CERBO_USER_PROFILE, "other", T0,
-	    NULL, &err));
+	ok(cerbo_user_set(*state, "pk_a", CERBO_USER_PROFILE, "other", T0, NULL,
+	    &err));
 	ok(cerbo_user_remove(*state, "pk_b", &err));
 	ok(cerbo_profile_remove(*state, "scheduling", &err));
 	assert_null(cerbo_store_profile_find(*state, "scheduling"));
@@ -590,7 +619,8 @@ profile_in_use_by_many_names_some_and_counts_all(void **state)
 	assert_non_null(strstr(err.message, ", ..."));
 }
 
-/* ---- order and scale ------------------------------------------------------ */
+/* ---- order and scale ------------------------------------------------------
+ */
 
 static void
 many_users_in_any_order_are_listed_sorted_and_found(void **state)
@@ -613,8 +643,9 @@ many_users_in_any_order_are_listed_sorted_and_found(void **state)
 	    "pk_a");
 	for (i = 1; i < n / 2 + 1; i++) {
 		snprintf(name, sizeof(name), "pk_u%06zu", 2 * (i - 1) + 1);
-		assert_string_equal(cerbo_user_name(cerbo_store_user_at(*state,
-		    i)), name);
+		assert_string_equal(cerbo_user_name(
+		                        cerbo_store_user_at(*state, i)),
+		    name);
 		assert_ptr_equal(cerbo_store_user_find(*state, name),
 		    cerbo_store_user_at(*state, i));
 	}
@@ -700,7 +731,9 @@ field_names_map_both_ways(void **state)
 	(void)state;
 	for (f = 0; f < CERBO_USER_FIELD_COUNT; f++)
 		assert_int_equal(cerbo_user_field_from_name(
-		    cerbo_user_field_name((enum cerbo_user_field)f)), f);
+		                     cerbo_user_field_name(
+		                         (enum cerbo_user_field)f)),
+		    f);
 	assert_string_equal(cerbo_user_field_name(CERBO_USER_ALLOW_FROM),
 	    "allow_from");
 	assert_int_equal(cerbo_user_field_from_name("secret_hash"), -1);
@@ -715,7 +748,8 @@ digest_hex_is_blake2b_256(void **state)
 
 	(void)state;
 	cerbo_digest_hex("", 0, hex);
-	assert_string_equal(hex, "0e5751c026e543b2e8ab2eb06099daa1"
+	assert_string_equal(hex,
+	    "0e5751c026e543b2e8ab2eb06099daa1"
 	    "d1e5df47778f7787faab45cdf12fe3a8");
 }
 
@@ -736,15 +770,18 @@ error_format_has_position_when_known(void **state)
 
 	(void)state;
 	assert_int_equal(cerbo__fail_at(&e, CERBO_E_STORE, "s.yaml", 3, 7,
-	    "bad %s", "thing"), -1);
+	                     "bad %s", "thing"),
+	    -1);
 	assert_string_equal(cerbo_error_format(&e, buf, sizeof(buf)),
 	    "s.yaml:3:7: bad thing");
 	assert_int_equal(cerbo__fail_at(&e, CERBO_E_STORE, "s.yaml", 0, 0,
-	    "too big"), -1);
+	                     "too big"),
+	    -1);
 	assert_string_equal(cerbo_error_format(&e, buf, sizeof(buf)),
 	    "s.yaml: too big");
 	assert_int_equal(cerbo__fail(&e, CERBO_E_NOTFOUND, "no user %s",
-	    "pk_x"), -1);
+	                     "pk_x"),
+	    -1);
 	assert_int_equal(e.status, CERBO_E_NOTFOUND);
 	assert_string_equal(cerbo_error_format(&e, buf, sizeof(buf)),
 	    "no user pk_x");
@@ -761,8 +798,8 @@ status_names_are_distinct(void **state)
 	(void)state;
 	for (a = CERBO_OK; a <= CERBO_E_STATE; a++) {
 		for (b = a + 1; b <= CERBO_E_STATE; b++)
-			assert_string_not_equal(
-			    cerbo_status_name((enum cerbo_status)a),
+			assert_string_not_equal(cerbo_status_name(
+			                            (enum cerbo_status)a),
 			    cerbo_status_name((enum cerbo_status)b));
 	}
 	assert_string_equal(cerbo_status_name(CERBO_E_TOO_NEW), "too new");
@@ -774,51 +811,51 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(new_store_is_empty_and_valid),
-		T(added_user_has_its_fields_and_times),
-		T(add_trims_spaces_around_text),
-		T(add_of_taken_username_is_exists),
-		T(add_with_unknown_profile_is_notfound_and_adds_nothing),
-		T(add_with_invalid_field_names_it_and_adds_nothing),
-		T(set_changes_value_and_bumps_updated),
-		T(set_to_same_value_changes_nothing),
-		T(set_of_invalid_value_changes_nothing),
-		T(set_of_required_field_to_null_is_refused),
-		T(set_of_secret_is_refused),
-		T(set_of_profile_must_name_an_existing_one),
-		T(set_of_unknown_user_is_notfound),
-		T(set_allow_from_is_canonical_and_unset_by_null),
-		T(set_disabled_and_expires),
-		T(set_old_key_end_needs_an_old_key),
-		T(removed_user_is_gone),
-		T(removed_name_can_be_added_again),
-		T(rotation_without_grace_drops_the_old_key),
-		T(rotation_with_grace_keeps_the_old_key_until_then),
-		T(second_rotation_during_grace_is_refused_unless_forced),
-		T(rotation_after_grace_ended_needs_no_force),
-		T(rotation_grace_is_bounded),
-		T(rotation_to_current_or_invalid_key_is_refused),
-		T(drop_old_secret_ends_grace_and_needs_one),
-		T(unsetting_old_key_end_unsets_the_old_key),
-		T(prune_drops_only_ended_grace_periods_without_touching_updated),
-		T(profiles_are_sorted_and_found),
-		T(profile_add_refuses_taken_or_invalid_names),
-		T(profile_description_changes_report_changed),
-		T(rules_are_added_once_in_order_and_removed),
-		T(invalid_rule_is_refused),
-		T(profile_in_use_cannot_be_removed_and_names_its_users),
-		T(profile_in_use_by_many_names_some_and_counts_all),
-		T(many_users_in_any_order_are_listed_sorted_and_found),
-		T(users_added_after_listing_are_merged_in_order),
-		T(validate_finds_a_user_whose_profile_is_gone),
-		T(validate_finds_an_old_key_without_its_end),
-		T(validate_finds_a_bad_field),
-		T(validate_finds_generation_past_its_bound),
-		cmocka_unit_test(field_names_map_both_ways),
-		cmocka_unit_test(digest_hex_is_blake2b_256),
-		T(store_digest_and_generation_are_set_internally),
-		cmocka_unit_test(error_format_has_position_when_known),
-		cmocka_unit_test(status_names_are_distinct),
+	    cmocka_unit_test(new_store_is_empty_and_valid),
+	    T(added_user_has_its_fields_and_times),
+	    T(add_trims_spaces_around_text),
+	    T(add_of_taken_username_is_exists),
+	    T(add_with_unknown_profile_is_notfound_and_adds_nothing),
+	    T(add_with_invalid_field_names_it_and_adds_nothing),
+	    T(set_changes_value_and_bumps_updated),
+	    T(set_to_same_value_changes_nothing),
+	    T(set_of_invalid_value_changes_nothing),
+	    T(set_of_required_field_to_null_is_refused),
+	    T(set_of_secret_is_refused),
+	    T(set_of_profile_must_name_an_existing_one),
+	    T(set_of_unknown_user_is_notfound),
+	    T(set_allow_from_is_canonical_and_unset_by_null),
+	    T(set_disabled_and_expires),
+	    T(set_old_key_end_needs_an_old_key),
+	    T(removed_user_is_gone),
+	    T(removed_name_can_be_added_again),
+	    T(rotation_without_grace_drops_the_old_key),
+	    T(rotation_with_grace_keeps_the_old_key_until_then),
+	    T(second_rotation_during_grace_is_refused_unless_forced),
+	    T(rotation_after_grace_ended_needs_no_force),
+	    T(rotation_grace_is_bounded),
+	    T(rotation_to_current_or_invalid_key_is_refused),
+	    T(drop_old_secret_ends_grace_and_needs_one),
+	    T(unsetting_old_key_end_unsets_the_old_key),
+	    T(prune_drops_only_ended_grace_periods_without_touching_updated),
+	    T(profiles_are_sorted_and_found),
+	    T(profile_add_refuses_taken_or_invalid_names),
+	    T(profile_description_changes_report_changed),
+	    T(rules_are_added_once_in_order_and_removed),
+	    T(invalid_rule_is_refused),
+	    T(profile_in_use_cannot_be_removed_and_names_its_users),
+	    T(profile_in_use_by_many_names_some_and_counts_all),
+	    T(many_users_in_any_order_are_listed_sorted_and_found),
+	    T(users_added_after_listing_are_merged_in_order),
+	    T(validate_finds_a_user_whose_profile_is_gone),
+	    T(validate_finds_an_old_key_without_its_end),
+	    T(validate_finds_a_bad_field),
+	    T(validate_finds_generation_past_its_bound),
+	    cmocka_unit_test(field_names_map_both_ways),
+	    cmocka_unit_test(digest_hex_is_blake2b_256),
+	    T(store_digest_and_generation_are_set_internally),
+	    cmocka_unit_test(error_format_has_position_when_known),
+	    cmocka_unit_test(status_names_are_distinct),
 	};
 
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);

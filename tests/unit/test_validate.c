@@ -165,7 +165,10 @@ text_with_unicode_and_punctuation_is_valid(void **state)
 {
 	(void)state;
 	assert_int_equal(text("Scheduling integration", 128), 0);
-	assert_int_equal(text("Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91: \"quoted\" # x", 128), 0);
+	assert_int_equal(text("Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91: "
+	                      "\"quoted\" # x",
+	                     128),
+	    0);
 }
 
 static void
@@ -192,10 +195,17 @@ static void
 text_at_its_bound_is_valid_and_one_past_refused(void **state)
 {
 	(void)state;
-	assert_int_equal(text(rep('n', CERBO_NICKNAME_MAX), CERBO_NICKNAME_MAX), 0);
-	assert_int_equal(text(rep('n', CERBO_NICKNAME_MAX + 1), CERBO_NICKNAME_MAX), -1);
-	assert_int_equal(text(rep('d', CERBO_DESCRIPTION_MAX), CERBO_DESCRIPTION_MAX), 0);
-	assert_int_equal(text(rep('d', CERBO_DESCRIPTION_MAX + 1), CERBO_DESCRIPTION_MAX), -1);
+	assert_int_equal(text(rep('n', CERBO_NICKNAME_MAX), CERBO_NICKNAME_MAX),
+	    0);
+	assert_int_equal(text(rep('n', CERBO_NICKNAME_MAX + 1),
+	                     CERBO_NICKNAME_MAX),
+	    -1);
+	assert_int_equal(text(rep('d', CERBO_DESCRIPTION_MAX),
+	                     CERBO_DESCRIPTION_MAX),
+	    0);
+	assert_int_equal(text(rep('d', CERBO_DESCRIPTION_MAX + 1),
+	                     CERBO_DESCRIPTION_MAX),
+	    -1);
 }
 
 static void
@@ -207,8 +217,14 @@ text_with_control_characters_is_refused(void **state)
 	assert_int_equal(text("a\rb", 128), -1);
 	assert_int_equal(text("a\x1b[31mb", 128), -1);
 	assert_int_equal(text("a\x7f", 128), -1);
-	assert_int_equal(text("a\xc2\x85" "b", 128), -1);      /* NEL (C1) */
-	assert_int_equal(text("a\xe2\x80\xa8" "b", 128), -1);  /* U+2028 */
+	assert_int_equal(text("a\xc2\x85"
+	                      "b",
+	                     128),
+	    -1); /* NEL (C1) */
+	assert_int_equal(text("a\xe2\x80\xa8"
+	                      "b",
+	                     128),
+	    -1); /* U+2028 */
 	assert_int_equal(cerbo__check_text("x", "a\0b", 3, 128, NULL), -1);
 }
 
@@ -217,13 +233,13 @@ text_with_invalid_utf8_is_refused(void **state)
 {
 	(void)state;
 	assert_int_equal(text("\xff", 128), -1);
-	assert_int_equal(text("a\xc3", 128), -1);          /* truncated */
-	assert_int_equal(text("\xc0\xaf", 128), -1);       /* overlong '/' */
-	assert_int_equal(text("\xe0\x80\xaf", 128), -1);   /* overlong */
+	assert_int_equal(text("a\xc3", 128), -1);            /* truncated */
+	assert_int_equal(text("\xc0\xaf", 128), -1);         /* overlong '/' */
+	assert_int_equal(text("\xe0\x80\xaf", 128), -1);     /* overlong */
 	assert_int_equal(text("\xf0\x80\x80\xaf", 128), -1); /* overlong */
-	assert_int_equal(text("\xed\xa0\x80", 128), -1);   /* surrogate */
+	assert_int_equal(text("\xed\xa0\x80", 128), -1);     /* surrogate */
 	assert_int_equal(text("\xf4\x90\x80\x80", 128), -1); /* > U+10FFFF */
-	assert_int_equal(text("\x80", 128), -1);           /* lone continuation */
+	assert_int_equal(text("\x80", 128), -1); /* lone continuation */
 }
 
 static void
@@ -354,22 +370,24 @@ bool_is_exactly_true_or_false(void **state)
 	(void)state;
 	assert_int_equal(cerbo__check_bool("disabled", "true", 4, &v, NULL), 0);
 	assert_int_equal(v, 1);
-	assert_int_equal(cerbo__check_bool("disabled", "false", 5, &v, NULL), 0);
+	assert_int_equal(cerbo__check_bool("disabled", "false", 5, &v, NULL),
+	    0);
 	assert_int_equal(v, 0);
 }
 
 static void
 bool_spellings_other_than_true_false_are_refused(void **state)
 {
-	static const char *const bad[] = { "yes", "no", "on", "off", "True",
-		"FALSE", "1", "0", "y", "", "true ", NULL };
+	static const char *const bad[] = {"yes", "no", "on", "off", "True",
+	    "FALSE", "1", "0", "y", "", "true ", NULL};
 	const char *const *b;
 	int v;
 
 	(void)state;
 	for (b = bad; *b != NULL; b++)
 		assert_int_equal(cerbo__check_bool("disabled", *b, strlen(*b),
-		    &v, NULL), -1);
+		                     &v, NULL),
+		    -1);
 }
 
 /* ---- times ------------------------------------------------------------ */
@@ -392,11 +410,11 @@ time_in_rfc3339_utc_is_parsed(void **state)
 static void
 time_in_other_forms_is_refused(void **state)
 {
-	static const char *const bad[] = { "2026-11-27 10:00:00Z",
-		"2026-11-27T10:00:00", "2026-11-27T10:00:00+00:00",
-		"2026-11-27T10:00:00.5Z", "2026-11-27t10:00:00z",
-		"2026-11-27", "26-11-27T10:00:00Z", " 2026-11-27T10:00:00Z",
-		"2026-11-27T10:00:00Z ", "+026-11-27T10:00:00Z", "", NULL };
+	static const char *const bad[] = {"2026-11-27 10:00:00Z",
+	    "2026-11-27T10:00:00", "2026-11-27T10:00:00+00:00",
+	    "2026-11-27T10:00:00.5Z", "2026-11-27t10:00:00z", "2026-11-27",
+	    "26-11-27T10:00:00Z", " 2026-11-27T10:00:00Z",
+	    "2026-11-27T10:00:00Z ", "+026-11-27T10:00:00Z", "", NULL};
 	const char *const *b;
 	int64_t t;
 
@@ -409,12 +427,12 @@ time_in_other_forms_is_refused(void **state)
 static void
 time_out_of_range_fields_are_refused(void **state)
 {
-	static const char *const bad[] = { "2026-00-27T10:00:00Z",
-		"2026-13-27T10:00:00Z", "2026-11-00T10:00:00Z",
-		"2026-11-31T10:00:00Z", "2025-02-29T10:00:00Z",
-		"1900-02-29T10:00:00Z", "2026-11-27T24:00:00Z",
-		"2026-11-27T10:60:00Z", "2026-11-27T10:00:60Z",
-		"1969-12-31T23:59:59Z", NULL };
+	static const char *const bad[] = {"2026-00-27T10:00:00Z",
+	    "2026-13-27T10:00:00Z", "2026-11-00T10:00:00Z",
+	    "2026-11-31T10:00:00Z", "2025-02-29T10:00:00Z",
+	    "1900-02-29T10:00:00Z", "2026-11-27T24:00:00Z",
+	    "2026-11-27T10:60:00Z", "2026-11-27T10:00:60Z",
+	    "1969-12-31T23:59:59Z", NULL};
 	const char *const *b;
 	int64_t t;
 
@@ -475,8 +493,8 @@ duration_with_unit_is_parsed(void **state)
 static void
 duration_without_unit_or_with_sign_is_refused(void **state)
 {
-	static const char *const bad[] = { "90", "s", "", "-5m", "+5m",
-		"5 m", " 5m", "5M", "5w", "1.5h", "0x10s", "5ms", NULL };
+	static const char *const bad[] = {"90", "s", "", "-5m", "+5m", "5 m",
+	    " 5m", "5M", "5w", "1.5h", "0x10s", "5ms", NULL};
 	const char *const *b;
 	long v;
 
@@ -497,7 +515,8 @@ duration_of_3650_days_is_valid_and_longer_refused(void **state)
 	assert_int_equal(cerbo_duration_parse("3651d", &v, NULL), -1);
 	assert_int_equal(cerbo_duration_parse("315360001s", &v, NULL), -1);
 	assert_int_equal(cerbo_duration_parse("99999999999999999999999d", &v,
-	    NULL), -1);
+	                     NULL),
+	    -1);
 }
 
 /* ---- allow_from ------------------------------------------------------- */
@@ -508,14 +527,17 @@ cidr_ipv4_and_ipv6_networks_are_canonical(void **state)
 	char out[CERBO__CIDR_TEXT];
 
 	(void)state;
-	assert_int_equal(cerbo__cidr_canon("192.0.2.0/24", 12, out,
-	    sizeof(out), NULL), 0);
+	assert_int_equal(cerbo__cidr_canon("192.0.2.0/24", 12, out, sizeof(out),
+	                     NULL),
+	    0);
 	assert_string_equal(out, "192.0.2.0/24");
 	assert_int_equal(cerbo__cidr_canon("2001:DB8:0:0::/32", 17, out,
-	    sizeof(out), NULL), 0);
+	                     sizeof(out), NULL),
+	    0);
 	assert_string_equal(out, "2001:db8::/32");
 	assert_int_equal(cerbo__cidr_canon("0.0.0.0/0", 9, out, sizeof(out),
-	    NULL), 0);
+	                     NULL),
+	    0);
 	assert_string_equal(out, "0.0.0.0/0");
 }
 
@@ -526,7 +548,8 @@ cidr_bare_address_means_one_host(void **state)
 
 	(void)state;
 	assert_int_equal(cerbo__cidr_canon("192.0.2.7", 9, out, sizeof(out),
-	    NULL), 0);
+	                     NULL),
+	    0);
 	assert_string_equal(out, "192.0.2.7/32");
 	assert_int_equal(cerbo__cidr_canon("::1", 3, out, sizeof(out), NULL),
 	    0);
@@ -540,27 +563,30 @@ cidr_with_host_bits_set_is_refused_naming_the_network(void **state)
 	char out[CERBO__CIDR_TEXT];
 
 	(void)state;
-	assert_int_equal(cerbo__cidr_canon("192.0.2.1/24", 12, out,
-	    sizeof(out), &err), -1);
+	assert_int_equal(cerbo__cidr_canon("192.0.2.1/24", 12, out, sizeof(out),
+	                     &err),
+	    -1);
 	assert_non_null(strstr(err.message, "192.0.2.0/24"));
 	assert_int_equal(cerbo__cidr_canon("2001:db8::1/32", 14, out,
-	    sizeof(out), NULL), -1);
+	                     sizeof(out), NULL),
+	    -1);
 }
 
 static void
 cidr_malformed_networks_are_refused(void **state)
 {
-	static const char *const bad[] = { "192.0.2.0/33", "192.0.2.0/",
-		"192.0.2.0/024", "192.0.2/24", "192.0.2.256", "01.2.3.4",
-		"2001:db8::/129", "2001:db8:::/32", "host.example.com",
-		"192.0.2.0/-1", "192.0.2.0/2x", " 192.0.2.0/24", "", NULL };
+	static const char *const bad[] = {"192.0.2.0/33", "192.0.2.0/",
+	    "192.0.2.0/024", "192.0.2/24", "192.0.2.256", "01.2.3.4",
+	    "2001:db8::/129", "2001:db8:::/32", "host.example.com",
+	    "192.0.2.0/-1", "192.0.2.0/2x", " 192.0.2.0/24", "", NULL};
 	const char *const *b;
 	char out[CERBO__CIDR_TEXT];
 
 	(void)state;
 	for (b = bad; *b != NULL; b++)
 		assert_int_equal(cerbo__cidr_canon(*b, strlen(*b), out,
-		    sizeof(out), NULL), -1);
+		                     sizeof(out), NULL),
+		    -1);
 }
 
 static void
@@ -569,8 +595,10 @@ cidr_list_is_canonicalised_without_spaces(void **state)
 	char *out = NULL;
 
 	(void)state;
-	assert_int_equal(cerbo__cidr_list_canon(" 192.0.2.0/24 , 2001:DB8::/32,10.1.2.3",
-	    &out, NULL), 0);
+	assert_int_equal(cerbo__cidr_list_canon(" 192.0.2.0/24 , "
+	                                        "2001:DB8::/32,10.1.2.3",
+	                     &out, NULL),
+	    0);
 	assert_string_equal(out, "192.0.2.0/24,2001:db8::/32,10.1.2.3/32");
 	free(out);
 }
@@ -585,10 +613,12 @@ cidr_list_empty_duplicate_or_too_long_is_refused(void **state)
 	(void)state;
 	assert_int_equal(cerbo__cidr_list_canon("", &out, NULL), -1);
 	assert_int_equal(cerbo__cidr_list_canon("10.0.0.0/8,", &out, NULL), -1);
-	assert_int_equal(cerbo__cidr_list_canon("10.0.0.0/8,,10.1.0.0/16",
-	    &out, NULL), -1);
+	assert_int_equal(cerbo__cidr_list_canon("10.0.0.0/8,,10.1.0.0/16", &out,
+	                     NULL),
+	    -1);
 	assert_int_equal(cerbo__cidr_list_canon("10.0.0.1,10.0.0.1/32", &out,
-	    NULL), -1);
+	                     NULL),
+	    -1);
 	for (i = 0; i < CERBO__ALLOW_FROM_MAX; i++)
 		len += (size_t)snprintf(list + len, sizeof(list) - len,
 		    "%s10.0.%zu.0/24", i > 0 ? "," : "", i);
@@ -637,11 +667,14 @@ addr_ipv4_mapped_ipv6_matches_ipv4_network(void **state)
 {
 	(void)state;
 	assert_int_equal(cerbo__addr_allowed("192.0.2.0/24",
-	    "::ffff:192.0.2.9"), 1);
+	                     "::ffff:192.0.2.9"),
+	    1);
 	assert_int_equal(cerbo__addr_allowed("192.0.2.0/24",
-	    "::ffff:192.0.3.9"), 0);
+	                     "::ffff:192.0.3.9"),
+	    0);
 	assert_int_equal(cerbo__addr_allowed("::ffff:192.0.2.0/120",
-	    "192.0.2.9"), 1);
+	                     "192.0.2.9"),
+	    1);
 	assert_int_equal(cerbo__addr_allowed("::/0", "192.0.2.9"), 1);
 }
 
@@ -657,50 +690,56 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(username_with_prefix_letters_digits_dash_underscore_is_valid),
-		cmocka_unit_test(username_without_pk_prefix_is_refused),
-		cmocka_unit_test(username_of_prefix_alone_is_refused),
-		cmocka_unit_test(username_with_space_or_punctuation_is_refused),
-		cmocka_unit_test(username_of_64_bytes_is_valid_and_65_refused),
-		cmocka_unit_test(profile_name_of_lowercase_digits_dash_underscore_is_valid),
-		cmocka_unit_test(profile_name_with_uppercase_space_or_empty_is_refused),
-		cmocka_unit_test(profile_name_of_64_bytes_is_valid_and_65_refused),
-		cmocka_unit_test(text_with_unicode_and_punctuation_is_valid),
-		cmocka_unit_test(text_empty_or_blank_is_refused),
-		cmocka_unit_test(text_with_leading_or_trailing_space_is_refused),
-		cmocka_unit_test(text_at_its_bound_is_valid_and_one_past_refused),
-		cmocka_unit_test(text_with_control_characters_is_refused),
-		cmocka_unit_test(text_with_invalid_utf8_is_refused),
-		cmocka_unit_test(utf8_checker_accepts_every_boundary_code_point),
-		cmocka_unit_test(utf8_checker_reports_offset_of_bad_sequence),
-		cmocka_unit_test(trim_drops_surrounding_whitespace),
-		cmocka_unit_test(email_pragmatic_addresses_are_valid),
-		cmocka_unit_test(email_without_or_with_two_at_signs_is_refused),
-		cmocka_unit_test(email_with_undotted_or_malformed_domain_is_refused),
-		cmocka_unit_test(email_with_spaces_or_bad_local_part_is_refused),
-		cmocka_unit_test(email_of_254_bytes_is_valid_and_255_refused),
-		cmocka_unit_test(email_local_part_of_65_bytes_is_refused),
-		cmocka_unit_test(bool_is_exactly_true_or_false),
-		cmocka_unit_test(bool_spellings_other_than_true_false_are_refused),
-		cmocka_unit_test(time_in_rfc3339_utc_is_parsed),
-		cmocka_unit_test(time_in_other_forms_is_refused),
-		cmocka_unit_test(time_out_of_range_fields_are_refused),
-		cmocka_unit_test(time_format_round_trips_parse),
-		cmocka_unit_test(time_format_of_out_of_range_or_short_buffer_is_empty),
-		cmocka_unit_test(duration_with_unit_is_parsed),
-		cmocka_unit_test(duration_without_unit_or_with_sign_is_refused),
-		cmocka_unit_test(duration_of_3650_days_is_valid_and_longer_refused),
-		cmocka_unit_test(cidr_ipv4_and_ipv6_networks_are_canonical),
-		cmocka_unit_test(cidr_bare_address_means_one_host),
-		cmocka_unit_test(cidr_with_host_bits_set_is_refused_naming_the_network),
-		cmocka_unit_test(cidr_malformed_networks_are_refused),
-		cmocka_unit_test(cidr_list_is_canonicalised_without_spaces),
-		cmocka_unit_test(cidr_list_empty_duplicate_or_too_long_is_refused),
-		cmocka_unit_test(addr_inside_a_listed_network_is_allowed),
-		cmocka_unit_test(addr_outside_every_network_is_refused),
-		cmocka_unit_test(addr_missing_or_not_an_address_is_refused),
-		cmocka_unit_test(addr_ipv4_mapped_ipv6_matches_ipv4_network),
-		cmocka_unit_test(addr_ipv6_does_not_match_ipv4_network),
+	    cmocka_unit_test(
+	        username_with_prefix_letters_digits_dash_underscore_is_valid),
+	    cmocka_unit_test(username_without_pk_prefix_is_refused),
+	    cmocka_unit_test(username_of_prefix_alone_is_refused),
+	    cmocka_unit_test(username_with_space_or_punctuation_is_refused),
+	    cmocka_unit_test(username_of_64_bytes_is_valid_and_65_refused),
+	    cmocka_unit_test(
+	        profile_name_of_lowercase_digits_dash_underscore_is_valid),
+	    cmocka_unit_test(
+	        profile_name_with_uppercase_space_or_empty_is_refused),
+	    cmocka_unit_test(profile_name_of_64_bytes_is_valid_and_65_refused),
+	    cmocka_unit_test(text_with_unicode_and_punctuation_is_valid),
+	    cmocka_unit_test(text_empty_or_blank_is_refused),
+	    cmocka_unit_test(text_with_leading_or_trailing_space_is_refused),
+	    cmocka_unit_test(text_at_its_bound_is_valid_and_one_past_refused),
+	    cmocka_unit_test(text_with_control_characters_is_refused),
+	    cmocka_unit_test(text_with_invalid_utf8_is_refused),
+	    cmocka_unit_test(utf8_checker_accepts_every_boundary_code_point),
+	    cmocka_unit_test(utf8_checker_reports_offset_of_bad_sequence),
+	    cmocka_unit_test(trim_drops_surrounding_whitespace),
+	    cmocka_unit_test(email_pragmatic_addresses_are_valid),
+	    cmocka_unit_test(email_without_or_with_two_at_signs_is_refused),
+	    cmocka_unit_test(
+	        email_with_undotted_or_malformed_domain_is_refused),
+	    cmocka_unit_test(email_with_spaces_or_bad_local_part_is_refused),
+	    cmocka_unit_test(email_of_254_bytes_is_valid_and_255_refused),
+	    cmocka_unit_test(email_local_part_of_65_bytes_is_refused),
+	    cmocka_unit_test(bool_is_exactly_true_or_false),
+	    cmocka_unit_test(bool_spellings_other_than_true_false_are_refused),
+	    cmocka_unit_test(time_in_rfc3339_utc_is_parsed),
+	    cmocka_unit_test(time_in_other_forms_is_refused),
+	    cmocka_unit_test(time_out_of_range_fields_are_refused),
+	    cmocka_unit_test(time_format_round_trips_parse),
+	    cmocka_unit_test(
+	        time_format_of_out_of_range_or_short_buffer_is_empty),
+	    cmocka_unit_test(duration_with_unit_is_parsed),
+	    cmocka_unit_test(duration_without_unit_or_with_sign_is_refused),
+	    cmocka_unit_test(duration_of_3650_days_is_valid_and_longer_refused),
+	    cmocka_unit_test(cidr_ipv4_and_ipv6_networks_are_canonical),
+	    cmocka_unit_test(cidr_bare_address_means_one_host),
+	    cmocka_unit_test(
+	        cidr_with_host_bits_set_is_refused_naming_the_network),
+	    cmocka_unit_test(cidr_malformed_networks_are_refused),
+	    cmocka_unit_test(cidr_list_is_canonicalised_without_spaces),
+	    cmocka_unit_test(cidr_list_empty_duplicate_or_too_long_is_refused),
+	    cmocka_unit_test(addr_inside_a_listed_network_is_allowed),
+	    cmocka_unit_test(addr_outside_every_network_is_refused),
+	    cmocka_unit_test(addr_missing_or_not_an_address_is_refused),
+	    cmocka_unit_test(addr_ipv4_mapped_ipv6_matches_ipv4_network),
+	    cmocka_unit_test(addr_ipv6_does_not_match_ipv4_network),
 	};
 
 	return cmocka_run_group_tests_name("validate", tests, NULL, NULL);

@@ -45,8 +45,8 @@ expect_len(const char *text, size_t len, enum cerbo_status status,
 {
 	if (parse_len(text, len) != -1)
 		fail_msg("parsed, expected an error with \"%s\"", needle);
-	if (err.status != status || err.line != line ||
-	    err.column != column || strstr(err.message, needle) == NULL)
+	if (err.status != status || err.line != line || err.column != column ||
+	    strstr(err.message, needle) == NULL)
 		fail_msg("got %s %lu:%lu \"%s\"; expected %s %lu:%lu \"%s\"",
 		    cerbo_status_name(err.status), err.line, err.column,
 		    err.message, cerbo_status_name(status), line, column,
@@ -74,8 +74,8 @@ full_example_parses_with_every_field(void **state)
 
 	(void)state;
 	assert_non_null(text);
-	assert_int_equal(cerbo_store_parse(&s, text, len, "example.yaml",
-	    &err), 0);
+	assert_int_equal(cerbo_store_parse(&s, text, len, "example.yaml", &err),
+	    0);
 	assert_int_equal(cerbo_store_format(s), 1);
 	assert_int_equal(cerbo_store_generation(s), 42);
 	assert_int_equal(cerbo_store_profile_count(s), 3);
@@ -88,8 +88,8 @@ full_example_parses_with_every_field(void **state)
 	assert_int_equal(cerbo_profile_rule_count(p, CERBO_RULE_ALLOW), 2);
 	assert_string_equal(cerbo_profile_rule_at(p, CERBO_RULE_DENY, 0),
 	    "DELETE /**");
-	assert_null(cerbo_profile_description(cerbo_store_profile_find(s,
-	    "locked-down")));
+	assert_null(cerbo_profile_description(
+	    cerbo_store_profile_find(s, "locked-down")));
 	assert_int_equal(cerbo_store_user_count(s), 3);
 	assert_string_equal(cerbo_user_name(cerbo_store_user_at(s, 0)),
 	    "pk_crm-import");
@@ -153,22 +153,25 @@ store_with_only_version_and_generation_is_valid(void **state)
 	(void)state;
 	assert_int_equal(parse("cerbo_store: 1\ngeneration: 0\n"), 0);
 	assert_int_equal(parse("cerbo_store: 1\ngeneration: 0\nprofiles: {}\n"
-	    "users: {}\n"), 0);
-	assert_int_equal(parse("---\ngeneration: 0\ncerbo_store: 1\n...\n"),
+	                       "users: {}\n"),
 	    0);
+	assert_int_equal(parse("---\ngeneration: 0\ncerbo_store: 1\n...\n"), 0);
 }
 
 static void
 quoted_strings_of_any_style_are_text(void **state)
 {
 	(void)state;
-	assert_int_equal(parse(STORE_HEAD "    expires: '2027-01-01T00:00:00Z'\n"),
+	assert_int_equal(parse(STORE_HEAD
+	                     "    expires: '2027-01-01T00:00:00Z'\n"),
 	    0);
 	assert_int_equal(parse("cerbo_store: 1\ngeneration: 1\nprofiles:\n"
-	    "  \"true\":\n    description: |-\n      two\n      lines? no\n"),
+	                       "  \"true\":\n    description: |-\n      two\n  "
+	                       "    lines? no\n"),
 	    -1); /* a newline is a control character in a description */
 	assert_int_equal(parse("cerbo_store: 1\ngeneration: 1\nprofiles:\n"
-	    "  \"true\":\n    description: 'yes'\n"), 0);
+	                       "  \"true\":\n    description: 'yes'\n"),
+	    0);
 }
 
 /* ---- raw bytes ---------------------------------------------------------- */
@@ -185,8 +188,9 @@ static void
 byte_order_mark_is_refused(void **state)
 {
 	(void)state;
-	expect("\xef\xbb\xbf" "cerbo_store: 1\ngeneration: 1\n", 1, 1,
-	    "byte order mark");
+	expect("\xef\xbb\xbf"
+	       "cerbo_store: 1\ngeneration: 1\n",
+	    1, 1, "byte order mark");
 	expect("cerbo_store: 1\ngeneration: 1\n# \xef\xbb\xbf\n", 3, 3,
 	    "byte order mark");
 }
@@ -281,7 +285,8 @@ duplicate_profile_and_profile_key_are_refused(void **state)
 	expect("cerbo_store: 1\ngeneration: 1\nprofiles:\n  p: {}\n  p: {}\n",
 	    5, 3, "profile p is defined twice");
 	expect("cerbo_store: 1\ngeneration: 1\nprofiles:\n  p:\n"
-	    "    allow: []\n    allow: []\n", 6, 5, "duplicate key \"allow\"");
+	       "    allow: []\n    allow: []\n",
+	    6, 5, "duplicate key \"allow\"");
 }
 
 static void
@@ -293,7 +298,8 @@ unknown_keys_are_refused(void **state)
 	expect(STORE_HEAD "    nick: B\n", 16, 5,
 	    "user pk_a: unknown key \"nick\"");
 	expect("cerbo_store: 1\ngeneration: 1\nprofiles:\n  p:\n"
-	    "    allows: []\n", 5, 5, "profile p: unknown key \"allows\"");
+	       "    allows: []\n",
+	    5, 5, "profile p: unknown key \"allows\"");
 }
 
 static void
@@ -302,8 +308,8 @@ anchors_aliases_and_tags_are_refused(void **state)
 	(void)state;
 	expect("cerbo_store: 1\ngeneration: &g 1\n", 2, 13, "anchors");
 	expect("cerbo_store: &v 1\ngeneration: *v\n", 1, 14, "anchors");
-	expect("cerbo_store: 1\ngeneration: 1\nprofiles: {}\nusers: *u\n", 4,
-	    8, "aliases");
+	expect("cerbo_store: 1\ngeneration: 1\nprofiles: {}\nusers: *u\n", 4, 8,
+	    "aliases");
 	expect("cerbo_store: 1\ngeneration: !!int 1\n", 2, 13, "tags");
 	expect(STORE_HEAD "    disabled: !!bool true\n", 16, 15, "tags");
 	expect("cerbo_store: 1\ngeneration: 1\nprofiles: !!map {}\n", 3, 11,
@@ -316,9 +322,11 @@ alias_to_a_defined_anchor_is_refused(void **state)
 	(void)state;
 	/* The anchor is refused first, wherever it is. */
 	expect("cerbo_store: 1\ngeneration: 1\nprofiles:\n  p: &p {}\n"
-	    "  q: *p\n", 4, 6, "anchors");
+	       "  q: *p\n",
+	    4, 6, "anchors");
 	expect("cerbo_store: 1\ngeneration: 1\nprofiles:\n  p: {}\n"
-	    "  q: *p\n", 5, 6, "aliases"); /* even an undefined one */
+	       "  q: *p\n",
+	    5, 6, "aliases"); /* even an undefined one */
 }
 
 static void
@@ -336,7 +344,8 @@ second_document_is_refused(void **state)
 {
 	(void)state;
 	expect("cerbo_store: 1\ngeneration: 1\n---\ncerbo_store: 1\n"
-	    "generation: 2\n", 3, 1, "one YAML document");
+	       "generation: 2\n",
+	    3, 1, "one YAML document");
 }
 
 static void
@@ -353,7 +362,8 @@ wrong_types_are_refused(void **state)
 	expect(STORE_HEAD "    allow_from: 192.0.2.0/24\n", 16, 17,
 	    "allow_from must be a list");
 	expect("cerbo_store: 1\ngeneration: 1\nprofiles:\n  p:\n"
-	    "    allow: GET /a\n", 5, 12, "must be a list, not a scalar");
+	       "    allow: GET /a\n",
+	    5, 12, "must be a list, not a scalar");
 	expect("cerbo_store: 1\ngeneration: 1\nprofiles:\n  p:\n", 4, 5,
 	    "a profile must be a mapping");
 	expect("cerbo_store: 1\ngeneration: 1\n? [a]\n: b\n", 3, 3,
@@ -381,8 +391,7 @@ booleans_are_exactly_plain_true_or_false(void **state)
 	(void)state;
 	assert_int_equal(parse(STORE_HEAD "    disabled: true\n"), 0);
 	assert_int_equal(parse(STORE_HEAD "    disabled: false\n"), 0);
-	expect(STORE_HEAD "    disabled: \"true\"\n", 16, 15,
-	    "without quotes");
+	expect(STORE_HEAD "    disabled: \"true\"\n", 16, 15, "without quotes");
 	expect(STORE_HEAD "    disabled: yes\n", 16, 15,
 	    "disabled must be true or false");
 	expect(STORE_HEAD "    disabled: on\n", 16, 15,
@@ -397,7 +406,8 @@ static void
 integers_are_plain_digits_within_bounds(void **state)
 {
 	(void)state;
-	assert_int_equal(parse("cerbo_store: 1\ngeneration: 9007199254740991\n"),
+	assert_int_equal(parse(
+	                     "cerbo_store: 1\ngeneration: 9007199254740991\n"),
 	    0);
 	expect("cerbo_store: 1\ngeneration: 9007199254740992\n", 2, 13,
 	    "larger than 9007199254740991");
@@ -423,7 +433,7 @@ static void
 newer_format_is_too_new_even_after_an_unknown_key(void **state)
 {
 	static const char text[] = "generation: 1\nnew_key: {x: 1}\n"
-	    "cerbo_store: 7\n";
+	                           "cerbo_store: 7\n";
 
 	(void)state;
 	expect_len(text, sizeof(text) - 1, CERBO_E_TOO_NEW, 3, 14,
@@ -447,8 +457,8 @@ missing_required_field_is_refused_at_the_user(void **state)
 {
 	(void)state;
 	expect("cerbo_store: 1\ngeneration: 1\nprofiles:\n  p: {}\nusers:\n"
-	    "  pk_a:\n    nickname: A\n", 6, 3,
-	    "user pk_a: profile is missing");
+	       "  pk_a:\n    nickname: A\n",
+	    6, 3, "user pk_a: profile is missing");
 }
 
 static void
@@ -459,8 +469,10 @@ old_secret_and_its_expiry_go_together(void **state)
 	    "old_secret needs old_secret_expires");
 	expect(STORE_HEAD "    old_secret_expires: 2026-01-02T00:00:00Z\n", 7,
 	    3, "old_secret_expires needs old_secret");
-	assert_int_equal(parse(STORE_HEAD "    old_secret: " HASH_B "\n"
-	    "    old_secret_expires: 2026-01-02T00:00:00Z\n"), 0);
+	assert_int_equal(parse(STORE_HEAD
+	                     "    old_secret: " HASH_B "\n"
+	                     "    old_secret_expires: 2026-01-02T00:00:00Z\n"),
+	    0);
 }
 
 static void
@@ -468,12 +480,12 @@ unknown_profile_is_refused_where_it_is_named(void **state)
 {
 	(void)state;
 	expect("cerbo_store: 1\ngeneration: 1\nusers:\n  pk_a:\n"
-	    "    nickname: A\n    profile: nope\n    email: a@example.com\n"
-	    "    description: D\n    secret: " HASH_A "\n"
-	    "    secret_set: 2026-01-01T00:00:00Z\n"
-	    "    created: 2026-01-01T00:00:00Z\n"
-	    "    updated: 2026-01-01T00:00:00Z\n", 6, 14,
-	    "user pk_a: profile nope does not exist");
+	       "    nickname: A\n    profile: nope\n    email: a@example.com\n"
+	       "    description: D\n    secret: " HASH_A "\n"
+	       "    secret_set: 2026-01-01T00:00:00Z\n"
+	       "    created: 2026-01-01T00:00:00Z\n"
+	       "    updated: 2026-01-01T00:00:00Z\n",
+	    6, 14, "user pk_a: profile nope does not exist");
 }
 
 static void
@@ -481,11 +493,14 @@ profile_defined_after_its_users_is_found(void **state)
 {
 	(void)state;
 	assert_int_equal(parse("cerbo_store: 1\ngeneration: 1\nusers:\n"
-	    "  pk_a:\n    nickname: A\n    profile: p\n"
-	    "    email: a@example.com\n    description: D\n"
-	    "    secret: " HASH_A "\n    secret_set: 2026-01-01T00:00:00Z\n"
-	    "    created: 2026-01-01T00:00:00Z\n"
-	    "    updated: 2026-01-01T00:00:00Z\nprofiles:\n  p: {}\n"), 0);
+	                       "  pk_a:\n    nickname: A\n    profile: p\n"
+	                       "    email: a@example.com\n    description: D\n"
+	                       "    secret: " HASH_A
+	                       "\n    secret_set: 2026-01-01T00:00:00Z\n"
+	                       "    created: 2026-01-01T00:00:00Z\n"
+	                       "    updated: 2026-01-01T00:00:00Z\nprofiles:\n "
+	                       " p: {}\n"),
+	    0);
 }
 
 static void
@@ -493,15 +508,16 @@ invalid_field_values_are_refused_at_the_value(void **state)
 {
 	(void)state;
 	expect("cerbo_store: 1\ngeneration: 1\nprofiles:\n  p: {}\nusers:\n"
-	    "  pk_a:\n    email: not-an-address\n", 7, 12,
-	    "user pk_a: email must hold exactly one '@'");
+	       "  pk_a:\n    email: not-an-address\n",
+	    7, 12, "user pk_a: email must hold exactly one '@'");
 	expect(STORE_HEAD "    expires: 2026-02-30T00:00:00Z\n", 16, 14,
 	    "user pk_a: expires: time has no day 30");
 	expect("cerbo_store: 1\ngeneration: 1\nusers:\n  pk_a:\n"
-	    "    secret: $argon2i$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA\n", 5, 13,
-	    "user pk_a: secret: ");
+	       "    secret: $argon2i$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA\n",
+	    5, 13, "user pk_a: secret: ");
 	expect("cerbo_store: 1\ngeneration: 1\nusers:\n  pk_a:\n"
-	    "    nickname: \" padded\"\n", 5, 15, "start or end with a space");
+	       "    nickname: \" padded\"\n",
+	    5, 15, "start or end with a space");
 }
 
 static void
@@ -519,17 +535,22 @@ plain_values_that_are_not_text_must_be_quoted(void **state)
 {
 	(void)state;
 	expect("cerbo_store: 1\ngeneration: 1\nusers:\n  pk_a:\n"
-	    "    nickname: true\n", 5, 15, "put it in quotes");
+	       "    nickname: true\n",
+	    5, 15, "put it in quotes");
 	expect("cerbo_store: 1\ngeneration: 1\nusers:\n  pk_a:\n"
-	    "    nickname: 1234\n", 5, 15, "put it in quotes");
+	       "    nickname: 1234\n",
+	    5, 15, "put it in quotes");
 	expect("cerbo_store: 1\ngeneration: 1\nusers:\n  pk_a:\n"
-	    "    nickname: ~\n", 5, 15, "put it in quotes");
+	       "    nickname: ~\n",
+	    5, 15, "put it in quotes");
 	expect("cerbo_store: 1\ngeneration: 1\nusers:\n  pk_a:\n"
-	    "    nickname:\n", 5, 14, "nickname has no value");
+	       "    nickname:\n",
+	    5, 14, "nickname has no value");
 	expect("cerbo_store: 1\ngeneration: 1\nprofiles:\n  123: {}\n", 4, 3,
 	    "put it in quotes");
 	assert_int_equal(parse("cerbo_store: 1\ngeneration: 1\nprofiles:\n"
-	    "  \"123\": {}\n"), 0);
+	                       "  \"123\": {}\n"),
+	    0);
 }
 
 static void
@@ -541,8 +562,8 @@ allow_from_entries_are_validated_one_by_one(void **state)
 	    30, "192.0.2.0/24");
 	expect(STORE_HEAD "    allow_from:\n      - 10.0.0.0/8,10.1.0.0/16\n",
 	    17, 9, "one network per list entry");
-	expect(STORE_HEAD "    allow_from: [10.0.0.0/8, 10.0.0.0/8]\n", 16,
-	    17, "listed twice");
+	expect(STORE_HEAD "    allow_from: [10.0.0.0/8, 10.0.0.0/8]\n", 16, 17,
+	    "listed twice");
 	expect(STORE_HEAD "    allow_from: [[10.0.0.0/8]]\n", 16, 18,
 	    "must be a single value");
 }
@@ -552,10 +573,11 @@ profile_rules_are_validated(void **state)
 {
 	(void)state;
 	expect("cerbo_store: 1\ngeneration: 1\nprofiles:\n  p:\n"
-	    "    allow:\n      - GET /a\n      - GET relative\n", 7, 9,
-	    "profile p: allow: ");
+	       "    allow:\n      - GET /a\n      - GET relative\n",
+	    7, 9, "profile p: allow: ");
 	expect("cerbo_store: 1\ngeneration: 1\nprofiles:\n  p:\n"
-	    "    deny: [GET /a, GET /a]\n", 5, 20, "listed twice");
+	       "    deny: [GET /a, GET /a]\n",
+	    5, 20, "listed twice");
 	expect("cerbo_store: 1\ngeneration: 1\nprofiles:\n  Big: {}\n", 4, 3,
 	    "profile name may hold only lower-case");
 }
@@ -574,45 +596,47 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(full_example_parses_with_every_field),
-		cmocka_unit_test(shipped_example_store_is_valid),
-		cmocka_unit_test(digest_is_blake2b_of_the_bytes_read),
-		cmocka_unit_test(store_with_only_version_and_generation_is_valid),
-		cmocka_unit_test(quoted_strings_of_any_style_are_text),
-		cmocka_unit_test(empty_file_is_refused),
-		cmocka_unit_test(byte_order_mark_is_refused),
-		cmocka_unit_test(nul_byte_is_refused),
-		cmocka_unit_test(carriage_return_is_refused),
-		cmocka_unit_test(invalid_utf8_is_refused),
-		cmocka_unit_test(control_characters_and_line_separators_are_refused),
-		cmocka_unit_test(store_over_size_bound_is_refused_before_reading),
-		cmocka_unit_test(malformed_yaml_is_refused_with_position),
-		cmocka_unit_test(duplicate_top_level_key_is_refused),
-		cmocka_unit_test(duplicate_user_field_is_refused),
-		cmocka_unit_test(duplicate_user_is_refused),
-		cmocka_unit_test(duplicate_profile_and_profile_key_are_refused),
-		cmocka_unit_test(unknown_keys_are_refused),
-		cmocka_unit_test(anchors_aliases_and_tags_are_refused),
-		cmocka_unit_test(alias_to_a_defined_anchor_is_refused),
-		cmocka_unit_test(directives_are_refused),
-		cmocka_unit_test(second_document_is_refused),
-		cmocka_unit_test(wrong_types_are_refused),
-		cmocka_unit_test(deep_nesting_is_refused_at_the_first_level_too_deep),
-		cmocka_unit_test(booleans_are_exactly_plain_true_or_false),
-		cmocka_unit_test(integers_are_plain_digits_within_bounds),
-		cmocka_unit_test(newer_format_is_too_new),
-		cmocka_unit_test(newer_format_is_too_new_even_after_an_unknown_key),
-		cmocka_unit_test(format_zero_or_missing_is_refused),
-		cmocka_unit_test(missing_required_field_is_refused_at_the_user),
-		cmocka_unit_test(old_secret_and_its_expiry_go_together),
-		cmocka_unit_test(unknown_profile_is_refused_where_it_is_named),
-		cmocka_unit_test(profile_defined_after_its_users_is_found),
-		cmocka_unit_test(invalid_field_values_are_refused_at_the_value),
-		cmocka_unit_test(invalid_username_is_refused_at_the_key),
-		cmocka_unit_test(plain_values_that_are_not_text_must_be_quoted),
-		cmocka_unit_test(allow_from_entries_are_validated_one_by_one),
-		cmocka_unit_test(profile_rules_are_validated),
-		cmocka_unit_test(error_without_err_struct_still_fails),
+	    cmocka_unit_test(full_example_parses_with_every_field),
+	    cmocka_unit_test(shipped_example_store_is_valid),
+	    cmocka_unit_test(digest_is_blake2b_of_the_bytes_read),
+	    cmocka_unit_test(store_with_only_version_and_generation_is_valid),
+	    cmocka_unit_test(quoted_strings_of_any_style_are_text),
+	    cmocka_unit_test(empty_file_is_refused),
+	    cmocka_unit_test(byte_order_mark_is_refused),
+	    cmocka_unit_test(nul_byte_is_refused),
+	    cmocka_unit_test(carriage_return_is_refused),
+	    cmocka_unit_test(invalid_utf8_is_refused),
+	    cmocka_unit_test(
+	        control_characters_and_line_separators_are_refused),
+	    cmocka_unit_test(store_over_size_bound_is_refused_before_reading),
+	    cmocka_unit_test(malformed_yaml_is_refused_with_position),
+	    cmocka_unit_test(duplicate_top_level_key_is_refused),
+	    cmocka_unit_test(duplicate_user_field_is_refused),
+	    cmocka_unit_test(duplicate_user_is_refused),
+	    cmocka_unit_test(duplicate_profile_and_profile_key_are_refused),
+	    cmocka_unit_test(unknown_keys_are_refused),
+	    cmocka_unit_test(anchors_aliases_and_tags_are_refused),
+	    cmocka_unit_test(alias_to_a_defined_anchor_is_refused),
+	    cmocka_unit_test(directives_are_refused),
+	    cmocka_unit_test(second_document_is_refused),
+	    cmocka_unit_test(wrong_types_are_refused),
+	    cmocka_unit_test(
+	        deep_nesting_is_refused_at_the_first_level_too_deep),
+	    cmocka_unit_test(booleans_are_exactly_plain_true_or_false),
+	    cmocka_unit_test(integers_are_plain_digits_within_bounds),
+	    cmocka_unit_test(newer_format_is_too_new),
+	    cmocka_unit_test(newer_format_is_too_new_even_after_an_unknown_key),
+	    cmocka_unit_test(format_zero_or_missing_is_refused),
+	    cmocka_unit_test(missing_required_field_is_refused_at_the_user),
+	    cmocka_unit_test(old_secret_and_its_expiry_go_together),
+	    cmocka_unit_test(unknown_profile_is_refused_where_it_is_named),
+	    cmocka_unit_test(profile_defined_after_its_users_is_found),
+	    cmocka_unit_test(invalid_field_values_are_refused_at_the_value),
+	    cmocka_unit_test(invalid_username_is_refused_at_the_key),
+	    cmocka_unit_test(plain_values_that_are_not_text_must_be_quoted),
+	    cmocka_unit_test(allow_from_entries_are_validated_one_by_one),
+	    cmocka_unit_test(profile_rules_are_validated),
+	    cmocka_unit_test(error_without_err_struct_still_fails),
 	};
 
 	return cmocka_run_group_tests_name("yaml_read", tests, NULL, NULL);

@@ -31,8 +31,8 @@ static void
 add_user(struct cerbo_store *s, const char *name, const char *profile,
     const char *nickname, time_t now)
 {
-	struct cerbo_user_spec spec = { name, nickname, profile,
-		"ops@example.com", "Syncs appointments", HASH_A };
+	struct cerbo_user_spec spec = {name, nickname, profile,
+	    "ops@example.com", "Syncs appointments", HASH_A};
 
 	ok(cerbo_user_add(s, &spec, now, &err));
 }
@@ -53,8 +53,8 @@ built_store(void)
 	ok(cerbo_profile_rule_add(s, "scheduling", CERBO_RULE_DENY,
 	    "DELETE /**", &changed, &err));
 	ok(cerbo_profile_add(s, "empty", NULL, &err));
-	add_user(s, "pk_scheduling_sync", "scheduling", "Scheduling integration",
-	    T0);
+	add_user(s, "pk_scheduling_sync", "scheduling",
+	    "Scheduling integration", T0);
 	add_user(s, "pk_b", "empty", "B \"quoted\" \\ back", T0 + 1);
 	ok(cerbo_user_set_secret(s, "pk_scheduling_sync", HASH_B, T0 + 60, 3600,
 	    0, &err));
@@ -85,14 +85,13 @@ reparse(const char *buf, size_t len)
 	char msg[1024];
 
 	if (cerbo_store_parse(&s, buf, len, "emitted", &err) != 0)
-		fail_msg("%s\n%.*s", cerbo_error_format(&err, msg,
-		    sizeof(msg)), (int)len, buf);
+		fail_msg("%s\n%.*s", cerbo_error_format(&err, msg, sizeof(msg)),
+		    (int)len, buf);
 	return s;
 }
 
 static void
-assert_same_text(const char *got, size_t glen, const char *want,
-    size_t wlen)
+assert_same_text(const char *got, size_t glen, const char *want, size_t wlen)
 {
 	if (glen != wlen || memcmp(got, want, glen) != 0)
 		fail_msg("output differs:\n--- got\n%.*s\n--- expected\n%.*s",
@@ -199,12 +198,12 @@ disabled_false_is_written_explicitly(void **state)
 static void
 text_that_yaml_would_misread_round_trips(void **state)
 {
-	static const char *const tricky[] = { "true", "yes", "No", "null",
-		"~", "123", "-1", "0x1F", "1e3", ".inf", "2026-01-01",
-		"- item", "a: b", "a #b", "#x", "&a", "*a", "!tag", "|", ">",
-		"%x", "@x", "`x", "'q'", "\"dq\"", "back\\slash", "{x}", "[x]",
-		"? x", ",x", "x:", "caf\xc3\xa9 \xf0\x9f\x94\x91", "a  b",
-		"---", "...", "=", "<<", NULL };
+	static const char *const tricky[] = {"true", "yes", "No", "null", "~",
+	    "123", "-1", "0x1F", "1e3", ".inf", "2026-01-01", "- item", "a: b",
+	    "a #b", "#x", "&a", "*a", "!tag", "|", ">", "%x", "@x", "`x", "'q'",
+	    "\"dq\"", "back\\slash", "{x}", "[x]", "? x", ",x",
+	    "x:", "caf\xc3\xa9 \xf0\x9f\x94\x91", "a  b", "---", "...", "=",
+	    "<<", NULL};
 	struct cerbo_store *a = cerbo_store_new(), *b;
 	const char *const *t;
 	char name[32], why[256];
@@ -231,9 +230,9 @@ text_that_yaml_would_misread_round_trips(void **state)
 static void
 profile_names_that_look_typed_are_quoted_and_round_trip(void **state)
 {
-	static const char *const names[] = { "true", "yes", "on", "y", "n",
-		"null", "123", "0", "0x1f", "0o17", "0b101", "1e5", "1_000",
-		"2024-01-01", "-x", "_x", "x-", NULL };
+	static const char *const names[] = {"true", "yes", "on", "y", "n",
+	    "null", "123", "0", "0x1f", "0o17", "0b101", "1e5", "1_000",
+	    "2024-01-01", "-x", "_x", "x-", NULL};
 	struct cerbo_store *a = cerbo_store_new(), *b;
 	const char *const *n;
 	char why[256];
@@ -263,7 +262,8 @@ empty_store_emits_empty_mappings(void **state)
 	char *text = emit(a, &len);
 
 	(void)state;
-	assert_non_null(strstr(text, "\ncerbo_store: 1\ngeneration: 0\n"
+	assert_non_null(strstr(text,
+	    "\ncerbo_store: 1\ngeneration: 0\n"
 	    "profiles: {}\nusers: {}\n"));
 	b = reparse(text, len);
 	assert_int_equal(cerbo_store_user_count(b), 0);
@@ -337,17 +337,19 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(built_store_emits_expected_file),
-		cmocka_unit_test(parsed_example_emits_expected_file),
-		cmocka_unit_test(emit_of_parsed_emit_is_byte_identical),
-		cmocka_unit_test(every_field_survives_a_round_trip),
-		cmocka_unit_test(disabled_false_is_written_explicitly),
-		cmocka_unit_test(text_that_yaml_would_misread_round_trips),
-		cmocka_unit_test(profile_names_that_look_typed_are_quoted_and_round_trip),
-		cmocka_unit_test(empty_store_emits_empty_mappings),
-		cmocka_unit_test(output_starts_with_header_pointing_to_the_man_page),
-		cmocka_unit_test(insertion_order_does_not_change_output),
-		cmocka_unit_test(invalid_store_is_never_written),
+	    cmocka_unit_test(built_store_emits_expected_file),
+	    cmocka_unit_test(parsed_example_emits_expected_file),
+	    cmocka_unit_test(emit_of_parsed_emit_is_byte_identical),
+	    cmocka_unit_test(every_field_survives_a_round_trip),
+	    cmocka_unit_test(disabled_false_is_written_explicitly),
+	    cmocka_unit_test(text_that_yaml_would_misread_round_trips),
+	    cmocka_unit_test(
+	        profile_names_that_look_typed_are_quoted_and_round_trip),
+	    cmocka_unit_test(empty_store_emits_empty_mappings),
+	    cmocka_unit_test(
+	        output_starts_with_header_pointing_to_the_man_page),
+	    cmocka_unit_test(insertion_order_does_not_change_output),
+	    cmocka_unit_test(invalid_store_is_never_written),
 	};
 
 	return cmocka_run_group_tests_name("yaml_write", tests, NULL, NULL);
