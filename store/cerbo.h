@@ -44,7 +44,7 @@ extern "C" {
 #define CERBO_RULE_MAX 1024        /* bytes of one "METHOD PATH" rule */
 #define CERBO_SECRET_MAX 1024      /* bytes of a secret given to verify */
 #define CERBO_HASH_MAX 256         /* bytes of a hash string, NUL included */
-#define CERBO_STORE_SIZE_MAX (256u * 1024 * 1024) /* bytes of a store file */
+#define CERBO_STORE_SIZE_MAX (1024u * 1024 * 1024) /* bytes of a store file */
 #define CERBO_GRACE_MAX (7 * 24 * 3600) /* seconds an old key may live */
 
 /*
