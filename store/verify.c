@@ -14,6 +14,12 @@
  * (argon2id takes tens of milliseconds).  The cache holds CACHE_SLOTS
  * paths, least recently used out first.
  *
+ * When the compiled index beside the store ("<store>.idx", index.c)
+ * matches the YAML, a (re)load opens it instead of parsing the YAML, and
+ * each call looks its user up with pread: a fresh process answers without
+ * reading a large store.  A missing, stale, unsafe or damaged index is
+ * passed over and the YAML parsed, so the index never changes an answer.
+ *
  * Argon2id (imported) secrets: successful checks are remembered for
  * A2_TTL seconds in a small table keyed by a per-process random key over
  * username, hash string and secret, so one integration calling again and
@@ -38,7 +44,13 @@
 #define A2_TTL 60 /* seconds */
 #define A2_TAG 32
 
+/*
+ * One usable state of a store: either its compiled index (when the index
+ * beside the YAML matches it), read with pread per lookup, or the parsed
+ * YAML.  Exactly one of ix and store is set.
+ */
 struct snap {
+	struct cerbo__index *ix;
 	struct cerbo_store *store;
 	unsigned long refs; /* the slot's own reference + one per call */
 };
@@ -74,6 +86,7 @@ snap_release(struct snap *snap)
 	if (snap == NULL)
 		return;
 	if (--snap->refs == 0) {
+		cerbo__index_close(snap->ix);
 		cerbo_store_free(snap->store);
 		free(snap);
 	}
@@ -116,36 +129,52 @@ slot_take(void)
 	return lru;
 }
 
-/* Read and parse the store into a new snapshot.  Lock held. */
+/*
+ * A new snapshot of the store at path, whose stat is *st.  Lock held.
+ * The compiled index is used when it matches the YAML; a missing, stale,
+ * unsafe or damaged index is passed over (it never changes an answer) and
+ * the YAML is read and parsed instead.
+ */
 static int
-load(const char *path, unsigned flags, struct snap **out,
-    struct cerbo_file_id *id, struct cerbo_error *err)
+load(const char *path, unsigned flags, const struct stat *st,
+    struct snap **out, struct cerbo_file_id *id, struct cerbo_error *err)
 {
+	unsigned lflags = (flags & CERBO_VERIFY_NO_TRUST) ?
+	    CERBO_LOAD_NO_TRUST : 0;
+	struct cerbo__index *ix = NULL;
 	struct cerbo_store *store = NULL;
 	struct snap *snap = NULL;
-	struct stat st;
+	struct cerbo_error ixerr;
+	struct stat rst;
 	char *buf = NULL;
 	size_t len = 0;
 	int rc = -1;
 
-	/* cerbo__read_file checks the open file and, unless told not to,
-	 * every folder above it. */
-	if (cerbo__read_file(path,
-		(flags & CERBO_VERIFY_NO_TRUST) ? CERBO_LOAD_NO_TRUST : 0, &buf,
-		&len, &st, err) != 0)
-		goto out;
-	if (cerbo_store_parse(&store, buf, len, path, err) != 0)
-		goto out;
+	if (cerbo__index_open(path, st, lflags, &ix, &ixerr) == 0) {
+		/* The YAML is not read: check its folders here. */
+		if (!lflags && cerbo__trust_folders(path, err) != 0)
+			goto out;
+		cerbo__file_id_from_stat(id, st);
+	} else {
+		/* cerbo__read_file checks the open file and, unless told
+		 * not to, every folder above it. */
+		if (cerbo__read_file(path, lflags, &buf, &len, &rst, err) != 0)
+			goto out;
+		if (cerbo_store_parse(&store, buf, len, path, err) != 0)
+			goto out;
+		/* The identity of the bytes actually parsed. */
+		cerbo__file_id_from_stat(id, &rst);
+	}
 	snap = calloc(1, sizeof(*snap));
 	if (snap == NULL) {
 		cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
 		goto out;
 	}
+	snap->ix = ix;
 	snap->store = store;
 	snap->refs = 1;
+	ix = NULL;
 	store = NULL;
-	/* The identity of the bytes actually parsed. */
-	cerbo__file_id_from_stat(id, &st);
 	*out = snap;
 	rc = 0;
 out:
@@ -153,6 +182,7 @@ out:
 		sodium_memzero(buf, len); /* it holds hash strings */
 		free(buf);
 	}
+	cerbo__index_close(ix);
 	cerbo_store_free(store);
 	return rc;
 }
@@ -188,7 +218,7 @@ acquire(const char *path, unsigned flags, struct snap **out,
 	if (s != NULL && s->snap != NULL && cerbo__file_id_equal(&s->id, &id))
 		goto hit;
 
-	if (load(path, flags, &snap, &loaded, err) != 0)
+	if (load(path, flags, &st, &snap, &loaded, err) != 0)
 		goto out;
 	if (s == NULL) {
 		copy = strdup(path);
@@ -493,9 +523,13 @@ cerbo_verify(const struct cerbo_verify_args *args,
     struct cerbo_verdict *verdict)
 {
 	const struct cerbo_user *user = NULL;
+	const struct cerbo_store *profiles;
 	const char *path, *hash, *old;
 	struct snap *snap = NULL;
+	struct cerbo_user ixuser;
+	unsigned char ixbuf[CERBO__INDEX_RECORD_MAX];
 	struct cerbo_error err;
+	int found;
 	char errtext[1024], when[CERBO__TIME_TEXT], keynote[96];
 	time_t now;
 	int ok;
@@ -527,8 +561,23 @@ cerbo_verify(const struct cerbo_verify_args *args,
 		    cerbo_error_format(&err, errtext, sizeof(errtext)));
 		return 0;
 	}
-	if (verdict->username_valid)
+	profiles = snap->ix != NULL ? cerbo__index_profiles(snap->ix) :
+	    snap->store;
+	if (verdict->username_valid && snap->ix != NULL) {
+		found = cerbo__index_find(snap->ix, args->username, &ixuser,
+		    ixbuf, sizeof(ixbuf));
+		if (found < 0) {
+			set_verdict(verdict, CERBO_STORE_ERROR,
+			    "store error: %s%s: damaged index (run "
+			    "cerbo-apiuser compile)", path,
+			    CERBO__INDEX_SUFFIX);
+			goto out;
+		}
+		if (found)
+			user = &ixuser;
+	} else if (verdict->username_valid) {
 		user = cerbo_store_user_find(snap->store, args->username);
+	}
 
 	if (args->secret != NULL) {
 		if (user == NULL) {
@@ -565,7 +614,7 @@ cerbo_verify(const struct cerbo_verify_args *args,
 	} else if (user == NULL) {
 		goto unknown;
 	}
-	decide(snap->store, user, args, now, keynote, verdict);
+	decide(profiles, user, args, now, keynote, verdict);
 	goto out;
 
 unknown:
@@ -576,6 +625,8 @@ unknown:
 		set_verdict(verdict, CERBO_DENY_CREDENTIALS,
 		    "unknown user (not a valid username)");
 out:
+	if (snap->ix != NULL)
+		sodium_memzero(ixbuf, sizeof(ixbuf)); /* hash strings */
 	release(snap);
 	return 0;
 }

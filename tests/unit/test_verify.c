@@ -883,6 +883,150 @@ cache_holds_many_paths_and_evicts_the_oldest(void **state)
 	}
 }
 
+/* ---- the compiled index --------------------------------------------------- */
+
+static void
+compile_store(const char *path)
+{
+	struct cerbo_error err;
+
+	if (cerbo_store_compile(path, 0, &err) != 0)
+		fail_msg("compile %s: %s", path, err.message);
+}
+
+static void
+store_with_index_gives_every_verdict(void **state)
+{
+	char path[160];
+	struct cerbo_verdict v;
+
+	(void)state;
+	path_in_dir(path, sizeof(path), "indexed.yaml");
+	write_file(path, main_store_text(C.h_key), 0640);
+	compile_store(path);
+	cerbo__verify_cache_clear();
+	run(path, "pk_alice", C.key, GET_APPT, NULL, C.now, &v);
+	assert_int_equal(v.code, CERBO_ALLOW);
+	assert_string_equal(v.decision.rule, "GET /api/v1/appointments/**");
+	run(path, "pk_alice", C.other, GET_APPT, NULL, C.now, &v);
+	assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
+	run(path, "pk_nobody", C.key, GET_APPT, NULL, C.now, &v);
+	assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
+	run(path, "pk_disabled", C.key, GET_APPT, NULL, C.now, &v);
+	assert_int_equal(v.code, CERBO_DENY_DISABLED);
+	run(path, "pk_expired", C.key, GET_APPT, NULL, C.now, &v);
+	assert_int_equal(v.code, CERBO_DENY_EXPIRED);
+	run(path, "pk_net6", C.key, GET_APPT, "2001:db8::5", C.now, &v);
+	assert_int_equal(v.code, CERBO_ALLOW);
+	run(path, "pk_net6", C.key, GET_APPT, "192.0.2.1", C.now, &v);
+	assert_int_equal(v.code, CERBO_DENY_ADDRESS);
+	run(path, "pk_alice", C.key, "DELETE /api/v1/appointments/1", NULL,
+	    C.now, &v);
+	assert_int_equal(v.code, CERBO_DENY_FORBIDDEN);
+	assert_string_equal(v.decision.rule, "DELETE /**");
+	run(path, "pk_rot", C.oldkey, GET_APPT, NULL, C.now, &v);
+	assert_int_equal(v.code, CERBO_ALLOW);
+	assert_int_equal(v.key, CERBO_KEY_OLD);
+	run(path, "pk_rot", C.oldkey, GET_APPT, NULL, C.now + 86400, &v);
+	assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
+	run(path, "pk_argon", A2_SECRET, NULL, NULL, C.now, &v);
+	assert_int_equal(v.code, CERBO_ALLOW);
+}
+
+static void
+stale_index_is_passed_over(void **state)
+{
+	char path[160];
+	struct cerbo_verdict v;
+
+	(void)state;
+	path_in_dir(path, sizeof(path), "stale.yaml");
+	write_file(path, main_store_text(C.h_key), 0640);
+	compile_store(path);
+	run(path, "pk_alice", C.key, NULL, NULL, C.now, &v);
+	assert_int_equal(v.code, CERBO_ALLOW);
+	/* the YAML changes behind the index's back */
+	write_file(path, main_store_text(C.h_newkey), 0640);
+	run(path, "pk_alice", C.key, NULL, NULL, C.now, &v);
+	assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
+	run(path, "pk_alice", C.newkey, NULL, NULL, C.now, &v);
+	assert_int_equal(v.code, CERBO_ALLOW);
+}
+
+static void
+damaged_index_is_passed_over(void **state)
+{
+	char path[160], ipath[200];
+	struct cerbo_verdict v;
+	int fd;
+
+	(void)state;
+	path_in_dir(path, sizeof(path), "damaged.yaml");
+	write_file(path, main_store_text(C.h_key), 0640);
+	compile_store(path);
+	snprintf(ipath, sizeof(ipath), "%s.idx", path);
+	fd = open(ipath, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "XXXXXXXX", 8, 0), 8);
+	close(fd);
+	cerbo__verify_cache_clear();
+	run(path, "pk_alice", C.key, GET_APPT, NULL, C.now, &v);
+	assert_int_equal(v.code, CERBO_ALLOW);
+	run(path, "pk_alice", C.other, GET_APPT, NULL, C.now, &v);
+	assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
+}
+
+static double
+first_verify_ms(const char *path)
+{
+	struct cerbo_verdict v;
+	double t0, t1;
+
+	cerbo__verify_cache_clear();
+	t0 = mono();
+	run(path, "pk_u02500", C.key, GET_APPT, NULL, C.now, &v);
+	t1 = mono();
+	assert_int_equal(v.code, CERBO_ALLOW);
+	return (t1 - t0) * 1e3;
+}
+
+/* A fresh cache answers from the index without parsing the YAML: far
+ * faster than parsing the same store without an index. */
+static void
+fresh_cache_answers_from_the_index_without_parsing(void **state)
+{
+	char a[160], b[160];
+	size_t size = 6000 * 400 + 1000, n;
+	char *users = malloc(size), *text = malloc(size + 1000);
+	double with, without;
+	int i;
+
+	(void)state;
+	assert_non_null(users);
+	assert_non_null(text);
+	users[0] = '\0';
+	for (i = 0; i < 5000; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "pk_u%05d", i);
+		add_user(users, size, name, "sched", C.h_key, "");
+	}
+	n = (size_t)snprintf(text, size + 1000, STORE_FMT, users);
+	assert_true(n < size + 1000);
+	path_in_dir(a, sizeof(a), "big-indexed.yaml");
+	path_in_dir(b, sizeof(b), "big-plain.yaml");
+	write_file(a, text, 0640);
+	write_file(b, text, 0640);
+	compile_store(a);
+	free(users);
+	free(text);
+	with = first_verify_ms(a);
+	without = first_verify_ms(b);
+	print_message("# first verify, 5000 users: index %.3f ms, parse "
+	    "%.3f ms\n", with, without);
+	assert_true(with * 5 < without);
+}
+
 /* ---- threads ------------------------------------------------------------ */
 
 struct worker {
@@ -1008,6 +1152,11 @@ main(void)
 		    store_that_becomes_invalid_is_never_served_from_cache),
 		cmocka_unit_test(store_behind_swapped_symlink_is_followed),
 		cmocka_unit_test(cache_holds_many_paths_and_evicts_the_oldest),
+		cmocka_unit_test(store_with_index_gives_every_verdict),
+		cmocka_unit_test(stale_index_is_passed_over),
+		cmocka_unit_test(damaged_index_is_passed_over),
+		cmocka_unit_test(
+		    fresh_cache_answers_from_the_index_without_parsing),
 		cmocka_unit_test(concurrent_calls_survive_store_swaps),
 	};
 
