@@ -6,9 +6,14 @@
  *
  * The value of the request's Authorization header ("Basic cGtfeDpzZWNyZXQ=")
  * is read from standard input, never from the command line, where every
- * user of the machine could read it in ps.  Prints the verdict and its
- * reason; exits 0 when the request is allowed, 1 when it is refused, 2 on
- * a usage error or when the store cannot be used.
+ * user of the machine could read it in ps.  Like a daemon, it serves one
+ * request per line of input in one process, so the library's store cache
+ * lives across requests and a store replaced meanwhile (by the tools, by
+ * configuration management, by a Kubernetes Secret update) is seen by the
+ * next request.  For each line it prints "VERDICT: reason" ("allow: ...",
+ * "deny_credentials: wrong secret", "error: ..." for a malformed header).
+ * The exit status is that of the last line: 0 allowed, 1 refused, 2 a
+ * malformed header, a usage error or a store that cannot be used.
  *
  * Build against the installed library:
  *     cc -o verify-basic verify-basic.c $(pkg-config --cflags --libs cerbo)
@@ -35,36 +40,79 @@ usage(void)
 	exit(2);
 }
 
-/* Read one line into buf (NUL-terminated, end of line removed). */
+/*
+ * Read one line into buf (NUL-terminated, end of line removed).  0 on a
+ * line, 1 on a line too long (the rest of it is skipped), -1 at the end.
+ */
 static int
 readheader(char *buf, size_t size)
 {
 	size_t len;
+	int ch;
 
 	if (fgets(buf, (int)size, stdin) == NULL)
 		return -1;
 	len = strcspn(buf, "\r\n");
-	if (buf[len] == '\0' && !feof(stdin))
-		return -1; /* longer than any valid header */
+	if (buf[len] == '\0' && !feof(stdin)) {
+		while ((ch = getchar()) != EOF && ch != '\n')
+			;
+		return 1;
+	}
 	buf[len] = '\0';
 	return 0;
 }
 
-int
-main(int argc, char *argv[])
+/* Decide one request; print one line; 0 allowed, 1 refused, 2 error. */
+static int
+decide(const char *header, const char *store, const char *request,
+    const char *rhost)
 {
 	struct cerbo_verify_args args = { 0 };
 	struct cerbo_verdict verdict;
 	struct cerbo_basic basic;
 	struct cerbo_error err = { 0 };
-	char header[HEADER_MAX + 2];
 	char msg[1024];
-	int ch, rc = 2;
+	int rc = 2;
+
+	/* On error the parser has wiped basic already. */
+	if (cerbo_basic_parse(header, &basic, &err) == -1) {
+		printf("error: %s\n", cerbo_error_format(&err, msg, sizeof(msg)));
+		return 2;
+	}
+	args.store_path = store;
+	args.username = basic.username;
+	args.secret = basic.secret;
+	args.secret_len = basic.secret_len;
+	args.request = request;
+	args.rhost = rhost;
+	if (cerbo_verify(&args, &verdict) == -1) {
+		printf("error: invalid arguments\n");
+		goto out;
+	}
+	/* The reason names the user only when the name is valid, never the
+	 * secret: fit for a log. */
+	printf("%s: %s%s\n", cerbo_verdict_name(verdict.code), verdict.reason,
+	    verdict.key == CERBO_KEY_OLD ? " (old key, during a rotation)" : "");
+	if (verdict.code == CERBO_ALLOW)
+		rc = 0;
+	else if (verdict.code != CERBO_STORE_ERROR)
+		rc = 1;
+out:
+	cerbo_basic_wipe(&basic);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	char header[HEADER_MAX + 2];
+	const char *store = NULL;
+	int ch, r, rc = 2;
 
 	while ((ch = getopt(argc, argv, "s:")) != -1) {
 		switch (ch) {
 		case 's':
-			args.store_path = optarg;
+			store = optarg;
 			break;
 		default:
 			usage();
@@ -75,48 +123,18 @@ main(int argc, char *argv[])
 	if (argc < 1 || argc > 2)
 		usage();
 
-	if (readheader(header, sizeof(header)) == -1) {
-		fprintf(stderr, "verify-basic: no header, or a header too "
-		    "long, on standard input\n");
-		goto out;
+	/* Like a daemon: one process, many requests, one store cache. */
+	while ((r = readheader(header, sizeof(header))) != -1) {
+		if (r == 1) {
+			printf("error: header too long\n");
+			rc = 2;
+		} else {
+			rc = decide(header, store, argv[0],
+			    argc > 1 ? argv[1] : NULL);
+		}
+		explicit_bzero(header, sizeof(header));
+		fflush(stdout);
 	}
-	/* On error the parser has wiped basic already. */
-	if (cerbo_basic_parse(header, &basic, &err) == -1) {
-		fprintf(stderr, "verify-basic: %s\n",
-		    cerbo_error_format(&err, msg, sizeof(msg)));
-		goto out;
-	}
-	explicit_bzero(header, sizeof(header));
-
-	args.username = basic.username;
-	args.secret = basic.secret;
-	args.secret_len = basic.secret_len;
-	args.request = argv[0];
-	args.rhost = argc > 1 ? argv[1] : NULL;
-	if (cerbo_verify(&args, &verdict) == -1) {
-		fprintf(stderr, "verify-basic: invalid arguments\n");
-		goto wipe;
-	}
-
-	printf("verdict: %s\n", cerbo_verdict_name(verdict.code));
-	printf("reason: %s\n", verdict.reason);
-	if (verdict.code == CERBO_ALLOW)
-		printf("user: %s (%s key)\n", basic.username,
-		    verdict.key == CERBO_KEY_OLD ? "old" : "current");
-	if (verdict.decision.matched)
-		printf("rule: %s %s (profile %s)\n",
-		    verdict.decision.kind == CERBO_RULE_DENY ? "deny" : "allow",
-		    verdict.decision.rule, verdict.decision.profile);
-
-	if (verdict.code == CERBO_ALLOW)
-		rc = 0;
-	else if (verdict.code == CERBO_STORE_ERROR)
-		rc = 2;
-	else
-		rc = 1;
-wipe:
-	cerbo_basic_wipe(&basic);
-out:
 	explicit_bzero(header, sizeof(header));
 	return rc;
 }

@@ -114,7 +114,7 @@ vb() {
 out=$(vb "$(header pk_install "$secret")" "GET /api/v1/things HTTP/1.1" 192.0.2.7)
 rc=$?
 check_eq "the example allows the new key for an endpoint of its profile" "$rc" 0
-check_contains "the example prints the verdict allow" "$out" "verdict: allow"
+check_contains "the example prints the verdict allow" "$out" "allow: "
 check_exit "the example refuses a wrong key (exit 1)" 1 \
     vb "$(header pk_install "${secret%?}x")" "GET /api/v1/things HTTP/1.1"
 out=$(vb "$(header pk_install "$secret")" "GET /api/v1/admin/users HTTP/1.1")
