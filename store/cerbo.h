@@ -13,6 +13,15 @@
  * is changed or freed.  No function prints, exits or installs signal
  * handlers.  Functions marked CERBO_MUST_CHECK must have their result
  * checked.
+ *
+ * Threads: cerbo_verify() and the functions that keep no state (the
+ * parsers, the secret and hash functions, cerbo_error_format()) may be
+ * called from any thread at any time.  A struct cerbo_store or struct
+ * cerbo_txn is not locked: use each from one thread at a time.
+ *
+ * Linking: cc ... $(pkg-config --cflags --libs cerbo); the API, with an
+ * example for daemons that call the verifier without PAM, is described in
+ * libcerbo(3).
  */
 #ifndef CERBO_H
 #define CERBO_H
@@ -86,9 +95,14 @@ struct cerbo_error {
 	char message[512];
 };
 
-/* "file:line:column: message", "file: message" or "message" into buf. */
+/*
+ * "file:line:column: message", "file: message" or "message" into buf (len
+ * bytes, truncated to fit), and return buf; "" when buf is NULL or len 0.
+ * Fit for a log or a terminal: a message never holds a secret or a hash.
+ */
 const char *cerbo_error_format(const struct cerbo_error *err, char *buf,
     size_t len);
+/* A fixed lower-case name for a status ("ok", "invalid", ...). */
 const char *cerbo_status_name(enum cerbo_status status);
 
 /* ---------------------------------------------------------------------
@@ -361,6 +375,10 @@ struct cerbo_basic {
  * Parse an Authorization header value ("Basic <base64>"): strict base64,
  * split at the first ':', bounded lengths, no control characters, both
  * parts non-empty.  On error out is wiped.
+ *
+ * On success out holds the secret, and the caller owns it: pass
+ * out->secret and out->secret_len to cerbo_verify(), then call
+ * cerbo_basic_wipe(out) on every path.  Copy the secret nowhere else.
  */
 CERBO_MUST_CHECK int cerbo_basic_parse(const char *header,
     struct cerbo_basic *out, struct cerbo_error *err);
@@ -414,10 +432,21 @@ struct cerbo_verdict {
  * verdict->code), -1 only on invalid arguments.
  *
  * The store is cached per path in the process and re-validated with one
- * stat per call; thread-safe.
+ * stat per call; thread-safe.  A store replaced on disk (by the tools'
+ * rename, by configuration management, by a Kubernetes ..data symlink
+ * swap) is seen by the next call, and its owner and mode are checked on
+ * every call, so a daemon never needs a reload signal.  A store that is
+ * missing, unsafe or invalid gives CERBO_STORE_ERROR: everyone is refused.
+ *
+ * verdict->reason and cerbo_verdict_name() are for logs; tell the client
+ * no more than "401" (a credential or account refusal) or "403"
+ * (CERBO_DENY_FORBIDDEN), so it cannot learn which usernames exist.  Log
+ * args->username only when verdict->username_valid is set: a client that
+ * typed its secret into the username field would put it in the log.
  */
 CERBO_MUST_CHECK int cerbo_verify(const struct cerbo_verify_args *args,
     struct cerbo_verdict *verdict);
+/* A fixed name for a code ("allow", "deny_credentials", ...). */
 const char *cerbo_verdict_name(enum cerbo_verdict_code code);
 
 /* 1 when s is a syntactically valid username. */
