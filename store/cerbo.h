@@ -603,10 +603,10 @@ void cerbo_apply_result_free(struct cerbo_apply_result *result);
  * stale or missing index never changes an answer: the verifier parses the
  * YAML instead.
  */
-/* Under the store's lock, write the index of the store at path.  flags:
- * CERBO_LOAD_NO_TRUST. */
-CERBO_MUST_CHECK int cerbo_store_compile(const char *path, unsigned flags,
-    struct cerbo_error *err);
+/* Under the store's lock (opts as for cerbo_txn_begin, may be NULL; the
+ * expectations are checked), write the index of the store at path. */
+CERBO_MUST_CHECK int cerbo_store_compile(const char *path,
+    const struct cerbo_txn_options *opts, struct cerbo_error *err);
 
 #ifdef __cplusplus
 }

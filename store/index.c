@@ -457,25 +457,28 @@ out:
 }
 
 int
-cerbo_store_compile(const char *path, unsigned flags, struct cerbo_error *err)
+cerbo_store_compile(const char *path, const struct cerbo_txn_options *opts,
+    struct cerbo_error *err)
 {
-	struct cerbo_txn_options opts;
 	struct cerbo_txn *txn = NULL;
 	struct cerbo_store *store = NULL;
 	char folder[PATH_MAX];
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
+	unsigned flags = 0;
 	int dfd, rc = -1;
 
-	memset(&opts, 0, sizeof(opts));
-	opts.flags = (flags & CERBO_LOAD_NO_TRUST) ? CERBO_TXN_NO_TRUST : 0;
+	if (opts != NULL && (opts->flags & CERBO_TXN_CREATE))
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "compile does not create a store");
+	if (opts != NULL && (opts->flags & CERBO_TXN_NO_TRUST))
+		flags = CERBO_LOAD_NO_TRUST;
 	/* The lock keeps the tools from replacing the store meanwhile. */
-	if (cerbo_txn_begin(&txn, path, &opts, err) != 0)
+	if (cerbo_txn_begin(&txn, path, opts, err) != 0)
 		goto out;
 	/* Stamp what was read through one descriptor: bytes and identity. */
-	if (cerbo__read_file(path, flags & CERBO_LOAD_NO_TRUST, &buf, &len,
-		&st, err) != 0 ||
+	if (cerbo__read_file(path, flags, &buf, &len, &st, err) != 0 ||
 	    cerbo_store_parse(&store, buf, len, path, err) != 0)
 		goto out;
 	if (cerbo__index_install(path, store, &st, cerbo_store_digest(store),

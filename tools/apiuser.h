@@ -24,6 +24,7 @@ int cmd_rotate(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_edit_file(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
 
 /*
  * Parse a command's options with getopt_long: the common ones go to o,

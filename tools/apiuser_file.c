@@ -579,3 +579,55 @@ out:
 	cerbo_txn_free(txn);
 	return rc;
 }
+
+/* ---- compile ------------------------------------------------------------ */
+
+static const char compile_help[] =
+    "usage: cerbo-apiuser compile [--store PATH] [--json]\n"
+    "                             [--expect-generation N] [--expect-digest D]\n"
+    "\n"
+    "Write the compiled index (STORE.idx) of a store that was produced\n"
+    "without the tools (config management, a Kubernetes Secret), under the\n"
+    "store's lock.  Every change made with the tools writes the index\n"
+    "already.  The YAML stays the source of truth: a stale or missing index\n"
+    "never changes an answer, it only makes a fresh process parse the\n"
+    "YAML.  Ship STORE and STORE.idx together.\n";
+
+int
+cmd_compile(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    CLI_COMMON_LONGOPTS,
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct cerbo_txn_options topts;
+	struct cerbo_error err;
+	struct cli_opts o;
+	struct cli_json j;
+	int rc;
+
+	cli_opts_init(&o);
+	rc = au_getopt(argc, argv, longopts, &o, NULL, NULL, compile_help);
+	if (rc != 0)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (optind < argc)
+		return cli_usage_error("compile", "unexpected argument: %s",
+		    argv[optind]);
+	cli_txn_options(&o, 0, &topts);
+	if (cerbo_store_compile(o.store, &topts, &err) != 0)
+		return cli_error(&err);
+	if (o.json) {
+		cli_json_init(&j);
+		cli_json_object_begin(&j, NULL);
+		cli_json_bool(&j, "changed", 1);
+		cli_json_str(&j, "index", o.store);
+		cli_json_object_end(&j);
+		rc = cli_json_print(&j, stdout);
+		cli_json_free(&j);
+		return rc;
+	}
+	if (!o.quiet)
+		printf("compiled %s.idx\n", o.store);
+	return CLI_EXIT_OK;
+}

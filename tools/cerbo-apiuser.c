@@ -57,6 +57,7 @@ static const char usage_text[] =
     "  apply FILE|- apply a list of desired users and profiles in one "
     "transaction\n"
     "  edit-file    edit the store in $VISUAL/$EDITOR under its lock\n"
+    "  compile      write the store's compiled index (STORE.idx)\n"
     "\n"
     "Run 'cerbo-apiuser COMMAND --help' for a command's options.\n"
     "Secrets are never taken from the command line: only from standard "
@@ -85,6 +86,7 @@ static const struct {
     {"hash", cmd_hash},
     {"apply", cmd_apply},
     {"edit-file", cmd_edit_file},
+    {"compile", cmd_compile},
 };
 
 int

@@ -374,7 +374,7 @@ compile_writes_an_index_that_matches(void **state)
 	free(buf);
 	cerbo__index_path(f->path, idx, sizeof(idx));
 	assert_int_equal(access(idx, F_OK), -1);
-	assert_int_equal(cerbo_store_compile(f->path, 0, NULL), 0);
+	assert_int_equal(cerbo_store_compile(f->path, NULL, NULL), 0);
 	assert_int_equal(stat(f->path, &st), 0);
 	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, NULL), 0);
 	cerbo__index_close(ix);
