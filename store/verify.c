@@ -27,6 +27,7 @@
  * remembered; an entry is wiped when it expires or is replaced.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -130,6 +132,30 @@ slot_take(void)
 }
 
 /*
+ * Whether this process may open the YAML at path, which must still be the
+ * file of *st: 1 yes, 0 it is another file now, -1 (err set) it cannot be
+ * opened.  The index answers only for a reader who could read the YAML:
+ * a store made unreadable (chmod 0600) cuts the daemon off, index or not.
+ */
+static int
+yaml_openable(const char *path, const struct stat *st,
+    struct cerbo_error *err)
+{
+	struct stat now;
+	int fd, same;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return cerbo__fail_at(err, errno == ENOENT ? CERBO_E_NOTFOUND :
+		    CERBO_E_IO, path, 0, 0, "cannot open: %s",
+		    strerror(errno));
+	same = fstat(fd, &now) == 0 && now.st_dev == st->st_dev &&
+	    now.st_ino == st->st_ino;
+	close(fd);
+	return same;
+}
+
+/*
  * A new snapshot of the store at path, whose stat is *st.  Lock held.
  * The compiled index is used when it matches the YAML; a missing, stale,
  * unsafe or damaged index is passed over (it never changes an answer) and
@@ -148,14 +174,19 @@ load(const char *path, unsigned flags, const struct stat *st,
 	struct stat rst;
 	char *buf = NULL;
 	size_t len = 0;
-	int rc = -1;
+	int rc = -1, yaml_ok = 0;
 
-	if (cerbo__index_open(path, st, lflags, &ix, &ixerr) == 0) {
+	if (cerbo__index_open(path, st, lflags, &ix, &ixerr) == 0 &&
+	    (yaml_ok = yaml_openable(path, st, err)) < 0)
+		goto out;
+	if (ix != NULL && yaml_ok) {
 		/* The YAML is not read: check its folders here. */
 		if (!lflags && cerbo__trust_folders(path, err) != 0)
 			goto out;
 		cerbo__file_id_from_stat(id, st);
 	} else {
+		cerbo__index_close(ix);
+		ix = NULL;
 		/* cerbo__read_file checks the open file and, unless told
 		 * not to, every folder above it. */
 		if (cerbo__read_file(path, lflags, &buf, &len, &rst, err) != 0)
