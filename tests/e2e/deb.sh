@@ -138,6 +138,17 @@ check_fails "pamtester refuses a wrong key" \
 check_fails "pamtester refuses a request outside the profile" \
     auth pk_debtest "$secret" "REQUEST=DELETE /api/v1/things HTTP/1.1"
 
+# libcerbo-dev: a daemon built against the installed cerbo.pc verifies
+# the same key from the same store.
+# shellcheck disable=SC2046
+check "examples/verify-basic.c builds with pkg-config against libcerbo-dev" \
+    cc -Wall -Wextra -Werror -o "$T/verify-basic" \
+    "$top/examples/verify-basic.c" $(pkg-config --cflags --libs cerbo)
+out=$(printf 'Basic %s\n' "$(printf '%s' "pk_debtest:$secret" | base64 -w0)" |
+    "$T/verify-basic" "GET /api/v1/things HTTP/1.1" 2>&1)
+check_contains "it allows the key through the installed libcerbo.so.0" \
+    "$out" "allow: "
+
 before=$(cat /etc/cerbo/apiusers.yaml)
 # shellcheck disable=SC2086
 check "dpkg -i again (reinstall) succeeds" dpkg -i $debs

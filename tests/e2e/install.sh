@@ -68,6 +68,10 @@ check_eq "the installed module exports only pam_sm_* functions" \
         awk '$2 == "T" && $3 !~ /^pam_sm_/')" ""
 check "a second make install over the first succeeds" \
     mk install DESTDIR="$root" PREFIX=/usr
+check "PAMDIR overrides the module's folder" \
+    mk install-module DESTDIR="$T/pamdir" PREFIX=/usr PAMDIR=/lib/security
+check_eq "the module lands in PAMDIR, mode 0644" \
+    "$(stat -c %a "$T/pamdir/lib/security/pam_cerbo.so" 2>&1)" 644
 check "make uninstall with the same DESTDIR succeeds" \
     mk uninstall DESTDIR="$root" PREFIX=/usr
 check_eq "uninstall leaves no file and no symlink" \
