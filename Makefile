@@ -170,6 +170,10 @@ install-lib: $(LIB_SO)
 install-module: $(MODULE)
 	$(INSTALL) -d -m 0755 $(D)$(PAMDIR)
 	$(INSTALL) -m 0644 $(MODULE) $(D)$(PAMDIR)/pam_cerbo.so
+	@case "$(PAMDIR)" in /lib/*security|/usr/lib/*security) ;; \
+	*) echo "note: Linux-PAM loads modules by name only from its own" \
+	    "folder; name $(PAMDIR)/pam_cerbo.so by its full path in" \
+	    "/etc/pam.d, or install with PREFIX=/usr" ;; esac
 
 install-tools: $(TOOLS)
 	$(INSTALL) -d -m 0755 $(D)$(BINDIR)
