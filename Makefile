@@ -231,14 +231,13 @@ uninstall:
 # The Debian packages, built in a copy of the tree; results in $(B)/deb.
 deb:
 	tests/deps.sh pkg
-	B=$(B) tests/e2e/deb.sh --build-only $(B)/deb
+	B=$(B) sh tests/e2e/deb.sh --build-only $(B)/deb
 
 # Builds the packages, installs them (as root), authenticates through the
 # installed module with pamtester, removes and purges them.  Not part of
 # make check: it changes the system and takes about a minute.
 deb-test:
 	tests/deps.sh pkg
-	$(MAKE) all
 	CERBO_DEB_TEST=1 TESTS=e2e/deb.sh B=$(B) tests/run.sh
 
 # ---- Hardening: fuzzing, fault injection, lint -------------------------
