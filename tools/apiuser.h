@@ -26,17 +26,6 @@ int cmd_apply(int argc, char **argv);
 int cmd_edit_file(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 
-/*
- * Parse a command's options with getopt_long: the common ones go to o,
- * -h/--help prints help and ends, every other option goes to fn(ctx, c,
- * optarg), which returns 0 or an exit code (having printed why).  On
- * return optind indexes the first operand.
- * Returns 0 to go on, -1 when help was printed (exit 0), or an exit code.
- */
-typedef int (*au_optfn)(void *ctx, int c, const char *arg);
-int au_getopt(int argc, char **argv, const struct option *longopts,
-    struct cli_opts *o, au_optfn fn, void *ctx, const char *help);
-
 /* "USER": exactly one operand (a username); NULL after printing why. */
 const char *au_one_user(int argc, char **argv, const char *cmd);
 

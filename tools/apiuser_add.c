@@ -245,15 +245,7 @@ add_change(struct cerbo_txn *txn, struct cli_change *c, struct cerbo_error *err)
 	        &ch, err) != 0)
 		return -1;
 	if (a->secret_file != NULL && a->import_hash == NULL && !c->dry_run) {
-		char line[CERBO_SECRET_GENERATED_SIZE + 1];
-		size_t n = strlen(a->secret);
-		int rc;
-
-		memcpy(line, a->secret, n);
-		line[n] = '\n';
-		rc = cli_write_new_file(a->secret_file, line, n + 1, err);
-		sodium_memzero(line, sizeof(line));
-		if (rc != 0)
+		if (cli_write_secret_file(a->secret_file, a->secret, err) != 0)
 			return -1;
 		a->file_written = 1;
 	}
@@ -457,7 +449,7 @@ cmd_add(int argc, char **argv)
 	memset(a, 0, sizeof(*a));
 	memset(&c, 0, sizeof(c));
 	cli_opts_init(&o);
-	rc = au_getopt(argc, argv, longopts, &o, add_opt, a, add_help);
+	rc = cli_getopt(argc, argv, longopts, &o, add_opt, a, add_help);
 	if (rc != 0)
 		goto out;
 	if (optind < argc) {
@@ -670,7 +662,7 @@ cmd_import(int argc, char **argv)
 	}
 	memset(im.a, 0, sizeof(*im.a));
 	cli_opts_init(&o);
-	rc = au_getopt(argc, argv, longopts, &o, import_opt, &im, import_help);
+	rc = cli_getopt(argc, argv, longopts, &o, import_opt, &im, import_help);
 	if (rc != 0)
 		goto out;
 	im.a->username = au_one_user(argc, argv, "import");
@@ -785,8 +777,8 @@ cmd_hash(int argc, char **argv)
 		return CLI_EXIT_IO;
 	}
 	cli_opts_init(&o);
-	rc =
-	    au_getopt(argc, argv, longopts, &o, hash_opt, &generate, hash_help);
+	rc = cli_getopt(argc, argv, longopts, &o, hash_opt, &generate,
+	    hash_help);
 	if (rc != 0)
 		goto out;
 	if (optind < argc) {

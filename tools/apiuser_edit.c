@@ -175,7 +175,7 @@ cmd_edit(int argc, char **argv)
 	memset(&e, 0, sizeof(e));
 	memset(&c, 0, sizeof(c));
 	cli_opts_init(&o);
-	rc = au_getopt(argc, argv, longopts, &o, edit_opt, &e, edit_help);
+	rc = cli_getopt(argc, argv, longopts, &o, edit_opt, &e, edit_help);
 	if (rc != 0)
 		return rc;
 	e.username = au_one_user(argc, argv, "edit");
@@ -345,15 +345,7 @@ rotate_change(struct cerbo_txn *txn, struct cli_change *c,
 	snprintf(r->old_until, sizeof(r->old_until), "%s",
 	    v != NULL && r->grace > 0 ? v : "");
 	if (r->secret_file != NULL) {
-		char line[CERBO_SECRET_GENERATED_SIZE + 1];
-		size_t n = strlen(r->secret);
-		int rc;
-
-		memcpy(line, r->secret, n);
-		line[n] = '\n';
-		rc = cli_write_new_file(r->secret_file, line, n + 1, err);
-		sodium_memzero(line, sizeof(line));
-		if (rc != 0)
+		if (cli_write_secret_file(r->secret_file, r->secret, err) != 0)
 			return -1;
 		r->file_written = 1;
 	}
@@ -398,7 +390,7 @@ cmd_rotate(int argc, char **argv)
 	memset(r, 0, sizeof(*r));
 	memset(&c, 0, sizeof(c));
 	cli_opts_init(&o);
-	rc = au_getopt(argc, argv, longopts, &o, rotate_opt, r, rotate_help);
+	rc = cli_getopt(argc, argv, longopts, &o, rotate_opt, r, rotate_help);
 	if (rc != 0)
 		goto out;
 	r->username = au_one_user(argc, argv, "rotate");
@@ -541,7 +533,7 @@ cmd_delete(int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	memset(&c, 0, sizeof(c));
 	cli_opts_init(&o);
-	rc = au_getopt(argc, argv, longopts, &o, delete_opt, &d, delete_help);
+	rc = cli_getopt(argc, argv, longopts, &o, delete_opt, &d, delete_help);
 	if (rc != 0)
 		goto out;
 	d.username = au_one_user(argc, argv, "delete");

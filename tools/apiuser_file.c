@@ -261,7 +261,7 @@ cmd_apply(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	memset(&c, 0, sizeof(c));
 	cli_opts_init(&o);
-	rc = au_getopt(argc, argv, longopts, &o, apply_opt, &a, apply_help);
+	rc = cli_getopt(argc, argv, longopts, &o, apply_opt, &a, apply_help);
 	if (rc != 0)
 		goto out;
 	if (argc - optind != 1) {
@@ -462,7 +462,7 @@ cmd_edit_file(int argc, char **argv)
 	int rc, fd = -1, made = 0, changed = 0, st;
 
 	cli_opts_init(&o);
-	rc = au_getopt(argc, argv, longopts, &o, NULL, NULL, edit_file_help);
+	rc = cli_getopt(argc, argv, longopts, &o, NULL, NULL, edit_file_help);
 	if (rc != 0)
 		return rc;
 	if (optind < argc)
@@ -608,7 +608,7 @@ cmd_compile(int argc, char **argv)
 	int rc;
 
 	cli_opts_init(&o);
-	rc = au_getopt(argc, argv, longopts, &o, NULL, NULL, compile_help);
+	rc = cli_getopt(argc, argv, longopts, &o, NULL, NULL, compile_help);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
 	if (optind < argc)

@@ -76,7 +76,8 @@ cmd_list(int argc, char **argv)
 	int rc;
 
 	cli_opts_init(&o);
-	rc = au_getopt(argc, argv, longopts, &o, list_opt, &profile, list_help);
+	rc =
+	    cli_getopt(argc, argv, longopts, &o, list_opt, &profile, list_help);
 	if (rc != 0)
 		goto out;
 	if (optind < argc) {
@@ -185,7 +186,7 @@ cmd_show(int argc, char **argv)
 	int rc, old_valid;
 
 	cli_opts_init(&o);
-	rc = au_getopt(argc, argv, longopts, &o, NULL, NULL, show_help);
+	rc = cli_getopt(argc, argv, longopts, &o, NULL, NULL, show_help);
 	if (rc != 0)
 		goto out;
 	name = au_one_user(argc, argv, "show");
@@ -340,8 +341,8 @@ cmd_verify(int argc, char **argv)
 	int rc;
 
 	cli_opts_init(&o);
-	rc =
-	    au_getopt(argc, argv, longopts, &o, rhost_opt, &rhost, verify_help);
+	rc = cli_getopt(argc, argv, longopts, &o, rhost_opt, &rhost,
+	    verify_help);
 	if (rc != 0)
 		goto out;
 	if (optind >= argc) {
@@ -451,7 +452,7 @@ cmd_explain(int argc, char **argv)
 	int rc, parsed;
 
 	cli_opts_init(&o);
-	rc = au_getopt(argc, argv, longopts, &o, NULL, NULL, explain_help);
+	rc = cli_getopt(argc, argv, longopts, &o, NULL, NULL, explain_help);
 	if (rc != 0)
 		goto out;
 	if (optind >= argc) {
@@ -633,7 +634,7 @@ cmd_check(int argc, char **argv)
 	int rc, explicit_file, trusted = 1, valid, access_ok = 1;
 
 	cli_opts_init(&o);
-	rc = au_getopt(argc, argv, longopts, &o, as_user_opt, &as_user,
+	rc = cli_getopt(argc, argv, longopts, &o, as_user_opt, &as_user,
 	    check_help);
 	if (rc != 0)
 		goto out;

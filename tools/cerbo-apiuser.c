@@ -89,54 +89,6 @@ static const struct {
     {"compile", cmd_compile},
 };
 
-int
-au_getopt(int argc, char **argv, const struct option *longopts,
-    struct cli_opts *o, au_optfn fn, void *ctx, const char *help)
-{
-	int c, r;
-
-	opterr = 0;
-	optind = 1;
-	for (;;) {
-		c = getopt_long(argc, argv, ":hqy", longopts, NULL);
-		if (c == -1)
-			break;
-		switch (c) {
-		case 'h':
-			fputs(help, stdout);
-			return -1;
-		case 'q':
-			c = CLI_OPT_QUIET;
-			break;
-		case 'y':
-			c = CLI_OPT_YES;
-			break;
-		case '?':
-			if (optopt != 0)
-				return cli_usage_error(argv[0],
-				    "unknown option -%c", optopt);
-			return cli_usage_error(argv[0], "unknown option %s",
-			    argv[optind - 1]);
-		case ':':
-			return cli_usage_error(argv[0],
-			    "option %s needs a value", argv[optind - 1]);
-		default:
-			break;
-		}
-		r = cli_opt_common(o, argv[0], c, optarg);
-		if (r < 0)
-			return CLI_EXIT_USAGE;
-		if (r > 0)
-			continue;
-		if (fn == NULL)
-			return cli_usage_error(argv[0], "unknown option");
-		r = fn(ctx, c, optarg);
-		if (r != 0)
-			return r;
-	}
-	return 0;
-}
-
 const char *
 au_one_user(int argc, char **argv, const char *cmd)
 {

@@ -102,6 +102,39 @@ kind_name(enum cerbo_rule_kind kind)
 
 /* ---- options ------------------------------------------------------------- */
 
+/* One option of a command's own (cli_getopt's callback). */
+static int
+parse_opt(void *ctx, int c, const char *arg)
+{
+	struct pf *p = ctx;
+	int k;
+
+	switch (c) {
+	case PF_OPT_DESCRIPTION:
+		if (p->description != NULL)
+			return cli_usage_error(p->cmd,
+			    "--description given twice");
+		p->description = arg;
+		break;
+	case PF_OPT_ALLOW:
+	case PF_OPT_DENY:
+	case PF_OPT_REMOVE_ALLOW:
+	case PF_OPT_REMOVE_DENY:
+		k = c - PF_OPT_ALLOW;
+		p->rules[k][p->nrules[k]++] = arg;
+		break;
+	case PF_OPT_IF_MISSING:
+		p->if_missing = 1;
+		break;
+	case PF_OPT_IF_EXISTS:
+		p->if_exists = 1;
+		break;
+	default:
+		return cli_usage_error(p->cmd, "unknown option");
+	}
+	return 0;
+}
+
 /*
  * Parse argv (argv[0] is the command) with the common options and the
  * command's own; exactly one operand, NAME, unless want_name is 0.
@@ -111,7 +144,7 @@ static int
 parse(struct pf *p, int argc, char **argv, const struct option *longopts,
     const char *help, int want_name)
 {
-	int c, r, k;
+	int r, k;
 
 	p->cmd = argv[0];
 	cli_opts_init(&p->o);
@@ -122,64 +155,9 @@ parse(struct pf *p, int argc, char **argv, const struct option *longopts,
 			return CLI_EXIT_IO;
 		}
 	}
-	opterr = 0;
-	optind = 1;
-	for (;;) {
-		c = getopt_long(argc, argv, ":hqy", longopts, NULL);
-		if (c == -1)
-			break;
-		switch (c) {
-		case 'h':
-			fputs(help, stdout);
-			return -1;
-		case 'q':
-			c = CLI_OPT_QUIET;
-			break;
-		case 'y':
-			c = CLI_OPT_YES;
-			break;
-		case '?':
-			if (optopt != 0)
-				return cli_usage_error(p->cmd,
-				    "unknown option -%c", optopt);
-			return cli_usage_error(p->cmd, "unknown option %s",
-			    argv[optind - 1]);
-		case ':':
-			return cli_usage_error(p->cmd,
-			    "option %s needs a value", argv[optind - 1]);
-		default:
-			break;
-		}
-		r = cli_opt_common(&p->o, p->cmd, c, optarg);
-		if (r < 0)
-			return CLI_EXIT_USAGE;
-		if (r > 0)
-			continue;
-		switch (c) {
-		case PF_OPT_DESCRIPTION:
-			if (p->description != NULL)
-				return cli_usage_error(p->cmd,
-				    "--description given twice");
-			p->description = optarg;
-			break;
-		case PF_OPT_ALLOW:
-		case PF_OPT_DENY:
-		case PF_OPT_REMOVE_ALLOW:
-		case PF_OPT_REMOVE_DENY:
-			k = c - PF_OPT_ALLOW;
-			p->rules[k][p->nrules[k]++] = optarg;
-			break;
-		case PF_OPT_IF_MISSING:
-			p->if_missing = 1;
-			break;
-		case PF_OPT_IF_EXISTS:
-			p->if_exists = 1;
-			break;
-		default:
-			return cli_usage_error(p->cmd, "unknown option %s",
-			    argv[optind - 1]);
-		}
-	}
+	r = cli_getopt(argc, argv, longopts, &p->o, parse_opt, p, help);
+	if (r != 0)
+		return r;
 	if (!want_name) {
 		if (optind < argc)
 			return cli_usage_error(p->cmd,

@@ -193,6 +193,55 @@ cli_opt_common(struct cli_opts *o, const char *cmd, int c, const char *arg)
 	}
 }
 
+int
+cli_getopt(int argc, char **argv, const struct option *longopts,
+    struct cli_opts *o, cli_optfn fn, void *ctx, const char *help)
+{
+	int c, r;
+
+	opterr = 0;
+	optind = 1;
+	for (;;) {
+		c = getopt_long(argc, argv, ":hqy", longopts, NULL);
+		if (c == -1)
+			break;
+		switch (c) {
+		case 'h':
+			fputs(help, stdout);
+			return -1;
+		case 'q':
+			c = CLI_OPT_QUIET;
+			break;
+		case 'y':
+			c = CLI_OPT_YES;
+			break;
+		case '?':
+			if (optopt != 0)
+				return cli_usage_error(argv[0],
+				    "unknown option -%c", optopt);
+			return cli_usage_error(argv[0], "unknown option %s",
+			    argv[optind - 1]);
+		case ':':
+			return cli_usage_error(argv[0],
+			    "option %s needs a value", argv[optind - 1]);
+		default:
+			break;
+		}
+		r = cli_opt_common(o, argv[0], c, optarg);
+		if (r < 0)
+			return CLI_EXIT_USAGE;
+		if (r > 0)
+			continue;
+		if (fn == NULL)
+			return cli_usage_error(argv[0], "unknown option %s",
+			    argv[optind - 1]);
+		r = fn(ctx, c, optarg);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
 /* Options that would carry a secret; matched as "--name" or "--name=". */
 static const char *const secret_opts[] = {"secret", "secret-key", "password",
     "passwd", "pass", "key", "token", "apikey", "api-key", NULL};
@@ -806,12 +855,32 @@ fail:
 	return -1;
 }
 
-int
-cli_write_new_file(const char *path, const char *text, size_t len,
-    struct cerbo_error *err)
+/* Write all of buf to fd; 0, or -1 with errno set. */
+static int
+write_all(int fd, const char *buf, size_t len)
 {
 	size_t off = 0;
 	ssize_t w;
+
+	while (off < len) {
+		w = write(fd, buf + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		if (w == 0) {
+			errno = EIO;
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+int
+cli_write_secret_file(const char *path, const char *secret,
+    struct cerbo_error *err)
+{
 	int fd, saved;
 
 	memset(err, 0, sizeof(*err));
@@ -826,23 +895,18 @@ cli_write_new_file(const char *path, const char *text, size_t len,
 		    errno == EEXIST ? " (never overwritten)" : "");
 		return -1;
 	}
-	while (off < len) {
-		w = write(fd, text + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		off += (size_t)w;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		fd = -1;
+	if (write_all(fd, secret, strlen(secret)) != 0 ||
+	    write_all(fd, "\n", 1) != 0 || fsync(fd) != 0)
+		goto fail_close;
+	if (close(fd) != 0)
 		goto fail;
-	}
 	return 0;
+fail_close:
+	saved = errno;
+	close(fd);
+	errno = saved;
 fail:
 	saved = errno;
-	if (fd >= 0)
-		close(fd);
 	unlink(path);
 	err->status = CERBO_E_IO;
 	snprintf(err->file, sizeof(err->file), "%s", path);

@@ -140,6 +140,19 @@ void cli_opts_init(struct cli_opts *o);
 int cli_opt_common(struct cli_opts *o, const char *cmd, int c, const char *arg);
 
 /*
+ * Parse a command's options (argv[0] is the command) with getopt_long:
+ * -h/--help prints help and ends, -q and -y are --quiet and --yes, the
+ * common options go to o, and every other option goes to fn(ctx, c, arg),
+ * which returns 0 or an exit code (having printed why); fn may be NULL for
+ * a command with no options of its own.  Unknown options and missing
+ * values are usage errors.  On return optind indexes the first operand.
+ * Returns 0 to go on, -1 when help was printed (exit 0), or an exit code.
+ */
+typedef int (*cli_optfn)(void *ctx, int c, const char *arg);
+int cli_getopt(int argc, char **argv, const struct option *longopts,
+    struct cli_opts *o, cli_optfn fn, void *ctx, const char *help);
+
+/*
  * Refuse, before any parsing, an argument that looks like it carries a
  * secret (--secret=..., --password, --key, --token, or a generated key as
  * a word): secrets never come from argv, where ps and shell history see
@@ -240,10 +253,12 @@ int cli_read_secret(char *buf, size_t buflen, size_t *outlen,
     struct cerbo_error *err);
 
 /*
- * Write text to a new file: open(O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|
- * O_CLOEXEC, 0600), never overwriting; removed again if writing fails.
+ * Write a secret and a newline to a new file: open(O_WRONLY|O_CREAT|
+ * O_EXCL|O_NOFOLLOW|O_CLOEXEC, 0600), never overwriting an existing file
+ * or following a symlink, fsync; removed again if writing fails.  No copy
+ * of the secret is made.  0, or -1 with err filled.
  */
-int cli_write_new_file(const char *path, const char *text, size_t len,
+int cli_write_secret_file(const char *path, const char *secret,
     struct cerbo_error *err);
 
 /* ---- the change log ---------------------------------------------------- */
