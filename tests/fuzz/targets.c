@@ -83,6 +83,15 @@ has_control(const char *s, size_t len)
 }
 
 static int
+printable_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x21 || (unsigned char)*s > 0x7e)
+			return 0;
+	return 1;
+}
+
+static int
 zero_or_minus_one(int rc)
 {
 	return rc == 0 || rc == -1;
@@ -354,6 +363,8 @@ cerbo_fuzz_hash(const uint8_t *data, size_t size)
 		goto out;
 	}
 	INVARIANT(T, strlen(input) < CERBO_HASH_MAX);
+	/* the grammar (cerbo-store(5)) is printable ASCII only */
+	INVARIANT(T, printable_ascii(input));
 	INVARIANT(T, strcmp(scheme, "cerbo-b2b") == 0 ||
 	    strcmp(scheme, "argon2id") == 0);
 
