@@ -115,3 +115,40 @@ SUDO_USER="$(printf 'eve\nforged line')" logged "$APIUSER" edit --store "$ST" \
     pk_other --nickname Z >/dev/null
 check_contains "a control byte in SUDO_USER is not logged as is" \
     "$(cat "$LOG")" "via sudo from eve?forged line"
+
+# -- the other changing commands, cerbo-profile's included -----------------
+: >"$LOG"
+logged "$APIUSER" rotate --store "$ST" pk_other --grace 1h -q >/dev/null
+: >"$LOG"
+logged "$APIUSER" rotate --store "$ST" pk_other --finish -q
+check_contains "rotate --finish is logged" "$(cat "$LOG")" \
+    "ended the grace period of pk_other"
+cat >"$T/editor.sh" <<'ED'
+#!/bin/sh
+sed -i 's/^generation: .*/generation: 1000/' "$1"
+ED
+chmod +x "$T/editor.sh"
+: >"$LOG"
+EDITOR="$T/editor.sh" VISUAL='' logged "$APIUSER" edit-file --store "$ST" \
+    >/dev/null
+check_contains "edit-file is logged" "$(cat "$LOG")" \
+    "edited the store file in an editor"
+: >"$LOG"
+logged "$PROFILE" add --store "$ST" logp --description D --allow 'GET /l' -q
+line=$(cat "$LOG")
+check_contains "cerbo-profile add is logged" "$line" "added profile logp"
+check_contains "cerbo-profile logs as itself, to authpriv, at notice" "$line" \
+    "ident=cerbo-profile pid=1 authpriv=1 level=5"
+: >"$LOG"
+logged "$PROFILE" edit --store "$ST" logp --deny 'GET /l/x' -q >/dev/null
+check_contains "cerbo-profile edit is logged with the rule" "$(cat "$LOG")" \
+    "edited profile logp: + deny GET /l/x"
+: >"$LOG"
+logged "$PROFILE" edit --store "$ST" logp --deny 'GET /l/x' -q >/dev/null
+logged "$PROFILE" delete --store "$ST" p --yes -q 2>/dev/null
+logged "$PROFILE" show --store "$ST" logp >/dev/null
+check_eq "cerbo-profile: unchanged edits, refused deletes and reads log nothing" \
+    "$(cat "$LOG")" ""
+logged "$PROFILE" delete --store "$ST" logp --yes -q
+check_contains "cerbo-profile delete is logged" "$(cat "$LOG")" \
+    "deleted profile logp"
