@@ -20,16 +20,27 @@
  * the caller parses the YAML instead.
  *
  * Layout, all integers little-endian:
- *   header (HDR_SIZE bytes, see the HDR_* offsets), its first 144 bytes
- *   checked by a BLAKE2b tag;
+ *   header (HDR_SIZE bytes, see the HDR_* offsets), its first HDR_TAG
+ *   bytes checked by a BLAKE2b tag;
  *   profiles: u32 count, then per profile: str name, str description,
  *     u32 n, n x str allow rule, u32 n, n x str deny rule (str: u16 length,
  *     bytes);
- *   slots: nslots x u64 record offset (0: empty), open addressing with
- *     linear probing on SipHash-2-4 of the username under a per-file key;
+ *   slots: ntotal x u64, open addressing with linear probing on
+ *     SipHash-2-4 of the username under a per-file key.  The home slot is
+ *     the hash modulo nhome (a power of two); probing runs on past it
+ *     without wrapping, into at most ntotal - nhome overflow slots.  A slot
+ *     is 0 (empty) or packs the record's offset (bits 0-39), its length
+ *     (bits 40-52) and 11 more bits of the hash (53-63), so a lookup reads
+ *     the slots near the home slot in one pread and the one record whose
+ *     hash bits match in a second: two preads, hit or miss;
  *   records: u32 length (whole record), u8 disabled, u8 flags, i64
  *     expires, i64 old_secret_expires, then 5 x (u16 length, bytes, NUL):
  *     username, profile, secret, old_secret, allow_from.
+ *
+ * A miss reads a record too (the one the header names, HDR_DUMMY), so an
+ * unknown username costs the reads a known one does: the verifier's
+ * promise that unknown users cost what a wrong secret costs holds on the
+ * index path as well.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,7 +56,7 @@
 #include "internal.h"
 
 #define MAGIC "CERBOIX1"
-#define INDEX_VERSION 1
+#define INDEX_VERSION 2
 
 #define HDR_MAGIC 0
 #define HDR_VERSION 8
@@ -58,14 +69,16 @@
 #define HDR_YAML_MNSEC 56
 #define HDR_DIGEST 64
 #define HDR_KEY 96
-#define HDR_NSLOTS 112
+#define HDR_NHOME 112
 #define HDR_PROFILES_LEN 116
 #define HDR_GENERATION 120
 #define HDR_SLOTS_OFF 128
 #define HDR_PROFILES_OFF 136
-#define HDR_TAG 144
+#define HDR_NTOTAL 144
+#define HDR_DUMMY 152
+#define HDR_TAG 160
 #define HDR_TAG_LEN 16
-#define HDR_SIZE 160
+#define HDR_SIZE 176
 
 #define REC_FIXED 22 /* length, disabled, flags, expires, old expiry */
 #define REC_STRINGS 5
@@ -73,11 +86,22 @@
 #define FLAG_EXPIRES 0x1
 #define FLAG_OLD_EXPIRES 0x2
 
+/* A slot: offset, length and hash bits of one record (see the layout). */
+#define SLOT_OFF_BITS 40
+#define SLOT_LEN_BITS 13
+#define SLOT_OFF_MASK ((UINT64_C(1) << SLOT_OFF_BITS) - 1)
+#define SLOT_LEN_MASK ((UINT64_C(1) << SLOT_LEN_BITS) - 1)
+#define SLOT_TAG_SHIFT (SLOT_OFF_BITS + SLOT_LEN_BITS)
+#define SLOT_REC_MAX SLOT_LEN_MASK /* longest record a slot can name */
+#define WINDOW 16 /* slots read by one pread (128 bytes) */
+
 struct cerbo__index {
 	int fd;
 	uint64_t file_size;
-	uint64_t nslots;
+	uint64_t nhome;   /* home slots, a power of two */
+	uint64_t ntotal;  /* home and overflow slots */
 	uint64_t slots_off;
+	uint64_t dummy;   /* the slot read on a miss (0: no users) */
 	unsigned char key[crypto_shorthash_KEYBYTES];
 	struct cerbo_store *profiles; /* the profiles, no users */
 };
@@ -261,14 +285,22 @@ put_record(struct buf *b, const struct cerbo_user *u)
 	return 0;
 }
 
+/* SipHash-2-4 of name under the file's key. */
 static uint64_t
-slot_of(const unsigned char key[crypto_shorthash_KEYBYTES], const char *name,
-    uint64_t nslots)
+name_hash(const unsigned char key[crypto_shorthash_KEYBYTES],
+    const char *name)
 {
 	unsigned char h[crypto_shorthash_BYTES];
 
 	crypto_shorthash(h, (const unsigned char *)name, strlen(name), key);
-	return get64(h) & (nslots - 1);
+	return get64(h);
+}
+
+static uint64_t
+slot_pack(uint64_t off, uint64_t len, uint64_t hash)
+{
+	return off | len << SLOT_OFF_BITS | (hash >> SLOT_TAG_SHIFT)
+	    << SLOT_TAG_SHIFT;
 }
 
 static int
@@ -294,9 +326,9 @@ cerbo__index_write(int fd, const struct cerbo_store *store,
 {
 	struct buf b = { NULL, 0, 0 };
 	unsigned char *hdr, key[crypto_shorthash_KEYBYTES];
-	uint64_t nslots = 16, *slots = NULL, s;
-	size_t i, n = cerbo_store_user_count(store), profiles_len;
-	size_t bin_len = 0;
+	uint64_t nhome = 16, ntotal, cap, *slots = NULL, *ns, s, h, dummy = 0;
+	size_t i, n = cerbo_store_user_count(store), profiles_len, slots_at;
+	size_t bin_len = 0, start;
 	int rc = -1;
 
 	if (cerbo__sodium_init() != 0)
@@ -304,9 +336,10 @@ cerbo__index_write(int fd, const struct cerbo_store *store,
 	if (n > UINT32_MAX / 4)
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "too many users for an index");
-	while (nslots < 2 * (uint64_t)n)
-		nslots *= 2;
-	slots = calloc(nslots, sizeof(*slots));
+	while (nhome < 2 * (uint64_t)n)
+		nhome *= 2;
+	cap = nhome + WINDOW;
+	slots = calloc(cap, sizeof(*slots));
 	if (slots == NULL || buf_reserve(&b, HDR_SIZE) != 0)
 		goto nomem;
 	memset(b.p, 0, HDR_SIZE);
@@ -316,28 +349,63 @@ cerbo__index_write(int fd, const struct cerbo_store *store,
 	profiles_len = b.len - HDR_SIZE;
 	if (profiles_len > UINT32_MAX)
 		goto nomem;
-	/* Slots are filled in below, once record offsets are known. */
-	if (buf_reserve(&b, nslots * 8) != 0)
-		goto nomem;
-	memset(b.p + b.len, 0, nslots * 8);
-	b.len += nslots * 8;
 	randombytes_buf(key, sizeof(key));
+
+	/* Records first, into place after the slots once ntotal is known:
+	 * the slots are built in memory, the records in b at a provisional
+	 * offset, and offsets are shifted when the slots are put in. */
+	slots_at = b.len;
+	ntotal = nhome;
 	for (i = 0; i < n; i++) {
 		const struct cerbo_user *u = cerbo_store_user_at(store, i);
 
-		s = slot_of(key, cerbo_user_name(u), nslots);
-		while (slots[s] != 0)
-			s = (s + 1) & (nslots - 1);
-		slots[s] = b.len;
-		if (put_record(&b, u) != 0) {
+		start = b.len;
+		if (put_record(&b, u) != 0 || b.len - start > SLOT_REC_MAX) {
 			cerbo__fail(err, CERBO_E_INVALID,
 			    "user %s does not fit an index record",
 			    cerbo_user_name(u));
 			goto out;
 		}
+		h = name_hash(key, cerbo_user_name(u));
+		s = h & (nhome - 1);
+		while (slots[s] != 0) {
+			if (++s == cap) {
+				ns = realloc(slots, (cap + 1024) *
+				    sizeof(*slots));
+				if (ns == NULL)
+					goto nomem;
+				memset(ns + cap, 0, 1024 * sizeof(*ns));
+				slots = ns;
+				cap += 1024;
+			}
+		}
+		/* Provisional: the offset within the records; 0 stays
+		 * "empty", so store it plus one until the shift below. */
+		slots[s] = slot_pack(start - slots_at + 1, b.len - start, h);
+		if (s + 1 > ntotal)
+			ntotal = s + 1;
 	}
-	for (s = 0; s < nslots; s++)
-		put64(b.p + HDR_SIZE + profiles_len + s * 8, slots[s]);
+	if (ntotal > UINT32_MAX)
+		goto nomem;
+	/* Make room for the slots before the records. */
+	if (buf_reserve(&b, ntotal * 8) != 0)
+		goto nomem;
+	memmove(b.p + slots_at + ntotal * 8, b.p + slots_at, b.len - slots_at);
+	b.len += ntotal * 8;
+	if (b.len > SLOT_OFF_MASK) {
+		cerbo__fail(err, CERBO_E_INVALID, "store too large for an "
+		    "index");
+		goto out;
+	}
+	for (s = 0; s < ntotal; s++) {
+		if (slots[s] != 0)
+			/* The real offset: past the header, profiles and
+			 * slots (minus the one added above). */
+			slots[s] += slots_at + ntotal * 8 - 1;
+		put64(b.p + slots_at + s * 8, slots[s]);
+		if (dummy == 0)
+			dummy = slots[s];
+	}
 
 	hdr = b.p;
 	memcpy(hdr + HDR_MAGIC, MAGIC, 8);
@@ -356,11 +424,13 @@ cerbo__index_write(int fd, const struct cerbo_store *store,
 		goto out;
 	}
 	memcpy(hdr + HDR_KEY, key, sizeof(key));
-	put32(hdr + HDR_NSLOTS, (uint32_t)nslots);
+	put32(hdr + HDR_NHOME, (uint32_t)nhome);
 	put32(hdr + HDR_PROFILES_LEN, (uint32_t)profiles_len);
 	put64(hdr + HDR_GENERATION, cerbo_store_generation(store));
-	put64(hdr + HDR_SLOTS_OFF, HDR_SIZE + profiles_len);
+	put64(hdr + HDR_SLOTS_OFF, slots_at);
 	put64(hdr + HDR_PROFILES_OFF, HDR_SIZE);
+	put64(hdr + HDR_NTOTAL, ntotal);
+	put64(hdr + HDR_DUMMY, dummy);
 	crypto_generichash(hdr + HDR_TAG, HDR_TAG_LEN, hdr, HDR_TAG, NULL, 0);
 
 	if (write_all(fd, b.p, b.len) != 0) {
@@ -379,6 +449,7 @@ out:
 		free(b.p);
 	}
 	free(slots);
+	sodium_memzero(key, sizeof(key));
 	return rc;
 }
 
@@ -668,15 +739,19 @@ cerbo__index_open(const char *store_path, const struct stat *yaml_st,
 		goto out;
 	}
 	ix->file_size = get64(hdr + HDR_FILE_SIZE);
-	ix->nslots = get32(hdr + HDR_NSLOTS);
+	ix->nhome = get32(hdr + HDR_NHOME);
+	ix->ntotal = get64(hdr + HDR_NTOTAL);
 	ix->slots_off = get64(hdr + HDR_SLOTS_OFF);
+	ix->dummy = get64(hdr + HDR_DUMMY);
 	nusers = get32(hdr + HDR_NUSERS);
 	plen = get32(hdr + HDR_PROFILES_LEN);
 	poff = get64(hdr + HDR_PROFILES_OFF);
-	if (ix->file_size != (uint64_t)st.st_size || ix->nslots == 0 ||
-	    (ix->nslots & (ix->nslots - 1)) != 0 || ix->nslots < nusers ||
+	if (ix->file_size != (uint64_t)st.st_size || ix->nhome == 0 ||
+	    (ix->nhome & (ix->nhome - 1)) != 0 || ix->nhome < nusers ||
+	    ix->ntotal < ix->nhome || ix->ntotal > UINT32_MAX ||
 	    poff != HDR_SIZE || ix->slots_off != poff + plen ||
-	    ix->slots_off + ix->nslots * 8 > ix->file_size)
+	    ix->slots_off + ix->ntotal * 8 > ix->file_size ||
+	    (nusers > 0) != (ix->dummy != 0))
 		goto damaged;
 	memcpy(ix->key, hdr + HDR_KEY, sizeof(ix->key));
 
@@ -742,69 +817,108 @@ rec_str(const unsigned char **p, const unsigned char *end, char **s)
 	return 0;
 }
 
-int
-cerbo__index_find(const struct cerbo__index *ix, const char *username,
-    struct cerbo_user *out, unsigned char *buf, size_t buflen)
+/*
+ * Read the record a slot names into buf and, when it is username's, fill
+ * *out.  1: it is; 0: another user's; -1: damaged.
+ */
+static int
+read_record(const struct cerbo__index *ix, uint64_t slot, const char *username,
+    struct cerbo_user *out, unsigned char *buf,
+    struct cerbo__index_probe *probe)
 {
 	static const enum cerbo_user_field strs[REC_STRINGS - 1] = {
 		CERBO_USER_PROFILE, CERBO_USER_SECRET, CERBO_USER_OLD_SECRET,
 		CERBO_USER_ALLOW_FROM
 	};
-	unsigned char word[8];
+	uint64_t off = slot & SLOT_OFF_MASK;
+	size_t len = (size_t)(slot >> SLOT_OFF_BITS & SLOT_LEN_MASK), i;
 	const unsigned char *p, *end;
-	uint64_t s, off, probes;
-	uint32_t len;
 	char *name;
-	size_t i;
-	int slot;
+	int tslot;
 
+	if (off < ix->slots_off + ix->ntotal * 8 || len < REC_FIXED ||
+	    len > REC_MAX || len > ix->file_size - off)
+		return -1;
+	probe->reads++;
+	if (probe->used < len)
+		probe->used = len;
+	if (pread_all(ix->fd, buf, len, off) != 0 || get32(buf) != len)
+		return -1;
+	p = buf + REC_FIXED;
+	end = buf + len;
+	if (rec_str(&p, end, &name) != 0 || name == NULL)
+		return -1;
+	if (strcmp(name, username) != 0)
+		return 0;
+	memset(out, 0, sizeof(*out));
+	out->name = name;
+	for (i = 0; i < REC_STRINGS - 1; i++)
+		if (rec_str(&p, end, &out->str[strs[i]]) != 0)
+			return -1;
+	if (p != end || out->str[CERBO_USER_SECRET] == NULL ||
+	    out->str[CERBO_USER_PROFILE] == NULL)
+		return -1;
+	out->disabled = buf[4] != 0;
+	if (buf[5] & FLAG_EXPIRES) {
+		tslot = cerbo__time_slot(CERBO_USER_EXPIRES);
+		cerbo__user_set_time(out, tslot, (int64_t)get64(buf + 6));
+	}
+	if (buf[5] & FLAG_OLD_EXPIRES) {
+		tslot = cerbo__time_slot(CERBO_USER_OLD_SECRET_EXPIRES);
+		cerbo__user_set_time(out, tslot, (int64_t)get64(buf + 14));
+	}
+	return 1;
+}
+
+int
+cerbo__index_lookup(const struct cerbo__index *ix, const char *username,
+    struct cerbo_user *out, unsigned char *buf, size_t buflen,
+    struct cerbo__index_probe *probe)
+{
+	struct cerbo__index_probe mine;
+	unsigned char win[WINDOW * 8];
+	uint64_t h, tag, s, slot, n, i;
+	int rc, read_one = 0;
+
+	if (probe == NULL)
+		probe = &mine;
+	memset(probe, 0, sizeof(*probe));
 	if (buflen < REC_MAX)
 		return -1;
-	s = slot_of(ix->key, username, ix->nslots);
-	for (probes = 0; probes < ix->nslots; probes++) {
-		if (pread_all(ix->fd, word, 8, ix->slots_off + s * 8) != 0)
+	h = name_hash(ix->key, username);
+	tag = h >> SLOT_TAG_SHIFT;
+	s = h & (ix->nhome - 1);
+	while (s < ix->ntotal) {
+		n = ix->ntotal - s < WINDOW ? ix->ntotal - s : WINDOW;
+		probe->reads++;
+		if (pread_all(ix->fd, win, n * 8, ix->slots_off + s * 8) != 0)
 			return -1;
-		off = get64(word);
-		if (off == 0)
-			return 0;
-		if (off < ix->slots_off + ix->nslots * 8 ||
-		    off > ix->file_size - REC_FIXED ||
-		    pread_all(ix->fd, buf, 4, off) != 0)
-			return -1;
-		len = get32(buf);
-		if (len < REC_FIXED || len > REC_MAX ||
-		    len > ix->file_size - off ||
-		    pread_all(ix->fd, buf, len, off) != 0)
-			return -1;
-		p = buf + REC_FIXED;
-		end = buf + len;
-		if (rec_str(&p, end, &name) != 0 || name == NULL)
-			return -1;
-		if (strcmp(name, username) != 0) {
-			s = (s + 1) & (ix->nslots - 1);
-			continue;
+		for (i = 0; i < n; i++) {
+			slot = get64(win + i * 8);
+			if (slot == 0)
+				goto miss;
+			if (slot >> SLOT_TAG_SHIFT != tag)
+				continue;
+			read_one = 1;
+			rc = read_record(ix, slot, username, out, buf, probe);
+			if (rc != 0)
+				return rc;
 		}
-		memset(out, 0, sizeof(*out));
-		out->name = name;
-		for (i = 0; i < REC_STRINGS - 1; i++)
-			if (rec_str(&p, end, &out->str[strs[i]]) != 0)
-				return -1;
-		if (p != end || out->str[CERBO_USER_SECRET] == NULL ||
-		    out->str[CERBO_USER_PROFILE] == NULL)
-			return -1;
-		out->disabled = buf[4] != 0;
-		if (buf[5] & FLAG_EXPIRES) {
-			slot = cerbo__time_slot(CERBO_USER_EXPIRES);
-			cerbo__user_set_time(out, slot, (int64_t)get64(buf + 6));
-		}
-		if (buf[5] & FLAG_OLD_EXPIRES) {
-			slot = cerbo__time_slot(CERBO_USER_OLD_SECRET_EXPIRES);
-			cerbo__user_set_time(out, slot,
-			    (int64_t)get64(buf + 14));
-		}
-		return 1;
+		s += n;
 	}
+miss:
+	/* A miss reads a record as a hit does (when it has not read one). */
+	if (!read_one && ix->dummy != 0 &&
+	    read_record(ix, ix->dummy, "", out, buf, probe) < 0)
+		return -1;
 	return 0;
+}
+
+int
+cerbo__index_find(const struct cerbo__index *ix, const char *username,
+    struct cerbo_user *out, unsigned char *buf, size_t buflen)
+{
+	return cerbo__index_lookup(ix, username, out, buf, buflen, NULL);
 }
 
 void

@@ -288,9 +288,23 @@ const struct cerbo_store *cerbo__index_profiles(const struct cerbo__index *ix);
  * Look a user up.  1: found, *out filled with the fields the verifier
  * needs, its strings pointing into buf (at least CERBO__INDEX_RECORD_MAX
  * bytes; it holds hash strings: wipe it); 0: no such user; -1: damaged.
+ * A lookup makes two preads, hit or miss: the slots near the user's home
+ * slot, then one record (a miss reads a record too, so an unknown user
+ * costs what a known one does); a third only when the probe runs past
+ * the slots read or two names share the slot's hash bits.
  */
 int cerbo__index_find(const struct cerbo__index *ix, const char *username,
     struct cerbo_user *out, unsigned char *buf, size_t buflen);
+/* What one lookup did: preads made, and how many bytes of buf it wrote
+ * (wipe that many). */
+struct cerbo__index_probe {
+	unsigned reads;
+	size_t used;
+};
+/* cerbo__index_find, reporting into *probe (may be NULL). */
+int cerbo__index_lookup(const struct cerbo__index *ix, const char *username,
+    struct cerbo_user *out, unsigned char *buf, size_t buflen,
+    struct cerbo__index_probe *probe);
 void cerbo__index_close(struct cerbo__index *ix);
 void cerbo__index_path(const char *store_path, char *out, size_t len);
 

@@ -558,6 +558,7 @@ cerbo_verify(const struct cerbo_verify_args *args,
 	const char *path, *hash, *old;
 	struct snap *snap = NULL;
 	struct cerbo_user ixuser;
+	struct cerbo__index_probe probe = { 0, 0 };
 	unsigned char ixbuf[CERBO__INDEX_RECORD_MAX];
 	struct cerbo_error err;
 	int found;
@@ -595,8 +596,8 @@ cerbo_verify(const struct cerbo_verify_args *args,
 	profiles = snap->ix != NULL ? cerbo__index_profiles(snap->ix) :
 	    snap->store;
 	if (verdict->username_valid && snap->ix != NULL) {
-		found = cerbo__index_find(snap->ix, args->username, &ixuser,
-		    ixbuf, sizeof(ixbuf));
+		found = cerbo__index_lookup(snap->ix, args->username, &ixuser,
+		    ixbuf, sizeof(ixbuf), &probe);
 		if (found < 0) {
 			set_verdict(verdict, CERBO_STORE_ERROR,
 			    "store error: %s%s: damaged index (run "
@@ -604,8 +605,7 @@ cerbo_verify(const struct cerbo_verify_args *args,
 			    CERBO__INDEX_SUFFIX);
 			goto out;
 		}
-		/* A miss probes occupied slots as a hit does (two preads
-		 * each) until an empty one: no cheaper on average. */
+		/* A miss makes the reads a hit does (index.c). */
 		if (found)
 			user = &ixuser;
 	} else if (verdict->username_valid) {
@@ -658,8 +658,8 @@ unknown:
 		set_verdict(verdict, CERBO_DENY_CREDENTIALS,
 		    "unknown user (not a valid username)");
 out:
-	if (snap->ix != NULL)
-		sodium_memzero(ixbuf, sizeof(ixbuf)); /* hash strings */
+	if (probe.used > 0)
+		sodium_memzero(ixbuf, probe.used); /* hash strings */
 	release(snap);
 	return 0;
 }

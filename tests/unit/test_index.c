@@ -197,6 +197,30 @@ unknown_user_is_not_found(void **state)
 }
 
 static void
+a_miss_makes_the_reads_a_hit_makes(void **state)
+{
+	struct fixture *f = *state;
+	struct cerbo__index *ix = NULL;
+	struct cerbo__index_probe hit, miss;
+	struct cerbo_user got;
+	unsigned char buf[CERBO__INDEX_RECORD_MAX];
+	struct stat st;
+
+	save(f, &st);
+	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, NULL), 0);
+	assert_int_equal(cerbo__index_lookup(ix, "pk_plain", &got, buf,
+	    sizeof(buf), &hit), 1);
+	assert_int_equal(cerbo__index_lookup(ix, "pk_nobody", &got, buf,
+	    sizeof(buf), &miss), 0);
+	/* The slots near the home slot, then one record: a miss reads a
+	 * record too. */
+	assert_int_equal(hit.reads, 2);
+	assert_int_equal(miss.reads, 2);
+	assert_true(miss.used > 0);
+	cerbo__index_close(ix);
+}
+
+static void
 missing_index_is_not_found(void **state)
 {
 	struct fixture *f = *state;
@@ -360,6 +384,47 @@ ten_thousand_users_are_all_found(void **state)
 	cerbo__index_close(ix);
 }
 
+/*
+ * Among many users, hits and misses make two reads each; a third only
+ * when a probe runs past the slots read at once or two names share the
+ * slot's hash bits, which is rare for both alike.
+ */
+static void
+hits_and_misses_make_two_reads_among_many_users(void **state)
+{
+	struct fixture *f = *state;
+	struct cerbo__index *ix = NULL;
+	struct cerbo__index_probe probe;
+	struct cerbo_user got;
+	unsigned char buf[CERBO__INDEX_RECORD_MAX];
+	unsigned long more[2] = { 0, 0 };
+	char name[32];
+	struct stat st;
+	int i, hit;
+
+	for (i = 0; i < 10000; i++) {
+		snprintf(name, sizeof(name), "pk_u%05d", i);
+		add_user(f->store, name, f->secret);
+	}
+	save(f, &st);
+	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, NULL), 0);
+	for (i = 0; i < 20000; i++) {
+		hit = i % 2 == 0;
+		snprintf(name, sizeof(name), hit ? "pk_u%05d" : "pk_x%05d",
+		    i / 2);
+		assert_int_equal(cerbo__index_lookup(ix, name, &got, buf,
+		    sizeof(buf), &probe), hit);
+		assert_in_range(probe.reads, 2, 3);
+		if (probe.reads > 2)
+			more[hit]++;
+	}
+	fprintf(stderr, "# three reads: %lu of 10000 hits, %lu of 10000 "
+	    "misses\n", more[1], more[0]);
+	assert_in_range(more[1], 0, 50);
+	assert_in_range(more[0], 0, 50);
+	cerbo__index_close(ix);
+}
+
 static void
 compile_writes_an_index_that_matches(void **state)
 {
@@ -391,6 +456,8 @@ main(void)
 		    index_keeps_profiles_and_their_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_user_is_not_found,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    a_miss_makes_the_reads_a_hit_makes, setup, teardown),
 		cmocka_unit_test_setup_teardown(missing_index_is_not_found,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
@@ -407,6 +474,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    ten_thousand_users_are_all_found, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    hits_and_misses_make_two_reads_among_many_users, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    compile_writes_an_index_that_matches, setup, teardown),
 	};
