@@ -3,6 +3,7 @@
  *
  *   verify_bench warm STORE USER N      warm cerbo_verify vs the floor (one
  *                                       user lookup + one secret check)
+ *   verify_bench loop STORE USER N      warm cerbo_verify alone (to profile)
  *   verify_bench first STORE USER       this fresh process's first verify
  *   verify_bench rewrite STORE          one parse + emit + write + fsync
  *   verify_bench timing STORE USER DISABLED N
@@ -108,6 +109,27 @@ warm(const char *store, const char *user, long n, const char *secret)
 	tf = (now_ns() - t0) / (double)n;
 	cerbo_store_free(s);
 	printf("verify_warm %.0f\nfloor %.0f\n", tv, tf);
+	return 0;
+}
+
+static int
+loop(const char *store, const char *user, long n, const char *secret)
+{
+	struct cerbo_verdict v;
+	double t0;
+	long i;
+
+	if (verify_once(store, user, secret, &v) != 0 ||
+	    v.code != CERBO_ALLOW) {
+		fprintf(stderr, "verify_bench: not allowed: %s\n", v.reason);
+		return 1;
+	}
+	t0 = now_ns();
+	for (i = 0; i < n; i++)
+		if (verify_once(store, user, secret, &v) != 0 ||
+		    v.code != CERBO_ALLOW)
+			return 1;
+	printf("verify_warm %.0f\n", (now_ns() - t0) / (double)n);
 	return 0;
 }
 
@@ -239,6 +261,9 @@ main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "warm") == 0 &&
 	    (n = number(argv[4])) > 0)
 		rc = warm(argv[2], argv[3], n, secret);
+	else if (argc == 5 && strcmp(argv[1], "loop") == 0 &&
+	    (n = number(argv[4])) > 0)
+		rc = loop(argv[2], argv[3], n, secret);
 	else if (argc == 4 && strcmp(argv[1], "first") == 0)
 		rc = first(argv[2], argv[3], secret);
 	else if (argc == 6 && strcmp(argv[1], "timing") == 0 &&

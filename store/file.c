@@ -198,18 +198,23 @@ trust_folder(const char *path, const struct stat *st, uid_t trusted,
 	return 0;
 }
 
+/*
+ * The caller's uid matters only for a file root does not own, so the
+ * verifier's check on every request makes no system call for a store
+ * owned by root (the euid is not cached: a daemon may change it).
+ */
 int
 cerbo__trust_file_stat(const char *path, const struct stat *st,
     struct cerbo_error *err)
 {
-	return trust_file(path, st, geteuid(), err);
+	return trust_file(path, st, st->st_uid == 0 ? 0 : geteuid(), err);
 }
 
 int
 cerbo__trust_folder_stat(const char *path, const struct stat *st,
     struct cerbo_error *err)
 {
-	return trust_folder(path, st, geteuid(), err);
+	return trust_folder(path, st, st->st_uid == 0 ? 0 : geteuid(), err);
 }
 
 /* ---- access for another identity ------------------------------------ */
