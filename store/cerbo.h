@@ -347,7 +347,9 @@ CERBO_MUST_CHECK int cerbo_secret_generate(char *out, size_t outlen);
 int cerbo_secret_is_generated(const char *secret, size_t len);
 /*
  * Hash a secret into a hash string (out: CERBO_HASH_MAX bytes): the fast
- * scheme for a generated key, argon2id for anything else.
+ * scheme for a generated key, argon2id for anything else, except that a
+ * secret with the generated prefix that is not a valid key (a typo) is
+ * refused (CERBO_E_INVALID); cerbo_secret_check() never accepts one either.
  */
 CERBO_MUST_CHECK int cerbo_secret_hash(const char *secret, size_t len,
     char *out, size_t outlen, struct cerbo_error *err);

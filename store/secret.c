@@ -7,7 +7,8 @@
  * characters (CRC32 of the 52 characters before it, left-padded with '0').
  * The base62 alphabet is 0-9, A-Z, a-z, in that order (ASCII order).  The
  * prefix lets secret scanners find leaked keys; the checksum lets a typo be
- * refused before any hashing.
+ * refused before any hashing: a secret with the prefix that is not a valid
+ * key is neither hashed nor checked, whatever the user's scheme.
  *
  * Hash strings (grammar in cerbo-store(5)):
  *   $cerbo-b2b$v=1$<salt>$<hash>
@@ -489,6 +490,20 @@ secret_hashable(const char *secret, size_t len, struct cerbo_error *err)
 	return 0;
 }
 
+/*
+ * A secret that starts like a generated key but is not one (a character
+ * mistyped, one lost or added in a copy): the checksum exists so that such
+ * a key is refused before any hashing, never stored or checked as an
+ * ordinary secret.
+ */
+static int
+mistyped_key(const char *secret, size_t len)
+{
+	return len >= PREFIX_LEN &&
+	    memcmp(secret, CERBO_SECRET_PREFIX, PREFIX_LEN) == 0 &&
+	    !cerbo_secret_is_generated(secret, len);
+}
+
 static int
 b2b_hash(const char *secret, size_t len, char *out, size_t outlen,
     struct cerbo_error *err)
@@ -566,6 +581,11 @@ cerbo_secret_hash(const char *secret, size_t len, char *out, size_t outlen,
 		return -1;
 	if (cerbo__sodium_init() != 0)
 		return cerbo__fail(err, CERBO_E_IO, "libsodium init failed");
+	if (mistyped_key(secret, len))
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "secret starts like a generated key (" CERBO_SECRET_PREFIX
+		    "...) but its checksum or length is wrong: a typo or a "
+		    "partial copy?");
 	if (cerbo_secret_is_generated(secret, len))
 		return b2b_hash(secret, len, out, outlen, err);
 	return argon2id_hash(secret, len, out, outlen, err);
@@ -602,6 +622,8 @@ cerbo_secret_check(const char *hash, const char *secret, size_t len)
 	    len > CERBO_SECRET_MAX)
 		return -1;
 	if (cerbo__sodium_init() != 0)
+		return -1;
+	if (mistyped_key(secret, len))
 		return -1;
 	if (strncmp(hash, B2B_PREFIX, sizeof(B2B_PREFIX) - 1) == 0)
 		return b2b_check(hash, secret, len);

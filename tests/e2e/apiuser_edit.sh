@@ -187,6 +187,15 @@ rejects "importing the same secret again changes nothing" 0 \
 gk=$("$APIUSER" hash --generate --json | json_get secret)
 check_contains "import of a generated key uses the fast scheme" \
     "$(printf '%s\n' "$gk" | au import pk_i)" cerbo-b2b
+typo=$(printf '%s' "$gk" | sed 's/.$/_/')
+rejects "import of a mistyped generated key: exit 3, nothing written" 3 \
+    sh -c "printf '%s\n' '$typo' | '$APIUSER' import --store '$ST' pk_i"
+check_contains "a mistyped generated key is called a typo" \
+    "$(printf '%s\n' "$typo" | au import pk_i 2>&1)" "typo"
+check_exit "hash of a mistyped generated key: exit 3" 3 \
+    sh -c "printf '%s\n' '$typo' | '$APIUSER' hash"
+check_exit "hash of a generated key missing a character: exit 3" 3 \
+    sh -c "printf '%s\n' '$(printf '%s' "$gk" | cut -c1-57)' | '$APIUSER' hash"
 rejects "import of an empty secret: exit 3" 3 \
     sh -c "printf '' | '$APIUSER' import --store '$ST' pk_i"
 rejects "import of a secret over 1024 bytes: exit 3" 3 \

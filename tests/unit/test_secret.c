@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "cerbo.h"
 
@@ -132,12 +133,15 @@ static void
 body_above_256_bits_is_not_generated(void **state)
 {
 	char hash[CERBO_HASH_MAX];
+	struct cerbo_error err;
 
 	(void)state;
 	assert_int_equal(cerbo_secret_is_generated(KEY_2_POW_256, 58), 0);
 	assert_int_equal(cerbo_secret_is_generated(KEY_ALL_Z, 58), 0);
-	hash_of(KEY_ALL_Z, hash);
-	assert_string_equal(cerbo_hash_scheme(hash), "argon2id");
+	/* it has the prefix but is no key: refused, not hashed */
+	assert_int_equal(cerbo_secret_hash(KEY_ALL_Z, 58, hash, sizeof(hash),
+	    &err), -1);
+	assert_int_equal(err.status, CERBO_E_INVALID);
 }
 
 static void
@@ -462,6 +466,45 @@ fast_scheme_strings_must_be_canonical(void **state)
 }
 
 static void
+hash_refuses_a_mistyped_generated_key(void **state)
+{
+	char key[GEN], hash[CERBO_HASH_MAX];
+	struct cerbo_error err;
+
+	(void)state;
+	generate(key);
+	key[20] = other_char(key[20]);
+	assert_int_equal(cerbo_secret_hash(key, strlen(key), hash,
+	    sizeof(hash), &err), -1);
+	assert_int_equal(err.status, CERBO_E_INVALID);
+	assert_non_null(strstr(err.message, "typo"));
+	/* one character lost in a copy */
+	generate(key);
+	assert_int_equal(cerbo_secret_hash(key, strlen(key) - 1, hash,
+	    sizeof(hash), &err), -1);
+	assert_int_equal(err.status, CERBO_E_INVALID);
+	/* the prefix alone */
+	assert_int_equal(cerbo_secret_hash("cerbo_sk_", 9, hash, sizeof(hash),
+	    &err), -1);
+}
+
+/* An argon2id hash of a mistyped key (made before typos were refused, or
+ * by hand) never lets that key in: it is refused before any hashing. */
+static void
+check_refuses_a_mistyped_key_whatever_the_scheme(void **state)
+{
+	char key[GEN], hash[crypto_pwhash_STRBYTES];
+
+	(void)state;
+	generate(key);
+	key[57] = other_char(key[57]);
+	assert_int_equal(crypto_pwhash_str_alg(hash, key, strlen(key),
+	    crypto_pwhash_OPSLIMIT_MIN, 8192, crypto_pwhash_ALG_ARGON2ID13), 0);
+	assert_int_equal(crypto_pwhash_str_verify(hash, key, strlen(key)), 0);
+	assert_int_equal(cerbo_secret_check(hash, key, strlen(key)), -1);
+}
+
+static void
 check_refuses_null_and_empty(void **state)
 {
 	char key[GEN], hash[CERBO_HASH_MAX];
@@ -509,6 +552,9 @@ main(void)
 		cmocka_unit_test(argon2i_and_argon2d_are_refused),
 		cmocka_unit_test(unknown_schemes_are_refused),
 		cmocka_unit_test(fast_scheme_strings_must_be_canonical),
+		cmocka_unit_test(hash_refuses_a_mistyped_generated_key),
+		cmocka_unit_test(
+		    check_refuses_a_mistyped_key_whatever_the_scheme),
 		cmocka_unit_test(check_refuses_null_and_empty),
 	};
 
