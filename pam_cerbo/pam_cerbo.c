@@ -281,7 +281,8 @@ log_debug(pam_handle_t *pamh, const struct module_args *args, const char *phase,
 
 /*
  * Log a verdict: refusals always, store errors rate-limited, the use of an
- * old key during a rotation rate-limited, successes with log_success.  The
+ * old key during a rotation rate-limited, successes with log_success, and
+ * the verifier's notice (a store whose generation went back) as a warning.  The
  * verifier's reason names the user (only a valid one), the profile and
  * the rule; it never holds a secret or a hash.
  */
@@ -293,6 +294,10 @@ log_verdict(pam_handle_t *pamh, const struct module_args *args,
 	char req[CERBO_METHOD_MAX + CERBO_PATH_MAX + 2];
 
 	log_debug(pamh, args, phase, user, request, rhost, v);
+	/* Set on one call per change in this process: no rate limit. */
+	if (v->notice[0] != '\0')
+		logmsg(pamh, LOG_WARNING, "%s (store %s)", v->notice,
+		    args->store != NULL ? args->store : CERBO_STORE_DEFAULT);
 	switch (v->code) {
 	case CERBO_ALLOW:
 		if (v->key == CERBO_KEY_OLD)

@@ -422,6 +422,12 @@ struct cerbo_verdict {
 	/* For the log: "unknown user", "wrong secret", "forbidden by profile
 	 * scheduling (deny DELETE /admin)", ...; never a secret or a hash. */
 	char reason[512];
+	/* -- store generation (cerbo-store(5), generation): "" or, on the
+	 * one call that loaded a store whose generation is lower than the
+	 * last one this process loaded from that path, "store generation
+	 * went back from N to M: a restored backup may have revived revoked
+	 * keys".  Log it as a warning; the verdict itself is unaffected. */
+	char notice[256];
 };
 
 /*

@@ -20,6 +20,12 @@
  * reading a large store.  A missing, stale, unsafe or damaged index is
  * passed over and the YAML parsed, so the index never changes an answer.
  *
+ * The cache remembers, per path, the generation of the store it last
+ * loaded (also across a failed reload).  A store that comes back with a
+ * lower generation (a backup restored over it, which may revive revoked
+ * keys) gets verdict->notice on the call that loads it, once per change
+ * and process.
+ *
  * Argon2id (imported) secrets: successful checks are remembered for
  * A2_TTL seconds in a small table keyed by a per-process random key over
  * username, hash string and secret, so one integration calling again and
@@ -61,8 +67,10 @@ struct slot {
 	char *path;
 	unsigned flags;
 	struct cerbo_file_id id;
-	struct snap *snap;
+	struct snap *snap;   /* NULL after a failed reload */
 	uint64_t used;
+	uint64_t generation; /* of the last store loaded from path */
+	int generation_known;
 };
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -218,14 +226,25 @@ out:
 	return rc;
 }
 
+static uint64_t
+snap_generation(const struct snap *snap)
+{
+	return cerbo_store_generation(snap->ix != NULL ?
+	    cerbo__index_profiles(snap->ix) : snap->store);
+}
+
 /*
  * The current store of path, with a reference the caller gives back with
- * release().  One stat per call; a reload when the file changed.
+ * release().  One stat per call; a reload when the file changed.  When
+ * the store loaded has a lower generation than the last one loaded from
+ * path in this process, notice (noticelen bytes) says so, on this call
+ * only.
  */
 static int
 acquire(const char *path, unsigned flags, struct snap **out,
-    struct cerbo_error *err)
+    char *notice, size_t noticelen, struct cerbo_error *err)
 {
+	uint64_t gen;
 	struct cerbo_file_id id, loaded;
 	struct snap *snap = NULL;
 	struct slot *s;
@@ -265,15 +284,27 @@ acquire(const char *path, unsigned flags, struct snap **out,
 	snap_release(s->snap);
 	s->snap = snap;
 	s->id = loaded;
+	gen = snap_generation(snap);
+	if (s->generation_known && gen < s->generation)
+		(void)snprintf(notice, noticelen, "store generation went back "
+		    "from %llu to %llu: a restored backup may have revived "
+		    "revoked keys", (unsigned long long)s->generation,
+		    (unsigned long long)gen);
+	s->generation = gen;
+	s->generation_known = 1;
 hit:
 	s->used = ++cache_clock;
 	s->snap->refs++;
 	*out = s->snap;
 	rc = 0;
 out:
-	/* A store that cannot be used now is forgotten, never served. */
-	if (rc != 0 && s != NULL)
-		slot_clear(s);
+	/* A store that cannot be used now is forgotten, never served; the
+	 * generation last seen is kept, to tell of a restored backup. */
+	if (rc != 0 && s != NULL) {
+		snap_release(s->snap);
+		s->snap = NULL;
+		memset(&s->id, 0, sizeof(s->id));
+	}
 	pthread_mutex_unlock(&cache_lock);
 	return rc;
 }
@@ -618,7 +649,8 @@ cerbo_verify(const struct cerbo_verify_args *args,
 	keynote[0] = '\0';
 
 	memset(&err, 0, sizeof(err));
-	if (acquire(path, args->flags, &snap, &err) != 0) {
+	if (acquire(path, args->flags, &snap, verdict->notice,
+		sizeof(verdict->notice), &err) != 0) {
 		set_verdict(verdict, CERBO_STORE_ERROR, "store error: %s",
 		    cerbo_error_format(&err, errtext, sizeof(errtext)));
 		return 0;

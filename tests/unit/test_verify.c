@@ -1063,6 +1063,109 @@ worker_main(void *arg)
 	return NULL;
 }
 
+/* ---- generation going back ------------------------------------------ */
+
+/* The main store's text with another generation. */
+static const char *
+store_text_gen(unsigned gen)
+{
+	static char text[20000];
+	const char *main_text = main_store_text(C.h_key);
+	const char *at = strstr(main_text, "generation: 3\n");
+
+	assert_non_null(at);
+	assert_true(snprintf(text, sizeof(text), "%.*sgeneration: %u\n%s",
+	    (int)(at - main_text), main_text, gen,
+	    at + strlen("generation: 3\n")) > 0);
+	return text;
+}
+
+static void
+assert_notice(const struct cerbo_verdict *v, const char *text)
+{
+	if (text[0] == '\0' && v->notice[0] != '\0')
+		fail_msg("unexpected notice \"%s\"", v->notice);
+	if (strstr(v->notice, text) == NULL)
+		fail_msg("notice \"%s\" lacks \"%s\"", v->notice, text);
+}
+
+static void
+generation_going_back_gives_a_notice_once(void **state)
+{
+	char path[160];
+	struct cerbo_verdict v;
+
+	(void)state;
+	path_in_dir(path, sizeof(path), "gen.yaml");
+	write_file(path, store_text_gen(7), 0640);
+	run(path, "pk_alice", C.key, GET_APPT, NULL, C.now, &v);
+	assert_notice(&v, ""); /* the first store seen: nothing to compare */
+	write_file(path, store_text_gen(4), 0640);
+	run(path, "pk_alice", C.key, GET_APPT, NULL, C.now, &v);
+	assert_int_equal(v.code, CERBO_ALLOW); /* the verdict is unaffected */
+	assert_notice(&v, "store generation went back from 7 to 4: a restored "
+	    "backup may have revived revoked keys");
+	run(path, "pk_alice", C.key, GET_APPT, NULL, C.now, &v);
+	assert_notice(&v, "");
+}
+
+static void
+generation_going_forward_gives_no_notice(void **state)
+{
+	char path[160];
+	struct cerbo_verdict v;
+
+	(void)state;
+	path_in_dir(path, sizeof(path), "gen-forward.yaml");
+	write_file(path, store_text_gen(7), 0640);
+	run(path, "pk_alice", C.key, GET_APPT, NULL, C.now, &v);
+	write_file(path, store_text_gen(8), 0640);
+	run(path, "pk_alice", C.key, GET_APPT, NULL, C.now, &v);
+	assert_notice(&v, "");
+	write_file(path, store_text_gen(8), 0640); /* same generation */
+	run(path, "pk_alice", C.key, GET_APPT, NULL, C.now, &v);
+	assert_notice(&v, "");
+}
+
+/* A backup restored by a non-atomic copy may be seen half-written first:
+ * the failed reload does not make the verifier forget the generation. */
+static void
+generation_is_remembered_across_a_failed_reload(void **state)
+{
+	char path[160];
+	struct cerbo_verdict v;
+
+	(void)state;
+	path_in_dir(path, sizeof(path), "gen-broken.yaml");
+	write_file(path, store_text_gen(9), 0640);
+	run(path, "pk_alice", C.key, GET_APPT, NULL, C.now, &v);
+	write_file(path, "cerbo_store: 1\nusers: [\n", 0640);
+	run(path, "pk_alice", C.key, GET_APPT, NULL, C.now, &v);
+	assert_int_equal(v.code, CERBO_STORE_ERROR);
+	write_file(path, store_text_gen(2), 0640);
+	run(path, "pk_alice", C.key, GET_APPT, NULL, C.now, &v);
+	assert_int_equal(v.code, CERBO_ALLOW);
+	assert_notice(&v, "went back from 9 to 2");
+}
+
+static void
+generation_going_back_is_seen_through_the_index(void **state)
+{
+	char path[160];
+	struct cerbo_verdict v;
+
+	(void)state;
+	path_in_dir(path, sizeof(path), "gen-index.yaml");
+	write_file(path, store_text_gen(12), 0640);
+	compile_store(path);
+	run(path, "pk_alice", C.key, GET_APPT, NULL, C.now, &v);
+	write_file(path, store_text_gen(11), 0640);
+	compile_store(path);
+	run(path, "pk_alice", C.key, GET_APPT, NULL, C.now, &v);
+	assert_int_equal(v.code, CERBO_ALLOW);
+	assert_notice(&v, "went back from 12 to 11");
+}
+
 /* Threads verify while the store is swapped under them: every answer is
  * one of the two stores', never a crash or a store error. */
 static void
@@ -1157,6 +1260,12 @@ main(void)
 		cmocka_unit_test(damaged_index_is_passed_over),
 		cmocka_unit_test(
 		    fresh_cache_answers_from_the_index_without_parsing),
+		cmocka_unit_test(generation_going_back_gives_a_notice_once),
+		cmocka_unit_test(generation_going_forward_gives_no_notice),
+		cmocka_unit_test(
+		    generation_is_remembered_across_a_failed_reload),
+		cmocka_unit_test(
+		    generation_going_back_is_seen_through_the_index),
 		cmocka_unit_test(concurrent_calls_survive_store_swaps),
 	};
 
