@@ -65,11 +65,18 @@ size=$(wc -c <"$S")
 
 # The time one uninterrupted edit takes, in microseconds (kills are spread
 # over it and a little past it).
-cp -p "$S" "$R/apiusers.yaml"
-t0=$(date +%s%N)
-tool edit pk_u00001 --disable --store "$R/apiusers.yaml" -q >/dev/null 2>&1
-t1=$(date +%s%N)
-span=$(( (t1 - t0) / 1000 ))
+# The fastest of three runs, so a busy moment does not stretch it.
+span=0
+for n in 1 2 3; do
+	rm -f "$R"/apiusers.yaml* "$R"/.apiusers.yaml.*
+	cp -p "$S" "$R/apiusers.yaml"
+	t0=$(date +%s%N)
+	tool edit pk_u00001 --nickname "Timing $n" --store "$R/apiusers.yaml" \
+	    -q >/dev/null 2>&1
+	t1=$(date +%s%N)
+	t=$(( (t1 - t0) / 1000 ))
+	if [ "$span" -eq 0 ] || [ "$t" -lt "$span" ]; then span=$t; fi
+done
 [ "$span" -lt 1000 ] && span=1000
 span=$((span + span / 4))
 rm -f "$R"/apiusers.yaml* "$R"/.apiusers.yaml.*
@@ -196,10 +203,11 @@ check_eq "verify gave the answer of the version on disk after every kill" \
     "$wrong_verdict" 0
 check_eq "writers removed every temp file killed writers left" \
     "$temps_left" 0
-if [ "$killed" -ge $((ITER / 2)) ]; then
-	ok "most runs were really killed mid-run ($killed of $ITER)"
+if [ "$killed" -ge $((ITER / 4)) ]; then
+	ok "runs were really killed mid-run ($killed of $ITER)"
 else
-	not_ok "most runs were really killed mid-run" "only $killed of $ITER"
+	not_ok "runs were really killed mid-run (a quarter at least)" \
+	    "only $killed of $ITER"
 fi
 if [ "$before" -gt 0 ] && [ "$after" -gt 0 ]; then
 	ok "kills landed both before and after the commit point"
