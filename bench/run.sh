@@ -46,6 +46,16 @@ chmod 0700 "$W"
 out="$W/results.md"
 
 now_ns() { date +%s%N; }
+# peak RSS in KiB of a command (stdout to /dev/null); "n/a" without
+# /usr/bin/time (Debian package time)
+peak_kib() {
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f %M -o "$W/rss" "$@" >/dev/null && cat "$W/rss"
+	else
+		"$@" >/dev/null && echo n/a
+	fi
+}
+mib() { case "$1" in n/a) echo n/a ;; *) awk -v k="$1" 'BEGIN {printf "%.0f MiB", k / 1024}' ;; esac; }
 # median of the numbers on stdin
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
@@ -84,7 +94,7 @@ make_store() {
 		printf "    secret_hash: \"%s\"\n", h
 	}' >"$d/doc.yaml"
 	t0=$(now_ns)
-	"$APIUSER" apply --store "$d/apiusers.yaml" "$d/doc.yaml" >/dev/null
+	APPLY_KIB=$(peak_kib "$APIUSER" apply --store "$d/apiusers.yaml" "$d/doc.yaml")
 	APPLY_NS=$(( $(now_ns) - t0 ))
 	awk -v n="$n" -v c="$CRYPT" 'BEGIN {
 		for (i = 0; i < n; i++) printf "pk_u%07d:%s\n", i, c }' >"$d/pwdfile"
@@ -117,6 +127,7 @@ say "## Run of $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 say ""
 say "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(sed -n 's/^PRETTY_NAME=//p' /etc/os-release | tr -d '"')."
 say "Command: \`make bench\`$( [ "${BENCH_LARGE:-0}" = 1 ] && echo ' with BENCH_LARGE=1'). Medians of $ROUNDS interleaved rounds."
+say "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)."
 say ""
 
 for n in $SIZES; do
@@ -154,6 +165,11 @@ for n in $SIZES; do
 	mkdir -m 0700 "$d/noindex"
 	cp -p "$d/apiusers.yaml" "$d/noindex/"
 	printf '%s\n' "$SECRET" | "$VB" first "$d/noindex/apiusers.yaml" "$user" | awk '{print $2}' >>"$d/first_parse"
+	parse_kib=$(printf '%s\n' "$SECRET" | peak_kib "$VB" first "$d/noindex/apiusers.yaml" "$user")
+	index_kib=$(printf '%s\n' "$SECRET" | peak_kib "$VB" first "$d/apiusers.yaml" "$user")
+	# One more edit, untimed, for its peak memory.
+	edit_kib=$(peak_kib "$APIUSER" edit "$(printf 'pk_u%07d' 0)" --store "$d/apiusers.yaml" --description "Edited for the memory figure")
+	warm_parsed=$(printf '%s\n' "$SECRET" | "$VB" loop "$d/noindex/apiusers.yaml" "$user" "$ITER_WARM" | awk '{print $2}')
 
 	warm=$(printf '%s\n' "$SECRET" | "$VB" warm "$d/apiusers.yaml" "$user" "$ITER_WARM")
 	vw=$(printf '%s\n' "$warm" | awk '/^verify_warm/ {print $2}')
@@ -164,7 +180,7 @@ for n in $SIZES; do
 	f=$(median <"$d/first"); fs=$(median <"$d/first_shipped")
 	fp=$(median <"$d/first_parse")
 	e=$(median <"$d/edit"); fl=$(median <"$d/floor")
-	say "### $n users ($(awk -v s="$size" 'BEGIN {printf "%.1f", s / 1048576}') MiB of YAML; one apply: $(ms "$APPLY_NS") ms)"
+	say "### $n users ($(awk -v s="$size" 'BEGIN {printf "%.1f", s / 1048576}') MiB of YAML; one apply: $(ms "$APPLY_NS") ms, peak $(mib "$APPLY_KIB"))"
 	say ""
 	say "| measure | pam_cerbo | reference | ratio | target |"
 	say "|---|---|---|---|---|"
@@ -173,15 +189,18 @@ for n in $SIZES; do
 		w=$(median <"$d/pwd")
 		say "| PAM full cycle vs pam_pwdfile (SHA-512 crypt) | $(us "$c") us | pam_pwdfile $(us "$w") us | $(ratio "$w" "$c")x faster | >= 50x at 100k, >= 20x at 1k |"
 	fi
-	say "| first verify in a fresh process, index written here | $(us "$f") us | | | < 1 ms |"
-	say "| first verify, compiled pair shipped from elsewhere | $(us "$fs") us | | | reported |"
+	say "| first verify in a fresh process, index written here (identity match) | $(us "$f") us | | | < 1 ms |"
+	say "| first verify, compiled pair shipped from elsewhere (digest of the YAML) | $(us "$fs") us | | | reported |"
 	say "| first verify, no index (YAML parsed) | $(ms "$fp") ms | | | reported |"
-	say "| library verify, warm | $(us "$vw") us | lookup + secret check $(us "$vf") us | $(ratio "$vw" "$vf") | <= 2 |"
+	say "| peak memory of that first verify: index / YAML parsed | $(mib "$index_kib") | $(mib "$parse_kib") | | reported |"
+	say "| library verify, warm, through the index | $(us "$vw") us | lookup + secret check $(us "$vf") us | $(ratio "$vw" "$vf") | <= 2 |"
+	say "| library verify, warm, YAML parsed (no index) | $(us "$warm_parsed") us | lookup + secret check $(us "$vf") us | $(ratio "$warm_parsed" "$vf") | reported |"
 	say "| tool edit (cerbo-apiuser edit) | $(ms "$e") ms | parse + emit + fsync $(ms "$fl") ms | $(ratio "$e" "$fl") | <= 1.3 |"
+	say "| peak memory of a tool edit | $(mib "$edit_kib") | | | reported |"
 	say ""
-	say "Refusals, per call (ns, p10 / median / p90, $TIMING_N interleaved calls each):"
+	say "Refusals and a success, per call through the index (ns, p10 / median / p90, $TIMING_N interleaved calls each):"
 	say ""
-	for k in unknown_user wrong_secret disabled_user; do
+	for k in unknown_user wrong_secret disabled_user right_secret; do
 		say "- $k: $(printf '%s\n' "$timing" | awk -v k="$k" '$1 == k"_p10" {a=$2} $1 == k"_median" {b=$2} $1 == k"_p90" {c=$2} END {print a " / " b " / " c}')"
 	done
 	say ""

@@ -8,7 +8,8 @@
  *   verify_bench rewrite STORE          one parse + emit + write + fsync
  *   verify_bench timing STORE USER DISABLED N
  *                                       per-call times of unknown user,
- *                                       wrong secret, disabled user
+ *                                       wrong secret, disabled user and
+ *                                       right secret (allowed)
  *
  * The secret of USER (and of DISABLED) is read from standard input.
  * Results are printed as "name value" lines, in nanoseconds.
@@ -208,16 +209,18 @@ timing(const char *store, const char *user, const char *disabled, long n,
 {
 	struct cerbo_verdict v;
 	char wrong[CERBO_SECRET_GENERATED_SIZE];
-	double *tu, *tw, *td, t0;
+	double *tu, *tw, *td, *tr, t0;
 	long i;
 
 	tu = calloc((size_t)n, sizeof(double));
 	tw = calloc((size_t)n, sizeof(double));
 	td = calloc((size_t)n, sizeof(double));
-	if (tu == NULL || tw == NULL || td == NULL ||
+	tr = calloc((size_t)n, sizeof(double));
+	if (tu == NULL || tw == NULL || td == NULL || tr == NULL ||
 	    cerbo_secret_generate(wrong, sizeof(wrong)) != 0)
 		return 1;
-	/* Warm the cache, then interleave the three kinds of refusal. */
+	/* Warm the cache, then interleave the three kinds of refusal and a
+	 * success. */
 	(void)verify_once(store, user, wrong, &v);
 	for (i = 0; i < n; i++) {
 		t0 = now_ns();
@@ -235,13 +238,20 @@ timing(const char *store, const char *user, const char *disabled, long n,
 		td[i] = now_ns() - t0;
 		if (v.code != CERBO_DENY_DISABLED)
 			return 1;
+		t0 = now_ns();
+		(void)verify_once(store, user, secret, &v);
+		tr[i] = now_ns() - t0;
+		if (v.code != CERBO_ALLOW)
+			return 1;
 	}
 	report("unknown_user", tu, n);
 	report("wrong_secret", tw, n);
 	report("disabled_user", td, n);
+	report("right_secret", tr, n);
 	free(tu);
 	free(tw);
 	free(td);
+	free(tr);
 	return 0;
 }
 
