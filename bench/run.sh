@@ -174,6 +174,8 @@ for n in $SIZES; do
 	warm=$(printf '%s\n' "$SECRET" | "$VB" warm "$d/apiusers.yaml" "$user" "$ITER_WARM")
 	vw=$(printf '%s\n' "$warm" | awk '/^verify_warm/ {print $2}')
 	vf=$(printf '%s\n' "$warm" | awk '/^floor/ {print $2}')
+	parts=$(printf '%s\n' "$SECRET" | "$VB" parts "$d/apiusers.yaml" "$user" "$ITER_WARM")
+	part() { printf '%s\n' "$parts" | awk -v k="$1" '$1 == k {print $2}'; }
 	timing=$(printf '%s\n' "$SECRET" | "$VB" timing "$d/apiusers.yaml" "$user" pk_disabled "$TIMING_N")
 
 	p=$(median <"$d/permit"); c=$(median <"$d/cerbo")
@@ -197,6 +199,8 @@ for n in $SIZES; do
 	say "| library verify, warm, YAML parsed (no index) | $(us "$warm_parsed") us | lookup + secret check $(us "$vf") us | $(ratio "$warm_parsed" "$vf") | reported |"
 	say "| tool edit (cerbo-apiuser edit) | $(ms "$e") ms | parse + emit + fsync $(ms "$fl") ms | $(ratio "$e" "$fl") | <= 1.3 |"
 	say "| peak memory of a tool edit | $(mib "$edit_kib") | | | reported |"
+	say ""
+	say "A warm verification through the index is made of (ns, medians): stat $(part stat), index lookup $(part index_lookup) (a miss: $(part index_miss)), secret check $(part secret_check) (of which one keyed BLAKE2b: $(part blake2b_keyed)), request parse $(part request_parse); the rest is the decision, the reason and the cache's lock."
 	say ""
 	say "Refusals and a success, per call through the index (ns, p10 / median / p90, $TIMING_N interleaved calls each):"
 	say ""

@@ -2,8 +2,12 @@
  * verify_bench - library-level measurements for `make bench`.
  *
  *   verify_bench warm STORE USER N      warm cerbo_verify vs the floor (one
- *                                       user lookup + one secret check)
+ *                                       user lookup + one secret check),
+ *                                       batches interleaved, medians
  *   verify_bench loop STORE USER N      warm cerbo_verify alone (to profile)
+ *   verify_bench parts STORE USER N     what a warm verification is made of:
+ *                                       stat, index lookup, secret check,
+ *                                       one keyed BLAKE2b, request parse
  *   verify_bench first STORE USER       this fresh process's first verify
  *   verify_bench rewrite STORE          one parse + emit + write + fsync
  *   verify_bench timing STORE USER DISABLED N
@@ -22,9 +26,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <sodium.h>
 
-#include "cerbo.h"
+#include "internal.h" /* the index, for the parts of a verification */
 
 static const char *request = "GET /api/v1/appointments/42 HTTP/1.1";
 
@@ -75,63 +81,175 @@ verify_once(const char *store, const char *user, const char *secret,
 }
 
 static int
-warm(const char *store, const char *user, long n, const char *secret)
+cmp_double(const void *a, const void *b)
 {
-	struct cerbo_store *s = NULL;
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median(double *t, long n)
+{
+	qsort(t, (size_t)n, sizeof(*t), cmp_double);
+	return t[n / 2];
+}
+
+/*
+ * n calls in batches of BATCH; the median of the batch means is what is
+ * reported, so a batch slowed down by another process on a busy machine
+ * does not move the figure.
+ */
+#define BATCH 1000L
+
+static long
+batches(long n)
+{
+	return n / BATCH > 0 ? n / BATCH : 1;
+}
+
+static int
+verify_batch(const char *store, const char *user, const char *secret,
+    long n, double *mean)
+{
 	struct cerbo_verdict v;
-	struct cerbo_error err;
-	const struct cerbo_user *u;
-	double t0, tv, tf;
+	double t0 = now_ns();
 	long i;
 
-	if (verify_once(store, user, secret, &v) != 0 ||
-	    v.code != CERBO_ALLOW) {
-		fprintf(stderr, "verify_bench: not allowed: %s\n", v.reason);
-		return 1;
-	}
-	t0 = now_ns();
 	for (i = 0; i < n; i++)
 		if (verify_once(store, user, secret, &v) != 0 ||
-		    v.code != CERBO_ALLOW)
+		    v.code != CERBO_ALLOW) {
+			fprintf(stderr, "verify_bench: not allowed: %s\n",
+			    v.reason);
 			return 1;
-	tv = (now_ns() - t0) / (double)n;
+		}
+	*mean = (now_ns() - t0) / (double)n;
+	return 0;
+}
 
-	if (cerbo_store_load(&s, store, 0, &err) != 0) {
-		fprintf(stderr, "verify_bench: %s\n", err.message);
-		return 1;
-	}
-	t0 = now_ns();
+/* The floor: one lookup in a parsed store and one secret check. */
+static int
+floor_batch(const struct cerbo_store *s, const char *user, const char *secret,
+    long n, double *mean)
+{
+	const struct cerbo_user *u;
+	double t0 = now_ns();
+	long i;
+
 	for (i = 0; i < n; i++) {
 		u = cerbo_store_user_find(s, user);
 		if (u == NULL || cerbo_secret_check(cerbo_user_get(u,
 		    CERBO_USER_SECRET), secret, strlen(secret)) != 0)
 			return 1;
 	}
-	tf = (now_ns() - t0) / (double)n;
-	cerbo_store_free(s);
-	printf("verify_warm %.0f\nfloor %.0f\n", tv, tf);
+	*mean = (now_ns() - t0) / (double)n;
 	return 0;
 }
 
+/* Warm cerbo_verify and the floor, batch for batch interleaved. */
+static int
+warm(const char *store, const char *user, long n, const char *secret)
+{
+	struct cerbo_store *s = NULL;
+	struct cerbo_error err;
+	long nb = batches(n), per = n / nb, b;
+	double *tv = calloc((size_t)nb, sizeof(double));
+	double *tf = calloc((size_t)nb, sizeof(double));
+	double first;
+	int rc = 1;
+
+	if (tv == NULL || tf == NULL ||
+	    verify_batch(store, user, secret, 1, &first) != 0)
+		goto out;
+	if (cerbo_store_load(&s, store, 0, &err) != 0) {
+		fprintf(stderr, "verify_bench: %s\n", err.message);
+		goto out;
+	}
+	for (b = 0; b < nb; b++)
+		if (verify_batch(store, user, secret, per, &tv[b]) != 0 ||
+		    floor_batch(s, user, secret, per, &tf[b]) != 0)
+			goto out;
+	printf("verify_warm %.0f\nfloor %.0f\n", median(tv, nb),
+	    median(tf, nb));
+	rc = 0;
+out:
+	cerbo_store_free(s);
+	free(tv);
+	free(tf);
+	return rc;
+}
+
+/* Warm cerbo_verify alone (also to profile it). */
 static int
 loop(const char *store, const char *user, long n, const char *secret)
 {
-	struct cerbo_verdict v;
-	double t0;
-	long i;
+	long nb = batches(n), per = n / nb, b;
+	double *tv = calloc((size_t)nb, sizeof(double));
+	double first;
+	int rc = 1;
 
-	if (verify_once(store, user, secret, &v) != 0 ||
-	    v.code != CERBO_ALLOW) {
-		fprintf(stderr, "verify_bench: not allowed: %s\n", v.reason);
-		return 1;
+	if (tv == NULL || verify_batch(store, user, secret, 1, &first) != 0)
+		goto out;
+	for (b = 0; b < nb; b++)
+		if (verify_batch(store, user, secret, per, &tv[b]) != 0)
+			goto out;
+	printf("verify_warm %.0f\n", median(tv, nb));
+	rc = 0;
+out:
+	free(tv);
+	return rc;
+}
+
+/* The median batch mean of one part; the part returns non-zero on error. */
+#define PART(name, expr) do {						\
+	for (b = 0; b < nb; b++) {					\
+		t0 = now_ns();						\
+		for (i = 0; i < per; i++)				\
+			if ((expr) != 0)				\
+				goto out;				\
+		t[b] = (now_ns() - t0) / (double)per;			\
+	}								\
+	printf("%s %.0f\n", name, median(t, nb));			\
+} while (0)
+
+static int
+parts(const char *store, const char *user, long n, const char *secret)
+{
+	struct cerbo__index *ix = NULL;
+	struct cerbo_user u;
+	struct cerbo_request req;
+	struct stat st;
+	unsigned char rec[CERBO__INDEX_RECORD_MAX], out[32], key[32];
+	char hash[CERBO_HASH_MAX];
+	long nb = batches(n), per = n / nb, b, i;
+	double *t = calloc((size_t)nb, sizeof(double)), t0;
+	int rc = 1;
+
+	if (t == NULL || stat(store, &st) != 0 ||
+	    cerbo__index_open(store, &st, 0, &ix, NULL) != 0 ||
+	    cerbo__index_find(ix, user, &u, rec, sizeof(rec)) != 1) {
+		fprintf(stderr, "verify_bench: no matching index\n");
+		goto out;
 	}
-	t0 = now_ns();
-	for (i = 0; i < n; i++)
-		if (verify_once(store, user, secret, &v) != 0 ||
-		    v.code != CERBO_ALLOW)
-			return 1;
-	printf("verify_warm %.0f\n", (now_ns() - t0) / (double)n);
-	return 0;
+	snprintf(hash, sizeof(hash), "%s", cerbo_user_get(&u,
+	    CERBO_USER_SECRET));
+	randombytes_buf(key, sizeof(key));
+	PART("stat", stat(store, &st));
+	PART("index_lookup", cerbo__index_find(ix, user, &u, rec,
+	    sizeof(rec)) != 1);
+	PART("index_miss", cerbo__index_find(ix, "pk_no_such_user", &u, rec,
+	    sizeof(rec)) != 0);
+	PART("secret_check", cerbo_secret_check(hash, secret,
+	    strlen(secret)));
+	PART("blake2b_keyed", crypto_generichash(out, sizeof(out),
+	    (const unsigned char *)secret, strlen(secret), key, sizeof(key)));
+	PART("request_parse", cerbo_request_parse(request, &req, NULL));
+	rc = 0;
+out:
+	sodium_memzero(rec, sizeof(rec));
+	cerbo__index_close(ix);
+	free(t);
+	return rc;
 }
 
 static int
@@ -185,14 +303,6 @@ out:
 	free(buf);
 	cerbo_store_free(s);
 	return rc;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static void
@@ -274,6 +384,9 @@ main(int argc, char **argv)
 	else if (argc == 5 && strcmp(argv[1], "loop") == 0 &&
 	    (n = number(argv[4])) > 0)
 		rc = loop(argv[2], argv[3], n, secret);
+	else if (argc == 5 && strcmp(argv[1], "parts") == 0 &&
+	    (n = number(argv[4])) > 0)
+		rc = parts(argv[2], argv[3], n, secret);
 	else if (argc == 4 && strcmp(argv[1], "first") == 0)
 		rc = first(argv[2], argv[3], secret);
 	else if (argc == 6 && strcmp(argv[1], "timing") == 0 &&
