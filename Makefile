@@ -88,11 +88,15 @@ check: deps
 check-run: tests
 	B=$(B) tests/run.sh
 
+# The whole suite with ASan and UBSan (build-asan/).
 asan: deps
 	$(MAKE) B=build-asan CFLAGS="-O1 -g" \
 	    SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    check-run
+	    tests
+	B=build-asan CERBO_SANITIZE=1 tests/run.sh
 
+# The C tests, and the tools in the tool-only end-to-end tests, under
+# valgrind: any error or definite leak fails.
 valgrind: deps
 	$(MAKE) tests
 	B=$(B) CERBO_VALGRIND=1 tests/run.sh

@@ -4,8 +4,15 @@
 # "not ok"); a program that fails without saying why counts as one failure.
 # Ends with "N passed, N failed".
 #
-# Environment: B (build folder, default build), CERBO_VALGRIND=1 runs the C
-# test programs under valgrind, TESTS="pattern" limits to matching names.
+# Environment: B (build folder, default build), TESTS="pattern" limits to
+# matching names, and
+#   CERBO_SANITIZE=1  the build is instrumented with ASan+UBSan (make asan):
+#                     programs that are not (pamtester, nginx, python) load
+#                     the instrumented module with the ASan runtime
+#                     preloaded, leak checks stay with the C tests;
+#   CERBO_VALGRIND=1  the C test programs, and the tools in the end-to-end
+#                     tests that drive only the tools, run under valgrind
+#                     (make valgrind); any error or definite leak fails.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-build}
@@ -20,8 +27,41 @@ failed=0
 failures=""
 
 vg=""
+vg_e2e=""
 if [ "${CERBO_VALGRIND:-0}" = 1 ]; then
 	vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no"
+	# Wrappers that run each tool under valgrind, for the tests that
+	# drive only the tools (timing-bound tests would measure valgrind).
+	mkdir -p "$logdir/valgrind-bin"
+	for tool in cerbo-apiuser cerbo-profile; do
+		printf '#!/bin/sh
+exec %s "%s" "$@"
+' "$vg" "$B/$tool" \
+		    >"$logdir/valgrind-bin/$tool"
+		chmod +x "$logdir/valgrind-bin/$tool"
+	done
+	vg_e2e="apiuser_add apiuser_compile apiuser_edit apiuser_file apiuser_query every_command hostile_tools profile"
+fi
+e2e_env=""
+if [ "${CERBO_SANITIZE:-0}" = 1 ]; then
+	# Instrumented programs carry the runtime; programs that are not
+	# (pamtester, nginx) and load the instrumented module need the ASan
+	# runtime first: wrappers earlier on PATH preload it.  Their leaks
+	# are not ours to report.  Test programs built by the tests
+	# themselves take CERBO_SAN_CFLAGS.
+	asan_rt=$(${CC:-cc} -print-file-name=libasan.so)
+	mkdir -p "$logdir/asan-bin"
+	for host in pamtester nginx; do
+		real=$(command -v "$host" || true)
+		[ -n "$real" ] || continue
+		printf '#!/bin/sh\nLD_PRELOAD="%s${LD_PRELOAD:+:$LD_PRELOAD}" ASAN_OPTIONS=detect_leaks=0 exec %s "$@"\n' \
+		    "$asan_rt" "$real" >"$logdir/asan-bin/$host"
+		chmod +x "$logdir/asan-bin/$host"
+	done
+	e2e_env="PATH=$logdir/asan-bin:$PATH"
+	export CERBO_SAN_CFLAGS="-fsanitize=address,undefined"
+	export CERBO_ASAN_RT="$asan_rt"
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
 
 run_one() {
@@ -61,7 +101,19 @@ done
 for t in "$top"/tests/e2e/*.sh; do
 	[ -f "$t" ] || continue
 	case "${t##*/}" in lib.sh) continue ;; esac
-	run_one "e2e/${t##*/}" sh "$t"
+	name=${t##*/}
+	if [ -n "$vg_e2e" ]; then
+		case " $vg_e2e " in
+		*" ${name%.sh} "*)
+			run_one "e2e/$name" env \
+			    CERBO_APIUSER="$logdir/valgrind-bin/cerbo-apiuser" \
+			    CERBO_PROFILE="$logdir/valgrind-bin/cerbo-profile" \
+			    sh "$t" ;;
+		esac
+		continue
+	fi
+	# shellcheck disable=SC2086
+	run_one "e2e/$name" env $e2e_env sh "$t"
 done
 
 [ -n "$failures" ] && echo "failing:$failures (logs in $logdir)"

@@ -62,7 +62,7 @@ if ! cc -shared -fPIC -o "$T/shim.so" "$T/shim.c" 2>"$T/cc.err"; then
 fi
 LOG="$T/syslog.txt"
 logged() {
-	SYSLOG_SHIM_FILE="$LOG" LD_PRELOAD="$T/shim.so" "$@"
+	SYSLOG_SHIM_FILE="$LOG" LD_PRELOAD="$(preload "$T/shim.so")" "$@"
 }
 
 logged "$APIUSER" apply --store "$ST" - >/dev/null <<'DOC'

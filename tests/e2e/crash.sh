@@ -33,7 +33,7 @@ S="$D/apiusers.yaml"
 
 # tool ARGS...: the tool on the store at fake time NOW.
 tool() {
-	CERBO_FAKE_NOW=$NOW LD_PRELOAD="$SHIM" "$APIUSER" "$@"
+	CERBO_FAKE_NOW=$NOW LD_PRELOAD="$(preload "$SHIM")" "$APIUSER" "$@"
 }
 
 # rnd N: a random integer in [0, N).
@@ -107,7 +107,7 @@ while [ "$i" -lt "$ITER" ]; do
 
 	# The kill.
 	delay=$(rnd "$span")
-	CERBO_FAKE_NOW=$NOW LD_PRELOAD="$SHIM" "$APIUSER" "$@" "$S" \
+	CERBO_FAKE_NOW=$NOW LD_PRELOAD="$(preload "$SHIM")" "$APIUSER" "$@" "$S" \
 	    >"$T/out" 2>&1 &
 	pid=$!
 	sleep "$((delay / 1000000)).$(printf '%06d' $((delay % 1000000)))"

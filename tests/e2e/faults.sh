@@ -76,7 +76,7 @@ fails() {
 	_v=$(verdict pk_alice)
 	rm -f "$MARK"
 	_seq=$((_seq + 1))
-	_out=$(CERBO_FAULT=$_f CERBO_FAULT_MARK="$MARK" LD_PRELOAD="$SHIM" \
+	_out=$(CERBO_FAULT=$_f CERBO_FAULT_MARK="$MARK" LD_PRELOAD="$(preload "$SHIM")" \
 	    "$@" --store "$S" 2>&1 </dev/null)
 	_rc=$?
 	_why=""
@@ -140,7 +140,7 @@ fails lock:EAGAIN "lock" "the lock is held by another writer" \
 # The compiled index is a cache: when it cannot be written, the commit
 # stands and readers fall back to the store, so verify stays right.
 rm -f "$MARK"
-CERBO_FAULT=fsync:EIO:2:1 CERBO_FAULT_MARK="$MARK" LD_PRELOAD="$SHIM" \
+CERBO_FAULT=fsync:EIO:2:1 CERBO_FAULT_MARK="$MARK" LD_PRELOAD="$(preload "$SHIM")" \
     "$APIUSER" edit pk_alice --disable -q --store "$S" >"$T/out" 2>&1
 rc=$?
 if [ -s "$MARK" ] && [ "$rc" -eq 0 ]; then
@@ -154,7 +154,7 @@ check_eq "verify sees the committed change despite the stale index" \
 check_eq "no temp file is left after the index failure" "$(temps)" 0
 
 rm -f "$MARK"
-CERBO_FAULT=write:ENOSPC:2 CERBO_FAULT_MARK="$MARK" LD_PRELOAD="$SHIM" \
+CERBO_FAULT=write:ENOSPC:2 CERBO_FAULT_MARK="$MARK" LD_PRELOAD="$(preload "$SHIM")" \
     "$APIUSER" edit pk_alice --enable -q --store "$S" >"$T/out" 2>&1
 rc=$?
 check_eq "an index that cannot be written on a full disk: commit stands" \
@@ -165,7 +165,7 @@ check_eq "no temp file is left after the full disk" "$(temps)" 0
 # The shim really intercepts: a fault on a call the tool does not make on
 # this path (unlink) injects nothing and the edit succeeds.
 rm -f "$MARK"
-CERBO_FAULT=unlink:EIO:100 CERBO_FAULT_MARK="$MARK" LD_PRELOAD="$SHIM" \
+CERBO_FAULT=unlink:EIO:100 CERBO_FAULT_MARK="$MARK" LD_PRELOAD="$(preload "$SHIM")" \
     "$APIUSER" edit pk_bob --nickname Bobby -q --store "$S" >/dev/null 2>&1
 check_eq "an edit without a matching fault succeeds" "$?:$([ -s "$MARK" ] && echo injected)" "0:"
 check "the store is valid at the end" "$APIUSER" check --store "$S"

@@ -11,7 +11,7 @@
 top=$CERBO_TOP
 
 check "examples/verify-basic.c builds against the library" \
-    cc -Wall -Wextra -Werror -I"$top/store" -o "$T/verify-basic" \
+    cc ${CERBO_SAN_CFLAGS:-} -Wall -Wextra -Werror -I"$top/store" -o "$T/verify-basic" \
     "$top/examples/verify-basic.c" "$B/libcerbo.a" -lyaml -lsodium -lpthread
 
 # Two keys and their hashes, as an admin makes them once for a fleet (the

@@ -88,7 +88,7 @@ check_contains "pkg-config finds cerbo in the installed prefix" "$flags" \
     "-L$prefix/$libdir"
 # shellcheck disable=SC2086
 check "examples/verify-basic.c builds against the installed cerbo.pc" \
-    cc -Wall -Wextra -Werror -o "$T/verify-basic" \
+    cc ${CERBO_SAN_CFLAGS:-} -Wall -Wextra -Werror -o "$T/verify-basic" \
     "$top/examples/verify-basic.c" $flags
 check_contains "the example is linked to the installed libcerbo.so.0" \
     "$(LD_LIBRARY_PATH=$prefix/$libdir ldd "$T/verify-basic")" \

@@ -3,8 +3,13 @@
 # removed on exit, and drive the built binaries in $B.
 set -u
 : "${B:?run through tests/run.sh or set B to the build folder}"
-APIUSER="$B/cerbo-apiuser"
-PROFILE="$B/cerbo-profile"
+# The tools; make valgrind points these at wrappers that run them under
+# valgrind.
+APIUSER="${CERBO_APIUSER:-$B/cerbo-apiuser}"
+PROFILE="${CERBO_PROFILE:-$B/cerbo-profile}"
+# What a test preloads into a tool: under make asan the ASan runtime must
+# come first (CERBO_ASAN_RT).
+preload() { printf '%s' "${CERBO_ASAN_RT:+$CERBO_ASAN_RT:}$1"; }
 MODULE="$B/pam_cerbo.so"
 T=$(mktemp -d /tmp/cerbo-test.XXXXXX)
 chmod 0755 "$T"
