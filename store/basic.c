@@ -3,7 +3,8 @@
  *
  * Accepted: the scheme "Basic" in any case, one or more spaces, then
  * base64 in the standard alphabet with its '=' padding, nothing before and
- * nothing after (no tabs, no trailing spaces).  The decoded text is split
+ * nothing after (no tabs, no trailing spaces, no byte outside the
+ * alphabet: see cerbo__base64_decode).  The decoded text is split
  * at the first ':'; the username (no ':' by construction) and the secret
  * (which may contain ':') must both be non-empty, within their bounds, and
  * free of control characters and NUL.  Bytes >= 0x80 (UTF-8) are allowed
@@ -29,6 +30,58 @@ has_control(const unsigned char *p, size_t len)
 	for (i = 0; i < len; i++)
 		if (p[i] < 0x20 || p[i] == 0x7f)
 			return 1;
+	return 0;
+}
+
+/* 1 when lo <= c <= hi, else 0, without a branch on c (c, lo, hi < 256):
+ * both differences wrap around to a set top bit exactly then. */
+static unsigned
+in_range(unsigned c, unsigned lo, unsigned hi)
+{
+	return ((lo - 1u - c) & (c - hi - 1u)) >> 31;
+}
+
+/* 1 when c is one of the 64 digits of standard base64, else 0. */
+static unsigned
+base64_digit(unsigned char c)
+{
+	return in_range(c, 'A', 'Z') | in_range(c, 'a', 'z') |
+	    in_range(c, '0', '9') | in_range(c, '+', '+') |
+	    in_range(c, '/', '/');
+}
+
+int
+cerbo__base64_decode(const char *s, size_t len, int padded,
+    unsigned char *bin, size_t max, size_t *binlen)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t digits = len, i;
+	unsigned ok = 1;
+
+	*binlen = 0;
+	if (padded) {
+		if (len % 4 != 0)
+			return -1;
+		/* the padding, if any, is public: it tells len mod 3 */
+		if (len >= 1 && u[len - 1] == '=') {
+			digits--;
+			if (u[len - 2] == '=')
+				digits--;
+		}
+	} else if (len % 4 == 1) {
+		return -1; /* 6 bits: not even one byte */
+	}
+	/* no early exit: the time must not tell where a bad byte is */
+	for (i = 0; i < digits; i++)
+		ok &= base64_digit(u[i]);
+	if (!ok)
+		return -1;
+	if (sodium_base642bin(bin, max, s, len, NULL, binlen, NULL,
+		padded ? sodium_base64_VARIANT_ORIGINAL
+		       : sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0) {
+		*binlen = 0;
+		return -1;
+	}
 	return 0;
 }
 
@@ -78,8 +131,8 @@ cerbo_basic_parse(const char *header, struct cerbo_basic *out,
 		    ENCODED_MAX);
 		goto out;
 	}
-	if (sodium_base642bin(buf, DECODED_MAX, b64, b64len, NULL, &len, NULL,
-		sodium_base64_VARIANT_ORIGINAL) != 0) {
+	if (cerbo__base64_decode(b64, b64len, 1, buf, DECODED_MAX, &len) !=
+	    0) {
 		cerbo__fail(err, CERBO_E_INVALID,
 		    "Basic credentials are not valid base64 (standard "
 		    "alphabet, '=' padding, nothing else)");

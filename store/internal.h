@@ -255,6 +255,21 @@ int cerbo__rule_match(const char *rule, const struct cerbo_request *req);
 /* Drop every cached store (tests, and a front end that wants a reload). */
 void cerbo__verify_cache_clear(void);
 
+/* ---- basic.c: strict base64 ------------------------------------------ */
+
+/*
+ * Decode exactly len characters of standard base64 (A-Z a-z 0-9 + /) into
+ * at most max bytes, *binlen set to their number; 0, or -1 for anything
+ * else.  With padded, the length is a multiple of 4 and at most two '='
+ * end it (libsodium's VARIANT_ORIGINAL); without, no '=' at all
+ * (VARIANT_ORIGINAL_NO_PADDING).  Canonical: unused low bits are zero.
+ * Every byte is checked against the alphabet first, in time that does not
+ * depend on the bytes (the input may hold a secret), because libsodium
+ * 1.0.18 decodes every byte >= 0x80 as '/'.
+ */
+int cerbo__base64_decode(const char *s, size_t len, int padded,
+    unsigned char *bin, size_t max, size_t *binlen);
+
 /* ---- index.c: the compiled index beside a store ---------------------- */
 
 #define CERBO__INDEX_SUFFIX ".idx"

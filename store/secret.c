@@ -245,7 +245,7 @@ b64_decode(const char *s, size_t len, unsigned char *bin, size_t min,
 
 	if (len == 0)
 		return -1;
-	if (sodium_base642bin(bin, max, s, len, NULL, &n, NULL, B64) != 0)
+	if (cerbo__base64_decode(s, len, 0, bin, max, &n) != 0)
 		return -1;
 	if (n < min || n > max)
 		return -1;

@@ -136,6 +136,54 @@ not_base64_is_refused(void **state)
 	    &err), -1);
 }
 
+/* libsodium 1.0.18 reads every byte >= 0x80 as the base64 digit '/': the
+ * fuzz target found "cGtfYTp4" + "\xc3\xa9\xc3\xa9" decoding to pk_a. */
+static void
+bytes_outside_the_base64_alphabet_are_refused(void **state)
+{
+	static const char *bad[] = {
+		"Basic cGtfYTp4\xc3\xa9\xc3\xa9",
+		"Basic cGtfc3luYzpzM2NyZX\x80=",
+		"Basic cGtfc3luYzpzM2Ny\xffXQ=",
+		"Basic \xc3\xa9tfc3luYzpzM2NyZXQ=",
+		"Basic cGtfc3luYzpzM2NyZXQ\xaf",
+		"Basic cGtfc3luYzpz M2NyZXQ=",
+		"Basic cGtfc3luYzpz.M2NyZXQ",
+		"Basic cGtfc3luYzpz_M2NyZXQ",
+	};
+	struct cerbo_basic b;
+	struct cerbo_error err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		print_message("# %zu\n", i);
+		assert_int_equal(cerbo_basic_parse(bad[i], &b, &err), -1);
+		assert_int_equal(err.status, CERBO_E_INVALID);
+		assert_non_null(strstr(err.message, "base64"));
+		assert_wiped(&b);
+	}
+}
+
+static void
+padding_inside_the_value_is_refused(void **state)
+{
+	struct cerbo_basic b;
+	struct cerbo_error err;
+
+	(void)state;
+	/* '=' that is not at the end, and '=' alone */
+	assert_int_equal(cerbo_basic_parse("Basic cGtf=3luYzpzM2NyZXQ=", &b,
+	    &err), -1);
+	assert_int_equal(cerbo_basic_parse("Basic cGtfc3luYzpzM2NyZX=Q", &b,
+	    &err), -1);
+	assert_int_equal(cerbo_basic_parse("Basic ====", &b, &err), -1);
+	/* one '=' then a digit: a pad must end the value */
+	assert_int_equal(cerbo_basic_parse("Basic cGtfc3luYzpzM2NyZ=Q=", &b,
+	    &err), -1);
+	assert_wiped(&b);
+}
+
 static void
 bad_padding_is_refused(void **state)
 {
@@ -328,6 +376,8 @@ main(void)
 		cmocka_unit_test(several_spaces_after_the_scheme_are_accepted),
 		cmocka_unit_test(other_schemes_and_separators_are_refused),
 		cmocka_unit_test(not_base64_is_refused),
+		cmocka_unit_test(bytes_outside_the_base64_alphabet_are_refused),
+		cmocka_unit_test(padding_inside_the_value_is_refused),
 		cmocka_unit_test(bad_padding_is_refused),
 		cmocka_unit_test(no_colon_is_refused),
 		cmocka_unit_test(empty_username_is_refused),

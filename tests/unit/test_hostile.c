@@ -1168,6 +1168,12 @@ static const struct basic_case basic_cases[] = {
 	{ "space_inside_base64", "Basic cGtf cmVhbDpz", NULL, 0 },
 	{ "newline_inside_base64", "Basic cGtf\ncmVhbDpz", NULL, 0 },
 	{ "base64_of_one_char", "Basic YQ==", NULL, 0 },
+	/* libsodium 1.0.18 alone decodes a byte >= 0x80 as '/' */
+	{ "utf8_bytes_as_base64_digits", "Basic cGtfYTp4\xc3\xa9\xc3\xa9",
+	    NULL, 0 },
+	{ "high_byte_before_padding", "Basic cGtfcmVhbDpz\x80w==", NULL, 0 },
+	{ "lone_high_byte_digit", "Basic cGtfcmVhbDpz\xff" "A==",
+	    NULL, 0 },
 	{ "trailing_space", NULL, basic_trailing_space, 0 },
 	{ "tab_after_scheme", NULL, basic_tab_before, 0 },
 	{ "overlong_header_64KiB", NULL, basic_huge_header, 0 },
@@ -1758,6 +1764,13 @@ static const struct hash_case hash_cases[] = {
 	    "6g", 0 },
 	{ "argon2id_padded_salt", "$argon2id$v=19$m=8,t=1,p=1$oJk6k7AW8Iv94Za"
 	    "oQnJT6g==$njWm0Gw9KolExN1aYyQOWrc+X7cq2TqzT3OYj1B6btM", 0 },
+	{ "argon2id_utf8_byte_in_salt", "$argon2id$v=19$m=8,t=1,p=1$oJk6k7"
+	    "\xc3W8Iv94ZaoQnJT6g$njWm0Gw9KolExN1aYyQOWrc+X7cq2TqzT3OYj1B6btM",
+	    0 },
+	{ "argon2id_high_byte_in_hash", "$argon2id$v=19$m=8,t=1,p=1$oJk6k7AW8"
+	    "Iv94ZaoQnJT6g$njWm0Gw9KolExN1aYyQOWrc+X7cq2TqzT3OYj1B6\xfftM", 0 },
+	{ "b2b_high_byte_in_salt", "$cerbo-b2b$v=1$Xx+d8kW0NjbjMlTrK3wpy\x80$/Z"
+	    "n2b6C8FpiGEbjap5RXo02F1lYAT1E5EQTe6ymGl5I", 0 },
 	{ "argon2i", "$argon2i$v=19$m=8,t=1,p=1" A2_TAIL, 0 },
 	{ "argon2d", "$argon2d$v=19$m=8,t=1,p=1" A2_TAIL, 0 },
 	{ "b2b_v2", "$cerbo-b2b$v=2$" B2_TAIL, 0 },

@@ -402,6 +402,83 @@ argon2id_malformed_strings_are_refused(void **state)
 	}
 }
 
+/* libsodium 1.0.18 reads every byte >= 0x80 as the base64 digit '/':
+ * each byte outside A-Z a-z 0-9 + / is refused before it gets there. */
+static void
+argon2id_salt_byte_outside_the_base64_alphabet_is_refused(void **state)
+{
+	static const char *bytes[] = { "\xc3", "\x80", "\xaf", "\xff",
+		"-", "_", "=", " ", "." };
+	char h[CERBO_HASH_MAX];
+	struct cerbo_error err;
+	size_t i, at;
+
+	(void)state;
+	for (i = 0; i < sizeof(bytes) / sizeof(bytes[0]); i++) {
+		snprintf(h, sizeof(h), "$argon2id$v=19$m=65536,t=2,p=1$%s$%s",
+		    A2_SALT, A2_HASH);
+		at = strlen("$argon2id$v=19$m=65536,t=2,p=1$") + 5;
+		h[at] = bytes[i][0];
+		print_message("# byte 0x%02x in the salt\n",
+		    (unsigned char)bytes[i][0]);
+		assert_int_equal(cerbo_hash_validate(h, &err), -1);
+		assert_non_null(strstr(err.message, "salt"));
+		assert_int_equal(cerbo_secret_check(h, "pw", 2), -1);
+	}
+}
+
+static void
+argon2id_hash_byte_outside_the_base64_alphabet_is_refused(void **state)
+{
+	static const char *bytes[] = { "\xc3", "\x80", "\xff", "-", "=" };
+	char h[CERBO_HASH_MAX];
+	struct cerbo_error err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bytes) / sizeof(bytes[0]); i++) {
+		snprintf(h, sizeof(h), "$argon2id$v=19$m=65536,t=2,p=1$%s$%s",
+		    A2_SALT, A2_HASH);
+		h[strlen(h) - 7] = bytes[i][0];
+		print_message("# byte 0x%02x in the hash\n",
+		    (unsigned char)bytes[i][0]);
+		assert_int_equal(cerbo_hash_validate(h, &err), -1);
+		assert_non_null(strstr(err.message, "hash is not"));
+		assert_int_equal(cerbo_secret_check(h, "pw", 2), -1);
+	}
+}
+
+/* The input the hash fuzz target found: a raw 0xC3 in an argon2id salt. */
+static void
+argon2id_salt_with_a_raw_utf8_byte_is_refused(void **state)
+{
+	struct cerbo_error err;
+
+	(void)state;
+	assert_int_equal(cerbo_hash_validate("$argon2id$v=19$m=8,t=1,p=1$"
+	    "oJk6k7\xc3W8Iv94ZaoQnJT6g$"
+	    "njWm0Gw9KolExN1aYyQOWrc+X7cq2TqzT3OYj1B6btM", &err), -1);
+	assert_int_equal(err.status, CERBO_E_INVALID);
+	/* the same string with 'a' in place of the byte is valid */
+	assert_int_equal(cerbo_hash_validate("$argon2id$v=19$m=8,t=1,p=1$"
+	    "oJk6k7aW8Iv94ZaoQnJT6g$"
+	    "njWm0Gw9KolExN1aYyQOWrc+X7cq2TqzT3OYj1B6btM", &err), 0);
+}
+
+static void
+fast_scheme_byte_outside_the_base64_alphabet_is_refused(void **state)
+{
+	char h[] = "$cerbo-b2b$v=1$AAAAAAAAAAAAAAAAAAAAAA$" FORGED_HUNTER2;
+
+	(void)state;
+	assert_int_equal(cerbo_hash_validate(h, NULL), 0);
+	h[15 + 3] = (char)0xc3; /* salt */
+	assert_int_equal(cerbo_hash_validate(h, NULL), -1);
+	h[15 + 3] = 'A';
+	h[strlen(h) - 5] = (char)0x80; /* hash */
+	assert_int_equal(cerbo_hash_validate(h, NULL), -1);
+}
+
 static void
 argon2i_and_argon2d_are_refused(void **state)
 {
@@ -549,6 +626,13 @@ main(void)
 		cmocka_unit_test(
 		    argon2id_parallelism_other_than_one_is_refused),
 		cmocka_unit_test(argon2id_malformed_strings_are_refused),
+		cmocka_unit_test(
+		    argon2id_salt_byte_outside_the_base64_alphabet_is_refused),
+		cmocka_unit_test(
+		    argon2id_hash_byte_outside_the_base64_alphabet_is_refused),
+		cmocka_unit_test(argon2id_salt_with_a_raw_utf8_byte_is_refused),
+		cmocka_unit_test(
+		    fast_scheme_byte_outside_the_base64_alphabet_is_refused),
 		cmocka_unit_test(argon2i_and_argon2d_are_refused),
 		cmocka_unit_test(unknown_schemes_are_refused),
 		cmocka_unit_test(fast_scheme_strings_must_be_canonical),
