@@ -171,12 +171,44 @@ control_at(const unsigned char *s, size_t left)
 	return 0;
 }
 
+/*
+ * Length of a Unicode bidirectional control at s, 0 when s starts with
+ * something else: U+061C ALM, U+200E LRM, U+200F RLM, U+202A..U+202E
+ * (embeddings and overrides) and U+2066..U+2069 (isolates).  They reorder
+ * the text around them when it is shown, so a nickname could make a list
+ * or a log line read other than it is (Trojan Source, CVE-2021-42574).
+ * s is valid UTF-8.
+ */
+static size_t
+bidi_at(const unsigned char *s, size_t left)
+{
+	if (left >= 2 && s[0] == 0xd8 && s[1] == 0x9c)
+		return 2;
+	if (left < 3 || s[0] != 0xe2)
+		return 0;
+	if (s[1] == 0x80 &&
+	    (s[2] == 0x8e || s[2] == 0x8f || (s[2] >= 0xaa && s[2] <= 0xae)))
+		return 3;
+	if (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)
+		return 3;
+	return 0;
+}
+
+/* The code point of the n-byte (2 or 3) UTF-8 sequence at s. */
+static unsigned
+code_point(const unsigned char *s, size_t n)
+{
+	if (n == 2)
+		return (s[0] & 0x1fu) << 6 | (s[1] & 0x3fu);
+	return (s[0] & 0x0fu) << 12 | (s[1] & 0x3fu) << 6 | (s[2] & 0x3fu);
+}
+
 int
 cerbo__check_text(const char *what, const char *s, size_t len, size_t max,
     struct cerbo_error *err)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i, bad;
+	size_t i, n, bad;
 
 	if (len == 0)
 		return cerbo__fail(err, CERBO_E_INVALID, "%s must not be empty",
@@ -193,6 +225,12 @@ cerbo__check_text(const char *what, const char *s, size_t len, size_t max,
 			    "%s must not contain control characters "
 			    "(byte %zu)",
 			    what, i + 1);
+		n = bidi_at(p + i, len - i);
+		if (n != 0)
+			return cerbo__fail(err, CERBO_E_INVALID,
+			    "%s must not contain bidirectional text controls "
+			    "(U+%04X at byte %zu)",
+			    what, code_point(p + i, n), i + 1);
 	}
 	if (p[0] == ' ' || p[len - 1] == ' ')
 		return cerbo__fail(err, CERBO_E_INVALID,

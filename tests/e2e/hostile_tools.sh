@@ -45,6 +45,7 @@ good | sed 's/cerbo_store: 1/cerbo_store: 2/' >"$T/cases/too_new.yaml"
 good | sed 's/profile: p$/profile: nosuch/' >"$T/cases/missing_profile.yaml"
 good | sed 's/- GET \/api\/\*\*/- GET \/api\/..\/admin/' >"$T/cases/dot_rule.yaml"
 { printf '\357\273\277'; good; } >"$T/cases/bom.yaml"
+good | sed 's/    nickname: Real$/    nickname: "Real\\u202eresU"/' >"$T/cases/bidi_override_nickname.yaml"
 good | sed 's/    email: ops@example.com/    email: ops@example.com\n    email: evil@example.com/' >"$T/cases/duplicate_email.yaml"
 
 # A real user for `add` to go with.
@@ -92,3 +93,22 @@ for f in "$top"/tests/data/hostile/* "$T"/cases/*; do
 		    "$(head -3 "$T/out")"
 	fi
 done
+
+# A nickname with a right-to-left override (U+202E) would make `list`
+# show other text than the store holds: add refuses it, writing nothing.
+rm -rf "$D"
+mkdir -m 0700 "$D"
+cp "$T/good.yaml" "$S"
+chmod 0600 "$S"
+cp "$S" "$T/before"
+out=$("$APIUSER" add --store "$S" --username pk_new \
+    --nickname "$(printf 'Backup \342\200\256gnp.exe')" --profile p \
+    --email new@example.com --description "Bidi in the nickname" \
+    --acknowledge -q 2>&1)
+rc=$?
+if [ "$rc" -eq 3 ] && cmp -s "$S" "$T/before"; then
+	ok "add refuses a nickname with a bidi override: exit 3, nothing written"
+else
+	not_ok "add refuses a nickname with a bidi override" "exit $rc" "$out"
+fi
+check_contains "the refusal names the control" "$out" "U+202E"

@@ -228,6 +228,83 @@ text_with_control_characters_is_refused(void **state)
 	assert_int_equal(cerbo__check_text("x", "a\0b", 3, 128, NULL), -1);
 }
 
+/* Trojan Source: each of these reorders what is shown around it. */
+static void
+text_with_each_bidi_control_is_refused(void **state)
+{
+	static const struct {
+		const char *utf8;
+		unsigned code;
+	} bidi[] = {
+		{ "\xd8\x9c", 0x061c },     /* ALM */
+		{ "\xe2\x80\x8e", 0x200e }, /* LRM */
+		{ "\xe2\x80\x8f", 0x200f }, /* RLM */
+		{ "\xe2\x80\xaa", 0x202a }, /* LRE */
+		{ "\xe2\x80\xab", 0x202b }, /* RLE */
+		{ "\xe2\x80\xac", 0x202c }, /* PDF */
+		{ "\xe2\x80\xad", 0x202d }, /* LRO */
+		{ "\xe2\x80\xae", 0x202e }, /* RLO */
+		{ "\xe2\x81\xa6", 0x2066 }, /* LRI */
+		{ "\xe2\x81\xa7", 0x2067 }, /* RLI */
+		{ "\xe2\x81\xa8", 0x2068 }, /* FSI */
+		{ "\xe2\x81\xa9", 0x2069 }, /* PDI */
+	};
+	struct cerbo_error err;
+	char buf[64], want[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bidi) / sizeof(bidi[0]); i++) {
+		join(buf, sizeof(buf), "Sync ", bidi[i].utf8, "job", NULL);
+		snprintf(want, sizeof(want), "nickname must not contain "
+		    "bidirectional text controls (U+%04X at byte 6)",
+		    bidi[i].code);
+		assert_int_equal(cerbo__check_text("nickname", buf,
+		    strlen(buf), 128, &err), -1);
+		assert_int_equal(err.status, CERBO_E_INVALID);
+		assert_string_equal(err.message, want);
+		/* at the very end too */
+		join(buf, sizeof(buf), "Sync", bidi[i].utf8, NULL);
+		assert_int_equal(text(buf, 128), -1);
+	}
+}
+
+/* Right-to-left letters and the joiners of emoji are text, not controls;
+ * so are the neighbours of the refused ranges. */
+static void
+text_in_rtl_scripts_and_with_joiners_is_valid(void **state)
+{
+	(void)state;
+	assert_int_equal(text("\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d", 128),
+	    0); /* Hebrew */
+	assert_int_equal(text("\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7",
+	                     128),
+	    0); /* Arabic */
+	assert_int_equal(text("\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb",
+	                     128),
+	    0); /* U+200D ZWJ in an emoji sequence */
+	assert_int_equal(text("a\xd8\x9b"
+	                      "b",
+	                     128),
+	    0); /* U+061B */
+	assert_int_equal(text("a\xe2\x80\x8d"
+	                      "b",
+	                     128),
+	    0); /* U+200D */
+	assert_int_equal(text("a\xe2\x80\xaf"
+	                      "b",
+	                     128),
+	    0); /* U+202F */
+	assert_int_equal(text("a\xe2\x81\xa5"
+	                      "b",
+	                     128),
+	    0); /* U+2065 */
+	assert_int_equal(text("a\xe2\x81\xaa"
+	                      "b",
+	                     128),
+	    0); /* U+206A */
+}
+
 static void
 text_with_invalid_utf8_is_refused(void **state)
 {
@@ -706,6 +783,8 @@ main(void)
 	    cmocka_unit_test(text_with_leading_or_trailing_space_is_refused),
 	    cmocka_unit_test(text_at_its_bound_is_valid_and_one_past_refused),
 	    cmocka_unit_test(text_with_control_characters_is_refused),
+	    cmocka_unit_test(text_with_each_bidi_control_is_refused),
+	    cmocka_unit_test(text_in_rtl_scripts_and_with_joiners_is_valid),
 	    cmocka_unit_test(text_with_invalid_utf8_is_refused),
 	    cmocka_unit_test(utf8_checker_accepts_every_boundary_code_point),
 	    cmocka_unit_test(utf8_checker_reports_offset_of_bad_sequence),
