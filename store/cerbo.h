@@ -50,7 +50,7 @@ extern "C" {
 #define CERBO_NICKNAME_MAX 128     /* bytes of UTF-8 */
 #define CERBO_DESCRIPTION_MAX 1024 /* bytes of UTF-8 */
 #define CERBO_EMAIL_MAX 254        /* bytes */
-#define CERBO_RULE_MAX 1024        /* bytes of one "METHOD PATH" rule */
+#define CERBO_RULE_MAX 1024        /* bytes of a "METHOD PATH" rule, no NUL */
 #define CERBO_SECRET_MAX 1024      /* bytes of a secret given to verify */
 #define CERBO_HASH_MAX 256         /* bytes of a hash string, NUL included */
 #define CERBO_STORE_SIZE_MAX (1024u * 1024 * 1024) /* bytes of a store file */
@@ -322,7 +322,7 @@ struct cerbo_decision {
 	int allowed;              /* 1 allowed, 0 refused */
 	int matched;              /* 1 when a rule decided, 0 default deny */
 	enum cerbo_rule_kind kind; /* of the deciding rule */
-	char rule[CERBO_RULE_MAX];
+	char rule[CERBO_RULE_MAX + 1];
 	char profile[CERBO_PROFILE_NAME_MAX + 1];
 };
 /* Decide a parsed request against a profile: deny rules win over allow,

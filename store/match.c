@@ -2,7 +2,8 @@
  * match.c - endpoint rules: their grammar, matching a request against
  * one, and deciding a request against a profile.
  *
- * A rule is "METHOD PATH" with exactly one space between.
+ * A rule is "METHOD PATH" with exactly one space between, at most
+ * CERBO_RULE_MAX bytes.
  *   METHOD  "*" (any method) or an upper-case HTTP method: an upper-case
  *           letter, then upper-case letters, '-' or '_' (at most
  *           CERBO_METHOD_MAX - 1 bytes).  Methods compare exactly: HEAD is
@@ -63,10 +64,10 @@ cerbo_rule_validate(const char *rule, struct cerbo_error *err)
 
 	if (rule == NULL || rule[0] == '\0')
 		return cerbo__fail(err, CERBO_E_INVALID, "rule: empty");
-	len = strnlen(rule, CERBO_RULE_MAX);
-	if (len >= CERBO_RULE_MAX)
+	len = strnlen(rule, CERBO_RULE_MAX + 1);
+	if (len > CERBO_RULE_MAX)
 		return cerbo__fail(err, CERBO_E_INVALID,
-		    "rule: longer than %d bytes", CERBO_RULE_MAX - 1);
+		    "rule: longer than %d bytes", CERBO_RULE_MAX);
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)rule[i];
 		if (c < 0x20 || c == 0x7f)

@@ -1505,9 +1505,9 @@ static const struct field_case field_cases[] = {
 	{ "profile_name_upper", F_PROFILE_NAME, "Sched", 0, 0 },
 	{ "profile_name_empty", F_PROFILE_NAME, "", 0, 0 },
 	{ "profile_name_slash", F_PROFILE_NAME, "a/b", 0, 0 },
-	/* CERBO_RULE_MAX counts the NUL (struct cerbo_decision.rule) */
-	{ "rule_at_bound", F_RULE, NULL, CERBO_RULE_MAX - 1, 1 },
-	{ "rule_past_bound", F_RULE, NULL, CERBO_RULE_MAX, 0 },
+	/* CERBO_RULE_MAX bytes, the NUL not counted */
+	{ "rule_at_bound", F_RULE, NULL, CERBO_RULE_MAX, 1 },
+	{ "rule_past_bound", F_RULE, NULL, CERBO_RULE_MAX + 1, 0 },
 	{ "rule_no_path", F_RULE, "GET", 0, 0 },
 	{ "rule_no_method", F_RULE, "/api", 0, 0 },
 	{ "rule_space_in_path", F_RULE, "GET /a b", 0, 0 },

@@ -133,21 +133,66 @@ invalid_rules_are_refused_with_a_reason(void **state)
 	assert_int_equal(cerbo_rule_validate(NULL, &err), -1);
 }
 
+/* "GET /aaa...": a rule of exactly len bytes in rule (len + 1 bytes). */
 static void
-overlong_rule_is_refused(void **state)
+rule_of_length(char *rule, size_t len)
+{
+	memcpy(rule, "GET /", 5);
+	memset(rule + 5, 'a', len - 5);
+	rule[len] = '\0';
+}
+
+static void
+rule_of_rule_max_bytes_is_valid(void **state)
 {
 	char rule[CERBO_RULE_MAX + 1];
 	struct cerbo_error err;
 
 	(void)state;
-	memcpy(rule, "GET /", 5);
-	memset(rule + 5, 'a', CERBO_RULE_MAX - 6);
-	rule[CERBO_RULE_MAX - 1] = '\0'; /* CERBO_RULE_MAX - 1 bytes: fits */
+	rule_of_length(rule, CERBO_RULE_MAX);
+	assert_int_equal(strlen(rule), 1024);
 	assert_int_equal(cerbo_rule_validate(rule, &err), 0);
-	rule[CERBO_RULE_MAX - 1] = 'a';
-	rule[CERBO_RULE_MAX] = '\0';
+}
+
+static void
+overlong_rule_is_refused(void **state)
+{
+	char rule[CERBO_RULE_MAX + 2];
+	struct cerbo_error err;
+
+	(void)state;
+	rule_of_length(rule, CERBO_RULE_MAX + 1);
 	assert_int_equal(cerbo_rule_validate(rule, &err), -1);
-	assert_non_null(strstr(err.message, "longer"));
+	assert_string_equal(err.message, "rule: longer than 1024 bytes");
+}
+
+/* The deciding rule is reported whole, even at the bound. */
+static void
+decision_holds_a_rule_of_rule_max_bytes(void **state)
+{
+	char rule[CERBO_RULE_MAX + 1];
+	struct cerbo_store *store;
+	const struct cerbo_profile *p;
+	struct cerbo_request req;
+	struct cerbo_decision d;
+	int changed;
+
+	(void)state;
+	rule_of_length(rule, CERBO_RULE_MAX);
+	store = cerbo_store_new();
+	assert_non_null(store);
+	assert_int_equal(cerbo_profile_add(store, "big", NULL, NULL), 0);
+	assert_int_equal(cerbo_profile_rule_add(store, "big", CERBO_RULE_ALLOW,
+	    rule, &changed, NULL), 0);
+	p = cerbo_store_profile_find(store, "big");
+	assert_non_null(p);
+	assert_int_equal(cerbo_request_parse(rule, &req, NULL), 0);
+	cerbo_profile_decide(p, &req, &d);
+	assert_int_equal(d.allowed, 1);
+	assert_int_equal(d.matched, 1);
+	assert_int_equal(strlen(d.rule), CERBO_RULE_MAX);
+	assert_string_equal(d.rule, rule);
+	cerbo_store_free(store);
 }
 
 /* ---- matching ---------------------------------------------------------- */
@@ -308,7 +353,7 @@ now_seconds(void)
 static void
 many_double_stars_match_in_polynomial_time(void **state)
 {
-	char rule[CERBO_RULE_MAX];
+	char rule[CERBO_RULE_MAX + 1];
 	char line[CERBO_PATH_MAX];
 	struct cerbo_request req;
 	size_t r = 0, l = 0, i;
@@ -506,7 +551,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(valid_rules_are_accepted),
 		cmocka_unit_test(invalid_rules_are_refused_with_a_reason),
+		cmocka_unit_test(rule_of_rule_max_bytes_is_valid),
 		cmocka_unit_test(overlong_rule_is_refused),
+		cmocka_unit_test(decision_holds_a_rule_of_rule_max_bytes),
 		cmocka_unit_test(literal_paths_match_exactly),
 		cmocka_unit_test(decoded_space_is_matched_by_a_wildcard),
 		cmocka_unit_test(
