@@ -131,7 +131,7 @@ static const char apply_help[] =
     "  --json                  {\"changed\", \"check\", \"added\", "
     "\"updated\", \"removed\",\n"
     "                          \"changes\": [...], \"secrets\": {USER: KEY}, "
-    "\"generation\"}\n" CLI_CHANGE_HELP CLI_COMMON_HELP
+    "\"generation\"}\n" CLI_CHANGE_HELP CLI_COMMON_HELP_OWN_JSON
     "  -h, --help              this help\n";
 
 struct apply_ctx {

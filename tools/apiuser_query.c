@@ -30,7 +30,8 @@ static const char list_help[] =
     "                          \"users\": [{\"username\", \"nickname\", "
     "\"profile\",\n"
     "                          \"email\", \"disabled\", \"expires\"}, "
-    "...]}\n" CLI_COMMON_HELP "  -h, --help              this help\n";
+    "...]}\n" CLI_COMMON_HELP_OWN_JSON
+    "  -h, --help              this help\n";
 
 static int
 list_opt(void *ctx, int c, const char *arg)
@@ -428,7 +429,8 @@ static const char explain_help[] =
     "  --json                  {\"changed\": false, \"allowed\", \"matched\", "
     "\"kind\",\n"
     "                          \"rule\", \"profile\", "
-    "\"reason\"}\n" CLI_COMMON_HELP "  -h, --help              this help\n";
+    "\"reason\"}\n" CLI_COMMON_HELP_OWN_JSON
+    "  -h, --help              this help\n";
 
 int
 cmd_explain(int argc, char **argv)

@@ -115,13 +115,18 @@ enum {
 	}
 
 /* The common options in --help texts (each line starts with two spaces). */
-#define CLI_COMMON_HELP                                                        \
+#define CLI_STORE_HELP                                                         \
 	"  --store PATH            the store (default $CERBO_STORE, "          \
-	"else " CERBO_STORE_DEFAULT ")\n"                                      \
-	"  --json                  machine-readable output on stdout\n"        \
+	"else " CERBO_STORE_DEFAULT ")\n"
+#define CLI_JSON_HELP                                                          \
+	"  --json                  machine-readable output on stdout\n"
+#define CLI_LOCK_QUIET_HELP                                                    \
 	"  --lock-timeout TIME     wait this long for the lock (e.g. 500ms, "  \
 	"10s; default 10s)\n"                                                  \
 	"  -q, --quiet             print only what was asked for\n"
+#define CLI_COMMON_HELP CLI_STORE_HELP CLI_JSON_HELP CLI_LOCK_QUIET_HELP
+/* The same for a command whose help describes its own --json output. */
+#define CLI_COMMON_HELP_OWN_JSON CLI_STORE_HELP CLI_LOCK_QUIET_HELP
 
 #define CLI_CHANGE_HELP                                                        \
 	"  --expect-generation N   refuse (exit 10) unless the store is at "   \

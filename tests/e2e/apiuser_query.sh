@@ -202,4 +202,6 @@ for c in add list show edit rotate verify explain delete import check hash \
     apply edit-file; do
 	check_contains "$c --help starts with its usage" \
 	    "$("$APIUSER" "$c" --help)" "usage: cerbo-apiuser $c"
+	check_eq "$c --help describes each option once" \
+	    "$(help_repeats "$("$APIUSER" "$c" --help)")" ""
 done

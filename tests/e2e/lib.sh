@@ -49,6 +49,12 @@ check_eq() {
 check_contains() {
 	case "$2" in *"$3"*) ok "$1" ;; *) not_ok "$1" "no '$3' in:" "$(printf '%s' "$2" | head -8)" ;; esac
 }
+# help_repeats HELPTEXT: the options an option list ("  --name ..." or
+# "  -x, --name ...") describes more than once, one a line; empty when none.
+help_repeats() {
+	printf '%s\n' "$1" | grep -o -E -- '^  (-[A-Za-z], )?--[a-z][a-z-]*' |
+	    sed 's/.*--/--/' | sort | uniq -d
+}
 check_lacks() {
 	case "$2" in *"$3"*) not_ok "$1" "unexpected '$3' in:" "$(printf '%s' "$2" | head -8)" ;; *) ok "$1" ;; esac
 }

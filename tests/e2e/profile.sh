@@ -58,6 +58,8 @@ for c in add list show edit delete; do
 	    "usage: cerbo-profile $c"
 	check_contains "help $c is $c --help" "$("$PROFILE" help "$c")" \
 	    "usage: cerbo-profile $c"
+	check_eq "$c --help describes each option once" \
+	    "$(help_repeats "$("$PROFILE" "$c" --help)")" ""
 done
 check_contains "--help gives the exit codes" "$out" "11 not possible"
 check_exit "no command is a usage error" 2 "$PROFILE"
