@@ -422,12 +422,15 @@ struct cerbo_verdict {
 	/* For the log: "unknown user", "wrong secret", "forbidden by profile
 	 * scheduling (deny DELETE /admin)", ...; never a secret or a hash. */
 	char reason[512];
-	/* -- store generation (cerbo-store(5), generation): "" or, on the
-	 * one call that loaded a store whose generation is lower than the
-	 * last one this process loaded from that path, "store generation
-	 * went back from N to M: a restored backup may have revived revoked
-	 * keys".  Log it as a warning; the verdict itself is unaffected. */
-	char notice[256];
+	/* -- store notices: "" or, on the one call that (re)loaded the
+	 * store, a warning for the log; the verdict itself is unaffected.
+	 * "store generation went back from N to M: a restored backup may
+	 * have revived revoked keys" when the generation is lower than that
+	 * of the store this process last loaded from the path; "compiled
+	 * index passed over, the YAML was parsed instead: ..." when the
+	 * index beside the store is stale, damaged or unsafe (both, joined
+	 * by "; ", when both apply).  Never a secret or a hash. */
+	char notice[512];
 };
 
 /*

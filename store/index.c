@@ -94,6 +94,7 @@
 #define SLOT_TAG_SHIFT (SLOT_OFF_BITS + SLOT_LEN_BITS)
 #define SLOT_REC_MAX SLOT_LEN_MASK /* longest record a slot can name */
 #define WINDOW 16 /* slots read by one pread (128 bytes) */
+#define CHUNK 65536 /* bytes of the YAML hashed at a time */
 
 struct cerbo__index {
 	int fd;
@@ -667,24 +668,72 @@ bad:
 	    path);
 }
 
-/* 1 when the YAML at yaml_path has the digest stamped in hdr. */
+/*
+ * 1 when the YAML at yaml_path, still the file of *yaml_st, has the digest
+ * stamped in hdr; 0 when not; -1 (err set) when it cannot be read.  The
+ * file is hashed as it is read, 64 KiB at a time: a shipped store of
+ * 400 MB costs no 400 MB buffer in every process that meets it.
+ */
 static int
-digest_matches(const char *yaml_path, unsigned flags,
-    const unsigned char *hdr, struct cerbo_error *err)
+digest_matches(const char *yaml_path, const struct stat *yaml_st,
+    unsigned flags, const unsigned char *hdr, struct cerbo_error *err)
 {
-	unsigned char d[32];
-	char *buf = NULL;
-	size_t len = 0;
-	int same;
+	crypto_generichash_state state;
+	unsigned char d[32], *chunk = NULL;
+	struct stat st;
+	ssize_t n;
+	int fd, rc = -1;
 
-	if (cerbo__read_file(yaml_path, flags, &buf, &len, NULL, err) != 0)
-		return -1;
-	crypto_generichash(d, sizeof(d), (const unsigned char *)buf, len,
-	    NULL, 0);
-	sodium_memzero(buf, len);
-	free(buf);
-	same = sodium_memcmp(d, hdr + HDR_DIGEST, sizeof(d)) == 0;
-	return same;
+	fd = open(yaml_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return cerbo__fail_at(err, errno == ENOENT ? CERBO_E_NOTFOUND :
+		    CERBO_E_IO, yaml_path, 0, 0, "cannot open: %s",
+		    strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		cerbo__fail_at(err, CERBO_E_IO, yaml_path, 0, 0, "%s",
+		    strerror(errno));
+		goto out;
+	}
+	if (!(flags & CERBO_LOAD_NO_TRUST) &&
+	    cerbo__trust_file_stat(yaml_path, &st, err) != 0)
+		goto out;
+	/* Replaced since it was looked at, or too large: not this index's
+	 * business; the caller parses the YAML, which says what is wrong. */
+	if (st.st_dev != yaml_st->st_dev || st.st_ino != yaml_st->st_ino ||
+	    !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size > CERBO_STORE_SIZE_MAX) {
+		rc = 0;
+		goto out;
+	}
+	chunk = malloc(CHUNK);
+	if (chunk == NULL) {
+		cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
+		goto out;
+	}
+	crypto_generichash_init(&state, NULL, 0, sizeof(d));
+	for (;;) {
+		n = read(fd, chunk, CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			cerbo__fail_at(err, CERBO_E_IO, yaml_path, 0, 0,
+			    "read: %s", strerror(errno));
+			goto wipe;
+		}
+		if (n == 0)
+			break;
+		crypto_generichash_update(&state, chunk, (size_t)n);
+	}
+	crypto_generichash_final(&state, d, sizeof(d));
+	rc = sodium_memcmp(d, hdr + HDR_DIGEST, sizeof(d)) == 0;
+wipe:
+	/* The YAML holds hash strings. */
+	sodium_memzero(chunk, CHUNK);
+	sodium_memzero(&state, sizeof(state));
+out:
+	free(chunk);
+	close(fd);
+	return rc;
 }
 
 void
@@ -761,7 +810,7 @@ cerbo__index_open(const char *store_path, const struct stat *yaml_st,
 	    get64(hdr + HDR_YAML_MSEC) == (uint64_t)yaml_st->st_mtim.tv_sec &&
 	    get64(hdr + HDR_YAML_MNSEC) == (uint64_t)yaml_st->st_mtim.tv_nsec;
 	if (!same) {
-		same = digest_matches(store_path, flags, hdr, err);
+		same = digest_matches(store_path, yaml_st, flags, hdr, err);
 		if (same < 0)
 			goto out;
 	}

@@ -24,7 +24,8 @@
  * loaded (also across a failed reload).  A store that comes back with a
  * lower generation (a backup restored over it, which may revive revoked
  * keys) gets verdict->notice on the call that loads it, once per change
- * and process.
+ * and process; so does an index that is there but passed over (stale,
+ * damaged, unsafe), since every reload then parses the YAML.
  *
  * Argon2id (imported) secrets: successful checks are remembered for
  * A2_TTL seconds in a small table keyed by a per-process random key over
@@ -167,18 +168,23 @@ yaml_openable(const char *path, const struct stat *st,
  * A new snapshot of the store at path, whose stat is *st.  Lock held.
  * The compiled index is used when it matches the YAML; a missing, stale,
  * unsafe or damaged index is passed over (it never changes an answer) and
- * the YAML is read and parsed instead.
+ * the YAML is read and parsed instead.  An index that is there but passed
+ * over is told of in note (notelen bytes), for the log: every new process
+ * and every change of the store would parse the YAML until it is compiled
+ * again.
  */
 static int
 load(const char *path, unsigned flags, const struct stat *st,
-    struct snap **out, struct cerbo_file_id *id, struct cerbo_error *err)
+    struct snap **out, struct cerbo_file_id *id, char *note, size_t notelen,
+    struct cerbo_error *err)
 {
+	char why[512];
 	unsigned lflags = (flags & CERBO_VERIFY_NO_TRUST) ?
 	    CERBO_LOAD_NO_TRUST : 0;
 	struct cerbo__index *ix = NULL;
 	struct cerbo_store *store = NULL;
 	struct snap *snap = NULL;
-	struct cerbo_error ixerr;
+	struct cerbo_error ixerr = { CERBO_E_NOTFOUND, 0, 0, "", "" };
 	struct stat rst;
 	char *buf = NULL;
 	size_t len = 0;
@@ -201,6 +207,10 @@ load(const char *path, unsigned flags, const struct stat *st,
 			goto out;
 		if (cerbo_store_parse(&store, buf, len, path, err) != 0)
 			goto out;
+		if (ixerr.status != CERBO_E_NOTFOUND)
+			(void)snprintf(note, notelen, "compiled index passed "
+			    "over, the YAML was parsed instead: %s",
+			    cerbo_error_format(&ixerr, why, sizeof(why)));
 		/* The identity of the bytes actually parsed. */
 		cerbo__file_id_from_stat(id, &rst);
 	}
@@ -237,13 +247,14 @@ snap_generation(const struct snap *snap)
  * The current store of path, with a reference the caller gives back with
  * release().  One stat per call; a reload when the file changed.  When
  * the store loaded has a lower generation than the last one loaded from
- * path in this process, notice (noticelen bytes) says so, on this call
- * only.
+ * path in this process, or an index beside it was passed over, notice
+ * (noticelen bytes) says so, on this call only.
  */
 static int
 acquire(const char *path, unsigned flags, struct snap **out,
     char *notice, size_t noticelen, struct cerbo_error *err)
 {
+	char ixnote[512];
 	uint64_t gen;
 	struct cerbo_file_id id, loaded;
 	struct snap *snap = NULL;
@@ -268,7 +279,9 @@ acquire(const char *path, unsigned flags, struct snap **out,
 	if (s != NULL && s->snap != NULL && cerbo__file_id_equal(&s->id, &id))
 		goto hit;
 
-	if (load(path, flags, &st, &snap, &loaded, err) != 0)
+	ixnote[0] = '\0';
+	if (load(path, flags, &st, &snap, &loaded, ixnote, sizeof(ixnote),
+		err) != 0)
 		goto out;
 	if (s == NULL) {
 		copy = strdup(path);
@@ -288,8 +301,11 @@ acquire(const char *path, unsigned flags, struct snap **out,
 	if (s->generation_known && gen < s->generation)
 		(void)snprintf(notice, noticelen, "store generation went back "
 		    "from %llu to %llu: a restored backup may have revived "
-		    "revoked keys", (unsigned long long)s->generation,
-		    (unsigned long long)gen);
+		    "revoked keys%s%s", (unsigned long long)s->generation,
+		    (unsigned long long)gen, ixnote[0] != '\0' ? "; " : "",
+		    ixnote);
+	else
+		(void)snprintf(notice, noticelen, "%s", ixnote);
 	s->generation = gen;
 	s->generation_known = 1;
 hit:

@@ -953,6 +953,32 @@ stale_index_is_passed_over(void **state)
 	assert_int_equal(v.code, CERBO_ALLOW);
 }
 
+/* A stale index is told of once per reload, for the log; a store that
+ * simply has no index is not. */
+static void
+passed_over_index_gives_a_notice_once(void **state)
+{
+	char path[160], ipath[200];
+	struct cerbo_verdict v;
+
+	(void)state;
+	path_in_dir(path, sizeof(path), "stale-notice.yaml");
+	write_file(path, main_store_text(C.h_key), 0640);
+	run(path, "pk_alice", C.key, NULL, NULL, C.now, &v);
+	assert_string_equal(v.notice, ""); /* no index at all */
+	compile_store(path);
+	write_file(path, main_store_text(C.h_newkey), 0640);
+	run(path, "pk_alice", C.newkey, NULL, NULL, C.now, &v);
+	assert_int_equal(v.code, CERBO_ALLOW);
+	snprintf(ipath, sizeof(ipath), "%s.idx", path);
+	if (strstr(v.notice, "compiled index passed over, the YAML was "
+	    "parsed instead") == NULL || strstr(v.notice, ipath) == NULL ||
+	    strstr(v.notice, "stale; run cerbo-apiuser compile") == NULL)
+		fail_msg("notice \"%s\"", v.notice);
+	run(path, "pk_alice", C.newkey, NULL, NULL, C.now, &v);
+	assert_string_equal(v.notice, "");
+}
+
 static void
 damaged_index_is_passed_over(void **state)
 {
@@ -1257,6 +1283,7 @@ main(void)
 		cmocka_unit_test(cache_holds_many_paths_and_evicts_the_oldest),
 		cmocka_unit_test(store_with_index_gives_every_verdict),
 		cmocka_unit_test(stale_index_is_passed_over),
+		cmocka_unit_test(passed_over_index_gives_a_notice_once),
 		cmocka_unit_test(damaged_index_is_passed_over),
 		cmocka_unit_test(
 		    fresh_cache_answers_from_the_index_without_parsing),
