@@ -156,7 +156,8 @@ struct cerbo_store {
 /* Which slot of time[] a time field uses; -1 for a field that is no time. */
 int cerbo__time_slot(enum cerbo_user_field field);
 
-/* Put the user array in order (no holes, sorted); a no-op when tidy. */
+/* Put the user array in order (no holes, sorted); a no-op when tidy or
+ * NULL. */
 void cerbo__store_tidy(const struct cerbo_store *store);
 
 /*

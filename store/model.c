@@ -439,11 +439,12 @@ void
 cerbo__store_tidy(const struct cerbo_store *cstore)
 {
 	struct cerbo_store *store = (struct cerbo_store *)cstore;
-	struct cerbo_user **u = store->users, **tail;
+	struct cerbo_user **u, **tail;
 	size_t i, n = 0, prefix = 0, ntail;
 
 	if (store == NULL || (!store->holes && store->nsorted == store->nslots))
 		return;
+	u = store->users;
 	for (i = 0; i < store->nslots; i++) {
 		if (u[i] == NULL)
 			continue;

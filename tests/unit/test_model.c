@@ -676,6 +676,15 @@ users_added_after_listing_are_merged_in_order(void **state)
 	    "pk_z");
 }
 
+/* Like every cleanup-style helper, tidying takes NULL. */
+static void
+tidy_of_no_store_does_nothing(void **state)
+{
+	(void)state;
+	cerbo__store_tidy(NULL);
+	assert_null(cerbo_store_user_at(NULL, 0));
+}
+
 /* ---- whole-store validation -------------------------------------------- */
 
 static void
@@ -847,6 +856,7 @@ main(void)
 	    T(profile_in_use_by_many_names_some_and_counts_all),
 	    T(many_users_in_any_order_are_listed_sorted_and_found),
 	    T(users_added_after_listing_are_merged_in_order),
+	    T(tidy_of_no_store_does_nothing),
 	    T(validate_finds_a_user_whose_profile_is_gone),
 	    T(validate_finds_an_old_key_without_its_end),
 	    T(validate_finds_a_bad_field),
