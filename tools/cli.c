@@ -935,7 +935,7 @@ cli_log_change(const char *store, const char *fmt, ...)
 		size_t i;
 
 		/* From the environment: no control bytes into the log. */
-		for (i = 0; sudo_user[i] != '\0' && i < sizeof(name) - 1; i++)
+		for (i = 0; i < sizeof(name) - 1 && sudo_user[i] != '\0'; i++)
 			name[i] = (unsigned char)sudo_user[i] < 0x20 ||
 			        sudo_user[i] == 0x7f
 			    ? '?'
