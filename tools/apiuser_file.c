@@ -185,6 +185,7 @@ apply_report(const struct cli_opts *o, const struct apply_ctx *a,
 {
 	const struct cerbo_apply_result *res = a->result;
 	struct cli_json j;
+	char note[80];
 	size_t i, n;
 	int rc;
 
@@ -223,6 +224,14 @@ apply_report(const struct cli_opts *o, const struct apply_ctx *a,
 			printf("%s\n", cerbo_apply_result_change_at(res, i));
 	}
 	if (!o->quiet) {
+		/* A dry run prints no key, but says how many the real run
+		 * will print once, so nobody is surprised into losing one. */
+		note[0] = '\0';
+		n = cerbo_apply_result_secret_count(res);
+		if (a->check && n > 0)
+			snprintf(note, sizeof(note),
+			    " (dry run: %zu new key%s would be printed once)", n,
+			    n == 1 ? "" : "s");
 		if (!c->changed)
 			printf("unchanged\n");
 		else
@@ -232,7 +241,7 @@ apply_report(const struct cli_opts *o, const struct apply_ctx *a,
 			    cerbo_apply_result_count(res, CERBO_APPLY_ADDED),
 			    cerbo_apply_result_count(res, CERBO_APPLY_UPDATED),
 			    cerbo_apply_result_count(res, CERBO_APPLY_REMOVED),
-			    a->check ? "" : "");
+			    note);
 	}
 	n = a->check ? 0 : cerbo_apply_result_secret_count(res);
 	for (i = 0; i < n; i++)

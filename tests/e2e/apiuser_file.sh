@@ -27,6 +27,8 @@ check "apply --check writes nothing" cmp "$T/before" "$ST"
 check_contains "apply --check --diff lists what would change" "$out" "+ user pk_one"
 check_contains "apply --check says it would apply" "$out" "would apply"
 check_lacks "apply --check prints no key" "$out" cerbo_sk_
+check_contains "apply --check says how many keys the real run prints" \
+    "$out" "(dry run: 2 new keys would be printed once)"
 out=$(au apply "$T/doc.yaml" --diff)
 check_contains "apply --diff prints each change" "$out" "+ profile crm"
 check_eq "apply prints each generated key once" \
@@ -53,6 +55,9 @@ users:
     email: three@example.com
     description: Third
 DOC
+check_contains "apply --check counts one new key" \
+    "$(au apply "$T/doc2.yaml" --check)" \
+    "1 removed (dry run: 1 new key would be printed once)"
 j=$(cat "$T/doc2.yaml" | au apply - --json)
 check_eq "apply - reads stdin; --json counts added and removed" \
     "$(printf '%s' "$j" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["changed"], d["added"], d["removed"], list(d["secrets"]), d["changes"])')" \
