@@ -527,7 +527,13 @@ take_networks(struct reader *r, const char **out)
 			    "allow_from: one network per list item");
 			goto out;
 		}
-		while (len + n + 2 > cap) {
+		/* refused here: joined, it would vanish without a trace */
+		if (n == 0) {
+			fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
+			    "allow_from has an empty entry");
+			goto out;
+		}
+		while (joined == NULL || len + n + 2 > cap) {
 			char *p;
 			size_t ncap = cap == 0 ? 256 : cap * 2;
 

@@ -631,6 +631,9 @@ static const struct bad_doc bad_docs[] = {
         CERBO_E_INVALID, 2, 101, "must not be empty"},
     {"profiles: [{name: p}]\nusers: [" USER ", allow_from: 10.0.0.0/8}]\n",
         CERBO_E_INVALID, 2, 101, "list of networks"},
+    {"profiles: [{name: p}]\nusers: [" USER ", allow_from: [\"\", "
+     "10.0.0.0/8]}]\n",
+        CERBO_E_INVALID, 2, 102, "allow_from has an empty entry"},
     {"profiles: [{name: p}]\nusers: [" USER ", state: gone}]\n",
         CERBO_E_INVALID, 2, 96, "present or absent"},
     {"users: [{username: pk_a, state: absent, email: a@example.com}]\n",
