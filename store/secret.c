@@ -50,6 +50,10 @@
 #define A2_SALT_MAX 64
 #define A2_HASH_MIN 16
 #define A2_HASH_MAX 64
+/* a buffer for either field */
+#define A2_FIELD_MAX 64
+_Static_assert(A2_SALT_MAX <= A2_FIELD_MAX && A2_HASH_MAX <= A2_FIELD_MAX,
+    "A2_FIELD_MAX holds a salt and a hash");
 #define A2_MEM_MIN 8 /* KiB; argon2's own minimum for one lane */
 
 #define B64 sodium_base64_VARIANT_ORIGINAL_NO_PADDING
@@ -98,10 +102,13 @@ cerbo__dummy_hash(void)
  * bitwise definition (see init_once) rather than 256 literals.
  */
 static uint32_t crc_table[256];
-/* base62 digit of each byte, -1 for other bytes */
-static signed char b62_digit[256];
-/* standard base64 value of each byte, -1 for other bytes */
-static signed char b64_digit[256];
+/* Digit tables: the value of each byte, NOT_DIGIT for other bytes.
+ * Unsigned, so a value is never sign-extended on its way to an int. */
+#define NOT_DIGIT 0xffu
+/* base62 digit of each byte */
+static unsigned char b62_digit[256];
+/* standard base64 value of each byte */
+static unsigned char b64_digit[256];
 static const char base64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -116,13 +123,13 @@ make_tables(void)
 		for (k = 0; k < 8; k++)
 			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
 		crc_table[n] = c;
-		b62_digit[n] = -1;
-		b64_digit[n] = -1;
+		b62_digit[n] = NOT_DIGIT;
+		b64_digit[n] = NOT_DIGIT;
 	}
 	for (n = 0; n < 62; n++)
-		b62_digit[(unsigned char)base62[n]] = (signed char)n;
+		b62_digit[(unsigned char)base62[n]] = (unsigned char)n;
 	for (n = 0; n < 64; n++)
-		b64_digit[(unsigned char)base64[n]] = (signed char)n;
+		b64_digit[(unsigned char)base64[n]] = (unsigned char)n;
 }
 
 static uint32_t
@@ -187,7 +194,7 @@ body_valid(const char *s)
 	int i;
 
 	for (i = 0; i < BODY_LEN; i++)
-		if (b62_digit[(unsigned char)s[i]] < 0)
+		if (b62_digit[(unsigned char)s[i]] == NOT_DIGIT)
 			return 0;
 	return memcmp(s, body_max, BODY_LEN) <= 0;
 }
@@ -289,7 +296,7 @@ b64_fixed(const char *s, size_t n, unsigned char *out, size_t outlen)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, o = 0;
-	int a, b, c, d;
+	unsigned a, b, c, d;
 	uint32_t v;
 
 	if (n != (outlen * 8 + 5) / 6)
@@ -299,7 +306,8 @@ b64_fixed(const char *s, size_t n, unsigned char *out, size_t outlen)
 		b = b64_digit[u[i + 1]];
 		c = b64_digit[u[i + 2]];
 		d = b64_digit[u[i + 3]];
-		if ((a | b | c | d) < 0)
+		/* a NOT_DIGIT among them makes the OR exceed 63 */
+		if ((a | b | c | d) > 63)
 			return -1;
 		v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 |
 		    (uint32_t)d;
@@ -311,7 +319,7 @@ b64_fixed(const char *s, size_t n, unsigned char *out, size_t outlen)
 		a = b64_digit[u[i]];
 		b = b64_digit[u[i + 1]];
 		/* 12 bits give one byte; the 4 unused bits must be zero */
-		if ((a | b) < 0 || (b & 0xf) != 0)
+		if ((a | b) > 63 || (b & 0xf) != 0)
 			return -1;
 		out[o++] = (unsigned char)((uint32_t)a << 2 | (uint32_t)b >> 4);
 	} else if (n - i == 3) {
@@ -319,7 +327,7 @@ b64_fixed(const char *s, size_t n, unsigned char *out, size_t outlen)
 		b = b64_digit[u[i + 1]];
 		c = b64_digit[u[i + 2]];
 		/* 18 bits give two bytes; the 2 unused bits must be zero */
-		if ((a | b | c) < 0 || (c & 0x3) != 0)
+		if ((a | b | c) > 63 || (c & 0x3) != 0)
 			return -1;
 		v = (uint32_t)a << 12 | (uint32_t)b << 6 | (uint32_t)c;
 		out[o++] = (unsigned char)(v >> 10);
@@ -359,7 +367,7 @@ b2b_parse(const char *h, struct b2b_parts *p, struct cerbo_error *err)
 static int
 argon2id_validate(const char *h, struct cerbo_error *err)
 {
-	unsigned char buf[A2_HASH_MAX > A2_SALT_MAX ? A2_HASH_MAX : A2_SALT_MAX];
+	unsigned char buf[A2_FIELD_MAX];
 	const char *p = h + sizeof(A2_PREFIX) - 1;
 	const char *salt, *dollar;
 	uint64_t m, t, par;
