@@ -673,11 +673,9 @@ cmd_check(int argc, char **argv)
 	if (as_user != NULL)
 		access_ok = cerbo_store_check_access(file, uid, gids, ngids,
 		                &aerr) == 0;
-	if (!valid)
-		rc = CLI_EXIT_REFUSED;
-	else if (!trusted && !explicit_file)
+	if (valid && !trusted && !explicit_file)
 		rc = CLI_EXIT_UNSAFE;
-	else if (!access_ok)
+	else if (!valid || !access_ok)
 		rc = CLI_EXIT_REFUSED;
 	else
 		rc = CLI_EXIT_OK;
