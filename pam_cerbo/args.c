@@ -125,7 +125,8 @@ parse_one(struct module_args *out, unsigned *seen, const char *arg, char *msg,
     size_t msglen)
 {
 	const struct known_arg *k = lookup(arg);
-	const char *v = NULL;
+	/* the value after "name="; "" for a bare name, so never NULL */
+	const char *v = "";
 	struct cerbo_request req;
 	struct cerbo_error err;
 	char what[sizeof(err.message) + 128];

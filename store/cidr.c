@@ -87,7 +87,9 @@ clear_host_bits(struct net *n)
 	}
 }
 
-/* Parse a network; messages say what is wrong, without the field name. */
+/* Parse a network; messages say what is wrong, without the field name.
+ * *n is zeroed first, so it is defined on every path (family 0 matches
+ * no address). */
 static int
 parse_net(const char *s, size_t len, struct net *n, struct cerbo_error *err)
 {
@@ -96,6 +98,7 @@ parse_net(const char *s, size_t len, struct net *n, struct cerbo_error *err)
 	size_t alen, i;
 	unsigned max, prefix = 0;
 
+	memset(n, 0, sizeof(*n));
 	if (len == 0)
 		return cerbo__fail(err, CERBO_E_INVALID, "an empty network");
 	if (len >= sizeof(text))
@@ -107,7 +110,6 @@ parse_net(const char *s, size_t len, struct net *n, struct cerbo_error *err)
 	text[alen] = '\0';
 	n->family = memchr(text, ':', alen) != NULL ? AF_INET6 : AF_INET;
 	max = n->family == AF_INET ? 32 : 128;
-	memset(n->addr, 0, sizeof(n->addr));
 	if (inet_pton(n->family, text, n->addr) != 1)
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "\"%.*s\" is not an IPv%d address", (int)alen, s,

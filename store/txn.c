@@ -157,14 +157,15 @@ x_lock(int fd)
 static char *
 concat(const char *a, const char *b, const char *c)
 {
-	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-	char *s = malloc(la + lb + lc + 1);
+	size_t size = strlen(a) + strlen(b) + strlen(c) + 1;
+	char *s = malloc(size);
 
 	if (s == NULL)
 		return NULL;
-	memcpy(s, a, la);
-	memcpy(s + la, b, lb);
-	memcpy(s + la + lb, c, lc + 1);
+	if (snprintf(s, size, "%s%s%s", a, b, c) < 0) {
+		free(s);
+		return NULL;
+	}
 	return s;
 }
 

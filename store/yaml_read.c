@@ -312,7 +312,8 @@ want_string(struct parser *p, const char *what)
 	return 0;
 }
 
-/* A plain non-negative integer, no sign, no leading zero, <= max. */
+/* A plain non-negative integer, no sign, no leading zero, <= max; *out is
+ * 0 on failure. */
 static int
 want_uint(struct parser *p, const char *what, uint64_t max, uint64_t *out)
 {
@@ -320,6 +321,7 @@ want_uint(struct parser *p, const char *what, uint64_t max, uint64_t *out)
 	size_t len, i;
 	uint64_t v = 0;
 
+	*out = 0;
 	if (want_scalar(p, what) != 0)
 		return -1;
 	s = sval(p);
