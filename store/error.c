@@ -7,6 +7,13 @@
 
 #include "internal.h"
 
+/* fmt is a printf format handed on with its va_list: the attribute says
+ * so, which clang's -Wformat-nonliteral needs; the callers' own format
+ * attributes (internal.h) check each format against its arguments. */
+static void fill(struct cerbo_error *err, enum cerbo_status status,
+    const char *file, unsigned long line, unsigned long column,
+    const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+
 static void
 fill(struct cerbo_error *err, enum cerbo_status status, const char *file,
     unsigned long line, unsigned long column, const char *fmt, va_list ap)
