@@ -227,14 +227,22 @@ if [ "$SMOKE" = 1 ]; then
 	grep -q 'PAM full cycle' "$out" || { echo "bench: no results" >&2; exit 1; }
 	echo "bench smoke run: ok"
 else
+	# What is before "<!-- results -->" and after "<!-- /results -->"
+	# (the preface, and the verdict on each target) is kept; the run
+	# goes in between.
 	res="$top/bench/RESULTS.md"
 	{
-		sed -n '1,/^<!-- results -->$/p' "$res" 2>/dev/null || true
+		if grep -q '^<!-- results -->$' "$res" 2>/dev/null; then
+			sed -n '1,/^<!-- results -->$/p' "$res"
+		else
+			printf '# Benchmark results\n\n<!-- results -->\n'
+		fi
 		cat "$out"
+		echo '<!-- /results -->'
+		if grep -q '^<!-- /results -->$' "$res" 2>/dev/null; then
+			sed -n '/^<!-- \/results -->$/,$p' "$res" | sed 1d
+		fi
 	} >"$res.new"
-	grep -q '^<!-- results -->$' "$res.new" || {
-		printf '# Benchmark results\n\n<!-- results -->\n' | cat - "$out" >"$res.new"
-	}
 	mv "$res.new" "$res"
 	echo "written to bench/RESULTS.md"
 fi
