@@ -165,6 +165,41 @@ yaml_openable(const char *path, const struct stat *st,
 }
 
 /*
+ * The strings of ap, up to a NULL, one after the other into out (outlen
+ * bytes, truncated to fit): the reasons and notices are built this way,
+ * without a printf on the path every request takes.
+ */
+static void
+vjoin(char *out, size_t outlen, va_list ap)
+{
+	size_t len = 0, n;
+	const char *part;
+
+	if (outlen == 0)
+		return;
+	while ((part = va_arg(ap, const char *)) != NULL) {
+		n = strlen(part);
+		if (n > outlen - 1 - len)
+			n = outlen - 1 - len;
+		memcpy(out + len, part, n);
+		len += n;
+	}
+	out[len] = '\0';
+}
+
+static void join(char *out, size_t outlen, ...) __attribute__((sentinel));
+
+static void
+join(char *out, size_t outlen, ...)
+{
+	va_list ap;
+
+	va_start(ap, outlen);
+	vjoin(out, outlen, ap);
+	va_end(ap);
+}
+
+/*
  * A new snapshot of the store at path, whose stat is *st.  Lock held.
  * The compiled index is used when it matches the YAML; a missing, stale,
  * unsafe or damaged index is passed over (it never changes an answer) and
@@ -208,9 +243,10 @@ load(const char *path, unsigned flags, const struct stat *st,
 		if (cerbo_store_parse(&store, buf, len, path, err) != 0)
 			goto out;
 		if (ixerr.status != CERBO_E_NOTFOUND)
-			(void)snprintf(note, notelen, "compiled index passed "
-			    "over, the YAML was parsed instead: %s",
-			    cerbo_error_format(&ixerr, why, sizeof(why)));
+			join(note, notelen, "compiled index passed over, the "
+			    "YAML was parsed instead: ",
+			    cerbo_error_format(&ixerr, why, sizeof(why)),
+			    (char *)NULL);
 		/* The identity of the bytes actually parsed. */
 		cerbo__file_id_from_stat(id, &rst);
 	}
@@ -254,7 +290,7 @@ static int
 acquire(const char *path, unsigned flags, struct snap **out,
     char *notice, size_t noticelen, struct cerbo_error *err)
 {
-	char ixnote[512];
+	char ixnote[512], from[24], to[24];
 	uint64_t gen;
 	struct cerbo_file_id id, loaded;
 	struct snap *snap = NULL;
@@ -298,14 +334,17 @@ acquire(const char *path, unsigned flags, struct snap **out,
 	s->snap = snap;
 	s->id = loaded;
 	gen = snap_generation(snap);
-	if (s->generation_known && gen < s->generation)
-		(void)snprintf(notice, noticelen, "store generation went back "
-		    "from %llu to %llu: a restored backup may have revived "
-		    "revoked keys%s%s", (unsigned long long)s->generation,
-		    (unsigned long long)gen, ixnote[0] != '\0' ? "; " : "",
-		    ixnote);
-	else
-		(void)snprintf(notice, noticelen, "%s", ixnote);
+	if (s->generation_known && gen < s->generation) {
+		(void)snprintf(from, sizeof(from), "%llu",
+		    (unsigned long long)s->generation);
+		(void)snprintf(to, sizeof(to), "%llu", (unsigned long long)gen);
+		join(notice, noticelen, "store generation went back from ",
+		    from, " to ", to, ": a restored backup may have revived "
+		    "revoked keys", ixnote[0] != '\0' ? "; " : "", ixnote,
+		    (char *)NULL);
+	} else {
+		join(notice, noticelen, ixnote, (char *)NULL);
+	}
 	s->generation = gen;
 	s->generation_known = 1;
 hit:
@@ -501,30 +540,16 @@ static void
 set_reason(struct cerbo_verdict *v, enum cerbo_verdict_code code, ...)
     __attribute__((sentinel));
 
-/*
- * The reason as the concatenation of the strings given, up to a NULL:
- * what set_verdict() does for the common verdicts, without a printf on
- * the path every request takes.
- */
+/* The reason as the strings given, up to a NULL, one after the other. */
 static void
 set_reason(struct cerbo_verdict *v, enum cerbo_verdict_code code, ...)
 {
-	size_t len = 0, n, room;
-	const char *part;
 	va_list ap;
 
 	v->code = code;
 	va_start(ap, code);
-	while ((part = va_arg(ap, const char *)) != NULL) {
-		room = sizeof(v->reason) - 1 - len;
-		n = strlen(part);
-		if (n > room)
-			n = room;
-		memcpy(v->reason + len, part, n);
-		len += n;
-	}
+	vjoin(v->reason, sizeof(v->reason), ap);
 	va_end(ap);
-	v->reason[len] = '\0';
 }
 
 /* An address is shown in a reason only when it looks like one: a client
