@@ -317,52 +317,51 @@ static int
 timing(const char *store, const char *user, const char *disabled, long n,
     const char *secret)
 {
+	static const char *names[4] = { "unknown_user", "wrong_secret",
+		"disabled_user", "right_secret" };
 	struct cerbo_verdict v;
 	char wrong[CERBO_SECRET_GENERATED_SIZE];
-	double *tu, *tw, *td, *tr, t0;
+	double *t[4], t0;
 	long i;
+	int k, rc = 1;
 
-	tu = calloc((size_t)n, sizeof(double));
-	tw = calloc((size_t)n, sizeof(double));
-	td = calloc((size_t)n, sizeof(double));
-	tr = calloc((size_t)n, sizeof(double));
-	if (tu == NULL || tw == NULL || td == NULL || tr == NULL ||
+	for (k = 0; k < 4; k++)
+		t[k] = calloc((size_t)n, sizeof(double));
+	if (t[0] == NULL || t[1] == NULL || t[2] == NULL || t[3] == NULL ||
 	    cerbo_secret_generate(wrong, sizeof(wrong)) != 0)
-		return 1;
+		goto out;
 	/* Warm the cache, then interleave the three kinds of refusal and a
 	 * success. */
 	(void)verify_once(store, user, wrong, &v);
 	for (i = 0; i < n; i++) {
 		t0 = now_ns();
 		(void)verify_once(store, "pk_no_such_user", secret, &v);
-		tu[i] = now_ns() - t0;
+		t[0][i] = now_ns() - t0;
 		if (v.code != CERBO_DENY_CREDENTIALS)
-			return 1;
+			goto out;
 		t0 = now_ns();
 		(void)verify_once(store, user, wrong, &v);
-		tw[i] = now_ns() - t0;
+		t[1][i] = now_ns() - t0;
 		if (v.code != CERBO_DENY_CREDENTIALS)
-			return 1;
+			goto out;
 		t0 = now_ns();
 		(void)verify_once(store, disabled, secret, &v);
-		td[i] = now_ns() - t0;
+		t[2][i] = now_ns() - t0;
 		if (v.code != CERBO_DENY_DISABLED)
-			return 1;
+			goto out;
 		t0 = now_ns();
 		(void)verify_once(store, user, secret, &v);
-		tr[i] = now_ns() - t0;
+		t[3][i] = now_ns() - t0;
 		if (v.code != CERBO_ALLOW)
-			return 1;
+			goto out;
 	}
-	report("unknown_user", tu, n);
-	report("wrong_secret", tw, n);
-	report("disabled_user", td, n);
-	report("right_secret", tr, n);
-	free(tu);
-	free(tw);
-	free(td);
-	free(tr);
-	return 0;
+	for (k = 0; k < 4; k++)
+		report(names[k], t[k], n);
+	rc = 0;
+out:
+	for (k = 0; k < 4; k++)
+		free(t[k]);
+	return rc;
 }
 
 int

@@ -66,11 +66,11 @@ struct snap {
 
 struct slot {
 	char *path;
-	unsigned flags;
 	struct cerbo_file_id id;
 	struct snap *snap;   /* NULL after a failed reload */
 	uint64_t used;
 	uint64_t generation; /* of the last store loaded from path */
+	unsigned flags;
 	int generation_known;
 };
 
