@@ -8,7 +8,7 @@ set -eu
 build="gcc make pkg-config libyaml-dev libsodium-dev libpam0g-dev"
 run="nginx libnginx-mod-http-auth-pam curl openssl"
 test="$build $run libcmocka-dev pamtester libpam-wrapper libpamtest0-dev libpam-pwdfile
-      valgrind python3 clang util-linux procps psmisc groff-base
+      valgrind python3 clang util-linux procps psmisc groff-base time
       ansible-core"
 
 pkg="$build build-essential dpkg-dev debhelper lintian pamtester"
