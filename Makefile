@@ -282,7 +282,9 @@ $(FZ)/fuzz_%: $(FZ)/tests/fuzz/fuzz_%.o $(FZ)/tests/fuzz/targets.o \
               $(FUZZ_LIBOBJS)
 	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIBS)
 
-fuzz: $(FUZZ_BINS)
+fuzz:
+	tests/deps.sh lint
+	$(MAKE) $(FUZZ_BINS)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	    work=$(FZ)/work/$$t; art=$(FZ)/artifacts/$$t; log=$(FZ)/fuzz_$$t.log; \
 	    mkdir -p $$work $$art; \
@@ -313,6 +315,7 @@ $(B)/tests/fault/shim.so: tests/fault/shim.c
 LINT_SRCS = $(STORE_SRCS) $(PAM_SRCS) $(sort $(wildcard tools/*.c))
 
 lint:
+	tests/deps.sh lint
 	cppcheck --quiet --enable=warning,portability --error-exitcode=1 \
 	    --inline-suppr --suppressions-list=tests/lint/cppcheck.supp \
 	    --std=c11 -D_GNU_SOURCE -D__GNUC__ -Istore $(LINT_SRCS)

@@ -66,10 +66,10 @@ struct snap {
 
 struct slot {
 	char *path;
-	struct cerbo_file_id id;
 	struct snap *snap;   /* NULL after a failed reload */
 	uint64_t used;
 	uint64_t generation; /* of the last store loaded from path */
+	struct cerbo_file_id id;
 	unsigned flags;
 	int generation_known;
 };

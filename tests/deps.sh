@@ -1,24 +1,27 @@
 #!/bin/sh
 # Installs the Debian 12 packages a build, the tests or the demo need,
-# only those that are missing.  Usage: tests/deps.sh build|test|demo|pkg
+# only those that are missing.
+# Usage: tests/deps.sh build|test|demo|pkg|lint
 # (pkg: what make deb and make deb-test need to build, check and install
-# the Debian packages)
+# the Debian packages; lint: make lint and make fuzz)
 set -eu
 
 build="gcc make pkg-config libyaml-dev libsodium-dev libpam0g-dev"
 run="nginx libnginx-mod-http-auth-pam curl openssl"
-test="$build $run libcmocka-dev pamtester libpam-wrapper libpamtest0-dev libpam-pwdfile
-      valgrind python3 clang util-linux procps psmisc groff-base time
+test="$build $run libcmocka-dev pamtester libpam-pwdfile
+      valgrind python3 util-linux procps psmisc groff-base time
       ansible-core"
 
 pkg="$build build-essential dpkg-dev debhelper lintian pamtester"
+lint="cppcheck clang-tidy clang"
 
 case "${1:-test}" in
 build) want=$build ;;
 demo) want="$build $run python3" ;;
 test) want=$test ;;
 pkg) want=$pkg ;;
-*) echo "usage: $0 build|test|demo|pkg" >&2; exit 2 ;;
+lint) want=$lint ;;
+*) echo "usage: $0 build|test|demo|pkg|lint" >&2; exit 2 ;;
 esac
 
 missing=
