@@ -120,8 +120,16 @@ EOF
 
 # pam_cycle DIR SERVICE USER ITER -> ns per cycle
 pam_cycle() {
-	printf '%s\n' "$SECRET" | "$LOOP" "$1/pam.d" "$2" "$3" "$4" 1 | awk '{print $2}'
+	printf '%s\n' "$SECRET" | env $LOOP_ENV "$LOOP" "$1/pam.d" "$2" "$3" "$4" 1 | awk '{print $2}'
 }
+# Under make asan (CERBO_ASAN_RT set) the instrumented pam_loop intercepts
+# crypt(); ASan finds the real one only if libcrypt is loaded at start,
+# else pam_pwdfile calls a null pointer.  Load it right after the runtime.
+LOOP_ENV=""
+if [ -n "${CERBO_ASAN_RT:-}" ]; then
+	libcrypt=$(ls /lib/*/libcrypt.so.1 /usr/lib/*/libcrypt.so.1 2>/dev/null | head -1 || true)
+	[ -n "$libcrypt" ] && LOOP_ENV="LD_PRELOAD=$CERBO_ASAN_RT:$libcrypt"
+fi
 # The same with pam_permit kept loaded, as pam_cerbo is (-z nodelete).
 pam_cycle_resident() {
 	printf '%s\n' "$SECRET" | PAM_LOOP_RESIDENT="$PERMIT_SO" "$LOOP" "$1/pam.d" "$2" "$3" "$4" 1 | awk '{print $2}'
