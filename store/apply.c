@@ -461,25 +461,6 @@ take_state(struct reader *r, int *absent)
 	    "state must be present or absent");
 }
 
-/* A mapping key: a string.  *field is its index in keys, or -1. */
-static int
-take_key(struct reader *r, const char *const *keys, size_t nkeys, int *field)
-{
-	size_t i;
-
-	if (r->ev.type != YAML_SCALAR_EVENT)
-		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
-		    "keys must be strings");
-	*field = -1;
-	for (i = 0; i < nkeys; i++) {
-		if (scalar_is(r, keys[i])) {
-			*field = (int)i;
-			break;
-		}
-	}
-	return 0;
-}
-
 /* The key as text for a message (cut, NULs and controls shown as '?'). */
 static const char *
 key_text(const struct reader *r, char *buf, size_t len)
@@ -495,6 +476,44 @@ key_text(const struct reader *r, char *buf, size_t len)
 	}
 	buf[n] = '\0';
 	return buf;
+}
+
+/*
+ * Step to the next key of a mapping and on to its value.  Returns 1 at the
+ * end of the mapping, 0 with *field the key's index in keys, or -1 for a key
+ * that is not a string, not in keys (the message ends with expected) or in
+ * *seen already.
+ */
+static int
+take_key(struct reader *r, const char *const *keys, size_t nkeys,
+    const char *expected, unsigned *seen, int *field)
+{
+	char kbuf[64];
+	size_t i;
+
+	if (next(r) != 0)
+		return -1;
+	if (r->ev.type == YAML_MAPPING_END_EVENT)
+		return 1;
+	if (r->ev.type != YAML_SCALAR_EVENT)
+		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
+		    "keys must be strings");
+	*field = -1;
+	for (i = 0; i < nkeys; i++) {
+		if (scalar_is(r, keys[i])) {
+			*field = (int)i;
+			break;
+		}
+	}
+	if (*field < 0)
+		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
+		    "unknown key \"%s\"%s", key_text(r, kbuf, sizeof(kbuf)),
+		    expected);
+	if (*seen & (1u << *field))
+		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
+		    "duplicate key \"%s\"", keys[*field]);
+	*seen |= 1u << *field;
+	return next(r);
 }
 
 /* allow_from: a non-empty list of networks, joined with commas. */
@@ -615,8 +634,7 @@ read_profile(struct reader *r)
 {
 	struct plan *plan = r->plan;
 	struct pentry *pe;
-	char kbuf[64];
-	int field = -1, i;
+	int field = -1, i, rc;
 	unsigned seen = 0;
 
 	if (grow((void **)&plan->profiles, &plan->capprofiles, plan->nprofiles,
@@ -626,24 +644,14 @@ read_profile(struct reader *r)
 	memset(pe, 0, sizeof(*pe));
 	pe->start = here(r);
 	for (;;) {
-		if (next(r) != 0)
+		rc = take_key(r, pkeys, PF_COUNT,
+		    " in a profile (expected name, state, description, allow, "
+		    "deny)",
+		    &seen, &field);
+		if (rc < 0)
 			return -1;
-		if (r->ev.type == YAML_MAPPING_END_EVENT)
+		if (rc > 0)
 			break;
-		if (take_key(r, pkeys, PF_COUNT, &field) != 0)
-			return -1;
-		if (field < 0)
-			return fail_pos(r->err, CERBO_E_INVALID, r->name,
-			    here(r),
-			    "unknown key \"%s\" in a profile "
-			    "(expected name, state, description, allow, deny)",
-			    key_text(r, kbuf, sizeof(kbuf)));
-		if (seen & (1u << field))
-			return fail_pos(r->err, CERBO_E_INVALID, r->name,
-			    here(r), "duplicate key \"%s\"", pkeys[field]);
-		seen |= 1u << field;
-		if (next(r) != 0)
-			return -1;
 		pe->at[field] = here(r);
 		switch (field) {
 		case PF_STATE:
@@ -687,8 +695,7 @@ read_user(struct reader *r)
 {
 	struct plan *plan = r->plan;
 	struct uentry *ue;
-	char kbuf[64];
-	int field = -1, i, absent = 0;
+	int field = -1, i, rc, absent = 0;
 	unsigned seen = 0;
 	static const enum ufield required[] = {UF_NICKNAME, UF_PROFILE,
 	    UF_EMAIL, UF_DESCRIPTION};
@@ -700,26 +707,15 @@ read_user(struct reader *r)
 	memset(ue, 0, sizeof(*ue));
 	ue->start = here(r);
 	for (;;) {
-		if (next(r) != 0)
+		rc = take_key(r, ukeys, UF_COUNT,
+		    " in a user (expected username, state, nickname, profile, "
+		    "email, description, disabled, expires, allow_from, "
+		    "secret_hash)",
+		    &seen, &field);
+		if (rc < 0)
 			return -1;
-		if (r->ev.type == YAML_MAPPING_END_EVENT)
+		if (rc > 0)
 			break;
-		if (take_key(r, ukeys, UF_COUNT, &field) != 0)
-			return -1;
-		if (field < 0)
-			return fail_pos(r->err, CERBO_E_INVALID, r->name,
-			    here(r),
-			    "unknown key \"%s\" in a user (expected "
-			    "username, state, nickname, profile, email, "
-			    "description, disabled, expires, allow_from, "
-			    "secret_hash)",
-			    key_text(r, kbuf, sizeof(kbuf)));
-		if (seen & (1u << field))
-			return fail_pos(r->err, CERBO_E_INVALID, r->name,
-			    here(r), "duplicate key \"%s\"", ukeys[field]);
-		seen |= 1u << field;
-		if (next(r) != 0)
-			return -1;
 		ue->at[field] = here(r);
 		switch (field) {
 		case UF_STATE:
@@ -819,9 +815,8 @@ static int
 read_document(struct reader *r)
 {
 	static const char *const keys[] = {"cerbo_apply", "profiles", "users"};
-	char kbuf[64];
 	unsigned seen = 0;
-	int field = -1;
+	int field = -1, rc;
 
 	if (next(r) != 0)
 		return -1;
@@ -840,24 +835,12 @@ read_document(struct reader *r)
 		    "the document must be a mapping (with profiles and/or "
 		    "users)");
 	for (;;) {
-		if (next(r) != 0)
+		rc = take_key(r, keys, 3,
+		    " (expected cerbo_apply, profiles, users)", &seen, &field);
+		if (rc < 0)
 			return -1;
-		if (r->ev.type == YAML_MAPPING_END_EVENT)
+		if (rc > 0)
 			break;
-		if (take_key(r, keys, 3, &field) != 0)
-			return -1;
-		if (field < 0)
-			return fail_pos(r->err, CERBO_E_INVALID, r->name,
-			    here(r),
-			    "unknown key \"%s\" (expected "
-			    "cerbo_apply, profiles, users)",
-			    key_text(r, kbuf, sizeof(kbuf)));
-		if (seen & (1u << field))
-			return fail_pos(r->err, CERBO_E_INVALID, r->name,
-			    here(r), "duplicate key \"%s\"", keys[field]);
-		seen |= 1u << field;
-		if (next(r) != 0)
-			return -1;
 		if (field == 0 && read_format(r) != 0)
 			return -1;
 		if (field == 1 && read_list(r, "profiles", read_profile) != 0)
