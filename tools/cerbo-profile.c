@@ -282,6 +282,25 @@ print_change(const struct pf *p, const struct cli_change *c)
 	return CLI_EXIT_OK;
 }
 
+/*
+ * Add or edit: check the rules given, run the change c and report it, with
+ * a warning when the profile then allows every endpoint.  An exit code.
+ */
+static int
+run_change(const struct pf *p, struct cli_change *c)
+{
+	struct cerbo_error err;
+	int rc;
+
+	rc = check_rules(p);
+	if (rc != 0)
+		return rc;
+	if (cli_change_run(&p->o, c, &err) != 0)
+		return cli_error(&err);
+	warn_if_everything(p);
+	return print_change(p, c);
+}
+
 static void
 set_what(const struct pf *p, struct cli_change *c, const char *verb)
 {
@@ -439,7 +458,6 @@ cmd_add(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct cerbo_error err;
 	struct cli_change c;
 	struct pf p;
 	int rc;
@@ -455,18 +473,10 @@ cmd_add(int argc, char **argv)
 		    "the profile is for)");
 		goto out;
 	}
-	rc = check_rules(&p);
-	if (rc != 0)
-		goto out;
 	c.fn = add_change;
 	c.arg = &p;
 	c.txn_flags = CERBO_TXN_CREATE;
-	if (cli_change_run(&p.o, &c, &err) != 0) {
-		rc = cli_error(&err);
-		goto out;
-	}
-	warn_if_everything(&p);
-	rc = print_change(&p, &c);
+	rc = run_change(&p, &c);
 out:
 	pf_free(&p);
 	return rc;
@@ -587,7 +597,6 @@ cmd_edit(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct cerbo_error err;
 	struct cli_change c;
 	struct pf p;
 	int rc, k, any;
@@ -607,17 +616,9 @@ cmd_edit(int argc, char **argv)
 		    "--remove-deny");
 		goto out;
 	}
-	rc = check_rules(&p);
-	if (rc != 0)
-		goto out;
 	c.fn = edit_change;
 	c.arg = &p;
-	if (cli_change_run(&p.o, &c, &err) != 0) {
-		rc = cli_error(&err);
-		goto out;
-	}
-	warn_if_everything(&p);
-	rc = print_change(&p, &c);
+	rc = run_change(&p, &c);
 out:
 	pf_free(&p);
 	return rc;
