@@ -5,7 +5,6 @@
  * libcerbo.  This file holds main(), the command table and helpers shared
  * by the commands in apiuser_*.c.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,10 +68,7 @@ static const char usage_text[] =
     "9 I/O error or out of memory; 10 conflict (--expect-generation or\n"
     "--expect-digest); 11 not possible in the current state.\n";
 
-static const struct {
-	const char *name;
-	int (*run)(int, char **);
-} commands[] = {
+static const struct cli_command commands[] = {
     {"add", cmd_add},
     {"list", cmd_list},
     {"show", cmd_show},
@@ -193,70 +189,9 @@ out:
 	return rc;
 }
 
-static int
-version(void)
-{
-	printf("cerbo-apiuser (pam_cerbo) store format %d\n",
-	    CERBO_STORE_FORMAT);
-	return CLI_EXIT_OK;
-}
-
 int
 main(int argc, char **argv)
 {
-	size_t i;
-	int rc;
-
-	cli_init("cerbo-apiuser");
-	if (sodium_init() < 0) {
-		cli_warnx("libsodium failed to initialise");
-		return CLI_EXIT_IO;
-	}
-	rc = cli_refuse_secret_args(argc, argv);
-	if (rc != 0)
-		return rc;
-	if (argc < 2) {
-		fputs(usage_text, stderr);
-		return CLI_EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		if (argc > 2 && strcmp(argv[1], "help") == 0) {
-			/* "help COMMAND" is "COMMAND --help" */
-			char *hargv[3] = {argv[2], (char *)"--help", NULL};
-
-			for (i = 0; i < sizeof(commands) / sizeof(commands[0]);
-			     i++)
-				if (strcmp(argv[2], commands[i].name) == 0)
-					return commands[i].run(2, hargv) < 0
-					    ? CLI_EXIT_OK
-					    : CLI_EXIT_USAGE;
-			return cli_usage_error(NULL, "unknown command: %s",
-			    argv[2]);
-		}
-		fputs(usage_text, stdout);
-		return CLI_EXIT_OK;
-	}
-	if (strcmp(argv[1], "--version") == 0)
-		return version();
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			break;
-	if (i == sizeof(commands) / sizeof(commands[0])) {
-		if (argv[1][0] == '-')
-			return cli_usage_error(NULL,
-			    "%s: the command comes "
-			    "first, its options after it",
-			    argv[1]);
-		return cli_usage_error(NULL, "unknown command: %s", argv[1]);
-	}
-	rc = commands[i].run(argc - 1, argv + 1);
-	if (rc < 0)
-		rc = CLI_EXIT_OK; /* --help was printed */
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		cli_warnx("writing the output: %s", strerror(errno));
-		if (rc == 0)
-			rc = CLI_EXIT_IO;
-	}
-	return rc;
+	return cli_main(argc, argv, "cerbo-apiuser", usage_text, commands,
+	    sizeof(commands) / sizeof(commands[0]));
 }

@@ -5,7 +5,6 @@
  * (deny wins; no matching allow rule is a refusal).  Thin, like
  * cerbo-apiuser: rules are validated, stored and written by libcerbo.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -931,84 +930,17 @@ out:
 
 /* ---- main ---------------------------------------------------------------- */
 
-static const struct {
-	const char *name;
-	int (*run)(int, char **);
-} commands[] = {
+static const struct cli_command commands[] = {
     {"add", cmd_add},
     {"list", cmd_list},
     {"show", cmd_show},
     {"edit", cmd_edit},
     {"delete", cmd_delete},
 };
-#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-static int
-find_command(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < NCOMMANDS; i++) {
-		if (strcmp(name, commands[i].name) == 0)
-			return (int)i;
-	}
-	return -1;
-}
 
 int
 main(int argc, char **argv)
 {
-	int rc, i;
-
-	cli_init("cerbo-profile");
-	if (sodium_init() < 0) {
-		cli_warnx("libsodium failed to initialise");
-		return CLI_EXIT_IO;
-	}
-	rc = cli_refuse_secret_args(argc, argv);
-	if (rc != 0)
-		return rc;
-	if (argc < 2) {
-		fputs(usage_text, stderr);
-		return CLI_EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		if (argc > 2 && strcmp(argv[1], "help") == 0) {
-			/* "help COMMAND" is "COMMAND --help" */
-			char *hargv[3] = {argv[2], (char *)"--help", NULL};
-
-			i = find_command(argv[2]);
-			if (i < 0)
-				return cli_usage_error(NULL,
-				    "unknown command: %s", argv[2]);
-			return commands[i].run(2, hargv) < 0 ? CLI_EXIT_OK
-			                                     : CLI_EXIT_USAGE;
-		}
-		fputs(usage_text, stdout);
-		return CLI_EXIT_OK;
-	}
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("cerbo-profile (pam_cerbo) store format %d\n",
-		    CERBO_STORE_FORMAT);
-		return CLI_EXIT_OK;
-	}
-	i = find_command(argv[1]);
-	if (i < 0) {
-		if (argv[1][0] == '-')
-			return cli_usage_error(NULL,
-			    "%s: the command comes "
-			    "first, its options after it",
-			    argv[1]);
-		return cli_usage_error(NULL, "unknown command: %s", argv[1]);
-	}
-	rc = commands[i].run(argc - 1, argv + 1);
-	if (rc < 0)
-		rc = CLI_EXIT_OK; /* --help was printed */
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		cli_warnx("writing the output: %s", strerror(errno));
-		if (rc == 0)
-			rc = CLI_EXIT_IO;
-	}
-	return rc;
+	return cli_main(argc, argv, "cerbo-profile", usage_text, commands,
+	    sizeof(commands) / sizeof(commands[0]));
 }

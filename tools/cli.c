@@ -1015,3 +1015,78 @@ cli_load(const struct cli_opts *o, struct cerbo_store **out,
 	memset(err, 0, sizeof(*err));
 	return cerbo_store_load(out, o->store, 0, err);
 }
+
+/* ---- main ---------------------------------------------------------------- */
+
+static const struct cli_command *
+find_command(const struct cli_command *commands, size_t ncommands,
+    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ncommands; i++) {
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	}
+	return NULL;
+}
+
+int
+cli_main(int argc, char **argv, const char *name, const char *usage,
+    const struct cli_command *commands, size_t ncommands)
+{
+	const struct cli_command *cmd;
+	int rc;
+
+	cli_init(name);
+	if (sodium_init() < 0) {
+		cli_warnx("libsodium failed to initialise");
+		return CLI_EXIT_IO;
+	}
+	rc = cli_refuse_secret_args(argc, argv);
+	if (rc != 0)
+		return rc;
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && strcmp(argv[1], "help") == 0) {
+			/* "help COMMAND" is "COMMAND --help" */
+			char *hargv[3] = {argv[2], (char *)"--help", NULL};
+
+			cmd = find_command(commands, ncommands, argv[2]);
+			if (cmd == NULL)
+				return cli_usage_error(NULL,
+				    "unknown command: %s", argv[2]);
+			return cmd->run(2, hargv) < 0 ? CLI_EXIT_OK
+			                              : CLI_EXIT_USAGE;
+		}
+		fputs(usage, stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("%s (pam_cerbo) store format %d\n", name,
+		    CERBO_STORE_FORMAT);
+		return CLI_EXIT_OK;
+	}
+	cmd = find_command(commands, ncommands, argv[1]);
+	if (cmd == NULL) {
+		if (argv[1][0] == '-')
+			return cli_usage_error(NULL,
+			    "%s: the command comes "
+			    "first, its options after it",
+			    argv[1]);
+		return cli_usage_error(NULL, "unknown command: %s", argv[1]);
+	}
+	rc = cmd->run(argc - 1, argv + 1);
+	if (rc < 0)
+		rc = CLI_EXIT_OK; /* --help was printed */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_warnx("writing the output: %s", strerror(errno));
+		if (rc == 0)
+			rc = CLI_EXIT_IO;
+	}
+	return rc;
+}

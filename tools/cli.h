@@ -322,4 +322,22 @@ void cli_txn_options(const struct cli_opts *o, unsigned flags,
 int cli_load(const struct cli_opts *o, struct cerbo_store **out,
     struct cerbo_error *err);
 
+/* ---- main ---------------------------------------------------------------- */
+
+/* A command of a tool: run gets argv from the command's name on and
+ * returns an exit code, or -1 after printing its --help. */
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+
+/*
+ * A tool's main(): refuse secrets on the command line, print usage (for no
+ * command on stderr with CLI_EXIT_USAGE; for --help, -h or help on stdout),
+ * take "help COMMAND" as "COMMAND --help", answer --version, run the
+ * command named by argv[1], then flush standard output.  An exit code.
+ */
+int cli_main(int argc, char **argv, const char *progname, const char *usage,
+    const struct cli_command *commands, size_t ncommands);
+
 #endif /* CERBO_CLI_H */
