@@ -787,6 +787,33 @@ rule_index(const struct cerbo_profile *p, enum cerbo_rule_kind kind,
 	return 0;
 }
 
+/*
+ * The arguments of a rule change: *changed cleared, kind and rule given,
+ * the profile found.  The profile, or NULL with err filled.
+ */
+static struct cerbo_profile *
+rule_profile(struct cerbo_store *store, const char *name,
+    enum cerbo_rule_kind kind, const char *rule, int *changed,
+    struct cerbo_error *err)
+{
+	struct cerbo_profile *p;
+
+	if (changed != NULL)
+		*changed = 0;
+	if (kind != CERBO_RULE_ALLOW && kind != CERBO_RULE_DENY) {
+		cerbo__fail(err, CERBO_E_INVALID, "no such rule kind");
+		return NULL;
+	}
+	p = profile_get(store, name, err);
+	if (p == NULL)
+		return NULL;
+	if (rule == NULL) {
+		cerbo__fail(err, CERBO_E_INVALID, "no rule");
+		return NULL;
+	}
+	return p;
+}
+
 int
 cerbo_profile_rule_add(struct cerbo_store *store, const char *name,
     enum cerbo_rule_kind kind, const char *rule, int *changed,
@@ -795,15 +822,9 @@ cerbo_profile_rule_add(struct cerbo_store *store, const char *name,
 	struct cerbo_profile *p;
 	size_t at;
 
-	if (changed != NULL)
-		*changed = 0;
-	if (kind != CERBO_RULE_ALLOW && kind != CERBO_RULE_DENY)
-		return cerbo__fail(err, CERBO_E_INVALID, "no such rule kind");
-	p = profile_get(store, name, err);
+	p = rule_profile(store, name, kind, rule, changed, err);
 	if (p == NULL)
 		return -1;
-	if (rule == NULL)
-		return cerbo__fail(err, CERBO_E_INVALID, "no rule");
 	if (cerbo_rule_validate(rule, err) != 0)
 		return -1;
 	if (rule_index(p, kind, rule, &at))
@@ -827,15 +848,9 @@ cerbo_profile_rule_remove(struct cerbo_store *store, const char *name,
 	struct cerbo_profile *p;
 	size_t at;
 
-	if (changed != NULL)
-		*changed = 0;
-	if (kind != CERBO_RULE_ALLOW && kind != CERBO_RULE_DENY)
-		return cerbo__fail(err, CERBO_E_INVALID, "no such rule kind");
-	p = profile_get(store, name, err);
+	p = rule_profile(store, name, kind, rule, changed, err);
 	if (p == NULL)
 		return -1;
-	if (rule == NULL)
-		return cerbo__fail(err, CERBO_E_INVALID, "no rule");
 	if (!rule_index(p, kind, rule, &at))
 		return 0;
 	free(p->rules[kind][at]);
