@@ -33,7 +33,7 @@ TOOLS    := $(B)/cerbo-apiuser $(B)/cerbo-profile
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
 PAMT_BINS := $(PAMT_SRCS:tests/pam/%.c=$(B)/tests/pam/%)
 
-.PHONY: all lib module tools tests check check-run asan valgrind deps \
+.PHONY: all lib module tools tests check asan valgrind deps \
         demo demo-serve bench fuzz lint format install uninstall clean
 
 all: lib module tools
@@ -83,9 +83,6 @@ $(B)/tests/pam/%: $(B)/tests/pam/%.o $(LIB_A)
 # Installs missing build and test packages (Debian 12), then runs all.
 check: deps
 	$(MAKE) tests
-	B=$(B) tests/run.sh
-
-check-run: tests
 	B=$(B) tests/run.sh
 
 # The whole suite with ASan and UBSan (build-asan/).
