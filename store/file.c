@@ -556,6 +556,28 @@ out:
 }
 
 int
+cerbo__write_all(int fd, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
 cerbo__read_file(const char *path, unsigned flags, char **buf, size_t *len,
     struct stat *st, struct cerbo_error *err)
 {

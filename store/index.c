@@ -304,22 +304,6 @@ slot_pack(uint64_t off, uint64_t len, uint64_t hash)
 	    << SLOT_TAG_SHIFT;
 }
 
-static int
-write_all(int fd, const unsigned char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int
 cerbo__index_write(int fd, const struct cerbo_store *store,
     const struct stat *yaml_st, const char *digest_hex,
@@ -434,7 +418,7 @@ cerbo__index_write(int fd, const struct cerbo_store *store,
 	put64(hdr + HDR_DUMMY, dummy);
 	crypto_generichash(hdr + HDR_TAG, HDR_TAG_LEN, hdr, HDR_TAG, NULL, 0);
 
-	if (write_all(fd, b.p, b.len) != 0) {
+	if (cerbo__write_all(fd, b.p, b.len) != 0) {
 		cerbo__fail(err, CERBO_E_IO, "writing index: %s",
 		    strerror(errno));
 		goto out;

@@ -71,6 +71,9 @@ int cerbo__read_fd(int fd, const char *path, unsigned flags, char **buf,
  * the rule where they cannot chown). */
 int cerbo__trust_folder_stat(const char *path, const struct stat *st,
     struct cerbo_error *err);
+/* Write all len bytes of buf to fd, retrying short writes and EINTR:
+ * 0, or -1 with errno set (EIO when write() made no progress). */
+int cerbo__write_all(int fd, const void *buf, size_t len);
 
 /* ---- txn.c: locked, atomic writes ------------------------------------ */
 

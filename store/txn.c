@@ -80,12 +80,12 @@ fault(const char *op)
 	return -1;
 }
 
-static ssize_t
-x_write(int fd, const void *buf, size_t len)
+static int
+x_write_all(int fd, const void *buf, size_t len)
 {
 	if (fault("write") == -1)
 		return -1;
-	return write(fd, buf, len);
+	return cerbo__write_all(fd, buf, len);
 }
 
 static int
@@ -601,27 +601,6 @@ set_owner(const struct cerbo_txn *t, int fd)
 	return x_fchmod(fd, mode);
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = x_write(fd, buf, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		if (n == 0) {
-			errno = EIO;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int
 cerbo_txn_commit(struct cerbo_txn *txn, struct cerbo_error *err)
 {
@@ -664,7 +643,7 @@ cerbo_txn_commit(struct cerbo_txn *txn, struct cerbo_error *err)
 	if (set_owner(txn, fd) == -1)
 		goto fail;
 	what = NULL;
-	if (write_all(fd, buf, len) == -1)
+	if (x_write_all(fd, buf, len) == -1)
 		goto fail;
 	what = "fsync";
 	if (x_fsync(fd, "fsync") == -1)
