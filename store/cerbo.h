@@ -235,6 +235,16 @@ CERBO_MUST_CHECK int cerbo_user_set(struct cerbo_store *store,
     const char *username, enum cerbo_user_field field, const char *value,
     time_t now, int *changed, struct cerbo_error *err);
 
+/*
+ * Check a field's text form by the rules cerbo_user_set() and
+ * cerbo_user_add() apply (surrounding blanks trimmed the same way),
+ * without a store: 0, or -1 with err naming the field.  NULL is valid
+ * only for an optional field.  What needs a store is not checked: that a
+ * profile exists, or how far ahead old_secret_expires lies.
+ */
+CERBO_MUST_CHECK int cerbo_user_field_validate(enum cerbo_user_field field,
+    const char *value, struct cerbo_error *err);
+
 CERBO_MUST_CHECK int cerbo_user_remove(struct cerbo_store *store,
     const char *username, struct cerbo_error *err);
 

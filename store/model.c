@@ -1048,6 +1048,30 @@ cerbo__user_field_parse(struct cerbo_user *user, enum cerbo_user_field f,
 	return 0;
 }
 
+int
+cerbo_user_field_validate(enum cerbo_user_field field, const char *value,
+    struct cerbo_error *err)
+{
+	struct value v;
+	size_t len;
+	int rc;
+
+	if ((int)field < 0 || field >= CERBO_USER_FIELD_COUNT)
+		return cerbo__fail(err, CERBO_E_INVALID, "no such field");
+	if (value == NULL) {
+		if (fields[field].required)
+			return cerbo__fail(err, CERBO_E_INVALID,
+			    "%s is required", fields[field].name);
+		return 0;
+	}
+	len = strlen(value);
+	if (fields[field].kind != K_HASH && fields[field].kind != K_CIDRS)
+		cerbo__trim(&value, &len);
+	rc = field_value(field, value, len, &v, err);
+	free(v.str);
+	return rc;
+}
+
 static int
 now_valid(time_t now, struct cerbo_error *err)
 {

@@ -44,13 +44,6 @@ int au_load(const struct cli_opts *o, struct cerbo_store **out);
 const struct cerbo_user *au_find_user(const struct cerbo_store *store,
     const char *username, int *rc);
 
-/*
- * Validate one field value the way the library will when it is saved,
- * using a scratch store; 0, or -1 with err filled.
- */
-int au_check_field(enum cerbo_user_field field, const char *value,
-    struct cerbo_error *err);
-
 /* The facts a person acknowledges before a new API user exists. */
 extern const char au_facts[];
 

@@ -277,14 +277,23 @@ ask_field(const char *label, enum cerbo_user_field field, char *buf, size_t len,
 			fprintf(stderr, "  no profile named \"%s\"\n", buf);
 			continue;
 		}
-		if (au_check_field(field, buf, &err) == 0) {
-			if (field == CERBO_USER_FIELD_COUNT && store != NULL &&
+		if (field == CERBO_USER_FIELD_COUNT) {
+			/* the username itself */
+			if (!cerbo_username_valid(buf)) {
+				fprintf(stderr,
+				    "  not a valid username (pk_ then "
+				    "letters, digits, _ or -)\n");
+				continue;
+			}
+			if (store != NULL &&
 			    cerbo_store_user_find(store, buf) != NULL) {
 				fprintf(stderr, "  %s exists already\n", buf);
 				continue;
 			}
 			return 0;
 		}
+		if (cerbo_user_field_validate(field, buf, &err) == 0)
+			return 0;
 		fprintf(stderr, "  %s\n", err.message);
 	}
 }

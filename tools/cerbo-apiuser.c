@@ -7,11 +7,8 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <sodium.h>
 
 #include "apiuser.h"
 
@@ -142,51 +139,6 @@ au_find_user(const struct cerbo_store *store, const char *username, int *rc)
 		}
 	}
 	return u;
-}
-
-int
-au_check_field(enum cerbo_user_field field, const char *value,
-    struct cerbo_error *err)
-{
-	struct cerbo_user_spec spec;
-	struct cerbo_store *scratch = NULL;
-	char key[CERBO_SECRET_GENERATED_SIZE], hash[CERBO_HASH_MAX];
-	time_t now = time(NULL);
-	int rc = -1, changed;
-
-	memset(err, 0, sizeof(*err));
-	scratch = cerbo_store_new();
-	if (scratch == NULL) {
-		err->status = CERBO_E_NOMEM;
-		snprintf(err->message, sizeof(err->message), "out of memory");
-		goto out;
-	}
-	if (cerbo_secret_generate(key, sizeof(key)) != 0 ||
-	    cerbo_secret_hash(key, strlen(key), hash, sizeof(hash), err) != 0)
-		goto out;
-	if (cerbo_profile_add(scratch, "scratch", "scratch", err) != 0)
-		goto out;
-	memset(&spec, 0, sizeof(spec));
-	spec.username = "pk_scratch";
-	spec.nickname = "scratch";
-	spec.profile = "scratch";
-	spec.email = "scratch@example.com";
-	spec.description = "scratch";
-	spec.secret_hash = hash;
-	if (field == CERBO_USER_FIELD_COUNT) {
-		/* the username itself */
-		spec.username = value;
-		rc = cerbo_user_add(scratch, &spec, now, err);
-		goto out;
-	}
-	if (cerbo_user_add(scratch, &spec, now, err) != 0)
-		goto out;
-	rc = cerbo_user_set(scratch, "pk_scratch", field, value, now, &changed,
-	    err);
-out:
-	sodium_memzero(key, sizeof(key));
-	cerbo_store_free(scratch);
-	return rc;
 }
 
 int
