@@ -313,7 +313,7 @@ here(const struct reader *r)
 static int
 next(struct reader *r)
 {
-	const char *what = NULL;
+	const char *what;
 	struct pos at;
 
 	if (r->have) {
@@ -334,34 +334,10 @@ next(struct reader *r)
 		    r->yp.problem != NULL ? r->yp.problem : "malformed YAML");
 	}
 	r->have = 1;
-	switch (r->ev.type) {
-	case YAML_ALIAS_EVENT:
-		what = "aliases are not allowed";
-		break;
-	case YAML_SCALAR_EVENT:
-		if (r->ev.data.scalar.anchor != NULL)
-			what = "anchors are not allowed";
-		else if (r->ev.data.scalar.tag != NULL)
-			what = "tags are not allowed";
-		break;
-	case YAML_SEQUENCE_START_EVENT:
-		if (r->ev.data.sequence_start.anchor != NULL)
-			what = "anchors are not allowed";
-		else if (r->ev.data.sequence_start.tag != NULL)
-			what = "tags are not allowed";
-		break;
-	case YAML_MAPPING_START_EVENT:
-		if (r->ev.data.mapping_start.anchor != NULL)
-			what = "anchors are not allowed";
-		else if (r->ev.data.mapping_start.tag != NULL)
-			what = "tags are not allowed";
-		break;
-	default:
-		break;
-	}
+	what = cerbo__yaml_refused(&r->ev);
 	if (what != NULL)
-		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r), "%s",
-		    what);
+		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
+		    "%s are not allowed", what);
 	return 0;
 }
 

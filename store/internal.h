@@ -222,6 +222,14 @@ void cerbo__trim(const char **s, size_t *len);
  */
 int cerbo__yaml_plain_not_string(const char *s, size_t len);
 
+/*
+ * What a libyaml event carries that a strict reader refuses wherever it
+ * appears: "aliases", "anchors" or "tags", or NULL.  Each reader words
+ * its own message around it.
+ */
+struct yaml_event_s;
+const char *cerbo__yaml_refused(const struct yaml_event_s *ev);
+
 /* ---- cidr.c ---------------------------------------------------------- */
 
 /*

@@ -93,11 +93,46 @@ event_what(const yaml_event_t *ev)
 	}
 }
 
+/*
+ * What an event carries that a strict document never holds: "aliases",
+ * "anchors" or "tags" (in that order of checking), or NULL.
+ */
+const char *
+cerbo__yaml_refused(const yaml_event_t *ev)
+{
+	switch (ev->type) {
+	case YAML_ALIAS_EVENT:
+		return "aliases";
+	case YAML_SCALAR_EVENT:
+		if (ev->data.scalar.anchor != NULL)
+			return "anchors";
+		if (ev->data.scalar.tag != NULL)
+			return "tags";
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		if (ev->data.sequence_start.anchor != NULL)
+			return "anchors";
+		if (ev->data.sequence_start.tag != NULL)
+			return "tags";
+		break;
+	case YAML_MAPPING_START_EVENT:
+		if (ev->data.mapping_start.anchor != NULL)
+			return "anchors";
+		if (ev->data.mapping_start.tag != NULL)
+			return "tags";
+		break;
+	default:
+		break;
+	}
+	return NULL;
+}
+
 /* The next event, refusing what a store never holds. */
 static int
 next(struct parser *p)
 {
 	const yaml_mark_t *m;
+	const char *refused;
 
 	if (p->have_ev) {
 		yaml_event_delete(&p->ev);
@@ -117,46 +152,17 @@ next(struct parser *p)
 	}
 	p->have_ev = 1;
 	m = &p->ev.start_mark;
-	switch (p->ev.type) {
-	case YAML_ALIAS_EVENT:
+	refused = cerbo__yaml_refused(&p->ev);
+	if (refused != NULL)
 		return fail_mark(p, m, CERBO_E_STORE,
-		    "aliases are not allowed in a store");
-	case YAML_SCALAR_EVENT:
-		if (p->ev.data.scalar.anchor != NULL)
-			goto anchor;
-		if (p->ev.data.scalar.tag != NULL)
-			goto tag;
-		break;
-	case YAML_SEQUENCE_START_EVENT:
-		if (p->ev.data.sequence_start.anchor != NULL)
-			goto anchor;
-		if (p->ev.data.sequence_start.tag != NULL)
-			goto tag;
-		break;
-	case YAML_MAPPING_START_EVENT:
-		if (p->ev.data.mapping_start.anchor != NULL)
-			goto anchor;
-		if (p->ev.data.mapping_start.tag != NULL)
-			goto tag;
-		break;
-	case YAML_DOCUMENT_START_EVENT:
-		if (p->ev.data.document_start.version_directive != NULL ||
-		    p->ev.data.document_start.tag_directives.start !=
-		        p->ev.data.document_start.tag_directives.end)
-			return fail_mark(p, m, CERBO_E_STORE,
-			    "directives (%%YAML, %%TAG) are not allowed in a "
-			    "store");
-		break;
-	default:
-		break;
-	}
+		    "%s are not allowed in a store", refused);
+	if (p->ev.type == YAML_DOCUMENT_START_EVENT &&
+	    (p->ev.data.document_start.version_directive != NULL ||
+	        p->ev.data.document_start.tag_directives.start !=
+	            p->ev.data.document_start.tag_directives.end))
+		return fail_mark(p, m, CERBO_E_STORE,
+		    "directives (%%YAML, %%TAG) are not allowed in a store");
 	return 0;
-anchor:
-	return fail_mark(p, m, CERBO_E_STORE,
-	    "anchors are not allowed in a store");
-tag:
-	return fail_mark(p, m, CERBO_E_STORE,
-	    "tags are not allowed in a store");
 }
 
 static const char *
