@@ -283,16 +283,15 @@ log_debug(pam_handle_t *pamh, const struct module_args *args, const char *phase,
  * Log a verdict: refusals always, store errors rate-limited, the use of an
  * old key during a rotation rate-limited, successes with log_success, and
  * the verifier's notice (a store whose generation went back) as a warning.  The
- * verifier's reason names the user (only a valid one), the profile and
- * the rule; it never holds a secret or a hash.
+ * verifier's reason names the user (only a valid one), the profile, the
+ * rule and, for a refused request, the request; it never holds a secret
+ * or a hash.
  */
 static void
 log_verdict(pam_handle_t *pamh, const struct module_args *args,
     const char *phase, const char *user, const char *request, const char *rhost,
     const struct cerbo_verdict *v)
 {
-	char req[CERBO_METHOD_MAX + CERBO_PATH_MAX + 2];
-
 	log_debug(pamh, args, phase, user, request, rhost, v);
 	/* Set on one call per change in this process: no rate limit. */
 	if (v->notice[0] != '\0')
@@ -315,18 +314,6 @@ log_verdict(pam_handle_t *pamh, const struct module_args *args,
 		    "cannot use the store (reading as uid %u), refusing "
 		    "everyone: %s",
 		    (unsigned)geteuid(), v->reason);
-		break;
-	case CERBO_DENY_FORBIDDEN:
-		/* A deny rule's reason does not say which request it hit. */
-		if (v->decision.matched)
-			logmsg(pamh, LOG_NOTICE,
-			    "%s: refused from %s: %s "
-			    "(request %s)",
-			    phase, where(rhost), v->reason,
-			    describe_request(request, req, sizeof(req)));
-		else
-			logmsg(pamh, LOG_NOTICE, "%s: refused from %s: %s",
-			    phase, where(rhost), v->reason);
 		break;
 	default:
 		logmsg(pamh, LOG_NOTICE, "%s: refused from %s: %s", phase,

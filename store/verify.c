@@ -640,9 +640,11 @@ decide(const struct cerbo_store *store, const struct cerbo_user *user,
 		    v->decision.profile, ": allow rule ", v->decision.rule,
 		    keynote, (char *)NULL);
 	} else if (v->decision.matched) {
+		/* A deny rule's pattern does not say which request hit it. */
 		set_reason(v, CERBO_DENY_FORBIDDEN, "user ", name,
 		    " forbidden by profile ", v->decision.profile,
-		    ": deny rule ", v->decision.rule, keynote, (char *)NULL);
+		    ": deny rule ", v->decision.rule, keynote, " (request ",
+		    req.method, " ", req.path, ")", (char *)NULL);
 	} else {
 		set_reason(v, CERBO_DENY_FORBIDDEN, "user ", name,
 		    " forbidden by profile ", v->decision.profile,
