@@ -304,8 +304,10 @@ slot_pack(uint64_t off, uint64_t len, uint64_t hash)
 	    << SLOT_TAG_SHIFT;
 }
 
-int
-cerbo__index_write(int fd, const struct cerbo_store *store,
+/* Write the index of store to fd, stamped with the YAML's identity and the
+ * digest of its bytes (hex). */
+static int
+write_index(int fd, const struct cerbo_store *store,
     const struct stat *yaml_st, const char *digest_hex,
     struct cerbo_error *err)
 {
@@ -491,7 +493,7 @@ cerbo__index_install(const char *store_path, const struct cerbo_store *store,
 		cerbo__fail(err, CERBO_E_IO, "%s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (cerbo__index_write(fd, store, yaml_st, digest_hex, err) != 0)
+	if (write_index(fd, store, yaml_st, digest_hex, err) != 0)
 		goto out;
 	if (fsync(fd) != 0) {
 		cerbo__fail(err, CERBO_E_IO, "%s: fsync: %s", tmp,

@@ -289,11 +289,6 @@ int cerbo__base64_decode(const char *s, size_t len, int padded,
 
 struct cerbo__index;
 
-/* Write the index of store to fd, stamped with the YAML's identity and the
- * digest of its bytes (hex). */
-int cerbo__index_write(int fd, const struct cerbo_store *store,
-    const struct stat *yaml_st, const char *digest_hex,
-    struct cerbo_error *err);
 /*
  * Write "<store>.idx" through a temp file in the same folder (O_EXCL,
  * O_NOFOLLOW, the YAML's owner, group and mode), fsync and rename it into
