@@ -575,15 +575,14 @@ static int
 import_opt(void *ctx, int c, const char *arg)
 {
 	struct import_ctx *im = ctx;
-	struct cerbo_error err;
+
 
 	switch (c) {
 	case AU_OPT_SECRET_STDIN:
 		return 0;
 	case AU_OPT_GRACE:
-		if (cerbo_duration_parse(arg, &im->grace, &err) != 0)
-			return cli_usage_error("import", "--grace: %s",
-			    err.message);
+		if (au_grace_opt("import", arg, &im->grace) != 0)
+			return CLI_EXIT_INVALID;
 		return 0;
 	case AU_OPT_FORCE:
 		im->force = 1;

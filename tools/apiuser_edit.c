@@ -277,21 +277,11 @@ static int
 rotate_opt(void *ctx, int c, const char *arg)
 {
 	struct rotate_ctx *r = ctx;
-	struct cerbo_error err;
 
 	switch (c) {
 	case AU_OPT_GRACE:
-		memset(&err, 0, sizeof(err));
-		if (cerbo_duration_parse(arg, &r->grace, &err) != 0) {
-			cli_warnx("rotate: --grace: %s", err.message);
+		if (au_grace_opt("rotate", arg, &r->grace) != 0)
 			return CLI_EXIT_INVALID;
-		}
-		if (r->grace > CERBO_GRACE_MAX) {
-			cli_warnx("rotate: --grace: %s is longer than the "
-			          "maximum, 7d",
-			    arg);
-			return CLI_EXIT_INVALID;
-		}
 		r->grace_given = 1;
 		break;
 	case AU_OPT_FORCE:

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 
@@ -139,6 +140,19 @@ au_find_user(const struct cerbo_store *store, const char *username, int *rc)
 		}
 	}
 	return u;
+}
+
+int
+au_grace_opt(const char *cmd, const char *arg, long *out)
+{
+	struct cerbo_error err;
+
+	memset(&err, 0, sizeof(err));
+	if (cerbo_duration_parse(arg, out, &err) != 0) {
+		cli_warnx("%s: --grace: %s", cmd, err.message);
+		return -1;
+	}
+	return 0;
 }
 
 int
