@@ -133,7 +133,6 @@ struct plan {
 	size_t capusers;
 	struct pentry **psorted; /* by name, then document order */
 	struct uentry **usorted;
-	int seen_format;
 };
 
 struct secret_slot {
