@@ -501,12 +501,6 @@ parse_profiles(struct parser *p)
 /* ---- users ------------------------------------------------------------ */
 
 static int
-field_from_key(const char *key)
-{
-	return cerbo_user_field_from_name(key);
-}
-
-static int
 parse_allow_from(struct parser *p, struct cerbo_user *u)
 {
 	char net[CERBO__CIDR_TEXT];
@@ -627,7 +621,7 @@ parse_user(struct parser *p, struct cerbo_user *u, const yaml_mark_t *um,
 		km = p->ev.start_mark;
 		if (want_scalar(p, "a key") != 0)
 			return -1;
-		f = field_from_key(sval(p));
+		f = cerbo_user_field_from_name(sval(p));
 		if (f < 0)
 			return fail_mark(p, &km, CERBO_E_STORE,
 			    "user %s: unknown key \"%.64s\"", u->name, sval(p));
