@@ -168,14 +168,12 @@ static int
 fail_pos(struct cerbo_error *err, enum cerbo_status status, const char *name,
     struct pos at, const char *fmt, ...)
 {
-	char msg[sizeof(err->message)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
-		msg[0] = '\0';
+	cerbo__vfail_at(err, status, name, at.line, at.col, fmt, ap);
 	va_end(ap);
-	return cerbo__fail_at(err, status, name, at.line, at.col, "%s", msg);
+	return -1;
 }
 
 /* Put the error a library call left in err at a position in the document,

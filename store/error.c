@@ -63,6 +63,17 @@ cerbo__fail_at(struct cerbo_error *err, enum cerbo_status status,
 	return -1;
 }
 
+int
+cerbo__vfail_at(struct cerbo_error *err, enum cerbo_status status,
+    const char *file, unsigned long line, unsigned long column, const char *fmt,
+    va_list ap)
+{
+	if (err == NULL)
+		return -1;
+	fill(err, status, file, line, column, fmt, ap);
+	return -1;
+}
+
 void
 cerbo__error_prefix(struct cerbo_error *err, const char *fmt, ...)
 {

@@ -23,6 +23,11 @@ int cerbo__fail(struct cerbo_error *err, enum cerbo_status status,
 int cerbo__fail_at(struct cerbo_error *err, enum cerbo_status status,
     const char *file, unsigned long line, unsigned long column,
     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Same, with the arguments as a va_list (for callers with a format of
+ * their own). */
+int cerbo__vfail_at(struct cerbo_error *err, enum cerbo_status status,
+    const char *file, unsigned long line, unsigned long column,
+    const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 /* Put a prefix ("user pk_a: ") before err's message (NULL-safe). */
 void cerbo__error_prefix(struct cerbo_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -48,18 +48,13 @@ static int
 fail_mark(struct parser *p, const yaml_mark_t *m, enum cerbo_status status,
     const char *fmt, ...)
 {
-	char msg[sizeof(p->err->message)];
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	cerbo__vfail_at(p->err, status, p->name, (unsigned long)m->line + 1,
+	    (unsigned long)m->column + 1, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		msg[0] = '\0';
-	return cerbo__fail_at(p->err, status, p->name,
-	    (unsigned long)m->line + 1, (unsigned long)m->column + 1, "%s",
-	    msg);
+	return -1;
 }
 
 /* An error from a validator, re-issued at a position with a prefix. */
