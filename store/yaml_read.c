@@ -457,27 +457,49 @@ parse_profile(struct parser *p, struct cerbo_profile *prof)
 	}
 }
 
+/*
+ * Step to the next name of the profiles (users 0) or users mapping: 1 at
+ * its end, 0 with the name valid and not defined yet (*km where it is),
+ * -1 on error.
+ */
+static int
+next_name(struct parser *p, int users, yaml_mark_t *km)
+{
+	int rc;
+
+	if (next(p) != 0)
+		return -1;
+	if (p->ev.type == YAML_MAPPING_END_EVENT)
+		return 1;
+	*km = p->ev.start_mark;
+	rc = users ? want_scalar(p, "a username")
+	           : want_string(p, "a profile name");
+	if (rc != 0)
+		return -1;
+	rc = users ? cerbo__check_username(sval(p), slen(p), p->err)
+	           : cerbo__check_profile_name(sval(p), slen(p), p->err);
+	if (rc != 0)
+		return fail_from(p, km, "");
+	if (users ? cerbo_store_user_find(p->store, sval(p)) != NULL
+	          : cerbo_store_profile_find(p->store, sval(p)) != NULL)
+		return fail_mark(p, km, CERBO_E_STORE, "%s %s is defined twice",
+		    users ? "user" : "profile", sval(p));
+	return 0;
+}
+
 static int
 parse_profiles(struct parser *p)
 {
 	struct cerbo_profile *prof;
 	yaml_mark_t km;
+	int rc;
 
 	if (want_start(p, YAML_MAPPING_START_EVENT, "profiles") != 0)
 		return -1;
 	for (;;) {
-		if (next(p) != 0)
-			return -1;
-		if (p->ev.type == YAML_MAPPING_END_EVENT)
-			return 0;
-		km = p->ev.start_mark;
-		if (want_string(p, "a profile name") != 0)
-			return -1;
-		if (cerbo__check_profile_name(sval(p), slen(p), p->err) != 0)
-			return fail_from(p, &km, "");
-		if (cerbo_store_profile_find(p->store, sval(p)) != NULL)
-			return fail_mark(p, &km, CERBO_E_STORE,
-			    "profile %s is defined twice", sval(p));
+		rc = next_name(p, 0, &km);
+		if (rc != 0)
+			return rc > 0 ? 0 : -1;
 		prof = cerbo__profile_new(sval(p), slen(p));
 		if (prof == NULL)
 			return cerbo__fail(p->err, CERBO_E_NOMEM,
@@ -691,23 +713,15 @@ parse_users(struct parser *p)
 {
 	struct cerbo_user *u;
 	yaml_mark_t km, pm;
+	int rc;
 
 	pm = p->ev.start_mark;
 	if (want_start(p, YAML_MAPPING_START_EVENT, "users") != 0)
 		return -1;
 	for (;;) {
-		if (next(p) != 0)
-			return -1;
-		if (p->ev.type == YAML_MAPPING_END_EVENT)
-			return 0;
-		km = p->ev.start_mark;
-		if (want_scalar(p, "a username") != 0)
-			return -1;
-		if (cerbo__check_username(sval(p), slen(p), p->err) != 0)
-			return fail_from(p, &km, "");
-		if (cerbo_store_user_find(p->store, sval(p)) != NULL)
-			return fail_mark(p, &km, CERBO_E_STORE,
-			    "user %s is defined twice", sval(p));
+		rc = next_name(p, 1, &km);
+		if (rc != 0)
+			return rc > 0 ? 0 : -1;
 		u = cerbo__user_new(sval(p), slen(p));
 		if (u == NULL)
 			return cerbo__fail(p->err, CERBO_E_NOMEM,
