@@ -602,12 +602,35 @@ take_rules(struct reader *r, struct pentry *pe, enum cerbo_rule_kind kind,
 	}
 }
 
+/*
+ * An absent entry holds its name (field 0) and state (field 1) only: -1
+ * at the first other field given.
+ */
+static int
+only_name_and_state(struct reader *r, const char *kind,
+    const char *const *v, const struct pos *at, const char *const *keys,
+    int nkeys)
+{
+	int i;
+
+	for (i = 2; i < nkeys; i++) {
+		if (v[i] != NULL)
+			return fail_pos(r->err, CERBO_E_INVALID, r->name, at[i],
+			    "%s %s: %s has no meaning with state absent", kind,
+			    v[0], keys[i]);
+	}
+	return 0;
+}
+_Static_assert(PF_NAME == 0 && PF_STATE == 1 && UF_USERNAME == 0 &&
+        UF_STATE == 1,
+    "an entry's name and state are its fields 0 and 1");
+
 static int
 read_profile(struct reader *r)
 {
 	struct plan *plan = r->plan;
 	struct pentry *pe;
-	int field = -1, i, rc;
+	int field = -1, rc;
 	unsigned seen = 0;
 
 	if (grow((void **)&plan->profiles, &plan->capprofiles, plan->nprofiles,
@@ -650,16 +673,9 @@ read_profile(struct reader *r)
 	if (pe->v[PF_NAME] == NULL)
 		return fail_pos(r->err, CERBO_E_INVALID, r->name, pe->start,
 		    "a profile needs a name");
-	if (pe->absent) {
-		for (i = 0; i < PF_COUNT; i++) {
-			if (i != PF_NAME && i != PF_STATE && pe->v[i] != NULL)
-				return fail_pos(r->err, CERBO_E_INVALID,
-				    r->name, pe->at[i],
-				    "profile %s: %s has no "
-				    "meaning with state absent",
-				    pe->v[PF_NAME], pkeys[i]);
-		}
-	}
+	if (pe->absent)
+		return only_name_and_state(r, "profile", pe->v, pe->at, pkeys,
+		    PF_COUNT);
 	return 0;
 }
 
@@ -715,18 +731,9 @@ read_user(struct reader *r)
 	if (ue->v[UF_USERNAME] == NULL)
 		return fail_pos(r->err, CERBO_E_INVALID, r->name, ue->start,
 		    "a user needs a username");
-	if (absent) {
-		for (i = 0; i < UF_COUNT; i++) {
-			if (i != UF_USERNAME && i != UF_STATE &&
-			    ue->v[i] != NULL)
-				return fail_pos(r->err, CERBO_E_INVALID,
-				    r->name, ue->at[i],
-				    "user %s: %s has no "
-				    "meaning with state absent",
-				    ue->v[UF_USERNAME], ukeys[i]);
-		}
-		return 0;
-	}
+	if (absent)
+		return only_name_and_state(r, "user", ue->v, ue->at, ukeys,
+		    UF_COUNT);
 	for (i = 0; i < (int)(sizeof(required) / sizeof(required[0])); i++) {
 		if (ue->v[required[i]] == NULL)
 			return fail_pos(r->err, CERBO_E_INVALID, r->name,
