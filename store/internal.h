@@ -263,6 +263,9 @@ int cerbo__cidr_list_canon(const char *list, char **out,
 
 /* sodium_init() once per process (thread-safe); 0 or -1. */
 int cerbo__sodium_init(void);
+/* 1 when m (len bytes) is an HTTP method as requests and rules write it:
+ * [A-Z][A-Z_-]*, shorter than CERBO_METHOD_MAX; else 0. */
+int cerbo__method_valid(const char *m, size_t len);
 /* A valid cerbo-b2b hash string of a key nobody knows, checked for unknown
  * users so that they cost the same as a wrong secret. */
 const char *cerbo__dummy_hash(void);

@@ -34,25 +34,11 @@
 
 #include "internal.h"
 
+/* A rule's method: "*" or a request's method. */
 static int
 method_ok(const char *m, size_t len)
 {
-	size_t i;
-
-	if (len == 1 && m[0] == '*')
-		return 1;
-	if (len == 0 || len >= CERBO_METHOD_MAX)
-		return 0;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)m[i];
-
-		if (c >= 'A' && c <= 'Z')
-			continue;
-		if (i > 0 && (c == '-' || c == '_'))
-			continue;
-		return 0;
-	}
-	return 1;
+	return (len == 1 && m[0] == '*') || cerbo__method_valid(m, len);
 }
 
 int

@@ -41,12 +41,23 @@ hexval(unsigned char c)
 	return -1;
 }
 
-static int
-method_char(unsigned char c, int first)
+int
+cerbo__method_valid(const char *m, size_t len)
 {
-	if (c >= 'A' && c <= 'Z')
-		return 1;
-	return !first && (c == '-' || c == '_');
+	size_t i;
+
+	if (len == 0 || len >= CERBO_METHOD_MAX)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)m[i];
+
+		if (c >= 'A' && c <= 'Z')
+			continue;
+		if (i > 0 && (c == '-' || c == '_'))
+			continue;
+		return 0;
+	}
+	return 1;
 }
 
 static int
@@ -187,11 +198,9 @@ cerbo_request_parse(const char *line, struct cerbo_request *out,
 		bad(err, "method too long");
 		goto out;
 	}
-	for (i = 0; i < mlen; i++) {
-		if (!method_char((unsigned char)line[i], i == 0)) {
-			bad(err, "method is not an upper-case HTTP method");
-			goto out;
-		}
+	if (!cerbo__method_valid(line, mlen)) {
+		bad(err, "method is not an upper-case HTTP method");
+		goto out;
 	}
 
 	target = sp1 + 1;
