@@ -28,12 +28,6 @@ cli_init(const char *name)
 	progname = name;
 }
 
-const char *
-cli_progname(void)
-{
-	return progname;
-}
-
 int
 cli_exit_code(enum cerbo_status status)
 {
@@ -567,20 +561,6 @@ cli_json_bool(struct cli_json *j, const char *key, int value)
 {
 	json_member(j, key);
 	json_puts(j, value ? "true" : "false");
-}
-
-void
-cli_json_int(struct cli_json *j, const char *key, long long value)
-{
-	char num[32];
-	int n;
-
-	n = snprintf(num, sizeof(num), "%lld", value);
-	json_member(j, key);
-	if (n > 0 && (size_t)n < sizeof(num))
-		json_put(j, num, (size_t)n);
-	else
-		j->oom = 1;
 }
 
 void

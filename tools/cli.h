@@ -64,7 +64,6 @@ int cli_exit_code(enum cerbo_status status);
 
 /* Set the name used in messages and in syslog ("cerbo-apiuser"). */
 void cli_init(const char *progname);
-const char *cli_progname(void);
 
 /* "prog: file:line:col: message" on stderr; returns cli_exit_code(). */
 int cli_error(const struct cerbo_error *err);
@@ -215,7 +214,6 @@ void cli_json_str(struct cli_json *j, const char *key, const char *value);
 void cli_json_strn(struct cli_json *j, const char *key, const char *value,
     size_t len);
 void cli_json_bool(struct cli_json *j, const char *key, int value);
-void cli_json_int(struct cli_json *j, const char *key, long long value);
 void cli_json_u64(struct cli_json *j, const char *key, uint64_t value);
 void cli_json_null(struct cli_json *j, const char *key);
 /* Write the document and a newline to f; 0, or CLI_EXIT_IO (message
