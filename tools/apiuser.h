@@ -30,12 +30,12 @@ int cmd_compile(int argc, char **argv);
 const char *au_one_user(int argc, char **argv, const char *cmd);
 
 /*
- * Print a new secret key once: on stdout with a clear line (only the key
- * with --quiet), or into a --secret-file.  Text mode only; --json puts it
- * in the document.
+ * Show a new secret key once: on stdout with a clear line (only the key
+ * with --quiet), or, when secret_file is set (the key was written there),
+ * only where it is.  Text mode only; --json puts it in the document.
  */
 void au_print_secret(const struct cli_opts *o, const char *username,
-    const char *secret);
+    const char *secret, const char *secret_file);
 
 /* Load for reading, printing the error; 0 or an exit code. */
 int au_load(const struct cli_opts *o, struct cerbo_store **out);

@@ -509,15 +509,10 @@ cmd_add(int argc, char **argv)
 		if (!o.quiet)
 			printf("unchanged: %s exists with these fields\n",
 			    a->username);
-	} else if (a->secret_file != NULL) {
-		if (!o.quiet)
-			printf("created %s; its secret key is in %s (shown "
-			       "nowhere else)\n",
-			    a->username, a->secret_file);
 	} else {
 		if (!o.quiet)
 			printf("created %s\n", a->username);
-		au_print_secret(&o, a->username, a->secret);
+		au_print_secret(&o, a->username, a->secret, a->secret_file);
 	}
 out:
 	sodium_free(a);

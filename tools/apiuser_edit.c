@@ -443,14 +443,7 @@ cmd_rotate(int argc, char **argv)
 			printf("rotated %s; the old key no longer works\n",
 			    r->username);
 	}
-	if (r->secret_file != NULL) {
-		if (!o.quiet)
-			printf("the new secret key is in %s (shown nowhere "
-			       "else)\n",
-			    r->secret_file);
-	} else {
-		au_print_secret(&o, r->username, r->secret);
-	}
+	au_print_secret(&o, r->username, r->secret, r->secret_file);
 out:
 	sodium_free(r);
 	return rc;

@@ -246,7 +246,7 @@ apply_report(const struct cli_opts *o, const struct apply_ctx *a,
 	n = a->check ? 0 : cerbo_apply_result_secret_count(res);
 	for (i = 0; i < n; i++)
 		au_print_secret(o, cerbo_apply_result_secret_user(res, i),
-		    cerbo_apply_result_secret_at(res, i));
+		    cerbo_apply_result_secret_at(res, i), NULL);
 	return CLI_EXIT_OK;
 }
 

@@ -100,9 +100,14 @@ au_one_user(int argc, char **argv, const char *cmd)
 
 void
 au_print_secret(const struct cli_opts *o, const char *username,
-    const char *secret)
+    const char *secret, const char *secret_file)
 {
-	if (o->quiet) {
+	if (secret_file != NULL) {
+		if (!o->quiet)
+			printf("the secret key of %s is in %s (shown nowhere "
+			       "else)\n",
+			    username, secret_file);
+	} else if (o->quiet) {
 		printf("%s\n", secret);
 	} else {
 		printf("Secret key for %s (shown only this once; keep it in "
