@@ -182,12 +182,8 @@ static int
 relocate(struct cerbo_error *err, const char *name, struct pos at,
     const char *what)
 {
-	char msg[sizeof(err->message)];
-
-	memcpy(msg, err->message, sizeof(msg));
-	msg[sizeof(msg) - 1] = '\0';
-	return cerbo__fail_at(err, err->status, name, at.line, at.col, "%s: %s",
-	    what, msg);
+	cerbo__error_prefix(err, "%s: ", what);
+	return cerbo__error_relocate(err, err->status, name, at.line, at.col);
 }
 
 static struct pos

@@ -97,6 +97,26 @@ cerbo__error_prefix(struct cerbo_error *err, const char *fmt, ...)
 		err->message[0] = '\0';
 }
 
+int
+cerbo__error_relocate(struct cerbo_error *err, enum cerbo_status status,
+    const char *file, unsigned long line, unsigned long column)
+{
+	int n;
+
+	if (err == NULL)
+		return -1;
+	err->status = status;
+	err->line = line;
+	err->column = column;
+	err->file[0] = '\0';
+	if (file != NULL) {
+		n = snprintf(err->file, sizeof(err->file), "%s", file);
+		if (n < 0)
+			err->file[0] = '\0';
+	}
+	return -1;
+}
+
 const char *
 cerbo_error_format(const struct cerbo_error *err, char *buf, size_t len)
 {

@@ -31,6 +31,10 @@ int cerbo__vfail_at(struct cerbo_error *err, enum cerbo_status status,
 /* Put a prefix ("user pk_a: ") before err's message (NULL-safe). */
 void cerbo__error_prefix(struct cerbo_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Give the error a call left in err a status and a position in file,
+ * its message kept (NULL-safe); returns -1. */
+int cerbo__error_relocate(struct cerbo_error *err, enum cerbo_status status,
+    const char *file, unsigned long line, unsigned long column);
 
 /* ---- file.c: safe reading and the trust rules ------------------------ */
 

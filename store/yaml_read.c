@@ -61,14 +61,13 @@ fail_mark(struct parser *p, const yaml_mark_t *m, enum cerbo_status status,
 static int
 fail_from(struct parser *p, const yaml_mark_t *m, const char *prefix)
 {
-	char msg[sizeof(p->err->message)];
 	enum cerbo_status status = p->err->status;
 
-	memcpy(msg, p->err->message, sizeof(msg));
-	msg[sizeof(msg) - 1] = '\0';
 	if (status == CERBO_E_INVALID)
 		status = CERBO_E_STORE;
-	return fail_mark(p, m, status, "%s%s", prefix, msg);
+	cerbo__error_prefix(p->err, "%s", prefix);
+	return cerbo__error_relocate(p->err, status, p->name,
+	    (unsigned long)m->line + 1, (unsigned long)m->column + 1);
 }
 
 static const char *
@@ -1061,10 +1060,7 @@ cerbo_store_parse(struct cerbo_store **out, const char *buf, size_t len,
 	}
 	cerbo__store_tidy(p.store);
 	if (cerbo_store_validate(p.store, &local) != 0) {
-		char msg[sizeof(local.message)];
-
-		memcpy(msg, local.message, sizeof(msg));
-		cerbo__fail_at(&local, CERBO_E_STORE, p.name, 0, 0, "%s", msg);
+		cerbo__error_relocate(&local, CERBO_E_STORE, p.name, 0, 0);
 		goto out;
 	}
 	cerbo_digest_hex(buf, len, hex);
