@@ -20,15 +20,7 @@ fill(struct cerbo_error *err, enum cerbo_status status, const char *file,
 {
 	int n;
 
-	err->status = status;
-	err->line = line;
-	err->column = column;
-	err->file[0] = '\0';
-	if (file != NULL) {
-		n = snprintf(err->file, sizeof(err->file), "%s", file);
-		if (n < 0)
-			err->file[0] = '\0';
-	}
+	cerbo__error_relocate(err, status, file, line, column);
 	n = vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	if (n < 0)
 		err->message[0] = '\0';
