@@ -94,30 +94,30 @@ event_what(const yaml_event_t *ev)
 const char *
 cerbo__yaml_refused(const yaml_event_t *ev)
 {
+	const yaml_char_t *anchor, *tag;
+
 	switch (ev->type) {
 	case YAML_ALIAS_EVENT:
 		return "aliases";
 	case YAML_SCALAR_EVENT:
-		if (ev->data.scalar.anchor != NULL)
-			return "anchors";
-		if (ev->data.scalar.tag != NULL)
-			return "tags";
+		anchor = ev->data.scalar.anchor;
+		tag = ev->data.scalar.tag;
 		break;
 	case YAML_SEQUENCE_START_EVENT:
-		if (ev->data.sequence_start.anchor != NULL)
-			return "anchors";
-		if (ev->data.sequence_start.tag != NULL)
-			return "tags";
+		anchor = ev->data.sequence_start.anchor;
+		tag = ev->data.sequence_start.tag;
 		break;
 	case YAML_MAPPING_START_EVENT:
-		if (ev->data.mapping_start.anchor != NULL)
-			return "anchors";
-		if (ev->data.mapping_start.tag != NULL)
-			return "tags";
+		anchor = ev->data.mapping_start.anchor;
+		tag = ev->data.mapping_start.tag;
 		break;
 	default:
-		break;
+		return NULL;
 	}
+	if (anchor != NULL)
+		return "anchors";
+	if (tag != NULL)
+		return "tags";
 	return NULL;
 }
 
