@@ -325,16 +325,11 @@ set_what(const struct pf *p, struct cli_change *c, const char *verb)
 static int
 not_found(const char *name, struct cerbo_error *err)
 {
-	size_t len = strlen(name);
-	int valid = len > 0 && len <= CERBO_PROFILE_NAME_MAX &&
-	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") == len;
-
-	err->status = valid ? CERBO_E_NOTFOUND : CERBO_E_INVALID;
-	snprintf(err->message, sizeof(err->message),
-	    valid ? "no profile %s"
-	          : "%s: not a valid profile name (lower-case "
-	            "letters, digits, _ and -)",
-	    name);
+	memset(err, 0, sizeof(*err));
+	if (cerbo_user_field_validate(CERBO_USER_PROFILE, name, err) != 0)
+		return -1;
+	err->status = CERBO_E_NOTFOUND;
+	snprintf(err->message, sizeof(err->message), "no profile %s", name);
 	return -1;
 }
 
