@@ -207,6 +207,11 @@ const char *cerbo_user_get(const struct cerbo_user *user,
 int64_t cerbo_user_time(const struct cerbo_user *user,
     enum cerbo_user_field field);
 int cerbo_user_disabled(const struct cerbo_user *user);
+/* 1 when the user has an expiry and it has come at now: every request is
+ * refused. */
+int cerbo_user_expired(const struct cerbo_user *user, time_t now);
+/* 1 while the old key of a rotation is still accepted at now. */
+int cerbo_user_old_key_valid(const struct cerbo_user *user, time_t now);
 
 /*
  * Add a user with every required field; the secret is a hash string (see

@@ -198,8 +198,6 @@ int cerbo__store_add_profile(struct cerbo_store *store,
 int cerbo__profile_push_rule(struct cerbo_profile *profile,
     enum cerbo_rule_kind kind, const char *rule, size_t len);
 
-/* 1 while the user's old key is still accepted at now. */
-int cerbo__user_old_key_valid(const struct cerbo_user *user, int64_t now);
 
 /* ---- validate.c: field validators -------------------------------------- */
 

@@ -153,12 +153,21 @@ unset_time(struct cerbo_user *user, int slot)
 }
 
 int
-cerbo__user_old_key_valid(const struct cerbo_user *user, int64_t now)
+cerbo_user_old_key_valid(const struct cerbo_user *user, time_t now)
 {
 	int slot = cerbo__time_slot(CERBO_USER_OLD_SECRET_EXPIRES);
 
-	return user->str[CERBO_USER_OLD_SECRET] != NULL &&
-	    user->time_set[slot] && now < user->time[slot];
+	return user != NULL && user->str[CERBO_USER_OLD_SECRET] != NULL &&
+	    user->time_set[slot] && (int64_t)now < user->time[slot];
+}
+
+int
+cerbo_user_expired(const struct cerbo_user *user, time_t now)
+{
+	int slot = cerbo__time_slot(CERBO_USER_EXPIRES);
+
+	return user != NULL && user->time_set[slot] &&
+	    user->time[slot] <= (int64_t)now;
 }
 
 const char *
@@ -1294,7 +1303,7 @@ cerbo_user_set_secret(struct cerbo_store *store, const char *username,
 	if (strcmp(new_hash, u->str[CERBO_USER_SECRET]) == 0)
 		return cerbo__fail(err, CERBO_E_STATE,
 		    "the new key of %s is its current key", username);
-	if (cerbo__user_old_key_valid(u, (int64_t)now) && !force)
+	if (cerbo_user_old_key_valid(u, now) && !force)
 		return cerbo__fail(err, CERBO_E_STATE,
 		    "user %s is in a rotation grace period until %s: its "
 		    "old key may still be in use; finish that rotation "
@@ -1353,7 +1362,7 @@ cerbo_store_prune(struct cerbo_store *store, time_t now)
 		struct cerbo_user *u = store->users[i];
 
 		if (u == NULL || u->str[CERBO_USER_OLD_SECRET] == NULL ||
-		    cerbo__user_old_key_valid(u, (int64_t)now))
+		    cerbo_user_old_key_valid(u, now))
 			continue;
 		field_unset(u, CERBO_USER_OLD_SECRET);
 		field_unset(u, CERBO_USER_OLD_SECRET_EXPIRES);

@@ -593,8 +593,7 @@ decide(const struct cerbo_store *store, const struct cerbo_user *user,
 		    " is disabled", keynote, (char *)NULL);
 		return;
 	}
-	if (cerbo_user_get(user, CERBO_USER_EXPIRES) != NULL &&
-	    cerbo_user_time(user, CERBO_USER_EXPIRES) <= (int64_t)now) {
+	if (cerbo_user_expired(user, now)) {
 		cerbo_time_format(cerbo_user_time(user, CERBO_USER_EXPIRES),
 		    when, sizeof(when));
 		set_verdict(v, CERBO_DENY_EXPIRED, "user %s expired at %s%s",
@@ -732,7 +731,7 @@ cerbo_verify(const struct cerbo_verify_args *args,
 		} else {
 			old = cerbo_user_get(user, CERBO_USER_OLD_SECRET);
 			if (old != NULL &&
-			    cerbo__user_old_key_valid(user, (int64_t)now) &&
+			    cerbo_user_old_key_valid(user, now) &&
 			    check_secret(args->username, old, args->secret,
 				args->secret_len) == 0)
 				verdict->key = CERBO_KEY_OLD;

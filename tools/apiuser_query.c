@@ -183,7 +183,6 @@ cmd_show(int argc, char **argv)
 	const char *name, *v, *old, *scheme;
 	struct cli_opts o;
 	struct cli_json j;
-	int64_t old_exp;
 	int rc, old_valid;
 
 	cli_opts_init(&o);
@@ -203,8 +202,7 @@ cmd_show(int argc, char **argv)
 		goto out;
 	scheme = cerbo_hash_scheme(cerbo_user_get(u, CERBO_USER_SECRET));
 	old = cerbo_user_get(u, CERBO_USER_OLD_SECRET);
-	old_exp = cerbo_user_time(u, CERBO_USER_OLD_SECRET_EXPIRES);
-	old_valid = old != NULL && old_exp > (int64_t)time(NULL);
+	old_valid = cerbo_user_old_key_valid(u, time(NULL));
 	if (o.json) {
 		cli_json_init(&j);
 		cli_json_object_begin(&j, NULL);
@@ -450,7 +448,6 @@ cmd_explain(int argc, char **argv)
 	struct cli_json j;
 	char text[CERBO_RULE_MAX + CERBO_PATH_MAX], reason[6144];
 	const char *name, *pname, *note = NULL;
-	int64_t exp;
 	int rc, parsed;
 
 	cli_opts_init(&o);
@@ -500,10 +497,9 @@ cmd_explain(int argc, char **argv)
 			    "rule of profile %s matches %s %s (default deny)",
 			    pname, req.method, req.path);
 	}
-	exp = cerbo_user_time(u, CERBO_USER_EXPIRES);
 	if (cerbo_user_disabled(u))
 		note = "the account is disabled: every request is refused";
-	else if (exp != 0 && exp <= (int64_t)time(NULL))
+	else if (cerbo_user_expired(u, time(NULL)))
 		note = "the account has expired: every request is refused";
 	rc = d.allowed && note == NULL ? CLI_EXIT_OK : CLI_EXIT_REFUSED;
 	if (o.json) {

@@ -324,6 +324,22 @@ set_disabled_and_expires(void **state)
 }
 
 static void
+user_expires_at_its_expiry_time_not_before(void **state)
+{
+	int changed;
+
+	assert_int_equal(cerbo_user_expired(user(state, "pk_a"), 1798761600),
+	    0); /* no expiry set: never */
+	ok(cerbo_user_set(*state, "pk_a", CERBO_USER_EXPIRES,
+	    "2027-01-01T00:00:00Z", T0, &changed, &err));
+	assert_int_equal(cerbo_user_expired(user(state, "pk_a"), 1798761599),
+	    0);
+	assert_int_equal(cerbo_user_expired(user(state, "pk_a"), 1798761600),
+	    1);
+	assert_int_equal(cerbo_user_expired(NULL, 1798761600), 0);
+}
+
+static void
 set_old_key_end_needs_an_old_key(void **state)
 {
 	refused(cerbo_user_set(*state, "pk_a", CERBO_USER_OLD_SECRET_EXPIRES,
@@ -384,8 +400,8 @@ rotation_with_grace_keeps_the_old_key_until_then(void **state)
 	assert_string_equal(cerbo_user_get(u, CERBO_USER_OLD_SECRET), HASH_A);
 	assert_string_equal(cerbo_user_get(u, CERBO_USER_OLD_SECRET_EXPIRES),
 	    "2026-11-28T10:00:00Z");
-	assert_int_equal(cerbo__user_old_key_valid(u, T0 + 86399), 1);
-	assert_int_equal(cerbo__user_old_key_valid(u, T0 + 86400), 0);
+	assert_int_equal(cerbo_user_old_key_valid(u, T0 + 86399), 1);
+	assert_int_equal(cerbo_user_old_key_valid(u, T0 + 86400), 0);
 	ok(cerbo_store_validate(*state, &err));
 }
 
@@ -828,6 +844,7 @@ main(void)
 	    T(add_with_invalid_field_names_it_and_adds_nothing),
 	    T(set_changes_value_and_bumps_updated),
 	    T(set_to_same_value_changes_nothing),
+	    T(user_expires_at_its_expiry_time_not_before),
 	    T(set_of_invalid_value_changes_nothing),
 	    T(set_of_required_field_to_null_is_refused),
 	    T(set_of_secret_is_refused),
