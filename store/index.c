@@ -105,6 +105,9 @@ struct cerbo__index {
 	uint64_t dummy;   /* the slot read on a miss (0: no users) */
 	unsigned char key[crypto_shorthash_KEYBYTES];
 	struct cerbo_store *profiles; /* the profiles, no users */
+	struct cerbo_file_id id;      /* of the open file, when opened */
+	unsigned flags;               /* CERBO_LOAD_NO_TRUST */
+	char path[PATH_MAX];
 };
 
 /* ---- little-endian encoding ------------------------------------------ */
@@ -747,6 +750,8 @@ cerbo__index_open(const char *store_path, const struct stat *yaml_st,
 	if (ix == NULL)
 		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
 	ix->fd = -1;
+	ix->flags = flags;
+	memcpy(ix->path, path, sizeof(ix->path));
 	ix->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (ix->fd < 0) {
 		cerbo__fail(err, errno == ENOENT ? CERBO_E_NOTFOUND :
@@ -761,6 +766,7 @@ cerbo__index_open(const char *store_path, const struct stat *yaml_st,
 	if (!(flags & CERBO_LOAD_NO_TRUST) &&
 	    cerbo__trust_file_stat(path, &st, err) != 0)
 		goto out;
+	cerbo__file_id_from_stat(&ix->id, &st);
 	if (!S_ISREG(st.st_mode) || st.st_size < HDR_SIZE ||
 	    pread_all(ix->fd, hdr, sizeof(hdr), 0) != 0)
 		goto damaged;
@@ -826,6 +832,25 @@ out:
 	free(prof);
 	cerbo__index_close(ix);
 	return rc;
+}
+
+int
+cerbo__index_current(const struct cerbo__index *ix, struct cerbo_error *err)
+{
+	struct cerbo_file_id id;
+	struct stat st;
+
+	if (fstat(ix->fd, &st) != 0)
+		return cerbo__fail(err, CERBO_E_IO, "%s: %s", ix->path,
+		    strerror(errno));
+	if (!(ix->flags & CERBO_LOAD_NO_TRUST) &&
+	    cerbo__trust_file_stat(ix->path, &st, err) != 0)
+		return -1;
+	cerbo__file_id_from_stat(&id, &st);
+	if (!cerbo__file_id_equal(&id, &ix->id))
+		return cerbo__fail(err, CERBO_E_STATE, "%s changed since it "
+		    "was opened", ix->path);
+	return 0;
 }
 
 const struct cerbo_store *

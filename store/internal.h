@@ -314,6 +314,15 @@ int cerbo__index_install(const char *store_path, const struct cerbo_store *store
  */
 int cerbo__index_open(const char *store_path, const struct stat *yaml_st,
     unsigned flags, struct cerbo__index **out, struct cerbo_error *err);
+/*
+ * Whether the open index is still the file that was opened, unchanged
+ * (an fstat of its descriptor: device, inode, size, mtime, ctime), and
+ * still passes the trust rule: 0 yes, -1 (err set) no.  A lookup reads
+ * the descriptor, so this is asked before each one: an index made
+ * writable, or rewritten in place, is never read again.
+ */
+int cerbo__index_current(const struct cerbo__index *ix,
+    struct cerbo_error *err);
 /* The index's profiles, as a store without users. */
 const struct cerbo_store *cerbo__index_profiles(const struct cerbo__index *ix);
 /*

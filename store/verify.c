@@ -17,7 +17,10 @@
  * When the compiled index beside the store ("<store>.idx", index.c)
  * matches the YAML, a (re)load opens it instead of parsing the YAML, and
  * each call looks its user up with pread: a fresh process answers without
- * reading a large store.  A missing, stale, unsafe or damaged index is
+ * reading a large store.  Each call also fstats the open index and applies
+ * the trust rule and the identity check to it as to the YAML: an index made
+ * writable by a group, or rewritten in place, makes the store load again
+ * (and the index is passed over, or opened anew if it still matches).  A missing, stale, unsafe or damaged index is
  * passed over and the YAML parsed, so the index never changes an answer.
  *
  * The cache remembers, per path, the generation of the store it last
@@ -291,6 +294,7 @@ acquire(const char *path, unsigned flags, struct snap **out,
     char *notice, size_t noticelen, struct cerbo_error *err)
 {
 	char ixnote[512], from[24], to[24];
+	struct cerbo_error ixerr;
 	uint64_t gen;
 	struct cerbo_file_id id, loaded;
 	struct snap *snap = NULL;
@@ -312,7 +316,12 @@ acquire(const char *path, unsigned flags, struct snap **out,
 	    cerbo__trust_file_stat(path, &st, err) != 0)
 		goto out;
 	cerbo__file_id_from_stat(&id, &st);
-	if (s != NULL && s->snap != NULL && cerbo__file_id_equal(&s->id, &id))
+	/* The index is read through the descriptor opened at load: it must
+	 * still be that file, unchanged and trusted (one fstat), or the
+	 * store is loaded again, as when the YAML changed. */
+	if (s != NULL && s->snap != NULL && cerbo__file_id_equal(&s->id, &id) &&
+	    (s->snap->ix == NULL ||
+		cerbo__index_current(s->snap->ix, &ixerr) == 0))
 		goto hit;
 
 	ixnote[0] = '\0';

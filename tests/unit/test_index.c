@@ -445,6 +445,136 @@ compile_writes_an_index_that_matches(void **state)
 	cerbo__index_close(ix);
 }
 
+/* One verification through cerbo_verify, no request: the verdict code. */
+static enum cerbo_verdict_code
+verify_key(const char *path, const char *user, const char *secret)
+{
+	struct cerbo_verify_args va;
+	struct cerbo_verdict v;
+
+	memset(&va, 0, sizeof(va));
+	va.store_path = path;
+	va.username = user;
+	va.secret = secret;
+	va.secret_len = strlen(secret);
+	va.now = NOW;
+	assert_int_equal(cerbo_verify(&va, &v), 0);
+	return v.code;
+}
+
+/* Overwrite, in place, the first copy of old (a hash string) in the file
+ * at path with new of the same length. */
+static void
+rewrite_in_place(const char *path, const char *old, const char *new)
+{
+	char *buf, *at;
+	struct stat st;
+	int fd;
+
+	assert_int_equal(strlen(old), strlen(new));
+	fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	buf = malloc((size_t)st.st_size + 1);
+	assert_non_null(buf);
+	assert_int_equal(pread(fd, buf, (size_t)st.st_size, 0),
+	    (ssize_t)st.st_size);
+	buf[st.st_size] = '\0';
+	at = memmem(buf, (size_t)st.st_size, old, strlen(old));
+	assert_non_null(at);
+	assert_int_equal(pwrite(fd, new, strlen(new), at - buf),
+	    (ssize_t)strlen(new));
+	assert_int_equal(close(fd), 0);
+	free(buf);
+}
+
+/*
+ * A worker that verified through the index keeps its descriptor.  When
+ * the index turns group-writable and a member of the group puts its own
+ * hash into a record, the next verification in that process must not
+ * accept the planted key: the open index is checked on every call.
+ */
+static void
+index_made_writable_and_rewritten_is_not_read_again(void **state)
+{
+	struct fixture *f = *state;
+	char planted[CERBO_SECRET_GENERATED_SIZE], hash[CERBO_HASH_MAX];
+	char idx[160];
+	struct stat st;
+
+	cerbo__verify_cache_clear();
+	save(f, &st);
+	cerbo__index_path(f->path, idx, sizeof(idx));
+	assert_int_equal(verify_key(f->path, "pk_plain", f->secret),
+	    CERBO_ALLOW);
+	assert_int_equal(cerbo_secret_generate(planted, sizeof(planted)), 0);
+	assert_int_equal(cerbo_secret_hash(planted, strlen(planted), hash,
+	    sizeof(hash), NULL), 0);
+	assert_int_equal(chmod(idx, 0660), 0);
+	rewrite_in_place(idx, cerbo_user_get(cerbo_store_user_find(f->store,
+	    "pk_plain"), CERBO_USER_SECRET), hash);
+	assert_int_equal(verify_key(f->path, "pk_plain", planted),
+	    CERBO_DENY_CREDENTIALS);
+	/* The YAML answers instead: the real key still works. */
+	assert_int_equal(verify_key(f->path, "pk_plain", f->secret),
+	    CERBO_ALLOW);
+	cerbo__verify_cache_clear();
+}
+
+/*
+ * `cp other.idx apiusers.yaml.idx` writes into the open file: the
+ * process must not look new bytes up with the old header.  The new bytes
+ * are the index of another store, so the YAML is parsed instead.
+ */
+static void
+index_copied_over_in_place_is_not_read_with_the_old_header(void **state)
+{
+	struct fixture *f = *state;
+	struct cerbo_store *keep = f->store;
+	char other[160], idx[160], oidx[160], buf[65536];
+	char planted[CERBO_SECRET_GENERATED_SIZE];
+	struct stat st, ost;
+	ssize_t n;
+	int in, out;
+
+	cerbo__verify_cache_clear();
+	save(f, &st);
+	cerbo__index_path(f->path, idx, sizeof(idx));
+	assert_int_equal(verify_key(f->path, "pk_plain", f->secret),
+	    CERBO_ALLOW);
+
+	/* Another store in the same folder, where pk_plain has another key
+	 * and there is one user more. */
+	assert_int_equal(cerbo_secret_generate(planted, sizeof(planted)), 0);
+	f->store = cerbo_store_new();
+	assert_non_null(f->store);
+	assert_int_equal(cerbo_profile_add(f->store, "sched", NULL, NULL), 0);
+	add_user(f->store, "pk_plain", planted);
+	add_user(f->store, "pk_other", planted);
+	snprintf(other, sizeof(other), "%s/other.yaml", f->dir);
+	snprintf(f->path, sizeof(f->path), "%s/other.yaml", f->dir);
+	save(f, &ost);
+	snprintf(f->path, sizeof(f->path), "%s/apiusers.yaml", f->dir);
+	cerbo_store_free(f->store);
+	f->store = keep;
+
+	cerbo__index_path(other, oidx, sizeof(oidx));
+	in = open(oidx, O_RDONLY);
+	assert_true(in >= 0);
+	out = open(idx, O_WRONLY | O_TRUNC);
+	assert_true(out >= 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		assert_int_equal(write(out, buf, (size_t)n), n);
+	assert_int_equal(close(in), 0);
+	assert_int_equal(close(out), 0);
+
+	assert_int_equal(verify_key(f->path, "pk_plain", planted),
+	    CERBO_DENY_CREDENTIALS);
+	assert_int_equal(verify_key(f->path, "pk_plain", f->secret),
+	    CERBO_ALLOW);
+	cerbo__verify_cache_clear();
+}
+
 int
 main(void)
 {
@@ -479,6 +609,12 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    compile_writes_an_index_that_matches, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    index_made_writable_and_rewritten_is_not_read_again, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    index_copied_over_in_place_is_not_read_with_the_old_header,
+		    setup, teardown),
 	};
 
 	if (sodium_init() < 0)
