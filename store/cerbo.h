@@ -314,6 +314,13 @@ CERBO_MUST_CHECK int cerbo_profile_remove(struct cerbo_store *store,
 /* Validate one "METHOD PATH" rule. */
 CERBO_MUST_CHECK int cerbo_rule_validate(const char *rule,
     struct cerbo_error *err);
+/*
+ * A warning about a valid rule of kind, for the tools to show (the rule
+ * is still accepted), or NULL.  Today: a deny rule whose path does not end
+ * in a "**" segment, which a backend that strips a suffix (/admin.json)
+ * or routes a longer path to the same handler can be reached around.
+ */
+const char *cerbo_rule_warning(enum cerbo_rule_kind kind, const char *rule);
 
 /*
  * An HTTP request reduced to what rules match: the method and the
@@ -340,8 +347,13 @@ struct cerbo_decision {
 	char rule[CERBO_RULE_MAX + 1];
 	char profile[CERBO_PROFILE_NAME_MAX + 1];
 };
-/* Decide a parsed request against a profile: deny rules win over allow,
- * no matching allow rule is a refusal. */
+/*
+ * Decide a parsed request against a profile: deny rules win over allow,
+ * no matching allow rule is a refusal.  Allow rules match exactly; a deny
+ * rule matches every spelling a backend may route to the same handler
+ * (a deny on GET refuses HEAD, path letters in any case, one trailing
+ * '/' after a last literal or "*" segment): see cerbo-store(5).
+ */
 void cerbo_profile_decide(const struct cerbo_profile *profile,
     const struct cerbo_request *request, struct cerbo_decision *out);
 

@@ -274,6 +274,9 @@ const char *cerbo__dummy_hash(void);
 /* 1 when the path of req (decoded, query dropped) and its method match one
  * "METHOD PATH" rule (see cerbo-store(5)); 0 otherwise. */
 int cerbo__rule_match(const char *rule, const struct cerbo_request *req);
+/* The same for a deny rule, which matches conservatively (match.c). */
+int cerbo__deny_rule_match(const char *rule,
+    const struct cerbo_request *req);
 /* Drop every cached store (tests, and a front end that wants a reload). */
 void cerbo__verify_cache_clear(void);
 

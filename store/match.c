@@ -24,6 +24,17 @@
  * A profile refuses a request when any deny rule matches, allows it when
  * an allow rule matches, and refuses it otherwise (default deny).
  *
+ * Allow rules match exactly as above.  A deny rule matches every spelling
+ * a backend may route to the same handler, so that a deny cannot be
+ * stepped around by one: a deny on GET also refuses HEAD (most frameworks
+ * run the GET handler for HEAD), its literal segments compare ASCII
+ * case-insensitively (Express, ASP.NET Core route so), and a rule whose
+ * last segment is a literal or "*" also matches the same path with one
+ * trailing '/' (non-strict routing).  What no matcher can know is a
+ * suffix a backend strips ("/admin.json", "/admin.xml"): a deny rule
+ * should have "**" as its last segment, and cerbo_rule_warning() says so
+ * of one that does not.
+ *
  * Matching is the two-pointer wildcard algorithm over segments: when a
  * literal fails, only the last "**" seen absorbs one more segment, so a
  * rule with many "**" costs O(segments of rule x segments of path), never
@@ -145,19 +156,40 @@ seg_is_dstar(const char *s)
 	return s[0] == '*' && s[1] == '*' && (s[2] == '/' || s[2] == '\0');
 }
 
+static unsigned char
+ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* n bytes equal, ASCII letters in any case (bytes >= 0x80 exactly). */
 static int
-seg_match(const char *pat, const char *txt)
+same_fold(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ascii_lower((unsigned char)a[i]) !=
+		    ascii_lower((unsigned char)b[i]))
+			return 0;
+	return 1;
+}
+
+static int
+seg_match(const char *pat, const char *txt, int fold)
 {
 	size_t pl = seg_len(pat), tl = seg_len(txt);
 
 	if (pl == 1 && pat[0] == '*')
 		return tl > 0;
-	return pl == tl && memcmp(pat, txt, pl) == 0;
+	if (pl != tl)
+		return 0;
+	return fold ? same_fold(pat, txt, pl) : memcmp(pat, txt, pl) == 0;
 }
 
-/* pattern and text both start with '/'. */
+/* pattern and text both start with '/'; fold: literals in any case. */
 static int
-path_match(const char *pattern, const char *text)
+path_match(const char *pattern, const char *text, int fold)
 {
 	const char *p = pattern + 1, *t = text + 1;
 	const char *star_p = NULL, *star_t = NULL;
@@ -171,7 +203,7 @@ path_match(const char *pattern, const char *text)
 			p = star_p;
 			continue;
 		}
-		if (p != NULL && seg_match(p, t)) {
+		if (p != NULL && seg_match(p, t, fold)) {
 			p = seg_next(p);
 			t = seg_next(t);
 			continue;
@@ -190,24 +222,84 @@ path_match(const char *pattern, const char *text)
 	return p == NULL;
 }
 
-int
-cerbo__rule_match(const char *rule, const struct cerbo_request *req)
+/* Whether a rule's method (mlen bytes) covers the request's method; a
+ * deny on GET covers HEAD too. */
+static int
+method_match(const char *m, size_t mlen, const char *method, int deny)
+{
+	if (mlen == 1 && m[0] == '*')
+		return 1;
+	if (strlen(method) == mlen && memcmp(m, method, mlen) == 0)
+		return 1;
+	return deny && mlen == 3 && memcmp(m, "GET", 3) == 0 &&
+	    strcmp(method, "HEAD") == 0;
+}
+
+/*
+ * A deny rule's path against a request path: case-folded, and a path
+ * with one trailing '/' also as without it, unless the rule itself ends
+ * in '/' (then the '/' is what it names).
+ */
+static int
+deny_path_match(const char *pattern, const char *path)
+{
+	char trimmed[CERBO_PATH_MAX];
+	size_t plen = strlen(pattern), len = strlen(path);
+
+	if (path_match(pattern, path, 1))
+		return 1;
+	if (len < 2 || path[len - 1] != '/' || path[len - 2] == '/' ||
+	    pattern[plen - 1] == '/' || len > sizeof(trimmed))
+		return 0;
+	memcpy(trimmed, path, len - 1);
+	trimmed[len - 1] = '\0';
+	return path_match(pattern, trimmed, 1);
+}
+
+static int
+rule_match(const char *rule, const struct cerbo_request *req, int deny)
 {
 	const char *sp;
-	size_t mlen;
 
 	if (rule == NULL || req == NULL || req->path[0] != '/')
 		return 0;
 	sp = strchr(rule, ' ');
 	if (sp == NULL || sp[1] != '/')
 		return 0;
-	mlen = (size_t)(sp - rule);
-	if (!(mlen == 1 && rule[0] == '*')) {
-		if (strlen(req->method) != mlen ||
-		    memcmp(rule, req->method, mlen) != 0)
-			return 0;
-	}
-	return path_match(sp + 1, req->path);
+	if (!method_match(rule, (size_t)(sp - rule), req->method, deny))
+		return 0;
+	return deny ? deny_path_match(sp + 1, req->path) :
+	    path_match(sp + 1, req->path, 0);
+}
+
+int
+cerbo__rule_match(const char *rule, const struct cerbo_request *req)
+{
+	return rule_match(rule, req, 0);
+}
+
+int
+cerbo__deny_rule_match(const char *rule, const struct cerbo_request *req)
+{
+	return rule_match(rule, req, 1);
+}
+
+const char *
+cerbo_rule_warning(enum cerbo_rule_kind kind, const char *rule)
+{
+	const char *sp, *end;
+	size_t len;
+
+	if (kind != CERBO_RULE_DENY || rule == NULL ||
+	    (sp = strchr(rule, ' ')) == NULL)
+		return NULL;
+	len = strlen(sp + 1);
+	end = sp + 1 + len;
+	if (len >= 3 && strcmp(end - 3, "/**") == 0)
+		return NULL;
+	return "the path does not end in /**: a backend that serves the same "
+	    "handler under a suffix (/admin.json, /admin/export) or a longer "
+	    "path is not denied by it";
 }
 
 static void
@@ -247,7 +339,7 @@ cerbo_profile_decide(const struct cerbo_profile *profile,
 		const char *r = cerbo_profile_rule_at(profile,
 		    CERBO_RULE_DENY, i);
 
-		if (cerbo__rule_match(r, request)) {
+		if (cerbo__deny_rule_match(r, request)) {
 			set_rule(out, CERBO_RULE_DENY, r, 0);
 			return;
 		}

@@ -15,7 +15,8 @@
  *     at most CERBO_METHOD_MAX - 1 bytes;
  *   - the whole line printable ASCII (no control bytes, no bytes >= 0x7f);
  *   - TARGET in origin form: starts with '/'.  The query string (from the
- *     first '?') and a fragment (from the first '#') are dropped.
+ *     first '?') is dropped; a '#' anywhere refuses the request (clients
+ *     never send a fragment, and servers disagree on where it ends).
  * Refused in the path: empty segments ("//"; a trailing '/' is kept),
  * dot segments ("." and "..", also percent-encoded in any case), '\' raw
  * or encoded, an encoded '/', '%25' (double encoding), ';' raw or encoded,
@@ -225,8 +226,14 @@ cerbo_request_parse(const char *line, struct cerbo_request *out,
 			bad(err, "target does not start with /");
 		goto out;
 	}
+	/* A client never sends a fragment; servers differ on where a '#'
+	 * ends the path, so a target with one is refused. */
+	if (memchr(target, '#', tlen) != NULL) {
+		bad(err, "'#' in the request target");
+		goto out;
+	}
 	for (plen = 0; plen < tlen; plen++)
-		if (target[plen] == '?' || target[plen] == '#')
+		if (target[plen] == '?')
 			break;
 	if (decode_path(target, plen, out->path, sizeof(out->path), err) != 0)
 		goto out;

@@ -239,11 +239,27 @@ warn_if_everything(const struct pf *p)
 		    p->name);
 }
 
+/* The library's warning about each deny rule given, on stderr. */
+static void
+warn_rules(const struct pf *p)
+{
+	const char *w;
+	size_t i;
+
+	for (i = 0; i < p->nrules[ADD_DENY]; i++) {
+		w = cerbo_rule_warning(CERBO_RULE_DENY, p->rules[ADD_DENY][i]);
+		if (w != NULL)
+			cli_warnx("warning: profile %s: deny rule \"%s\": %s",
+			    p->name, p->rules[ADD_DENY][i], w);
+	}
+}
+
 /* The change lines and the state after it, as --json. */
 static int
 print_change_json(const struct pf *p, const struct cli_change *c)
 {
 	struct cli_json j;
+	const char *w;
 	size_t i;
 	int rc;
 
@@ -256,6 +272,13 @@ print_change_json(const struct pf *p, const struct cli_change *c)
 		cli_json_str(&j, NULL, p->lines[i]);
 	cli_json_array_end(&j);
 	cli_json_bool(&j, "allows_everything", p->allows_everything);
+	cli_json_array_begin(&j, "warnings");
+	for (i = 0; i < p->nrules[ADD_DENY]; i++) {
+		w = cerbo_rule_warning(CERBO_RULE_DENY, p->rules[ADD_DENY][i]);
+		if (w != NULL)
+			cli_json_str(&j, NULL, w);
+	}
+	cli_json_array_end(&j);
 	cli_json_u64(&j, "generation", c->generation);
 	cli_json_object_end(&j);
 	rc = cli_json_print(&j, stdout);
@@ -297,6 +320,7 @@ run_change(const struct pf *p, struct cli_change *c)
 	if (cli_change_run(&p->o, c, &err) != 0)
 		return cli_error(&err);
 	warn_if_everything(p);
+	warn_rules(p);
 	return print_change(p, c);
 }
 

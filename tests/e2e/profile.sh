@@ -155,6 +155,21 @@ check_contains "edit warns when it makes a profile allow everything" \
     "$out" "allows every endpoint"
 pf edit readonly --remove-allow "* /**" >/dev/null
 
+# -- the warning about a deny rule a suffix can step around -------------------
+out=$(pf add admin --description A --allow "* /api/**" \
+    --deny "GET /api/v1/admin" 2>&1 >/dev/null)
+check_contains "add warns of a deny rule not ending in /**" "$out" \
+    'deny rule "GET /api/v1/admin": the path does not end in /**'
+check_eq "the rule is still added" "$(pf show admin --json | json_get deny)" \
+    '["GET /api/v1/admin"]'
+j=$(pf edit admin --deny "DELETE /api/v1/users/*" --json 2>/dev/null)
+check_contains "edit --json lists the warning" \
+    "$(printf '%s' "$j" | json_get warnings)" "does not end in /**"
+check_lacks "a deny rule ending in /** gets no warning" \
+    "$(pf edit admin --deny "GET /api/v1/admin/**" 2>&1 >/dev/null)" \
+    "does not end in"
+pf delete admin >/dev/null
+
 # -- list --------------------------------------------------------------------
 add_user pk_sched scheduling
 add_user pk_sched2 scheduling

@@ -545,6 +545,90 @@ deny_cannot_be_bypassed_by_normalisation(void **state)
 			    req.path);
 }
 
+/*
+ * A deny rule matches every spelling a backend may route to the same
+ * handler: HEAD for a GET, any case, one trailing '/'.  Allow rules stay
+ * exact.
+ */
+static void
+deny_rule_covers_what_backends_route_alike(void **state)
+{
+	const char *allow[] = { "* /api/**", NULL };
+	const char *deny[] = { "GET /api/v1/admin/**",
+		"DELETE /api/v1/users/*", "POST /api/v1/Reports/run", NULL };
+	static const char *refused[] = {
+		"GET /api/v1/admin/export",
+		"HEAD /api/v1/admin/export",
+		"GET /api/v1/Admin/export",
+		"HEAD /API/V1/ADMIN/export",
+		"GET /api/v1/admin",
+		"DELETE /api/v1/users/42",
+		"DELETE /api/v1/users/42/",
+		"DELETE /api/v1/USERS/42/",
+		"POST /api/v1/reports/run",
+		"POST /api/v1/reports/RUN/",
+	};
+	static const char *allowed[] = {
+		"POST /api/v1/admin/export",   /* deny names GET only */
+		"DELETE /api/v1/users/42/x",   /* one segment deeper */
+		"DELETE /api/v1/users",        /* "*" needs a segment */
+		"POST /api/v1/reports/run/x",
+		"GET /api/v1/users/42/",
+		"HEAD /api/v1/users/42",
+	};
+	struct cerbo_store *s = store_with("p", allow, deny);
+	struct cerbo_decision d;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		decide(s, "p", refused[i], &d);
+		if (d.allowed || d.kind != CERBO_RULE_DENY)
+			fail_msg("\"%s\" was not denied", refused[i]);
+	}
+	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		decide(s, "p", allowed[i], &d);
+		if (!d.allowed)
+			fail_msg("\"%s\" was refused by %s", allowed[i],
+			    d.rule);
+	}
+	cerbo_store_free(s);
+}
+
+static void
+allow_rule_stays_exact(void **state)
+{
+	const char *allow[] = { "GET /api/v1/reports/*", NULL };
+	struct cerbo_store *s = store_with("p", allow, NULL);
+	struct cerbo_decision d;
+
+	(void)state;
+	decide(s, "p", "GET /api/v1/reports/7", &d);
+	assert_int_equal(d.allowed, 1);
+	decide(s, "p", "HEAD /api/v1/reports/7", &d);
+	assert_int_equal(d.allowed, 0);
+	decide(s, "p", "GET /api/v1/Reports/7", &d);
+	assert_int_equal(d.allowed, 0);
+	decide(s, "p", "GET /api/v1/reports/7/", &d);
+	assert_int_equal(d.allowed, 0);
+	cerbo_store_free(s);
+}
+
+static void
+deny_rule_without_double_star_is_warned_of(void **state)
+{
+	(void)state;
+	assert_non_null(cerbo_rule_warning(CERBO_RULE_DENY,
+	    "GET /api/v1/admin"));
+	assert_non_null(cerbo_rule_warning(CERBO_RULE_DENY,
+	    "DELETE /api/v1/users/*"));
+	assert_non_null(cerbo_rule_warning(CERBO_RULE_DENY, "GET /a/**/b"));
+	assert_null(cerbo_rule_warning(CERBO_RULE_DENY, "GET /api/v1/admin/**"));
+	assert_null(cerbo_rule_warning(CERBO_RULE_DENY, "DELETE /**"));
+	assert_null(cerbo_rule_warning(CERBO_RULE_ALLOW, "GET /api/v1/admin"));
+	assert_null(cerbo_rule_warning(CERBO_RULE_DENY, NULL));
+}
+
 int
 main(void)
 {
@@ -565,6 +649,9 @@ main(void)
 		    method_must_match_exactly_and_head_does_not_follow_get),
 		cmocka_unit_test(many_double_stars_match_in_polynomial_time),
 		cmocka_unit_test(deny_rule_wins_over_allow),
+		cmocka_unit_test(deny_rule_covers_what_backends_route_alike),
+		cmocka_unit_test(allow_rule_stays_exact),
+		cmocka_unit_test(deny_rule_without_double_star_is_warned_of),
 		cmocka_unit_test(allow_rule_allows_and_is_named),
 		cmocka_unit_test(no_matching_rule_is_default_deny),
 		cmocka_unit_test(profile_without_rules_refuses_everything),
