@@ -175,10 +175,12 @@ who(const char *user)
 	return "(invalid username)";
 }
 
+/* The client address for a log line, by the library's rule: a host name
+ * or any text a client chose is not written. */
 static const char *
 where(const char *rhost)
 {
-	return rhost != NULL ? rhost : "unknown address";
+	return cerbo_addr_shown(rhost);
 }
 
 /* "METHOD /path" of a request for the log: decoded path, query dropped

@@ -413,6 +413,15 @@ CERBO_MUST_CHECK int cerbo_basic_parse(const char *header,
     struct cerbo_basic *out, struct cerbo_error *err);
 void cerbo_basic_wipe(struct cerbo_basic *basic);
 
+/*
+ * A client address as it may be written to a log line: the address when it
+ * is made only of what an IPv4 or IPv6 address is made of (at most 64
+ * bytes), "(not shown)" for anything else (a host name or text a client
+ * chose), "unknown address" for NULL or "".  Every front end logs
+ * PAM_RHOST and the like through it.
+ */
+const char *cerbo_addr_shown(const char *rhost);
+
 /* ---------------------------------------------------------------------
  * The verifier: the one answer shared by the PAM module and the tools.
  */
@@ -461,10 +470,19 @@ struct cerbo_verdict {
 };
 
 /*
- * Decide a request.  With a secret: the secret is checked first (an
- * unknown user against a dummy hash of the fast scheme, so unknown, wrong
- * and disabled cost the same), then disabled, expiry, allow_from, and the
- * request when one is given.  Without a secret (args->secret NULL), only
+ * Decide a request.  With a secret: the secret is checked first, then
+ * disabled, expiry, allow_from, and the request when one is given.
+ *
+ * What the time of a refusal tells, and what it does not: usernames are
+ * public keys (pk_...), not secrets, and the promise is about them.  An
+ * unknown user is checked against a dummy hash of the fast scheme, so it
+ * costs what a wrong secret of a user with a generated key (the fast
+ * scheme) costs.  A user whose key was imported as an argon2id hash costs
+ * that hash's time for a wrong secret (tens of ms), so it stands apart
+ * from an unknown user by its time; no argon2id work is spent on unknown
+ * users to hide that.  Disabled, expired and wrong-address users are
+ * checked after the secret, so each costs what a wrong secret of its own
+ * scheme costs, and only the holder of the key learns which it is.  Without a secret (args->secret NULL), only
  * the account and the request are checked: use it after a successful
  * authentication only.  Returns 0 when a verdict was reached (read
  * verdict->code), -1 only on invalid arguments.

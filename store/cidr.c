@@ -322,3 +322,25 @@ cerbo__addr_allowed(const char *list, const char *addr)
 	}
 	return 0;
 }
+
+/* A client controls a host name, and a log line must not carry its text:
+ * only what an address is made of is shown. */
+const char *
+cerbo_addr_shown(const char *rhost)
+{
+	size_t i, n;
+
+	if (rhost == NULL || rhost[0] == '\0')
+		return "unknown address";
+	n = strnlen(rhost, 65);
+	if (n > 64)
+		return "(not shown)";
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)rhost[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+			(c >= 'A' && c <= 'F') || c == ':' || c == '.'))
+			return "(not shown)";
+	}
+	return rhost;
+}

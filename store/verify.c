@@ -561,26 +561,6 @@ set_reason(struct cerbo_verdict *v, enum cerbo_verdict_code code, ...)
 	va_end(ap);
 }
 
-/* An address is shown in a reason only when it looks like one: a client
- * controls a host name, and a log line must not carry its text. */
-static const char *
-shown_addr(const char *rhost)
-{
-	size_t i, n;
-
-	n = strnlen(rhost, 65);
-	if (n == 0 || n > 64)
-		return "(not shown)";
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)rhost[i];
-
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-			(c >= 'A' && c <= 'F') || c == ':' || c == '.'))
-			return "(not shown)";
-	}
-	return rhost;
-}
-
 /*
  * The account and request checks, after the credential check: disabled,
  * expiry, allow_from, then the request against the profile.
@@ -620,7 +600,7 @@ decide(const struct cerbo_store *store, const struct cerbo_user *user,
 		if (!cerbo__addr_allowed(allow_from, args->rhost)) {
 			set_verdict(v, CERBO_DENY_ADDRESS,
 			    "client address %s is not in allow_from of user "
-			    "%s%s", shown_addr(args->rhost), name, keynote);
+			    "%s%s", cerbo_addr_shown(args->rhost), name, keynote);
 			return;
 		}
 	}

@@ -277,6 +277,23 @@ control_characters_are_refused(void **state)
 	}
 }
 
+/* The value that would authenticate as pk_reporting in PAM (which reads
+ * up to the NUL) while a proxy passes every byte on: refused whole. */
+static void
+username_with_nul_cr_lf_and_junk_is_refused(void **state)
+{
+	static const char text[] = "pk_reporting\0\r\n<junk>:s3cret";
+	struct cerbo_basic b;
+	struct cerbo_error err;
+	char *h = header_of(text, sizeof(text) - 1);
+
+	(void)state;
+	assert_int_equal(cerbo_basic_parse(h, &b, &err), -1);
+	assert_int_equal(err.status, CERBO_E_INVALID);
+	assert_wiped(&b);
+	free(h);
+}
+
 static void
 nul_is_refused(void **state)
 {
@@ -385,6 +402,7 @@ main(void)
 		cmocka_unit_test(colon_inside_the_secret_is_kept),
 		cmocka_unit_test(control_characters_are_refused),
 		cmocka_unit_test(nul_is_refused),
+		cmocka_unit_test(username_with_nul_cr_lf_and_junk_is_refused),
 		cmocka_unit_test(utf8_in_the_secret_is_accepted),
 		cmocka_unit_test(longest_username_and_secret_are_accepted),
 		cmocka_unit_test(overlong_username_is_refused),
