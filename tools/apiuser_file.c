@@ -3,6 +3,7 @@
  * document of desired users and profiles) and edit-file (the store in an
  * editor, like vipw).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -17,6 +18,8 @@
 #include <sodium.h>
 
 #include "apiuser.h"
+
+#define COPY_NAME "apiusers.yaml" /* the editor's copy, in its folder */
 
 /* Read all of fd (at most CERBO_STORE_SIZE_MAX bytes) into *buf. */
 static int
@@ -336,16 +339,18 @@ static const char edit_file_help[] =
     "\n" CLI_CHANGE_HELP CLI_COMMON_HELP
     "  -h, --help              this help\n";
 
-/* Overwrite the temp file with zeros (it holds hashes), then unlink. */
+/* Overwrite one file of the private folder with zeros (the copy and any
+ * backup an editor left hold hashes), then unlink it. */
 static void
-scrub(const char *path)
+scrub_at(int dfd, const char *name)
 {
 	char zero[4096];
 	struct stat st;
 	off_t left;
 	int fd;
 
-	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	fd = openat(dfd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
+	    O_NONBLOCK);
 	if (fd >= 0) {
 		memset(zero, 0, sizeof(zero));
 		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -361,18 +366,75 @@ scrub(const char *path)
 		}
 		close(fd);
 	}
-	unlink(path);
+	if (unlinkat(dfd, name, 0) != 0)
+		(void)unlinkat(dfd, name, AT_REMOVEDIR);
 }
 
-/* Write the whole buffer to the temp file, truncating it first. */
+/* Empty the private folder (dfd) and remove it (path). */
+static void
+remove_private(int dfd, const char *path)
+{
+	struct dirent *e;
+	DIR *d;
+	int dup_fd;
+
+	dup_fd = dup(dfd);
+	d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+	if (d == NULL) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+	} else {
+		while ((e = readdir(d)) != NULL)
+			if (strcmp(e->d_name, ".") != 0 &&
+			    strcmp(e->d_name, "..") != 0)
+				scrub_at(dfd, e->d_name);
+		closedir(d);
+	}
+	(void)rmdir(path);
+}
+
+/*
+ * A private folder for the editor's copy: mode 0700, made with mkdtemp in
+ * the store's own folder (as protected as the store itself), or in /run
+ * when that cannot be done; never $TMPDIR, which other accounts may share.
+ * Its path into dir, an open descriptor of it returned (-1: none).  The
+ * copy is made and read again through that descriptor, so the folder
+ * cannot be swapped under the tool; the copy itself is read by name, as
+ * most editors save by writing a new file and renaming it over the old.
+ */
 static int
-rewrite(const char *path, const char *buf, size_t len)
+make_private(const char *store, char *dir, size_t len)
+{
+	const char *slash = strrchr(store, '/');
+	int n, fd;
+
+	if (slash == NULL)
+		n = snprintf(dir, len, ".cerbo-edit.XXXXXX");
+	else
+		n = snprintf(dir, len, "%.*s/.cerbo-edit.XXXXXX",
+		    (int)(slash - store), store);
+	if (n < 0 || (size_t)n >= len || mkdtemp(dir) == NULL) {
+		n = snprintf(dir, len, "/run/cerbo-edit.XXXXXX");
+		if (n < 0 || (size_t)n >= len || mkdtemp(dir) == NULL)
+			return -1;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		(void)rmdir(dir);
+	return fd;
+}
+
+/* Write the whole buffer to the copy (name in the folder dfd), made or
+ * truncated. */
+static int
+rewrite(int dfd, const char *name, const char *buf, size_t len)
 {
 	size_t off = 0;
 	ssize_t w;
 	int fd;
 
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW | O_NOCTTY, 0600);
 	if (fd < 0)
 		return -1;
 	while (off < len) {
@@ -464,11 +526,10 @@ cmd_edit_file(int argc, char **argv)
 	struct cerbo_error err;
 	struct cli_opts o;
 	struct cli_json j;
-	char *orig = NULL, *buf = NULL, tmp[4096];
-	const char *tmpdir;
+	char *orig = NULL, *buf = NULL, tmp[4096], dir[4096];
 	size_t orig_len = 0, len = 0;
 	uint64_t generation = 0;
-	int rc, fd = -1, made = 0, changed = 0, st;
+	int rc, fd = -1, dfd = -1, changed = 0, st;
 
 	cli_opts_init(&o);
 	rc = cli_getopt(argc, argv, longopts, &o, NULL, NULL, edit_file_help);
@@ -490,26 +551,15 @@ cmd_edit_file(int argc, char **argv)
 		rc = cli_error(&err);
 		goto out;
 	}
-	tmpdir = getenv("TMPDIR");
-	if (tmpdir == NULL || tmpdir[0] != '/')
-		tmpdir = "/tmp";
-	if (snprintf(tmp, sizeof(tmp), "%s/cerbo-edit.XXXXXX.yaml", tmpdir) >=
-	    (int)sizeof(tmp)) {
-		cli_warnx("edit-file: TMPDIR too long");
+	dfd = make_private(o.store, dir, sizeof(dir));
+	if (dfd < 0 || (size_t)snprintf(tmp, sizeof(tmp), "%s/%s", dir,
+	    COPY_NAME) >= sizeof(tmp)) {
+		cli_warnx("edit-file: cannot make a private folder beside %s "
+		    "or in /run: %s", o.store, strerror(errno));
 		rc = CLI_EXIT_IO;
 		goto out;
 	}
-	fd = mkostemps(tmp, 5, O_CLOEXEC); /* O_EXCL, mode 0600 */
-	if (fd < 0) {
-		cli_warnx("edit-file: cannot make a temporary file in %s: %s",
-		    tmpdir, strerror(errno));
-		rc = CLI_EXIT_IO;
-		goto out;
-	}
-	made = 1;
-	close(fd);
-	fd = -1;
-	if (rewrite(tmp, orig, orig_len) != 0) {
+	if (rewrite(dfd, COPY_NAME, orig, orig_len) != 0) {
 		cli_warnx("edit-file: %s: %s", tmp, strerror(errno));
 		rc = CLI_EXIT_IO;
 		goto out;
@@ -525,7 +575,8 @@ cmd_edit_file(int argc, char **argv)
 		}
 		wipe_free(buf, len);
 		buf = NULL;
-		fd = open(tmp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+		fd = openat(dfd, COPY_NAME, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+		    O_NOCTTY | O_NONBLOCK);
 		if (fd < 0 || read_all(fd, tmp, &buf, &len, &err) != 0) {
 			cli_warnx("edit-file: cannot read the edited copy");
 			rc = CLI_EXIT_IO;
@@ -580,8 +631,10 @@ cmd_edit_file(int argc, char **argv)
 out:
 	if (fd >= 0)
 		close(fd);
-	if (made)
-		scrub(tmp);
+	if (dfd >= 0) {
+		remove_private(dfd, dir);
+		close(dfd);
+	}
 	cerbo_store_free(edited);
 	wipe_free(orig, orig_len);
 	wipe_free(buf, len);

@@ -133,6 +133,23 @@ check_eq "no change in the editor: unchanged (VISUAL wins over EDITOR)" "$out" u
 check "an unchanged edit-file writes nothing" cmp "$T/before" "$ST"
 check_fails "the private copy is removed afterwards" test -e "$(cat "$EDLOG")"
 
+# The copy holds every hash: it lives in a private folder beside the store,
+# never under $TMPDIR, which other accounts may share.
+cat >"$T/ed-where.sh" <<'SH'
+#!/bin/sh
+d=$(dirname "$1")
+printf '%s %s %s\n' "$(dirname "$d")" "$(stat -c %a "$d")" \
+    "$(ls -A "$TMPDIR" | wc -l)" >"$EDLOG"
+echo "$d" >"$EDLOG.dir"
+SH
+chmod +x "$T/ed-where.sh"
+mkdir -m 1777 "$T/shared-tmp"
+TMPDIR="$T/shared-tmp" EDITOR="$T/ed-where.sh" au edit-file >/dev/null
+check_eq "the copy is in a 0700 folder beside the store, nothing in TMPDIR" \
+    "$(cat "$EDLOG")" "$(dirname "$ST") 700 0"
+check_fails "the private folder is removed afterwards" \
+    test -e "$(cat "$EDLOG.dir")"
+
 rejects "an invalid edit off a terminal aborts with exit 3" 3 \
     env EDITOR="$T/ed-bad.sh" "$APIUSER" edit-file --store "$ST"
 out=$(EDITOR="$T/ed-bad.sh" au edit-file 2>&1 </dev/null)
