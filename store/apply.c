@@ -147,6 +147,9 @@ struct cerbo_apply_result {
 	size_t count[3];
 	struct secret_slot *secrets;
 	size_t nsecrets;
+	char **warnings; /* cerbo_rule_warning() of each rule added */
+	size_t nwarnings;
+	size_t capwarnings;
 };
 
 struct reader {
@@ -1255,6 +1258,27 @@ add_line(struct cerbo_apply_result *res, struct cerbo_error *err,
 	return 0;
 }
 
+/* Keep the library's warning about a rule added to profile pname, if any:
+ * the tools show it, the rule stays added. */
+static int
+warn_rule(struct cerbo_apply_result *res, struct cerbo_error *err,
+    const char *pname, enum cerbo_rule_kind kind, const char *rule)
+{
+	const char *w = cerbo_rule_warning(kind, rule);
+	char text[CERBO_RULE_MAX + CERBO_PROFILE_NAME_MAX + 512], *copy;
+
+	if (w == NULL)
+		return 0;
+	(void)snprintf(text, sizeof(text), "profile %s: %s rule \"%s\": %s",
+	    pname, kind == CERBO_RULE_DENY ? "deny" : "allow", rule, w);
+	if (grow((void **)&res->warnings, &res->capwarnings, res->nwarnings,
+	        sizeof(*res->warnings)) != 0 ||
+	    (copy = strdup(text)) == NULL)
+		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
+	res->warnings[res->nwarnings++] = copy;
+	return 0;
+}
+
 /* Generate a key for every new user without secret_hash, in name order. */
 static int
 generate_keys(struct plan *plan, struct cerbo_apply_result *res,
@@ -1366,7 +1390,8 @@ change_rules(struct cerbo_store *store, const struct pentry *pe,
 			continue;
 		*updated = 1;
 		if (add_line(res, err, "~ profile %s: + %s %s", pname, kname,
-		        pe->rules[kind][i]) != 0)
+		        pe->rules[kind][i]) != 0 ||
+		    warn_rule(res, err, pname, kind, pe->rules[kind][i]) != 0)
 			return -1;
 	}
 	return 0;
@@ -1391,7 +1416,10 @@ change_profile(struct cerbo_store *store, const struct pentry *pe,
 			for (i = 0; i < pe->nrules[k]; i++) {
 				if (cerbo_profile_rule_add(store, pname,
 				        (enum cerbo_rule_kind)k,
-				        pe->rules[k][i], &changed, err) != 0)
+				        pe->rules[k][i], &changed, err) != 0 ||
+				    warn_rule(res, err, pname,
+				        (enum cerbo_rule_kind)k,
+				        pe->rules[k][i]) != 0)
 					goto out;
 			}
 		}
@@ -1693,5 +1721,23 @@ cerbo_apply_result_free(struct cerbo_apply_result *result)
 	for (i = 0; i < result->nlines; i++)
 		free(result->lines[i]);
 	free(result->lines);
+	for (i = 0; i < result->nwarnings; i++)
+		free(result->warnings[i]);
+	free(result->warnings);
 	free(result);
+}
+
+size_t
+cerbo_apply_result_warning_count(const struct cerbo_apply_result *result)
+{
+	return result != NULL ? result->nwarnings : 0;
+}
+
+const char *
+cerbo_apply_result_warning_at(const struct cerbo_apply_result *result,
+    size_t i)
+{
+	if (result == NULL || i >= result->nwarnings)
+		return NULL;
+	return result->warnings[i];
 }

@@ -627,6 +627,15 @@ size_t cerbo_apply_result_change_count(
     const struct cerbo_apply_result *result);
 const char *cerbo_apply_result_change_at(
     const struct cerbo_apply_result *result, size_t i);
+/*
+ * Warnings about rules the document added (cerbo_rule_warning()), one
+ * line each: "profile NAME: deny rule \"RULE\": TEXT".  The rules are
+ * applied all the same; a tool shows the warnings.
+ */
+size_t cerbo_apply_result_warning_count(
+    const struct cerbo_apply_result *result);
+const char *cerbo_apply_result_warning_at(
+    const struct cerbo_apply_result *result, size_t i);
 
 /* How many users and profiles were added, changed, removed. */
 enum cerbo_apply_count {

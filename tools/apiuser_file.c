@@ -192,6 +192,9 @@ apply_report(const struct cli_opts *o, const struct apply_ctx *a,
 	size_t i, n;
 	int rc;
 
+	n = cerbo_apply_result_warning_count(res);
+	for (i = 0; i < n; i++)
+		cli_warnx("warning: %s", cerbo_apply_result_warning_at(res, i));
 	if (o->json) {
 		cli_json_init(&j);
 		cli_json_object_begin(&j, NULL);
@@ -208,6 +211,12 @@ apply_report(const struct cli_opts *o, const struct apply_ctx *a,
 		for (i = 0; i < n; i++)
 			cli_json_str(&j, NULL,
 			    cerbo_apply_result_change_at(res, i));
+		cli_json_array_end(&j);
+		cli_json_array_begin(&j, "warnings");
+		n = cerbo_apply_result_warning_count(res);
+		for (i = 0; i < n; i++)
+			cli_json_str(&j, NULL,
+			    cerbo_apply_result_warning_at(res, i));
 		cli_json_array_end(&j);
 		cli_json_object_begin(&j, "secrets");
 		n = a->check ? 0 : cerbo_apply_result_secret_count(res);

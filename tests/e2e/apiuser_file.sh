@@ -89,6 +89,22 @@ rejects "apply without a document: usage" 2 au apply
 rejects "apply with a stale --expect-generation: exit 10" 10 \
     au apply "$T/bad.yaml" --expect-generation 1
 
+cat >"$T/deny.yaml" <<'DOC'
+profiles:
+  - name: guarded
+    description: Guarded
+    allow: ["* /api/**"]
+    deny: ["GET /api/v1/admin", "DELETE /api/v1/admin/**"]
+DOC
+out=$(au apply "$T/deny.yaml" 2>&1 >/dev/null)
+check_contains "apply warns of a deny rule not ending in /**" "$out" \
+    'profile guarded: deny rule "GET /api/v1/admin": the path does not end in /**'
+check_lacks "but not of one that does" "$out" "DELETE /api/v1/admin/**"
+printf 'profiles:\n  - name: guarded\n    description: Guarded\n    allow: ["* /api/**"]\n    deny: ["GET /api/v1/admin", "DELETE /api/v1/admin/**", "PUT /api/v1/users/*"]\n' >"$T/deny2.yaml"
+check_contains "apply --json lists the warning of a rule it adds" \
+    "$(au apply "$T/deny2.yaml" --json 2>/dev/null | json_get warnings)" \
+    'deny rule \"PUT /api/v1/users/*\"'
+
 # -- edit-file ----------------------------------------------------------------
 cat >"$T/ed-nick.sh" <<'SH'
 #!/bin/sh

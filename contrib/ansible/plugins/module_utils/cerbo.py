@@ -107,6 +107,8 @@ def run(module, cerbo, kind, name, build):
             return None, current, extra
         out = cerbo.apply(doc, module.check_mode, generation)
         if out is not None:
+            for warning in out.get("warnings", []):
+                module.warn(warning)
             return out, current, extra
     raise CerboError("the store kept changing while this task ran "
                      "(%d attempts)" % RETRIES)
