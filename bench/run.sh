@@ -220,7 +220,7 @@ for n in $SIZES; do
 	say "| tool edit (cerbo-apiuser edit) | $(ms "$e") ms | parse + emit + fsync $(ms "$fl") ms | $(ratio "$e" "$fl") | <= 1.3 |"
 	say "| peak memory of a tool edit | $(mib "$edit_kib") | | | reported |"
 	say ""
-	say "A warm verification through the index is made of (ns, medians): stat $(part stat), index lookup $(part index_lookup) (a miss: $(part index_miss)), secret check $(part secret_check) (of which one keyed BLAKE2b: $(part blake2b_keyed)), request parse $(part request_parse); the rest is the decision, the reason and the cache's lock."
+	say "A warm verification through the index is made of (ns, medians): stat $(part stat), index check (fstat, trust rule, identity) $(part index_check), index lookup $(part index_lookup) (a miss: $(part index_miss)), secret check $(part secret_check) (of which one keyed BLAKE2b: $(part blake2b_keyed)), request parse $(part request_parse); the rest is the decision, the reason and the cache's lock."
 	say ""
 	say "Refusals and a success, per call through the index (ns, p10 / median / p90, $TIMING_N interleaved calls each):"
 	say ""

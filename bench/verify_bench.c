@@ -6,7 +6,8 @@
  *                                       batches interleaved, medians
  *   verify_bench loop STORE USER N      warm cerbo_verify alone (to profile)
  *   verify_bench parts STORE USER N     what a warm verification is made of:
- *                                       stat, index lookup, secret check,
+ *                                       stat, index check (fstat), index
+ *                                       lookup, secret check,
  *                                       one keyed BLAKE2b, request parse
  *   verify_bench first STORE USER       this fresh process's first verify
  *   verify_bench rewrite STORE          one parse + emit + write + fsync
@@ -235,6 +236,7 @@ parts(const char *store, const char *user, long n, const char *secret)
 	    CERBO_USER_SECRET));
 	randombytes_buf(key, sizeof(key));
 	PART("stat", stat(store, &st));
+	PART("index_check", cerbo__index_current(ix, NULL));
 	PART("index_lookup", cerbo__index_find(ix, user, &u, rec,
 	    sizeof(rec)) != 1);
 	PART("index_miss", cerbo__index_find(ix, "pk_no_such_user", &u, rec,
