@@ -46,17 +46,17 @@ static struct {
 	char h_a2[CERBO_HASH_MAX];
 } C;
 
-#define USER_FMT \
-    "  %s:\n" \
-    "    nickname: Test user\n" \
-    "    profile: p\n" \
-    "    email: ops@example.com\n" \
-    "    description: A user of the timing test\n" \
-    "    secret: \"%s\"\n" \
-    "    secret_set: 2029-12-30T00:00:00Z\n" \
-    "    created: 2026-01-01T00:00:00Z\n" \
-    "    updated: 2029-12-30T00:00:00Z\n" \
-    "%s"
+#define USER_FMT                                                               \
+	"  %s:\n"                                                              \
+	"    nickname: Test user\n"                                            \
+	"    profile: p\n"                                                     \
+	"    email: ops@example.com\n"                                         \
+	"    description: A user of the timing test\n"                         \
+	"    secret: \"%s\"\n"                                                 \
+	"    secret_set: 2029-12-30T00:00:00Z\n"                               \
+	"    created: 2026-01-01T00:00:00Z\n"                                  \
+	"    updated: 2029-12-30T00:00:00Z\n"                                  \
+	"%s"
 
 static void
 add_user(char *buf, size_t size, const char *name, const char *hash,
@@ -83,13 +83,14 @@ setup(void **state)
 	if (cerbo_secret_generate(C.key, GEN) != 0 ||
 	    cerbo_secret_generate(C.wrong, GEN) != 0 ||
 	    cerbo_secret_hash(C.key, strlen(C.key), C.h_key, CERBO_HASH_MAX,
-		&err) != 0 ||
+	        &err) != 0 ||
 	    /* An imported hash of light cost (1 pass, 8 MiB: a few ms), so
 	     * the test is quick; still far above a keyed BLAKE2b. */
 	    crypto_pwhash_str_alg(C.h_a2, A2_SECRET, strlen(A2_SECRET), 1,
-		8u << 20, crypto_pwhash_ALG_ARGON2ID13) != 0)
+	        8u << 20, crypto_pwhash_ALG_ARGON2ID13) != 0)
 		return -1;
-	snprintf(text, sizeof(text), "cerbo_store: 1\ngeneration: 1\n"
+	snprintf(text, sizeof(text),
+	    "cerbo_store: 1\ngeneration: 1\n"
 	    "profiles:\n  p:\n    allow: [\"GET /**\"]\nusers:\n");
 	add_user(text, sizeof(text), "pk_fast", C.h_key, "");
 	add_user(text, sizeof(text), "pk_fast_off", C.h_key,
@@ -204,13 +205,13 @@ static void
 unknown_user_costs_a_fast_wrong_secret_and_so_do_account_refusals(void **state)
 {
 	const struct probe p[] = {
-		{ "wrong secret, fast user", "pk_fast", C.wrong, NULL },
-		{ "unknown user", "pk_nobody", C.wrong, NULL },
-		{ "invalid username", "not a user", C.wrong, NULL },
-		{ "wrong secret, disabled user", "pk_fast_off", C.wrong, NULL },
-		{ "wrong secret, expired user", "pk_fast_old", C.wrong, NULL },
-		{ "wrong secret, other address", "pk_fast_net", C.wrong,
-		    "198.51.100.7" },
+	    {"wrong secret, fast user", "pk_fast", C.wrong, NULL},
+	    {"unknown user", "pk_nobody", C.wrong, NULL},
+	    {"invalid username", "not a user", C.wrong, NULL},
+	    {"wrong secret, disabled user", "pk_fast_off", C.wrong, NULL},
+	    {"wrong secret, expired user", "pk_fast_old", C.wrong, NULL},
+	    {"wrong secret, other address", "pk_fast_net", C.wrong,
+	        "198.51.100.7"},
 	};
 	double m[sizeof(p) / sizeof(p[0])];
 	size_t k;
@@ -225,10 +226,9 @@ static void
 argon2id_user_costs_its_own_scheme_and_stands_apart(void **state)
 {
 	const struct probe p[] = {
-		{ "unknown user", "pk_nobody", C.wrong, NULL },
-		{ "wrong secret, argon2id user", "pk_slow", C.wrong, NULL },
-		{ "wrong secret, disabled argon2id", "pk_slow_off", C.wrong,
-		    NULL },
+	    {"unknown user", "pk_nobody", C.wrong, NULL},
+	    {"wrong secret, argon2id user", "pk_slow", C.wrong, NULL},
+	    {"wrong secret, disabled argon2id", "pk_slow_off", C.wrong, NULL},
 	};
 	double m[3];
 
@@ -239,7 +239,7 @@ argon2id_user_costs_its_own_scheme_and_stands_apart(void **state)
 	 * pay for argon2id.  If this changes, so must the documentation. */
 	if (m[1] < m[0] * 10)
 		fail_msg("an argon2id wrong secret (%.0f ns) is no longer far "
-		    "above an unknown user (%.0f ns): update cerbo.h",
+		         "above an unknown user (%.0f ns): update cerbo.h",
 		    m[1], m[0]);
 }
 
@@ -247,10 +247,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(
-		    unknown_user_costs_a_fast_wrong_secret_and_so_do_account_refusals),
-		cmocka_unit_test(
-		    argon2id_user_costs_its_own_scheme_and_stands_apart),
+	    cmocka_unit_test(
+	        unknown_user_costs_a_fast_wrong_secret_and_so_do_account_refusals),
+	    cmocka_unit_test(
+	        argon2id_user_costs_its_own_scheme_and_stands_apart),
 	};
 
 	if (sodium_init() < 0)
