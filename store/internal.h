@@ -277,7 +277,7 @@ int cerbo__rule_match(const char *rule, const struct cerbo_request *req);
 /* Drop every cached store (tests, and a front end that wants a reload). */
 void cerbo__verify_cache_clear(void);
 
-/* ---- basic.c: strict base64 ------------------------------------------ */
+/* ---- base64.c: strict base64 ----------------------------------------- */
 
 /*
  * Decode exactly len characters of standard base64 (A-Z a-z 0-9 + /) into
@@ -291,6 +291,14 @@ void cerbo__verify_cache_clear(void);
  */
 int cerbo__base64_decode(const char *s, size_t len, int padded,
     unsigned char *bin, size_t max, size_t *binlen);
+/*
+ * The same rule, unpadded, for a field of exactly outlen bytes (n
+ * characters, canonical): 0 or -1.  A table lookup, fast but not
+ * constant-time: only for public or random values (the fast scheme's salt
+ * and hash), never for a secret.
+ */
+int cerbo__base64_decode_fixed(const char *s, size_t n, unsigned char *out,
+    size_t outlen);
 
 /* ---- index.c: the compiled index beside a store ---------------------- */
 
