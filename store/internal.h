@@ -12,6 +12,8 @@
 #include <stdarg.h>
 #include <stdint.h>
 
+#include <yaml.h>
+
 #include "cerbo.h"
 
 /* ---- error.c --------------------------------------------------------- */
@@ -229,13 +231,48 @@ void cerbo__trim(const char **s, size_t *len);
  */
 int cerbo__yaml_plain_not_string(const char *s, size_t len);
 
+/* ---- yaml_strict.c: what every strict YAML reader refuses ------------- */
+
+/*
+ * One strict reading of a YAML text, shared by the store reader and the
+ * apply document reader so that both refuse the same bytes and events
+ * with the same message.  Every refusal has status (CERBO_E_STORE for a
+ * store, CERBO_E_INVALID for a document) and a name:line:column position.
+ */
+struct cerbo__yaml {
+	yaml_parser_t yp;
+	yaml_event_t ev; /* the current event, while have_ev */
+	int have_ev;
+	int ready; /* yp is initialised */
+	const char *name;
+	enum cerbo_status status;
+	struct cerbo_error *err;
+};
+
+/*
+ * The raw bytes, before libyaml sees them: valid UTF-8, no byte order
+ * mark, no NUL, no CR (CRLF line ends), no control character but tab and
+ * LF, no C1 control (NEL), no U+2028/U+2029.
+ */
+int cerbo__yaml_check_bytes(const char *buf, size_t len, const char *name,
+    enum cerbo_status status, struct cerbo_error *err);
+/*
+ * Check the bytes of buf and set libyaml up to read them as UTF-8.  0, or
+ * -1 with err filled; cerbo__yaml_close is called after either.
+ */
+int cerbo__yaml_open(struct cerbo__yaml *y, const char *buf, size_t len,
+    const char *name, enum cerbo_status status, struct cerbo_error *err);
+/*
+ * The next event into y->ev (the previous one deleted).  Malformed YAML,
+ * aliases, anchors, tags and directives are refused wherever they appear.
+ */
+int cerbo__yaml_next(struct cerbo__yaml *y);
+void cerbo__yaml_close(struct cerbo__yaml *y);
 /*
  * What a libyaml event carries that a strict reader refuses wherever it
- * appears: "aliases", "anchors" or "tags", or NULL.  Each reader words
- * its own message around it.
+ * appears: "aliases", "anchors" or "tags", or NULL.
  */
-struct yaml_event_s;
-const char *cerbo__yaml_refused(const struct yaml_event_s *ev);
+const char *cerbo__yaml_refused(const yaml_event_t *ev);
 
 /* ---- cidr.c ---------------------------------------------------------- */
 
