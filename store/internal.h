@@ -345,13 +345,18 @@ int cerbo__base64_decode_fixed(const char *s, size_t n, unsigned char *out,
 struct cerbo__index;
 
 /*
- * Write "<store>.idx" through a temp file in the same folder (O_EXCL,
- * O_NOFOLLOW, the YAML's owner, group and mode), fsync and rename it into
- * place.  The caller fsyncs the folder.
+ * The index of store, stamped with its YAML's identity (yaml_st) and the
+ * digest of the YAML's bytes (hex), built whole into a malloc'd *out of
+ * *outlen bytes.  It holds hash strings: the caller wipes and frees it.
+ * txn.c writes it beside the store the way a commit writes the store (a
+ * fresh temp name opened O_CREAT|O_EXCL|O_NOFOLLOW, the YAML's owner,
+ * group and mode, fsync, rename), after the store's own calls, so a
+ * commit's fault hook sees a second "open-temp", "write", "fsync" and
+ * "rename"; cerbo_store_compile does the same on its own.
  */
-int cerbo__index_install(const char *store_path, const struct cerbo_store *store,
-    const struct stat *yaml_st, const char *digest_hex,
-    struct cerbo_error *err);
+int cerbo__index_build(const struct cerbo_store *store,
+    const struct stat *yaml_st, const char *digest_hex, unsigned char **out,
+    size_t *outlen, struct cerbo_error *err);
 /*
  * Open the index of the store at store_path whose YAML has the stat
  * yaml_st.  CERBO_E_NOTFOUND: no index; CERBO_E_STATE: it does not match
