@@ -867,7 +867,7 @@ cerbo_store_compile(const char *path, const struct cerbo_txn_options *opts,
 	if (opts != NULL && (opts->flags & CERBO_TXN_NO_TRUST))
 		flags = CERBO_LOAD_NO_TRUST;
 	/* The lock keeps the tools from replacing the store meanwhile. */
-	if (cerbo_txn_begin(&txn, path, opts, err) != 0)
+	if (cerbo_txn_begin(&txn, path, opts, err) != 0 || txn == NULL)
 		goto out;
 	/* Stamp what was read through one descriptor: bytes and identity. */
 	if (cerbo__read_file(path, flags, &buf, &len, &st, err) != 0 ||

@@ -128,7 +128,8 @@ want_start(struct parser *p, yaml_event_type_t type, const char *what)
 		return fail_mark(p, &p->y.ev.start_mark, CERBO_E_STORE,
 		    "%s must be %s, not %s", what,
 		    type == YAML_MAPPING_START_EVENT ? "a mapping" : "a list",
-		    p->y.ev.type == YAML_SCALAR_EVENT && slen(p) == 0 && plain(p)
+		    p->y.ev.type == YAML_SCALAR_EVENT && slen(p) == 0 &&
+		            plain(p)
 		        ? "empty"
 		        : event_what(&p->y.ev));
 	return 0;

@@ -935,7 +935,8 @@ index_write_failure_leaves_the_commit_standing(void **state)
 		cerbo_txn_free(txn);
 		assert_int_equal(generation_on_disk(fx->store), i + 2);
 		assert_int_equal(stat(fx->store, &st), 0);
-		assert_int_equal(cerbo__index_open(fx->store, &st, 0, &ix, &err),
+		assert_int_equal(cerbo__index_open(fx->store, &st, 0, &ix,
+		                     &err),
 		    -1);
 		assert_int_equal(err.status, CERBO_E_STATE);
 		assert_int_equal(fs_count_names(fx->dir, ".tmp."), 0);
