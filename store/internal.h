@@ -222,15 +222,6 @@ int cerbo__time_in_range(int64_t t);
 /* Leading and trailing spaces dropped: *s and *len adjusted. */
 void cerbo__trim(const char **s, size_t *len);
 
-/* ---- yaml_read.c ------------------------------------------------------ */
-
-/*
- * 1 when a plain YAML scalar would be read as something other than text
- * (null, boolean, number, date) by YAML 1.1 or 1.2 tools: the reader
- * refuses such a plain value where text is expected, the writer quotes it.
- */
-int cerbo__yaml_plain_not_string(const char *s, size_t len);
-
 /* ---- yaml_strict.c: what every strict YAML reader refuses ------------- */
 
 /*
@@ -273,6 +264,12 @@ void cerbo__yaml_close(struct cerbo__yaml *y);
  * appears: "aliases", "anchors" or "tags", or NULL.
  */
 const char *cerbo__yaml_refused(const yaml_event_t *ev);
+/*
+ * 1 when a plain YAML scalar would be read as something other than text
+ * (null, boolean, number, date) by YAML 1.1 or 1.2 tools: both readers
+ * refuse such a plain value where text is expected, the writer quotes it.
+ */
+int cerbo__yaml_plain_not_string(const char *s, size_t len);
 
 /* ---- cidr.c ---------------------------------------------------------- */
 

@@ -12,6 +12,9 @@
  * rather than guessed at.  Then libyaml's event API is stepped one event
  * at a time, and aliases, anchors, tags and directives are refused
  * wherever they appear (no alias bomb, no type a tag would construct).
+ * Last, which plain scalars another tool would read as other than text:
+ * both readers refuse those where text is expected, the writer quotes
+ * them.
  */
 #include <stdarg.h>
 #include <string.h>
@@ -216,4 +219,98 @@ cerbo__yaml_close(struct cerbo__yaml *y)
 	if (y->ready)
 		yaml_parser_delete(&y->yp);
 	y->ready = 0;
+}
+
+/* ---- plain scalars ---------------------------------------------------- */
+
+static int
+all_of(const char *s, size_t len, const char *set)
+{
+	size_t i;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\0' || strchr(set, s[i]) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+is_word(const char *s, size_t len, const char *const *words)
+{
+	for (; *words != NULL; words++) {
+		if (strlen(*words) == len && memcmp(*words, s, len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * 1 when a plain scalar would not be read as a string by YAML 1.1 or 1.2
+ * tools: null, a boolean, a number or a date.  The reader refuses such a
+ * plain value where a string is expected (quote it), and the writer
+ * quotes it.
+ */
+int
+cerbo__yaml_plain_not_string(const char *s, size_t len)
+{
+	static const char *const words[] = {"~", "null", "Null", "NULL", "y",
+	    "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true",
+	    "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off",
+	    "Off", "OFF", ".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN", NULL};
+	size_t i, e;
+
+	if (len == 0 || is_word(s, len, words))
+		return 1;
+	if (s[0] == '-' || s[0] == '+') {
+		s++;
+		len--;
+		if (len == 0)
+			return 0;
+		if (is_word(s, len, words + 26)) /* signed infinities */
+			return 1;
+	}
+	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return all_of(s + 2, len - 2, "0123456789abcdefABCDEF_");
+	if (len > 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'O'))
+		return all_of(s + 2, len - 2, "01234567_");
+	if (len > 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
+		return all_of(s + 2, len - 2, "01_");
+	/* A date, YYYY-M-D and longer timestamps, starts with 4 digits. */
+	if (len >= 8 && all_of(s, 4, "0123456789") && s[4] == '-')
+		return 1;
+	/* Decimal, sexagesimal and float: [0-9_:]* [.[0-9_]*] [e[+-]0-9+] */
+	e = len;
+	for (i = 0; i < len; i++) {
+		if (s[i] == 'e' || s[i] == 'E') {
+			e = i;
+			break;
+		}
+	}
+	if (e < len) {
+		size_t j = e + 1;
+
+		if (j < len && (s[j] == '-' || s[j] == '+'))
+			j++;
+		if (!all_of(s + j, len - j, "0123456789"))
+			return 0;
+	}
+	for (i = 0; i < e && s[i] != '.'; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+		        s[i] == ':'))
+			return 0;
+	}
+	if (i < e) {
+		for (i++; i < e; i++) {
+			if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+				return 0;
+		}
+	}
+	for (i = 0; i < e; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			return 1;
+	}
+	return 0;
 }
