@@ -153,9 +153,7 @@ struct cerbo_apply_result {
 };
 
 struct reader {
-	yaml_parser_t yp;
-	yaml_event_t ev;
-	int have; /* ev holds an event to delete */
+	struct cerbo__yaml y;
 	const char *name;
 	struct cerbo_error *err;
 	struct plan *plan;
@@ -198,24 +196,6 @@ mark_pos(const yaml_mark_t *m)
 	    m->line + 1 > UINT32_MAX ? UINT32_MAX : (uint32_t)(m->line + 1);
 	p.col =
 	    m->column + 1 > UINT32_MAX ? UINT32_MAX : (uint32_t)(m->column + 1);
-	return p;
-}
-
-/* Position of byte off of buf (only computed for an error). */
-static struct pos
-offset_pos(const char *buf, size_t off)
-{
-	struct pos p = {1, 1};
-	size_t i;
-
-	for (i = 0; i < off; i++) {
-		if (buf[i] == '\n') {
-			p.line++;
-			p.col = 1;
-		} else {
-			p.col++;
-		}
-	}
 	return p;
 }
 
@@ -299,48 +279,23 @@ nomem(struct reader *r)
 static struct pos
 here(const struct reader *r)
 {
-	return mark_pos(&r->ev.start_mark);
+	return mark_pos(&r->y.ev.start_mark);
 }
 
 /*
- * The next event into r->ev.  Aliases, anchors and tags are refused here,
- * wherever they appear.
+ * The next event into r->y.ev.  Malformed YAML, aliases, anchors, tags and
+ * directives are refused here, wherever they appear, as in a store.
  */
 static int
 next(struct reader *r)
 {
-	const char *what;
-	struct pos at;
-
-	if (r->have) {
-		yaml_event_delete(&r->ev);
-		r->have = 0;
-	}
-	if (!yaml_parser_parse(&r->yp, &r->ev)) {
-		if (r->yp.error == YAML_MEMORY_ERROR)
-			return nomem(r);
-		at = mark_pos(&r->yp.problem_mark);
-		if (r->yp.context != NULL)
-			return fail_pos(r->err, CERBO_E_INVALID, r->name, at,
-			    "%s %s",
-			    r->yp.problem != NULL ? r->yp.problem
-			                          : "malformed YAML",
-			    r->yp.context);
-		return fail_pos(r->err, CERBO_E_INVALID, r->name, at, "%s",
-		    r->yp.problem != NULL ? r->yp.problem : "malformed YAML");
-	}
-	r->have = 1;
-	what = cerbo__yaml_refused(&r->ev);
-	if (what != NULL)
-		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
-		    "%s are not allowed", what);
-	return 0;
+	return cerbo__yaml_next(&r->y);
 }
 
 static int
 is_plain(const struct reader *r)
 {
-	return r->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	return r->y.ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 }
 
 static int
@@ -348,8 +303,8 @@ scalar_is(const struct reader *r, const char *s)
 {
 	size_t n = strlen(s);
 
-	return r->ev.data.scalar.length == n &&
-	    memcmp(r->ev.data.scalar.value, s, n) == 0;
+	return r->y.ev.data.scalar.length == n &&
+	    memcmp(r->y.ev.data.scalar.value, s, n) == 0;
 }
 
 /* A plain scalar YAML would read as null. */
@@ -376,10 +331,10 @@ plain_null(const struct reader *r)
 static int
 take_string(struct reader *r, const char *key, int is_time, const char **out)
 {
-	const char *v = (const char *)r->ev.data.scalar.value;
-	size_t len = r->ev.data.scalar.length;
+	const char *v = (const char *)r->y.ev.data.scalar.value;
+	size_t len = r->y.ev.data.scalar.length;
 
-	if (r->ev.type != YAML_SCALAR_EVENT)
+	if (r->y.ev.type != YAML_SCALAR_EVENT)
 		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
 		    "%s must be a string", key);
 	if (plain_null(r))
@@ -404,12 +359,12 @@ take_string(struct reader *r, const char *key, int is_time, const char **out)
 static int
 take_bool(struct reader *r, const char *key, const char **out)
 {
-	if (r->ev.type == YAML_SCALAR_EVENT && is_plain(r) &&
+	if (r->y.ev.type == YAML_SCALAR_EVENT && is_plain(r) &&
 	    scalar_is(r, "true")) {
 		*out = "true";
 		return 0;
 	}
-	if (r->ev.type == YAML_SCALAR_EVENT && is_plain(r) &&
+	if (r->y.ev.type == YAML_SCALAR_EVENT && is_plain(r) &&
 	    scalar_is(r, "false")) {
 		*out = "false";
 		return 0;
@@ -421,11 +376,11 @@ take_bool(struct reader *r, const char *key, const char **out)
 static int
 take_state(struct reader *r, int *absent)
 {
-	if (r->ev.type == YAML_SCALAR_EVENT && scalar_is(r, "present")) {
+	if (r->y.ev.type == YAML_SCALAR_EVENT && scalar_is(r, "present")) {
 		*absent = 0;
 		return 0;
 	}
-	if (r->ev.type == YAML_SCALAR_EVENT && scalar_is(r, "absent")) {
+	if (r->y.ev.type == YAML_SCALAR_EVENT && scalar_is(r, "absent")) {
 		*absent = 1;
 		return 0;
 	}
@@ -437,12 +392,12 @@ take_state(struct reader *r, int *absent)
 static const char *
 key_text(const struct reader *r, char *buf, size_t len)
 {
-	size_t i, n = r->ev.data.scalar.length;
+	size_t i, n = r->y.ev.data.scalar.length;
 
 	if (n > len - 1)
 		n = len - 1;
 	for (i = 0; i < n; i++) {
-		unsigned char c = r->ev.data.scalar.value[i];
+		unsigned char c = r->y.ev.data.scalar.value[i];
 
 		buf[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
 	}
@@ -465,9 +420,9 @@ take_key(struct reader *r, const char *const *keys, size_t nkeys,
 
 	if (next(r) != 0)
 		return -1;
-	if (r->ev.type == YAML_MAPPING_END_EVENT)
+	if (r->y.ev.type == YAML_MAPPING_END_EVENT)
 		return 1;
-	if (r->ev.type != YAML_SCALAR_EVENT)
+	if (r->y.ev.type != YAML_SCALAR_EVENT)
 		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
 		    "keys must be strings");
 	*field = -1;
@@ -498,21 +453,21 @@ take_networks(struct reader *r, const char **out)
 	const char *v;
 	int rc = -1;
 
-	if (r->ev.type != YAML_SEQUENCE_START_EVENT)
+	if (r->y.ev.type != YAML_SEQUENCE_START_EVENT)
 		return fail_pos(r->err, CERBO_E_INVALID, r->name, start,
 		    "allow_from must be a list of networks");
 	for (;;) {
 		if (next(r) != 0)
 			goto out;
-		if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+		if (r->y.ev.type == YAML_SEQUENCE_END_EVENT)
 			break;
-		if (r->ev.type != YAML_SCALAR_EVENT || plain_null(r)) {
+		if (r->y.ev.type != YAML_SCALAR_EVENT || plain_null(r)) {
 			fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
 			    "allow_from must be a list of networks");
 			goto out;
 		}
-		v = (const char *)r->ev.data.scalar.value;
-		n = r->ev.data.scalar.length;
+		v = (const char *)r->y.ev.data.scalar.value;
+		n = r->y.ev.data.scalar.length;
 		if (memchr(v, ',', n) != NULL || memchr(v, '\0', n) != NULL) {
 			fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
 			    "allow_from: one network per list item");
@@ -566,15 +521,15 @@ take_rules(struct reader *r, struct pentry *pe, enum cerbo_rule_kind kind,
 	const char *rule;
 	size_t n;
 
-	if (r->ev.type != YAML_SEQUENCE_START_EVENT)
+	if (r->y.ev.type != YAML_SEQUENCE_START_EVENT)
 		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
 		    "%s must be a list of rules", key);
 	for (;;) {
 		if (next(r) != 0)
 			return -1;
-		if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+		if (r->y.ev.type == YAML_SEQUENCE_END_EVENT)
 			return 0;
-		if (r->ev.type != YAML_SCALAR_EVENT)
+		if (r->y.ev.type != YAML_SCALAR_EVENT)
 			return fail_pos(r->err, CERBO_E_INVALID, r->name,
 			    here(r), "%s must be a list of rules", key);
 		if (take_string(r, key, 0, &rule) != 0)
@@ -749,15 +704,15 @@ read_user(struct reader *r)
 static int
 read_list(struct reader *r, const char *key, int (*entry)(struct reader *))
 {
-	if (r->ev.type != YAML_SEQUENCE_START_EVENT)
+	if (r->y.ev.type != YAML_SEQUENCE_START_EVENT)
 		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
 		    "%s must be a list", key);
 	for (;;) {
 		if (next(r) != 0)
 			return -1;
-		if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+		if (r->y.ev.type == YAML_SEQUENCE_END_EVENT)
 			return 0;
-		if (r->ev.type != YAML_MAPPING_START_EVENT)
+		if (r->y.ev.type != YAML_MAPPING_START_EVENT)
 			return fail_pos(r->err, CERBO_E_INVALID, r->name,
 			    here(r), "each entry of %s must be a mapping", key);
 		if (entry(r) != 0)
@@ -768,10 +723,10 @@ read_list(struct reader *r, const char *key, int (*entry)(struct reader *))
 static int
 read_format(struct reader *r)
 {
-	const char *v = (const char *)r->ev.data.scalar.value;
-	size_t i, len = r->ev.data.scalar.length;
+	const char *v = (const char *)r->y.ev.data.scalar.value;
+	size_t i, len = r->y.ev.data.scalar.length;
 
-	if (r->ev.type != YAML_SCALAR_EVENT || !is_plain(r) || len == 0 ||
+	if (r->y.ev.type != YAML_SCALAR_EVENT || !is_plain(r) || len == 0 ||
 	    len > 9)
 		goto bad;
 	for (i = 0; i < len; i++) {
@@ -799,17 +754,17 @@ read_document(struct reader *r)
 
 	if (next(r) != 0)
 		return -1;
-	if (r->ev.type != YAML_STREAM_START_EVENT)
+	if (r->y.ev.type != YAML_STREAM_START_EVENT)
 		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
 		    "malformed YAML");
 	if (next(r) != 0)
 		return -1;
-	if (r->ev.type == YAML_STREAM_END_EVENT)
+	if (r->y.ev.type == YAML_STREAM_END_EVENT)
 		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
 		    "the document is empty");
 	if (next(r) != 0)
 		return -1;
-	if (r->ev.type != YAML_MAPPING_START_EVENT)
+	if (r->y.ev.type != YAML_MAPPING_START_EVENT)
 		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
 		    "the document must be a mapping (with profiles and/or "
 		    "users)");
@@ -831,31 +786,9 @@ read_document(struct reader *r)
 		return -1;
 	if (next(r) != 0)
 		return -1;
-	if (r->ev.type != YAML_STREAM_END_EVENT)
+	if (r->y.ev.type != YAML_STREAM_END_EVENT)
 		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
 		    "only one document is allowed");
-	return 0;
-}
-
-/* Raw bytes first: libyaml would skip a BOM and transcode UTF-16. */
-static int
-check_bytes(const char *buf, size_t len, const char *name,
-    struct cerbo_error *err)
-{
-	const char *nul;
-	size_t bad;
-
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
-		return fail_pos(err, CERBO_E_INVALID, name, offset_pos(buf, 0),
-		    "a byte order mark is not allowed");
-	nul = memchr(buf, '\0', len);
-	if (nul != NULL)
-		return fail_pos(err, CERBO_E_INVALID, name,
-		    offset_pos(buf, (size_t)(nul - buf)),
-		    "a NUL byte is not allowed");
-	if (!cerbo__utf8_valid(buf, len, &bad))
-		return fail_pos(err, CERBO_E_INVALID, name,
-		    offset_pos(buf, bad), "not valid UTF-8");
 	return 0;
 }
 
@@ -866,20 +799,14 @@ read_plan(struct plan *plan, const char *buf, size_t len, const char *name,
 	struct reader r;
 	int rc;
 
-	if (check_bytes(buf, len, name, err) != 0)
-		return -1;
 	memset(&r, 0, sizeof(r));
-	if (!yaml_parser_initialize(&r.yp))
-		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
-	yaml_parser_set_input_string(&r.yp, (const unsigned char *)buf, len);
-	yaml_parser_set_encoding(&r.yp, YAML_UTF8_ENCODING);
 	r.name = name;
 	r.err = err;
 	r.plan = plan;
-	rc = read_document(&r);
-	if (r.have)
-		yaml_event_delete(&r.ev);
-	yaml_parser_delete(&r.yp);
+	rc = cerbo__yaml_open(&r.y, buf, len, name, CERBO_E_INVALID, err);
+	if (rc == 0)
+		rc = read_document(&r);
+	cerbo__yaml_close(&r.y);
 	return rc;
 }
 

@@ -33,58 +33,6 @@ has_control(const unsigned char *p, size_t len)
 	return 0;
 }
 
-/* 1 when lo <= c <= hi, else 0, without a branch on c (c, lo, hi < 256):
- * both differences wrap around to a set top bit exactly then. */
-static unsigned
-in_range(unsigned c, unsigned lo, unsigned hi)
-{
-	return ((lo - 1u - c) & (c - hi - 1u)) >> 31;
-}
-
-/* 1 when c is one of the 64 digits of standard base64, else 0. */
-static unsigned
-base64_digit(unsigned char c)
-{
-	return in_range(c, 'A', 'Z') | in_range(c, 'a', 'z') |
-	    in_range(c, '0', '9') | in_range(c, '+', '+') |
-	    in_range(c, '/', '/');
-}
-
-int
-cerbo__base64_decode(const char *s, size_t len, int padded,
-    unsigned char *bin, size_t max, size_t *binlen)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t digits = len, i;
-	unsigned ok = 1;
-
-	*binlen = 0;
-	if (padded) {
-		if (len % 4 != 0)
-			return -1;
-		/* the padding, if any, is public: it tells len mod 3 */
-		if (len >= 1 && u[len - 1] == '=') {
-			digits--;
-			if (u[len - 2] == '=')
-				digits--;
-		}
-	} else if (len % 4 == 1) {
-		return -1; /* 6 bits: not even one byte */
-	}
-	/* no early exit: the time must not tell where a bad byte is */
-	for (i = 0; i < digits; i++)
-		ok &= base64_digit(u[i]);
-	if (!ok)
-		return -1;
-	if (sodium_base642bin(bin, max, s, len, NULL, binlen, NULL,
-		padded ? sodium_base64_VARIANT_ORIGINAL
-		       : sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0) {
-		*binlen = 0;
-		return -1;
-	}
-	return 0;
-}
-
 void
 cerbo_basic_wipe(struct cerbo_basic *basic)
 {

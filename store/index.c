@@ -9,7 +9,8 @@
  *
  * The index is read with pread(), never mapped: a `cp` over a mapped file
  * raises SIGBUS, and neither the library nor the module may install signal
- * handlers.  It is written whole to a temp file and renamed into place.
+ * handlers.  It is built whole in memory here; txn.c writes it to a temp
+ * file beside the store and renames it into place, as it does the store.
  *
  * A reader trusts an index only when it matches the YAML file now at the
  * store path: either the YAML's identity (device, inode, size, mtime in ns)
@@ -307,12 +308,10 @@ slot_pack(uint64_t off, uint64_t len, uint64_t hash)
 	    << SLOT_TAG_SHIFT;
 }
 
-/* Write the index of store to fd, stamped with the YAML's identity and the
- * digest of its bytes (hex). */
-static int
-write_index(int fd, const struct cerbo_store *store,
-    const struct stat *yaml_st, const char *digest_hex,
-    struct cerbo_error *err)
+int
+cerbo__index_build(const struct cerbo_store *store,
+    const struct stat *yaml_st, const char *digest_hex, unsigned char **out,
+    size_t *outlen, struct cerbo_error *err)
 {
 	struct buf b = { NULL, 0, 0 };
 	unsigned char *hdr, key[crypto_shorthash_KEYBYTES];
@@ -321,6 +320,8 @@ write_index(int fd, const struct cerbo_store *store,
 	size_t bin_len = 0, start;
 	int rc = -1;
 
+	*out = NULL;
+	*outlen = 0;
 	if (cerbo__sodium_init() != 0)
 		return cerbo__fail(err, CERBO_E_IO, "libsodium unavailable");
 	if (n > UINT32_MAX / 4)
@@ -423,11 +424,9 @@ write_index(int fd, const struct cerbo_store *store,
 	put64(hdr + HDR_DUMMY, dummy);
 	crypto_generichash(hdr + HDR_TAG, HDR_TAG_LEN, hdr, HDR_TAG, NULL, 0);
 
-	if (cerbo__write_all(fd, b.p, b.len) != 0) {
-		cerbo__fail(err, CERBO_E_IO, "writing index: %s",
-		    strerror(errno));
-		goto out;
-	}
+	*out = b.p;
+	*outlen = b.len;
+	b.p = NULL;
 	rc = 0;
 	goto out;
 nomem:
@@ -440,126 +439,6 @@ out:
 	}
 	free(slots);
 	sodium_memzero(key, sizeof(key));
-	return rc;
-}
-
-/* The folder part of path ("." when none), into out. */
-static int
-folder_of(const char *path, char *out, size_t len)
-{
-	const char *slash = strrchr(path, '/');
-	size_t n;
-
-	if (slash == NULL)
-		return snprintf(out, len, ".") >= (int)len ? -1 : 0;
-	n = slash == path ? 1 : (size_t)(slash - path);
-	if (n >= len)
-		return -1;
-	memcpy(out, path, n);
-	out[n] = '\0';
-	return 0;
-}
-
-int
-cerbo__index_install(const char *store_path, const struct cerbo_store *store,
-    const struct stat *yaml_st, const char *digest_hex,
-    struct cerbo_error *err)
-{
-	char folder[PATH_MAX], tmp[PATH_MAX], dest[PATH_MAX], hex[17];
-	unsigned char rnd[8];
-	const char *base;
-	int fd = -1, rc = -1;
-
-	if (cerbo__sodium_init() != 0)
-		return cerbo__fail(err, CERBO_E_IO, "libsodium unavailable");
-	base = strrchr(store_path, '/');
-	base = base != NULL ? base + 1 : store_path;
-	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
-	if (folder_of(store_path, folder, sizeof(folder)) != 0 ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.idx.%s", folder,
-		base, hex) >= sizeof(tmp) ||
-	    (size_t)snprintf(dest, sizeof(dest), "%s%s", store_path,
-		CERBO__INDEX_SUFFIX) >= sizeof(dest))
-		return cerbo__fail(err, CERBO_E_INVALID, "store path too long");
-	/* A planted file or symlink at the temp name makes this fail. */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0600);
-	if (fd < 0) {
-		cerbo__fail(err, CERBO_E_IO, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	/* The daemons read the index through the same group as the store. */
-	if ((geteuid() == 0 && fchown(fd, yaml_st->st_uid,
-		 yaml_st->st_gid) != 0) ||
-	    fchmod(fd, yaml_st->st_mode & 0777) != 0) {
-		cerbo__fail(err, CERBO_E_IO, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (write_index(fd, store, yaml_st, digest_hex, err) != 0)
-		goto out;
-	if (fsync(fd) != 0) {
-		cerbo__fail(err, CERBO_E_IO, "%s: fsync: %s", tmp,
-		    strerror(errno));
-		goto out;
-	}
-	if (rename(tmp, dest) != 0) {
-		cerbo__fail(err, CERBO_E_IO, "%s: %s", dest, strerror(errno));
-		goto out;
-	}
-	tmp[0] = '\0';
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (tmp[0] != '\0' && fd >= 0)
-		unlink(tmp);
-	return rc;
-}
-
-int
-cerbo_store_compile(const char *path, const struct cerbo_txn_options *opts,
-    struct cerbo_error *err)
-{
-	struct cerbo_txn *txn = NULL;
-	struct cerbo_store *store = NULL;
-	char folder[PATH_MAX];
-	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
-	unsigned flags = 0;
-	int dfd, rc = -1;
-
-	if (opts != NULL && (opts->flags & CERBO_TXN_CREATE))
-		return cerbo__fail(err, CERBO_E_INVALID,
-		    "compile does not create a store");
-	if (opts != NULL && (opts->flags & CERBO_TXN_NO_TRUST))
-		flags = CERBO_LOAD_NO_TRUST;
-	/* The lock keeps the tools from replacing the store meanwhile. */
-	if (cerbo_txn_begin(&txn, path, opts, err) != 0)
-		goto out;
-	/* Stamp what was read through one descriptor: bytes and identity. */
-	if (cerbo__read_file(path, flags, &buf, &len, &st, err) != 0 ||
-	    cerbo_store_parse(&store, buf, len, path, err) != 0)
-		goto out;
-	if (cerbo__index_install(path, store, &st, cerbo_store_digest(store),
-		err) != 0)
-		goto out;
-	if (folder_of(path, folder, sizeof(folder)) == 0) {
-		dfd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			(void)fsync(dfd);
-			close(dfd);
-		}
-	}
-	rc = 0;
-out:
-	if (buf != NULL) {
-		sodium_memzero(buf, len);
-		free(buf);
-	}
-	cerbo_store_free(store);
-	cerbo_txn_free(txn);
 	return rc;
 }
 

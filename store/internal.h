@@ -12,6 +12,8 @@
 #include <stdarg.h>
 #include <stdint.h>
 
+#include <yaml.h>
+
 #include "cerbo.h"
 
 /* ---- error.c --------------------------------------------------------- */
@@ -220,22 +222,54 @@ int cerbo__time_in_range(int64_t t);
 /* Leading and trailing spaces dropped: *s and *len adjusted. */
 void cerbo__trim(const char **s, size_t *len);
 
-/* ---- yaml_read.c ------------------------------------------------------ */
+/* ---- yaml_strict.c: what every strict YAML reader refuses ------------- */
 
 /*
- * 1 when a plain YAML scalar would be read as something other than text
- * (null, boolean, number, date) by YAML 1.1 or 1.2 tools: the reader
- * refuses such a plain value where text is expected, the writer quotes it.
+ * One strict reading of a YAML text, shared by the store reader and the
+ * apply document reader so that both refuse the same bytes and events
+ * with the same message.  Every refusal has status (CERBO_E_STORE for a
+ * store, CERBO_E_INVALID for a document) and a name:line:column position.
  */
-int cerbo__yaml_plain_not_string(const char *s, size_t len);
+struct cerbo__yaml {
+	yaml_parser_t yp;
+	yaml_event_t ev; /* the current event, while have_ev */
+	int have_ev;
+	int ready; /* yp is initialised */
+	const char *name;
+	enum cerbo_status status;
+	struct cerbo_error *err;
+};
 
+/*
+ * The raw bytes, before libyaml sees them: valid UTF-8, no byte order
+ * mark, no NUL, no CR (CRLF line ends), no control character but tab and
+ * LF, no C1 control (NEL), no U+2028/U+2029.
+ */
+int cerbo__yaml_check_bytes(const char *buf, size_t len, const char *name,
+    enum cerbo_status status, struct cerbo_error *err);
+/*
+ * Check the bytes of buf and set libyaml up to read them as UTF-8.  0, or
+ * -1 with err filled; cerbo__yaml_close is called after either.
+ */
+int cerbo__yaml_open(struct cerbo__yaml *y, const char *buf, size_t len,
+    const char *name, enum cerbo_status status, struct cerbo_error *err);
+/*
+ * The next event into y->ev (the previous one deleted).  Malformed YAML,
+ * aliases, anchors, tags and directives are refused wherever they appear.
+ */
+int cerbo__yaml_next(struct cerbo__yaml *y);
+void cerbo__yaml_close(struct cerbo__yaml *y);
 /*
  * What a libyaml event carries that a strict reader refuses wherever it
- * appears: "aliases", "anchors" or "tags", or NULL.  Each reader words
- * its own message around it.
+ * appears: "aliases", "anchors" or "tags", or NULL.
  */
-struct yaml_event_s;
-const char *cerbo__yaml_refused(const struct yaml_event_s *ev);
+const char *cerbo__yaml_refused(const yaml_event_t *ev);
+/*
+ * 1 when a plain YAML scalar would be read as something other than text
+ * (null, boolean, number, date) by YAML 1.1 or 1.2 tools: both readers
+ * refuse such a plain value where text is expected, the writer quotes it.
+ */
+int cerbo__yaml_plain_not_string(const char *s, size_t len);
 
 /* ---- cidr.c ---------------------------------------------------------- */
 
@@ -280,7 +314,7 @@ int cerbo__deny_rule_match(const char *rule,
 /* Drop every cached store (tests, and a front end that wants a reload). */
 void cerbo__verify_cache_clear(void);
 
-/* ---- basic.c: strict base64 ------------------------------------------ */
+/* ---- base64.c: strict base64 ----------------------------------------- */
 
 /*
  * Decode exactly len characters of standard base64 (A-Z a-z 0-9 + /) into
@@ -294,6 +328,14 @@ void cerbo__verify_cache_clear(void);
  */
 int cerbo__base64_decode(const char *s, size_t len, int padded,
     unsigned char *bin, size_t max, size_t *binlen);
+/*
+ * The same rule, unpadded, for a field of exactly outlen bytes (n
+ * characters, canonical): 0 or -1.  A table lookup, fast but not
+ * constant-time: only for public or random values (the fast scheme's salt
+ * and hash), never for a secret.
+ */
+int cerbo__base64_decode_fixed(const char *s, size_t n, unsigned char *out,
+    size_t outlen);
 
 /* ---- index.c: the compiled index beside a store ---------------------- */
 
@@ -303,13 +345,18 @@ int cerbo__base64_decode(const char *s, size_t len, int padded,
 struct cerbo__index;
 
 /*
- * Write "<store>.idx" through a temp file in the same folder (O_EXCL,
- * O_NOFOLLOW, the YAML's owner, group and mode), fsync and rename it into
- * place.  The caller fsyncs the folder.
+ * The index of store, stamped with its YAML's identity (yaml_st) and the
+ * digest of the YAML's bytes (hex), built whole into a malloc'd *out of
+ * *outlen bytes.  It holds hash strings: the caller wipes and frees it.
+ * txn.c writes it beside the store the way a commit writes the store (a
+ * fresh temp name opened O_CREAT|O_EXCL|O_NOFOLLOW, the YAML's owner,
+ * group and mode, fsync, rename), after the store's own calls, so a
+ * commit's fault hook sees a second "open-temp", "write", "fsync" and
+ * "rename"; cerbo_store_compile does the same on its own.
  */
-int cerbo__index_install(const char *store_path, const struct cerbo_store *store,
-    const struct stat *yaml_st, const char *digest_hex,
-    struct cerbo_error *err);
+int cerbo__index_build(const struct cerbo_store *store,
+    const struct stat *yaml_st, const char *digest_hex, unsigned char **out,
+    size_t *outlen, struct cerbo_error *err);
 /*
  * Open the index of the store at store_path whose YAML has the stat
  * yaml_st.  CERBO_E_NOTFOUND: no index; CERBO_E_STATE: it does not match

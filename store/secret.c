@@ -102,15 +102,11 @@ cerbo__dummy_hash(void)
  * bitwise definition (see init_once) rather than 256 literals.
  */
 static uint32_t crc_table[256];
-/* Digit tables: the value of each byte, NOT_DIGIT for other bytes.
+/* The digit table: the value of each byte, NOT_DIGIT for other bytes.
  * Unsigned, so a value is never sign-extended on its way to an int. */
 #define NOT_DIGIT 0xffu
 /* base62 digit of each byte */
 static unsigned char b62_digit[256];
-/* standard base64 value of each byte */
-static unsigned char b64_digit[256];
-static const char base64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static void
 make_tables(void)
@@ -124,12 +120,9 @@ make_tables(void)
 			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
 		crc_table[n] = c;
 		b62_digit[n] = NOT_DIGIT;
-		b64_digit[n] = NOT_DIGIT;
 	}
 	for (n = 0; n < 62; n++)
 		b62_digit[(unsigned char)base62[n]] = (unsigned char)n;
-	for (n = 0; n < 64; n++)
-		b64_digit[(unsigned char)base64[n]] = (unsigned char)n;
 }
 
 static uint32_t
@@ -284,60 +277,6 @@ parse_uint(const char *s, char stop, uint64_t *out, const char **end)
 	return 0;
 }
 
-/*
- * Decode exactly n characters of canonical unpadded standard base64 into
- * exactly outlen bytes (the fast scheme's fixed-size fields).  A table
- * lookup rather than libsodium's constant-time decoder, which costs as
- * much as the BLAKE2b itself: the fields are a random salt and a keyed
- * hash of a 256-bit key, so their timing reveals nothing usable.
- */
-static int
-b64_fixed(const char *s, size_t n, unsigned char *out, size_t outlen)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, o = 0;
-	unsigned a, b, c, d;
-	uint32_t v;
-
-	if (n != (outlen * 8 + 5) / 6)
-		return -1;
-	for (; i + 4 <= n; i += 4) {
-		a = b64_digit[u[i]];
-		b = b64_digit[u[i + 1]];
-		c = b64_digit[u[i + 2]];
-		d = b64_digit[u[i + 3]];
-		/* a NOT_DIGIT among them makes the OR exceed 63 */
-		if ((a | b | c | d) > 63)
-			return -1;
-		v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 |
-		    (uint32_t)d;
-		out[o++] = (unsigned char)(v >> 16);
-		out[o++] = (unsigned char)(v >> 8);
-		out[o++] = (unsigned char)v;
-	}
-	if (n - i == 2) {
-		a = b64_digit[u[i]];
-		b = b64_digit[u[i + 1]];
-		/* 12 bits give one byte; the 4 unused bits must be zero */
-		if ((a | b) > 63 || (b & 0xf) != 0)
-			return -1;
-		out[o++] = (unsigned char)((uint32_t)a << 2 | (uint32_t)b >> 4);
-	} else if (n - i == 3) {
-		a = b64_digit[u[i]];
-		b = b64_digit[u[i + 1]];
-		c = b64_digit[u[i + 2]];
-		/* 18 bits give two bytes; the 2 unused bits must be zero */
-		if ((a | b | c) > 63 || (c & 0x3) != 0)
-			return -1;
-		v = (uint32_t)a << 12 | (uint32_t)b << 6 | (uint32_t)c;
-		out[o++] = (unsigned char)(v >> 10);
-		out[o++] = (unsigned char)(v >> 2);
-	} else if (n - i != 0) {
-		return -1;
-	}
-	return o == outlen ? 0 : -1;
-}
-
 struct b2b_parts {
 	unsigned char salt[B2B_SALT_BYTES];
 	unsigned char hash[B2B_HASH_BYTES];
@@ -355,10 +294,12 @@ b2b_parse(const char *h, struct b2b_parts *p, struct cerbo_error *err)
 	if (salt[B2B_SALT_B64] != '$')
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "cerbo-b2b hash string: expected '$' after the salt");
-	if (b64_fixed(salt, B2B_SALT_B64, p->salt, B2B_SALT_BYTES) != 0)
+	if (cerbo__base64_decode_fixed(salt, B2B_SALT_B64, p->salt,
+	        B2B_SALT_BYTES) != 0)
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "cerbo-b2b hash string: salt is not 16 bytes of base64");
-	if (b64_fixed(hash, B2B_HASH_B64, p->hash, B2B_HASH_BYTES) != 0)
+	if (cerbo__base64_decode_fixed(hash, B2B_HASH_B64, p->hash,
+	        B2B_HASH_BYTES) != 0)
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "cerbo-b2b hash string: hash is not 32 bytes of base64");
 	return 0;

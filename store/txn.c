@@ -198,14 +198,14 @@ split_path(struct cerbo_txn *t, struct cerbo_error *err)
 
 /* A fresh ".<base>.tmp.<16 hex>" into out (NAME_MAX + 1 bytes). */
 static void
-temp_name(const struct cerbo_txn *t, char *out, size_t len)
+temp_name(const char *base, char *out, size_t len)
 {
 	unsigned char rnd[8];
 	char hex[sizeof(rnd) * 2 + 1];
 
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
-	snprintf(out, len, ".%s.tmp.%s", t->base, hex);
+	snprintf(out, len, ".%s.tmp.%s", base, hex);
 }
 
 /*
@@ -542,13 +542,13 @@ cerbo_txn_free(struct cerbo_txn *txn)
  * another name is tried.
  */
 static int
-open_temp(const struct cerbo_txn *t, char *name, size_t len)
+open_temp(int dirfd, const char *base, char *name, size_t len)
 {
 	int i, fd = -1;
 
 	for (i = 0; i < NAME_TRIES; i++) {
-		temp_name(t, name, len);
-		fd = x_open_temp(t->dirfd, name);
+		temp_name(base, name, len);
+		fd = x_open_temp(dirfd, name);
 		if (fd >= 0 || errno != EEXIST)
 			break;
 	}
@@ -562,7 +562,7 @@ link_temp(const struct cerbo_txn *t, const char *from, char *name, size_t len)
 	int i, rc = -1;
 
 	for (i = 0; i < NAME_TRIES; i++) {
-		temp_name(t, name, len);
+		temp_name(t->base, name, len);
 		rc = x_link(t->dirfd, from, name);
 		if (rc == 0 || errno != EEXIST)
 			break;
@@ -570,12 +570,28 @@ link_temp(const struct cerbo_txn *t, const char *from, char *name, size_t len)
 	return rc;
 }
 
+/* Give a temp file an owner, group and mode. */
+static int
+give_owner(int fd, uid_t uid, gid_t gid, mode_t mode)
+{
+	struct stat now;
+
+	if (fstat(fd, &now) == -1)
+		return -1;
+	/* Only when it differs: a non-root writer can keep its own. */
+	if ((now.st_uid != uid || now.st_gid != gid) &&
+	    x_fchown(fd, uid, gid) == -1)
+		return -1;
+	/* After fchown, which may clear set-id bits. */
+	return x_fchmod(fd, mode);
+}
+
 /* Give the temp file the store's owner, group and mode (a new store:
  * the caller, the folder's group, 0640). */
 static int
 set_owner(const struct cerbo_txn *t, int fd)
 {
-	struct stat now, dir;
+	struct stat dir;
 	uid_t uid;
 	gid_t gid;
 	mode_t mode;
@@ -591,14 +607,76 @@ set_owner(const struct cerbo_txn *t, int fd)
 		gid = dir.st_gid;
 		mode = 0640;
 	}
-	if (fstat(fd, &now) == -1)
+	return give_owner(fd, uid, gid, mode);
+}
+
+/*
+ * Write the index of store as "<base>.idx" in the folder dirfd, as the
+ * store is written: a fresh temp name, the YAML's owner, group and mode
+ * (the daemons read the index through the same group as the store),
+ * fsync, rename.  path names the store in messages.
+ */
+static int
+install_index(int dirfd, const char *base, const char *path,
+    const struct cerbo_store *store, const struct stat *yaml_st,
+    const char *digest_hex, struct cerbo_error *err)
+{
+	char tmp[NAME_MAX + 1], dest[NAME_MAX + 1];
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	int fd = -1, have_tmp = 0, e, rc = -1;
+	const char *what;
+
+	if ((size_t)snprintf(dest, sizeof(dest), "%s%s", base,
+	        CERBO__INDEX_SUFFIX) >= sizeof(dest))
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "%s: file name too long for an index", path);
+	if (cerbo__index_build(store, yaml_st, digest_hex, &buf, &len, err) !=
+	    0)
 		return -1;
-	/* Only when it differs: a non-root writer can keep its own. */
-	if ((now.st_uid != uid || now.st_gid != gid) &&
-	    x_fchown(fd, uid, gid) == -1)
-		return -1;
-	/* After fchown, which may clear set-id bits. */
-	return x_fchmod(fd, mode);
+	what = "creating a temp file in the store's folder";
+	fd = open_temp(dirfd, base, tmp, sizeof(tmp));
+	if (fd == -1)
+		goto fail;
+	have_tmp = 1;
+	what = "giving the temp file the store's owner, group and mode";
+	if (give_owner(fd, yaml_st->st_uid, yaml_st->st_gid,
+	        yaml_st->st_mode & 0777) == -1)
+		goto fail;
+	what = NULL;
+	if (x_write_all(fd, buf, len) == -1)
+		goto fail;
+	what = "fsync";
+	if (x_fsync(fd, "fsync") == -1)
+		goto fail;
+	what = "close";
+	e = close(fd);
+	fd = -1;
+	if (e == -1)
+		goto fail;
+	what = "replacing the index";
+	if (x_rename(dirfd, tmp, dest, "rename") == -1)
+		goto fail;
+	have_tmp = 0;
+	rc = 0;
+	goto out;
+fail:
+	e = errno;
+	if (what == NULL)
+		cerbo__fail(err, CERBO_E_IO, "writing %s%s: %s", path,
+		    CERBO__INDEX_SUFFIX, strerror(e));
+	else
+		cerbo__fail(err, CERBO_E_IO, "writing %s%s: %s: %s", path,
+		    CERBO__INDEX_SUFFIX, what, strerror(e));
+out:
+	if (fd >= 0)
+		close(fd);
+	if (have_tmp)
+		(void)unlinkat(dirfd, tmp, 0);
+	/* The records hold hash strings. */
+	sodium_memzero(buf, len);
+	free(buf);
+	return rc;
 }
 
 int
@@ -635,7 +713,7 @@ cerbo_txn_commit(struct cerbo_txn *txn, struct cerbo_error *err)
 	}
 
 	what = "creating a temp file in the store's folder";
-	fd = open_temp(txn, tmp, sizeof(tmp));
+	fd = open_temp(txn->dirfd, txn->base, tmp, sizeof(tmp));
 	if (fd == -1)
 		goto fail;
 	have_tmp = 1;
@@ -685,7 +763,8 @@ cerbo_txn_commit(struct cerbo_txn *txn, struct cerbo_error *err)
 	 * readers parse the YAML instead, so the commit stands.
 	 */
 	cerbo_digest_hex(buf, len, hex);
-	(void)cerbo__index_install(txn->path, txn->store, &st, hex, NULL);
+	(void)install_index(txn->dirfd, txn->base, txn->path, txn->store, &st,
+	    hex, NULL);
 	what = "syncing the store's folder";
 	if (x_fsync(txn->dirfd, "fsync-dir") == -1)
 		goto fail;
@@ -766,4 +845,45 @@ cerbo_txn_replace_store(struct cerbo_txn *txn, struct cerbo_store *store,
 	cerbo_store_free(txn->store);
 	txn->store = store;
 	return 0;
+}
+
+/* ---- the compiled index ------------------------------------------------ */
+
+int
+cerbo_store_compile(const char *path, const struct cerbo_txn_options *opts,
+    struct cerbo_error *err)
+{
+	struct cerbo_txn *txn = NULL;
+	struct cerbo_store *store = NULL;
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	unsigned flags = 0;
+	int rc = -1;
+
+	if (opts != NULL && (opts->flags & CERBO_TXN_CREATE))
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "compile does not create a store");
+	if (opts != NULL && (opts->flags & CERBO_TXN_NO_TRUST))
+		flags = CERBO_LOAD_NO_TRUST;
+	/* The lock keeps the tools from replacing the store meanwhile. */
+	if (cerbo_txn_begin(&txn, path, opts, err) != 0 || txn == NULL)
+		goto out;
+	/* Stamp what was read through one descriptor: bytes and identity. */
+	if (cerbo__read_file(path, flags, &buf, &len, &st, err) != 0 ||
+	    cerbo_store_parse(&store, buf, len, path, err) != 0)
+		goto out;
+	if (install_index(txn->dirfd, txn->base, path, store, &st,
+	        cerbo_store_digest(store), err) != 0)
+		goto out;
+	(void)x_fsync(txn->dirfd, "fsync-dir");
+	rc = 0;
+out:
+	if (buf != NULL) {
+		sodium_memzero(buf, len);
+		free(buf);
+	}
+	cerbo_store_free(store);
+	cerbo_txn_free(txn);
+	return rc;
 }

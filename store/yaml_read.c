@@ -1,11 +1,11 @@
 /*
  * yaml_read.c - the strict store reader (cerbo-store(5)).
  *
- * The raw bytes are checked first (libyaml would skip a BOM, transcode
- * UTF-16 and treat NEL and U+2028 as line breaks), then libyaml's event
- * API drives a parser that knows the one shape a store has: every key is
- * known, every value has one type, nothing is skipped.  Anchors, aliases,
- * tags, directives, duplicate keys and more than one document are errors.
+ * The raw bytes and the events are read through yaml_strict.c (the rules
+ * every strict reader keeps: no BOM, CR, NUL or invalid UTF-8, no anchors,
+ * aliases, tags or directives), by a parser that knows the one shape a
+ * store has: every key is known, every value has one type, nothing is
+ * skipped.  Duplicate keys and more than one document are errors.
  * Every error carries the file's name and a 1-based line and column.
  */
 #include <stdio.h>
@@ -27,9 +27,7 @@ struct ref {
 };
 
 struct parser {
-	yaml_parser_t yp;
-	yaml_event_t ev;
-	int have_ev;
+	struct cerbo__yaml y;
 	const char *name;
 	struct cerbo_error *err;
 	struct cerbo_store *store;
@@ -87,213 +85,57 @@ event_what(const yaml_event_t *ev)
 	}
 }
 
-/*
- * What an event carries that a strict document never holds: "aliases",
- * "anchors" or "tags" (in that order of checking), or NULL.
- */
-const char *
-cerbo__yaml_refused(const yaml_event_t *ev)
-{
-	const yaml_char_t *anchor, *tag;
-
-	switch (ev->type) {
-	case YAML_ALIAS_EVENT:
-		return "aliases";
-	case YAML_SCALAR_EVENT:
-		anchor = ev->data.scalar.anchor;
-		tag = ev->data.scalar.tag;
-		break;
-	case YAML_SEQUENCE_START_EVENT:
-		anchor = ev->data.sequence_start.anchor;
-		tag = ev->data.sequence_start.tag;
-		break;
-	case YAML_MAPPING_START_EVENT:
-		anchor = ev->data.mapping_start.anchor;
-		tag = ev->data.mapping_start.tag;
-		break;
-	default:
-		return NULL;
-	}
-	if (anchor != NULL)
-		return "anchors";
-	if (tag != NULL)
-		return "tags";
-	return NULL;
-}
-
-/* The next event, refusing what a store never holds. */
+/* The next event, refusing what no strict YAML holds (yaml_strict.c). */
 static int
 next(struct parser *p)
 {
-	const yaml_mark_t *m;
-	const char *refused;
-
-	if (p->have_ev) {
-		yaml_event_delete(&p->ev);
-		p->have_ev = 0;
-	}
-	if (!yaml_parser_parse(&p->yp, &p->ev)) {
-		const char *ctx = p->yp.context;
-
-		if (p->yp.error == YAML_MEMORY_ERROR)
-			return cerbo__fail(p->err, CERBO_E_NOMEM,
-			    "out of memory");
-		return fail_mark(p, &p->yp.problem_mark, CERBO_E_STORE,
-		    "malformed YAML: %s%s%s%s",
-		    p->yp.problem != NULL ? p->yp.problem : "error",
-		    ctx != NULL ? " (" : "", ctx != NULL ? ctx : "",
-		    ctx != NULL ? ")" : "");
-	}
-	p->have_ev = 1;
-	m = &p->ev.start_mark;
-	refused = cerbo__yaml_refused(&p->ev);
-	if (refused != NULL)
-		return fail_mark(p, m, CERBO_E_STORE,
-		    "%s are not allowed in a store", refused);
-	if (p->ev.type == YAML_DOCUMENT_START_EVENT &&
-	    (p->ev.data.document_start.version_directive != NULL ||
-	        p->ev.data.document_start.tag_directives.start !=
-	            p->ev.data.document_start.tag_directives.end))
-		return fail_mark(p, m, CERBO_E_STORE,
-		    "directives (%%YAML, %%TAG) are not allowed in a store");
-	return 0;
+	return cerbo__yaml_next(&p->y);
 }
 
 static const char *
 sval(const struct parser *p)
 {
-	return (const char *)p->ev.data.scalar.value;
+	return (const char *)p->y.ev.data.scalar.value;
 }
 
 static size_t
 slen(const struct parser *p)
 {
-	return p->ev.data.scalar.length;
+	return p->y.ev.data.scalar.length;
 }
 
 static int
 plain(const struct parser *p)
 {
-	return p->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	return p->y.ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 }
 
 /* The current event must be a scalar (what names the value). */
 static int
 want_scalar(struct parser *p, const char *what)
 {
-	if (p->ev.type != YAML_SCALAR_EVENT)
-		return fail_mark(p, &p->ev.start_mark, CERBO_E_STORE,
+	if (p->y.ev.type != YAML_SCALAR_EVENT)
+		return fail_mark(p, &p->y.ev.start_mark, CERBO_E_STORE,
 		    "%s must be a single value, not %s", what,
-		    event_what(&p->ev));
+		    event_what(&p->y.ev));
 	return 0;
 }
 
 static int
 want_start(struct parser *p, yaml_event_type_t type, const char *what)
 {
-	if (p->ev.type != type)
-		return fail_mark(p, &p->ev.start_mark, CERBO_E_STORE,
+	if (p->y.ev.type != type)
+		return fail_mark(p, &p->y.ev.start_mark, CERBO_E_STORE,
 		    "%s must be %s, not %s", what,
 		    type == YAML_MAPPING_START_EVENT ? "a mapping" : "a list",
-		    p->ev.type == YAML_SCALAR_EVENT && slen(p) == 0 && plain(p)
+		    p->y.ev.type == YAML_SCALAR_EVENT && slen(p) == 0 &&
+		            plain(p)
 		        ? "empty"
-		        : event_what(&p->ev));
+		        : event_what(&p->y.ev));
 	return 0;
 }
 
 /* ---- scalar types ---------------------------------------------------- */
-
-static int
-all_of(const char *s, size_t len, const char *set)
-{
-	size_t i;
-
-	if (len == 0)
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] == '\0' || strchr(set, s[i]) == NULL)
-			return 0;
-	}
-	return 1;
-}
-
-static int
-is_word(const char *s, size_t len, const char *const *words)
-{
-	for (; *words != NULL; words++) {
-		if (strlen(*words) == len && memcmp(*words, s, len) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * 1 when a plain scalar would not be read as a string by YAML 1.1 or 1.2
- * tools: null, a boolean, a number or a date.  The reader refuses such a
- * plain value where a string is expected (quote it), and the writer
- * quotes it.
- */
-int
-cerbo__yaml_plain_not_string(const char *s, size_t len)
-{
-	static const char *const words[] = {"~", "null", "Null", "NULL", "y",
-	    "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true",
-	    "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off",
-	    "Off", "OFF", ".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN", NULL};
-	size_t i, e;
-
-	if (len == 0 || is_word(s, len, words))
-		return 1;
-	if (s[0] == '-' || s[0] == '+') {
-		s++;
-		len--;
-		if (len == 0)
-			return 0;
-		if (is_word(s, len, words + 26)) /* signed infinities */
-			return 1;
-	}
-	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		return all_of(s + 2, len - 2, "0123456789abcdefABCDEF_");
-	if (len > 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'O'))
-		return all_of(s + 2, len - 2, "01234567_");
-	if (len > 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
-		return all_of(s + 2, len - 2, "01_");
-	/* A date, YYYY-M-D and longer timestamps, starts with 4 digits. */
-	if (len >= 8 && all_of(s, 4, "0123456789") && s[4] == '-')
-		return 1;
-	/* Decimal, sexagesimal and float: [0-9_:]* [.[0-9_]*] [e[+-]0-9+] */
-	e = len;
-	for (i = 0; i < len; i++) {
-		if (s[i] == 'e' || s[i] == 'E') {
-			e = i;
-			break;
-		}
-	}
-	if (e < len) {
-		size_t j = e + 1;
-
-		if (j < len && (s[j] == '-' || s[j] == '+'))
-			j++;
-		if (!all_of(s + j, len - j, "0123456789"))
-			return 0;
-	}
-	for (i = 0; i < e && s[i] != '.'; i++) {
-		if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-		        s[i] == ':'))
-			return 0;
-	}
-	if (i < e) {
-		for (i++; i < e; i++) {
-			if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-				return 0;
-		}
-	}
-	for (i = 0; i < e; i++) {
-		if (s[i] >= '0' && s[i] <= '9')
-			return 1;
-	}
-	return 0;
-}
 
 /* A string value: any style, but a plain one must read as a string. */
 static int
@@ -302,10 +144,10 @@ want_string(struct parser *p, const char *what)
 	if (want_scalar(p, what) != 0)
 		return -1;
 	if (plain(p) && slen(p) == 0)
-		return fail_mark(p, &p->ev.start_mark, CERBO_E_STORE,
+		return fail_mark(p, &p->y.ev.start_mark, CERBO_E_STORE,
 		    "%s has no value", what);
 	if (plain(p) && cerbo__yaml_plain_not_string(sval(p), slen(p)))
-		return fail_mark(p, &p->ev.start_mark, CERBO_E_STORE,
+		return fail_mark(p, &p->y.ev.start_mark, CERBO_E_STORE,
 		    "%s: %s would be read as a boolean, number, date or null, "
 		    "not as text; put it in quotes",
 		    what, sval(p));
@@ -332,7 +174,7 @@ want_uint(struct parser *p, const char *what, uint64_t max, uint64_t *out)
 		if (s[i] < '0' || s[i] > '9')
 			goto bad;
 		if (v > (max - (uint64_t)(s[i] - '0')) / 10)
-			return fail_mark(p, &p->ev.start_mark, CERBO_E_STORE,
+			return fail_mark(p, &p->y.ev.start_mark, CERBO_E_STORE,
 			    "%s is larger than %llu", what,
 			    (unsigned long long)max);
 		v = v * 10 + (uint64_t)(s[i] - '0');
@@ -340,7 +182,7 @@ want_uint(struct parser *p, const char *what, uint64_t max, uint64_t *out)
 	*out = v;
 	return 0;
 bad:
-	return fail_mark(p, &p->ev.start_mark, CERBO_E_STORE,
+	return fail_mark(p, &p->y.ev.start_mark, CERBO_E_STORE,
 	    "%s must be a whole number (plain digits, no quotes, no leading "
 	    "zero)",
 	    what);
@@ -359,12 +201,12 @@ parse_rules(struct parser *p, struct cerbo_profile *prof,
 	for (;;) {
 		if (next(p) != 0)
 			return -1;
-		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+		if (p->y.ev.type == YAML_SEQUENCE_END_EVENT)
 			return 0;
 		if (want_string(p, what) != 0)
 			return -1;
 		if (strlen(sval(p)) != slen(p))
-			return fail_mark(p, &p->ev.start_mark, CERBO_E_STORE,
+			return fail_mark(p, &p->y.ev.start_mark, CERBO_E_STORE,
 			    "%s: a rule holds a NUL byte", what);
 		if (cerbo_rule_validate(sval(p), p->err) != 0) {
 			char prefix[CERBO_PROFILE_NAME_MAX + 32];
@@ -372,18 +214,18 @@ parse_rules(struct parser *p, struct cerbo_profile *prof,
 			snprintf(prefix, sizeof(prefix),
 			    "profile %s: %s: ", prof->name,
 			    kind == CERBO_RULE_ALLOW ? "allow" : "deny");
-			return fail_from(p, &p->ev.start_mark, prefix);
+			return fail_from(p, &p->y.ev.start_mark, prefix);
 		}
 		for (i = 0; i < prof->nrules[kind]; i++) {
 			if (strcmp(prof->rules[kind][i], sval(p)) == 0)
-				return fail_mark(p, &p->ev.start_mark,
+				return fail_mark(p, &p->y.ev.start_mark,
 				    CERBO_E_STORE,
 				    "%s: \"%s\" is listed "
 				    "twice",
 				    what, sval(p));
 		}
 		if (prof->nrules[kind] >= CERBO__RULES_MAX)
-			return fail_mark(p, &p->ev.start_mark, CERBO_E_STORE,
+			return fail_mark(p, &p->y.ev.start_mark, CERBO_E_STORE,
 			    "%s: more than %d rules", what, CERBO__RULES_MAX);
 		if (cerbo__profile_push_rule(prof, kind, sval(p), slen(p)) != 0)
 			return cerbo__fail(p->err, CERBO_E_NOMEM,
@@ -403,9 +245,9 @@ parse_profile(struct parser *p, struct cerbo_profile *prof)
 	for (;;) {
 		if (next(p) != 0)
 			return -1;
-		if (p->ev.type == YAML_MAPPING_END_EVENT)
+		if (p->y.ev.type == YAML_MAPPING_END_EVENT)
 			return 0;
-		km = p->ev.start_mark;
+		km = p->y.ev.start_mark;
 		if (want_scalar(p, "a key") != 0)
 			return -1;
 		key = sval(p);
@@ -447,7 +289,7 @@ parse_profile(struct parser *p, struct cerbo_profile *prof)
 
 			snprintf(prefix, sizeof(prefix),
 			    "profile %s: ", prof->name);
-			return fail_from(p, &p->ev.start_mark, prefix);
+			return fail_from(p, &p->y.ev.start_mark, prefix);
 		}
 		prof->description = strdup(sval(p));
 		if (prof->description == NULL)
@@ -468,9 +310,9 @@ next_name(struct parser *p, int users, yaml_mark_t *km)
 
 	if (next(p) != 0)
 		return -1;
-	if (p->ev.type == YAML_MAPPING_END_EVENT)
+	if (p->y.ev.type == YAML_MAPPING_END_EVENT)
 		return 1;
-	*km = p->ev.start_mark;
+	*km = p->y.ev.start_mark;
 	rc = users ? want_scalar(p, "a username")
 	           : want_string(p, "a profile name");
 	if (rc != 0)
@@ -522,7 +364,7 @@ parse_allow_from(struct parser *p, struct cerbo_user *u)
 	char net[CERBO__CIDR_TEXT];
 	char *list = NULL;
 	size_t len = 0, cap = 0, count = 0, n;
-	yaml_mark_t start = p->ev.start_mark;
+	yaml_mark_t start = p->y.ev.start_mark;
 	int rc = -1;
 
 	if (want_start(p, YAML_SEQUENCE_START_EVENT, "allow_from") != 0)
@@ -530,18 +372,18 @@ parse_allow_from(struct parser *p, struct cerbo_user *u)
 	for (;;) {
 		if (next(p) != 0)
 			goto out;
-		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+		if (p->y.ev.type == YAML_SEQUENCE_END_EVENT)
 			break;
 		if (want_scalar(p, "an allow_from entry") != 0)
 			goto fail_prefixed;
 		if (memchr(sval(p), ',', slen(p)) != NULL) {
-			fail_mark(p, &p->ev.start_mark, CERBO_E_STORE,
+			fail_mark(p, &p->y.ev.start_mark, CERBO_E_STORE,
 			    "user %s: allow_from: one network per list entry",
 			    u->name);
 			goto out;
 		}
 		if (++count > CERBO__ALLOW_FROM_MAX) {
-			fail_mark(p, &p->ev.start_mark, CERBO_E_STORE,
+			fail_mark(p, &p->y.ev.start_mark, CERBO_E_STORE,
 			    "user %s: allow_from holds more than %d networks",
 			    u->name, CERBO__ALLOW_FROM_MAX);
 			goto out;
@@ -552,7 +394,7 @@ parse_allow_from(struct parser *p, struct cerbo_user *u)
 
 			snprintf(prefix, sizeof(prefix),
 			    "user %s: allow_from: ", u->name);
-			fail_from(p, &p->ev.start_mark, prefix);
+			fail_from(p, &p->y.ev.start_mark, prefix);
 			goto out;
 		}
 		n = strlen(net);
@@ -632,9 +474,9 @@ parse_user(struct parser *p, struct cerbo_user *u, const yaml_mark_t *um,
 	for (;;) {
 		if (next(p) != 0)
 			return -1;
-		if (p->ev.type == YAML_MAPPING_END_EVENT)
+		if (p->y.ev.type == YAML_MAPPING_END_EVENT)
 			break;
-		km = p->ev.start_mark;
+		km = p->y.ev.start_mark;
 		if (want_scalar(p, "a key") != 0)
 			return -1;
 		f = cerbo_user_field_from_name(sval(p));
@@ -659,7 +501,7 @@ parse_user(struct parser *p, struct cerbo_user *u, const yaml_mark_t *um,
 		}
 		if (f == CERBO_USER_DISABLED) {
 			if (!plain(p))
-				return fail_mark(p, &p->ev.start_mark,
+				return fail_mark(p, &p->y.ev.start_mark,
 				    CERBO_E_STORE,
 				    "user %s: disabled must be "
 				    "true or false, without quotes",
@@ -671,10 +513,10 @@ parse_user(struct parser *p, struct cerbo_user *u, const yaml_mark_t *um,
 			return -1;
 		}
 		if (f == CERBO_USER_PROFILE)
-			*profile_mark = p->ev.start_mark;
+			*profile_mark = p->y.ev.start_mark;
 		if (cerbo__user_field_parse(u, (enum cerbo_user_field)f,
 		        sval(p), slen(p), p->err) != 0)
-			return fail_from(p, &p->ev.start_mark, prefix);
+			return fail_from(p, &p->y.ev.start_mark, prefix);
 	}
 	for (f = 0; f < CERBO_USER_FIELD_COUNT; f++) {
 		if (seen & (1u << f))
@@ -714,7 +556,7 @@ parse_users(struct parser *p)
 	yaml_mark_t km, pm;
 	int rc;
 
-	pm = p->ev.start_mark;
+	pm = p->y.ev.start_mark;
 	if (want_start(p, YAML_MAPPING_START_EVENT, "users") != 0)
 		return -1;
 	for (;;) {
@@ -744,16 +586,16 @@ static int
 parse_root(struct parser *p)
 {
 	unsigned seen = 0;
-	yaml_mark_t km, start = p->ev.start_mark;
+	yaml_mark_t km, start = p->y.ev.start_mark;
 	uint64_t v;
 	int k;
 
 	for (;;) {
 		if (next(p) != 0)
 			return -1;
-		if (p->ev.type == YAML_MAPPING_END_EVENT)
+		if (p->y.ev.type == YAML_MAPPING_END_EVENT)
 			break;
-		km = p->ev.start_mark;
+		km = p->y.ev.start_mark;
 		if (want_scalar(p, "a key") != 0)
 			return -1;
 		if (strcmp(sval(p), "cerbo_store") == 0)
@@ -781,13 +623,13 @@ parse_root(struct parser *p)
 				return -1;
 			p->version_seen = 1;
 			if (v > CERBO_STORE_FORMAT)
-				return fail_mark(p, &p->ev.start_mark,
+				return fail_mark(p, &p->y.ev.start_mark,
 				    CERBO_E_TOO_NEW,
 				    "format %llu is too new "
 				    "for this pam_cerbo (it reads format %d)",
 				    (unsigned long long)v, CERBO_STORE_FORMAT);
 			if (v < 1)
-				return fail_mark(p, &p->ev.start_mark,
+				return fail_mark(p, &p->y.ev.start_mark,
 				    CERBO_E_STORE,
 				    "format %llu does not "
 				    "exist (this pam_cerbo reads format %d)",
@@ -829,26 +671,26 @@ parse_stream(struct parser *p)
 		return -1;
 	if (next(p) != 0)
 		return -1;
-	if (p->ev.type == YAML_STREAM_END_EVENT)
-		return fail_mark(p, &p->ev.start_mark, CERBO_E_STORE,
+	if (p->y.ev.type == YAML_STREAM_END_EVENT)
+		return fail_mark(p, &p->y.ev.start_mark, CERBO_E_STORE,
 		    "the store is empty (it needs at least cerbo_store: %d and "
 		    "generation)",
 		    CERBO_STORE_FORMAT);
 	if (next(p) != 0)
 		return -1;
-	if (p->ev.type != YAML_MAPPING_START_EVENT)
-		return fail_mark(p, &p->ev.start_mark, CERBO_E_STORE,
+	if (p->y.ev.type != YAML_MAPPING_START_EVENT)
+		return fail_mark(p, &p->y.ev.start_mark, CERBO_E_STORE,
 		    "the store must be a mapping (cerbo_store, generation, "
 		    "profiles, users), not %s",
-		    event_what(&p->ev));
+		    event_what(&p->y.ev));
 	if (parse_root(p) != 0)
 		return -1;
 	if (next(p) != 0)
 		return -1;
 	if (next(p) != 0)
 		return -1;
-	if (p->ev.type != YAML_STREAM_END_EVENT)
-		return fail_mark(p, &p->ev.start_mark, CERBO_E_STORE,
+	if (p->y.ev.type != YAML_STREAM_END_EVENT)
+		return fail_mark(p, &p->y.ev.start_mark, CERBO_E_STORE,
 		    "a store is one YAML document; a second one starts here");
 	for (i = 0; i < p->nrefs; i++) {
 		const struct cerbo_user *u = p->refs[i].user;
@@ -934,87 +776,6 @@ peek_version(const char *buf, size_t len, const char *name,
 	yaml_parser_delete(&yp);
 }
 
-/* ---- raw bytes -------------------------------------------------------- */
-
-/*
- * The bytes before YAML sees them: valid UTF-8, no BOM, no NUL, no CR
- * (CRLF line ends are refused: say so rather than let libyaml guess), no
- * other control characters but tab and LF, and none of the characters
- * libyaml would take as line breaks (NEL, U+2028, U+2029).
- */
-static int
-check_bytes(const char *buf, size_t len, const char *name,
-    struct cerbo_error *err)
-{
-	const unsigned char *b = (const unsigned char *)buf;
-	unsigned long line = 1, col = 1;
-	size_t i = 0, bad;
-	const char *what;
-
-	if (len >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)
-		return cerbo__fail_at(err, CERBO_E_STORE, name, 1, 1,
-		    "the store starts with a byte order mark; save it as "
-		    "UTF-8 without one");
-	while (i < len) {
-		unsigned char c = b[i];
-
-		if (c >= 0x20 && c < 0x7f) {
-			i++;
-			col++;
-			continue;
-		}
-		if (c == '\n') {
-			i++;
-			line++;
-			col = 1;
-			continue;
-		}
-		if (c == '\t') {
-			i++;
-			col++;
-			continue;
-		}
-		if (c == '\0') {
-			what = "a NUL byte";
-			goto refuse;
-		}
-		if (c == '\r') {
-			what = "a carriage return: the store must have LF line "
-			       "ends, not CRLF";
-			goto refuse;
-		}
-		if (c < 0x80) {
-			what = "a control character";
-			goto refuse;
-		}
-		if (!cerbo__utf8_valid(buf + i, len - i < 4 ? len - i : 4,
-		        &bad) &&
-		    bad == 0) {
-			what = "bytes that are not UTF-8";
-			goto refuse;
-		}
-		if (c == 0xc2 && b[i + 1] <= 0x9f) {
-			what = "a control character (C1)";
-			goto refuse;
-		}
-		if (c == 0xe2 && b[i + 1] == 0x80 &&
-		    (b[i + 2] == 0xa8 || b[i + 2] == 0xa9)) {
-			what = "a line or paragraph separator (U+2028/9)";
-			goto refuse;
-		}
-		if (c == 0xef && b[i + 1] == 0xbb && b[i + 2] == 0xbf) {
-			what = "a byte order mark (U+FEFF)";
-			goto refuse;
-		}
-		i += c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-		col++;
-	}
-	return 0;
-refuse:
-	return cerbo__fail_at(err, CERBO_E_STORE, name, line, col,
-	    "the store holds %s", what);
-}
-
 /* ---- entry point ------------------------------------------------------ */
 
 int
@@ -1042,17 +803,14 @@ cerbo_store_parse(struct cerbo_store **out, const char *buf, size_t len,
 		    "the store is larger than %u bytes", CERBO_STORE_SIZE_MAX);
 		goto done;
 	}
-	if (check_bytes(buf, len, p.name, &local) != 0)
-		goto done;
+	if (cerbo__yaml_open(&p.y, buf, len, p.name, CERBO_E_STORE, &local) !=
+	    0)
+		goto out;
 	p.store = cerbo_store_new();
-	if (p.store == NULL || !yaml_parser_initialize(&p.yp)) {
+	if (p.store == NULL) {
 		cerbo__fail(&local, CERBO_E_NOMEM, "out of memory");
-		cerbo_store_free(p.store);
-		p.store = NULL;
-		goto done;
+		goto out;
 	}
-	yaml_parser_set_encoding(&p.yp, YAML_UTF8_ENCODING);
-	yaml_parser_set_input_string(&p.yp, (const unsigned char *)buf, len);
 	if (parse_stream(&p) != 0) {
 		if (!p.version_seen && local.status != CERBO_E_NOMEM)
 			peek_version(buf, len, p.name, &local);
@@ -1069,9 +827,7 @@ cerbo_store_parse(struct cerbo_store **out, const char *buf, size_t len,
 	p.store = NULL;
 	rc = 0;
 out:
-	if (p.have_ev)
-		yaml_event_delete(&p.ev);
-	yaml_parser_delete(&p.yp);
+	cerbo__yaml_close(&p.y);
 	cerbo_store_free(p.store);
 	free(p.refs);
 done:

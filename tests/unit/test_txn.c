@@ -889,6 +889,85 @@ lock_failure_is_a_lock_error_and_writes_nothing(void **state)
 	free(after);
 }
 
+/* The nth call of one op fails; seen counts the calls of that op. */
+static const char *nth_op;
+static int nth_at, nth_seen;
+
+static int
+nth_hook(const char *op)
+{
+	if (strcmp(op, nth_op) != 0)
+		return 0;
+	return ++nth_seen == nth_at ? EIO : 0;
+}
+
+/*
+ * The index is written after the store, by the same calls: failing the
+ * second "open-temp", "write", "fsync" or "rename" fails only the index.
+ * It is a cache, so the commit stands, the index left behind no longer
+ * matches the store (readers parse the YAML), and no temp file is left.
+ */
+static void
+index_write_failure_leaves_the_commit_standing(void **state)
+{
+	static const char *const ops[] = {"open-temp", "write", "fsync",
+	    "rename"};
+	struct fx *fx = *state;
+	struct cerbo__index *ix = NULL;
+	struct cerbo_txn *txn = NULL;
+	struct cerbo_error err;
+	struct stat st;
+	size_t i;
+
+	commit_user(fx, 1);
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		print_message("# %s\n", ops[i]);
+		assert_int_equal(cerbo_txn_begin(&txn, fx->store, NULL, &err),
+		    0);
+		add_user(cerbo_txn_store(txn), (int)i + 2);
+		nth_op = ops[i];
+		nth_at = 2;
+		nth_seen = 0;
+		cerbo__fault_hook = nth_hook;
+		assert_int_equal(cerbo_txn_commit(txn, &err), 0);
+		cerbo__fault_hook = NULL;
+		assert_int_equal(nth_seen, 2);
+		cerbo_txn_free(txn);
+		assert_int_equal(generation_on_disk(fx->store), i + 2);
+		assert_int_equal(stat(fx->store, &st), 0);
+		assert_int_equal(cerbo__index_open(fx->store, &st, 0, &ix,
+		                     &err),
+		    -1);
+		assert_int_equal(err.status, CERBO_E_STATE);
+		assert_int_equal(fs_count_names(fx->dir, ".tmp."), 0);
+	}
+	/* The next commit writes a good index again. */
+	commit_user(fx, 9);
+	assert_int_equal(stat(fx->store, &st), 0);
+	assert_int_equal(cerbo__index_open(fx->store, &st, 0, &ix, &err), 0);
+	cerbo__index_close(ix);
+}
+
+/* The index gets the store's group and mode: the daemons read both
+ * through the same group. */
+static void
+index_has_the_stores_group_and_mode(void **state)
+{
+	struct fx *fx = *state;
+	char idx[PATH_MAX];
+	struct stat st, ist;
+
+	commit_user(fx, 1);
+	assert_int_equal(chmod(fx->store, 0600), 0);
+	commit_user(fx, 2);
+	cerbo__index_path(fx->store, idx, sizeof(idx));
+	assert_int_equal(stat(fx->store, &st), 0);
+	assert_int_equal(stat(idx, &ist), 0);
+	assert_int_equal(ist.st_mode & 07777, 0600);
+	assert_int_equal(ist.st_gid, st.st_gid);
+	assert_int_equal(ist.st_uid, st.st_uid);
+}
+
 /* ---- leftovers ---------------------------------------------------------- */
 
 static void
@@ -954,6 +1033,8 @@ main(void)
 	    T(folder_fsync_failure_is_undone),
 	    T(folder_fsync_failure_on_a_new_store_leaves_no_store),
 	    T(lock_failure_is_a_lock_error_and_writes_nothing),
+	    T(index_write_failure_leaves_the_commit_standing),
+	    T(index_has_the_stores_group_and_mode),
 	    T(leftover_temp_files_are_removed_by_the_next_writer),
 	};
 	char secret[CERBO_SECRET_GENERATED_SIZE];
