@@ -1070,7 +1070,8 @@ check_profile(struct cerbo_store *scratch, const struct pentry *pe,
 				    "%s: %s rule \"%s\" is "
 				    "listed twice",
 				    pname,
-				    k == CERBO_RULE_ALLOW ? "allow" : "deny",
+				    cerbo_rule_kind_name(
+				        (enum cerbo_rule_kind)k),
 				    pe->rules[k][i]);
 		}
 	}
@@ -1332,7 +1333,7 @@ change_rules(struct cerbo_store *store, const struct pentry *pe,
     struct cerbo_apply_result *res, int *updated, struct cerbo_error *err)
 {
 	const char *pname = pe->v[PF_NAME];
-	const char *kname = kind == CERBO_RULE_ALLOW ? "allow" : "deny";
+	const char *kname = cerbo_rule_kind_name(kind);
 	size_t i = 0;
 	int changed, rc;
 

@@ -275,6 +275,8 @@ size_t cerbo_store_prune(struct cerbo_store *store, time_t now);
  * Profiles and endpoint rules.
  */
 enum cerbo_rule_kind { CERBO_RULE_ALLOW, CERBO_RULE_DENY };
+/* The store's key for a rule list: "allow" or "deny". */
+const char *cerbo_rule_kind_name(enum cerbo_rule_kind kind);
 
 size_t cerbo_store_profile_count(const struct cerbo_store *store);
 const struct cerbo_profile *cerbo_store_profile_at(
@@ -416,6 +418,8 @@ enum cerbo_verdict_code {
 };
 
 enum cerbo_key_used { CERBO_KEY_NONE, CERBO_KEY_CURRENT, CERBO_KEY_OLD };
+/* "current" or "old" for the key that matched; NULL for CERBO_KEY_NONE. */
+const char *cerbo_key_used_name(enum cerbo_key_used key);
 
 struct cerbo_verify_args {
 	const char *store_path; /* NULL: CERBO_STORE_DEFAULT */

@@ -685,12 +685,6 @@ cerbo__profile_push_rule(struct cerbo_profile *profile,
 	return 0;
 }
 
-static const char *
-kind_name(enum cerbo_rule_kind kind)
-{
-	return kind == CERBO_RULE_DENY ? "deny" : "allow";
-}
-
 static int
 check_description(const char *s, size_t len, struct cerbo_error *err)
 {
@@ -841,7 +835,7 @@ cerbo_profile_rule_add(struct cerbo_store *store, const char *name,
 	if (p->nrules[kind] >= CERBO__RULES_MAX)
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "profile %s has %d %s rules already, the most it may have",
-		    name, CERBO__RULES_MAX, kind_name(kind));
+		    name, CERBO__RULES_MAX, cerbo_rule_kind_name(kind));
 	if (cerbo__profile_push_rule(p, kind, rule, strlen(rule)) != 0)
 		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
 	if (changed != NULL)
@@ -1443,18 +1437,18 @@ validate_profile(const struct cerbo_profile *p, struct cerbo_error *err)
 		if (p->nrules[k] > CERBO__RULES_MAX)
 			return cerbo__fail(err, CERBO_E_INVALID,
 			    "more than %d %s rules", CERBO__RULES_MAX,
-			    kind_name((enum cerbo_rule_kind)k));
+			    cerbo_rule_kind_name((enum cerbo_rule_kind)k));
 		for (i = 0; i < p->nrules[k]; i++) {
 			if (cerbo_rule_validate(p->rules[k][i], err) != 0) {
 				cerbo__error_prefix(err, "%s rule %zu: ",
-				    kind_name((enum cerbo_rule_kind)k), i + 1);
+				    cerbo_rule_kind_name((enum cerbo_rule_kind)k), i + 1);
 				return -1;
 			}
 			for (j = 0; j < i; j++) {
 				if (strcmp(p->rules[k][i], p->rules[k][j]) == 0)
 					return cerbo__fail(err, CERBO_E_INVALID,
 					    "%s rule \"%s\" is listed twice",
-					    kind_name((enum cerbo_rule_kind)k),
+					    cerbo_rule_kind_name((enum cerbo_rule_kind)k),
 					    p->rules[k][i]);
 			}
 		}

@@ -371,7 +371,7 @@ parse_rules(struct parser *p, struct cerbo_profile *prof,
 
 			snprintf(prefix, sizeof(prefix),
 			    "profile %s: %s: ", prof->name,
-			    kind == CERBO_RULE_ALLOW ? "allow" : "deny");
+			    cerbo_rule_kind_name(kind));
 			return fail_from(p, &p->ev.start_mark, prefix);
 		}
 		for (i = 0; i < prof->nrules[kind]; i++) {

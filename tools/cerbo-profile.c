@@ -93,11 +93,6 @@ pf_free(struct pf *p)
 	free(p->lines);
 }
 
-static const char *
-kind_name(enum cerbo_rule_kind kind)
-{
-	return kind == CERBO_RULE_ALLOW ? "allow" : "deny";
-}
 
 /* ---- options ------------------------------------------------------------- */
 
@@ -542,11 +537,11 @@ edit_change(struct cerbo_txn *txn, struct cli_change *c,
 				err->status = CERBO_E_NOTFOUND;
 				snprintf(err->message, sizeof(err->message),
 				    "profile %s has no %s rule '%s'", p->name,
-				    kind_name(kind), rule);
+				    cerbo_rule_kind_name(kind), rule);
 				goto out;
 			}
 			if (add_line(p, err, "~ profile %s: - %s %s", p->name,
-			        kind_name(kind), rule) != 0)
+			        cerbo_rule_kind_name(kind), rule) != 0)
 				goto out;
 		}
 	}
@@ -561,7 +556,7 @@ edit_change(struct cerbo_txn *txn, struct cli_change *c,
 				goto out;
 			if (changed &&
 			    add_line(p, err, "~ profile %s: + %s %s", p->name,
-			        kind_name(kind), rule) != 0)
+			        cerbo_rule_kind_name(kind), rule) != 0)
 				goto out;
 		}
 	}
@@ -729,7 +724,7 @@ json_rules(struct cli_json *j, const struct cerbo_profile *prof,
 {
 	size_t i;
 
-	cli_json_array_begin(j, kind_name(kind));
+	cli_json_array_begin(j, cerbo_rule_kind_name(kind));
 	for (i = 0; i < cerbo_profile_rule_count(prof, kind); i++)
 		cli_json_str(j, NULL, cerbo_profile_rule_at(prof, kind, i));
 	cli_json_array_end(j);
@@ -913,7 +908,7 @@ cmd_show(int argc, char **argv)
 			printf("%-12s (none)\n",
 			    kind == CERBO_RULE_ALLOW ? "allow:" : "deny:");
 		else
-			printf("%s:\n", kind_name(kind));
+			printf("%s:\n", cerbo_rule_kind_name(kind));
 		for (i = 0; i < n; i++)
 			printf("  %s\n", cerbo_profile_rule_at(prof, kind, i));
 	}
