@@ -531,9 +531,18 @@ CERBO_MUST_CHECK int cerbo_time_parse(const char *s, int64_t *out,
     struct cerbo_error *err);
 /* Format into out (at least 21 bytes). */
 void cerbo_time_format(int64_t t, char *out, size_t len);
-/* Parse a duration "90s", "15m", "24h", "7d" into seconds. */
+/*
+ * Durations have one grammar: decimal digits and a unit, "ms", "s", "m",
+ * "h" or "d", at most 3650 days.  cerbo_duration_parse() reads one into
+ * whole seconds and wants the unit ("90s", "15m", "24h", "7d"; "ms" is
+ * refused).
+ */
 CERBO_MUST_CHECK int cerbo_duration_parse(const char *s, long *out,
     struct cerbo_error *err);
+/* The same into milliseconds, where a bare number is seconds and "ms" is
+ * allowed, within [min_ms, max_ms]; the message states the bounds. */
+CERBO_MUST_CHECK int cerbo_duration_parse_ms(const char *s, int64_t min_ms,
+    int64_t max_ms, int64_t *out, struct cerbo_error *err);
 
 /* ---------------------------------------------------------------------
  * Apply: make a store match a desired state declared in one document
