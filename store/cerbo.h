@@ -370,6 +370,14 @@ int cerbo_secret_is_generated(const char *secret, size_t len);
  */
 CERBO_MUST_CHECK int cerbo_secret_hash(const char *secret, size_t len,
     char *out, size_t outlen, struct cerbo_error *err);
+/*
+ * The rule for every secret, checked before hashing and by the tools on
+ * input: non-empty, at most CERBO_SECRET_MAX bytes, no NUL and no control
+ * character (an HTTP Basic header never carries one; a stray line break
+ * is a typo).  The message gives the offending byte's 1-based position.
+ */
+CERBO_MUST_CHECK int cerbo_secret_validate(const char *secret, size_t len,
+    struct cerbo_error *err);
 /* Validate a hash string's grammar and bounds. */
 CERBO_MUST_CHECK int cerbo_hash_validate(const char *hash,
     struct cerbo_error *err);
@@ -512,6 +520,10 @@ CERBO_MUST_CHECK int cerbo_txn_begin(struct cerbo_txn **out, const char *path,
 struct cerbo_store *cerbo_txn_store(struct cerbo_txn *txn);
 /* 1 when the store file did not exist when the transaction began. */
 int cerbo_txn_is_new(const struct cerbo_txn *txn);
+/* The store file's generation: as read by begin, and after a commit the
+ * one it wrote (the generation read plus one).  The only source of the
+ * number a tool reports; 0 for a store that does not exist yet. */
+uint64_t cerbo_txn_generation(const struct cerbo_txn *txn);
 CERBO_MUST_CHECK int cerbo_txn_commit(struct cerbo_txn *txn,
     struct cerbo_error *err);
 void cerbo_txn_free(struct cerbo_txn *txn);

@@ -484,7 +484,7 @@ cmd_edit_file(int argc, char **argv)
 		rc = cli_error(&err);
 		goto out;
 	}
-	generation = cerbo_store_generation(cerbo_txn_store(txn));
+	generation = cerbo_txn_generation(txn);
 	if (cerbo_store_emit(cerbo_txn_store(txn), &orig, &orig_len, &err) !=
 	    0) {
 		rc = cli_error(&err);
@@ -560,7 +560,7 @@ cmd_edit_file(int argc, char **argv)
 			rc = cli_error(&err);
 			goto out;
 		}
-		generation++;
+		generation = cerbo_txn_generation(txn);
 		cli_log_change(o.store, "edited the store file in an editor");
 	}
 	if (o.json) {

@@ -402,7 +402,6 @@ cli_change_run(const struct cli_opts *o, struct cli_change *c,
 	struct cerbo_txn_options topts;
 	struct cerbo_txn *txn = NULL;
 	struct cerbo_store *store;
-	uint64_t before;
 	int rc = -1;
 
 	memset(err, 0, sizeof(*err));
@@ -413,8 +412,7 @@ cli_change_run(const struct cli_opts *o, struct cli_change *c,
 	if (cerbo_txn_begin(&txn, o->store, &topts, err) != 0)
 		goto out;
 	store = cerbo_txn_store(txn);
-	before = cerbo_store_generation(store);
-	c->generation = before;
+	c->generation = cerbo_txn_generation(txn);
 	snprintf(c->digest, sizeof(c->digest), "%s", cerbo_store_digest(store));
 	if (c->fn(txn, c, err) != 0)
 		goto out;
@@ -424,9 +422,7 @@ cli_change_run(const struct cli_opts *o, struct cli_change *c,
 	}
 	if (cerbo_txn_commit(txn, err) != 0)
 		goto out;
-	c->generation = cerbo_store_generation(store);
-	if (c->generation != before + 1) /* a library that does not update */
-		c->generation = before + 1;
+	c->generation = cerbo_txn_generation(txn);
 	snprintf(c->digest, sizeof(c->digest), "%s", cerbo_store_digest(store));
 	cli_log_change(o->store, "%s",
 	    c->what[0] != '\0' ? c->what : "changed");

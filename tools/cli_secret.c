@@ -75,7 +75,7 @@ int
 cli_read_secret(char *buf, size_t buflen, size_t *outlen,
     struct cerbo_error *err)
 {
-	size_t n = 0, i;
+	size_t n = 0;
 	ssize_t r;
 
 	memset(err, 0, sizeof(*err));
@@ -133,18 +133,8 @@ check:
 		    "no secret given on standard input");
 		goto fail;
 	}
-	for (i = 0; i < n; i++) {
-		/* Basic credentials never carry these: such a secret could
-		 * never log in, and a stray line break is a typo. */
-		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f) {
-			err->status = CERBO_E_INVALID;
-			snprintf(err->message, sizeof(err->message),
-			    "the secret holds a control character (a line "
-			    "break or NUL?) at byte %zu; give it on one line",
-			    i + 1);
-			goto fail;
-		}
-	}
+	if (cerbo_secret_validate(buf, n, err) != 0)
+		goto fail;
 	*outlen = n;
 	return 0;
 fail:
