@@ -250,6 +250,18 @@ CERBO_MUST_CHECK int cerbo_user_set(struct cerbo_store *store,
 CERBO_MUST_CHECK int cerbo_user_field_validate(enum cerbo_user_field field,
     const char *value, struct cerbo_error *err);
 
+/*
+ * Would cerbo_user_set() with this value change the field?  The value is
+ * taken by the same rules (trimmed, validated, made canonical: an address
+ * becomes a /32, a time its UTC form) and compared with the stored one;
+ * *differs is 1 or 0.  -1 with err when the value is not valid.  What
+ * "add --if-missing" uses to say whether an existing user is the one
+ * asked for.
+ */
+CERBO_MUST_CHECK int cerbo_user_field_differs(const struct cerbo_user *user,
+    enum cerbo_user_field field, const char *value, int *differs,
+    struct cerbo_error *err);
+
 CERBO_MUST_CHECK int cerbo_user_remove(struct cerbo_store *store,
     const char *username, struct cerbo_error *err);
 
@@ -302,6 +314,11 @@ CERBO_MUST_CHECK int cerbo_profile_add(struct cerbo_store *store,
 CERBO_MUST_CHECK int cerbo_profile_set_description(struct cerbo_store *store,
     const char *name, const char *description, int *changed,
     struct cerbo_error *err);
+/* Would cerbo_profile_set_description() change it?  The same rules
+ * (trimmed, validated); *differs 1 or 0, or -1 with err. */
+CERBO_MUST_CHECK int cerbo_profile_description_differs(
+    const struct cerbo_profile *profile, const char *description,
+    int *differs, struct cerbo_error *err);
 /* Add a rule (validated; a duplicate is not added, *changed tells). */
 CERBO_MUST_CHECK int cerbo_profile_rule_add(struct cerbo_store *store,
     const char *name, enum cerbo_rule_kind kind, const char *rule,

@@ -349,16 +349,20 @@ static const char add_help[] =
     "5)\n" CLI_CHANGE_HELP CLI_COMMON_HELP
     "  -h, --help              this help\n";
 
-/* The profile has exactly the description and rules asked for. */
+/* The profile has exactly the description (as the library compares it)
+ * and rules asked for: 1, 0, or -1 with err for a description not valid. */
 static int
-identical(const struct pf *p, const struct cerbo_profile *prof)
+identical(const struct pf *p, const struct cerbo_profile *prof,
+    struct cerbo_error *err)
 {
 	static const int lists[2] = {ADD_ALLOW, ADD_DENY};
-	const char *d = cerbo_profile_description(prof);
 	size_t i, j, n;
-	int k;
+	int k, differs;
 
-	if (d == NULL || strcmp(d, p->description) != 0)
+	if (cerbo_profile_description_differs(prof, p->description, &differs,
+	        err) != 0)
+		return -1;
+	if (differs)
 		return 0;
 	for (k = 0; k < 2; k++) {
 		enum cerbo_rule_kind kind = (enum cerbo_rule_kind)k;
@@ -396,11 +400,14 @@ add_change(struct cerbo_txn *txn, struct cli_change *c, struct cerbo_error *err)
 	struct cerbo_store *store = cerbo_txn_store(txn);
 	const struct cerbo_profile *prof;
 	size_t i;
-	int k, changed;
+	int k, changed, same;
 
 	prof = cerbo_store_profile_find(store, p->name);
 	if (prof != NULL) {
-		if (p->if_missing && identical(p, prof)) {
+		same = p->if_missing ? identical(p, prof, err) : 0;
+		if (same < 0)
+			return -1;
+		if (same) {
 			p->allows_everything =
 			    cerbo_profile_allows_everything(prof);
 			return 0;

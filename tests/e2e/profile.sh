@@ -108,6 +108,9 @@ check_eq "add --if-missing of an identical profile says changed false" \
     --if-missing --json | json_get changed)" false
 rejects "add --if-missing of a different profile is refused (exit 5)" 5 \
     pf add readonly --description "Read only" --allow "GET /x" --if-missing
+rejects "add --if-missing with blanks around the description is the same profile" 0 \
+    pf add readonly --description "  Read only " --allow "GET /api/**" \
+    --if-missing
 rejects "add without --description is a usage error" 2 \
     pf add nodesc --allow "GET /x"
 rejects "add without a name is a usage error" 2 \
