@@ -574,6 +574,56 @@ CERBO_MUST_CHECK int cerbo_duration_parse_ms(const char *s, int64_t min_ms,
     int64_t max_ms, int64_t *out, struct cerbo_error *err);
 
 /* ---------------------------------------------------------------------
+ * Change lists: what a change did, one record per change, as apply and
+ * the tools report it.  A record is an object (user or profile) and its
+ * name, and, for an update, the field with its old and new value (NULL
+ * when unset).  A rule added to or removed from a profile is an update
+ * of field "allow" or "deny" with only new or only old set.  A new key is
+ * field "secret" with neither value: a record never holds a secret or a
+ * hash.  An added object may carry a summary as its new value ("1 allow,
+ * 0 deny rules").  Each record also has its line of text:
+ *   "+ profile NAME", "+ profile NAME (SUMMARY)", "- user NAME",
+ *   "~ profile NAME: + allow RULE", "~ profile NAME: - deny RULE",
+ *   "~ profile NAME: description \"A\" -> \"B\"",
+ *   "~ user NAME: email A -> B", "~ user NAME: nickname \"A\" -> \"B\"",
+ *   "~ user NAME: expires (unset) -> 2030-01-01T00:00:00Z",
+ *   "~ user NAME: secret changed".
+ */
+enum cerbo_change_op {
+	CERBO_CHANGE_ADDED,
+	CERBO_CHANGE_UPDATED,
+	CERBO_CHANGE_REMOVED
+};
+enum cerbo_change_object { CERBO_OBJECT_USER, CERBO_OBJECT_PROFILE };
+struct cerbo_changes;
+
+struct cerbo_changes *cerbo_changes_new(void);
+void cerbo_changes_free(struct cerbo_changes *list);
+/* Record one change (field only for CERBO_CHANGE_UPDATED; old and new are
+ * dropped for field "secret").  0, or -1 with err. */
+CERBO_MUST_CHECK int cerbo_changes_add(struct cerbo_changes *list,
+    enum cerbo_change_op op, enum cerbo_change_object object,
+    const char *name, const char *field, const char *old_value,
+    const char *new_value, struct cerbo_error *err);
+size_t cerbo_changes_count(const struct cerbo_changes *list);
+enum cerbo_change_op cerbo_change_op(const struct cerbo_changes *list,
+    size_t i);
+enum cerbo_change_object cerbo_change_object(
+    const struct cerbo_changes *list, size_t i);
+const char *cerbo_change_name(const struct cerbo_changes *list, size_t i);
+/* NULL for an added or removed object. */
+const char *cerbo_change_field(const struct cerbo_changes *list, size_t i);
+const char *cerbo_change_old(const struct cerbo_changes *list, size_t i);
+const char *cerbo_change_new(const struct cerbo_changes *list, size_t i);
+/* The record's line, as above. */
+const char *cerbo_change_text(const struct cerbo_changes *list, size_t i);
+/* For an update, the line after "~ OBJECT NAME: "; NULL otherwise. */
+const char *cerbo_change_detail(const struct cerbo_changes *list, size_t i);
+/* "added", "updated", "removed"; "user", "profile". */
+const char *cerbo_change_op_name(enum cerbo_change_op op);
+const char *cerbo_change_object_name(enum cerbo_change_object object);
+
+/* ---------------------------------------------------------------------
  * Apply: make a store match a desired state declared in one document
  * (what config management and bulk imports use; cerbo-apiuser(1),
  * APPLY DOCUMENT, defines the format).
@@ -639,6 +689,9 @@ size_t cerbo_apply_result_change_count(
     const struct cerbo_apply_result *result);
 const char *cerbo_apply_result_change_at(
     const struct cerbo_apply_result *result, size_t i);
+/* The same changes as records (see Change lists); owned by the result. */
+const struct cerbo_changes *cerbo_apply_result_changes(
+    const struct cerbo_apply_result *result);
 
 /* How many users and profiles were added, changed, removed. */
 enum cerbo_apply_count {

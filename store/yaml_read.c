@@ -429,9 +429,7 @@ parse_profile(struct parser *p, struct cerbo_profile *prof)
 			    key);
 		seen |= bit;
 		snprintf(what, sizeof(what), "profile %s %s", prof->name,
-		    bit == 1       ? "description"
-		        : bit == 2 ? "allow"
-		                   : "deny");
+		    bit == 1 ? "description" : cerbo_rule_kind_name(kind));
 		if (next(p) != 0)
 			return -1;
 		if (bit != 1) {

@@ -130,8 +130,10 @@ static const char apply_help[] =
     "                          \"- profile p\"); never a secret or a hash\n"
     "  --json                  {\"changed\", \"check\", \"added\", "
     "\"updated\", \"removed\",\n"
-    "                          \"changes\": [...], \"secrets\": {USER: KEY}, "
-    "\"generation\"}\n" CLI_CHANGE_HELP CLI_COMMON_HELP_OWN_JSON
+    "                          \"changes\": [...], \"change_records\": "
+    "[...],\n"
+    "                          \"secrets\": {USER: KEY}, \"generation\"}\n"
+    CLI_CHANGE_HELP CLI_COMMON_HELP_OWN_JSON
     "  -h, --help              this help\n";
 
 struct apply_ctx {
@@ -200,12 +202,7 @@ apply_report(const struct cli_opts *o, const struct apply_ctx *a,
 		    cerbo_apply_result_count(res, CERBO_APPLY_UPDATED));
 		cli_json_u64(&j, "removed",
 		    cerbo_apply_result_count(res, CERBO_APPLY_REMOVED));
-		cli_json_array_begin(&j, "changes");
-		n = cerbo_apply_result_change_count(res);
-		for (i = 0; i < n; i++)
-			cli_json_str(&j, NULL,
-			    cerbo_apply_result_change_at(res, i));
-		cli_json_array_end(&j);
+		cli_json_changes(&j, cerbo_apply_result_changes(res));
 		cli_json_object_begin(&j, "secrets");
 		n = a->check ? 0 : cerbo_apply_result_secret_count(res);
 		for (i = 0; i < n; i++)
@@ -218,11 +215,8 @@ apply_report(const struct cli_opts *o, const struct apply_ctx *a,
 		cli_json_free(&j);
 		return rc;
 	}
-	if (a->diff) {
-		n = cerbo_apply_result_change_count(res);
-		for (i = 0; i < n; i++)
-			printf("%s\n", cerbo_apply_result_change_at(res, i));
-	}
+	if (a->diff)
+		cli_print_changes(cerbo_apply_result_changes(res));
 	if (!o->quiet) {
 		/* A dry run prints no key, but says how many the real run
 		 * will print once, so nobody is surprised into losing one. */

@@ -342,6 +342,42 @@ cli_parse_timeout_ms(const char *s, long *out, struct cerbo_error *err)
 	return 0;
 }
 
+/* ---- change lists ------------------------------------------------------ */
+
+void
+cli_json_changes(struct cli_json *j, const struct cerbo_changes *list)
+{
+	size_t i, n = cerbo_changes_count(list);
+
+	cli_json_array_begin(j, "changes");
+	for (i = 0; i < n; i++)
+		cli_json_str(j, NULL, cerbo_change_text(list, i));
+	cli_json_array_end(j);
+	cli_json_array_begin(j, "change_records");
+	for (i = 0; i < n; i++) {
+		cli_json_object_begin(j, NULL);
+		cli_json_str(j, "op",
+		    cerbo_change_op_name(cerbo_change_op(list, i)));
+		cli_json_str(j, "object",
+		    cerbo_change_object_name(cerbo_change_object(list, i)));
+		cli_json_str(j, "name", cerbo_change_name(list, i));
+		cli_json_str(j, "field", cerbo_change_field(list, i));
+		cli_json_str(j, "old", cerbo_change_old(list, i));
+		cli_json_str(j, "new", cerbo_change_new(list, i));
+		cli_json_object_end(j);
+	}
+	cli_json_array_end(j);
+}
+
+void
+cli_print_changes(const struct cerbo_changes *list)
+{
+	size_t i, n = cerbo_changes_count(list);
+
+	for (i = 0; i < n; i++)
+		printf("%s\n", cerbo_change_text(list, i));
+}
+
 /* ---- syslog ------------------------------------------------------------ */
 
 void

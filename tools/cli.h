@@ -186,6 +186,19 @@ int cli_strtou64(const char *s, uint64_t *out, const char **errstr);
 #define CLI_LOCK_TIMEOUT_MAX_MS (3600L * 1000)
 int cli_parse_timeout_ms(const char *s, long *out, struct cerbo_error *err);
 
+/* ---- change lists ------------------------------------------------------ */
+
+/*
+ * A change list in a --json document: "changes", the lines as text (as
+ * they always were), and "change_records", one object a change:
+ * {"op": "added"|"updated"|"removed", "object": "user"|"profile", "name",
+ * "field", "old", "new"} (field, old and new null where they do not
+ * apply).  Never a secret or a hash.
+ */
+void cli_json_changes(struct cli_json *j, const struct cerbo_changes *list);
+/* The lines on stdout, one each. */
+void cli_print_changes(const struct cerbo_changes *list);
+
 /* ---- the change log ---------------------------------------------------- */
 
 /*

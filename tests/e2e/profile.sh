@@ -243,6 +243,9 @@ check_eq "edit --json says changed" "$(printf '%s' "$j" | json_get changed)" tru
 check_eq "edit --json lists the changes" \
     "$(printf '%s' "$j" | json_get changes)" \
     '["~ profile scheduling: + deny DELETE /**"]'
+check_eq "edit --json gives the change as a record" \
+    "$(printf '%s' "$j" | json_get change_records)" \
+    '[{"op": "updated", "object": "profile", "name": "scheduling", "field": "deny", "old": null, "new": "DELETE /**"}]'
 rejects "removing a rule the profile lacks is not found (exit 4)" 4 \
     pf edit scheduling --remove-allow "GET /nothing"
 rejects "a failed removal also drops the other changes" 4 \
