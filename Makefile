@@ -76,6 +76,13 @@ $(B)/cerbo-profile: $(PROFILE_SRCS:%.c=$(B)/%.o) $(CLI_SRCS:%.c=$(B)/%.o) \
 $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LIBS) -lpthread
 
+# The tools' pure helpers (numbers, durations, JSON) are tested with the
+# tools' own objects.
+$(B)/tests/unit/test_cli.o: CPPFLAGS += -Itools
+$(B)/tests/unit/test_cli: $(B)/tests/unit/test_cli.o \
+                          $(CLI_SRCS:%.c=$(B)/%.o) $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LIBS) -lpthread
+
 $(B)/tests/pam/%: $(B)/tests/pam/%.o $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka -lpam -lpam_misc $(LIBS) \
 	    -lpthread

@@ -275,9 +275,7 @@ log_debug(pam_handle_t *pamh, const struct module_args *args, const char *phase,
 	    describe_request(request, req, sizeof(req)),
 	    args->endpoint != NULL ? "fixed endpoint" : args->request_env,
 	    cerbo_verdict_name(v->code),
-	    v->key == CERBO_KEY_OLD           ? "old"
-	        : v->key == CERBO_KEY_CURRENT ? "current"
-	                                      : "none",
+	    v->key != CERBO_KEY_NONE ? cerbo_key_used_name(v->key) : "none",
 	    v->reason);
 }
 

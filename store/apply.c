@@ -141,9 +141,7 @@ struct secret_slot {
 };
 
 struct cerbo_apply_result {
-	char **lines;
-	size_t nlines;
-	size_t caplines;
+	struct cerbo_changes *changes;
 	size_t count[3];
 	struct secret_slot *secrets;
 	size_t nsecrets;
@@ -1000,7 +998,8 @@ check_profile(struct cerbo_store *scratch, const struct pentry *pe,
 				    "%s: %s rule \"%s\" is "
 				    "listed twice",
 				    pname,
-				    k == CERBO_RULE_ALLOW ? "allow" : "deny",
+				    cerbo_rule_kind_name(
+				        (enum cerbo_rule_kind)k),
 				    pe->rules[k][i]);
 		}
 	}
@@ -1150,39 +1149,14 @@ out:
 
 /* ---- the result ---------------------------------------------------------- */
 
-static int add_line(struct cerbo_apply_result *res, struct cerbo_error *err,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
+/* Record one change (cerbo_changes_add()). */
 static int
-add_line(struct cerbo_apply_result *res, struct cerbo_error *err,
-    const char *fmt, ...)
+note(struct cerbo_apply_result *res, enum cerbo_change_op op,
+    enum cerbo_change_object object, const char *name, const char *field,
+    const char *old_value, const char *new_value, struct cerbo_error *err)
 {
-	va_list ap;
-	char *line;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return cerbo__fail(err, CERBO_E_NOMEM,
-		    "cannot format a change");
-	if (grow((void **)&res->lines, &res->caplines, res->nlines,
-	        sizeof(*res->lines)) != 0)
-		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
-	line = malloc((size_t)n + 1);
-	if (line == NULL)
-		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
-	va_start(ap, fmt);
-	n = vsnprintf(line, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		free(line);
-		return cerbo__fail(err, CERBO_E_NOMEM,
-		    "cannot format a change");
-	}
-	res->lines[res->nlines++] = line;
-	return 0;
+	return cerbo_changes_add(res->changes, op, object, name, field,
+	    old_value, new_value, err);
 }
 
 /* Keep the library's warning about a rule added to profile pname, if any:
@@ -1197,7 +1171,7 @@ warn_rule(struct cerbo_apply_result *res, struct cerbo_error *err,
 	if (w == NULL)
 		return 0;
 	(void)snprintf(text, sizeof(text), "profile %s: %s rule \"%s\": %s",
-	    pname, kind == CERBO_RULE_DENY ? "deny" : "allow", rule, w);
+	    pname, cerbo_rule_kind_name(kind), rule, w);
 	if (grow((void **)&res->warnings, &res->capwarnings, res->nwarnings,
 	        sizeof(*res->warnings)) != 0 ||
 	    (copy = strdup(text)) == NULL)
@@ -1251,12 +1225,6 @@ generate_keys(struct plan *plan, struct cerbo_apply_result *res,
 
 /* ---- changing the store -------------------------------------------------- */
 
-static const char *
-shown(const char *v)
-{
-	return v != NULL ? v : "(unset)";
-}
-
 static int
 same(const char *a, const char *b)
 {
@@ -1283,7 +1251,7 @@ change_rules(struct cerbo_store *store, const struct pentry *pe,
     struct cerbo_apply_result *res, int *updated, struct cerbo_error *err)
 {
 	const char *pname = pe->v[PF_NAME];
-	const char *kname = kind == CERBO_RULE_ALLOW ? "allow" : "deny";
+	const char *kname = cerbo_rule_kind_name(kind);
 	size_t i = 0;
 	int changed, rc;
 
@@ -1302,8 +1270,9 @@ change_rules(struct cerbo_store *store, const struct pentry *pe,
 		rc = cerbo_profile_rule_remove(store, pname, kind, rule,
 		    &changed, err);
 		if (rc == 0)
-			rc = add_line(res, err, "~ profile %s: - %s %s", pname,
-			    kname, rule);
+			rc = note(res, CERBO_CHANGE_UPDATED,
+			    CERBO_OBJECT_PROFILE, pname, kname, rule, NULL,
+			    err);
 		free(rule);
 		if (rc != 0)
 			return -1;
@@ -1316,8 +1285,8 @@ change_rules(struct cerbo_store *store, const struct pentry *pe,
 		if (!changed)
 			continue;
 		*updated = 1;
-		if (add_line(res, err, "~ profile %s: + %s %s", pname, kname,
-		        pe->rules[kind][i]) != 0 ||
+		if (note(res, CERBO_CHANGE_UPDATED, CERBO_OBJECT_PROFILE,
+		        pname, kname, NULL, pe->rules[kind][i], err) != 0 ||
 		    warn_rule(res, err, pname, kind, pe->rules[kind][i]) != 0)
 			return -1;
 	}
@@ -1351,7 +1320,8 @@ change_profile(struct cerbo_store *store, const struct pentry *pe,
 			}
 		}
 		res->count[CERBO_APPLY_ADDED]++;
-		rc = add_line(res, err, "+ profile %s", pname);
+		rc = note(res, CERBO_CHANGE_ADDED, CERBO_OBJECT_PROFILE, pname,
+		    NULL, NULL, NULL, err);
 		goto out;
 	}
 	if (!same(cerbo_profile_description(cur), desc)) {
@@ -1368,10 +1338,9 @@ change_profile(struct cerbo_store *store, const struct pentry *pe,
 			goto out;
 		if (changed) {
 			updated = 1;
-			if (add_line(res, err,
-			        "~ profile %s: description "
-			        "\"%s\" -> \"%s\"",
-			        pname, shown(old), shown(desc)) != 0)
+			if (note(res, CERBO_CHANGE_UPDATED,
+			        CERBO_OBJECT_PROFILE, pname, "description",
+			        old, cerbo_profile_description(cur), err) != 0)
 				goto out;
 		}
 	}
@@ -1422,13 +1391,8 @@ add_user(struct cerbo_store *store, const struct uentry *ue, time_t now,
 			return -1;
 	}
 	res->count[CERBO_APPLY_ADDED]++;
-	return add_line(res, err, "+ user %s", uname);
-}
-
-static int
-quoted(enum ufield f)
-{
-	return f == UF_NICKNAME || f == UF_DESCRIPTION;
+	return note(res, CERBO_CHANGE_ADDED, CERBO_OBJECT_USER, uname, NULL,
+	    NULL, NULL, err);
 }
 
 static int
@@ -1438,7 +1402,6 @@ change_user(struct cerbo_store *store, const struct uentry *ue, time_t now,
 	const char *uname = ue->v[UF_USERNAME];
 	const struct cerbo_user *cur = ue->cur;
 	char *old = NULL;
-	const char *q;
 	int changed, updated = 0, rc = -1;
 	size_t i;
 
@@ -1448,7 +1411,8 @@ change_user(struct cerbo_store *store, const struct uentry *ue, time_t now,
 		if (cerbo_user_remove(store, uname, err) != 0)
 			return -1;
 		res->count[CERBO_APPLY_REMOVED]++;
-		return add_line(res, err, "- user %s", uname);
+		return note(res, CERBO_CHANGE_REMOVED, CERBO_OBJECT_USER, uname,
+		    NULL, NULL, NULL, err);
 	}
 	if (cur == NULL)
 		return add_user(store, ue, now, res, err);
@@ -1475,12 +1439,8 @@ change_user(struct cerbo_store *store, const struct uentry *ue, time_t now,
 		if (!changed)
 			continue;
 		updated = 1;
-		q = quoted(f) ? "\"" : "";
-		if (add_line(res, err, "~ user %s: %s %s%s%s -> %s%s%s", uname,
-		        ukeys[f], old != NULL ? q : "", shown(old),
-		        old != NULL ? q : "", ue->v[f] != NULL ? q : "",
-		        shown(cerbo_user_get(cur, sf)),
-		        ue->v[f] != NULL ? q : "") != 0)
+		if (note(res, CERBO_CHANGE_UPDATED, CERBO_OBJECT_USER, uname,
+		        ukeys[f], old, cerbo_user_get(cur, sf), err) != 0)
 			goto out;
 	}
 	if (ue->v[UF_SECRET_HASH] != NULL &&
@@ -1490,7 +1450,8 @@ change_user(struct cerbo_store *store, const struct uentry *ue, time_t now,
 		        now, 0, 1, err) != 0)
 			goto out;
 		updated = 1;
-		if (add_line(res, err, "~ user %s: secret changed", uname) != 0)
+		if (note(res, CERBO_CHANGE_UPDATED, CERBO_OBJECT_USER, uname,
+		        "secret", NULL, NULL, err) != 0)
 			goto out;
 	}
 	if (updated)
@@ -1526,7 +1487,8 @@ change_store(struct cerbo_store *store, const struct plan *plan, time_t now,
 		if (cerbo_profile_remove(store, pe->v[PF_NAME], err) != 0)
 			return -1;
 		res->count[CERBO_APPLY_REMOVED]++;
-		if (add_line(res, err, "- profile %s", pe->v[PF_NAME]) != 0)
+		if (note(res, CERBO_CHANGE_REMOVED, CERBO_OBJECT_PROFILE,
+		        pe->v[PF_NAME], NULL, NULL, NULL, err) != 0)
 			return -1;
 	}
 	return 0;
@@ -1559,8 +1521,12 @@ cerbo_store_apply(struct cerbo_store *store, const char *buf, size_t len,
 		return cerbo__fail_at(err, CERBO_E_INVALID, name, 0, 0,
 		    "larger than %u bytes", CERBO_STORE_SIZE_MAX);
 	res = calloc(1, sizeof(*res));
-	if (res == NULL)
+	if (res != NULL)
+		res->changes = cerbo_changes_new();
+	if (res == NULL || res->changes == NULL) {
+		free(res);
 		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
+	}
 	if (read_plan(&plan, buf != NULL ? buf : "", len, name, err) != 0)
 		goto out;
 	if (check_plan(store, &plan, name, now, err) != 0)
@@ -1584,21 +1550,25 @@ out:
 int
 cerbo_apply_result_changed(const struct cerbo_apply_result *result)
 {
-	return result != NULL && result->nlines > 0;
+	return result != NULL && cerbo_changes_count(result->changes) > 0;
 }
 
 size_t
 cerbo_apply_result_change_count(const struct cerbo_apply_result *result)
 {
-	return result != NULL ? result->nlines : 0;
+	return result != NULL ? cerbo_changes_count(result->changes) : 0;
 }
 
 const char *
 cerbo_apply_result_change_at(const struct cerbo_apply_result *result, size_t i)
 {
-	if (result == NULL || i >= result->nlines)
-		return NULL;
-	return result->lines[i];
+	return result != NULL ? cerbo_change_text(result->changes, i) : NULL;
+}
+
+const struct cerbo_changes *
+cerbo_apply_result_changes(const struct cerbo_apply_result *result)
+{
+	return result != NULL ? result->changes : NULL;
 }
 
 size_t
@@ -1645,9 +1615,7 @@ cerbo_apply_result_free(struct cerbo_apply_result *result)
 		    result->nsecrets * sizeof(*result->secrets));
 		free(result->secrets);
 	}
-	for (i = 0; i < result->nlines; i++)
-		free(result->lines[i]);
-	free(result->lines);
+	cerbo_changes_free(result->changes);
 	for (i = 0; i < result->nwarnings; i++)
 		free(result->warnings[i]);
 	free(result->warnings);

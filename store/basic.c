@@ -22,17 +22,6 @@
 /* Its base64 length, padding included. */
 #define ENCODED_MAX (4 * ((DECODED_MAX + 2) / 3))
 
-static int
-has_control(const unsigned char *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] < 0x20 || p[i] == 0x7f)
-			return 1;
-	return 0;
-}
-
 void
 cerbo_basic_wipe(struct cerbo_basic *basic)
 {
@@ -86,7 +75,7 @@ cerbo_basic_parse(const char *header, struct cerbo_basic *out,
 		    "alphabet, '=' padding, nothing else)");
 		goto out;
 	}
-	if (memchr(buf, '\0', len) != NULL || has_control(buf, len)) {
+	if (cerbo__control_at(buf, len) < len) {
 		cerbo__fail(err, CERBO_E_INVALID,
 		    "Basic credentials contain a control character or NUL");
 		goto out;

@@ -250,6 +250,18 @@ CERBO_MUST_CHECK int cerbo_user_set(struct cerbo_store *store,
 CERBO_MUST_CHECK int cerbo_user_field_validate(enum cerbo_user_field field,
     const char *value, struct cerbo_error *err);
 
+/*
+ * Would cerbo_user_set() with this value change the field?  The value is
+ * taken by the same rules (trimmed, validated, made canonical: an address
+ * becomes a /32, a time its UTC form) and compared with the stored one;
+ * *differs is 1 or 0.  -1 with err when the value is not valid.  What
+ * "add --if-missing" uses to say whether an existing user is the one
+ * asked for.
+ */
+CERBO_MUST_CHECK int cerbo_user_field_differs(const struct cerbo_user *user,
+    enum cerbo_user_field field, const char *value, int *differs,
+    struct cerbo_error *err);
+
 CERBO_MUST_CHECK int cerbo_user_remove(struct cerbo_store *store,
     const char *username, struct cerbo_error *err);
 
@@ -275,6 +287,8 @@ size_t cerbo_store_prune(struct cerbo_store *store, time_t now);
  * Profiles and endpoint rules.
  */
 enum cerbo_rule_kind { CERBO_RULE_ALLOW, CERBO_RULE_DENY };
+/* The store's key for a rule list: "allow" or "deny". */
+const char *cerbo_rule_kind_name(enum cerbo_rule_kind kind);
 
 size_t cerbo_store_profile_count(const struct cerbo_store *store);
 const struct cerbo_profile *cerbo_store_profile_at(
@@ -300,6 +314,11 @@ CERBO_MUST_CHECK int cerbo_profile_add(struct cerbo_store *store,
 CERBO_MUST_CHECK int cerbo_profile_set_description(struct cerbo_store *store,
     const char *name, const char *description, int *changed,
     struct cerbo_error *err);
+/* Would cerbo_profile_set_description() change it?  The same rules
+ * (trimmed, validated); *differs 1 or 0, or -1 with err. */
+CERBO_MUST_CHECK int cerbo_profile_description_differs(
+    const struct cerbo_profile *profile, const char *description,
+    int *differs, struct cerbo_error *err);
 /* Add a rule (validated; a duplicate is not added, *changed tells). */
 CERBO_MUST_CHECK int cerbo_profile_rule_add(struct cerbo_store *store,
     const char *name, enum cerbo_rule_kind kind, const char *rule,
@@ -380,6 +399,14 @@ int cerbo_secret_is_generated(const char *secret, size_t len);
  */
 CERBO_MUST_CHECK int cerbo_secret_hash(const char *secret, size_t len,
     char *out, size_t outlen, struct cerbo_error *err);
+/*
+ * The rule for every secret, checked before hashing and by the tools on
+ * input: non-empty, at most CERBO_SECRET_MAX bytes, no NUL and no control
+ * character (an HTTP Basic header never carries one; a stray line break
+ * is a typo).  The message gives the offending byte's 1-based position.
+ */
+CERBO_MUST_CHECK int cerbo_secret_validate(const char *secret, size_t len,
+    struct cerbo_error *err);
 /* Validate a hash string's grammar and bounds. */
 CERBO_MUST_CHECK int cerbo_hash_validate(const char *hash,
     struct cerbo_error *err);
@@ -437,6 +464,8 @@ enum cerbo_verdict_code {
 };
 
 enum cerbo_key_used { CERBO_KEY_NONE, CERBO_KEY_CURRENT, CERBO_KEY_OLD };
+/* "current" or "old" for the key that matched; NULL for CERBO_KEY_NONE. */
+const char *cerbo_key_used_name(enum cerbo_key_used key);
 
 struct cerbo_verify_args {
 	const char *store_path; /* NULL: CERBO_STORE_DEFAULT */
@@ -538,6 +567,10 @@ CERBO_MUST_CHECK int cerbo_txn_begin(struct cerbo_txn **out, const char *path,
 struct cerbo_store *cerbo_txn_store(struct cerbo_txn *txn);
 /* 1 when the store file did not exist when the transaction began. */
 int cerbo_txn_is_new(const struct cerbo_txn *txn);
+/* The store file's generation: as read by begin, and after a commit the
+ * one it wrote (the generation read plus one).  The only source of the
+ * number a tool reports; 0 for a store that does not exist yet. */
+uint64_t cerbo_txn_generation(const struct cerbo_txn *txn);
 CERBO_MUST_CHECK int cerbo_txn_commit(struct cerbo_txn *txn,
     struct cerbo_error *err);
 void cerbo_txn_free(struct cerbo_txn *txn);
@@ -557,9 +590,68 @@ CERBO_MUST_CHECK int cerbo_time_parse(const char *s, int64_t *out,
     struct cerbo_error *err);
 /* Format into out (at least 21 bytes). */
 void cerbo_time_format(int64_t t, char *out, size_t len);
-/* Parse a duration "90s", "15m", "24h", "7d" into seconds. */
+/*
+ * Durations have one grammar: decimal digits and a unit, "ms", "s", "m",
+ * "h" or "d", at most 3650 days.  cerbo_duration_parse() reads one into
+ * whole seconds and wants the unit ("90s", "15m", "24h", "7d"; "ms" is
+ * refused).
+ */
 CERBO_MUST_CHECK int cerbo_duration_parse(const char *s, long *out,
     struct cerbo_error *err);
+/* The same into milliseconds, where a bare number is seconds and "ms" is
+ * allowed, within [min_ms, max_ms]; the message states the bounds. */
+CERBO_MUST_CHECK int cerbo_duration_parse_ms(const char *s, int64_t min_ms,
+    int64_t max_ms, int64_t *out, struct cerbo_error *err);
+
+/* ---------------------------------------------------------------------
+ * Change lists: what a change did, one record per change, as apply and
+ * the tools report it.  A record is an object (user or profile) and its
+ * name, and, for an update, the field with its old and new value (NULL
+ * when unset).  A rule added to or removed from a profile is an update
+ * of field "allow" or "deny" with only new or only old set.  A new key is
+ * field "secret" with neither value: a record never holds a secret or a
+ * hash.  An added object may carry a summary as its new value ("1 allow,
+ * 0 deny rules").  Each record also has its line of text:
+ *   "+ profile NAME", "+ profile NAME (SUMMARY)", "- user NAME",
+ *   "~ profile NAME: + allow RULE", "~ profile NAME: - deny RULE",
+ *   "~ profile NAME: description \"A\" -> \"B\"",
+ *   "~ user NAME: email A -> B", "~ user NAME: nickname \"A\" -> \"B\"",
+ *   "~ user NAME: expires (unset) -> 2030-01-01T00:00:00Z",
+ *   "~ user NAME: secret changed".
+ */
+enum cerbo_change_op {
+	CERBO_CHANGE_ADDED,
+	CERBO_CHANGE_UPDATED,
+	CERBO_CHANGE_REMOVED
+};
+enum cerbo_change_object { CERBO_OBJECT_USER, CERBO_OBJECT_PROFILE };
+struct cerbo_changes;
+
+struct cerbo_changes *cerbo_changes_new(void);
+void cerbo_changes_free(struct cerbo_changes *list);
+/* Record one change (field only for CERBO_CHANGE_UPDATED; old and new are
+ * dropped for field "secret").  0, or -1 with err. */
+CERBO_MUST_CHECK int cerbo_changes_add(struct cerbo_changes *list,
+    enum cerbo_change_op op, enum cerbo_change_object object,
+    const char *name, const char *field, const char *old_value,
+    const char *new_value, struct cerbo_error *err);
+size_t cerbo_changes_count(const struct cerbo_changes *list);
+enum cerbo_change_op cerbo_change_op(const struct cerbo_changes *list,
+    size_t i);
+enum cerbo_change_object cerbo_change_object(
+    const struct cerbo_changes *list, size_t i);
+const char *cerbo_change_name(const struct cerbo_changes *list, size_t i);
+/* NULL for an added or removed object. */
+const char *cerbo_change_field(const struct cerbo_changes *list, size_t i);
+const char *cerbo_change_old(const struct cerbo_changes *list, size_t i);
+const char *cerbo_change_new(const struct cerbo_changes *list, size_t i);
+/* The record's line, as above. */
+const char *cerbo_change_text(const struct cerbo_changes *list, size_t i);
+/* For an update, the line after "~ OBJECT NAME: "; NULL otherwise. */
+const char *cerbo_change_detail(const struct cerbo_changes *list, size_t i);
+/* "added", "updated", "removed"; "user", "profile". */
+const char *cerbo_change_op_name(enum cerbo_change_op op);
+const char *cerbo_change_object_name(enum cerbo_change_object object);
 
 /* ---------------------------------------------------------------------
  * Apply: make a store match a desired state declared in one document
@@ -636,6 +728,9 @@ size_t cerbo_apply_result_warning_count(
     const struct cerbo_apply_result *result);
 const char *cerbo_apply_result_warning_at(
     const struct cerbo_apply_result *result, size_t i);
+/* The same changes as records (see Change lists); owned by the result. */
+const struct cerbo_changes *cerbo_apply_result_changes(
+    const struct cerbo_apply_result *result);
 
 /* How many users and profiles were added, changed, removed. */
 enum cerbo_apply_count {

@@ -209,6 +209,10 @@ int cerbo__profile_push_rule(struct cerbo_profile *profile,
  * what (the field's name, e.g. "nickname").
  */
 int cerbo__utf8_valid(const char *s, size_t len, size_t *bad_offset);
+/* The offset of the first control byte (below 0x20, NUL included, or
+ * 0x7f) in buf, or len when there is none: what no secret and no Basic
+ * credential may hold. */
+size_t cerbo__control_at(const void *buf, size_t len);
 int cerbo__check_username(const char *s, size_t len, struct cerbo_error *err);
 int cerbo__check_profile_name(const char *s, size_t len,
     struct cerbo_error *err);

@@ -45,6 +45,12 @@
 
 #include "internal.h"
 
+const char *
+cerbo_rule_kind_name(enum cerbo_rule_kind kind)
+{
+	return kind == CERBO_RULE_DENY ? "deny" : "allow";
+}
+
 /* A rule's method: "*" or a request's method. */
 static int
 method_ok(const char *m, size_t len)

@@ -16,26 +16,36 @@
 
 enum kind { K_TEXT, K_EMAIL, K_PROFILE, K_HASH, K_TIME, K_CIDRS, K_BOOL };
 
+/*
+ * Every user field's rules, in one place: its key, its validator (kind),
+ * whether it is required, its maximum length (K_TEXT), and whether a value
+ * given to add, set or field_validate (and so to apply) has its
+ * surrounding blanks trimmed first.  Hashes are never trimmed (a blank is
+ * an error there) and an allow_from list trims each item itself.  The
+ * store's own text is never trimmed: it must already be canonical.
+ */
 static const struct field {
 	const char *name;
 	enum kind kind;
 	int required;
 	size_t max; /* for K_TEXT */
+	int trim;
 } fields[CERBO_USER_FIELD_COUNT] = {
-    [CERBO_USER_NICKNAME] = {"nickname", K_TEXT, 1, CERBO_NICKNAME_MAX},
-    [CERBO_USER_PROFILE] = {"profile", K_PROFILE, 1, 0},
-    [CERBO_USER_EMAIL] = {"email", K_EMAIL, 1, 0},
+    [CERBO_USER_NICKNAME] = {"nickname", K_TEXT, 1, CERBO_NICKNAME_MAX, 1},
+    [CERBO_USER_PROFILE] = {"profile", K_PROFILE, 1, 0, 1},
+    [CERBO_USER_EMAIL] = {"email", K_EMAIL, 1, 0, 1},
     [CERBO_USER_DESCRIPTION] = {"description", K_TEXT, 1,
-        CERBO_DESCRIPTION_MAX},
-    [CERBO_USER_SECRET] = {"secret", K_HASH, 1, 0},
-    [CERBO_USER_SECRET_SET] = {"secret_set", K_TIME, 1, 0},
-    [CERBO_USER_OLD_SECRET] = {"old_secret", K_HASH, 0, 0},
-    [CERBO_USER_OLD_SECRET_EXPIRES] = {"old_secret_expires", K_TIME, 0, 0},
-    [CERBO_USER_EXPIRES] = {"expires", K_TIME, 0, 0},
-    [CERBO_USER_ALLOW_FROM] = {"allow_from", K_CIDRS, 0, 0},
-    [CERBO_USER_CREATED] = {"created", K_TIME, 1, 0},
-    [CERBO_USER_UPDATED] = {"updated", K_TIME, 1, 0},
-    [CERBO_USER_DISABLED] = {"disabled", K_BOOL, 0, 0},
+        CERBO_DESCRIPTION_MAX, 1},
+    [CERBO_USER_SECRET] = {"secret", K_HASH, 1, 0, 0},
+    [CERBO_USER_SECRET_SET] = {"secret_set", K_TIME, 1, 0, 1},
+    [CERBO_USER_OLD_SECRET] = {"old_secret", K_HASH, 0, 0, 0},
+    [CERBO_USER_OLD_SECRET_EXPIRES] = {"old_secret_expires", K_TIME, 0, 0,
+        1},
+    [CERBO_USER_EXPIRES] = {"expires", K_TIME, 0, 0, 1},
+    [CERBO_USER_ALLOW_FROM] = {"allow_from", K_CIDRS, 0, 0, 0},
+    [CERBO_USER_CREATED] = {"created", K_TIME, 1, 0, 1},
+    [CERBO_USER_UPDATED] = {"updated", K_TIME, 1, 0, 1},
+    [CERBO_USER_DISABLED] = {"disabled", K_BOOL, 0, 0, 1},
 };
 
 /* ---- fields ----------------------------------------------------------- */
@@ -685,17 +695,36 @@ cerbo__profile_push_rule(struct cerbo_profile *profile,
 	return 0;
 }
 
-static const char *
-kind_name(enum cerbo_rule_kind kind)
+/* A profile description as given: trimmed, then checked (the rule of a
+ * user's description).  *s and *len are the trimmed text. */
+static int
+given_description(const char **s, size_t *len, struct cerbo_error *err)
 {
-	return kind == CERBO_RULE_DENY ? "deny" : "allow";
+	*len = strlen(*s);
+	cerbo__trim(s, len);
+	return cerbo__check_text("description", *s, *len,
+	    CERBO_DESCRIPTION_MAX, err);
 }
 
-static int
-check_description(const char *s, size_t len, struct cerbo_error *err)
+int
+cerbo_profile_description_differs(const struct cerbo_profile *profile,
+    const char *description, int *differs, struct cerbo_error *err)
 {
-	return cerbo__check_text("description", s, len, CERBO_DESCRIPTION_MAX,
-	    err);
+	size_t dlen;
+
+	if (profile == NULL || differs == NULL)
+		return cerbo__fail(err, CERBO_E_INVALID, "no profile");
+	*differs = 0;
+	if (description == NULL) {
+		*differs = profile->description != NULL;
+		return 0;
+	}
+	if (given_description(&description, &dlen, err) != 0)
+		return -1;
+	*differs = profile->description == NULL ||
+	    strlen(profile->description) != dlen ||
+	    memcmp(profile->description, description, dlen) != 0;
+	return 0;
 }
 
 int
@@ -709,12 +738,9 @@ cerbo_profile_add(struct cerbo_store *store, const char *name,
 		return cerbo__fail(err, CERBO_E_INVALID, "no profile name");
 	if (cerbo__check_profile_name(name, strlen(name), err) != 0)
 		return -1;
-	if (description != NULL) {
-		dlen = strlen(description);
-		cerbo__trim(&description, &dlen);
-		if (check_description(description, dlen, err) != 0)
-			return -1;
-	}
+	if (description != NULL &&
+	    given_description(&description, &dlen, err) != 0)
+		return -1;
 	if (cerbo_store_profile_find(store, name) != NULL)
 		return cerbo__fail(err, CERBO_E_EXISTS,
 		    "profile %s exists already", name);
@@ -761,9 +787,7 @@ cerbo_profile_set_description(struct cerbo_store *store, const char *name,
 	if (p == NULL)
 		return -1;
 	if (description != NULL) {
-		dlen = strlen(description);
-		cerbo__trim(&description, &dlen);
-		if (check_description(description, dlen, err) != 0)
+		if (given_description(&description, &dlen, err) != 0)
 			return -1;
 		if (p->description != NULL && strlen(p->description) == dlen &&
 		    memcmp(p->description, description, dlen) == 0)
@@ -841,7 +865,7 @@ cerbo_profile_rule_add(struct cerbo_store *store, const char *name,
 	if (p->nrules[kind] >= CERBO__RULES_MAX)
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "profile %s has %d %s rules already, the most it may have",
-		    name, CERBO__RULES_MAX, kind_name(kind));
+		    name, CERBO__RULES_MAX, cerbo_rule_kind_name(kind));
 	if (cerbo__profile_push_rule(p, kind, rule, strlen(rule)) != 0)
 		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
 	if (changed != NULL)
@@ -1045,6 +1069,27 @@ field_unset(struct cerbo_user *user, enum cerbo_user_field f)
 	}
 }
 
+/* A value as given to add or set: *len set, blanks trimmed when the
+ * field's rules say so. */
+static void
+given_text(enum cerbo_user_field f, const char **s, size_t *len)
+{
+	*len = strlen(*s);
+	if (fields[f].trim)
+		cerbo__trim(s, len);
+}
+
+/* The stored form of a value given to add or set; -1 with err. */
+static int
+given_value(enum cerbo_user_field f, const char *s, struct value *v,
+    struct cerbo_error *err)
+{
+	size_t len;
+
+	given_text(f, &s, &len);
+	return field_value(f, s, len, v, err);
+}
+
 int
 cerbo__user_field_parse(struct cerbo_user *user, enum cerbo_user_field f,
     const char *s, size_t len, struct cerbo_error *err)
@@ -1062,7 +1107,6 @@ cerbo_user_field_validate(enum cerbo_user_field field, const char *value,
     struct cerbo_error *err)
 {
 	struct value v;
-	size_t len;
 	int rc;
 
 	if ((int)field < 0 || field >= CERBO_USER_FIELD_COUNT)
@@ -1073,12 +1117,41 @@ cerbo_user_field_validate(enum cerbo_user_field field, const char *value,
 			    "%s is required", fields[field].name);
 		return 0;
 	}
-	len = strlen(value);
-	if (fields[field].kind != K_HASH && fields[field].kind != K_CIDRS)
-		cerbo__trim(&value, &len);
-	rc = field_value(field, value, len, &v, err);
+	rc = given_value(field, value, &v, err);
 	free(v.str);
 	return rc;
+}
+
+int
+cerbo_user_field_differs(const struct cerbo_user *user,
+    enum cerbo_user_field field, const char *value, int *differs,
+    struct cerbo_error *err)
+{
+	struct value v;
+	int slot;
+
+	if (user == NULL || differs == NULL || (int)field < 0 ||
+	    field >= CERBO_USER_FIELD_COUNT)
+		return cerbo__fail(err, CERBO_E_INVALID, "no such field");
+	*differs = 0;
+	if (value == NULL) {
+		if (fields[field].required)
+			return cerbo__fail(err, CERBO_E_INVALID,
+			    "%s is required", fields[field].name);
+		slot = cerbo__time_slot(field);
+		if (fields[field].kind == K_TIME)
+			*differs = user->time_set[slot];
+		else if (fields[field].kind == K_BOOL)
+			*differs = user->disabled;
+		else
+			*differs = user->str[field] != NULL;
+		return 0;
+	}
+	if (given_value(field, value, &v, err) != 0)
+		return -1;
+	*differs = value_differs(user, field, &v);
+	free(v.str);
+	return 0;
 }
 
 static int
@@ -1129,7 +1202,7 @@ cerbo_user_add(struct cerbo_store *store, const struct cerbo_user_spec *spec,
 	    {CERBO_USER_SECRET, offsetof(struct cerbo_user_spec, secret_hash)},
 	};
 	struct cerbo_user *u = NULL;
-	size_t i, len;
+	size_t i;
 
 	if (store == NULL || spec == NULL || spec->username == NULL)
 		return cerbo__fail(err, CERBO_E_INVALID, "no username");
@@ -1155,11 +1228,7 @@ cerbo_user_add(struct cerbo_store *store, const struct cerbo_user_spec *spec,
 			    fields[given[i].f].name);
 			goto fail;
 		}
-		len = strlen(s);
-		if (fields[given[i].f].kind == K_TEXT ||
-		    fields[given[i].f].kind == K_EMAIL)
-			cerbo__trim(&s, &len);
-		if (field_value(given[i].f, s, len, &v, err) != 0)
+		if (given_value(given[i].f, s, &v, err) != 0)
 			goto fail;
 		value_store(u, given[i].f, &v);
 	}
@@ -1187,7 +1256,6 @@ cerbo_user_set(struct cerbo_store *store, const char *username,
 {
 	struct cerbo_user *u;
 	struct value v;
-	size_t len;
 	int did = 0;
 
 	if (changed != NULL)
@@ -1223,12 +1291,7 @@ cerbo_user_set(struct cerbo_store *store, const char *username,
 	    u->str[CERBO_USER_OLD_SECRET] == NULL)
 		return cerbo__fail(err, CERBO_E_STATE,
 		    "user %s has no old key whose end could be set", username);
-	len = strlen(value);
-	if (fields[field].kind == K_TEXT || fields[field].kind == K_EMAIL ||
-	    fields[field].kind == K_PROFILE || fields[field].kind == K_TIME ||
-	    fields[field].kind == K_BOOL)
-		cerbo__trim(&value, &len);
-	if (field_value(field, value, len, &v, err) != 0)
+	if (given_value(field, value, &v, err) != 0)
 		return -1;
 	if (field == CERBO_USER_PROFILE &&
 	    cerbo_store_profile_find(store, v.str) == NULL) {
@@ -1437,24 +1500,25 @@ validate_profile(const struct cerbo_profile *p, struct cerbo_error *err)
 	if (cerbo__check_profile_name(p->name, strlen(p->name), err) != 0)
 		return -1;
 	if (p->description != NULL &&
-	    check_description(p->description, strlen(p->description), err) != 0)
+	    cerbo__check_text("description", p->description,
+	        strlen(p->description), CERBO_DESCRIPTION_MAX, err) != 0)
 		return -1;
 	for (k = 0; k < 2; k++) {
 		if (p->nrules[k] > CERBO__RULES_MAX)
 			return cerbo__fail(err, CERBO_E_INVALID,
 			    "more than %d %s rules", CERBO__RULES_MAX,
-			    kind_name((enum cerbo_rule_kind)k));
+			    cerbo_rule_kind_name((enum cerbo_rule_kind)k));
 		for (i = 0; i < p->nrules[k]; i++) {
 			if (cerbo_rule_validate(p->rules[k][i], err) != 0) {
 				cerbo__error_prefix(err, "%s rule %zu: ",
-				    kind_name((enum cerbo_rule_kind)k), i + 1);
+				    cerbo_rule_kind_name((enum cerbo_rule_kind)k), i + 1);
 				return -1;
 			}
 			for (j = 0; j < i; j++) {
 				if (strcmp(p->rules[k][i], p->rules[k][j]) == 0)
 					return cerbo__fail(err, CERBO_E_INVALID,
 					    "%s rule \"%s\" is listed twice",
-					    kind_name((enum cerbo_rule_kind)k),
+					    cerbo_rule_kind_name((enum cerbo_rule_kind)k),
 					    p->rules[k][i]);
 			}
 		}

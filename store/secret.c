@@ -415,27 +415,37 @@ cerbo_hash_scheme(const char *hash)
 	return "argon2id";
 }
 
+size_t
+cerbo__control_at(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			break;
+	return i;
+}
+
 /* A secret any hash may be made of: non-empty, bounded, no NUL and no
  * control characters (it could never be sent in an HTTP Basic header; a
  * trailing newline read from a pipe is the usual cause). */
-static int
-secret_hashable(const char *secret, size_t len, struct cerbo_error *err)
+int
+cerbo_secret_validate(const char *secret, size_t len, struct cerbo_error *err)
 {
-	size_t i;
-	unsigned char c;
+	size_t at;
 
 	if (secret == NULL || len == 0)
 		return cerbo__fail(err, CERBO_E_INVALID, "empty secret");
 	if (len > CERBO_SECRET_MAX)
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "secret is longer than %d bytes", CERBO_SECRET_MAX);
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)secret[i];
-		if (c < 0x20 || c == 0x7f)
-			return cerbo__fail(err, CERBO_E_INVALID,
-			    "secret contains a control character or NUL "
-			    "(a trailing newline?)");
-	}
+	at = cerbo__control_at(secret, len);
+	if (at < len)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "secret contains a control character or NUL at byte %zu "
+		    "(a line break? give it on one line)",
+		    at + 1);
 	return 0;
 }
 
@@ -526,7 +536,7 @@ cerbo_secret_hash(const char *secret, size_t len, char *out, size_t outlen,
 	if (out == NULL || outlen == 0)
 		return cerbo__fail(err, CERBO_E_INVALID, "no hash buffer");
 	out[0] = '\0';
-	if (secret_hashable(secret, len, err) != 0)
+	if (cerbo_secret_validate(secret, len, err) != 0)
 		return -1;
 	if (cerbo__sodium_init() != 0)
 		return cerbo__fail(err, CERBO_E_IO, "libsodium init failed");

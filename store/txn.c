@@ -515,6 +515,12 @@ cerbo_txn_is_new(const struct cerbo_txn *txn)
 	return txn != NULL && txn->is_new;
 }
 
+uint64_t
+cerbo_txn_generation(const struct cerbo_txn *txn)
+{
+	return txn != NULL ? txn->generation : 0;
+}
+
 void
 cerbo_txn_free(struct cerbo_txn *txn)
 {

@@ -491,45 +491,101 @@ cerbo_time_format(int64_t t, char *out, size_t len)
 	out[20] = '\0';
 }
 
+/*
+ * The one duration grammar: decimal digits, then a unit ("ms", "s", "m",
+ * "h" or "d"); with bare_ok no unit means seconds, with ms_ok "ms" is
+ * allowed.  Into milliseconds.  0, -1 for the syntax, -2 past
+ * DURATION_MAX seconds.
+ */
+static int
+duration_scan(const char *s, int bare_ok, int ms_ok, int64_t *ms)
+{
+	static const struct {
+		const char *name;
+		int64_t ms;
+	} units[] = {
+	    {"ms", 1},
+	    {"s", 1000},
+	    {"m", 60 * 1000},
+	    {"h", 3600 * 1000},
+	    {"d", 86400 * 1000},
+	};
+	const int64_t max = (int64_t)DURATION_MAX * 1000;
+	int64_t v = 0, unit = 0;
+	size_t i, n;
+
+	if (s == NULL)
+		return -1;
+	for (n = 0; s[n] >= '0' && s[n] <= '9'; n++) {
+		v = v * 10 + (s[n] - '0');
+		if (v > max)
+			return -2;
+	}
+	if (n == 0)
+		return -1;
+	if (s[n] == '\0' && bare_ok)
+		unit = 1000;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(s + n, units[i].name) == 0 && (i > 0 || ms_ok))
+			unit = units[i].ms;
+	if (unit == 0)
+		return -1;
+	if (v > max / unit)
+		return -2;
+	*ms = v * unit;
+	return 0;
+}
+
 int
 cerbo_duration_parse(const char *s, long *out, struct cerbo_error *err)
 {
-	long v = 0, unit;
-	size_t i, n;
+	int64_t ms = 0;
+	int rc;
 
-	if (s == NULL || (n = strlen(s)) < 2)
-		goto syntax;
-	switch (s[n - 1]) {
-	case 's':
-		unit = 1;
-		break;
-	case 'm':
-		unit = 60;
-		break;
-	case 'h':
-		unit = 3600;
-		break;
-	case 'd':
-		unit = 86400;
-		break;
-	default:
-		goto syntax;
-	}
-	for (i = 0; i + 1 < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			goto syntax;
-		v = v * 10 + (s[i] - '0');
-		if (v > DURATION_MAX)
-			goto range;
-	}
-	if (v > DURATION_MAX / unit)
-		goto range;
-	*out = v * unit;
+	rc = duration_scan(s, 0, 0, &ms);
+	if (rc == -1)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "duration must be a number and a unit: 90s, 15m, 24h or "
+		    "7d");
+	if (rc == -2)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "duration is longer than %ld days", DURATION_MAX / 86400);
+	*out = (long)(ms / 1000);
 	return 0;
-syntax:
-	return cerbo__fail(err, CERBO_E_INVALID,
-	    "duration must be a number and a unit: 90s, 15m, 24h or 7d");
-range:
-	return cerbo__fail(err, CERBO_E_INVALID,
-	    "duration is longer than %ld days", DURATION_MAX / 86400);
+}
+
+/* A bound in the largest unit that states it exactly ("1h", "500ms"). */
+static void
+duration_text(int64_t ms, char *buf, size_t len)
+{
+	if (ms == 0)
+		snprintf(buf, len, "0");
+	else if (ms % 86400000 == 0)
+		snprintf(buf, len, "%lldd", (long long)(ms / 86400000));
+	else if (ms % 3600000 == 0)
+		snprintf(buf, len, "%lldh", (long long)(ms / 3600000));
+	else if (ms % 60000 == 0)
+		snprintf(buf, len, "%lldm", (long long)(ms / 60000));
+	else if (ms % 1000 == 0)
+		snprintf(buf, len, "%llds", (long long)(ms / 1000));
+	else
+		snprintf(buf, len, "%lldms", (long long)ms);
+}
+
+int
+cerbo_duration_parse_ms(const char *s, int64_t min_ms, int64_t max_ms,
+    int64_t *out, struct cerbo_error *err)
+{
+	char lo[32], hi[32];
+	int64_t ms = 0;
+
+	if (duration_scan(s, 1, 1, &ms) != 0 || ms < min_ms || ms > max_ms) {
+		duration_text(min_ms, lo, sizeof(lo));
+		duration_text(max_ms, hi, sizeof(hi));
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "not a duration between %s and %s (e.g. 500ms, 10s, 2m)",
+		    lo, hi);
+	}
+	*out = ms;
+	return 0;
 }

@@ -526,6 +526,20 @@ cerbo_verdict_name(enum cerbo_verdict_code code)
 	return "unknown";
 }
 
+const char *
+cerbo_key_used_name(enum cerbo_key_used key)
+{
+	switch (key) {
+	case CERBO_KEY_CURRENT:
+		return "current";
+	case CERBO_KEY_OLD:
+		return "old";
+	case CERBO_KEY_NONE:
+		break;
+	}
+	return NULL;
+}
+
 static void
 set_verdict(struct cerbo_verdict *v, enum cerbo_verdict_code code,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));

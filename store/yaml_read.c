@@ -213,7 +213,7 @@ parse_rules(struct parser *p, struct cerbo_profile *prof,
 
 			snprintf(prefix, sizeof(prefix),
 			    "profile %s: %s: ", prof->name,
-			    kind == CERBO_RULE_ALLOW ? "allow" : "deny");
+			    cerbo_rule_kind_name(kind));
 			return fail_from(p, &p->y.ev.start_mark, prefix);
 		}
 		for (i = 0; i < prof->nrules[kind]; i++) {
@@ -271,9 +271,7 @@ parse_profile(struct parser *p, struct cerbo_profile *prof)
 			    key);
 		seen |= bit;
 		snprintf(what, sizeof(what), "profile %s %s", prof->name,
-		    bit == 1       ? "description"
-		        : bit == 2 ? "allow"
-		                   : "deny");
+		    bit == 1 ? "description" : cerbo_rule_kind_name(kind));
 		if (next(p) != 0)
 			return -1;
 		if (bit != 1) {

@@ -163,7 +163,6 @@ uint_line(struct out *o, const char *key, uint64_t v)
 static void
 emit_profile(struct out *o, const struct cerbo_profile *p)
 {
-	static const char *const kinds[2] = {"allow", "deny"};
 	size_t i;
 	int k;
 
@@ -182,7 +181,7 @@ emit_profile(struct out *o, const struct cerbo_profile *p)
 			continue;
 		}
 		puts_(o, "    ");
-		puts_(o, kinds[k]);
+		puts_(o, cerbo_rule_kind_name((enum cerbo_rule_kind)k));
 		put(o, ":\n", 2);
 		for (i = 0; i < p->nrules[k]; i++) {
 			puts_(o, "      - ");

@@ -150,56 +150,47 @@ opt_value(const char *v, const char *none)
 	return v;
 }
 
+/*
+ * Is the existing user the one add was asked for?  The library compares
+ * each field given with its stored, canonical value.  0 with *same and
+ * the differing fields named in diff, or -1 with err (a value not valid).
+ */
 static int
-streq(const char *a, const char *b)
+same_user(const struct cerbo_user *u, const struct add_ctx *a, int *same,
+    char *diff, size_t len, struct cerbo_error *err)
 {
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-/* Does the existing user match what add was asked for? */
-static int
-same_user(const struct cerbo_user *u, const struct add_ctx *a, char *diff,
-    size_t len)
-{
-	static const struct {
+	const struct {
 		enum cerbo_user_field f;
-		size_t off;
-	} req[] = {
-	    {CERBO_USER_NICKNAME, offsetof(struct add_ctx, nickname)},
-	    {CERBO_USER_PROFILE, offsetof(struct add_ctx, profile)},
-	    {CERBO_USER_EMAIL, offsetof(struct add_ctx, email)},
-	    {CERBO_USER_DESCRIPTION, offsetof(struct add_ctx, description)},
+		int given;
+		const char *value;
+	} want[] = {
+	    {CERBO_USER_NICKNAME, 1, a->nickname},
+	    {CERBO_USER_PROFILE, 1, a->profile},
+	    {CERBO_USER_EMAIL, 1, a->email},
+	    {CERBO_USER_DESCRIPTION, 1, a->description},
+	    {CERBO_USER_EXPIRES, a->expires != NULL,
+	        opt_value(a->expires, "never")},
+	    {CERBO_USER_ALLOW_FROM, a->allow_from != NULL,
+	        opt_value(a->allow_from, "any")},
 	};
-	const char *want;
 	size_t i, n = 0;
-	int same = 1;
+	int differs;
 
+	*same = 1;
 	diff[0] = '\0';
-	for (i = 0; i < sizeof(req) / sizeof(req[0]); i++) {
-		want = *(const char *const *)((const char *)a + req[i].off);
-		if (streq(cerbo_user_get(u, req[i].f), want))
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		if (!want[i].given)
 			continue;
-		same = 0;
+		if (cerbo_user_field_differs(u, want[i].f, want[i].value,
+		        &differs, err) != 0)
+			return -1;
+		if (!differs)
+			continue;
+		*same = 0;
 		n += (size_t)snprintf(diff + n, n < len ? len - n : 0, "%s%s",
-		    n > 0 ? ", " : "", cerbo_user_field_name(req[i].f));
+		    n > 0 ? ", " : "", cerbo_user_field_name(want[i].f));
 	}
-	if (a->expires != NULL &&
-	    !streq(cerbo_user_get(u, CERBO_USER_EXPIRES),
-	        opt_value(a->expires, "never"))) {
-		same = 0;
-		n += (size_t)snprintf(diff + n, n < len ? len - n : 0, "%s%s",
-		    n > 0 ? ", " : "", "expires");
-	}
-	if (a->allow_from != NULL &&
-	    !streq(cerbo_user_get(u, CERBO_USER_ALLOW_FROM),
-	        opt_value(a->allow_from, "any"))) {
-		same = 0;
-		(void)snprintf(diff + n, n < len ? len - n : 0, "%s%s",
-		    n > 0 ? ", " : "", "allow_from");
-	}
-	return same;
+	return 0;
 }
 
 static int
@@ -212,11 +203,13 @@ add_change(struct cerbo_txn *txn, struct cli_change *c, struct cerbo_error *err)
 	time_t now = time(NULL);
 	char diff[128];
 	const char *v;
-	int ch;
+	int ch, same;
 
 	u = cerbo_store_user_find(store, a->username);
 	if (u != NULL && a->if_missing) {
-		if (same_user(u, a, diff, sizeof(diff))) {
+		if (same_user(u, a, &same, diff, sizeof(diff), err) != 0)
+			return -1;
+		if (same) {
 			a->existed = 1;
 			return 0;
 		}

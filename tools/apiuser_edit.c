@@ -51,7 +51,8 @@ struct edit_ctx {
 	const char *value[EDIT_FIELDS]; /* NULL: not given */
 	int given[EDIT_FIELDS];
 	int disable, enable;
-	char changed_names[256];
+	struct cerbo_changes *changes; /* what changed */
+	char changed_names[256];       /* their field names, for messages */
 };
 
 static const enum cerbo_user_field edit_field[EDIT_FIELDS] = {
@@ -115,11 +116,15 @@ edit_change(struct cerbo_txn *txn, struct cli_change *c,
 {
 	struct edit_ctx *e = c->arg;
 	struct cerbo_store *store = cerbo_txn_store(txn);
+	const struct cerbo_user *u;
+	const char *have;
+	char *old = NULL;
 	time_t now = time(NULL);
 	size_t n = 0;
-	int i, ch;
+	int i, ch, rc = -1;
 
-	if (cerbo_store_user_find(store, e->username) == NULL) {
+	u = cerbo_store_user_find(store, e->username);
+	if (u == NULL) {
 		err->status = cerbo_username_valid(e->username)
 		    ? CERBO_E_NOTFOUND
 		    : CERBO_E_INVALID;
@@ -131,12 +136,28 @@ edit_change(struct cerbo_txn *txn, struct cli_change *c,
 	for (i = 0; i < EDIT_FIELDS; i++) {
 		if (!e->given[i])
 			continue;
+		free(old);
+		old = NULL;
+		have = cerbo_user_get(u, edit_field[i]);
+		if (have != NULL)
+			old = strdup(have);
+		if (have != NULL && old == NULL) {
+			err->status = CERBO_E_NOMEM;
+			snprintf(err->message, sizeof(err->message),
+			    "out of memory");
+			goto out;
+		}
 		ch = 0;
 		if (cerbo_user_set(store, e->username, edit_field[i],
 		        e->value[i], now, &ch, err) != 0)
-			return -1;
+			goto out;
 		if (!ch)
 			continue;
+		if (cerbo_changes_add(e->changes, CERBO_CHANGE_UPDATED,
+		        CERBO_OBJECT_USER, e->username,
+		        cerbo_user_field_name(edit_field[i]), old,
+		        cerbo_user_get(u, edit_field[i]), err) != 0)
+			goto out;
 		c->changed = 1;
 		n += (size_t)snprintf(e->changed_names + n,
 		    n < sizeof(e->changed_names) ? sizeof(e->changed_names) - n
@@ -146,7 +167,10 @@ edit_change(struct cerbo_txn *txn, struct cli_change *c,
 	}
 	snprintf(c->what, sizeof(c->what), "edited user %s: %s", e->username,
 	    e->changed_names);
-	return 0;
+	rc = 0;
+out:
+	free(old);
+	return rc;
 }
 
 int
@@ -170,6 +194,7 @@ cmd_edit(int argc, char **argv)
 	struct cli_change c;
 	struct cerbo_error err;
 	struct cli_json j;
+	size_t k, n;
 	int rc, i, any = 0;
 
 	memset(&e, 0, sizeof(e));
@@ -192,30 +217,29 @@ cmd_edit(int argc, char **argv)
 		    "nothing to change: give at "
 		    "least one of --nickname --profile --email --description "
 		    "--disable --enable --expires --allow-from");
+	e.changes = cerbo_changes_new();
+	if (e.changes == NULL) {
+		cli_warnx("out of memory");
+		return CLI_EXIT_IO;
+	}
 	c.fn = edit_change;
 	c.arg = &e;
-	if (cli_change_run(&o, &c, &err) != 0)
-		return cli_error(&err);
+	if (cli_change_run(&o, &c, &err) != 0) {
+		rc = cli_error(&err);
+		goto out;
+	}
 	if (o.json) {
 		cli_json_init(&j);
 		cli_json_object_begin(&j, NULL);
 		cli_json_bool(&j, "changed", c.changed);
 		cli_json_str(&j, "username", e.username);
 		cli_json_array_begin(&j, "fields");
-		/* the changed field names, split again */
-		if (c.changed) {
-			char *s = e.changed_names, *comma;
-
-			for (;;) {
-				comma = strstr(s, ", ");
-				cli_json_strn(&j, NULL, s,
-				    comma ? (size_t)(comma - s) : strlen(s));
-				if (comma == NULL)
-					break;
-				s = comma + 2;
-			}
-		}
+		n = cerbo_changes_count(e.changes);
+		for (k = 0; k < n; k++)
+			cli_json_str(&j, NULL,
+			    cerbo_change_field(e.changes, k));
 		cli_json_array_end(&j);
+		cli_json_changes(&j, e.changes);
 		cli_json_u64(&j, "generation", c.generation);
 		cli_json_object_end(&j);
 		rc = cli_json_print(&j, stdout);
@@ -225,6 +249,8 @@ cmd_edit(int argc, char **argv)
 	} else if (!o.quiet) {
 		printf("updated %s: %s\n", e.username, e.changed_names);
 	}
+out:
+	cerbo_changes_free(e.changes);
 	return rc;
 }
 

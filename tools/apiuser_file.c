@@ -133,8 +133,10 @@ static const char apply_help[] =
     "                          \"- profile p\"); never a secret or a hash\n"
     "  --json                  {\"changed\", \"check\", \"added\", "
     "\"updated\", \"removed\",\n"
-    "                          \"changes\": [...], \"secrets\": {USER: KEY}, "
-    "\"generation\"}\n" CLI_CHANGE_HELP CLI_COMMON_HELP_OWN_JSON
+    "                          \"changes\": [...], \"change_records\": "
+    "[...],\n"
+    "                          \"secrets\": {USER: KEY}, \"generation\"}\n"
+    CLI_CHANGE_HELP CLI_COMMON_HELP_OWN_JSON
     "  -h, --help              this help\n";
 
 struct apply_ctx {
@@ -206,12 +208,7 @@ apply_report(const struct cli_opts *o, const struct apply_ctx *a,
 		    cerbo_apply_result_count(res, CERBO_APPLY_UPDATED));
 		cli_json_u64(&j, "removed",
 		    cerbo_apply_result_count(res, CERBO_APPLY_REMOVED));
-		cli_json_array_begin(&j, "changes");
-		n = cerbo_apply_result_change_count(res);
-		for (i = 0; i < n; i++)
-			cli_json_str(&j, NULL,
-			    cerbo_apply_result_change_at(res, i));
-		cli_json_array_end(&j);
+		cli_json_changes(&j, cerbo_apply_result_changes(res));
 		cli_json_array_begin(&j, "warnings");
 		n = cerbo_apply_result_warning_count(res);
 		for (i = 0; i < n; i++)
@@ -230,11 +227,8 @@ apply_report(const struct cli_opts *o, const struct apply_ctx *a,
 		cli_json_free(&j);
 		return rc;
 	}
-	if (a->diff) {
-		n = cerbo_apply_result_change_count(res);
-		for (i = 0; i < n; i++)
-			printf("%s\n", cerbo_apply_result_change_at(res, i));
-	}
+	if (a->diff)
+		cli_print_changes(cerbo_apply_result_changes(res));
 	if (!o->quiet) {
 		/* A dry run prints no key, but says how many the real run
 		 * will print once, so nobody is surprised into losing one. */
@@ -554,7 +548,7 @@ cmd_edit_file(int argc, char **argv)
 		rc = cli_error(&err);
 		goto out;
 	}
-	generation = cerbo_store_generation(cerbo_txn_store(txn));
+	generation = cerbo_txn_generation(txn);
 	if (cerbo_store_emit(cerbo_txn_store(txn), &orig, &orig_len, &err) !=
 	    0) {
 		rc = cli_error(&err);
@@ -620,7 +614,7 @@ cmd_edit_file(int argc, char **argv)
 			rc = cli_error(&err);
 			goto out;
 		}
-		generation++;
+		generation = cerbo_txn_generation(txn);
 		cli_log_change(o.store, "edited the store file in an editor");
 	}
 	if (o.json) {

@@ -379,9 +379,7 @@ cmd_verify(int argc, char **argv)
 	}
 	sodium_memzero(secret, CLI_SECRET_BUF);
 	rc = v.code == CERBO_ALLOW ? CLI_EXIT_OK : CLI_EXIT_REFUSED;
-	key = v.key == CERBO_KEY_CURRENT ? "current"
-	    : v.key == CERBO_KEY_OLD     ? "old"
-	                                 : NULL;
+	key = cerbo_key_used_name(v.key);
 	if (o.json) {
 		cli_json_init(&j);
 		cli_json_object_begin(&j, NULL);
@@ -413,45 +411,106 @@ out:
 /* ---- explain ----------------------------------------------------------- */
 
 static const char explain_help[] =
-    "usage: cerbo-apiuser explain USER METHOD PATH [--json] [OPTIONS]\n"
+    "usage: cerbo-apiuser explain USER METHOD PATH [--rhost ADDR] [--json] "
+    "[OPTIONS]\n"
     "\n"
     "Say whether USER's profile allows the request METHOD PATH (as the PAM "
     "module\n"
     "would parse it from the request line) and which rule decided: a deny "
     "rule\n"
-    "wins over allow rules, no matching allow rule is a refusal.  Notes when "
+    "wins over allow rules, no matching allow rule is a refusal.  The answer "
+    "is the\n"
+    "verifier's (as verify gives it, without the secret check); notes when "
     "the\n"
-    "account itself is disabled or expired.  No secret needed.\n"
+    "account itself is disabled, expired or outside allow_from.  No secret "
+    "needed.\n"
     "Exit 0 only when the request would be allowed, 1 otherwise.\n"
     "\n"
-    "  --json                  {\"changed\": false, \"allowed\", \"matched\", "
-    "\"kind\",\n"
-    "                          \"rule\", \"profile\", "
-    "\"reason\"}\n" CLI_COMMON_HELP_OWN_JSON
+    "  --rhost ADDR            the client address, checked against "
+    "allow_from\n"
+    "  --json                  {\"changed\": false, \"allowed\", \"verdict\", "
+    "\"matched\",\n"
+    "                          \"kind\", \"rule\", \"profile\", "
+    "\"reason\", \"note\"}\n" CLI_COMMON_HELP_OWN_JSON
     "  -h, --help              this help\n";
+
+/*
+ * The profile's own answer to text, in words, into d and reason: what
+ * explain shows beside a verdict that refused the account before the
+ * profile was asked.
+ */
+static void
+profile_answer(const struct cerbo_store *store, const char *pname,
+    const char *text, struct cerbo_decision *d, char *reason, size_t len)
+{
+	const struct cerbo_profile *p;
+	struct cerbo_request req;
+	struct cerbo_error err;
+
+	memset(d, 0, sizeof(*d));
+	memset(&err, 0, sizeof(err));
+	if (cerbo_request_parse(text, &req, &err) != 0) {
+		snprintf(reason, len, "refused before any rule is tried: %s",
+		    err.message);
+		return;
+	}
+	p = cerbo_store_profile_find(store, pname);
+	if (p == NULL) {
+		snprintf(reason, len, "profile %s does not exist", pname);
+		return;
+	}
+	cerbo_profile_decide(p, &req, d);
+	if (d->matched)
+		snprintf(reason, len, "%s by %s rule \"%s\" of profile %s",
+		    d->allowed ? "allowed" : "refused",
+		    cerbo_rule_kind_name(d->kind), d->rule, pname);
+	else
+		snprintf(reason, len,
+		    "refused: no allow rule of profile %s matches %s %s "
+		    "(default deny)",
+		    pname, req.method, req.path);
+}
+
+/* Why the verifier refused the account itself, in explain's words; NULL
+ * when it did not. */
+static const char *
+account_note(const struct cerbo_verdict *v)
+{
+	switch (v->code) {
+	case CERBO_DENY_DISABLED:
+		return "the account is disabled: every request is refused";
+	case CERBO_DENY_EXPIRED:
+		return "the account has expired: every request is refused";
+	case CERBO_DENY_ADDRESS:
+		return v->reason;
+	default:
+		return NULL;
+	}
+}
 
 int
 cmd_explain(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    CLI_COMMON_LONGOPTS,
+	    {"rhost", required_argument, NULL, AU_OPT_RHOST},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cerbo_store *store = NULL;
 	const struct cerbo_user *u;
-	const struct cerbo_profile *p;
-	struct cerbo_request req;
+	struct cerbo_verify_args args;
+	struct cerbo_verdict v;
 	struct cerbo_decision d;
-	struct cerbo_error err;
 	struct cli_opts o;
 	struct cli_json j;
 	char text[CERBO_RULE_MAX + CERBO_PATH_MAX], reason[6144];
-	const char *name, *pname, *note = NULL;
-	int rc, parsed;
+	const char *name, *pname, *note, *rhost = NULL;
+	int rc;
 
 	cli_opts_init(&o);
-	rc = cli_getopt(argc, argv, longopts, &o, NULL, NULL, explain_help);
+	rc = cli_getopt(argc, argv, longopts, &o, rhost_opt, &rhost,
+	    explain_help);
 	if (rc != 0)
 		goto out;
 	if (optind >= argc) {
@@ -463,6 +522,8 @@ cmd_explain(int argc, char **argv)
 	    request_text(argc, argv, optind + 1, "explain", text, sizeof(text));
 	if (rc != 0)
 		goto out;
+	/* Loaded for the exit codes of a missing store or user (4) and for
+	 * the profile's answer; the verdict is the verifier's alone. */
 	rc = au_load(&o, &store);
 	if (rc != 0)
 		goto out;
@@ -470,48 +531,40 @@ cmd_explain(int argc, char **argv)
 	if (u == NULL)
 		goto out;
 	pname = cerbo_user_get(u, CERBO_USER_PROFILE);
-	p = cerbo_store_profile_find(store, pname);
-	memset(&d, 0, sizeof(d));
-	memset(&err, 0, sizeof(err));
-	parsed = cerbo_request_parse(text, &req, &err) == 0;
-	if (!parsed) {
-		snprintf(reason, sizeof(reason),
-		    "refused before any rule "
-		    "is tried: %s",
-		    err.message);
-	} else if (p == NULL) {
-		snprintf(reason, sizeof(reason), "profile %s does not exist",
-		    pname);
-	} else {
-		cerbo_profile_decide(p, &req, &d);
-		if (d.matched)
-			snprintf(reason, sizeof(reason),
-			    "%s by %s rule \"%s\" "
-			    "of profile %s",
-			    d.allowed ? "allowed" : "refused",
-			    d.kind == CERBO_RULE_ALLOW ? "allow" : "deny",
-			    d.rule, pname);
-		else
-			snprintf(reason, sizeof(reason),
-			    "refused: no allow "
-			    "rule of profile %s matches %s %s (default deny)",
-			    pname, req.method, req.path);
+	memset(&args, 0, sizeof(args));
+	args.store_path = o.store;
+	args.username = name;
+	args.secret = NULL; /* authorize only */
+	args.request = text;
+	args.rhost = rhost;
+	memset(&v, 0, sizeof(v));
+	if (cerbo_verify(&args, &v) != 0) {
+		cli_warnx("explain: invalid arguments");
+		rc = CLI_EXIT_USAGE;
+		goto out;
 	}
-	if (cerbo_user_disabled(u))
-		note = "the account is disabled: every request is refused";
-	else if (cerbo_user_expired(u, time(NULL)))
-		note = "the account has expired: every request is refused";
-	rc = d.allowed && note == NULL ? CLI_EXIT_OK : CLI_EXIT_REFUSED;
+	note = account_note(&v);
+	if (v.code == CERBO_ALLOW || v.code == CERBO_DENY_FORBIDDEN ||
+	    v.code == CERBO_DENY_REQUEST || note != NULL)
+		profile_answer(store, pname, text, &d, reason, sizeof(reason));
+	else {
+		/* The verifier stopped short of the profile: its reason is
+		 * the answer (a store error, a profile it cannot find). */
+		memset(&d, 0, sizeof(d));
+		snprintf(reason, sizeof(reason), "refused (%s): %s",
+		    cerbo_verdict_name(v.code), v.reason);
+	}
+	rc = v.code == CERBO_ALLOW ? CLI_EXIT_OK : CLI_EXIT_REFUSED;
 	if (o.json) {
 		cli_json_init(&j);
 		cli_json_object_begin(&j, NULL);
 		cli_json_bool(&j, "changed", 0);
-		cli_json_bool(&j, "allowed", rc == CLI_EXIT_OK);
+		cli_json_bool(&j, "allowed", v.code == CERBO_ALLOW);
+		cli_json_str(&j, "verdict", cerbo_verdict_name(v.code));
 		cli_json_bool(&j, "profile_allows", d.allowed);
 		cli_json_bool(&j, "matched", d.matched);
 		if (d.matched) {
-			cli_json_str(&j, "kind",
-			    d.kind == CERBO_RULE_ALLOW ? "allow" : "deny");
+			cli_json_str(&j, "kind", cerbo_rule_kind_name(d.kind));
 			cli_json_str(&j, "rule", d.rule);
 		} else {
 			cli_json_null(&j, "kind");

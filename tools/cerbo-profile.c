@@ -5,14 +5,11 @@
  * (deny wins; no matching allow rule is a refusal).  Thin, like
  * cerbo-apiuser: rules are validated, stored and written by libcerbo.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
-#include "cli.h"
+#include "profile.h"
 
 static const char usage_text[] =
     "usage: cerbo-profile COMMAND [OPTIONS] [ARGS]\n"
@@ -44,19 +41,6 @@ static const char usage_text[] =
     "(--expect-generation or --expect-digest); 11 not possible in the "
     "current\nstate (deleting a profile that users still use).\n";
 
-enum {
-	PF_OPT_DESCRIPTION = CLI_OPT_FIRST_FREE,
-	PF_OPT_ALLOW,
-	PF_OPT_DENY,
-	PF_OPT_REMOVE_ALLOW,
-	PF_OPT_REMOVE_DENY,
-	PF_OPT_IF_MISSING,
-	PF_OPT_IF_EXISTS,
-};
-
-/* Rule lists given on the command line, by what they do. */
-enum { ADD_ALLOW, ADD_DENY, DEL_ALLOW, DEL_DENY, NLISTS };
-
 static const char *const list_option[NLISTS] = {
     "--allow",
     "--deny",
@@ -64,40 +48,16 @@ static const char *const list_option[NLISTS] = {
     "--remove-deny",
 };
 
-/* Everything a command's command line says. */
-struct pf {
-	struct cli_opts o;
-	const char *cmd;
-	const char *name;
-	const char *description;
-	const char **rules[NLISTS]; /* point into argv */
-	size_t nrules[NLISTS];
-	int if_missing;
-	int if_exists;
-	/* filled by the change */
-	char **lines; /* what changed, one line each */
-	size_t nlines;
-	int allows_everything; /* after the change */
-};
-
-static void
+void
 pf_free(struct pf *p)
 {
-	size_t i;
 	int k;
 
 	for (k = 0; k < NLISTS; k++)
 		free(p->rules[k]);
-	for (i = 0; i < p->nlines; i++)
-		free(p->lines[i]);
-	free(p->lines);
+	cerbo_changes_free(p->changes);
 }
 
-static const char *
-kind_name(enum cerbo_rule_kind kind)
-{
-	return kind == CERBO_RULE_ALLOW ? "allow" : "deny";
-}
 
 /* ---- options ------------------------------------------------------------- */
 
@@ -139,14 +99,19 @@ parse_opt(void *ctx, int c, const char *arg)
  * command's own; exactly one operand, NAME, unless want_name is 0.
  * Returns 0 to go on, -1 when --help was printed, or an exit code.
  */
-static int
-parse(struct pf *p, int argc, char **argv, const struct option *longopts,
+int
+pf_parse(struct pf *p, int argc, char **argv, const struct option *longopts,
     const char *help, int want_name)
 {
 	int r, k;
 
 	p->cmd = argv[0];
 	cli_opts_init(&p->o);
+	p->changes = cerbo_changes_new();
+	if (p->changes == NULL) {
+		cli_warnx("out of memory");
+		return CLI_EXIT_IO;
+	}
 	for (k = 0; k < NLISTS; k++) {
 		p->rules[k] = calloc((size_t)argc, sizeof(*p->rules[k]));
 		if (p->rules[k] == NULL) {
@@ -200,35 +165,16 @@ check_rules(const struct pf *p)
 
 /* ---- what changed -------------------------------------------------------- */
 
-static int add_line(struct pf *p, struct cerbo_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
+/* Record one change of profile p->name (cerbo_changes_add()). */
 static int
-add_line(struct pf *p, struct cerbo_error *err, const char *fmt, ...)
+note(struct pf *p, enum cerbo_change_op op, const char *field,
+    const char *old_value, const char *new_value, struct cerbo_error *err)
 {
-	char buf[CERBO_RULE_MAX + CERBO_DESCRIPTION_MAX * 2 + 128];
-	char **lines;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	lines = realloc(p->lines, (p->nlines + 1) * sizeof(*lines));
-	if (lines == NULL)
-		goto nomem;
-	p->lines = lines;
-	p->lines[p->nlines] = strdup(buf);
-	if (p->lines[p->nlines] == NULL)
-		goto nomem;
-	p->nlines++;
-	return 0;
-nomem:
-	err->status = CERBO_E_NOMEM;
-	snprintf(err->message, sizeof(err->message), "out of memory");
-	return -1;
+	return cerbo_changes_add(p->changes, op, CERBO_OBJECT_PROFILE, p->name,
+	    field, old_value, new_value, err);
 }
 
-static void
+void
 warn_if_everything(const struct pf *p)
 {
 	if (p->allows_everything)
@@ -267,10 +213,7 @@ print_change_json(const struct pf *p, const struct cli_change *c)
 	cli_json_object_begin(&j, NULL);
 	cli_json_bool(&j, "changed", c->changed);
 	cli_json_str(&j, "name", p->name);
-	cli_json_array_begin(&j, "changes");
-	for (i = 0; i < p->nlines; i++)
-		cli_json_str(&j, NULL, p->lines[i]);
-	cli_json_array_end(&j);
+	cli_json_changes(&j, p->changes);
 	cli_json_bool(&j, "allows_everything", p->allows_everything);
 	cli_json_array_begin(&j, "warnings");
 	for (i = 0; i < p->nrules[ADD_DENY]; i++) {
@@ -289,7 +232,6 @@ print_change_json(const struct pf *p, const struct cli_change *c)
 static int
 print_change(const struct pf *p, const struct cli_change *c)
 {
-	size_t i;
 
 	if (p->o.json)
 		return print_change_json(p, c);
@@ -297,10 +239,8 @@ print_change(const struct pf *p, const struct cli_change *c)
 		printf("unchanged\n");
 		return CLI_EXIT_OK;
 	}
-	if (!p->o.quiet) {
-		for (i = 0; i < p->nlines; i++)
-			printf("%s\n", p->lines[i]);
-	}
+	if (!p->o.quiet)
+		cli_print_changes(p->changes);
 	return CLI_EXIT_OK;
 }
 
@@ -334,20 +274,21 @@ set_what(const struct pf *p, struct cli_change *c, const char *verb)
 	len = n < 0 ? 0 : (size_t)n;
 	if (strcmp(verb, "edited") != 0)
 		return;
-	for (i = 0; i < p->nlines && len < sizeof(c->what); i++) {
-		/* "~ profile NAME: X" -> "; X" */
-		const char *s = strchr(p->lines[i], ':');
+	for (i = 0; i < cerbo_changes_count(p->changes) &&
+	     len < sizeof(c->what);
+	     i++) {
+		const char *d = cerbo_change_detail(p->changes, i);
 
-		n = snprintf(c->what + len, sizeof(c->what) - len, "%s%s",
-		    i == 0 ? ":" : ";", s != NULL ? s + 1 : "");
+		n = snprintf(c->what + len, sizeof(c->what) - len, "%s %s",
+		    i == 0 ? ":" : ";", d != NULL ? d : "");
 		if (n < 0)
 			break;
 		len += (size_t)n;
 	}
 }
 
-static int
-not_found(const char *name, struct cerbo_error *err)
+int
+pf_not_found(const char *name, struct cerbo_error *err)
 {
 	memset(err, 0, sizeof(*err));
 	if (cerbo_user_field_validate(CERBO_USER_PROFILE, name, err) != 0)
@@ -378,16 +319,20 @@ static const char add_help[] =
     "5)\n" CLI_CHANGE_HELP CLI_COMMON_HELP
     "  -h, --help              this help\n";
 
-/* The profile has exactly the description and rules asked for. */
+/* The profile has exactly the description (as the library compares it)
+ * and rules asked for: 1, 0, or -1 with err for a description not valid. */
 static int
-identical(const struct pf *p, const struct cerbo_profile *prof)
+identical(const struct pf *p, const struct cerbo_profile *prof,
+    struct cerbo_error *err)
 {
 	static const int lists[2] = {ADD_ALLOW, ADD_DENY};
-	const char *d = cerbo_profile_description(prof);
 	size_t i, j, n;
-	int k;
+	int k, differs;
 
-	if (d == NULL || strcmp(d, p->description) != 0)
+	if (cerbo_profile_description_differs(prof, p->description, &differs,
+	        err) != 0)
+		return -1;
+	if (differs)
 		return 0;
 	for (k = 0; k < 2; k++) {
 		enum cerbo_rule_kind kind = (enum cerbo_rule_kind)k;
@@ -424,12 +369,16 @@ add_change(struct cerbo_txn *txn, struct cli_change *c, struct cerbo_error *err)
 	struct pf *p = c->arg;
 	struct cerbo_store *store = cerbo_txn_store(txn);
 	const struct cerbo_profile *prof;
+	char summary[64];
 	size_t i;
-	int k, changed;
+	int k, changed, same;
 
 	prof = cerbo_store_profile_find(store, p->name);
 	if (prof != NULL) {
-		if (p->if_missing && identical(p, prof)) {
+		same = p->if_missing ? identical(p, prof, err) : 0;
+		if (same < 0)
+			return -1;
+		if (same) {
 			p->allows_everything =
 			    cerbo_profile_allows_everything(prof);
 			return 0;
@@ -459,9 +408,10 @@ add_change(struct cerbo_txn *txn, struct cli_change *c, struct cerbo_error *err)
 	p->allows_everything = cerbo_profile_allows_everything(prof);
 	c->changed = 1;
 	set_what(p, c, "added");
-	return add_line(p, err, "+ profile %s (%zu allow, %zu deny rules)",
-	    p->name, cerbo_profile_rule_count(prof, CERBO_RULE_ALLOW),
+	snprintf(summary, sizeof(summary), "%zu allow, %zu deny rules",
+	    cerbo_profile_rule_count(prof, CERBO_RULE_ALLOW),
 	    cerbo_profile_rule_count(prof, CERBO_RULE_DENY));
+	return note(p, CERBO_CHANGE_ADDED, NULL, NULL, summary, err);
 }
 
 static int
@@ -482,7 +432,7 @@ cmd_add(int argc, char **argv)
 
 	memset(&p, 0, sizeof(p));
 	memset(&c, 0, sizeof(c));
-	rc = parse(&p, argc, argv, longopts, add_help, 1);
+	rc = pf_parse(&p, argc, argv, longopts, add_help, 1);
 	if (rc != 0)
 		goto out;
 	if (p.description == NULL) {
@@ -535,7 +485,7 @@ edit_change(struct cerbo_txn *txn, struct cli_change *c,
 
 	prof = cerbo_store_profile_find(store, p->name);
 	if (prof == NULL)
-		return not_found(p->name, err);
+		return pf_not_found(p->name, err);
 	if (p->description != NULL) {
 		if (cerbo_profile_description(prof) != NULL) {
 			old = strdup(cerbo_profile_description(prof));
@@ -546,11 +496,8 @@ edit_change(struct cerbo_txn *txn, struct cli_change *c,
 		        p->description, &changed, err) != 0)
 			goto out;
 		if (changed &&
-		    add_line(p, err,
-		        "~ profile %s: description "
-		        "\"%s\" -> \"%s\"",
-		        p->name, old != NULL ? old : "(unset)",
-		        cerbo_profile_description(prof)) != 0)
+		    note(p, CERBO_CHANGE_UPDATED, "description", old,
+		        cerbo_profile_description(prof), err) != 0)
 			goto out;
 	}
 	for (k = 0; k < 2; k++) {
@@ -566,11 +513,11 @@ edit_change(struct cerbo_txn *txn, struct cli_change *c,
 				err->status = CERBO_E_NOTFOUND;
 				snprintf(err->message, sizeof(err->message),
 				    "profile %s has no %s rule '%s'", p->name,
-				    kind_name(kind), rule);
+				    cerbo_rule_kind_name(kind), rule);
 				goto out;
 			}
-			if (add_line(p, err, "~ profile %s: - %s %s", p->name,
-			        kind_name(kind), rule) != 0)
+			if (note(p, CERBO_CHANGE_UPDATED,
+			        cerbo_rule_kind_name(kind), rule, NULL, err) != 0)
 				goto out;
 		}
 	}
@@ -584,13 +531,13 @@ edit_change(struct cerbo_txn *txn, struct cli_change *c,
 			        &changed, err) != 0)
 				goto out;
 			if (changed &&
-			    add_line(p, err, "~ profile %s: + %s %s", p->name,
-			        kind_name(kind), rule) != 0)
+			    note(p, CERBO_CHANGE_UPDATED,
+			        cerbo_rule_kind_name(kind), NULL, rule, err) != 0)
 				goto out;
 		}
 	}
 	p->allows_everything = cerbo_profile_allows_everything(prof);
-	c->changed = p->nlines > 0;
+	c->changed = cerbo_changes_count(p->changes) > 0;
 	set_what(p, c, "edited");
 	rc = 0;
 	goto out;
@@ -621,7 +568,7 @@ cmd_edit(int argc, char **argv)
 
 	memset(&p, 0, sizeof(p));
 	memset(&c, 0, sizeof(c));
-	rc = parse(&p, argc, argv, longopts, edit_help, 1);
+	rc = pf_parse(&p, argc, argv, longopts, edit_help, 1);
 	if (rc != 0)
 		goto out;
 	any = p.description != NULL;
@@ -666,13 +613,13 @@ delete_change(struct cerbo_txn *txn, struct cli_change *c,
 	if (cerbo_store_profile_find(store, p->name) == NULL) {
 		if (p->if_exists)
 			return 0;
-		return not_found(p->name, err);
+		return pf_not_found(p->name, err);
 	}
 	if (cerbo_profile_remove(store, p->name, err) != 0)
 		return -1;
 	c->changed = 1;
 	set_what(p, c, "deleted");
-	return add_line(p, err, "- profile %s", p->name);
+	return note(p, CERBO_CHANGE_REMOVED, NULL, NULL, NULL, err);
 }
 
 static int
@@ -691,7 +638,7 @@ cmd_delete(int argc, char **argv)
 
 	memset(&p, 0, sizeof(p));
 	memset(&c, 0, sizeof(c));
-	rc = parse(&p, argc, argv, longopts, delete_help, 1);
+	rc = pf_parse(&p, argc, argv, longopts, delete_help, 1);
 	if (rc != 0)
 		goto out;
 	c.fn = delete_change;
@@ -705,244 +652,6 @@ cmd_delete(int argc, char **argv)
 	else
 		rc = print_change(&p, &c);
 out:
-	pf_free(&p);
-	return rc;
-}
-
-/* ---- list and show ------------------------------------------------------- */
-
-/* users[i]: how many users name profile i (one pass over the users). */
-static size_t *
-count_users(const struct cerbo_store *store)
-{
-	size_t np = cerbo_store_profile_count(store);
-	size_t nu = cerbo_store_user_count(store);
-	size_t *users = calloc(np + 1, sizeof(*users));
-	size_t i, lo, hi, mid;
-
-	if (users == NULL)
-		return NULL;
-	for (i = 0; i < nu; i++) {
-		const char *name = cerbo_user_get(cerbo_store_user_at(store, i),
-		    CERBO_USER_PROFILE);
-		int c;
-
-		lo = 0;
-		hi = np;
-		while (lo < hi) {
-			mid = lo + (hi - lo) / 2;
-			c = strcmp(name,
-			    cerbo_profile_name(
-			        cerbo_store_profile_at(store, mid)));
-			if (c == 0) {
-				users[mid]++;
-				break;
-			}
-			if (c < 0)
-				hi = mid;
-			else
-				lo = mid + 1;
-		}
-	}
-	return users;
-}
-
-static void
-json_rules(struct cli_json *j, const struct cerbo_profile *prof,
-    enum cerbo_rule_kind kind)
-{
-	size_t i;
-
-	cli_json_array_begin(j, kind_name(kind));
-	for (i = 0; i < cerbo_profile_rule_count(prof, kind); i++)
-		cli_json_str(j, NULL, cerbo_profile_rule_at(prof, kind, i));
-	cli_json_array_end(j);
-}
-
-static void
-json_profile(struct cli_json *j, const struct cerbo_profile *prof, size_t users)
-{
-	cli_json_str(j, "name", cerbo_profile_name(prof));
-	cli_json_str(j, "description", cerbo_profile_description(prof));
-	json_rules(j, prof, CERBO_RULE_ALLOW);
-	json_rules(j, prof, CERBO_RULE_DENY);
-	cli_json_u64(j, "users", (uint64_t)users);
-	cli_json_bool(j, "allows_everything",
-	    cerbo_profile_allows_everything(prof));
-}
-
-static const char list_help[] =
-    "usage: cerbo-profile list [--json] [OPTIONS]\n"
-    "\n"
-    "List every profile: its name, how many users use it, how many allow "
-    "and deny\nrules it has, and its description.  --json gives every rule "
-    "and the store's\ngeneration and digest (for --expect-generation and "
-    "--expect-digest):\n"
-    "  {\"changed\": false, \"generation\": N, \"digest\": D, \"profiles\": "
-    "[{\"name\",\n"
-    "   \"description\", \"allow\": [...], \"deny\": [...], \"users\": N, "
-    "\"allows_everything\"}]}\n"
-    "\n" CLI_COMMON_HELP "  -h, --help              this help\n";
-
-static int
-cmd_list(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	struct cerbo_store *store = NULL;
-	struct cerbo_error err;
-	struct cli_json j;
-	size_t *users = NULL, i, n;
-	struct pf p;
-	int rc;
-
-	memset(&p, 0, sizeof(p));
-	rc = parse(&p, argc, argv, longopts, list_help, 0);
-	if (rc != 0)
-		goto out;
-	if (cli_load(&p.o, &store, &err) != 0) {
-		rc = cli_error(&err);
-		goto out;
-	}
-	users = count_users(store);
-	if (users == NULL) {
-		cli_warnx("out of memory");
-		rc = CLI_EXIT_IO;
-		goto out;
-	}
-	n = cerbo_store_profile_count(store);
-	if (p.o.json) {
-		cli_json_init(&j);
-		cli_json_object_begin(&j, NULL);
-		cli_json_bool(&j, "changed", 0);
-		cli_json_u64(&j, "generation", cerbo_store_generation(store));
-		cli_json_str(&j, "digest", cerbo_store_digest(store));
-		cli_json_array_begin(&j, "profiles");
-		for (i = 0; i < n; i++) {
-			cli_json_object_begin(&j, NULL);
-			json_profile(&j, cerbo_store_profile_at(store, i),
-			    users[i]);
-			cli_json_object_end(&j);
-		}
-		cli_json_array_end(&j);
-		cli_json_object_end(&j);
-		rc = cli_json_print(&j, stdout);
-		cli_json_free(&j);
-		goto out;
-	}
-	if (n == 0) {
-		if (!p.o.quiet)
-			printf("no profiles (add one: cerbo-profile add NAME "
-			       "--description TEXT --allow RULE)\n");
-		goto out;
-	}
-	if (!p.o.quiet)
-		printf("%-24s %6s %6s %5s  %s\n", "PROFILE", "USERS", "ALLOW",
-		    "DENY", "DESCRIPTION");
-	for (i = 0; i < n; i++) {
-		const struct cerbo_profile *prof =
-		    cerbo_store_profile_at(store, i);
-		const char *d = cerbo_profile_description(prof);
-
-		if (p.o.quiet) {
-			printf("%s\n", cerbo_profile_name(prof));
-			continue;
-		}
-		printf("%-24s %6zu %6zu %5zu  %s%s\n", cerbo_profile_name(prof),
-		    users[i], cerbo_profile_rule_count(prof, CERBO_RULE_ALLOW),
-		    cerbo_profile_rule_count(prof, CERBO_RULE_DENY),
-		    d != NULL ? d : "",
-		    cerbo_profile_allows_everything(prof)
-		        ? " [allows every endpoint]"
-		        : "");
-	}
-out:
-	free(users);
-	cerbo_store_free(store);
-	pf_free(&p);
-	return rc;
-}
-
-static const char show_help[] =
-    "usage: cerbo-profile show NAME [--json] [OPTIONS]\n"
-    "\n"
-    "Show profile NAME: its description, its allow and deny rules, and how "
-    "many\nusers use it (cerbo-apiuser list --profile NAME names them).  "
-    "--json adds the\nstore's generation and digest:\n"
-    "  {\"changed\": false, \"generation\": N, \"digest\": D, \"name\", "
-    "\"description\",\n"
-    "   \"allow\": [...], \"deny\": [...], \"users\": N, "
-    "\"allows_everything\"}\n"
-    "\n" CLI_COMMON_HELP "  -h, --help              this help\n";
-
-static int
-cmd_show(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	struct cerbo_store *store = NULL;
-	const struct cerbo_profile *prof;
-	struct cerbo_error err;
-	struct cli_json j;
-	size_t users, i;
-	struct pf p;
-	int rc, k;
-
-	memset(&p, 0, sizeof(p));
-	rc = parse(&p, argc, argv, longopts, show_help, 1);
-	if (rc != 0)
-		goto out;
-	if (cli_load(&p.o, &store, &err) != 0) {
-		rc = cli_error(&err);
-		goto out;
-	}
-	prof = cerbo_store_profile_find(store, p.name);
-	if (prof == NULL) {
-		not_found(p.name, &err);
-		rc = cli_error(&err);
-		goto out;
-	}
-	users = cerbo_store_profile_users(store, p.name);
-	p.allows_everything = cerbo_profile_allows_everything(prof);
-	warn_if_everything(&p);
-	if (p.o.json) {
-		cli_json_init(&j);
-		cli_json_object_begin(&j, NULL);
-		cli_json_bool(&j, "changed", 0);
-		cli_json_u64(&j, "generation", cerbo_store_generation(store));
-		cli_json_str(&j, "digest", cerbo_store_digest(store));
-		json_profile(&j, prof, users);
-		cli_json_object_end(&j);
-		rc = cli_json_print(&j, stdout);
-		cli_json_free(&j);
-		goto out;
-	}
-	printf("profile:     %s\n", p.name);
-	printf("description: %s\n",
-	    cerbo_profile_description(prof) != NULL
-	        ? cerbo_profile_description(prof)
-	        : "(none)");
-	printf("users:       %zu\n", users);
-	for (k = 0; k < 2; k++) {
-		enum cerbo_rule_kind kind = (enum cerbo_rule_kind)k;
-		size_t n = cerbo_profile_rule_count(prof, kind);
-
-		if (n == 0)
-			printf("%-12s (none)\n",
-			    kind == CERBO_RULE_ALLOW ? "allow:" : "deny:");
-		else
-			printf("%s:\n", kind_name(kind));
-		for (i = 0; i < n; i++)
-			printf("  %s\n", cerbo_profile_rule_at(prof, kind, i));
-	}
-out:
-	cerbo_store_free(store);
 	pf_free(&p);
 	return rc;
 }

@@ -1,19 +1,17 @@
 /*
  * cli.c - helpers shared by cerbo-apiuser and cerbo-profile: exit codes,
- * messages, common options, integers, JSON, prompts, secrets on stdin,
- * syslog of changes and the one-change transaction.
+ * messages, common options, integers, syslog of changes, the one-change
+ * transaction and main().
  */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -136,6 +134,7 @@ is_hex64(const char *s)
 int
 cli_opt_common(struct cli_opts *o, const char *cmd, int c, const char *arg)
 {
+	struct cerbo_error err;
 	const char *errstr;
 
 	switch (c) {
@@ -168,11 +167,11 @@ cli_opt_common(struct cli_opts *o, const char *cmd, int c, const char *arg)
 		o->expect_digest = arg;
 		return 1;
 	case CLI_OPT_LOCK_TIMEOUT:
-		if (cli_parse_timeout_ms(arg, &o->lock_timeout_ms) != 0) {
-			cli_usage_error(cmd,
-			    "--lock-timeout: not a duration "
-			    "between 0 and 1h (e.g. 500ms, 10s): %s",
-			    arg);
+		memset(&err, 0, sizeof(err));
+		if (cli_parse_timeout_ms(arg, &o->lock_timeout_ms, &err) !=
+		    0) {
+			cli_usage_error(cmd, "--lock-timeout: %s: %s",
+			    err.message, arg);
 			return -1;
 		}
 		return 1;
@@ -331,567 +330,52 @@ cli_strtou64(const char *s, uint64_t *out, const char **errstr)
 }
 
 int
-cli_parse_timeout_ms(const char *s, long *out)
+cli_parse_timeout_ms(const char *s, long *out, struct cerbo_error *err)
 {
-	char num[32];
-	const char *errstr;
-	long long v, mult;
-	size_t n;
+	int64_t ms;
 
-	n = strspn(s, "0123456789");
-	if (n == 0 || n >= sizeof(num))
-		return -1;
-	memcpy(num, s, n);
-	num[n] = '\0';
-	if (strcmp(s + n, "") == 0 || strcmp(s + n, "s") == 0)
-		mult = 1000;
-	else if (strcmp(s + n, "ms") == 0)
-		mult = 1;
-	else if (strcmp(s + n, "m") == 0)
-		mult = 60000;
-	else
-		return -1;
-	if (cli_strtonum(num, 0, 3600000, &v, &errstr) != 0)
-		return -1;
-	v *= mult;
-	if (v > 3600000)
+	if (cerbo_duration_parse_ms(s, 0, CLI_LOCK_TIMEOUT_MAX_MS, &ms, err) !=
+	    0)
 		return -1;
 	/* 0 asks for "do not wait": the library reads <= 0 as its default. */
-	*out = v == 0 ? 1 : (long)v;
+	*out = ms == 0 ? 1 : (long)ms;
 	return 0;
 }
 
-/* ---- JSON ---------------------------------------------------------------- */
+/* ---- change lists ------------------------------------------------------ */
 
 void
-cli_json_init(struct cli_json *j)
+cli_json_changes(struct cli_json *j, const struct cerbo_changes *list)
 {
-	memset(j, 0, sizeof(*j));
-}
+	size_t i, n = cerbo_changes_count(list);
 
-void
-cli_json_free(struct cli_json *j)
-{
-	if (j->buf != NULL) {
-		sodium_memzero(j->buf, j->cap);
-		free(j->buf);
-	}
-	memset(j, 0, sizeof(*j));
-}
-
-/* Make room for n more bytes; growing never leaves an unwiped copy. */
-static int
-json_room(struct cli_json *j, size_t n)
-{
-	size_t cap;
-	char *p;
-
-	if (j->oom)
-		return -1;
-	if (j->len + n + 1 <= j->cap)
-		return 0;
-	cap = j->cap == 0 ? 1024 : j->cap;
-	while (cap < j->len + n + 1) {
-		if (cap > SIZE_MAX / 2) {
-			j->oom = 1;
-			return -1;
-		}
-		cap *= 2;
-	}
-	p = malloc(cap);
-	if (p == NULL) {
-		j->oom = 1;
-		return -1;
-	}
-	if (j->buf != NULL) {
-		memcpy(p, j->buf, j->len);
-		sodium_memzero(j->buf, j->cap);
-		free(j->buf);
-	}
-	j->buf = p;
-	j->cap = cap;
-	return 0;
-}
-
-static void
-json_put(struct cli_json *j, const char *s, size_t n)
-{
-	if (json_room(j, n) != 0)
-		return;
-	memcpy(j->buf + j->len, s, n);
-	j->len += n;
-	j->buf[j->len] = '\0';
-}
-
-static void
-json_puts(struct cli_json *j, const char *s)
-{
-	json_put(j, s, strlen(s));
-}
-
-static void
-json_string(struct cli_json *j, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	char esc[7];
-	unsigned char ch;
-	size_t i, start;
-
-	json_put(j, "\"", 1);
-	start = 0;
+	cli_json_array_begin(j, "changes");
+	for (i = 0; i < n; i++)
+		cli_json_str(j, NULL, cerbo_change_text(list, i));
+	cli_json_array_end(j);
+	cli_json_array_begin(j, "change_records");
 	for (i = 0; i < n; i++) {
-		ch = (unsigned char)s[i];
-		if (ch >= 0x20 && ch != '"' && ch != '\\' && ch != 0x7f)
-			continue;
-		json_put(j, s + start, i - start);
-		start = i + 1;
-		switch (ch) {
-		case '"':
-			json_put(j, "\\\"", 2);
-			break;
-		case '\\':
-			json_put(j, "\\\\", 2);
-			break;
-		case '\n':
-			json_put(j, "\\n", 2);
-			break;
-		case '\r':
-			json_put(j, "\\r", 2);
-			break;
-		case '\t':
-			json_put(j, "\\t", 2);
-			break;
-		case '\b':
-			json_put(j, "\\b", 2);
-			break;
-		case '\f':
-			json_put(j, "\\f", 2);
-			break;
-		default:
-			esc[0] = '\\';
-			esc[1] = 'u';
-			esc[2] = '0';
-			esc[3] = '0';
-			esc[4] = hex[ch >> 4];
-			esc[5] = hex[ch & 0xf];
-			json_put(j, esc, 6);
-			break;
-		}
+		cli_json_object_begin(j, NULL);
+		cli_json_str(j, "op",
+		    cerbo_change_op_name(cerbo_change_op(list, i)));
+		cli_json_str(j, "object",
+		    cerbo_change_object_name(cerbo_change_object(list, i)));
+		cli_json_str(j, "name", cerbo_change_name(list, i));
+		cli_json_str(j, "field", cerbo_change_field(list, i));
+		cli_json_str(j, "old", cerbo_change_old(list, i));
+		cli_json_str(j, "new", cerbo_change_new(list, i));
+		cli_json_object_end(j);
 	}
-	json_put(j, s + start, n - start);
-	json_put(j, "\"", 1);
-}
-
-/* The comma and "key": before a value. */
-static void
-json_member(struct cli_json *j, const char *key)
-{
-	if (j->depth > 0 && j->count[j->depth - 1]++ > 0)
-		json_put(j, ",", 1);
-	if (key != NULL) {
-		json_string(j, key, strlen(key));
-		json_put(j, ":", 1);
-	}
-}
-
-static void
-json_open(struct cli_json *j, const char *key, const char *brace)
-{
-	json_member(j, key);
-	json_puts(j, brace);
-	if (j->depth >= CLI_JSON_DEPTH) {
-		j->oom = 1; /* a programming error; refuse to print */
-		return;
-	}
-	j->count[j->depth++] = 0;
-}
-
-static void
-json_close(struct cli_json *j, const char *brace)
-{
-	if (j->depth > 0)
-		j->depth--;
-	json_puts(j, brace);
+	cli_json_array_end(j);
 }
 
 void
-cli_json_object_begin(struct cli_json *j, const char *key)
+cli_print_changes(const struct cerbo_changes *list)
 {
-	json_open(j, key, "{");
-}
+	size_t i, n = cerbo_changes_count(list);
 
-void
-cli_json_object_end(struct cli_json *j)
-{
-	json_close(j, "}");
-}
-
-void
-cli_json_array_begin(struct cli_json *j, const char *key)
-{
-	json_open(j, key, "[");
-}
-
-void
-cli_json_array_end(struct cli_json *j)
-{
-	json_close(j, "]");
-}
-
-void
-cli_json_str(struct cli_json *j, const char *key, const char *value)
-{
-	if (value == NULL) {
-		cli_json_null(j, key);
-		return;
-	}
-	cli_json_strn(j, key, value, strlen(value));
-}
-
-void
-cli_json_strn(struct cli_json *j, const char *key, const char *value,
-    size_t len)
-{
-	json_member(j, key);
-	json_string(j, value, len);
-}
-
-void
-cli_json_bool(struct cli_json *j, const char *key, int value)
-{
-	json_member(j, key);
-	json_puts(j, value ? "true" : "false");
-}
-
-void
-cli_json_u64(struct cli_json *j, const char *key, uint64_t value)
-{
-	char num[32];
-	int n;
-
-	n = snprintf(num, sizeof(num), "%llu", (unsigned long long)value);
-	json_member(j, key);
-	if (n > 0 && (size_t)n < sizeof(num))
-		json_put(j, num, (size_t)n);
-	else
-		j->oom = 1;
-}
-
-void
-cli_json_null(struct cli_json *j, const char *key)
-{
-	json_member(j, key);
-	json_puts(j, "null");
-}
-
-int
-cli_json_print(struct cli_json *j, FILE *f)
-{
-	if (j->oom || j->depth != 0 || j->buf == NULL) {
-		cli_warnx("cannot build the JSON output: out of memory");
-		return CLI_EXIT_IO;
-	}
-	if (fwrite(j->buf, 1, j->len, f) != j->len || fputc('\n', f) == EOF ||
-	    fflush(f) != 0) {
-		cli_warnx("writing the output: %s", strerror(errno));
-		return CLI_EXIT_IO;
-	}
-	return CLI_EXIT_OK;
-}
-
-/* ---- terminals --------------------------------------------------------- */
-
-int
-cli_interactive(void)
-{
-	return isatty(STDIN_FILENO);
-}
-
-static void
-tty_write(int fd, const char *s)
-{
-	size_t n = strlen(s);
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
-}
-
-/*
- * Read one line from fd into buf, a byte at a time (so nothing past the
- * newline is consumed).  0 with the line, -1 on EOF before any newline,
- * error or an over-long line (its rest is read and dropped).  buf is wiped
- * on failure.
- */
-static int
-read_line(int fd, char *buf, size_t len, size_t *outlen)
-{
-	size_t n = 0;
-	ssize_t r;
-	char ch;
-	int toolong = 0;
-
-	for (;;) {
-		r = read(fd, &ch, 1);
-		if (r < 0 && errno == EINTR)
-			goto fail;
-		if (r <= 0) {
-			if (n > 0 && !toolong)
-				break; /* a last line without newline */
-			goto fail;
-		}
-		if (ch == '\n')
-			break;
-		if (n + 1 >= len) {
-			toolong = 1;
-			continue;
-		}
-		buf[n++] = ch;
-	}
-	if (toolong)
-		goto fail;
-	if (n > 0 && buf[n - 1] == '\r')
-		n--;
-	buf[n] = '\0';
-	if (outlen != NULL)
-		*outlen = n;
-	sodium_memzero(&ch, sizeof(ch));
-	return 0;
-fail:
-	sodium_memzero(buf, len);
-	sodium_memzero(&ch, sizeof(ch));
-	return -1;
-}
-
-int
-cli_prompt(const char *question, char *buf, size_t len)
-{
-	int fd, rc;
-
-	fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -1;
-	tty_write(fd, question);
-	rc = read_line(fd, buf, len, NULL);
-	if (rc != 0)
-		tty_write(fd, "\n");
-	close(fd);
-	return rc;
-}
-
-int
-cli_confirm(const char *question, int short_ok)
-{
-	char answer[16];
-
-	if (cli_prompt(question, answer, sizeof(answer)) != 0)
-		return 0;
-	if (strcmp(answer, "yes") == 0)
-		return 1;
-	return short_ok && strcmp(answer, "y") == 0;
-}
-
-/* Signals that end a no-echo prompt: restore the terminal, re-raise. */
-static const int prompt_signals[] = {SIGINT, SIGHUP, SIGQUIT, SIGTERM, SIGTSTP,
-    SIGTTIN, SIGTTOU};
-#define NSIGNALS (sizeof(prompt_signals) / sizeof(prompt_signals[0]))
-static volatile sig_atomic_t caught[NSIG];
-
-static void
-on_signal(int sig)
-{
-	caught[sig] = 1;
-}
-
-int
-cli_prompt_secret(const char *question, char *buf, size_t len, size_t *outlen)
-{
-	struct sigaction sa, saved[NSIGNALS];
-	struct termios term, quiet;
-	size_t i;
-	int fd, rc = -1, restore = 0, sig;
-
-	fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -1;
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal; /* no SA_RESTART: read() returns EINTR */
-	for (i = 0; i < NSIGNALS; i++) {
-		caught[prompt_signals[i]] = 0;
-		sigaction(prompt_signals[i], &sa, &saved[i]);
-	}
-	if (tcgetattr(fd, &term) == 0) {
-		quiet = term;
-		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-		quiet.c_lflag |= ICANON;
-		if (tcsetattr(fd, TCSAFLUSH, &quiet) == 0)
-			restore = 1;
-	}
-	tty_write(fd, question);
-	rc = read_line(fd, buf, len, outlen);
-	tty_write(fd, "\n");
-	if (restore)
-		(void)tcsetattr(fd, TCSAFLUSH, &term);
-	close(fd);
-	for (i = 0; i < NSIGNALS; i++)
-		sigaction(prompt_signals[i], &saved[i], NULL);
-	for (i = 0; i < NSIGNALS; i++) {
-		sig = prompt_signals[i];
-		if (caught[sig]) {
-			sodium_memzero(buf, len);
-			rc = -1;
-			raise(sig);
-		}
-	}
-	return rc;
-}
-
-int
-cli_read_secret(char *buf, size_t buflen, size_t *outlen,
-    struct cerbo_error *err)
-{
-	size_t n = 0, i;
-	ssize_t r;
-
-	memset(err, 0, sizeof(*err));
-	if (buflen < CERBO_SECRET_MAX + 2) {
-		err->status = CERBO_E_INVALID;
-		snprintf(err->message, sizeof(err->message),
-		    "internal error: secret buffer too small");
-		return -1;
-	}
-	if (isatty(STDIN_FILENO)) {
-		if (cli_prompt_secret("Secret: ", buf, CERBO_SECRET_MAX + 1,
-		        &n) != 0) {
-			err->status = CERBO_E_INVALID;
-			snprintf(err->message, sizeof(err->message),
-			    "no secret read from the terminal (at most %d "
-			    "bytes)",
-			    CERBO_SECRET_MAX);
-			return -1;
-		}
-		goto check;
-	}
-	/* Read up to CERBO_SECRET_MAX + 2 bytes: room for "\r\n". */
-	while (n < CERBO_SECRET_MAX + 2 && n < buflen) {
-		r = read(STDIN_FILENO, buf + n, buflen - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err->status = CERBO_E_IO;
-			snprintf(err->message, sizeof(err->message),
-			    "reading the secret from standard input: %s",
-			    strerror(errno));
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n > 0 && buf[n - 1] == '\n') {
-		n--;
-		if (n > 0 && buf[n - 1] == '\r')
-			n--;
-	}
-	if (n > CERBO_SECRET_MAX) {
-		err->status = CERBO_E_INVALID;
-		snprintf(err->message, sizeof(err->message),
-		    "the secret on standard input is longer than %d bytes",
-		    CERBO_SECRET_MAX);
-		goto fail;
-	}
-	buf[n] = '\0';
-check:
-	if (n == 0) {
-		err->status = CERBO_E_INVALID;
-		snprintf(err->message, sizeof(err->message),
-		    "no secret given on standard input");
-		goto fail;
-	}
-	for (i = 0; i < n; i++) {
-		/* Basic credentials never carry these: such a secret could
-		 * never log in, and a stray line break is a typo. */
-		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f) {
-			err->status = CERBO_E_INVALID;
-			snprintf(err->message, sizeof(err->message),
-			    "the secret holds a control character (a line "
-			    "break or NUL?) at byte %zu; give it on one line",
-			    i + 1);
-			goto fail;
-		}
-	}
-	*outlen = n;
-	return 0;
-fail:
-	sodium_memzero(buf, buflen);
-	return -1;
-}
-
-/* Write all of buf to fd; 0, or -1 with errno set. */
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	size_t off = 0;
-	ssize_t w;
-
-	while (off < len) {
-		w = write(fd, buf + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		if (w == 0) {
-			errno = EIO;
-			return -1;
-		}
-		off += (size_t)w;
-	}
-	return 0;
-}
-
-int
-cli_write_secret_file(const char *path, const char *secret,
-    struct cerbo_error *err)
-{
-	int fd, saved;
-
-	memset(err, 0, sizeof(*err));
-	fd = open(path,
-	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
-	    0600);
-	if (fd < 0) {
-		err->status = errno == EEXIST ? CERBO_E_EXISTS : CERBO_E_IO;
-		snprintf(err->file, sizeof(err->file), "%s", path);
-		snprintf(err->message, sizeof(err->message), "%s%s",
-		    strerror(errno),
-		    errno == EEXIST ? " (never overwritten)" : "");
-		return -1;
-	}
-	if (write_all(fd, secret, strlen(secret)) != 0 ||
-	    write_all(fd, "\n", 1) != 0 || fsync(fd) != 0)
-		goto fail_close;
-	if (close(fd) != 0)
-		goto fail;
-	return 0;
-fail_close:
-	saved = errno;
-	close(fd);
-	errno = saved;
-fail:
-	saved = errno;
-	unlink(path);
-	err->status = CERBO_E_IO;
-	snprintf(err->file, sizeof(err->file), "%s", path);
-	snprintf(err->message, sizeof(err->message), "%s", strerror(saved));
-	return -1;
+	for (i = 0; i < n; i++)
+		printf("%s\n", cerbo_change_text(list, i));
 }
 
 /* ---- syslog ------------------------------------------------------------ */
@@ -954,7 +438,6 @@ cli_change_run(const struct cli_opts *o, struct cli_change *c,
 	struct cerbo_txn_options topts;
 	struct cerbo_txn *txn = NULL;
 	struct cerbo_store *store;
-	uint64_t before;
 	int rc = -1;
 
 	memset(err, 0, sizeof(*err));
@@ -965,8 +448,7 @@ cli_change_run(const struct cli_opts *o, struct cli_change *c,
 	if (cerbo_txn_begin(&txn, o->store, &topts, err) != 0)
 		goto out;
 	store = cerbo_txn_store(txn);
-	before = cerbo_store_generation(store);
-	c->generation = before;
+	c->generation = cerbo_txn_generation(txn);
 	snprintf(c->digest, sizeof(c->digest), "%s", cerbo_store_digest(store));
 	if (c->fn(txn, c, err) != 0)
 		goto out;
@@ -976,9 +458,7 @@ cli_change_run(const struct cli_opts *o, struct cli_change *c,
 	}
 	if (cerbo_txn_commit(txn, err) != 0)
 		goto out;
-	c->generation = cerbo_store_generation(store);
-	if (c->generation != before + 1) /* a library that does not update */
-		c->generation = before + 1;
+	c->generation = cerbo_txn_generation(txn);
 	snprintf(c->digest, sizeof(c->digest), "%s", cerbo_store_digest(store));
 	cli_log_change(o->store, "%s",
 	    c->what[0] != '\0' ? c->what : "changed");

@@ -1,8 +1,9 @@
 /*
  * cli.h - what the command-line tools (cerbo-apiuser, cerbo-profile) share:
- * exit codes, error printing, the common options, integer parsing, a JSON
- * writer, terminal prompts, secrets from standard input, the change log
- * (syslog), and the "one change in one transaction" helper.
+ * exit codes, error printing, the common options, integer parsing, the
+ * change log (syslog), and the "one change in one transaction" helper;
+ * with the JSON writer (cli_json.h), terminal prompts (cli_tty.h) and
+ * secret input (cli_secret.h).
  *
  * The tools are thin: every rule lives in libcerbo.  These helpers print
  * and exit-code; the library never does.
@@ -16,6 +17,9 @@
 #include <stdio.h>
 
 #include "cerbo.h"
+#include "cli_json.h"
+#include "cli_secret.h"
+#include "cli_tty.h"
 
 /*
  * EXIT STATUS (the man pages copy this block)
@@ -174,95 +178,26 @@ int cli_strtonum(const char *s, long long min, long long max, long long *out,
     const char **errstr);
 /* The same for an unsigned 64-bit value (generation numbers). */
 int cli_strtou64(const char *s, uint64_t *out, const char **errstr);
-/* "500ms", "10s", "2m" or a bare number of seconds, into milliseconds. */
-int cli_parse_timeout_ms(const char *s, long *out);
+/*
+ * --lock-timeout: a duration by cerbo_duration_parse_ms() ("500ms", "10s",
+ * "1h" or a bare number of seconds) up to an hour, into milliseconds for
+ * cerbo_txn_options (0, "do not wait", becomes 1 ms).  0, or -1 with err.
+ */
+#define CLI_LOCK_TIMEOUT_MAX_MS (3600L * 1000)
+int cli_parse_timeout_ms(const char *s, long *out, struct cerbo_error *err);
 
-/* ---- JSON output ------------------------------------------------------- */
+/* ---- change lists ------------------------------------------------------ */
 
 /*
- * A small JSON writer into a growable buffer.  Strings are escaped per
- * RFC 8259 (quote, backslash, control characters as \n \t ... or \u00XX);
- * bytes >= 0x80 pass through unchanged (the store holds valid UTF-8).
- * Growing copies then wipes the old buffer, and cli_json_free() wipes, so
- * a secret put in the output leaves no copy behind.  Out of memory is
- * remembered and reported by cli_json_print().
- *
- * Usage: cli_json_init(&j); cli_json_object_begin(&j, NULL);
- * cli_json_str(&j, "key", "value"); ... cli_json_object_end(&j);
- * rc = cli_json_print(&j, stdout); cli_json_free(&j);
- * key is NULL inside arrays and for the top level.
+ * A change list in a --json document: "changes", the lines as text (as
+ * they always were), and "change_records", one object a change:
+ * {"op": "added"|"updated"|"removed", "object": "user"|"profile", "name",
+ * "field", "old", "new"} (field, old and new null where they do not
+ * apply).  Never a secret or a hash.
  */
-#define CLI_JSON_DEPTH 16
-struct cli_json {
-	char *buf;
-	size_t len;
-	size_t cap;
-	int oom;
-	int depth;
-	int count[CLI_JSON_DEPTH]; /* members written at each depth */
-};
-
-void cli_json_init(struct cli_json *j);
-void cli_json_free(struct cli_json *j);
-void cli_json_object_begin(struct cli_json *j, const char *key);
-void cli_json_object_end(struct cli_json *j);
-void cli_json_array_begin(struct cli_json *j, const char *key);
-void cli_json_array_end(struct cli_json *j);
-/* A string; NULL writes null. */
-void cli_json_str(struct cli_json *j, const char *key, const char *value);
-/* A string of len bytes (may hold NUL: written as \u0000). */
-void cli_json_strn(struct cli_json *j, const char *key, const char *value,
-    size_t len);
-void cli_json_bool(struct cli_json *j, const char *key, int value);
-void cli_json_u64(struct cli_json *j, const char *key, uint64_t value);
-void cli_json_null(struct cli_json *j, const char *key);
-/* Write the document and a newline to f; 0, or CLI_EXIT_IO (message
- * printed) on out of memory or a write error. */
-int cli_json_print(struct cli_json *j, FILE *f);
-
-/* ---- terminals and secrets --------------------------------------------- */
-
-/* 1 when standard input is a terminal (prompts and confirmations). */
-int cli_interactive(void);
-
-/*
- * Ask a question on /dev/tty and read one line with echo into buf
- * (newline removed).  0, or -1 on end of input, error or a line too long
- * (the rest of it is discarded).
- */
-int cli_prompt(const char *question, char *buf, size_t len);
-/* Ask; 1 when the answer is exactly "yes" (or "y" when short_ok). */
-int cli_confirm(const char *question, int short_ok);
-
-/*
- * Ask on /dev/tty and read a secret without echo (termios), restoring the
- * terminal on every path, signals included (the signal is re-raised after
- * the terminal is restored).  buf is wiped on failure.  0 or -1.
- */
-int cli_prompt_secret(const char *question, char *buf, size_t len,
-    size_t *outlen);
-
-/*
- * Read a secret from standard input: at most CERBO_SECRET_MAX bytes, one
- * trailing newline ("\n" or "\r\n") removed; longer input, empty input or
- * a control character (NUL, another line break) is refused: HTTP Basic
- * credentials never carry one.  On a terminal it prompts without echo instead.
- * buf (at least CERBO_SECRET_MAX + 1 bytes) is NUL-terminated; the caller
- * wipes it (sodium_memzero) after use.  0, or -1 with err filled (input
- * read so far is wiped).
- */
-#define CLI_SECRET_BUF (CERBO_SECRET_MAX + 2)
-int cli_read_secret(char *buf, size_t buflen, size_t *outlen,
-    struct cerbo_error *err);
-
-/*
- * Write a secret and a newline to a new file: open(O_WRONLY|O_CREAT|
- * O_EXCL|O_NOFOLLOW|O_CLOEXEC, 0600), never overwriting an existing file
- * or following a symlink, fsync; removed again if writing fails.  No copy
- * of the secret is made.  0, or -1 with err filled.
- */
-int cli_write_secret_file(const char *path, const char *secret,
-    struct cerbo_error *err);
+void cli_json_changes(struct cli_json *j, const struct cerbo_changes *list);
+/* The lines on stdout, one each. */
+void cli_print_changes(const struct cerbo_changes *list);
 
 /* ---- the change log ---------------------------------------------------- */
 

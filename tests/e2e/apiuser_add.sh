@@ -176,6 +176,27 @@ out=$(au add --username pk_new --nickname "New" --profile scheduling \
     --if-missing --quiet </dev/null)
 check_eq "--if-missing creates a missing user and prints its key" \
     "$(printf '%s' "$out" | grep -c '^cerbo_sk_')" 1
+# The same values written another way are the same user: the library
+# compares canonical values (an address is a /32, blanks are trimmed).
+add_canon() {
+	au add --username pk_canon --nickname " Canon " --profile " scheduling" \
+	    --email c@example.com --description "  Canonical  " \
+	    --allow-from 192.0.2.7 --expires 2099-01-01T00:00:00Z \
+	    --acknowledge --quiet "$@" </dev/null
+}
+add_canon --if-missing >/dev/null
+check_eq "add stores the canonical values" \
+    "$(au show pk_canon --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["nickname"], d["profile"], d["description"], d["allow_from"])')" \
+    "Canon scheduling Canonical 192.0.2.7/32"
+rejects "--if-missing again with the same non-canonical input: exit 0" 0 \
+    add_canon --if-missing
+check_eq "--if-missing again with non-canonical input says changed false" \
+    "$(add_canon --if-missing --json | json_get changed)" false
+rejects "--if-missing with another address is still different: exit 5" 5 \
+    au add --username pk_canon --nickname Canon --profile scheduling \
+    --email c@example.com --description Canonical \
+    --allow-from 192.0.2.8 --expires 2099-01-01T00:00:00Z --acknowledge \
+    --if-missing
 
 # -- CERBO_STORE ------------------------------------------------------------
 check_contains "CERBO_STORE names the store" \

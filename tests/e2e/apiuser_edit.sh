@@ -11,6 +11,12 @@ check_eq "edit --json reports changed" "$(printf '%s' "$j" | json_get changed)" 
 check_eq "edit --json names the changed fields" \
     "$(printf '%s' "$j" | json_get fields)" \
     '["nickname", "profile", "email", "description"]'
+check_eq "edit --json gives each change as a record, old and new values" \
+    "$(printf '%s' "$j" | python3 -c 'import json,sys; print([(r["op"], r["object"], r["name"], r["field"], r["old"], r["new"]) for r in json.load(sys.stdin)["change_records"]][:2])')" \
+    "[('updated', 'user', 'pk_e', 'nickname', 'Nick pk_e', 'New name'), ('updated', 'user', 'pk_e', 'profile', 'scheduling', 'readonly')]"
+check_eq "edit --json lists the changes as lines too" \
+    "$(printf '%s' "$j" | python3 -c 'import json,sys; print(json.load(sys.stdin)["changes"][0])')" \
+    '~ user pk_e: nickname "Nick pk_e" -> "New name"'
 s=$(au show pk_e --json)
 check_eq "edit sets the nickname" "$(printf '%s' "$s" | json_get nickname)" "New name"
 check_eq "edit sets the profile" "$(printf '%s' "$s" | json_get profile)" readonly

@@ -62,6 +62,9 @@ j=$(cat "$T/doc2.yaml" | au apply - --json)
 check_eq "apply - reads stdin; --json counts added and removed" \
     "$(printf '%s' "$j" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["changed"], d["added"], d["removed"], list(d["secrets"]), d["changes"])')" \
     "True 1 1 ['pk_three'] ['+ user pk_three', '- user pk_two']"
+check_eq "apply --json gives each change as a record" \
+    "$(printf '%s' "$j" | python3 -c 'import json,sys; print([(r["op"], r["object"], r["name"], r["field"]) for r in json.load(sys.stdin)["change_records"]])')" \
+    "[('added', 'user', 'pk_three', None), ('removed', 'user', 'pk_two', None)]"
 check_exit "pk_two is gone" 4 au show pk_two
 cat >"$T/bad.yaml" <<'DOC'
 users:

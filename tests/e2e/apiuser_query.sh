@@ -117,6 +117,34 @@ check_eq "explain --json" \
 check_exit "explain of an unknown user: exit 4" 4 au explain pk_no GET /
 check_exit "explain without PATH: usage" 2 au explain pk_b GET
 
+# explain's verdict is verify's, with the secret check left out: the same
+# verdict name for every account state, allow_from included.
+add_user pk_af --allow-from 192.0.2.0/24 >"$T/pk_af.key"
+add_user pk_dis >"$T/pk_dis.key"
+au edit pk_dis --disable >/dev/null
+same_verdict() {
+	_desc=$1; _user=$2; shift 2
+	_e=$(au explain "$_user" GET /api/v1/appointments/1 --json "$@" |
+	    json_get verdict)
+	_v=$(au verify "$_user" GET /api/v1/appointments/1 --json "$@" \
+	    <"$T/$_user.key" | json_get verdict)
+	check_eq "explain agrees with verify: $_desc" "$_e" "$_v"
+}
+printf '%s\n' "$key" >"$T/pk_b.key"
+same_verdict "allowed" pk_b
+same_verdict "disabled" pk_dis
+same_verdict "allow_from, no client address" pk_af
+same_verdict "allow_from, address inside" pk_af --rhost 192.0.2.9
+same_verdict "allow_from, address outside" pk_af --rhost 198.51.100.1
+check_eq "explain: allow_from without --rhost is refused, as verify refuses it" \
+    "$(au explain pk_af GET /api/v1/appointments/1 >/dev/null; echo "rc=$?")" \
+    "rc=1"
+check_contains "explain names the allow_from refusal" \
+    "$(au explain pk_af GET /api/v1/appointments/1)" \
+    "note: user pk_af has allow_from and the client address is unknown"
+check_exit "explain with an address inside allow_from: exit 0" 0 \
+    au explain pk_af GET /api/v1/appointments/1 --rhost 192.0.2.9
+
 # -- hash -------------------------------------------------------------------
 h=$(printf 'legacy\n' | "$APIUSER" hash)
 check_eq "hash of a non-generated secret is argon2id" \

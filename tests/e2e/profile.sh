@@ -108,6 +108,9 @@ check_eq "add --if-missing of an identical profile says changed false" \
     --if-missing --json | json_get changed)" false
 rejects "add --if-missing of a different profile is refused (exit 5)" 5 \
     pf add readonly --description "Read only" --allow "GET /x" --if-missing
+rejects "add --if-missing with blanks around the description is the same profile" 0 \
+    pf add readonly --description "  Read only " --allow "GET /api/**" \
+    --if-missing
 rejects "add without --description is a usage error" 2 \
     pf add nodesc --allow "GET /x"
 rejects "add without a name is a usage error" 2 \
@@ -255,6 +258,9 @@ check_eq "edit --json says changed" "$(printf '%s' "$j" | json_get changed)" tru
 check_eq "edit --json lists the changes" \
     "$(printf '%s' "$j" | json_get changes)" \
     '["~ profile scheduling: + deny DELETE /**"]'
+check_eq "edit --json gives the change as a record" \
+    "$(printf '%s' "$j" | json_get change_records)" \
+    '[{"op": "updated", "object": "profile", "name": "scheduling", "field": "deny", "old": null, "new": "DELETE /**"}]'
 rejects "removing a rule the profile lacks is not found (exit 4)" 4 \
     pf edit scheduling --remove-allow "GET /nothing"
 rejects "a failed removal also drops the other changes" 4 \

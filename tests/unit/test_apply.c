@@ -332,6 +332,14 @@ changed_secret_hash_says_secret_changed_and_never_the_hash(void **state)
 	assert_int_equal(cerbo_apply_result_change_count(res), 1);
 	assert_string_equal(cerbo_apply_result_change_at(res, 0),
 	    "~ user pk_sched: secret changed");
+	/* the record a front end reads: field secret, never a value */
+	assert_int_equal(cerbo_changes_count(cerbo_apply_result_changes(res)),
+	    1);
+	assert_string_equal(cerbo_change_field(cerbo_apply_result_changes(res),
+	                        0),
+	    "secret");
+	assert_null(cerbo_change_old(cerbo_apply_result_changes(res), 0));
+	assert_null(cerbo_change_new(cerbo_apply_result_changes(res), 0));
 	for (i = 0; i < cerbo_apply_result_change_count(res); i++)
 		assert_null(strchr(cerbo_apply_result_change_at(res, i), '$'));
 	assert_int_equal(cerbo_secret_check(field(store, "pk_sched",

@@ -830,6 +830,103 @@ status_names_are_distinct(void **state)
 	assert_string_equal(cerbo_status_name(CERBO_E_TOO_NEW), "too new");
 }
 
+/* ---- one rule per field ----------------------------------------------- */
+
+/* add, set and field_validate take a value by the same field rules: a
+ * profile with a blank before it is the profile, for all three. */
+static void
+add_set_and_validate_trim_the_same_fields(void **state)
+{
+	struct cerbo_store *s = *state;
+	struct cerbo_user_spec spec = spec_of("pk_trim");
+	int changed = -1;
+
+	spec.profile = " scheduling";
+	spec.email = " ops@example.com ";
+	ok(cerbo_user_add(s, &spec, T0, &err));
+	assert_string_equal(cerbo_user_get(user(state, "pk_trim"),
+	                        CERBO_USER_PROFILE),
+	    "scheduling");
+	assert_string_equal(cerbo_user_get(user(state, "pk_trim"),
+	                        CERBO_USER_EMAIL),
+	    "ops@example.com");
+	ok(cerbo_user_field_validate(CERBO_USER_PROFILE, " scheduling", &err));
+	ok(cerbo_user_set(s, "pk_trim", CERBO_USER_PROFILE, "other ", T0,
+	    &changed, &err));
+	assert_int_equal(changed, 1);
+	ok(cerbo_user_set(s, "pk_trim", CERBO_USER_EXPIRES,
+	    " 2099-01-01T00:00:00Z", T0, &changed, &err));
+	ok(cerbo_user_field_validate(CERBO_USER_EXPIRES,
+	    " 2099-01-01T00:00:00Z", &err));
+	/* a hash is never trimmed, by any of them */
+	refused(cerbo_user_field_validate(CERBO_USER_SECRET, " " HASH_A, &err),
+	    CERBO_E_INVALID, "secret");
+	spec = spec_of("pk_trim2");
+	spec.secret_hash = " " HASH_A;
+	refused(cerbo_user_add(s, &spec, T0, &err), CERBO_E_INVALID, "secret");
+}
+
+static void
+field_differs_compares_canonical_values(void **state)
+{
+	struct cerbo_store *s = *state;
+	const struct cerbo_user *u;
+	int differs = -1;
+
+	ok(cerbo_user_set(s, "pk_a", CERBO_USER_ALLOW_FROM, "192.0.2.7", T0,
+	    NULL, &err));
+	u = user(state, "pk_a");
+	ok(cerbo_user_field_differs(u, CERBO_USER_ALLOW_FROM, "192.0.2.7",
+	    &differs, &err));
+	assert_int_equal(differs, 0);
+	ok(cerbo_user_field_differs(u, CERBO_USER_ALLOW_FROM,
+	    "192.0.2.7/32", &differs, &err));
+	assert_int_equal(differs, 0);
+	ok(cerbo_user_field_differs(u, CERBO_USER_ALLOW_FROM, "192.0.2.8",
+	    &differs, &err));
+	assert_int_equal(differs, 1);
+	ok(cerbo_user_field_differs(u, CERBO_USER_DESCRIPTION,
+	    "  Syncs appointments ", &differs, &err));
+	assert_int_equal(differs, 0);
+	ok(cerbo_user_field_differs(u, CERBO_USER_PROFILE, " scheduling",
+	    &differs, &err));
+	assert_int_equal(differs, 0);
+	ok(cerbo_user_field_differs(u, CERBO_USER_DISABLED, " false",
+	    &differs, &err));
+	assert_int_equal(differs, 0);
+	ok(cerbo_user_field_differs(u, CERBO_USER_EXPIRES, NULL, &differs,
+	    &err));
+	assert_int_equal(differs, 0);
+	ok(cerbo_user_field_differs(u, CERBO_USER_ALLOW_FROM, NULL, &differs,
+	    &err));
+	assert_int_equal(differs, 1);
+	refused(cerbo_user_field_differs(u, CERBO_USER_EMAIL, "not-an-email",
+	            &differs, &err),
+	    CERBO_E_INVALID, "email");
+	refused(cerbo_user_field_differs(u, CERBO_USER_NICKNAME, NULL,
+	            &differs, &err),
+	    CERBO_E_INVALID, "nickname is required");
+}
+
+static void
+profile_description_differs_trims_as_set_does(void **state)
+{
+	const struct cerbo_profile *p =
+	    cerbo_store_profile_find(*state, "scheduling");
+	int differs = -1;
+
+	ok(cerbo_profile_description_differs(p, "  Scheduling ", &differs,
+	    &err));
+	assert_int_equal(differs, 0);
+	ok(cerbo_profile_description_differs(p, "Other", &differs, &err));
+	assert_int_equal(differs, 1);
+	ok(cerbo_profile_description_differs(p, NULL, &differs, &err));
+	assert_int_equal(differs, 1);
+	p = cerbo_store_profile_find(*state, "other");
+	ok(cerbo_profile_description_differs(p, NULL, &differs, &err));
+	assert_int_equal(differs, 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -879,6 +976,9 @@ main(void)
 	    T(validate_finds_a_bad_field),
 	    T(validate_finds_generation_past_its_bound),
 	    cmocka_unit_test(field_names_map_both_ways),
+	    T(add_set_and_validate_trim_the_same_fields),
+	    T(field_differs_compares_canonical_values),
+	    T(profile_description_differs_trims_as_set_does),
 	    cmocka_unit_test(digest_hex_is_blake2b_256),
 	    T(store_digest_and_generation_are_set_internally),
 	    cmocka_unit_test(error_format_has_position_when_known),

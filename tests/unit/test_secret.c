@@ -594,11 +594,49 @@ check_refuses_null_and_empty(void **state)
 	assert_int_equal(cerbo_secret_check(hash, key, 0), -1);
 }
 
+/* One rule for every secret: the tools' input and hashing apply it. */
+static void
+secret_rule_names_the_first_control_byte(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+		const char *why;
+	} bad[] = {
+		{ "", 0, "empty secret" },
+		{ "ab\ncd", 5, "at byte 3" },
+		{ "a\0b", 3, "at byte 2" },
+		{ "\x7f", 1, "at byte 1" },
+		{ "abc\r", 4, "at byte 4" },
+	};
+	struct cerbo_error err;
+	char hash[CERBO_HASH_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(cerbo_secret_validate(bad[i].s, bad[i].len,
+		    &err), -1);
+		assert_int_equal(err.status, CERBO_E_INVALID);
+		if (strstr(err.message, bad[i].why) == NULL)
+			fail_msg("%zu: %s", i, err.message);
+		/* and hashing refuses it by the same rule */
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(cerbo_secret_hash(bad[i].s, bad[i].len, hash,
+		    sizeof(hash), &err), -1);
+		assert_non_null(strstr(err.message, bad[i].why));
+	}
+	assert_int_equal(cerbo_secret_validate("p\xc3\xa4ss word", 10,
+	    NULL), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(generated_key_has_prefix_body_and_checksum),
+		cmocka_unit_test(secret_rule_names_the_first_control_byte),
 		cmocka_unit_test(generate_refuses_a_short_buffer),
 		cmocka_unit_test(generated_keys_are_unique),
 		cmocka_unit_test(any_changed_character_fails_the_checksum),

@@ -211,6 +211,31 @@ commit_bumps_the_generation_read(void **state)
 	assert_int_equal(generation_on_disk(fx->store), 2);
 }
 
+/* The tools report cerbo_txn_generation(): the number read, then the one
+ * written, also when the whole store was replaced. */
+static void
+txn_generation_is_the_one_read_then_the_one_written(void **state)
+{
+	struct fx *fx = *state;
+	struct cerbo_txn *txn = NULL;
+	struct cerbo_store *fresh;
+	struct cerbo_error err;
+
+	commit_user(fx, 1);
+	commit_user(fx, 2);
+	assert_int_equal(cerbo_txn_begin(&txn, fx->store, NULL, &err), 0);
+	assert_int_equal(cerbo_txn_generation(txn), 2);
+	fresh = cerbo_store_new();
+	assert_non_null(fresh);
+	assert_int_equal(cerbo_txn_replace_store(txn, fresh, &err), 0);
+	assert_int_equal(cerbo_txn_generation(txn), 2);
+	assert_int_equal(cerbo_txn_commit(txn, &err), 0);
+	assert_int_equal(cerbo_txn_generation(txn), 3);
+	assert_int_equal(generation_on_disk(fx->store), 3);
+	cerbo_txn_free(txn);
+	assert_int_equal(cerbo_txn_generation(NULL), 0);
+}
+
 static void
 commit_writes_exactly_the_emitted_text_and_its_digest(void **state)
 {
@@ -1002,6 +1027,7 @@ main(void)
 	    T(begin_without_create_on_a_missing_store_is_not_found),
 	    T(create_makes_a_missing_folder_0750),
 	    T(commit_bumps_the_generation_read),
+	    T(txn_generation_is_the_one_read_then_the_one_written),
 	    T(commit_writes_exactly_the_emitted_text_and_its_digest),
 	    T(commit_of_the_same_store_twice_differs_only_in_generation),
 	    T(backup_holds_the_previous_bytes),

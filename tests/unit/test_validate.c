@@ -596,6 +596,77 @@ duration_of_3650_days_is_valid_and_longer_refused(void **state)
 	    -1);
 }
 
+static void
+duration_ms_takes_every_unit_and_a_bare_number_of_seconds(void **state)
+{
+	static const struct {
+		const char *text;
+		int64_t ms;
+	} good[] = {
+	    {"500ms", 500},
+	    {"10s", 10000},
+	    {"10", 10000},
+	    {"2m", 120000},
+	    {"1h", 3600000},
+	    {"0", 0},
+	    {"0ms", 0},
+	};
+	size_t i;
+	int64_t v;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		v = -1;
+		assert_int_equal(cerbo_duration_parse_ms(good[i].text, 0,
+		                     3600000, &v, NULL),
+		    0);
+		assert_int_equal(v, good[i].ms);
+	}
+}
+
+static void
+duration_ms_outside_its_bounds_is_refused_naming_them(void **state)
+{
+	static const char *const bad[] = {"2h", "3601s", "61m", "1d", "soon",
+	    "-1s", "+1s", "1.5s", "1 s", "", "5M", "1w", NULL};
+	const char *const *b;
+	struct cerbo_error err;
+	int64_t v = 7;
+
+	(void)state;
+	for (b = bad; *b != NULL; b++) {
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(
+		    cerbo_duration_parse_ms(*b, 0, 3600000, &v, &err), -1);
+		assert_int_equal(err.status, CERBO_E_INVALID);
+		assert_non_null(strstr(err.message, "between 0 and 1h"));
+	}
+	assert_int_equal(v, 7);
+	assert_int_equal(cerbo_duration_parse_ms("99ms", 100, 1500, &v, &err),
+	    -1);
+	assert_non_null(strstr(err.message, "between 100ms and 1500ms"));
+	assert_int_equal(cerbo_duration_parse_ms(NULL, 0, 1000, &v, NULL), -1);
+}
+
+static void
+duration_units_mean_the_same_in_both_parsers(void **state)
+{
+	static const char *const both[] = {"90s", "15m", "1h", "24h", "7d",
+	    "0s", NULL};
+	const char *const *b;
+	long secs;
+	int64_t ms;
+
+	(void)state;
+	for (b = both; *b != NULL; b++) {
+		assert_int_equal(cerbo_duration_parse(*b, &secs, NULL), 0);
+		assert_int_equal(cerbo_duration_parse_ms(*b, 0,
+		                     (int64_t)3650 * 86400000, &ms, NULL),
+		    0);
+		assert_int_equal(ms, (int64_t)secs * 1000);
+	}
+}
+
 /* ---- allow_from ------------------------------------------------------- */
 
 static void
@@ -807,6 +878,11 @@ main(void)
 	    cmocka_unit_test(duration_with_unit_is_parsed),
 	    cmocka_unit_test(duration_without_unit_or_with_sign_is_refused),
 	    cmocka_unit_test(duration_of_3650_days_is_valid_and_longer_refused),
+	    cmocka_unit_test(
+	        duration_ms_takes_every_unit_and_a_bare_number_of_seconds),
+	    cmocka_unit_test(
+	        duration_ms_outside_its_bounds_is_refused_naming_them),
+	    cmocka_unit_test(duration_units_mean_the_same_in_both_parsers),
 	    cmocka_unit_test(cidr_ipv4_and_ipv6_networks_are_canonical),
 	    cmocka_unit_test(cidr_bare_address_means_one_host),
 	    cmocka_unit_test(

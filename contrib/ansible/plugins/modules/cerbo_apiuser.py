@@ -135,6 +135,16 @@ changes:
   returned: always
   type: list
   elements: str
+change_records:
+  description:
+    - The same changes as records, one each, as C(cerbo-apiuser apply --json)
+      gives them - C(op) (added, updated or removed), C(object) (user or
+      profile), C(name), and for an update C(field), C(old) and C(new)
+      (null when unset); a new key is field C(secret) with neither value.
+      Never a secret or a hash.
+  returned: always
+  type: list
+  elements: dict
 secret:
   description: The generated key of a new user, shown this once (not with secret_file or secret_hash).
   returned: when a new user got a generated key and secret_file is not set
@@ -251,10 +261,11 @@ def main():
     except CerboError as e:
         module.fail_json(msg=str(e))
 
-    result = dict(changed=False, changes=[])
+    result = dict(changed=False, changes=[], change_records=[])
     if out is not None:
         result["changed"] = bool(out.get("changed"))
         result["changes"] = out.get("changes", [])
+        result["change_records"] = out.get("change_records", [])
         result["generation"] = out.get("generation")
         secrets = out.get("secrets") or {}
         key = secrets.get(name)
@@ -277,7 +288,9 @@ def main():
         after = ""
     else:
         after = yaml_text(extra.get("desired", current), keys)
-        if any(c.endswith(": secret changed") for c in result["changes"]):
+        if any(r.get("op") == "updated" and r.get("object") == "user"
+               and r.get("field") == "secret"
+               for r in result["change_records"]):
             after += "secret: (a new key)\n"
     if module._diff:
         result["diff"] = dict(before=before, after=after,

@@ -82,6 +82,16 @@ changes:
   returned: always
   type: list
   elements: str
+change_records:
+  description:
+    - The same changes as records, one each, as C(cerbo-apiuser apply --json)
+      gives them - C(op) (added, updated or removed), C(object) (user or
+      profile), C(name), and for an update C(field), C(old) and C(new)
+      (null when unset); a new key is field C(secret) with neither value.
+      Never a secret or a hash.
+  returned: always
+  type: list
+  elements: dict
 profile:
   description: The profile as C(cerbo-profile show --json) prints it after the task.
   returned: when state is present and not in check mode
@@ -143,8 +153,9 @@ def main():
     except CerboError as e:
         module.fail_json(msg=str(e))
 
-    result = dict(changed=False, changes=[])
+    result = dict(changed=False, changes=[], change_records=[])
     if out is not None:
+        result["change_records"] = out.get("change_records", [])
         result["changed"] = bool(out.get("changed"))
         result["changes"] = out.get("changes", [])
         result["generation"] = out.get("generation")

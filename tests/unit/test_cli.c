@@ -1,0 +1,212 @@
+/*
+ * test_cli.c - the tools' pure helpers: whole numbers, the lock timeout
+ * (the library's duration grammar), and the JSON writer's escaping.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cli.h"
+
+/* ---- numbers ----------------------------------------------------------- */
+
+static void
+strtonum_takes_a_whole_number_within_bounds(void **state)
+{
+	const char *errstr = "unset";
+	long long v = 0;
+
+	(void)state;
+	assert_int_equal(cli_strtonum("42", 0, 100, &v, &errstr), 0);
+	assert_int_equal(v, 42);
+	assert_null(errstr);
+	assert_int_equal(cli_strtonum("-5", -10, 10, &v, &errstr), 0);
+	assert_int_equal(v, -5);
+	assert_int_equal(cli_strtonum("100", 0, 100, &v, &errstr), 0);
+	assert_int_equal(v, 100);
+}
+
+static void
+strtonum_says_why_it_refuses(void **state)
+{
+	static const char *const invalid[] = {"", " 1", "1 ", "1x", "0x10",
+	    "1.5", "abc", NULL};
+	const char *const *s;
+	const char *errstr;
+	long long v = 7;
+
+	(void)state;
+	for (s = invalid; *s != NULL; s++) {
+		assert_int_equal(cli_strtonum(*s, 0, 100, &v, &errstr), -1);
+		assert_string_equal(errstr, "invalid");
+	}
+	assert_int_equal(cli_strtonum(NULL, 0, 100, &v, &errstr), -1);
+	assert_int_equal(cli_strtonum("101", 0, 100, &v, &errstr), -1);
+	assert_string_equal(errstr, "too large");
+	assert_int_equal(cli_strtonum("-1", 0, 100, &v, &errstr), -1);
+	assert_string_equal(errstr, "too small");
+	assert_int_equal(cli_strtonum("99999999999999999999", 0, 100, &v,
+	                     &errstr),
+	    -1);
+	assert_string_equal(errstr, "too large");
+	assert_int_equal(v, 7);
+}
+
+static void
+strtou64_takes_the_whole_unsigned_range(void **state)
+{
+	const char *errstr;
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(cli_strtou64("18446744073709551615", &v, &errstr), 0);
+	assert_true(v == UINT64_MAX);
+	assert_int_equal(cli_strtou64("0", &v, &errstr), 0);
+	assert_true(v == 0);
+	assert_int_equal(cli_strtou64("18446744073709551616", &v, &errstr), -1);
+	assert_string_equal(errstr, "too large");
+	assert_int_equal(cli_strtou64("-1", &v, &errstr), -1);
+	assert_string_equal(errstr, "invalid");
+	assert_int_equal(cli_strtou64("+1", &v, &errstr), -1);
+	assert_int_equal(cli_strtou64("1a", &v, &errstr), -1);
+}
+
+/* ---- the lock timeout -------------------------------------------------- */
+
+static void
+lock_timeout_takes_every_unit_up_to_an_hour(void **state)
+{
+	static const struct {
+		const char *text;
+		long ms;
+	} good[] = {
+	    {"500ms", 500}, {"10s", 10000}, {"10", 10000}, {"2m", 120000},
+	    {"1h", 3600000}, {"3600s", 3600000},
+	    {"0", 1}, /* "do not wait": the library reads 0 as its default */
+	};
+	struct cerbo_error err;
+	size_t i;
+	long v;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		v = -1;
+		if (cli_parse_timeout_ms(good[i].text, &v, &err) != 0)
+			fail_msg("refused %s: %s", good[i].text, err.message);
+		assert_int_equal(v, good[i].ms);
+	}
+}
+
+static void
+lock_timeout_past_an_hour_or_malformed_is_refused(void **state)
+{
+	static const char *const bad[] = {"2h", "61m", "3601s", "1d", "soon",
+	    "-1", "1.5s", "", NULL};
+	const char *const *s;
+	struct cerbo_error err;
+	long v = 7;
+
+	(void)state;
+	for (s = bad; *s != NULL; s++) {
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(cli_parse_timeout_ms(*s, &v, &err), -1);
+		assert_non_null(strstr(err.message, "between 0 and 1h"));
+	}
+	assert_int_equal(v, 7);
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+/* The document j holds, printed as cli_json_print() prints it. */
+static char *
+printed(struct cli_json *j)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(cli_json_print(j, f), 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void
+json_escapes_quotes_backslashes_and_control_characters(void **state)
+{
+	struct cli_json j;
+	char *out;
+
+	(void)state;
+	cli_json_init(&j);
+	cli_json_object_begin(&j, NULL);
+	cli_json_str(&j, "q", "a\"b\\c");
+	cli_json_str(&j, "ws", "\n\r\t\b\f");
+	cli_json_str(&j, "ctl", "\x01\x1f\x7f");
+	cli_json_strn(&j, "nul", "a\0b", 3);
+	cli_json_str(&j, "utf8", "\xc3\xa9\xe4\xb8\xad");
+	cli_json_str(&j, "k\"ey", "v");
+	cli_json_object_end(&j);
+	out = printed(&j);
+	assert_string_equal(out,
+	    "{\"q\":\"a\\\"b\\\\c\",\"ws\":\"\\n\\r\\t\\b\\f\","
+	    "\"ctl\":\"\\u0001\\u001f\\u007f\",\"nul\":\"a\\u0000b\","
+	    "\"utf8\":\"\xc3\xa9\xe4\xb8\xad\",\"k\\\"ey\":\"v\"}\n");
+	free(out);
+	cli_json_free(&j);
+}
+
+static void
+json_writes_every_value_type_and_nests(void **state)
+{
+	struct cli_json j;
+	char *out;
+
+	(void)state;
+	cli_json_init(&j);
+	cli_json_object_begin(&j, NULL);
+	cli_json_bool(&j, "t", 1);
+	cli_json_bool(&j, "f", 0);
+	cli_json_u64(&j, "n", UINT64_MAX);
+	cli_json_null(&j, "z");
+	cli_json_str(&j, "s", NULL);
+	cli_json_array_begin(&j, "a");
+	cli_json_str(&j, NULL, "x");
+	cli_json_object_begin(&j, NULL);
+	cli_json_u64(&j, "i", 0);
+	cli_json_object_end(&j);
+	cli_json_array_end(&j);
+	cli_json_array_begin(&j, "empty");
+	cli_json_array_end(&j);
+	cli_json_object_end(&j);
+	out = printed(&j);
+	assert_string_equal(out,
+	    "{\"t\":true,\"f\":false,\"n\":18446744073709551615,\"z\":null,"
+	    "\"s\":null,\"a\":[\"x\",{\"i\":0}],\"empty\":[]}\n");
+	free(out);
+	cli_json_free(&j);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(strtonum_takes_a_whole_number_within_bounds),
+	    cmocka_unit_test(strtonum_says_why_it_refuses),
+	    cmocka_unit_test(strtou64_takes_the_whole_unsigned_range),
+	    cmocka_unit_test(lock_timeout_takes_every_unit_up_to_an_hour),
+	    cmocka_unit_test(lock_timeout_past_an_hour_or_malformed_is_refused),
+	    cmocka_unit_test(
+	        json_escapes_quotes_backslashes_and_control_characters),
+	    cmocka_unit_test(json_writes_every_value_type_and_nests),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
