@@ -52,7 +52,7 @@ _replay_stale
 # exit, or in the next test if this one is killed.  Root only.
 sys_undo() {
 	if [ -z "$_journal" ]; then
-		mkdir -p -m 0700 "$_undo_dir"
+		[ -d "$_undo_dir" ] || mkdir -m 0700 "$_undo_dir"
 		_undo_dir_ok || { echo "not ok - $_undo_dir is not root's 0700 folder"; exit 1; }
 		_journal=$_undo_dir/$$-$(_starttime $$).undo
 	fi
