@@ -1,14 +1,23 @@
 # pam_cerbo - a file-based API-credential backend for PAM.
 # Plain GNU make; every output goes under $(B) (build/ by default).
 
-VERSION   := 0.1.0
+# The version has one home, debian/changelog's first entry: the tools'
+# --version and cerbo.pc say it too.  (Braces: the parentheses in the sed
+# script would end a $(shell ...).)
+VERSION   := ${shell sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' debian/changelog}
+ifeq ($(VERSION),)
+$(error cannot read the version from debian/changelog)
+endif
 PREFIX    ?= /usr/local
 B         ?= build
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
-WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-             -Wmissing-prototypes -Wformat=2 -Wvla
+# Warnings are errors in development and CI; distribution builds, whose
+# compiler may be newer than the code, turn that off with WERROR=0.
+WERROR    ?= 1
+WARN      := -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -Wshadow \
+             -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
 HARDEN    := -fstack-protector-strong -fPIC -fno-strict-aliasing
 CPPFLAGS  += -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Istore
 LDHARDEN  := -Wl,-z,relro,-z,now -Wl,--as-needed
@@ -33,7 +42,8 @@ TOOLS    := $(B)/cerbo-apiuser $(B)/cerbo-profile
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
 PAMT_BINS := $(PAMT_SRCS:tests/pam/%.c=$(B)/tests/pam/%)
 
-.PHONY: all lib module tools tests check asan valgrind deps \
+.PHONY: all lib module tools tests check check-system check-unit asan \
+        valgrind deps \
         demo demo-serve bench fuzz lint format install uninstall clean
 
 all: lib module tools
@@ -47,6 +57,10 @@ $(B)/%.o: %.c $(wildcard store/*.h) $(wildcard tools/*.h) \
           $(wildcard pam_cerbo/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# The tools' --version; their objects are rebuilt when the version changes.
+$(CLI_SRCS:%.c=$(B)/%.o): CPPFLAGS += -DCERBO_VERSION='"$(VERSION)"'
+$(CLI_SRCS:%.c=$(B)/%.o): debian/changelog
 
 $(LIB_A): $(STORE_OBJS)
 	@mkdir -p $(dir $@)
@@ -88,9 +102,23 @@ $(B)/tests/pam/%: $(B)/tests/pam/%.o $(LIB_A)
 	    -lpthread
 
 # Installs missing build and test packages (Debian 12), then runs all.
+# As an ordinary user it installs nothing and runs what needs neither root
+# nor daemons; the rest is reported as skipped.
 check: deps
 	$(MAKE) tests
 	B=$(B) tests/run.sh
+
+# The part of check that needs root or starts daemons (PAM services in
+# /etc/pam.d, pamtester, nginx); as root.
+check-system: deps
+	$(MAKE) tests
+	CERBO_SUITE=system B=$(B) tests/run.sh
+
+# The cmocka unit tests alone: no root, no daemons, only the build
+# packages and libcmocka-dev (the Debian package build runs them).
+check-unit:
+	$(MAKE) $(UNIT_BINS)
+	B=$(B) TESTS=unit/ tests/run.sh
 
 # The whole suite with ASan and UBSan (build-asan/).
 asan: deps
@@ -106,7 +134,7 @@ valgrind: deps
 	B=$(B) CERBO_VALGRIND=1 tests/run.sh
 
 deps:
-	tests/deps.sh test
+	tests/deps.sh check
 
 demo:
 	etc/demo/demo.sh
@@ -193,17 +221,21 @@ ifneq ($(COMPLETION),)
 endif
 
 # The header, the link-time symlink, the static library and cerbo.pc.
-install-dev: $(LIB_A) store/cerbo.pc.in
+install-dev: $(LIB_A) $(B)/cerbo.pc
 	$(INSTALL) -d -m 0755 $(D)$(INCLUDEDIR) $(D)$(LIBDIR) \
 	    $(D)$(PKGCONFIGDIR)
 	$(INSTALL) -m 0644 store/cerbo.h $(D)$(INCLUDEDIR)/cerbo.h
 	ln -sf libcerbo.so.0 $(D)$(LIBDIR)/libcerbo.so
 	$(INSTALL) -m 0644 $(LIB_A) $(D)$(LIBDIR)/libcerbo.a
+	$(INSTALL) -m 0644 $(B)/cerbo.pc $(D)$(PKGCONFIGDIR)/cerbo.pc
+
+# Always made again: the folders come from the command line.
+.PHONY: $(B)/cerbo.pc
+$(B)/cerbo.pc: store/cerbo.pc.in
 	@mkdir -p $(B)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
-	    store/cerbo.pc.in >$(B)/cerbo.pc
-	$(INSTALL) -m 0644 $(B)/cerbo.pc $(D)$(PKGCONFIGDIR)/cerbo.pc
+	    store/cerbo.pc.in >$@
 
 install-man:
 	@for m in $(MAN_PAGES); do \
@@ -322,9 +354,11 @@ lint:
 	tests/deps.sh lint
 	cppcheck --quiet --enable=warning,portability --error-exitcode=1 \
 	    --inline-suppr --suppressions-list=tests/lint/cppcheck.supp \
-	    --std=c11 -D_GNU_SOURCE -D__GNUC__ -Istore $(LINT_SRCS)
+	    --std=c11 -D_GNU_SOURCE -D__GNUC__ -DCERBO_VERSION='"$(VERSION)"' \
+	    -Istore $(LINT_SRCS)
 	@fail=0; for f in $(LINT_SRCS); do \
-	    clang-tidy --quiet $$f -- $(CPPFLAGS) -std=gnu11 || fail=1; \
+	    clang-tidy --quiet $$f -- $(CPPFLAGS) \
+	        -DCERBO_VERSION='"$(VERSION)"' -std=gnu11 || fail=1; \
 	done; [ $$fail -eq 0 ] && echo "lint: clean"; exit $$fail
 
 # ---- Benchmarks: make bench (not part of check; check runs a smoke run) --

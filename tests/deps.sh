@@ -1,9 +1,11 @@
 #!/bin/sh
 # Installs the Debian 12 packages a build, the tests or the demo need,
 # only those that are missing.
-# Usage: tests/deps.sh build|test|demo|pkg|lint
+# Usage: tests/deps.sh build|test|check|demo|pkg|lint
 # (pkg: what make deb and make deb-test need to build, check and install
-# the Debian packages; lint: make lint and make fuzz)
+# the Debian packages; lint: make lint and make fuzz; check: make check,
+# which as root is test, and as an ordinary user needs only the build
+# packages and libcmocka-dev: the tests that need more are skipped)
 set -eu
 
 build="gcc make pkg-config libyaml-dev libsodium-dev libpam0g-dev"
@@ -12,16 +14,31 @@ test="$build $run libcmocka-dev pamtester libpam-pwdfile
       valgrind python3 util-linux procps psmisc groff-base time
       ansible-core"
 
-pkg="$build build-essential dpkg-dev debhelper lintian pamtester"
+unit="$build libcmocka-dev"
+pkg="$build libcmocka-dev build-essential dpkg-dev debhelper lintian pamtester"
 lint="cppcheck clang-tidy clang"
 
-case "${1:-test}" in
+group=${1:-test}
+if [ "$group" = check ]; then
+	group=test
+	if [ "$(id -u)" -ne 0 ]; then
+		group=unit
+		for p in $test; do
+			case " $unit " in *" $p "*) continue ;; esac
+			st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+			[ "$st" = installed ] || opt="${opt:-} $p"
+		done
+		[ -z "${opt:-}" ] || echo "not installed:$opt (the tests that need them are skipped; as root make check installs them)" >&2
+	fi
+fi
+case "$group" in
 build) want=$build ;;
+unit) want=$unit ;;
 demo) want="$build $run python3" ;;
 test) want=$test ;;
 pkg) want=$pkg ;;
 lint) want=$lint ;;
-*) echo "usage: $0 build|test|demo|pkg|lint" >&2; exit 2 ;;
+*) echo "usage: $0 build|test|check|demo|pkg|lint" >&2; exit 2 ;;
 esac
 
 missing=

@@ -2,10 +2,15 @@
 # Runs every test: cmocka unit tests, module tests through the real
 # libpam, and the shell end-to-end tests.  Each prints TAP lines ("ok" /
 # "not ok"); a program that fails without saying why counts as one failure.
-# Ends with "N passed, N failed".
+# A check that could not run here says so with a TAP SKIP directive
+# ("ok 3 # SKIP needs root"): it counts as skipped, never as passed.
+# Ends with "N passed, N failed, N skipped".
 #
 # Environment: B (build folder, default build), TESTS="pattern" limits to
 # matching names, and
+#   CERBO_SUITE=system  only the tests that need root or start daemons
+#                     (make check-system): those whose header has a line
+#                     "# cerbo-test: system";
 #   CERBO_SANITIZE=1  the build is instrumented with ASan+UBSan (make asan):
 #                     programs that are not (pamtester, nginx, python) load
 #                     the instrumented module with the ASan runtime
@@ -24,6 +29,7 @@ mkdir -p "$logdir"
 
 passed=0
 failed=0
+skipped=0
 failures=""
 
 vg=""
@@ -72,28 +78,45 @@ run_one() {
 	start=$(date +%s)
 	CMOCKA_MESSAGE_OUTPUT=TAP "$@" >"$log" 2>&1 </dev/null
 	rc=$?
-	ok=$(grep -c '^ok ' "$log")
-	bad=$(grep -c '^not ok ' "$log")
+	# TAP directives are case-insensitive; cmocka reports a skip() as
+	# "not ok N # SKIP".
+	skip=$(grep -c -i -E '^(not )?ok [^#]*# *skip' "$log")
+	ok=$(grep -v -i -E '^ok [^#]*# *skip' "$log" | grep -c '^ok ')
+	bad=$(grep -v -i -E '^not ok [^#]*# *skip' "$log" | grep -c '^not ok ')
 	if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
 		bad=1
 		echo "not ok - $name exited with status $rc" >>"$log"
 	fi
 	passed=$((passed + ok))
 	failed=$((failed + bad))
-	printf '%-44s %4d passed %3d failed %4ss\n' "$name" "$ok" "$bad" \
-	    $(( $(date +%s) - start ))
+	skipped=$((skipped + skip))
+	printf '%-44s %4d passed %3d failed %3d skipped %4ss\n' "$name" \
+	    "$ok" "$bad" "$skip" $(( $(date +%s) - start ))
 	if [ "$bad" -ne 0 ]; then
 		failures="$failures $name"
 		grep -E '^not ok|^# ' "$log" | head -40 | sed 's/^/    /'
 	fi
 }
 
+# CERBO_SUITE=system: only the end-to-end tests marked as needing root or
+# daemons; they must run as root, or they would all be skipped.
+system=0
+if [ "${CERBO_SUITE:-}" = system ]; then
+	system=1
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "the system tests need root (they use /etc/pam.d, users, groups and daemons)" >&2
+		exit 1
+	fi
+fi
+
 for t in "$B"/tests/unit/test_*; do
+	[ "$system" -eq 0 ] || break
 	[ -x "$t" ] || continue
 	case "$t" in *.o) continue ;; esac
 	run_one "unit/${t##*/}" $vg "$t"
 done
 for t in "$B"/tests/pam/test_*; do
+	[ "$system" -eq 0 ] || break
 	[ -x "$t" ] || continue
 	case "$t" in *.o) continue ;; esac
 	run_one "pam/${t##*/}" $vg "$t"
@@ -101,6 +124,9 @@ done
 for t in "$top"/tests/e2e/*.sh; do
 	[ -f "$t" ] || continue
 	case "${t##*/}" in lib.sh) continue ;; esac
+	if [ "$system" -eq 1 ]; then
+		grep -q '^# cerbo-test: system$' "$t" || continue
+	fi
 	name=${t##*/}
 	if [ -n "$vg_e2e" ]; then
 		case " $vg_e2e " in
@@ -117,5 +143,5 @@ for t in "$top"/tests/e2e/*.sh; do
 done
 
 [ -n "$failures" ] && echo "failing:$failures (logs in $logdir)"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -527,8 +527,8 @@ cli_main(int argc, char **argv, const char *name, const char *usage,
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		printf("%s (pam_cerbo) store format %d\n", name,
-		    CERBO_STORE_FORMAT);
+		printf("%s (pam_cerbo) %s, store format %d\n", name,
+		    CERBO_VERSION, CERBO_STORE_FORMAT);
 		return CLI_EXIT_OK;
 	}
 	cmd = find_command(commands, ncommands, argv[1]);

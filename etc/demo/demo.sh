@@ -21,6 +21,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 D=/run/cerbo-demo
 STATE=$D/demo.state
 PAMFILE=/etc/pam.d/cerbo-demo
+# The ports: these when free, else free ones picked at start.
 PORT=18443
 BACKEND=18080
 AUTHPAM=/usr/lib/nginx/modules/ngx_http_auth_pam_module.so
@@ -174,11 +175,27 @@ say "  built $BUILD/pam_cerbo.so, cerbo-apiuser, cerbo-profile"
 PATH=$BUILD:$PATH
 export PATH
 
-for p in $PORT $BACKEND; do
-	if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/"; then
-		die "something already listens on 127.0.0.1:$p"
-	fi
-done
+# free_port PREFERRED: PREFERRED when nothing listens on it on 127.0.0.1,
+# else a port the kernel has free (one the demo does not already use).
+free_port() {
+	python3 - "$1" "$PORT $BACKEND" <<'PY'
+import socket, sys
+want, taken = int(sys.argv[1]), sys.argv[2].split()
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", want))
+except OSError:
+    while True:
+        s.close()
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        if str(s.getsockname()[1]) not in taken:
+            break
+print(s.getsockname()[1])
+PY
+}
+PORT=$(free_port "$PORT") || die "no free port for nginx"
+BACKEND=$(free_port "$BACKEND") || die "no free port for the toy API"
 
 # From here on, whatever happens, what was placed is removed.
 trap cleanup EXIT
@@ -396,7 +413,12 @@ request() {
 # why: the module's newest log line, if the demo could capture it.
 why() {
 	[ "$logmode" = none ] && return 0
-	sleep 0.2
+	# The module logs each refusal; wait (up to 2 s) for the line.
+	_i=0
+	while [ ! -s "$MLOG" ] && [ $_i -lt 100 ]; do
+		sleep 0.02
+		_i=$((_i + 1))
+	done
 	_l=$(tail -1 "$MLOG")
 	[ -n "$_l" ] && printf '  pam_cerbo logged: %s\n' "$_l"
 	: >"$MLOG"

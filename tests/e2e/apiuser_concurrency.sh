@@ -52,8 +52,7 @@ time.sleep(30)
 ' "$ST.lock" "$T/locked" &
 holder=$!
 at_exit "kill $holder"
-n=0
-while [ ! -f "$T/locked" ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+wait_until 5 '[ -f "$T/locked" ]'
 cp "$ST" "$T/before"
 start=$(date +%s%N)
 out=$(add_user pk_late --lock-timeout 500ms 2>&1)

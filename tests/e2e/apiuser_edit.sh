@@ -147,7 +147,7 @@ rejects "rotate of an unknown user: exit 4" 4 au rotate pk_nobody
 # An old key whose grace period is over stops working, and the next write
 # drops it.
 au rotate pk_r --grace 1s --quiet >/dev/null
-sleep 2
+wait_until 5 '[ "$(au show pk_r --json | json_get old_secret_valid)" = false ]'
 check_eq "an expired old key is shown as not valid" \
     "$(au show pk_r --json | json_get old_secret_valid)" false
 au edit pk_r --nickname "after grace" >/dev/null

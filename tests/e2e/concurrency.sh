@@ -7,7 +7,9 @@
 # writes), no reader may ever see a parse error or a wrong answer.
 #
 # Environment: CONC_WRITERS (default 6), CONC_OPS (users per writer,
-# default 8), CONC_USERS (store size, default 2000).
+# default 8), CONC_USERS (store size, default 2000).  The PAM readers need
+# root: they use a service in /etc/pam.d.
+# cerbo-test: system
 . "$(dirname "$0")/lib.sh"
 
 W=${CONC_WRITERS:-6}
@@ -49,7 +51,7 @@ pam=0
 if [ "$(id -u)" -eq 0 ] && command -v pamtester >/dev/null 2>&1 &&
     [ -f "$MODULE" ]; then
 	svc=cerbo-conc-$$
-	at_exit "rm -f /etc/pam.d/$svc"
+	sys_undo "rm -f /etc/pam.d/$svc"
 	cat >"/etc/pam.d/$svc" <<EOF
 auth     required  $MODULE store=$S
 account  required  $MODULE store=$S
@@ -57,17 +59,19 @@ EOF
 	pam=1
 fi
 
-STOP="$T/stop"
+FINAL="$T/final"
 R="$T/readers"
 mkdir "$R"
 
-# reader NAME CMD...: runs CMD in a loop until $STOP exists; counts runs
-# and failures (a failure is CMD exiting non-zero) in $R/NAME.
+# reader NAME CMD...: runs CMD in a loop until it has run 3 times after
+# $FINAL exists (the writers are done: it sees the final state too);
+# counts runs and failures (a failure is CMD exiting non-zero) in $R/NAME.
 reader() {
 	_name=$1
 	shift
-	_runs=0 _bad=0
-	while [ ! -e "$STOP" ]; do
+	_runs=0 _bad=0 _final=0
+	while [ "$_final" -lt 3 ]; do
+		[ -e "$FINAL" ] && _final=$((_final + 1))
 		if ! "$@" >"$R/$_name.out" 2>&1; then
 			_bad=$((_bad + 1))
 			cp "$R/$_name.out" "$R/$_name.last-failure"
@@ -128,9 +132,7 @@ while [ "$w" -le "$W" ]; do
 	w=$((w + 1))
 done
 for p in $wpids; do wait "$p"; done
-# Let the readers see the final state a few times too.
-sleep 1
-touch "$STOP"
+touch "$FINAL"
 for p in $pids; do wait "$p"; done
 echo "# $W writers x $K users on a store of $N users: $(( $(date +%s) - start )) s"
 
@@ -185,5 +187,5 @@ for r in $readers; do
 		    "$(head -3 "$R/$r.last-failure" 2>/dev/null)"
 	fi
 done
-[ "$pam" -eq 1 ] || echo "ok # SKIP PAM readers need root and pamtester"
+[ "$pam" -eq 1 ] || skip "PAM readers need root and pamtester"
 check "the final store is valid" "$APIUSER" check --store "$S"

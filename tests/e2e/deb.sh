@@ -14,6 +14,7 @@
 #
 #   make deb-test                       the whole test, TAP on stdout
 #   tests/e2e/deb.sh --build-only DIR   build the .deb files into DIR
+# cerbo-test: system
 # shellcheck disable=SC2086 # $pkgs and $debs are lists
 . "$(dirname "$0")/lib.sh"
 top=${CERBO_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -53,12 +54,9 @@ if [ "${1:-}" = --build-only ]; then
 	exit 0
 fi
 
-if [ "${CERBO_DEB_TEST:-0}" != 1 ]; then
-	echo "# not run: the package test runs with make deb-test"
-	exit 0
-fi
-skip_all() { echo "ok 1 - # skip $1"; exit 0; }
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (installs packages)"
+[ "${CERBO_DEB_TEST:-0}" = 1 ] ||
+    skip_all "the package test runs with make deb-test"
+need_root "installs packages"
 for c in dpkg-buildpackage dh lintian pamtester; do
 	command -v "$c" >/dev/null || skip_all "no $c (tests/deps.sh test)"
 done
@@ -72,7 +70,7 @@ getent group cerbo >/dev/null && skip_all "the group cerbo exists already"
 [ -e /etc/pam.d/$service ] && skip_all "/etc/pam.d/$service exists"
 
 # Whatever happens, leave the system as it was.
-at_exit "dpkg --purge $pkgs >/dev/null 2>&1; rm -f /etc/pam.d/$service; rm -rf /etc/cerbo; groupdel cerbo >/dev/null 2>&1"
+sys_undo "dpkg --purge $pkgs >/dev/null 2>&1; rm -f /etc/pam.d/$service; rm -rf /etc/cerbo; groupdel cerbo >/dev/null 2>&1"
 
 start=$(date +%s)
 if build; then

@@ -1,11 +1,12 @@
 #!/bin/sh
 # nginx with ngx_http_auth_pam_module and pam_cerbo.so in front of a stub
-# API, driven with curl.  nginx runs on 127.0.0.1 (ports 18110 and 18111),
-# in the foreground, from a temporary prefix, with its workers as www-data,
+# API, driven with curl.  nginx runs on 127.0.0.1 (two free ports picked
+# in 18100-18199 at start), in the foreground, from a temporary prefix, with its workers as www-data,
 # and the server block is the shipped etc/nginx/cerbo-api.conf with only its
 # site-specific values replaced.
 #
-# What it installs, and removes on exit: the PAM service
+# What it installs, and removes on exit (or, if it is killed, the next test
+# that starts does: sys_undo in lib.sh): the PAM service
 # /etc/pam.d/cerbo-nginx-PID, the group "cerbo" (only if missing) and
 # www-data's membership of it (only if missing).  The module and the store
 # live in the test's temporary folder: the module is copied there because
@@ -17,43 +18,35 @@
 # listener's socket is bind-mounted over /dev/log (the system's logger
 # keeps its socket); when there is no /dev/log at all, the listener takes
 # that path until the test ends.  Needs root.
+# cerbo-test: system
 . "$(dirname "$0")/lib.sh"
 
 top=${CERBO_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-port=18110
-backend=18111
 svc=cerbo-nginx-$$
 authpam=/usr/lib/nginx/modules/ngx_http_auth_pam_module.so
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "ok 1 # SKIP needs root (PAM service in /etc/pam.d, nginx workers as www-data)"
-	exit 0
-fi
-for cmd in nginx curl openssl groupadd gpasswd; do
-	if ! command -v "$cmd" >/dev/null 2>&1; then
-		echo "ok 1 # SKIP $cmd is not installed (tests/deps.sh test)"
-		exit 0
-	fi
+need_root "PAM service in /etc/pam.d, nginx workers as www-data"
+for cmd in nginx curl openssl groupadd gpasswd python3; do
+	command -v "$cmd" >/dev/null 2>&1 ||
+	    skip_all "$cmd is not installed (tests/deps.sh test)"
 done
-if [ ! -f "$authpam" ]; then
-	echo "ok 1 # SKIP libnginx-mod-http-auth-pam is not installed"
-	exit 0
+[ -f "$authpam" ] || skip_all "libnginx-mod-http-auth-pam is not installed"
+if ! ports=$(free_ports 18100 18199 2); then
+	not_ok "two free ports in 18100-18199" "$ports"
+	exit 1
 fi
-for p in $port $backend; do
-	if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/"; then
-		not_ok "port $p is free" "something already listens on 127.0.0.1:$p"
-		exit 1
-	fi
-done
+set -- $ports
+port=$1 backend=$2
+echo "# nginx on 127.0.0.1:$port, the stub API on 127.0.0.1:$backend"
 
 # ---- the group the daemon reads the store through --------------------
 if ! getent group cerbo >/dev/null; then
+	sys_undo "groupdel cerbo"
 	groupadd --system cerbo
-	at_exit "groupdel cerbo"
 fi
 if ! id -nG www-data | tr ' ' '\n' | grep -qx cerbo; then
+	sys_undo "gpasswd -d www-data cerbo"
 	gpasswd -a www-data cerbo >/dev/null
-	at_exit "gpasswd -d www-data cerbo >/dev/null"
 fi
 
 # ---- store (root:cerbo 0640 in a folder root:cerbo 0750) and module ---
@@ -78,7 +71,7 @@ check_eq "the tools made the store root:cerbo 0640" \
 
 install -d -m 0755 "$T/lib"
 install -m 0644 "$MODULE" "$T/lib/pam_cerbo.so"
-at_exit "rm -f /etc/pam.d/$svc"
+sys_undo "rm -f /etc/pam.d/$svc"
 cat >"/etc/pam.d/$svc" <<EOF
 auth     required  $T/lib/pam_cerbo.so store=$store log_success
 account  required  $T/lib/pam_cerbo.so store=$store log_success
@@ -102,12 +95,17 @@ os.rename(pidfile + ".tmp", pidfile)
 while True:
     f.write(s.recv(65536).rstrip(b"\n") + b"\n")
 ' "$1" "$log" "$T/listener.pid" </dev/null >/dev/null 2>&1 &
-	i=0
-	while [ ! -s "$T/listener.pid" ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_until 5 '[ -s "$T/listener.pid" ]'
 	at_exit "kill $(cat "$T/listener.pid" 2>/dev/null || echo $!)"
+	logsock=$1
+}
+# log_sync: returns once every line the module has logged so far is in
+# $log.  Datagrams on one socket arrive in order, so a mark sent now is
+# written after them.
+log_sync() {
+	_mark="cerbo-test-mark-$$-$_n"
+	logger -d -u "$logsock" "$_mark" 2>/dev/null &&
+	    wait_until 10 'grep -qF "$_mark" "$log"'
 }
 py=/usr/bin/python3
 [ -x "$py" ] || py=$(command -v python3 2>/dev/null)
@@ -189,12 +187,8 @@ else
 fi
 nginx_pid=$!
 at_exit "kill -QUIT $nginx_pid; wait $nginx_pid"
-i=0
-until curl -sk -o /dev/null "https://127.0.0.1:$port/" || [ $i -ge 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if ! kill -0 "$nginx_pid" 2>/dev/null || [ $i -ge 50 ]; then
+if ! wait_until 10 'curl -sk -o /dev/null "https://127.0.0.1:$port/" ||
+    ! kill -0 "$nginx_pid" 2>/dev/null' || ! kill -0 "$nginx_pid" 2>/dev/null; then
 	not_ok "nginx starts" "$(cat "$N/stderr" "$N/error.log" 2>/dev/null | tail -5)"
 	exit 1
 fi
@@ -254,21 +248,20 @@ check_eq "endpoint outside the profile: 401" \
 check_eq "method denied by the profile (DELETE): 401" \
     "$(code pk_nginx "$secret" $ok_path -X DELETE)" 401
 if [ "$logmode" = none ]; then
-	echo "ok $((_n + 1)) # SKIP no way to capture syslog here (python3 or unshare missing)"
-	_n=$((_n + 1))
+	skip "no way to capture syslog here (python3 or unshare missing)"
 else
-	sleep 0.3
+	log_sync
 	line=$(mlog | grep 'GET /api/v1/patients/1' | tail -1)
 	check_contains "the module's log line says forbidden" "$line" forbidden
 	check_contains "the module's log line names the profile" "$line" scheduling
 	check_contains "log_success logs an allowed request" \
 	    "$(mlog | grep 'account: allowed from 127.0.0.1' | head -1)" \
 	    "user pk_nginx allowed by profile scheduling"
-	sleep 0.3
+	log_sync
 	before=$(mlog | wc -l)
 	check_eq "secret typed as the username: 401" \
 	    "$(code "$secret" "$secret" $ok_path)" 401
-	sleep 0.3
+	log_sync
 	check_eq "a username that is not a pk_ name never reaches PAM" \
 	    "$(mlog | wc -l)" "$before"
 	check_lacks "no log line holds a secret" "$(cat "$log")" "$secret"
@@ -311,7 +304,7 @@ check_eq "store unreadable: 401 again" "$(code pk_nginx "$new" $ok_path)" 401
 check_eq "store unreadable: 401 a third time" \
     "$(code pk_nginx "$new" $ok_path)" 401
 if [ "$logmode" != none ]; then
-	sleep 0.3
+	log_sync
 	check_contains "the module logs the store error" \
 	    "$(mlog | grep "cannot use the store" | tail -1)" "$store"
 	check_eq "identical store errors are logged once per 10 s" \
@@ -326,7 +319,7 @@ check_eq "rotated with a grace period: the new key gets 200" \
 check_eq "rotated with a grace period: the old key still gets 200" \
     "$(code pk_nginx "$new" $ok_path)" 200
 if [ "$logmode" != none ]; then
-	sleep 0.3
+	log_sync
 	check_contains "the use of an old key is logged" \
 	    "$(mlog | grep 'authenticated with its old key' | tail -1)" \
 	    "auth: pk_nginx authenticated with its old key"

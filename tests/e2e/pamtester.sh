@@ -1,18 +1,15 @@
 #!/bin/sh
 # pamtester, a real PAM client, against pam_cerbo.so.  pamtester reads only
 # /etc/pam.d, so the test installs /etc/pam.d/cerbo-test-PID (removed on
-# exit) naming the built module by absolute path and a store in the test's
-# temporary folder, made with cerbo-apiuser.  Needs root.
+# exit, or by the next test if this one is killed) naming the built module
+# by absolute path and a store in the test's temporary folder, made with
+# cerbo-apiuser.  Needs root.
+# cerbo-test: system
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "ok 1 # SKIP pamtester reads only /etc/pam.d, which needs root"
-	exit 0
-fi
-if ! command -v pamtester >/dev/null 2>&1; then
-	echo "ok 1 # SKIP pamtester is not installed (tests/deps.sh test)"
-	exit 0
-fi
+need_root "pamtester reads only /etc/pam.d"
+command -v pamtester >/dev/null 2>&1 ||
+    skip_all "pamtester is not installed (tests/deps.sh test)"
 
 svc=cerbo-test-$$
 store=$T/store/apiusers.yaml
@@ -38,7 +35,7 @@ office=$(new_user pk_office)
 "$APIUSER" edit pk_office --store "$store" --allow-from 192.0.2.0/24 \
     --quiet >/dev/null
 
-at_exit "rm -f /etc/pam.d/$svc /etc/pam.d/$svc-fixed /etc/pam.d/$svc-authonly"
+sys_undo "rm -f /etc/pam.d/$svc /etc/pam.d/$svc-fixed /etc/pam.d/$svc-authonly"
 cat >"/etc/pam.d/$svc" <<EOF
 auth     required  $MODULE store=$store
 account  required  $MODULE store=$store

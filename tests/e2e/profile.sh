@@ -331,8 +331,7 @@ time.sleep(5)
 PY
 holder=$!
 at_exit "kill $holder"
-i=0
-while [ ! -f "$T/locked" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until 5 '[ -f "$T/locked" ]'
 rejects "a lock held too long is a lock timeout (exit 6)" 6 \
     pf add late --description L --lock-timeout 300ms
 out=$(pf add late --description L --lock-timeout 300ms 2>&1)
