@@ -342,6 +342,15 @@ check "after the lock is released, add works" \
     pf add late --description L --lock-timeout 2s
 rejects "a malformed --lock-timeout is a usage error" 2 \
     pf add later --description L --lock-timeout soon
+# --lock-timeout reads durations as --grace does (one grammar, in the
+# library): an hour is "1h", and more than an hour is refused by its bound.
+check "--lock-timeout 1h is a duration" \
+    pf add hourly --description H --lock-timeout 1h
+out=$(pf add later --description L --lock-timeout 2h 2>&1)
+check_contains "--lock-timeout beyond an hour names the bounds" "$out" \
+    "between 0 and 1h"
+rejects "--lock-timeout beyond an hour is a usage error" 2 \
+    pf add later --description L --lock-timeout 61m
 
 # -- the store file ---------------------------------------------------------------
 check_eq "the store keeps its mode through every change" \
