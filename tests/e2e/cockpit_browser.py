@@ -88,7 +88,7 @@ def verify(user, key):
 
 opts = webdriver.ChromeOptions()
 for a in ("--headless=new", "--no-sandbox", "--disable-gpu",
-          "--disable-dev-shm-usage", "--window-size=1280,900",
+          "--disable-dev-shm-usage", "--window-size=1280,1100",
           "--user-data-dir=" + os.path.join(SHOTS, "profile")):
     opts.add_argument(a)
 opts.binary_location = "/usr/bin/chromium"
@@ -127,6 +127,12 @@ def text(i):
 def visible(i):
     els = d.find_elements(By.ID, i)
     return bool(els) and els[0].is_displayed()
+
+
+def dialog_open(i):
+    """A <dialog> shown with showModal (is_displayed is no proof: a
+    closed dialog's content may count as displayed)."""
+    return by_id(i).get_attribute("open") is not None
 
 
 def page_frame():
@@ -237,7 +243,7 @@ def main():
     # -- profiles: add one, an invalid rule refused -------------------------
     click("tab-profiles")
     click("add-profile")
-    wait(lambda: visible("p-name"))
+    wait(lambda: dialog_open("profile-dialog"))
     type_into("p-name", "scheduling")
     type_into("p-description", "Scheduling integration")
     type_into("p-allow", "GET /api/v1/appointments/**\nGET api/v1/x")
@@ -268,7 +274,9 @@ def main():
     # -- add: the acknowledgement -------------------------------------------
     click("tab-users")
     click("add-user")
-    wait(lambda: visible("ack-check"), what="the acknowledgement")
+    wait(lambda: dialog_open("ack-dialog") and
+         d.find_elements(By.CSS_SELECTOR, "#ack-facts li"),
+         what="the acknowledgement")
     facts = json.loads(apiuser("add", "--check", "--json")[1])["facts"]
     items = [li.text for li in d.find_elements(By.CSS_SELECTOR,
                                                "#ack-facts li")]
@@ -283,7 +291,7 @@ def main():
     check("Continue is enabled once acknowledged",
           by_id("ack-continue").is_enabled())
     click("ack-continue")
-    wait(lambda: visible("f-nickname"), what="the form")
+    wait(lambda: dialog_open("user-dialog"), what="the form")
     settled()
     check("the form opens with Save disabled", not save_enabled())
     check("the username's pk_ prefix is shown fixed",
@@ -325,6 +333,8 @@ def main():
         check("%s: Save is disabled" % what, not save_enabled())
         check("%s: aria-invalid is set" % what,
               by_id("f-" + field).get_attribute("aria-invalid") == "true")
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'})",
+                     by_id("m-allow_from"))
     shot("add-invalid")
     Select(by_id("f-profile")).select_by_value("")
     settled()
@@ -369,6 +379,8 @@ def main():
     r = wait(lambda: row("pk_sched_sync"), what="the new row")
     check("the list shows the nickname with the username underneath",
           r.text.startswith("Scheduling integration\npk_sched_sync"), r.text)
+    check("no empty-list message beside a listed user",
+          not visible("users-empty"))
     shot("list")
     check_eq("verify: the key copied from the page works",
              verify("pk_sched_sync", key), 0)
@@ -393,10 +405,10 @@ def main():
 
     # -- the username is taken now -------------------------------------------
     click("add-user")
-    wait(lambda: visible("ack-check"))
+    wait(lambda: dialog_open("ack-dialog"))
     click("ack-check")
     click("ack-continue")
-    wait(lambda: visible("f-username"))
+    wait(lambda: dialog_open("user-dialog"))
     type_into("f-username", "sched_sync")
     settled()
     check_eq("a username in use: the tool's message", field_msg("username"),
@@ -407,7 +419,7 @@ def main():
     # -- edit -----------------------------------------------------------------
     row("pk_sched_sync").find_element(
         By.CSS_SELECTOR, "[data-action='edit']").click()
-    wait(lambda: visible("f-nickname") and
+    wait(lambda: dialog_open("user-dialog") and
          by_id("f-nickname").get_attribute("value"), what="the edit form")
     check("edit shows no secret", not visible("secret-value"))
     check("edit keeps the username fixed",
@@ -434,7 +446,7 @@ def main():
     # -- rotate: the old key refused, the new one works ----------------------
     row("pk_sched_sync").find_element(
         By.CSS_SELECTOR, "[data-action='edit']").click()
-    wait(lambda: visible("rotate"))
+    wait(lambda: dialog_open("user-dialog") and by_id("rotate").is_enabled())
     click("rotate")
     wait(lambda: visible("rotated-value"), what="the new key")
     new_key = by_id("rotated-value").get_attribute("value")
@@ -475,7 +487,7 @@ def main():
     # -- a change from the shell mid-edit: conflict, nothing overwritten ----
     row("pk_sched_sync").find_element(
         By.CSS_SELECTOR, "[data-action='edit']").click()
-    wait(lambda: visible("f-nickname") and
+    wait(lambda: dialog_open("user-dialog") and
          by_id("f-nickname").get_attribute("value"))
     type_into("f-nickname", "Overwritten by the page")
     settled()
@@ -530,7 +542,7 @@ def main():
     # -- edit a profile's rules ---------------------------------------------
     d.find_element(By.CSS_SELECTOR,
                    "button[aria-label='Edit profile scheduling']").click()
-    wait(lambda: visible("p-allow"))
+    wait(lambda: dialog_open("profile-dialog"))
     type_into("p-allow", "GET /api/v1/appointments/**\nPOST /api/v1/appointments")
     click("profile-save")
     wait(lambda: "Saved profile scheduling" in page_alert())
@@ -554,7 +566,7 @@ def main():
     # -- delete the user -------------------------------------------------------
     row("pk_sched_sync").find_element(
         By.CSS_SELECTOR, "[data-action='delete']").click()
-    wait(lambda: visible("delete-confirm"))
+    wait(lambda: dialog_open("delete-dialog"))
     t = text("delete-text")
     check("the confirmation names the user and says it is permanent",
           "Calendar sync" in t and "pk_sched_sync" in t and "permanent" in t,
