@@ -29,7 +29,7 @@ const profilesView = (function () {
                 el("td", { "data-label": "Allow" }, rules(p.allow)),
                 el("td", { "data-label": "Deny" }, rules(p.deny)),
                 el("td", { "data-label": "Users", text: String(p.users) }),
-                el("td", { class: "pf-c-table__action cerbo-actions" },
+                el("td", { class: "pf-c-table__action" }, el("div", { class: "cerbo-actions" },
                     el("button", {
                         class: "pf-c-button pf-m-plain", type: "button", "aria-label": "Edit profile " + p.name,
                         title: "Edit", onclick: () => openEdit(p)
@@ -37,7 +37,7 @@ const profilesView = (function () {
                     el("button", {
                         class: "pf-c-button pf-m-plain", type: "button", "aria-label": "Delete profile " + p.name,
                         title: "Delete", onclick: () => remove(p)
-                    }, ui.icon("trash")))));
+                    }, ui.icon("trash"))))));
         });
         const sel = $("test-user");
         const was = sel.value;

@@ -86,7 +86,7 @@ const usersView = (function () {
                 el("td", { "data-label": "Profile" }, badge(u.profile, "grey")),
                 el("td", { "data-label": "State", class: "cerbo-states" }, ...states),
                 el("td", { "data-label": "Contact", text: u.email }),
-                el("td", { class: "pf-c-table__action cerbo-actions" },
+                el("td", { class: "pf-c-table__action" }, el("div", { class: "cerbo-actions" },
                     el("button", {
                         class: "pf-c-button pf-m-plain", type: "button", "aria-label": "Edit " + u.username,
                         title: "Edit", "data-action": "edit", onclick: () => openEdit(u.username)
@@ -94,7 +94,7 @@ const usersView = (function () {
                     el("button", {
                         class: "pf-c-button pf-m-plain", type: "button", "aria-label": "Delete " + u.username,
                         title: "Delete", "data-action": "delete", onclick: () => openDelete(u)
-                    }, ui.icon("trash")))));
+                    }, ui.icon("trash"))))));
         });
         if (shown.length === 0)
             showEmpty(state.users.length ? "No API user matches the search" : "No API users yet",

@@ -10,8 +10,8 @@
 #include "apiuser.h"
 
 int
-au_field_problem(const struct cerbo_store *store, int field,
-    const char *value, int want_new, char *msg, size_t len)
+au_field_problem(const struct cerbo_store *store, int field, const char *value,
+    int want_new, char *msg, size_t len)
 {
 	struct cerbo_error err;
 
