@@ -156,7 +156,7 @@ const profilesView = (function () {
         const j = r.json;
         ui.alert("test-answer", j.allowed ? "success" : "danger",
             (j.allowed ? "Allowed: " : "Refused: ") + user + " may " + (j.allowed ? "" : "not ") +
-            "call " + method + " " + path, j.note ? j.reason + "; but " + j.note : j.reason);
+            "call " + method + " " + path, j.note ? j.reason + ". Note: " + j.note : j.reason);
     }
 
     function init(reloadAll) {

@@ -80,7 +80,7 @@ const usersView = (function () {
             if (!states.length)
                 states.push(badge("Active", "green"));
             body.appendChild(el("tr", { "data-username": u.username },
-                el("td", { "data-label": "Nickname and username" },
+                el("td", { "data-label": "API user" },
                     el("div", { class: "cerbo-nick", text: u.nickname }),
                     el("div", { class: "cerbo-user", text: u.username })),
                 el("td", { "data-label": "Profile" }, badge(u.profile, "grey")),
@@ -307,10 +307,13 @@ const usersView = (function () {
                 username: value("username"), nickname: value("nickname"), profile: value("profile"),
                 email: value("email"), description: value("description"), secret_hash: f.hash
             };
-            if (value("expires").trim())
-                entry.expires = value("expires").trim();
-            if (value("allow_from").trim())
-                entry.allow_from = value("allow_from").split(",").map(s => s.trim()).filter(s => s);
+            /* "never" and "any" are how the tools spell "unset". */
+            const exp = value("expires").trim();
+            const nets = value("allow_from").trim();
+            if (exp && exp !== "never")
+                entry.expires = exp;
+            if (nets && nets !== "any")
+                entry.allow_from = nets.split(",").map(s => s.trim()).filter(s => s);
             r = await cerboTools.run("cerbo-apiuser",
                 ["apply", "-", "--json", "--expect-generation", String(state.generation)],
                 JSON.stringify({ users: [entry] }));
