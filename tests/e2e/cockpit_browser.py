@@ -563,6 +563,28 @@ def main():
              verify("pk_sched_sync", third), 0)
     click("user-cancel")
 
+    # -- an expired user, made from the shell: the badge after a reload ---
+    rc, _, err = apiuser("add", "--username", "pk_old_job", "--nickname",
+                         "Old job", "--profile", "scheduling", "--email",
+                         "ops@example.com", "--description", "Ended",
+                         "--expires", "2000-01-01T00:00:00Z", "--acknowledge",
+                         "--quiet")
+    check_eq("(an expired user added from the shell)", rc, 0)
+    d.refresh()
+    page_frame()
+    wait(lambda: d.find_element(By.TAG_NAME, "body").get_attribute(
+        "data-loaded") == "true", what="the reload")
+    r = wait(lambda: row("pk_old_job"), what="the expired user")
+    check("an expired user has the Expired badge", "Expired" in r.text,
+          r.text)
+    check_eq("(the expired user removed from the shell)",
+             apiuser("delete", "pk_old_job", "--yes")[0], 0)
+    d.refresh()
+    page_frame()
+    wait(lambda: d.find_element(By.TAG_NAME, "body").get_attribute(
+        "data-loaded") == "true" and row("pk_sched_sync"),
+        what="the reload")
+
     # -- delete the user -------------------------------------------------------
     row("pk_sched_sync").find_element(
         By.CSS_SELECTOR, "[data-action='delete']").click()
