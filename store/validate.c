@@ -131,7 +131,8 @@ int
 cerbo_username_validate(const char *s, struct cerbo_error *err)
 {
 	if (s == NULL)
-		return cerbo__fail(err, CERBO_E_INVALID, "username is required");
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "username is required");
 	return cerbo__check_username(s, strlen(s), err);
 }
 

@@ -381,11 +381,11 @@ add_check(const struct add_ctx *a, const struct cli_opts *o)
 	f[n++] = (struct au_field_value){CERBO_USER_NICKNAME, a->nickname};
 	f[n++] = (struct au_field_value){CERBO_USER_PROFILE, a->profile};
 	f[n++] = (struct au_field_value){CERBO_USER_EMAIL, a->email};
-	f[n++] = (struct au_field_value){CERBO_USER_DESCRIPTION,
-	    a->description};
+	f[n++] =
+	    (struct au_field_value){CERBO_USER_DESCRIPTION, a->description};
 	if (a->expires != NULL)
-		f[n++] = (struct au_field_value){CERBO_USER_EXPIRES,
-		    a->expires};
+		f[n++] =
+		    (struct au_field_value){CERBO_USER_EXPIRES, a->expires};
 	if (a->allow_from != NULL)
 		f[n++] = (struct au_field_value){CERBO_USER_ALLOW_FROM,
 		    a->allow_from};

@@ -137,7 +137,8 @@ cmd_list(int argc, char **argv)
 			    cerbo_user_get(u, CERBO_USER_DESCRIPTION));
 			cli_json_bool(&j, "disabled", cerbo_user_disabled(u));
 			cli_json_str(&j, "expires", exp);
-			cli_json_bool(&j, "expired", cerbo_user_expired(u, now));
+			cli_json_bool(&j, "expired",
+			    cerbo_user_expired(u, now));
 			cli_json_bool(&j, "old_secret_valid",
 			    cerbo_user_old_key_valid(u, now));
 			cli_json_object_end(&j);
