@@ -192,12 +192,21 @@ EXAMPLE_SRCS := $(sort $(shell find etc -type f ! -path 'etc/demo/*' \
 EXAMPLE_DSTS := $(patsubst examples/%,%,$(patsubst etc/%,%,$(EXAMPLE_SRCS)))
 DOCS        := README.md $(wildcard LICENSE SECURITY.md)
 D           := $(DESTDIR)
+# The Cockpit page ("API users"): what a browser loads, nothing else.
+COCKPITDIR  ?= $(DATADIR)/cockpit/cerbo
+COCKPIT_FILES := $(addprefix cockpit/,manifest.json index.html \
+                 $(notdir $(wildcard cockpit/*.js)) \
+                 $(notdir $(wildcard cockpit/*.css)))
 
 .PHONY: install-lib install-module install-tools install-dev install-man \
-        install-doc deb deb-test
+        install-doc install-cockpit deb deb-test check-browser
 
 install: install-lib install-module install-tools install-dev install-man \
-         install-doc
+         install-doc install-cockpit
+
+install-cockpit:
+	$(INSTALL) -d -m 0755 $(D)$(COCKPITDIR)
+	$(INSTALL) -m 0644 $(COCKPIT_FILES) $(D)$(COCKPITDIR)/
 
 install-lib: $(LIB_SO)
 	$(INSTALL) -d -m 0755 $(D)$(LIBDIR)
@@ -264,7 +273,9 @@ uninstall:
 	    $(D)$(BASHCOMPDIR)/cerbo-apiuser $(D)$(BASHCOMPDIR)/cerbo-profile \
 	    $(foreach m,$(MAN_PAGES),$(D)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
 	    $(addprefix $(D)$(DOCDIR)/,$(notdir $(DOCS))) \
-	    $(addprefix $(D)$(DOCDIR)/examples/,$(EXAMPLE_DSTS))
+	    $(addprefix $(D)$(DOCDIR)/examples/,$(EXAMPLE_DSTS)) \
+	    $(addprefix $(D)$(COCKPITDIR)/,$(notdir $(COCKPIT_FILES)))
+	-rmdir $(D)$(COCKPITDIR) 2>/dev/null
 	if [ -d $(D)$(DOCDIR) ]; then \
 	    find $(D)$(DOCDIR) -depth -type d -empty -exec rmdir {} \; ; fi
 
@@ -279,6 +290,12 @@ deb:
 deb-test:
 	tests/deps.sh pkg
 	CERBO_DEB_TEST=1 TESTS=e2e/deb.sh B=$(B) tests/run.sh
+
+# The Cockpit page in headless Chromium against Debian's cockpit-ws (as
+# root: it makes a throwaway account); make check runs it too when root.
+check-browser: deps
+	$(MAKE) tools
+	TESTS=e2e/cockpit.sh B=$(B) tests/run.sh
 
 # ---- Hardening: fuzzing, fault injection, lint -------------------------
 # `make fuzz FUZZ_SECONDS=N` builds the libFuzzer targets with clang and

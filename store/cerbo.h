@@ -536,6 +536,10 @@ const char *cerbo_verdict_name(enum cerbo_verdict_code code);
 
 /* 1 when s is a syntactically valid username. */
 int cerbo_username_valid(const char *s);
+/* 0 when s is a valid username, else -1 with the reason in err (for
+ * front ends that say why, as a form does under its field). */
+CERBO_MUST_CHECK int cerbo_username_validate(const char *s,
+    struct cerbo_error *err);
 
 /* ---------------------------------------------------------------------
  * Transactions: every change to a store file.

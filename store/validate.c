@@ -128,6 +128,15 @@ cerbo_username_valid(const char *s)
 }
 
 int
+cerbo_username_validate(const char *s, struct cerbo_error *err)
+{
+	if (s == NULL)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "username is required");
+	return cerbo__check_username(s, strlen(s), err);
+}
+
+int
 cerbo__check_profile_name(const char *s, size_t len, struct cerbo_error *err)
 {
 	size_t i;

@@ -12,10 +12,12 @@ build="gcc make pkg-config libyaml-dev libsodium-dev libpam0g-dev"
 run="nginx libnginx-mod-http-auth-pam curl openssl"
 test="$build $run libcmocka-dev pamtester libpam-pwdfile
       valgrind python3 util-linux procps psmisc groff-base time
-      ansible-core"
+      ansible-core
+      cockpit-ws cockpit-bridge cockpit-system sudo
+      chromium chromium-driver python3-selenium"
 
 unit="$build libcmocka-dev"
-pkg="$build libcmocka-dev build-essential dpkg-dev debhelper lintian pamtester"
+pkg="$build libcmocka-dev build-essential dpkg-dev debhelper lintian pamtester cockpit-bridge"
 lint="cppcheck clang-tidy clang"
 
 group=${1:-test}

@@ -50,6 +50,30 @@ const struct cerbo_user *au_find_user(const struct cerbo_store *store,
  */
 int au_grace_opt(const char *cmd, const char *arg, long *out);
 
+/*
+ * One field of a new (want_new) or existing user judged by the library's
+ * rules and the store: 0, or -1 with the reason in msg.  field is a
+ * cerbo_user_field, or AU_FIELD_USERNAME; "never" (expires) and "any"
+ * (allow_from) mean unset; a NULL value is a missing one.
+ */
+#define AU_FIELD_USERNAME ((int)CERBO_USER_FIELD_COUNT)
+int au_field_problem(const struct cerbo_store *store, int field,
+    const char *value, int want_new, char *msg, size_t len);
+
+struct au_field_value {
+	int field; /* as for au_field_problem */
+	const char *value;
+};
+
+/*
+ * add --check / edit --check: judge every field in f, each on its own, and
+ * print the verdicts ("fields": {NAME: null | MESSAGE} with --json, the
+ * facts too for a new user).  Writes nothing.  0 when all are valid,
+ * CLI_EXIT_INVALID when one is not, or another exit code.
+ */
+int au_fields_check(const struct cli_opts *o, const struct au_field_value *f,
+    size_t n, int want_new);
+
 /* The facts a person acknowledges before a new API user exists. */
 extern const char au_facts[];
 

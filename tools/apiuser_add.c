@@ -46,6 +46,14 @@ static const char add_help[] =
     "                          optional: client networks it may come from\n"
     "  --acknowledge           acknowledge the facts (required when not on "
     "a terminal)\n"
+    "  --check                 judge each field given, the store "
+    "included (the\n"
+    "                          username is free, the profile exists); "
+    "create\n"
+    "                          nothing; --json: {\"valid\", \"fields\": "
+    "{NAME: null|\n"
+    "                          MESSAGE}, \"facts\", \"generation\", "
+    "\"digest\"}\n"
     "  --if-missing            succeed without change when an identical "
     "user exists\n"
     "                          (no new secret); exit 5 if a different one "
@@ -76,6 +84,7 @@ struct add_ctx {
 	const char *secret_file;
 	int acknowledge;
 	int if_missing;
+	int check;
 	/* import: a hash ready to use instead of a new key */
 	const char *import_hash;
 	/* runtime */
@@ -122,6 +131,9 @@ add_opt(void *ctx, int c, const char *arg)
 		break;
 	case AU_OPT_IF_MISSING:
 		a->if_missing = 1;
+		break;
+	case AU_OPT_CHECK:
+		a->check = 1;
 		break;
 	default:
 		return cli_usage_error("add", "unknown option");
@@ -251,11 +263,10 @@ add_change(struct cerbo_txn *txn, struct cli_change *c, struct cerbo_error *err)
 
 /* Ask for one field until it is valid; 0 or an exit code. */
 static int
-ask_field(const char *label, enum cerbo_user_field field, char *buf, size_t len,
+ask_field(const char *label, int field, char *buf, size_t len,
     const struct cerbo_store *store)
 {
-	struct cerbo_error err;
-	char q[128];
+	char q[128], msg[512];
 
 	snprintf(q, sizeof(q), "%s: ", label);
 	for (;;) {
@@ -263,31 +274,10 @@ ask_field(const char *label, enum cerbo_user_field field, char *buf, size_t len,
 			cli_warnx("add: no answer; nothing created");
 			return CLI_EXIT_REFUSED;
 		}
-		if (field == CERBO_USER_PROFILE) {
-			if (store != NULL &&
-			    cerbo_store_profile_find(store, buf) != NULL)
-				return 0;
-			fprintf(stderr, "  no profile named \"%s\"\n", buf);
-			continue;
-		}
-		if (field == CERBO_USER_FIELD_COUNT) {
-			/* the username itself */
-			if (!cerbo_username_valid(buf)) {
-				fprintf(stderr,
-				    "  not a valid username (pk_ then "
-				    "letters, digits, _ or -)\n");
-				continue;
-			}
-			if (store != NULL &&
-			    cerbo_store_user_find(store, buf) != NULL) {
-				fprintf(stderr, "  %s exists already\n", buf);
-				continue;
-			}
+		if (au_field_problem(store, field, buf, 1, msg, sizeof(msg)) ==
+		    0)
 			return 0;
-		}
-		if (cerbo_user_field_validate(field, buf, &err) == 0)
-			return 0;
-		fprintf(stderr, "  %s\n", err.message);
+		fprintf(stderr, "  %s\n", msg);
 	}
 }
 
@@ -323,7 +313,7 @@ add_form(struct add_ctx *a, const struct cli_opts *o)
 		fprintf(stderr,
 		    "The username is pk_ then letters, digits, _ "
 		    "or -.\n");
-		rc = ask_field("Username", CERBO_USER_FIELD_COUNT, a->form[1],
+		rc = ask_field("Username", AU_FIELD_USERNAME, a->form[1],
 		    sizeof(a->form[1]), store);
 		if (rc != 0)
 			goto out;
@@ -371,6 +361,28 @@ add_form(struct add_ctx *a, const struct cli_opts *o)
 out:
 	cerbo_store_free(store);
 	return rc;
+}
+
+/* add --check: every field judged, the optional ones when given. */
+static int
+add_check(const struct add_ctx *a, const struct cli_opts *o)
+{
+	struct au_field_value f[7];
+	size_t n = 0;
+
+	f[n++] = (struct au_field_value){AU_FIELD_USERNAME, a->username};
+	f[n++] = (struct au_field_value){CERBO_USER_NICKNAME, a->nickname};
+	f[n++] = (struct au_field_value){CERBO_USER_PROFILE, a->profile};
+	f[n++] = (struct au_field_value){CERBO_USER_EMAIL, a->email};
+	f[n++] =
+	    (struct au_field_value){CERBO_USER_DESCRIPTION, a->description};
+	if (a->expires != NULL)
+		f[n++] =
+		    (struct au_field_value){CERBO_USER_EXPIRES, a->expires};
+	if (a->allow_from != NULL)
+		f[n++] = (struct au_field_value){CERBO_USER_ALLOW_FROM,
+		    a->allow_from};
+	return au_fields_check(o, f, n, 1);
 }
 
 /* The facts, then "yes" on a terminal or --acknowledge elsewhere. */
@@ -434,6 +446,7 @@ cmd_add(int argc, char **argv)
 	    ADD_LONGOPTS,
 	    {"if-missing", no_argument, NULL, AU_OPT_IF_MISSING},
 	    {"secret-file", required_argument, NULL, AU_OPT_SECRET_FILE},
+	    {"check", no_argument, NULL, AU_OPT_CHECK},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -459,6 +472,10 @@ cmd_add(int argc, char **argv)
 		    "unexpected argument: %s "
 		    "(use --username)",
 		    argv[optind]);
+		goto out;
+	}
+	if (a->check) {
+		rc = add_check(a, &o);
 		goto out;
 	}
 	interactive = cli_interactive();

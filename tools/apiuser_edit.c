@@ -42,7 +42,13 @@ static const char edit_help[] =
     "                          client networks USER may come from "
     "(192.0.2.0/24,\n"
     "                          2001:db8::/32); any: no "
-    "restriction\n" CLI_CHANGE_HELP CLI_COMMON_HELP
+    "restriction\n"
+    "  --check                 judge each field given (and that USER "
+    "exists), each\n"
+    "                          on its own; change nothing; --json: "
+    "{\"valid\",\n"
+    "                          \"fields\": {NAME: null|MESSAGE}, "
+    "\"generation\", \"digest\"}\n" CLI_CHANGE_HELP CLI_COMMON_HELP
     "  -h, --help              this help\n";
 
 #define EDIT_FIELDS 7
@@ -50,7 +56,7 @@ struct edit_ctx {
 	const char *username;
 	const char *value[EDIT_FIELDS]; /* NULL: not given */
 	int given[EDIT_FIELDS];
-	int disable, enable;
+	int disable, enable, check;
 	struct cerbo_changes *changes; /* what changed */
 	char changed_names[256];       /* their field names, for messages */
 };
@@ -102,6 +108,9 @@ edit_opt(void *ctx, int c, const char *arg)
 		i = 6;
 		arg = "false";
 		break;
+	case AU_OPT_CHECK:
+		e->check = 1;
+		return 0;
 	default:
 		return cli_usage_error("edit", "unknown option");
 	}
@@ -173,6 +182,22 @@ out:
 	return rc;
 }
 
+/* edit --check: the user must exist; each given field judged. */
+static int
+edit_check(const struct edit_ctx *e, const struct cli_opts *o)
+{
+	struct au_field_value f[EDIT_FIELDS + 1];
+	size_t n = 0;
+	int i;
+
+	f[n++] = (struct au_field_value){AU_FIELD_USERNAME, e->username};
+	for (i = 0; i < EDIT_FIELDS; i++)
+		if (e->given[i] && edit_field[i] != CERBO_USER_DISABLED)
+			f[n++] = (struct au_field_value){(int)edit_field[i],
+			    e->value[i]};
+	return au_fields_check(o, f, n, 0);
+}
+
 int
 cmd_edit(int argc, char **argv)
 {
@@ -186,6 +211,7 @@ cmd_edit(int argc, char **argv)
 	    {"allow-from", required_argument, NULL, AU_OPT_ALLOW_FROM},
 	    {"disable", no_argument, NULL, AU_OPT_DISABLE},
 	    {"enable", no_argument, NULL, AU_OPT_ENABLE},
+	    {"check", no_argument, NULL, AU_OPT_CHECK},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -212,6 +238,8 @@ cmd_edit(int argc, char **argv)
 		    "contradict each other");
 	for (i = 0; i < EDIT_FIELDS; i++)
 		any |= e.given[i];
+	if (e.check)
+		return edit_check(&e, &o);
 	if (!any)
 		return cli_usage_error("edit",
 		    "nothing to change: give at "

@@ -29,7 +29,9 @@ static const char list_help[] =
     "\"digest\": D,\n"
     "                          \"users\": [{\"username\", \"nickname\", "
     "\"profile\",\n"
-    "                          \"email\", \"disabled\", \"expires\"}, "
+    "                          \"email\", \"description\", \"disabled\", "
+    "\"expires\",\n"
+    "                          \"expired\", \"old_secret_valid\"}, "
     "...]}\n" CLI_COMMON_HELP_OWN_JSON
     "  -h, --help              this help\n";
 
@@ -74,6 +76,7 @@ cmd_list(int argc, char **argv)
 	struct cli_opts o;
 	struct cli_json j;
 	size_t *order = NULL, i, n, shown = 0;
+	time_t now = time(NULL);
 	int rc;
 
 	cli_opts_init(&o);
@@ -130,8 +133,14 @@ cmd_list(int argc, char **argv)
 			    cerbo_user_get(u, CERBO_USER_PROFILE));
 			cli_json_str(&j, "email",
 			    cerbo_user_get(u, CERBO_USER_EMAIL));
+			cli_json_str(&j, "description",
+			    cerbo_user_get(u, CERBO_USER_DESCRIPTION));
 			cli_json_bool(&j, "disabled", cerbo_user_disabled(u));
 			cli_json_str(&j, "expires", exp);
+			cli_json_bool(&j, "expired",
+			    cerbo_user_expired(u, now));
+			cli_json_bool(&j, "old_secret_valid",
+			    cerbo_user_old_key_valid(u, now));
 			cli_json_object_end(&j);
 			continue;
 		}

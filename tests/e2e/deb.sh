@@ -19,7 +19,7 @@
 . "$(dirname "$0")/lib.sh"
 top=${CERBO_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 service=cerbo-debtest
-pkgs="libpam-cerbo libcerbo0 libcerbo-dev"
+pkgs="libpam-cerbo libcerbo0 libcerbo-dev cockpit-cerbo"
 ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
 
 # Copy the tree (tracked and new files, not ignored ones: no build
@@ -83,10 +83,13 @@ ver=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)
 arch=$(dpkg --print-architecture)
 debs=""
 for p in $pkgs; do
-	debs="$debs $T/src/${p}_${ver}_${arch}.deb"
+	case $p in
+	cockpit-*) debs="$debs $T/src/${p}_${ver}_all.deb" ;;
+	*) debs="$debs $T/src/${p}_${ver}_${arch}.deb" ;;
+	esac
 done
 # shellcheck disable=SC2086
-check "three binary packages: $pkgs" ls $debs
+check "four binary packages: $pkgs" ls $debs
 check_eq "the build left the checkout without debian/ build outputs" \
     "$(cd "$top" && ls -d debian/tmp debian/libpam-cerbo debian/files 2>/dev/null)" ""
 
@@ -103,13 +106,24 @@ check_contains "libpam-cerbo ships cerbo-apiuser in /usr/bin" "$contents" \
     "./usr/bin/cerbo-apiuser"
 check_lacks "libpam-cerbo ships nothing under /etc" "$contents" " ./etc/"
 
+contents=$(dpkg -c "$T/src/cockpit-cerbo_${ver}_all.deb")
+check_contains "cockpit-cerbo ships the page where Cockpit looks" \
+    "$contents" "./usr/share/cockpit/cerbo/manifest.json"
+check_eq "cockpit-cerbo is for every architecture and needs the tools" \
+    "$(dpkg-deb -f "$T/src/cockpit-cerbo_${ver}_all.deb" Architecture Depends)" \
+    "$(printf 'Architecture: all\nDepends: cockpit-bridge, libpam-cerbo (>= %s)' "$ver")"
+
 # shellcheck disable=SC2086
-check "dpkg -i installs the three packages" dpkg -i $debs
+check "dpkg -i installs the four packages" dpkg -i $debs
 check_eq "postinst created the system group cerbo" \
     "$(getent group cerbo | cut -d: -f1)" cerbo
 check_eq "postinst created /etc/cerbo as root:cerbo 2750" \
     "$(stat -c '%U:%G %a' /etc/cerbo)" "root:cerbo 2750"
 check "the installed tool runs from /usr/bin" /usr/bin/cerbo-apiuser --version
+if command -v cockpit-bridge >/dev/null; then
+	check_contains "cockpit-bridge finds the installed page" \
+	    "$(cockpit-bridge --packages 2>/dev/null)" "/usr/share/cockpit/cerbo"
+fi
 
 # A store at the default path, made by the installed tools.
 check "cerbo-profile add makes a profile in the default store" \

@@ -45,6 +45,12 @@ check "make install DESTDIR=... PREFIX=/usr succeeds" mk install DESTDIR="$root"
 	for f in "$top"/examples/*.c; do
 		echo "usr/share/doc/pam_cerbo/examples/${f##*/} 644"
 	done
+	# The Cockpit page: what a browser loads, not the screenshots or
+	# the script that vendors PatternFly.
+	for f in "$top"/cockpit/manifest.json "$top"/cockpit/index.html \
+	    "$top"/cockpit/*.js "$top"/cockpit/*.css; do
+		echo "usr/share/cockpit/cerbo/${f##*/} 644"
+	done
 } | sort >"$T/want"
 (cd "$root" && find . ! -type d | sed 's|^\./||' | sort | while read -r f; do
 	if [ -L "$f" ]; then

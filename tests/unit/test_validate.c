@@ -117,6 +117,24 @@ username_with_space_or_punctuation_is_refused(void **state)
 }
 
 static void
+username_validate_says_why_a_name_is_refused(void **state)
+{
+	struct cerbo_error err;
+
+	(void)state;
+	assert_int_equal(cerbo_username_validate("pk_crm-sync", &err), 0);
+	assert_int_equal(cerbo_username_validate("pk_a b", &err), -1);
+	assert_int_equal(err.status, CERBO_E_INVALID);
+	assert_string_equal(err.message,
+	    "username may hold only letters, digits, '_' and '-' "
+	    "(byte 5 is not one)");
+	assert_int_equal(cerbo_username_validate("pk_", &err), -1);
+	assert_non_null(strstr(err.message, "at least one character"));
+	assert_int_equal(cerbo_username_validate(NULL, &err), -1);
+	assert_string_equal(err.message, "username is required");
+}
+
+static void
 username_of_64_bytes_is_valid_and_65_refused(void **state)
 {
 	char name[80];
@@ -895,6 +913,7 @@ main(void)
 	    cmocka_unit_test(addr_missing_or_not_an_address_is_refused),
 	    cmocka_unit_test(addr_ipv4_mapped_ipv6_matches_ipv4_network),
 	    cmocka_unit_test(addr_ipv6_does_not_match_ipv4_network),
+	    cmocka_unit_test(username_validate_says_why_a_name_is_refused),
 	};
 
 	return cmocka_run_group_tests_name("validate", tests, NULL, NULL);
