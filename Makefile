@@ -23,6 +23,9 @@ PAM_OBJS     := $(PAM_SRCS:%.c=$(B)/%.o)
 CLI_SRCS     := $(sort $(wildcard tools/cli*.c))
 APIUSER_SRCS := tools/cerbo-apiuser.c $(sort $(wildcard tools/apiuser_*.c))
 PROFILE_SRCS := tools/cerbo-profile.c $(sort $(wildcard tools/profile_*.c))
+AUTHD_SRCS   := $(sort $(wildcard authd/*.c))
+# What the unit tests link: the parts of authd that need no HTTP server.
+AUTHD_PURE   := authd/addr.c authd/family.c authd/options.c authd/throttle.c
 UNIT_SRCS    := $(sort $(wildcard tests/unit/test_*.c))
 PAMT_SRCS    := $(sort $(wildcard tests/pam/test_*.c))
 
@@ -30,21 +33,23 @@ LIB_A    := $(B)/libcerbo.a
 LIB_SO   := $(B)/libcerbo.so.0
 MODULE   := $(B)/pam_cerbo.so
 TOOLS    := $(B)/cerbo-apiuser $(B)/cerbo-profile
+AUTHD    := $(B)/cerbo-authd
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
 PAMT_BINS := $(PAMT_SRCS:tests/pam/%.c=$(B)/tests/pam/%)
 
-.PHONY: all lib module tools tests check asan valgrind deps \
+.PHONY: all lib module tools authd tests check asan valgrind deps \
         demo demo-serve bench fuzz lint format install uninstall clean
 
-all: lib module tools
+all: lib module tools authd
 
 lib: $(LIB_A) $(LIB_SO)
 module: $(MODULE)
 tools: $(TOOLS)
+authd: $(AUTHD)
 tests: all $(UNIT_BINS) $(PAMT_BINS)
 
 $(B)/%.o: %.c $(wildcard store/*.h) $(wildcard tools/*.h) \
-          $(wildcard pam_cerbo/*.h)
+          $(wildcard pam_cerbo/*.h) $(wildcard authd/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -73,7 +78,14 @@ $(B)/cerbo-profile: $(PROFILE_SRCS:%.c=$(B)/%.o) $(CLI_SRCS:%.c=$(B)/%.o) \
                     $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -pie -o $@ $^ $(LIBS) -lpthread
 
+$(AUTHD): $(AUTHD_SRCS:%.c=$(B)/%.o) $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -pie -o $@ $^ -lmicrohttpd $(LIBS) -lpthread
+
 $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LIBS) -lpthread
+
+$(B)/tests/unit/test_authd_%: $(B)/tests/unit/test_authd_%.o \
+                              $(AUTHD_PURE:%.c=$(B)/%.o) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LIBS) -lpthread
 
 $(B)/tests/pam/%: $(B)/tests/pam/%.o $(LIB_A)
