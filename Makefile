@@ -121,7 +121,8 @@ demo-serve:
 
 format:
 	clang-format -i $(STORE_SRCS) store/*.h $(PAM_SRCS) tools/*.c \
-	    $(wildcard tools/*.h) $(UNIT_SRCS) $(PAMT_SRCS)
+	    $(wildcard tools/*.h) $(AUTHD_SRCS) authd/*.h $(UNIT_SRCS) \
+	    $(PAMT_SRCS)
 
 clean:
 	rm -rf build build-asan build-fuzz
@@ -321,7 +322,8 @@ $(B)/tests/fault/shim.so: tests/fault/shim.c
 	$(CC) -D_GNU_SOURCE $(CFLAGS) $(WARN) -fPIC -shared -o $@ $< -ldl
 
 # Static analysis: cppcheck and clang-tidy (.clang-tidy) over the sources.
-LINT_SRCS = $(STORE_SRCS) $(PAM_SRCS) $(sort $(wildcard tools/*.c))
+LINT_SRCS = $(STORE_SRCS) $(PAM_SRCS) $(sort $(wildcard tools/*.c)) \
+            $(AUTHD_SRCS)
 
 lint:
 	tests/deps.sh lint
