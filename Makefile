@@ -152,6 +152,8 @@ endif
 LIBDIR       ?= $(PREFIX)/lib$(if $(MULTIARCH),/$(MULTIARCH))
 PAMDIR       ?= $(LIBDIR)/security
 BINDIR       ?= $(PREFIX)/bin
+SBINDIR      ?= $(PREFIX)/sbin
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 INCLUDEDIR   ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 DATADIR      ?= $(PREFIX)/share
@@ -163,19 +165,21 @@ MAN_PAGES   := $(sort $(wildcard man/*.[1-8]))
 # One completion file for both tools, installed under each tool's name
 # (bash-completion loads completions/<command> on first use).
 COMPLETION  := $(wildcard etc/bash_completion.d/cerbo)
-# etc/ minus the demo (a script that sets itself up) and the completion.
+# etc/ minus the demo (a script that sets itself up), the completion and
+# the systemd units (installed as units).
 EXAMPLE_SRCS := $(sort $(shell find etc -type f ! -path 'etc/demo/*' \
-                  ! -path 'etc/bash_completion.d/*' 2>/dev/null) \
+                  ! -path 'etc/bash_completion.d/*' \
+                  ! -path 'etc/systemd/*' 2>/dev/null) \
                   $(wildcard examples/*.c))
 EXAMPLE_DSTS := $(patsubst examples/%,%,$(patsubst etc/%,%,$(EXAMPLE_SRCS)))
 DOCS        := README.md $(wildcard LICENSE SECURITY.md)
 D           := $(DESTDIR)
 
-.PHONY: install-lib install-module install-tools install-dev install-man \
-        install-doc deb deb-test
+.PHONY: install-lib install-module install-tools install-authd install-dev \
+        install-man install-doc deb deb-test
 
-install: install-lib install-module install-tools install-dev install-man \
-         install-doc
+install: install-lib install-module install-tools install-authd \
+         install-dev install-man install-doc
 
 install-lib: $(LIB_SO)
 	$(INSTALL) -d -m 0755 $(D)$(LIBDIR)
@@ -197,6 +201,19 @@ ifneq ($(COMPLETION),)
 	$(INSTALL) -m 0644 $(COMPLETION) $(D)$(BASHCOMPDIR)/cerbo-apiuser
 	ln -sf cerbo-apiuser $(D)$(BASHCOMPDIR)/cerbo-profile
 endif
+
+# The daemon goes to sbin (a service, page in section 8), its units to the
+# systemd folder with ExecStart pointing at it.
+AUTHD_UNITS := etc/systemd/cerbo-authd.service etc/systemd/cerbo-authd.socket
+
+install-authd: $(AUTHD) $(AUTHD_UNITS)
+	$(INSTALL) -d -m 0755 $(D)$(SBINDIR) $(D)$(SYSTEMDUNITDIR)
+	$(INSTALL) -m 0755 $(AUTHD) $(D)$(SBINDIR)/cerbo-authd
+	@mkdir -p $(B)
+	sed -e 's|/usr/sbin/cerbo-authd|$(SBINDIR)/cerbo-authd|' \
+	    etc/systemd/cerbo-authd.service >$(B)/cerbo-authd.service
+	$(INSTALL) -m 0644 $(B)/cerbo-authd.service \
+	    etc/systemd/cerbo-authd.socket $(D)$(SYSTEMDUNITDIR)/
 
 # The header, the link-time symlink, the static library and cerbo.pc.
 install-dev: $(LIB_A) store/cerbo.pc.in
@@ -234,7 +251,8 @@ uninstall:
 	rm -f $(D)$(LIBDIR)/libcerbo.so.0 $(D)$(LIBDIR)/libcerbo.so \
 	    $(D)$(LIBDIR)/libcerbo.a $(D)$(PKGCONFIGDIR)/cerbo.pc \
 	    $(D)$(INCLUDEDIR)/cerbo.h $(D)$(PAMDIR)/pam_cerbo.so \
-	    $(TOOLS:$(B)/%=$(D)$(BINDIR)/%) \
+	    $(TOOLS:$(B)/%=$(D)$(BINDIR)/%) $(D)$(SBINDIR)/cerbo-authd \
+	    $(AUTHD_UNITS:etc/systemd/%=$(D)$(SYSTEMDUNITDIR)/%) \
 	    $(D)$(BASHCOMPDIR)/cerbo-apiuser $(D)$(BASHCOMPDIR)/cerbo-profile \
 	    $(foreach m,$(MAN_PAGES),$(D)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
 	    $(addprefix $(D)$(DOCDIR)/,$(notdir $(DOCS))) \
@@ -347,5 +365,6 @@ $(B)/bench/verify_bench: bench/verify_bench.c $(LIB_A)
 
 tests: $(BENCH_BINS)
 
-bench: deps all $(BENCH_BINS)
+bench: all $(BENCH_BINS)
+	tests/deps.sh bench
 	B=$(B) bench/run.sh

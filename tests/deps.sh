@@ -1,19 +1,22 @@
 #!/bin/sh
 # Installs the Debian 12 packages a build, the tests or the demo need,
 # only those that are missing.
-# Usage: tests/deps.sh build|test|demo|pkg|lint
+# Usage: tests/deps.sh build|test|demo|pkg|lint|bench
 # (pkg: what make deb and make deb-test need to build, check and install
-# the Debian packages; lint: make lint and make fuzz)
+# the Debian packages; lint: make lint and make fuzz; bench: make bench)
 set -eu
 
-build="gcc make pkg-config libyaml-dev libsodium-dev libpam0g-dev"
+build="gcc make pkg-config libyaml-dev libsodium-dev libpam0g-dev
+       libmicrohttpd-dev"
 run="nginx libnginx-mod-http-auth-pam curl openssl"
 test="$build $run libcmocka-dev pamtester libpam-pwdfile
       valgrind python3 util-linux procps psmisc groff-base time
-      ansible-core"
+      ansible-core caddy systemd"
 
-pkg="$build build-essential dpkg-dev debhelper lintian pamtester"
+pkg="$build build-essential dpkg-dev debhelper lintian pamtester curl
+     util-linux"
 lint="cppcheck clang-tidy clang"
+bench="$build $run wrk python3"
 
 case "${1:-test}" in
 build) want=$build ;;
@@ -21,7 +24,8 @@ demo) want="$build $run python3" ;;
 test) want=$test ;;
 pkg) want=$pkg ;;
 lint) want=$lint ;;
-*) echo "usage: $0 build|test|demo|pkg|lint" >&2; exit 2 ;;
+bench) want=$bench ;;
+*) echo "usage: $0 build|test|demo|pkg|lint|bench" >&2; exit 2 ;;
 esac
 
 missing=
