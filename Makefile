@@ -38,7 +38,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
 PAMT_BINS := $(PAMT_SRCS:tests/pam/%.c=$(B)/tests/pam/%)
 
 .PHONY: all lib module tools authd tests check asan valgrind deps \
-        demo demo-serve bench fuzz lint format install uninstall clean
+        demo demo-serve demo-authd bench fuzz lint format install uninstall clean
 
 all: lib module tools authd
 
@@ -118,6 +118,10 @@ demo:
 
 demo-serve:
 	etc/demo/demo.sh --serve
+
+# The same story through nginx auth_request and cerbo-authd.
+demo-authd:
+	etc/demo/demo-authd.sh
 
 format:
 	clang-format -i $(STORE_SRCS) store/*.h $(PAM_SRCS) tools/*.c \
@@ -368,3 +372,4 @@ tests: $(BENCH_BINS)
 bench: all $(BENCH_BINS)
 	tests/deps.sh bench
 	B=$(B) bench/run.sh
+	B=$(B) bench/http.sh
