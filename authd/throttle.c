@@ -103,8 +103,8 @@ find(struct authd_throttle *t, const char *addr)
 static struct entry *
 take(struct authd_throttle *t, const char *addr, time_t now)
 {
-	struct entry *victim = NULL;
 	size_t i, s = home(t, addr);
+	struct entry *victim = &t->table[s]; /* slots >= 1 */
 
 	for (i = 0; i < PROBE && i < t->slots; i++) {
 		struct entry *e = &t->table[(s + i) % t->slots];
@@ -113,7 +113,7 @@ take(struct authd_throttle *t, const char *addr, time_t now)
 			victim = e;
 			break;
 		}
-		if (victim == NULL || e->start < victim->start)
+		if (e->start < victim->start)
 			victim = e;
 	}
 	if (victim->addr[0] == '\0')

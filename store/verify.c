@@ -749,7 +749,8 @@ cerbo_verify_cost(const struct cerbo_verify_args *args, int *slow,
 		    args->secret_len);
 		/* A fast current key that does not match leads to the old
 		 * key: count it without checking the current one here. */
-		if (!*slow && (cur == NULL || strncmp(cur, "$argon2id$", 10)) &&
+		if (!*slow &&
+		    (cur == NULL || strncmp(cur, "$argon2id$", 10) != 0) &&
 		    cerbo_user_old_key_valid(user, now))
 			*slow = hash_slow(args->username,
 			    cerbo_user_get(user, CERBO_USER_OLD_SECRET),

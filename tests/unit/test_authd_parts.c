@@ -57,7 +57,8 @@ unix_socket_path_is_parsed(void **state)
 
 	(void)state;
 	assert_int_equal(authd_addr_parse("unix:/run/cerbo/authd.sock", &a,
-	    &why), 0);
+	                     &why),
+	    0);
 	assert_int_equal(a.family, AF_UNIX);
 	assert_string_equal(((struct sockaddr_un *)&a.sa)->sun_path,
 	    "/run/cerbo/authd.sock");
@@ -66,11 +67,11 @@ unix_socket_path_is_parsed(void **state)
 static void
 bad_addresses_are_refused(void **state)
 {
-	static const char *const bad[] = { "", "127.0.0.1", "127.0.0.1:",
-		"127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:80x",
-		"127.0.0.1:+80", "localhost:80", "::1:80", "[::1]80", "[::1]:",
-		"[127.0.0.1]:80", "[nothing]:80", "1.2.3:80", "unix:",
-		"unix:relative.sock", ":80", "127.0.0.1:80:81" };
+	static const char *const bad[] = {"", "127.0.0.1",
+	    "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:80x",
+	    "127.0.0.1:+80", "localhost:80", "::1:80", "[::1]80",
+	    "[::1]:", "[127.0.0.1]:80", "[nothing]:80", "1.2.3:80",
+	    "unix:", "unix:relative.sock", ":80", "127.0.0.1:80:81"};
 	struct authd_addr a;
 	char longpath[200];
 	const char *why;
@@ -100,7 +101,8 @@ peer_text_shows_a_mapped_v4_client_as_v4(void **state)
 	memset(&in6, 0, sizeof(in6));
 	in6.sin6_family = AF_INET6;
 	assert_int_equal(inet_pton(AF_INET6, "::ffff:192.0.2.7",
-	    &in6.sin6_addr), 1);
+	                     &in6.sin6_addr),
+	    1);
 	authd_addr_peer_text((struct sockaddr *)&in6, out, sizeof(out));
 	assert_string_equal(out, "192.0.2.7");
 	authd_addr_peer_text(NULL, out, sizeof(out));
@@ -123,8 +125,8 @@ original(enum authd_proxy proxy, struct authd_headers *h, const char *method,
 	char *line = NULL;
 	int rc;
 
-	rc = authd_original_request(proxy, h, method, url, "/auth", &line,
-	    &why);
+	rc =
+	    authd_original_request(proxy, h, method, url, "/auth", &line, &why);
 	if (rc != want_rc)
 		fail_msg("rc %d, wanted %d (%s)", rc, want_rc,
 		    why != NULL ? why : "");
@@ -235,8 +237,9 @@ client(int trust, struct authd_headers *h, const char *peer, int want_rc)
 	static char out[64];
 	const char *why = NULL;
 
-	assert_int_equal(authd_client_address(trust, h, peer, out,
-	    sizeof(out), &why), want_rc);
+	assert_int_equal(authd_client_address(trust, h, peer, out, sizeof(out),
+	                     &why),
+	    want_rc);
 	return out;
 }
 
@@ -375,7 +378,8 @@ options_have_documented_defaults(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--listen",
-	    "127.0.0.1:9180", NULL), AUTHD_EXIT_OK);
+	                     "127.0.0.1:9180", (char *)NULL),
+	    AUTHD_EXIT_OK);
 	assert_string_equal(cfg.store, "/etc/cerbo/apiusers.yaml");
 	assert_int_equal(cfg.proxy, AUTHD_PROXY_NGINX);
 	assert_int_equal(cfg.max_failures, 20);
@@ -394,22 +398,27 @@ options_each_failure_has_its_exit_code(void **state)
 	char msg[256];
 
 	(void)state;
-	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--nope", NULL),
+	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--nope", (char *)NULL),
 	    AUTHD_EXIT_USAGE);
 	assert_non_null(strstr(msg, "--nope"));
 	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--listen", "x:1",
-	    NULL), AUTHD_EXIT_ADDRESS);
+	                     (char *)NULL),
+	    AUTHD_EXIT_ADDRESS);
 	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--overload-status",
-	    "500", NULL), AUTHD_EXIT_USAGE);
-	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--workers", "-1",
-	    NULL), AUTHD_EXIT_USAGE);
-	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--realm",
-	    "a\"b", NULL), AUTHD_EXIT_USAGE);
-	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--envoy-prefix",
-	    "/auth/", NULL), AUTHD_EXIT_USAGE);
-	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--store", NULL),
+	                     "500", (char *)NULL),
 	    AUTHD_EXIT_USAGE);
-	assert_int_equal(parse(&cfg, msg, sizeof(msg), "extra", NULL),
+	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--workers", "-1",
+	                     (char *)NULL),
+	    AUTHD_EXIT_USAGE);
+	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--realm", "a\"b",
+	                     (char *)NULL),
+	    AUTHD_EXIT_USAGE);
+	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--envoy-prefix",
+	                     "/auth/", (char *)NULL),
+	    AUTHD_EXIT_USAGE);
+	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--store", (char *)NULL),
+	    AUTHD_EXIT_USAGE);
+	assert_int_equal(parse(&cfg, msg, sizeof(msg), "extra", (char *)NULL),
 	    AUTHD_EXIT_USAGE);
 }
 
@@ -421,11 +430,13 @@ options_set_what_they_name(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--proxy", "envoy",
-	    "--envoy-prefix", "/check", "--trust-proxy", "--workers", "3",
-	    "--queue", "9", "--overload-status", "503", "--max-failures", "0",
-	    "--listen", "unix:/run/a.sock", "--listen", "[::1]:80",
-	    "--metrics-listen", "127.0.0.1:9181", "--socket-mode", "0600",
-	    NULL), AUTHD_EXIT_OK);
+	                     "--envoy-prefix", "/check", "--trust-proxy",
+	                     "--workers", "3", "--queue", "9",
+	                     "--overload-status", "503", "--max-failures", "0",
+	                     "--listen", "unix:/run/a.sock", "--listen",
+	                     "[::1]:80", "--metrics-listen", "127.0.0.1:9181",
+	                     "--socket-mode", "0600", (char *)NULL),
+	    AUTHD_EXIT_OK);
 	assert_int_equal(cfg.proxy, AUTHD_PROXY_ENVOY);
 	assert_string_equal(cfg.envoy_prefix, "/check");
 	assert_int_equal(cfg.trust_proxy, 1);
@@ -442,30 +453,29 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(ipv4_address_with_port_is_parsed),
-		cmocka_unit_test(ipv6_address_in_brackets_is_parsed),
-		cmocka_unit_test(unix_socket_path_is_parsed),
-		cmocka_unit_test(bad_addresses_are_refused),
-		cmocka_unit_test(peer_text_shows_a_mapped_v4_client_as_v4),
-		cmocka_unit_test(nginx_family_reads_x_original),
-		cmocka_unit_test(forwarded_family_reads_x_forwarded),
-		cmocka_unit_test(another_familys_headers_are_refused),
-		cmocka_unit_test(
-		    missing_or_repeated_original_headers_are_refused),
-		cmocka_unit_test(envoy_family_reads_the_check_request_itself),
-		cmocka_unit_test(proxy_names_round_trip),
-		cmocka_unit_test(untrusted_proxy_headers_are_ignored),
-		cmocka_unit_test(trusted_x_real_ip_comes_first),
-		cmocka_unit_test(trusted_x_forwarded_for_gives_its_last_entry),
-		cmocka_unit_test(
-		    trusted_headers_that_are_not_addresses_are_refused),
-		cmocka_unit_test(
-		    throttle_blocks_after_the_limit_until_the_window_ends),
-		cmocka_unit_test(throttle_table_never_grows_past_its_slots),
-		cmocka_unit_test(throttle_off_blocks_nobody),
-		cmocka_unit_test(options_have_documented_defaults),
-		cmocka_unit_test(options_each_failure_has_its_exit_code),
-		cmocka_unit_test(options_set_what_they_name),
+	    cmocka_unit_test(ipv4_address_with_port_is_parsed),
+	    cmocka_unit_test(ipv6_address_in_brackets_is_parsed),
+	    cmocka_unit_test(unix_socket_path_is_parsed),
+	    cmocka_unit_test(bad_addresses_are_refused),
+	    cmocka_unit_test(peer_text_shows_a_mapped_v4_client_as_v4),
+	    cmocka_unit_test(nginx_family_reads_x_original),
+	    cmocka_unit_test(forwarded_family_reads_x_forwarded),
+	    cmocka_unit_test(another_familys_headers_are_refused),
+	    cmocka_unit_test(missing_or_repeated_original_headers_are_refused),
+	    cmocka_unit_test(envoy_family_reads_the_check_request_itself),
+	    cmocka_unit_test(proxy_names_round_trip),
+	    cmocka_unit_test(untrusted_proxy_headers_are_ignored),
+	    cmocka_unit_test(trusted_x_real_ip_comes_first),
+	    cmocka_unit_test(trusted_x_forwarded_for_gives_its_last_entry),
+	    cmocka_unit_test(
+	        trusted_headers_that_are_not_addresses_are_refused),
+	    cmocka_unit_test(
+	        throttle_blocks_after_the_limit_until_the_window_ends),
+	    cmocka_unit_test(throttle_table_never_grows_past_its_slots),
+	    cmocka_unit_test(throttle_off_blocks_nobody),
+	    cmocka_unit_test(options_have_documented_defaults),
+	    cmocka_unit_test(options_each_failure_has_its_exit_code),
+	    cmocka_unit_test(options_set_what_they_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,17 +29,17 @@ static struct {
 	char h_a2[CERBO_HASH_MAX];
 } C;
 
-#define USER_FMT \
-    "  %s:\n" \
-    "    nickname: Test user\n" \
-    "    profile: all\n" \
-    "    email: ops@example.com\n" \
-    "    description: A user of the tests\n" \
-    "    secret: \"%s\"\n" \
-    "    secret_set: 2029-12-30T00:00:00Z\n" \
-    "    created: 2026-01-01T00:00:00Z\n" \
-    "    updated: 2029-12-30T00:00:00Z\n" \
-    "%s"
+#define USER_FMT                                                               \
+	"  %s:\n"                                                              \
+	"    nickname: Test user\n"                                            \
+	"    profile: all\n"                                                   \
+	"    email: ops@example.com\n"                                         \
+	"    description: A user of the tests\n"                               \
+	"    secret: \"%s\"\n"                                                 \
+	"    secret_set: 2029-12-30T00:00:00Z\n"                               \
+	"    created: 2026-01-01T00:00:00Z\n"                                  \
+	"    updated: 2029-12-30T00:00:00Z\n"                                  \
+	"%s"
 
 static int
 group_setup(void **state)
@@ -56,9 +56,9 @@ group_setup(void **state)
 	snprintf(C.path, sizeof(C.path), "%s/apiusers.yaml", C.dir);
 	if (cerbo_secret_generate(C.key, GEN) != 0 ||
 	    cerbo_secret_hash(C.key, strlen(C.key), C.h_key, CERBO_HASH_MAX,
-		&err) != 0 ||
+	        &err) != 0 ||
 	    cerbo_secret_hash(A2_SECRET, strlen(A2_SECRET), C.h_a2,
-		CERBO_HASH_MAX, &err) != 0)
+	        CERBO_HASH_MAX, &err) != 0)
 		return -1;
 	n = (size_t)snprintf(text, sizeof(text),
 	    "cerbo_store: 1\ngeneration: 1\nprofiles:\n  all:\n"
@@ -71,7 +71,8 @@ group_setup(void **state)
 	/* A generated current key, an imported old one still valid. */
 	snprintf(old, sizeof(old),
 	    "    old_secret: \"%s\"\n"
-	    "    old_secret_expires: 2099-12-31T00:00:00Z\n", C.h_a2);
+	    "    old_secret_expires: 2099-12-31T00:00:00Z\n",
+	    C.h_a2);
 	n += (size_t)snprintf(text + n, sizeof(text) - n, USER_FMT, "pk_rot",
 	    C.h_key, old);
 	if (n >= sizeof(text))
@@ -121,8 +122,8 @@ every_verdict_has_its_http_status(void **state)
 	assert_int_equal(cerbo_verdict_http_status(CERBO_DENY_FORBIDDEN), 403);
 	assert_int_equal(cerbo_verdict_http_status(CERBO_DENY_REQUEST), 403);
 	assert_int_equal(cerbo_verdict_http_status(CERBO_STORE_ERROR), 500);
-	assert_int_equal(cerbo_verdict_http_status(
-	    (enum cerbo_verdict_code)99), 500);
+	assert_int_equal(cerbo_verdict_http_status((enum cerbo_verdict_code)99),
+	    500);
 }
 
 static void
@@ -212,13 +213,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_verdict_has_its_http_status),
-		cmocka_unit_test(generated_key_user_is_fast),
-		cmocka_unit_test(imported_key_user_is_slow),
-		cmocka_unit_test(unknown_and_invalid_users_are_fast),
-		cmocka_unit_test(imported_old_key_in_grace_is_slow),
-		cmocka_unit_test(remembered_argon2id_success_is_fast),
-		cmocka_unit_test(unusable_store_is_an_error),
+	    cmocka_unit_test(every_verdict_has_its_http_status),
+	    cmocka_unit_test(generated_key_user_is_fast),
+	    cmocka_unit_test(imported_key_user_is_slow),
+	    cmocka_unit_test(unknown_and_invalid_users_are_fast),
+	    cmocka_unit_test(imported_old_key_in_grace_is_slow),
+	    cmocka_unit_test(remembered_argon2id_success_is_fast),
+	    cmocka_unit_test(unusable_store_is_an_error),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
