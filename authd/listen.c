@@ -23,10 +23,27 @@
 #define LISTEN_FDS_START 3
 #define BACKLOG 511
 
-/* Remove a socket file left by an earlier run; never any other file. */
+/* 1 when a server answers on the unix socket at addr. */
 static int
-unlink_stale(const char *path, char *msg, size_t msglen)
+socket_live(const struct authd_addr *addr)
 {
+	int fd, live;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	live = connect(fd, (const struct sockaddr *)&addr->sa, addr->salen) ==
+	    0;
+	(void)close(fd);
+	return live;
+}
+
+/* Remove a socket file left by an earlier run; never any other file, and
+ * never the socket of a server still running. */
+static int
+unlink_stale(const struct authd_addr *addr, char *msg, size_t msglen)
+{
+	const char *path = ((const struct sockaddr_un *)&addr->sa)->sun_path;
 	struct stat st;
 
 	if (lstat(path, &st) != 0)
@@ -34,6 +51,11 @@ unlink_stale(const char *path, char *msg, size_t msglen)
 	if (!S_ISSOCK(st.st_mode)) {
 		(void)snprintf(msg, msglen,
 		    "%s exists and is not a socket: not replacing it", path);
+		return -1;
+	}
+	if (socket_live(addr)) {
+		(void)snprintf(msg, msglen,
+		    "%s: another server is listening on it", path);
 		return -1;
 	}
 	if (unlink(path) != 0) {
@@ -49,7 +71,6 @@ int
 authd_listen_one(const struct authd_addr *addr, unsigned mode, char *msg,
     size_t msglen)
 {
-	const struct sockaddr_un *un;
 	int fd, one = 1;
 
 	fd =
@@ -60,9 +81,8 @@ authd_listen_one(const struct authd_addr *addr, unsigned mode, char *msg,
 		return -1;
 	}
 	if (addr->family == AF_UNIX) {
-		un = (const struct sockaddr_un *)&addr->sa;
 		msg[0] = '\0';
-		if (unlink_stale(un->sun_path, msg, msglen) != 0) {
+		if (unlink_stale(addr, msg, msglen) != 0) {
 			if (msg[0] == '\0')
 				(void)snprintf(msg, msglen, "%s: %s",
 				    addr->text, strerror(errno));

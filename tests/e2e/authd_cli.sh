@@ -68,6 +68,10 @@ check_eq "the unix socket is made with mode 0660" \
     "$(stat -c %a "$T/run/authd.sock")" 660
 check_eq "a check over the unix socket: 200" \
     "$(q --unix-socket "$T/run/authd.sock" http://localhost/auth)" 200
+check_exit "a unix socket a running server listens on is not taken: exit 4" 4 \
+    "$AUTHD" --store "$ST" --listen "unix:$T/run/authd.sock"
+check_eq "... and the running server keeps it" \
+    "$(q --unix-socket "$T/run/authd.sock" http://localhost/auth)" 200
 if curl -s -o /dev/null -g "http://[::1]:$port/healthz"; then
 	check_eq "a check over IPv6: 200" "$(q -g "http://[::1]:$port/auth")" 200
 else
