@@ -32,8 +32,8 @@ socket_live(const struct authd_addr *addr)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return 0;
-	live = connect(fd, (const struct sockaddr *)&addr->sa, addr->salen) ==
-	    0;
+	live =
+	    connect(fd, (const struct sockaddr *)&addr->sa, addr->salen) == 0;
 	(void)close(fd);
 	return live;
 }
