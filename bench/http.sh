@@ -227,7 +227,12 @@ say ""
 say "- (c) / (a) unloaded: $(ratio "$qc" "$qa") (target >= 0.6)"
 say "- (c) / (b) unloaded: $(ratio "$qc" "$qb") (target >= 1.0)"
 say "- (c) under the flood: p99 $(col "$W/flood_c" 3) ms (target < 20), rate $(ratio "$fc" "$qc") of unloaded (target >= 0.5)"
-say "- (b) under the flood: p99 $(col "$W/flood_b" 3) ms, rate $(ratio "$fb" "$qb") of unloaded; after the flood stopped, its workers needed a median of $(awk -v n="$(col "$W/drain_b" 1)" 'BEGIN {print n / 2}') s more to answer a good request within 0.5 s again ((c): $(awk -v n="$(col "$W/drain_c" 1)" 'BEGIN {print n / 2}') s)"
+if awk -v r="$fb" 'BEGIN {exit !(r == 0)}'; then
+	b_flood="no good request was answered in $SECS s"
+else
+	b_flood="p99 $(col "$W/flood_b" 3) ms, rate $(ratio "$fb" "$qb") of unloaded"
+fi
+say "- (b) under the flood: $b_flood; after the flood stopped, its workers needed a median of $(awk -v n="$(col "$W/drain_b" 1)" 'BEGIN {print n / 2}') s more to answer a good request within 0.5 s again ((c): $(awk -v n="$(col "$W/drain_c" 1)" 'BEGIN {print n / 2}') s)"
 say ""
 
 res="$top/bench/RESULTS.md"
