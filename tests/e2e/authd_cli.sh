@@ -1,8 +1,8 @@
 #!/bin/sh
 # cerbo-authd's command line and sockets: every option in --help and in
 # cerbo-authd(8), a distinct exit status for each start-up failure, a unix
-# socket listener, IPv6, and systemd socket activation
-# (systemd-socket-activate).
+# socket listener, IPv6, the envoy family (direct, without Envoy), and
+# systemd socket activation (systemd-socket-activate).
 . "$(dirname "$0")/authd.inc"
 
 authd_skip_unless
@@ -81,6 +81,28 @@ fi
 stop_authd
 check_eq "the unix socket is removed on exit" \
     "$(ls "$T/run")" ""
+
+# --proxy envoy: the check request carries the original method and path
+# itself, under --envoy-prefix; the raw path reaches the verifier.
+port=$(free_port)
+start_authd --listen "127.0.0.1:$port" --proxy envoy --envoy-prefix /check
+e() {
+	printf 'user = "pk_cli:%s"\n' "$key" |
+	    curl -s -K - -o /dev/null -w '%{http_code}' --path-as-is "$@"
+}
+check_eq "envoy: the original request under the prefix: 200" \
+    "$(e "http://127.0.0.1:$port/check/api/v1/appointments/1?x=1")" 200
+check_eq "envoy: its method is the check's own: DELETE is denied, 403" \
+    "$(e -X DELETE "http://127.0.0.1:$port/check/api/v1/appointments/1")" 403
+check_eq "envoy: a path outside the profile: 403" \
+    "$(e "http://127.0.0.1:$port/check/api/v1/patients/1")" 403
+check_eq "envoy: an encoded dot segment is seen raw and refused: 403" \
+    "$(e "http://127.0.0.1:$port/check/api/v1/appointments/%2e%2e/patients/1")" 403
+check_eq "envoy: X-Original-URI beside it is refused: 403" \
+    "$(e -H 'X-Original-URI: /api/v1/appointments/1' "http://127.0.0.1:$port/check/api/v1/appointments/1")" 403
+check_eq "envoy: a path outside the prefix is not a check: 404" \
+    "$(e "http://127.0.0.1:$port/api/v1/appointments/1")" 404
+stop_authd
 
 # Socket activation: the socket is opened by systemd-socket-activate, as
 # systemd would from cerbo-authd.socket.
