@@ -132,6 +132,7 @@ struct authd_config {
 	const char *envoy_prefix;
 	const char *realm;
 	int trust_proxy;
+	unsigned threads; /* event-loop threads per listener */
 	unsigned workers;
 	unsigned queue;
 	unsigned overload_status; /* 429 or 503 */

@@ -447,13 +447,16 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 }
 #pragma GCC diagnostic pop
 
+/* threads: event-loop threads for the listener (MHD's thread pool; 1 is
+ * one internal polling thread). */
 static struct MHD_Daemon *
-start_one(int fd, void *tag)
+start_one(int fd, void *tag, unsigned threads)
 {
 	return MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD |
 	        MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 	    0, NULL, NULL, handle, tag, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-	    NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
+	    NULL, MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0u,
+	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
 	    cfg->connections, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 	    MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL, MHD_OPTION_END);
@@ -475,7 +478,7 @@ authd_http_start(const struct authd_config *config, const int *fds, size_t n,
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		daemons[ndaemons] = start_one(fds[i], NULL);
+		daemons[ndaemons] = start_one(fds[i], NULL, cfg->threads);
 		if (daemons[ndaemons] == NULL) {
 			(void)snprintf(msg, msglen,
 			    "cannot start the HTTP server on descriptor %d",
@@ -485,7 +488,7 @@ authd_http_start(const struct authd_config *config, const int *fds, size_t n,
 		ndaemons++;
 	}
 	if (metrics_fd >= 0) {
-		daemons[ndaemons] = start_one(metrics_fd, &metrics_tag);
+		daemons[ndaemons] = start_one(metrics_fd, &metrics_tag, 1);
 		if (daemons[ndaemons] == NULL) {
 			(void)snprintf(msg, msglen,
 			    "cannot start the metrics server");

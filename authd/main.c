@@ -117,11 +117,12 @@ main(int argc, char **argv)
 		goto out;
 	}
 	authd_log(LOG_INFO,
-	    "listening on %zu socket%s (proxy %s%s), store %s, %u workers, "
+	    "listening on %zu socket%s (proxy %s%s), store %s, %u threads, %u "
+	    "workers, "
 	    "queue %u",
 	    n, n == 1 ? "" : "s", authd_proxy_name(cfg.proxy),
-	    cfg.trust_proxy ? ", trusted" : "", cfg.store, cfg.workers,
-	    cfg.queue);
+	    cfg.trust_proxy ? ", trusted" : "", cfg.store, cfg.threads,
+	    cfg.workers, cfg.queue);
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;

@@ -43,6 +43,8 @@ static const char usage_text[] =
     "sets\n"
     "                          them)\n"
     "  --realm TEXT            the realm of WWW-Authenticate (API)\n"
+    "  --threads N             threads answering requests, per listener\n"
+    "                          (number of CPUs)\n"
     "  --workers N             threads for argon2id checks (number of "
     "CPUs)\n"
     "  --queue N               argon2id checks that may wait (64)\n"
@@ -75,6 +77,7 @@ enum {
 	O_ENVOY_PREFIX,
 	O_TRUST_PROXY,
 	O_REALM,
+	O_THREADS,
 	O_WORKERS,
 	O_QUEUE,
 	O_OVERLOAD,
@@ -98,6 +101,7 @@ static const struct option longopts[] = {
     {"envoy-prefix", required_argument, NULL, O_ENVOY_PREFIX},
     {"trust-proxy", no_argument, NULL, O_TRUST_PROXY},
     {"realm", required_argument, NULL, O_REALM},
+    {"threads", required_argument, NULL, O_THREADS},
     {"workers", required_argument, NULL, O_WORKERS},
     {"queue", required_argument, NULL, O_QUEUE},
     {"overload-status", required_argument, NULL, O_OVERLOAD},
@@ -166,6 +170,7 @@ defaults(struct authd_config *cfg)
 	cfg->envoy_prefix = "/auth";
 	cfg->realm = "API";
 	cfg->workers = cpus > 0 && cpus < 256 ? (unsigned)cpus : 2;
+	cfg->threads = cfg->workers;
 	cfg->queue = 64;
 	cfg->overload_status = 429;
 	cfg->max_failures = 20;
@@ -244,6 +249,10 @@ authd_options_parse(struct authd_config *cfg, int argc, char **argv, int *done,
 				BAD("--realm: 1 to 128 printable ASCII "
 				    "characters, no '\"' or '\\'");
 			cfg->realm = optarg;
+			break;
+		case O_THREADS:
+			if (number(optarg, 1, 256, 10, &cfg->threads) != 0)
+				BAD("--threads: a number from 1 to 256");
 			break;
 		case O_WORKERS:
 			if (number(optarg, 1, 256, 10, &cfg->workers) != 0)

@@ -387,6 +387,7 @@ options_have_documented_defaults(void **state)
 	assert_int_equal(cfg.overload_status, 429);
 	assert_int_equal(cfg.queue, 64);
 	assert_true(cfg.workers >= 1);
+	assert_int_equal(cfg.threads, cfg.workers);
 	assert_int_equal(cfg.trust_proxy, 0);
 	assert_int_equal(cfg.nlisten, 1);
 }
@@ -431,7 +432,7 @@ options_set_what_they_name(void **state)
 	(void)state;
 	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--proxy", "envoy",
 	                     "--envoy-prefix", "/check", "--trust-proxy",
-	                     "--workers", "3", "--queue", "9",
+	                     "--workers", "3", "--threads", "4", "--queue", "9",
 	                     "--overload-status", "503", "--max-failures", "0",
 	                     "--listen", "unix:/run/a.sock", "--listen",
 	                     "[::1]:80", "--metrics-listen", "127.0.0.1:9181",
@@ -441,6 +442,7 @@ options_set_what_they_name(void **state)
 	assert_string_equal(cfg.envoy_prefix, "/check");
 	assert_int_equal(cfg.trust_proxy, 1);
 	assert_int_equal(cfg.workers, 3);
+	assert_int_equal(cfg.threads, 4);
 	assert_int_equal(cfg.queue, 9);
 	assert_int_equal(cfg.overload_status, 503);
 	assert_int_equal(cfg.max_failures, 0);
