@@ -32,6 +32,9 @@ PAM_OBJS     := $(PAM_SRCS:%.c=$(B)/%.o)
 CLI_SRCS     := $(sort $(wildcard tools/cli*.c))
 APIUSER_SRCS := tools/cerbo-apiuser.c $(sort $(wildcard tools/apiuser_*.c))
 PROFILE_SRCS := tools/cerbo-profile.c $(sort $(wildcard tools/profile_*.c))
+AUTHD_SRCS   := $(sort $(wildcard authd/*.c))
+# What the unit tests link: the parts of authd that need no HTTP server.
+AUTHD_PURE   := authd/addr.c authd/family.c authd/options.c authd/throttle.c
 UNIT_SRCS    := $(sort $(wildcard tests/unit/test_*.c))
 PAMT_SRCS    := $(sort $(wildcard tests/pam/test_*.c))
 
@@ -39,22 +42,24 @@ LIB_A    := $(B)/libcerbo.a
 LIB_SO   := $(B)/libcerbo.so.0
 MODULE   := $(B)/pam_cerbo.so
 TOOLS    := $(B)/cerbo-apiuser $(B)/cerbo-profile
+AUTHD    := $(B)/cerbo-authd
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
 PAMT_BINS := $(PAMT_SRCS:tests/pam/%.c=$(B)/tests/pam/%)
 
-.PHONY: all lib module tools tests check check-system check-unit asan \
-        valgrind deps \
-        demo demo-serve bench fuzz lint format install uninstall clean
+.PHONY: all lib module tools authd tests check check-system check-unit asan \
+        valgrind deps demo demo-serve demo-authd bench fuzz lint format \
+        install uninstall clean
 
-all: lib module tools
+all: lib module tools authd
 
 lib: $(LIB_A) $(LIB_SO)
 module: $(MODULE)
 tools: $(TOOLS)
+authd: $(AUTHD)
 tests: all $(UNIT_BINS) $(PAMT_BINS)
 
 $(B)/%.o: %.c $(wildcard store/*.h) $(wildcard tools/*.h) \
-          $(wildcard pam_cerbo/*.h)
+          $(wildcard pam_cerbo/*.h) $(wildcard authd/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -87,6 +92,9 @@ $(B)/cerbo-profile: $(PROFILE_SRCS:%.c=$(B)/%.o) $(CLI_SRCS:%.c=$(B)/%.o) \
                     $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -pie -o $@ $^ $(LIBS) -lpthread
 
+$(AUTHD): $(AUTHD_SRCS:%.c=$(B)/%.o) $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -pie -o $@ $^ -lmicrohttpd $(LIBS) -lpthread
+
 $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LIBS) -lpthread
 
@@ -95,6 +103,10 @@ $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIB_A)
 $(B)/tests/unit/test_cli.o: CPPFLAGS += -Itools
 $(B)/tests/unit/test_cli: $(B)/tests/unit/test_cli.o \
                           $(CLI_SRCS:%.c=$(B)/%.o) $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LIBS) -lpthread
+
+$(B)/tests/unit/test_authd_%: $(B)/tests/unit/test_authd_%.o \
+                              $(AUTHD_PURE:%.c=$(B)/%.o) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LIBS) -lpthread
 
 $(B)/tests/pam/%: $(B)/tests/pam/%.o $(LIB_A)
@@ -142,9 +154,14 @@ demo:
 demo-serve:
 	etc/demo/demo.sh --serve
 
+# The same story through nginx auth_request and cerbo-authd.
+demo-authd:
+	etc/demo/demo-authd.sh
+
 format:
 	clang-format -i $(STORE_SRCS) store/*.h $(PAM_SRCS) tools/*.c \
-	    $(wildcard tools/*.h) $(UNIT_SRCS) $(PAMT_SRCS)
+	    $(wildcard tools/*.h) $(AUTHD_SRCS) authd/*.h $(UNIT_SRCS) \
+	    $(PAMT_SRCS)
 
 clean:
 	rm -rf build build-asan build-fuzz
@@ -174,6 +191,8 @@ endif
 LIBDIR       ?= $(PREFIX)/lib$(if $(MULTIARCH),/$(MULTIARCH))
 PAMDIR       ?= $(LIBDIR)/security
 BINDIR       ?= $(PREFIX)/bin
+SBINDIR      ?= $(PREFIX)/sbin
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 INCLUDEDIR   ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 DATADIR      ?= $(PREFIX)/share
@@ -185,9 +204,11 @@ MAN_PAGES   := $(sort $(wildcard man/*.[1-8]))
 # One completion file for both tools, installed under each tool's name
 # (bash-completion loads completions/<command> on first use).
 COMPLETION  := $(wildcard etc/bash_completion.d/cerbo)
-# etc/ minus the demo (a script that sets itself up) and the completion.
+# etc/ minus the demo (a script that sets itself up), the completion and
+# the systemd units (installed as units).
 EXAMPLE_SRCS := $(sort $(shell find etc -type f ! -path 'etc/demo/*' \
-                  ! -path 'etc/bash_completion.d/*' 2>/dev/null) \
+                  ! -path 'etc/bash_completion.d/*' \
+                  ! -path 'etc/systemd/*' 2>/dev/null) \
                   $(wildcard examples/*.c))
 EXAMPLE_DSTS := $(patsubst examples/%,%,$(patsubst etc/%,%,$(EXAMPLE_SRCS)))
 DOCS        := README.md $(wildcard LICENSE SECURITY.md)
@@ -198,11 +219,11 @@ COCKPIT_FILES := $(addprefix cockpit/,manifest.json index.html \
                  $(notdir $(wildcard cockpit/*.js)) \
                  $(notdir $(wildcard cockpit/*.css)))
 
-.PHONY: install-lib install-module install-tools install-dev install-man \
-        install-doc install-cockpit deb deb-test check-browser
+.PHONY: install-lib install-module install-tools install-authd install-dev \
+        install-man install-doc install-cockpit deb deb-test check-browser
 
-install: install-lib install-module install-tools install-dev install-man \
-         install-doc install-cockpit
+install: install-lib install-module install-tools install-authd \
+         install-dev install-man install-doc install-cockpit
 
 install-cockpit:
 	$(INSTALL) -d -m 0755 $(D)$(COCKPITDIR)
@@ -228,6 +249,19 @@ ifneq ($(COMPLETION),)
 	$(INSTALL) -m 0644 $(COMPLETION) $(D)$(BASHCOMPDIR)/cerbo-apiuser
 	ln -sf cerbo-apiuser $(D)$(BASHCOMPDIR)/cerbo-profile
 endif
+
+# The daemon goes to sbin (a service, page in section 8), its units to the
+# systemd folder with ExecStart pointing at it.
+AUTHD_UNITS := etc/systemd/cerbo-authd.service etc/systemd/cerbo-authd.socket
+
+install-authd: $(AUTHD) $(AUTHD_UNITS)
+	$(INSTALL) -d -m 0755 $(D)$(SBINDIR) $(D)$(SYSTEMDUNITDIR)
+	$(INSTALL) -m 0755 $(AUTHD) $(D)$(SBINDIR)/cerbo-authd
+	@mkdir -p $(B)
+	sed -e 's|/usr/sbin/cerbo-authd|$(SBINDIR)/cerbo-authd|' \
+	    etc/systemd/cerbo-authd.service >$(B)/cerbo-authd.service
+	$(INSTALL) -m 0644 $(B)/cerbo-authd.service \
+	    etc/systemd/cerbo-authd.socket $(D)$(SYSTEMDUNITDIR)/
 
 # The header, the link-time symlink, the static library and cerbo.pc.
 install-dev: $(LIB_A) $(B)/cerbo.pc
@@ -269,7 +303,8 @@ uninstall:
 	rm -f $(D)$(LIBDIR)/libcerbo.so.0 $(D)$(LIBDIR)/libcerbo.so \
 	    $(D)$(LIBDIR)/libcerbo.a $(D)$(PKGCONFIGDIR)/cerbo.pc \
 	    $(D)$(INCLUDEDIR)/cerbo.h $(D)$(PAMDIR)/pam_cerbo.so \
-	    $(TOOLS:$(B)/%=$(D)$(BINDIR)/%) \
+	    $(TOOLS:$(B)/%=$(D)$(BINDIR)/%) $(D)$(SBINDIR)/cerbo-authd \
+	    $(AUTHD_UNITS:etc/systemd/%=$(D)$(SYSTEMDUNITDIR)/%) \
 	    $(D)$(BASHCOMPDIR)/cerbo-apiuser $(D)$(BASHCOMPDIR)/cerbo-profile \
 	    $(foreach m,$(MAN_PAGES),$(D)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
 	    $(addprefix $(D)$(DOCDIR)/,$(notdir $(DOCS))) \
@@ -365,7 +400,8 @@ $(B)/tests/fault/shim.so: tests/fault/shim.c
 	$(CC) -D_GNU_SOURCE $(CFLAGS) $(WARN) -fPIC -shared -o $@ $< -ldl
 
 # Static analysis: cppcheck and clang-tidy (.clang-tidy) over the sources.
-LINT_SRCS = $(STORE_SRCS) $(PAM_SRCS) $(sort $(wildcard tools/*.c))
+LINT_SRCS = $(STORE_SRCS) $(PAM_SRCS) $(sort $(wildcard tools/*.c)) \
+            $(AUTHD_SRCS)
 
 lint:
 	tests/deps.sh lint
@@ -391,5 +427,7 @@ $(B)/bench/verify_bench: bench/verify_bench.c $(LIB_A)
 
 tests: $(BENCH_BINS)
 
-bench: deps all $(BENCH_BINS)
+bench: all $(BENCH_BINS)
+	tests/deps.sh bench
 	B=$(B) bench/run.sh
+	B=$(B) bench/http.sh

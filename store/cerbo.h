@@ -534,6 +534,30 @@ CERBO_MUST_CHECK int cerbo_verify(const struct cerbo_verify_args *args,
 /* A fixed name for a code ("allow", "deny_credentials", ...). */
 const char *cerbo_verdict_name(enum cerbo_verdict_code code);
 
+/*
+ * The HTTP status a front end answers for a verdict: 200 allow; 401 for
+ * every credential and account refusal (unknown user, wrong secret,
+ * disabled, expired, address outside allow_from), so a client cannot tell
+ * them apart; 403 for a valid key used outside its profile and for a
+ * request form the parser refuses; 500 when the store cannot be used.
+ */
+int cerbo_verdict_http_status(enum cerbo_verdict_code code);
+
+/*
+ * Whether cerbo_verify(args) would run the slow scheme: *slow is 1 when a
+ * hash it may check for args->username is argon2id and the verifier's
+ * cache of argon2id successes does not already hold args->secret, 0
+ * otherwise (fast-scheme users, unknown and invalid usernames, a remembered
+ * success).  Cheap (the same cached store and one lookup, no hashing), so
+ * a server can send slow checks to a bounded pool and answer fast ones at
+ * once.  Returns 0, or -1 (err set) when the store cannot be used, which
+ * is also a cheap health check.  A store (re)loaded by this call leaves
+ * its notice (see struct cerbo_verdict) in notice (noticelen bytes, may be
+ * NULL), not in the next verdict.
+ */
+CERBO_MUST_CHECK int cerbo_verify_cost(const struct cerbo_verify_args *args,
+    int *slow, char *notice, size_t noticelen, struct cerbo_error *err);
+
 /* 1 when s is a syntactically valid username. */
 int cerbo_username_valid(const char *s);
 /* 0 when s is a valid username, else -1 with the reason in err (for

@@ -656,6 +656,118 @@ decide(const struct cerbo_store *store, const struct cerbo_user *user,
 }
 
 int
+cerbo_verdict_http_status(enum cerbo_verdict_code code)
+{
+	switch (code) {
+	case CERBO_ALLOW:
+		return 200;
+	case CERBO_DENY_CREDENTIALS:
+	case CERBO_DENY_DISABLED:
+	case CERBO_DENY_EXPIRED:
+	case CERBO_DENY_ADDRESS:
+		return 401;
+	case CERBO_DENY_FORBIDDEN:
+	case CERBO_DENY_REQUEST:
+		return 403;
+	case CERBO_STORE_ERROR:
+		return 500;
+	}
+	return 500; /* an unknown code never lets a request through */
+}
+
+/* 1 when checking secret against hash would run argon2id: the scheme is
+ * argon2id and the success cache does not already hold this secret. */
+static int
+hash_slow(const char *username, const char *hash, const char *secret,
+    size_t len)
+{
+	unsigned char tag[A2_TAG];
+	time_t now;
+	int hit = 0;
+
+	if (hash == NULL || strncmp(hash, "$argon2id$", 10) != 0)
+		return 0;
+	if (secret == NULL || len > CERBO_SECRET_MAX)
+		return 1;
+	now = mono_now();
+	pthread_mutex_lock(&a2_lock);
+	if (a2_key_set) {
+		a2_tag(username, hash, secret, len, tag);
+		hit = now != 0 && a2_lookup(tag, now);
+		sodium_memzero(tag, sizeof(tag));
+	}
+	pthread_mutex_unlock(&a2_lock);
+	return !hit;
+}
+
+int
+cerbo_verify_cost(const struct cerbo_verify_args *args, int *slow,
+    char *notice, size_t noticelen, struct cerbo_error *err)
+{
+	const struct cerbo_user *user = NULL;
+	const char *path, *cur;
+	struct snap *snap = NULL;
+	struct cerbo_user ixuser;
+	struct cerbo__index_probe probe = { 0, 0 };
+	unsigned char ixbuf[CERBO__INDEX_RECORD_MAX];
+	char scratch[512];
+	time_t now;
+	int found, rc = -1;
+
+	if (slow == NULL || args == NULL || args->username == NULL)
+		return cerbo__fail(err, CERBO_E_INVALID, "invalid arguments");
+	*slow = 0;
+	if (cerbo__sodium_init() != 0)
+		return cerbo__fail(err, CERBO_E_IO,
+		    "libsodium cannot be initialised");
+	path = args->store_path != NULL ? args->store_path :
+	    CERBO_STORE_DEFAULT;
+	if (notice == NULL || noticelen == 0) {
+		notice = scratch;
+		noticelen = sizeof(scratch);
+	}
+	notice[0] = '\0';
+	if (acquire(path, args->flags, &snap, notice, noticelen, err) != 0)
+		return -1;
+	if (cerbo_username_valid(args->username) && snap->ix != NULL) {
+		found = cerbo__index_lookup(snap->ix, args->username, &ixuser,
+		    ixbuf, sizeof(ixbuf), &probe);
+		if (found < 0) {
+			cerbo__fail(err, CERBO_E_STORE,
+			    "%s%s: damaged index (run cerbo-apiuser compile)",
+			    path, CERBO__INDEX_SUFFIX);
+			goto out;
+		}
+		if (found)
+			user = &ixuser;
+	} else if (cerbo_username_valid(args->username)) {
+		user = cerbo_store_user_find(snap->store, args->username);
+	}
+	/* An unknown user is checked against the fast dummy hash; without
+	 * a secret nothing is hashed. */
+	if (user != NULL && args->secret != NULL) {
+		now = args->now != 0 ? args->now : time(NULL);
+		cur = cerbo_user_get(user, CERBO_USER_SECRET);
+		*slow = hash_slow(args->username, cur, args->secret,
+		    args->secret_len);
+		/* A fast current key that does not match leads to the old
+		 * key: count it without checking the current one here. */
+		if (!*slow &&
+		    (cur == NULL || strncmp(cur, "$argon2id$", 10) != 0) &&
+		    cerbo_user_old_key_valid(user, now))
+			*slow = hash_slow(args->username,
+			    cerbo_user_get(user, CERBO_USER_OLD_SECRET),
+			    args->secret, args->secret_len);
+	}
+	rc = 0;
+out:
+	if (probe.used > 0)
+		sodium_memzero(ixbuf, probe.used);
+	release(snap);
+	return rc;
+}
+
+int
 cerbo_verify(const struct cerbo_verify_args *args,
     struct cerbo_verdict *verdict)
 {

@@ -1,24 +1,28 @@
 #!/bin/sh
 # Installs the Debian 12 packages a build, the tests or the demo need,
 # only those that are missing.
-# Usage: tests/deps.sh build|test|check|demo|pkg|lint
+# Usage: tests/deps.sh build|test|check|demo|pkg|lint|bench
 # (pkg: what make deb and make deb-test need to build, check and install
-# the Debian packages; lint: make lint and make fuzz; check: make check,
-# which as root is test, and as an ordinary user needs only the build
-# packages and libcmocka-dev: the tests that need more are skipped)
+# the Debian packages; lint: make lint and make fuzz; bench: make bench;
+# check: make check, which as root is test, and as an ordinary user needs
+# only the build packages and libcmocka-dev: the tests that need more are
+# skipped)
 set -eu
 
-build="gcc make pkg-config libyaml-dev libsodium-dev libpam0g-dev"
+build="gcc make pkg-config libyaml-dev libsodium-dev libpam0g-dev
+       libmicrohttpd-dev"
 run="nginx libnginx-mod-http-auth-pam curl openssl"
 test="$build $run libcmocka-dev pamtester libpam-pwdfile
       valgrind python3 util-linux procps psmisc groff-base time
-      ansible-core
+      ansible-core caddy systemd
       cockpit-ws cockpit-bridge cockpit-system sudo
       chromium chromium-driver python3-selenium"
 
 unit="$build libcmocka-dev"
-pkg="$build libcmocka-dev build-essential dpkg-dev debhelper lintian pamtester cockpit-bridge"
+pkg="$build libcmocka-dev build-essential dpkg-dev debhelper lintian pamtester
+     curl util-linux cockpit-bridge"
 lint="cppcheck clang-tidy clang"
+bench="$build $run wrk python3"
 
 group=${1:-test}
 if [ "$group" = check ]; then
@@ -40,7 +44,8 @@ demo) want="$build $run python3" ;;
 test) want=$test ;;
 pkg) want=$pkg ;;
 lint) want=$lint ;;
-*) echo "usage: $0 build|test|check|demo|pkg|lint" >&2; exit 2 ;;
+bench) want=$bench ;;
+*) echo "usage: $0 build|test|check|demo|pkg|lint|bench" >&2; exit 2 ;;
 esac
 
 missing=

@@ -15,9 +15,10 @@
 #                     programs that are not (pamtester, nginx, python) load
 #                     the instrumented module with the ASan runtime
 #                     preloaded, leak checks stay with the C tests;
-#   CERBO_VALGRIND=1  the C test programs, and the tools in the end-to-end
-#                     tests that drive only the tools, run under valgrind
-#                     (make valgrind); any error or definite leak fails.
+#   CERBO_VALGRIND=1  the C test programs, and the tools and cerbo-authd in
+#                     the end-to-end tests that drive only them, run under
+#                     valgrind (make valgrind); any error or definite leak
+#                     fails (cerbo-authd's tests check its exit status).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-build}
@@ -39,14 +40,15 @@ if [ "${CERBO_VALGRIND:-0}" = 1 ]; then
 	# Wrappers that run each tool under valgrind, for the tests that
 	# drive only the tools (timing-bound tests would measure valgrind).
 	mkdir -p "$logdir/valgrind-bin"
-	for tool in cerbo-apiuser cerbo-profile; do
+	for tool in cerbo-apiuser cerbo-profile cerbo-authd; do
 		printf '#!/bin/sh
 exec %s "%s" "$@"
 ' "$vg" "$B/$tool" \
 		    >"$logdir/valgrind-bin/$tool"
 		chmod +x "$logdir/valgrind-bin/$tool"
 	done
-	vg_e2e="apiuser_add apiuser_compile apiuser_edit apiuser_file apiuser_query every_command hostile_tools profile"
+	# cerbo-authd's own tests, but the flood (it measures timing).
+	vg_e2e="apiuser_add apiuser_compile apiuser_edit apiuser_file apiuser_query every_command hostile_tools profile authd_nginx authd_caddy authd_cli"
 fi
 e2e_env=""
 if [ "${CERBO_SANITIZE:-0}" = 1 ]; then
@@ -134,6 +136,7 @@ for t in "$top"/tests/e2e/*.sh; do
 			run_one "e2e/$name" env \
 			    CERBO_APIUSER="$logdir/valgrind-bin/cerbo-apiuser" \
 			    CERBO_PROFILE="$logdir/valgrind-bin/cerbo-profile" \
+			    CERBO_AUTHD="$logdir/valgrind-bin/cerbo-authd" \
 			    sh "$t" ;;
 		esac
 		continue

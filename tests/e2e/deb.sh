@@ -19,7 +19,7 @@
 . "$(dirname "$0")/lib.sh"
 top=${CERBO_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 service=cerbo-debtest
-pkgs="libpam-cerbo libcerbo0 libcerbo-dev cockpit-cerbo"
+pkgs="cerbo-authd libpam-cerbo libcerbo0 libcerbo-dev cockpit-cerbo"
 ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
 
 # Copy the tree (tracked and new files, not ignored ones: no build
@@ -105,6 +105,11 @@ check_contains "libpam-cerbo ships the module in the multiarch security folder" 
 check_contains "libpam-cerbo ships cerbo-apiuser in /usr/bin" "$contents" \
     "./usr/bin/cerbo-apiuser"
 check_lacks "libpam-cerbo ships nothing under /etc" "$contents" " ./etc/"
+contents=$(dpkg -c "$T/src/cerbo-authd_${ver}_${arch}.deb")
+check_contains "cerbo-authd ships the daemon in /usr/sbin" "$contents" \
+    "./usr/sbin/cerbo-authd"
+check_contains "cerbo-authd ships its socket unit" "$contents" \
+    "./usr/lib/systemd/system/cerbo-authd.socket"
 
 contents=$(dpkg -c "$T/src/cockpit-cerbo_${ver}_all.deb")
 check_contains "cockpit-cerbo ships the page where Cockpit looks" \
@@ -114,7 +119,7 @@ check_eq "cockpit-cerbo is for every architecture and needs the tools" \
     "$(printf 'Architecture: all\nDepends: cockpit-bridge, libpam-cerbo (>= %s)' "$ver")"
 
 # shellcheck disable=SC2086
-check "dpkg -i installs the four packages" dpkg -i $debs
+check "dpkg -i installs the five packages" dpkg -i $debs
 check_eq "postinst created the system group cerbo" \
     "$(getent group cerbo | cut -d: -f1)" cerbo
 check_eq "postinst created /etc/cerbo as root:cerbo 2750" \
@@ -160,6 +165,30 @@ out=$(printf 'Basic %s\n' "$(printf '%s' "pk_debtest:$secret" | base64 -w0)" |
     "$T/verify-basic" "GET /api/v1/things HTTP/1.1" 2>&1)
 check_contains "it allows the key through the installed libcerbo.so.0" \
     "$out" "allow: "
+
+# cerbo-authd: as its own user, through the group cerbo, from the default
+# store, on a port of the test's range.
+check_contains "postinst made the user cerbo-authd, in the group cerbo" \
+    "$(id -nG cerbo-authd)" cerbo
+aport=18290
+setpriv --reuid=cerbo-authd --regid=cerbo-authd --init-groups \
+    /usr/sbin/cerbo-authd --listen "127.0.0.1:$aport" --stderr \
+    >"$T/authd.log" 2>&1 &
+authd_pid=$!
+at_exit "kill $authd_pid 2>/dev/null"
+i=0
+until curl -s -o /dev/null "http://127.0.0.1:$aport/healthz" || [ $i -ge 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+got=$(printf 'user = "pk_debtest:%s"\n' "$secret" | curl -s -K - \
+    -o /dev/null -w '%{http_code}' -H 'X-Original-Method: GET' \
+    -H 'X-Original-URI: /api/v1/things' "http://127.0.0.1:$aport/auth")
+check_eq "the installed cerbo-authd, as cerbo-authd, allows the key: 200" \
+    "$got" 200
+kill "$authd_pid"
+wait "$authd_pid"
+check_eq "the installed cerbo-authd stops cleanly" "$?" 0
 
 before=$(cat /etc/cerbo/apiusers.yaml)
 # shellcheck disable=SC2086

@@ -26,6 +26,9 @@ check "make install DESTDIR=... PREFIX=/usr succeeds" mk install DESTDIR="$root"
 	echo "usr/$libdir/security/pam_cerbo.so 644"
 	echo "usr/bin/cerbo-apiuser 755"
 	echo "usr/bin/cerbo-profile 755"
+	echo "usr/sbin/cerbo-authd 755"
+	echo "usr/lib/systemd/system/cerbo-authd.service 644"
+	echo "usr/lib/systemd/system/cerbo-authd.socket 644"
 	echo "usr/include/cerbo.h 644"
 	if [ -f "$top/etc/bash_completion.d/cerbo" ]; then
 		echo "usr/share/bash-completion/completions/cerbo-apiuser 644"
@@ -39,7 +42,8 @@ check "make install DESTDIR=... PREFIX=/usr succeeds" mk install DESTDIR="$root"
 		[ -f "$top/$d" ] && echo "usr/share/doc/pam_cerbo/$d 644"
 	done
 	(cd "$top" && find etc -type f ! -path 'etc/demo/*' \
-	    ! -path 'etc/bash_completion.d/*' 2>/dev/null) | while read -r f; do
+	    ! -path 'etc/bash_completion.d/*' ! -path 'etc/systemd/*' \
+	    2>/dev/null) | while read -r f; do
 		echo "usr/share/doc/pam_cerbo/examples/${f#etc/} 644"
 	done
 	for f in "$top"/examples/*.c; do
@@ -72,6 +76,9 @@ check_contains "libcerbo.so.0 carries the soname libcerbo.so.0" \
 check_eq "the installed module exports only pam_sm_* functions" \
     "$(nm -D --defined-only "$root/usr/$libdir/security/pam_cerbo.so" |
         awk '$2 == "T" && $3 !~ /^pam_sm_/')" ""
+check_contains "the installed service starts the installed daemon" \
+    "$(cat "$root/usr/lib/systemd/system/cerbo-authd.service")" \
+    "ExecStart=/usr/sbin/cerbo-authd "
 check "a second make install over the first succeeds" \
     mk install DESTDIR="$root" PREFIX=/usr
 check "PAMDIR overrides the module's folder" \

@@ -1,0 +1,517 @@
+/*
+ * handler.c - the HTTP side: one libmicrohttpd daemon per listening
+ * socket, each with its own polling thread, answering GET /auth (the
+ * check), GET /healthz, and GET /metrics on the metrics listener.
+ *
+ * A check is translated, never judged here: the credentials and the
+ * original request go to cerbo_verify(), and the status comes from
+ * cerbo_verdict_http_status().  What authd adds is scheduling: a check
+ * the library says is slow (argon2id) is handed to the worker pool and its
+ * connection suspended until a worker resumes it, so a polling thread
+ * never waits on a hash; when the pool's queue is full the check is
+ * answered "try later" at once.  Clients whose checks keep failing are
+ * answered 429 without a check (throttle.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include <cerbo.h>
+
+#include "authd.h"
+
+#define CHECK_PATH "/auth"
+#define HEALTH_PATH "/healthz"
+#define METRICS_PATH "/metrics"
+
+enum state { ST_NEW, ST_QUEUED, ST_DONE };
+
+/* One check; owns the credentials it parsed (wiped when freed). */
+struct request {
+	struct authd_job job; /* first: the pool hands this back */
+	struct MHD_Connection *conn;
+	struct timespec start;
+	enum state state;
+	int verify_rc;
+	struct cerbo_basic basic;
+	char *line; /* the original request, "METHOD TARGET" */
+	char addr[64];
+	struct cerbo_verdict verdict;
+};
+
+static const struct authd_config *cfg;
+static struct authd_throttle *throttle;
+static struct MHD_Daemon *daemons[AUTHD_LISTEN_MAX + 1];
+static size_t ndaemons;
+static char www_authenticate[192];
+static int metrics_tag; /* its address marks the metrics daemon */
+
+/* ---- answers ------------------------------------------------------------ */
+
+static enum MHD_Result
+answer(struct MHD_Connection *c, unsigned status, const char *body,
+    const char *user, const char *profile)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(body != NULL ? strlen(body) : 0,
+	    (void *)(body != NULL ? body : ""), MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	(void)MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (status == 401)
+		(void)MHD_add_response_header(r, "WWW-Authenticate",
+		    www_authenticate);
+	if (user != NULL)
+		(void)MHD_add_response_header(r, "X-Api-User", user);
+	if (profile != NULL && profile[0] != '\0')
+		(void)MHD_add_response_header(r, "X-Api-Profile", profile);
+	if (body != NULL)
+		(void)MHD_add_response_header(r, "Content-Type",
+		    "text/plain; charset=utf-8");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static double
+elapsed(const struct timespec *start)
+{
+	struct timespec now;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) +
+	    (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* The one place a check's arguments to the library are put together. */
+static void
+verify_args(const struct request *r, struct cerbo_verify_args *va)
+{
+	memset(va, 0, sizeof(*va));
+	va->store_path = cfg->store;
+	va->username = r->basic.username;
+	va->secret = r->basic.secret;
+	va->secret_len = r->basic.secret_len;
+	va->request = r->line;
+	va->rhost = r->addr[0] != '\0' ? r->addr : NULL;
+}
+
+/* The address the throttle counts: a unix-socket peer has none. */
+static const char *
+throttle_key(const struct request *r)
+{
+	return r->addr[0] != '\0' ? r->addr : "local";
+}
+
+static const char *
+where(const struct request *r)
+{
+	return r->addr[0] != '\0' ? r->addr : "a local socket";
+}
+
+static void
+log_verdict(const struct request *r, unsigned status)
+{
+	const struct cerbo_verdict *v = &r->verdict;
+
+	if (v->notice[0] != '\0')
+		authd_log(LOG_WARNING, "%s (store %s)", v->notice, cfg->store);
+	if (r->verify_rc != 0) {
+		authd_log(LOG_ERR,
+		    "check from %s: the verifier refused its "
+		    "arguments",
+		    where(r));
+		return;
+	}
+	switch (v->code) {
+	case CERBO_ALLOW:
+		if (v->key == CERBO_KEY_OLD)
+			authd_log_limited(LOG_NOTICE,
+			    "%s authenticated with its old key: the client "
+			    "should switch to the new key before the grace "
+			    "period ends",
+			    r->basic.username);
+		if (cfg->log_success)
+			authd_log(LOG_INFO, "allowed from %s: %s", where(r),
+			    v->reason);
+		break;
+	case CERBO_STORE_ERROR:
+		authd_log_limited(LOG_ERR,
+		    "cannot use the store (reading as uid %u), refusing "
+		    "everyone: %s",
+		    (unsigned)geteuid(), v->reason);
+		break;
+	default:
+		authd_log(LOG_NOTICE, "refused (%u) from %s: %s", status,
+		    where(r), v->reason);
+		break;
+	}
+}
+
+/* Answer a check the verifier decided. */
+static enum MHD_Result
+answer_verdict(struct MHD_Connection *c, struct request *r)
+{
+	unsigned status = 500;
+	enum MHD_Result ret;
+	int allowed;
+
+	if (r->verify_rc == 0)
+		status = (unsigned)cerbo_verdict_http_status(r->verdict.code);
+	log_verdict(r, status);
+	authd_metrics_verdict(
+	    r->verify_rc == 0 ? (int)r->verdict.code : (int)CERBO_STORE_ERROR);
+	if (status == 401)
+		authd_throttle_fail(throttle, throttle_key(r), time(NULL));
+	allowed = r->verify_rc == 0 && r->verdict.code == CERBO_ALLOW;
+	authd_metrics_latency(elapsed(&r->start));
+	ret = answer(c, status, NULL, allowed ? r->basic.username : NULL,
+	    allowed ? r->verdict.decision.profile : NULL);
+	cerbo_basic_wipe(&r->basic);
+	return ret;
+}
+
+static enum MHD_Result
+answer_early(struct MHD_Connection *c, struct request *r, unsigned status,
+    enum authd_outcome outcome)
+{
+	cerbo_basic_wipe(&r->basic);
+	authd_metrics_outcome(outcome);
+	authd_metrics_latency(elapsed(&r->start));
+	return answer(c, status, NULL, NULL, NULL);
+}
+
+/* ---- the slow path -------------------------------------------------- */
+
+static void
+run_job(struct authd_job *job)
+{
+	struct request *r = (struct request *)job;
+	struct MHD_Connection *c = r->conn;
+	struct cerbo_verify_args va;
+
+	verify_args(r, &va);
+	r->verify_rc = cerbo_verify(&va, &r->verdict);
+	r->state = ST_DONE;
+	/* The last touch of r: once resumed, the polling thread owns it. */
+	MHD_resume_connection(c);
+}
+
+/* Called by the pool as it takes the job, before any worker can run it:
+ * the connection is suspended before a worker may resume it. */
+static void
+suspend_job(struct authd_job *job)
+{
+	MHD_suspend_connection(((struct request *)job)->conn);
+}
+
+/* ---- the check ------------------------------------------------------ */
+
+static enum MHD_Result
+note_header(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	(void)kind;
+	authd_headers_note(cls, key, value);
+	return MHD_YES;
+}
+
+static void
+peer_address(struct MHD_Connection *c, char *out, size_t len)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	authd_addr_peer_text(ci != NULL ? ci->client_addr : NULL, out, len);
+}
+
+static enum MHD_Result
+check(struct MHD_Connection *c, struct request *r, const char *url,
+    const char *method)
+{
+	struct authd_headers h;
+	struct cerbo_verify_args va;
+	struct cerbo_error err;
+	char peer[64], errtext[768], notice[512];
+	const char *why = NULL;
+	int slow = 0, rc;
+
+	memset(&h, 0, sizeof(h));
+	(void)MHD_get_connection_values(c, MHD_HEADER_KIND, note_header, &h);
+	peer_address(c, peer, sizeof(peer));
+	if (authd_client_address(cfg->trust_proxy, &h, peer, r->addr,
+	        sizeof(r->addr), &why) != 0) {
+		authd_log(LOG_NOTICE, "refused (403) from %s: %s",
+		    peer[0] != '\0' ? peer : "a local socket", why);
+		return answer_early(c, r, 403, AUTHD_OUT_BAD_HEADERS);
+	}
+	if (authd_throttle_blocked(throttle, throttle_key(r), time(NULL))) {
+		authd_log_limited(LOG_NOTICE,
+		    "refused (429) from %s: too many failed checks", where(r));
+		return answer_early(c, r, 429, AUTHD_OUT_THROTTLED);
+	}
+	if (h.count[AUTHD_H_AUTHORIZATION] != 1 ||
+	    cerbo_basic_parse(h.value[AUTHD_H_AUTHORIZATION], &r->basic,
+	        &err) != 0) {
+		authd_log(LOG_NOTICE, "refused (401) from %s: %s", where(r),
+		    h.count[AUTHD_H_AUTHORIZATION] == 0 ? "no credentials"
+		        : h.count[AUTHD_H_AUTHORIZATION] > 1
+		        ? "Authorization sent twice"
+		        : "malformed Basic credentials");
+		authd_throttle_fail(throttle, throttle_key(r), time(NULL));
+		return answer_early(c, r, 401, AUTHD_OUT_NO_CREDENTIALS);
+	}
+	rc = authd_original_request(cfg->proxy, &h, method, url,
+	    cfg->envoy_prefix, &r->line, &why);
+	if (rc == -2)
+		return answer_early(c, r, 500, AUTHD_OUT_BAD_HEADERS);
+	if (rc != 0) {
+		authd_log(LOG_NOTICE, "refused (403) from %s: %s", where(r),
+		    why);
+		return answer_early(c, r, 403, AUTHD_OUT_BAD_HEADERS);
+	}
+
+	verify_args(r, &va);
+	notice[0] = '\0';
+	if (cerbo_verify_cost(&va, &slow, notice, sizeof(notice), &err) != 0) {
+		authd_log_limited(LOG_ERR,
+		    "cannot use the store (reading as uid %u), refusing "
+		    "everyone: %s",
+		    (unsigned)geteuid(),
+		    cerbo_error_format(&err, errtext, sizeof(errtext)));
+		authd_metrics_verdict(CERBO_STORE_ERROR);
+		return answer_early(c, r, 500, AUTHD_OUT_VERDICT);
+	}
+	if (notice[0] != '\0')
+		authd_log(LOG_WARNING, "%s (store %s)", notice, cfg->store);
+	if (slow) {
+		r->conn = c;
+		r->state = ST_QUEUED;
+		r->job.run = run_job;
+		r->job.queued = suspend_job;
+		if (authd_pool_submit(&r->job) == 0)
+			return MHD_YES;
+		r->state = ST_NEW;
+		authd_log_limited(LOG_WARNING,
+		    "refused (%u) from %s: the queue of argon2id checks is "
+		    "full",
+		    cfg->overload_status, where(r));
+		return answer_early(c, r, cfg->overload_status,
+		    AUTHD_OUT_OVERLOADED);
+	}
+	r->verify_rc = cerbo_verify(&va, &r->verdict);
+	return answer_verdict(c, r);
+}
+
+static enum MHD_Result
+health(struct MHD_Connection *c)
+{
+	struct cerbo_verify_args va;
+	struct cerbo_error err;
+	char errtext[768];
+	int slow;
+
+	memset(&va, 0, sizeof(va));
+	va.store_path = cfg->store;
+	va.username = "";
+	if (cerbo_verify_cost(&va, &slow, NULL, 0, &err) != 0) {
+		authd_log_limited(LOG_ERR,
+		    "health check: cannot use the "
+		    "store: %s",
+		    cerbo_error_format(&err, errtext, sizeof(errtext)));
+		return answer(c, 503, "store unusable\n", NULL, NULL);
+	}
+	return answer(c, 200, "ok\n", NULL, NULL);
+}
+
+static enum MHD_Result
+metrics(struct MHD_Connection *c)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	char *text = authd_metrics_text();
+
+	if (text == NULL)
+		return answer(c, 500, NULL, NULL, NULL);
+	r = MHD_create_response_from_buffer(strlen(text), text,
+	    MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	(void)MHD_add_response_header(r, "Content-Type",
+	    "text/plain; version=0.0.4");
+	ret = MHD_queue_response(c, 200, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static int
+is_check(const char *url)
+{
+	size_t n;
+
+	if (cfg->proxy != AUTHD_PROXY_ENVOY)
+		return strcmp(url, CHECK_PATH) == 0;
+	n = strlen(cfg->envoy_prefix);
+	return strncmp(url, cfg->envoy_prefix, n) == 0 && url[n] == '/';
+}
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+    const char *version, const char *upload, size_t *upload_size,
+    void **req_cls)
+{
+	struct request *r = *req_cls;
+
+	(void)version;
+	(void)upload;
+	if (r == NULL) {
+		r = calloc(1, sizeof(*r));
+		if (r == NULL)
+			return MHD_NO;
+		(void)clock_gettime(CLOCK_MONOTONIC, &r->start);
+		*req_cls = r;
+		return MHD_YES;
+	}
+	if (*upload_size != 0) {
+		*upload_size = 0; /* a body is never read */
+		return MHD_YES;
+	}
+	if (r->state == ST_DONE)
+		return answer_verdict(c, r);
+	if (r->state == ST_QUEUED)
+		return MHD_YES;
+	if (cls == &metrics_tag)
+		return strcmp(url, METRICS_PATH) == 0
+		    ? metrics(c)
+		    : answer(c, 404, NULL, NULL, NULL);
+	if (strcmp(url, HEALTH_PATH) == 0)
+		return health(c);
+	if (!is_check(url))
+		return answer(c, 404, NULL, NULL, NULL);
+	return check(c, r, url, method);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *c, void **req_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct request *r = *req_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (r == NULL)
+		return;
+	cerbo_basic_wipe(&r->basic);
+	free(r->line);
+	sodium_memzero(r, sizeof(*r));
+	free(r);
+	*req_cls = NULL;
+}
+
+/* The raw target: rules are matched by the library's parser, which
+ * refuses what a server would decode into another path. */
+static size_t
+keep_escapes(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return strlen(s);
+}
+
+/* libmicrohttpd hands its own format string and arguments. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+	size_t n;
+
+	(void)cls;
+	(void)vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	authd_log_limited(LOG_WARNING, "http: %s", line);
+}
+#pragma GCC diagnostic pop
+
+/* threads: event-loop threads for the listener (MHD's thread pool; 1 is
+ * one internal polling thread). */
+static struct MHD_Daemon *
+start_one(int fd, void *tag, unsigned threads)
+{
+	return MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD |
+	        MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+	    0, NULL, NULL, handle, tag, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+	    NULL, MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0u,
+	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
+	    cfg->connections, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	    MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL, MHD_OPTION_END);
+}
+
+int
+authd_http_start(const struct authd_config *config, const int *fds, size_t n,
+    int metrics_fd, char *msg, size_t msglen)
+{
+	size_t i;
+
+	cfg = config;
+	(void)snprintf(www_authenticate, sizeof(www_authenticate),
+	    "Basic realm=\"%s\", charset=\"UTF-8\"", cfg->realm);
+	throttle = authd_throttle_new(cfg->max_failures, cfg->failure_window,
+	    cfg->throttle_slots);
+	if (cfg->max_failures > 0 && throttle == NULL) {
+		(void)snprintf(msg, msglen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		daemons[ndaemons] = start_one(fds[i], NULL, cfg->threads);
+		if (daemons[ndaemons] == NULL) {
+			(void)snprintf(msg, msglen,
+			    "cannot start the HTTP server on descriptor %d",
+			    fds[i]);
+			return -1;
+		}
+		ndaemons++;
+	}
+	if (metrics_fd >= 0) {
+		daemons[ndaemons] = start_one(metrics_fd, &metrics_tag, 1);
+		if (daemons[ndaemons] == NULL) {
+			(void)snprintf(msg, msglen,
+			    "cannot start the metrics server");
+			return -1;
+		}
+		ndaemons++;
+	}
+	return 0;
+}
+
+void
+authd_http_stop(void)
+{
+	size_t i;
+
+	for (i = 0; i < ndaemons; i++)
+		(void)MHD_quiesce_daemon(daemons[i]);
+	/* Every queued check is run and its connection resumed before the
+	 * daemons stop: a suspended connection must not be left behind. */
+	authd_pool_stop();
+	for (i = 0; i < ndaemons; i++)
+		MHD_stop_daemon(daemons[i]);
+	ndaemons = 0;
+	authd_throttle_free(throttle);
+	throttle = NULL;
+}

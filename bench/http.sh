@@ -1,0 +1,254 @@
+#!/bin/sh
+# make bench, HTTP part: nginx in front of a stub API, three ways, in the
+# same run, interleaved round by round, measured with wrk:
+#   (a) nginx with no authentication (the floor);
+#   (b) nginx + auth_pam + pam_cerbo.so;
+#   (c) nginx + auth_request + cerbo-authd, over a keepalive upstream;
+# then the same three while 64 more connections send wrong secrets for a
+# user with an imported (argon2id) key through the same server.  Prints a
+# table of medians and puts it in bench/RESULTS.md (between
+# "<!-- http-results -->" and "<!-- /http-results -->").
+#
+# Needs root (nginx workers as www-data, a PAM service in /etc/pam.d,
+# removed on exit), nginx with auth_pam, and wrk.  Ports from 18200-18299.
+# Environment: B, BENCH_HTTP_ROUNDS (default 3), BENCH_HTTP_SECONDS (5).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+B=${B:-build}
+case "$B" in /*) ;; *) B="$top/$B" ;; esac
+ROUNDS=${BENCH_HTTP_ROUNDS:-3}
+SECS=${BENCH_HTTP_SECONDS:-5}
+authpam=/usr/lib/nginx/modules/ngx_http_auth_pam_module.so
+
+for c in nginx wrk curl python3 setpriv; do
+	command -v "$c" >/dev/null ||
+	    { echo "bench http: $c is missing (tests/deps.sh bench)" >&2; exit 1; }
+done
+[ -f "$authpam" ] ||
+    { echo "bench http: libnginx-mod-http-auth-pam is missing" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || { echo "bench http: needs root" >&2; exit 1; }
+
+W=$(mktemp -d /tmp/cerbo-bench-http.XXXXXX)
+chmod 0755 "$W"
+svc=cerbo-bench-$$
+pids=""
+added_group=""
+added_member=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	rm -f "/etc/pam.d/$svc"
+	[ -n "$added_member" ] && gpasswd -d www-data cerbo >/dev/null 2>&1
+	[ -n "$added_group" ] && groupdel cerbo 2>/dev/null
+	rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_ports() {
+	python3 - "$1" <<'PY'
+import random, socket, sys
+n = int(sys.argv[1]); out = []
+ports = list(range(18200, 18300)); random.shuffle(ports)
+for p in ports:
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); out.append(p)
+    except OSError:
+        pass
+    finally:
+        s.close()
+    if len(out) == n:
+        break
+print(" ".join(map(str, out)))
+PY
+}
+# shellcheck disable=SC2046
+set -- $(free_ports 5)
+PA=$1 PB=$2 PC=$3 PBACK=$4 PAUTHD=$5
+
+if ! getent group cerbo >/dev/null; then
+	groupadd --system cerbo
+	added_group=1
+fi
+if ! id -nG www-data | tr ' ' '\n' | grep -qx cerbo; then
+	gpasswd -a www-data cerbo >/dev/null
+	added_member=1
+fi
+install -d -o root -g cerbo -m 0750 "$W/store"
+ST=$W/store/apiusers.yaml
+printf '%s\n' 'profiles:' '  - name: bench' '    description: Benchmark' \
+    '    allow: [GET /api/**]' |
+    "$B/cerbo-apiuser" apply --store "$ST" --quiet - >/dev/null
+KEY=$("$B/cerbo-apiuser" add --store "$ST" --username pk_bench \
+    --nickname Bench --profile bench --email ops@example.com \
+    --description "HTTP benchmark" --acknowledge --quiet)
+printf 'an-imported-legacy-key\n' | "$B/cerbo-apiuser" import pk_slow \
+    --store "$ST" --nickname Slow --profile bench --email ops@example.com \
+    --description "argon2id user" --acknowledge --quiet
+GOOD="Authorization: Basic $(printf 'pk_bench:%s' "$KEY" | base64 -w0)"
+BAD="Authorization: Basic $(printf 'pk_slow:a-wrong-guess' | base64 -w0)"
+
+install -d -m 0755 "$W/lib"
+install -m 0644 "$B/pam_cerbo.so" "$W/lib/pam_cerbo.so"
+printf 'auth     required  %s store=%s\naccount  required  %s store=%s\n' \
+    "$W/lib/pam_cerbo.so" "$ST" "$W/lib/pam_cerbo.so" "$ST" \
+    >"/etc/pam.d/$svc"
+
+# cerbo-authd as www-data; the flood comes from 127.0.0.1 like the good
+# requests, so the throttle is off here: the pool is what is measured.
+setpriv --reuid=www-data --regid=www-data --init-groups "$B/cerbo-authd" \
+    --store "$ST" --listen "127.0.0.1:$PAUTHD" --trust-proxy \
+    --max-failures 0 --stderr >"$W/authd.log" 2>&1 &
+pids="$pids $!"
+
+N=$W/nginx
+mkdir -p "$N/tmp"
+sed -e "s|@N@|$N|g" -e "s|@AUTHPAM@|$authpam|" -e "s|@WORKERS@|$(nproc)|" \
+    -e "s|@PA@|$PA|" -e "s|@PB@|$PB|" -e "s|@PC@|$PC|" \
+    -e "s|@PBACK@|$PBACK|g" -e "s|@PAUTHD@|$PAUTHD|" -e "s|@SVC@|$svc|" \
+    "$top/bench/http-nginx.conf.in" >"$N/nginx.conf"
+nginx -p "$N/" -e "$N/error.log" -c "$N/nginx.conf" >"$N/stderr" 2>&1 &
+pids="$pids $!"
+i=0
+until curl -s -o /dev/null "http://127.0.0.1:$PA/api/x" || [ $i -ge 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+i=0
+until curl -s -o /dev/null "http://127.0.0.1:$PAUTHD/healthz" ||
+    [ $i -ge 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+for p in $PA $PB $PC; do
+	got=$(curl -s -o /dev/null -w '%{http_code}' -H "$GOOD" \
+	    "http://127.0.0.1:$p/api/v1/x")
+	if [ "$got" != 200 ]; then
+		echo "bench http: port $p answers $got, not 200" >&2
+		tail -5 "$N/stderr" "$N/error.log" "$W/authd.log" >&2
+		exit 1
+	fi
+done
+got=$(curl -s -o /dev/null -w '%{http_code}' -H "$BAD" \
+    "http://127.0.0.1:$PC/api/v1/x")
+[ "$got" = 401 ] ||
+    { echo "bench http: a wrong argon2id secret answers $got" >&2; exit 1; }
+
+# run PORT FILE: one wrk run of good requests; "rps p50_ms p99_ms non2xx"
+# appended to FILE.
+run() {
+	wrk -t1 -c8 -d"${SECS}s" --latency -H "$GOOD" \
+	    "http://127.0.0.1:$1/api/v1/appointments/42" >"$W/wrk.out" 2>&1
+	awk '
+	function ms(v) {
+		if (v ~ /us$/) return v / 1000
+		if (v ~ /ms$/) return v + 0
+		if (v ~ /s$/) return v * 1000
+		return v
+	}
+	/^Requests\/sec:/ { rps = $2 }
+	/^ +50%/ { p50 = ms($2) }
+	/^ +99%/ { p99 = ms($2) }
+	/Non-2xx or 3xx responses:/ { bad = $NF }
+	END { printf "%s %s %s %d\n", rps, p50, p99, bad }' "$W/wrk.out" >>"$2"
+	[ -z "${BENCH_HTTP_DEBUG:-}" ] || cat "$W/wrk.out" >&2
+}
+# 64 connections of wrong argon2id secrets, in the background.
+flood_start() {
+	wrk -t1 -c64 -d"$((SECS + 2))s" -H "$BAD" \
+	    "http://127.0.0.1:$1/api/v1/appointments/42" >"$W/flood.out" 2>&1 &
+	flood_pid=$!
+	sleep 1
+}
+flood_stop() {
+	wait "$flood_pid" || true
+	awk '/^Requests\/sec:/ { printf "%s\n", $2 }' "$W/flood.out"
+}
+# drain PORT: wait (up to 60 s) until a good request is answered within
+# half a second again: auth_pam's workers are still hashing the flood's
+# guesses after wrk has gone, which would slow down the next case.
+drain() {
+	_i=0
+	until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 0.5 \
+	    -H "$GOOD" "http://127.0.0.1:$1/api/v1/x")" = 200 ] ||
+	    [ $_i -ge 120 ]; do
+		sleep 0.5
+		_i=$((_i + 1))
+	done
+	echo "$_i" >>"$W/drain_$2"
+}
+
+echo "bench http: $ROUNDS rounds of $SECS s per case"
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	for k in a b c; do
+		case $k in a) port=$PA ;; b) port=$PB ;; c) port=$PC ;; esac
+		run "$port" "$W/quiet_$k"
+		flood_start "$port"
+		run "$port" "$W/flood_$k"
+		flood_stop >>"$W/floodrate_$k"
+		drain "$port" "$k"
+	done
+	echo "bench http: round $r of $ROUNDS done"
+	r=$((r + 1))
+done
+
+# col FILE N: the median of column N.
+col() {
+	awk -v n="$2" '{print $n}' "$1" | sort -g |
+	    awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'
+}
+sum() { awk -v n="$2" '{s += $n} END {print s + 0}' "$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+out=$W/results.md
+say() { printf '%s\n' "$*" | tee -a "$out"; }
+: >"$out"
+say "## HTTP run of $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+say ""
+say "Machine: $(nproc) cores, $(uname -sr); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+say "Command: \`make bench\` (\`bench/http.sh\`). $(nginx -v 2>&1 | sed 's|.*: ||') with $(nproc) workers; wrk -t1 -c8 of good requests, $SECS s per case, medians of $ROUNDS interleaved rounds. Flood: wrk -t1 -c64 of wrong secrets for an argon2id user through the same server. cerbo-authd with its default workers and queue and the throttle off (every request comes from 127.0.0.1, so the pool is what is measured)."
+say ""
+say "| case | req/s | p50 ms | p99 ms | non-2xx | flood: req/s | p50 ms | p99 ms | non-2xx | flood's own req/s |"
+say "|---|---|---|---|---|---|---|---|---|---|"
+for k in a b c; do
+	case $k in
+	a) name="(a) nginx, no auth" ;;
+	b) name="(b) nginx + auth_pam + pam_cerbo" ;;
+	c) name="(c) nginx + auth_request + cerbo-authd" ;;
+	esac
+	say "| $name | $(col "$W/quiet_$k" 1) | $(col "$W/quiet_$k" 2) | $(col "$W/quiet_$k" 3) | $(sum "$W/quiet_$k" 4) | $(col "$W/flood_$k" 1) | $(col "$W/flood_$k" 2) | $(col "$W/flood_$k" 3) | $(sum "$W/flood_$k" 4) | $(col "$W/floodrate_$k" 1) |"
+done
+qa=$(col "$W/quiet_a" 1)
+qb=$(col "$W/quiet_b" 1)
+qc=$(col "$W/quiet_c" 1)
+fb=$(col "$W/flood_b" 1)
+fc=$(col "$W/flood_c" 1)
+say ""
+say "- (c) / (a) unloaded: $(ratio "$qc" "$qa") (target >= 0.6)"
+say "- (c) / (b) unloaded: $(ratio "$qc" "$qb") (target >= 1.0)"
+say "- (c) under the flood: p99 $(col "$W/flood_c" 3) ms (target < 20), rate $(ratio "$fc" "$qc") of unloaded (target >= 0.5)"
+if awk -v r="$fb" 'BEGIN {exit !(r == 0)}'; then
+	b_flood="no good request was answered in $SECS s"
+else
+	b_flood="p99 $(col "$W/flood_b" 3) ms, rate $(ratio "$fb" "$qb") of unloaded"
+fi
+say "- (b) under the flood: $b_flood; after the flood stopped, its workers needed a median of $(awk -v n="$(col "$W/drain_b" 1)" 'BEGIN {print n / 2}') s more to answer a good request within 0.5 s again ((c): $(awk -v n="$(col "$W/drain_c" 1)" 'BEGIN {print n / 2}') s)"
+say ""
+
+res="$top/bench/RESULTS.md"
+if grep -q '^<!-- http-results -->$' "$res"; then
+	{
+		sed -n '1,/^<!-- http-results -->$/p' "$res"
+		cat "$out"
+		sed -n '/^<!-- \/http-results -->$/,$p' "$res"
+	} >"$res.new"
+else
+	{
+		cat "$res"
+		printf '\n<!-- http-results -->\n'
+		cat "$out"
+		echo '<!-- /http-results -->'
+	} >"$res.new"
+fi
+mv "$res.new" "$res"
+echo "written to bench/RESULTS.md"

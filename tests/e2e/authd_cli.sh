@@ -1,0 +1,140 @@
+#!/bin/sh
+# cerbo-authd's command line and sockets: every option in --help and in
+# cerbo-authd(8), a distinct exit status for each start-up failure, a unix
+# socket listener, IPv6, the envoy family (direct, without Envoy), and
+# systemd socket activation (systemd-socket-activate).
+. "$(dirname "$0")/authd.inc"
+
+authd_skip_unless
+
+make_store
+key=$(add_user pk_cli)
+
+help=$("$AUTHD" --help)
+check_eq "--help exits 0" "$?" 0
+check_eq "--help describes each option once" "$(help_repeats "$help")" ""
+opts=$(printf '%s\n' "$help" | grep -o -E -- '^  --[a-z][a-z-]*' | sed 's/^  //')
+missing=
+for o in $opts; do
+	grep -q -- "^\\.B.*\\\\-\\\\-${o#--}" "$top/man/cerbo-authd.8" 2>/dev/null ||
+	    grep -q -- "\\\\-\\\\-${o#--}" "$top/man/cerbo-authd.8" ||
+	    missing="$missing $o"
+done
+check_eq "cerbo-authd(8) documents every option of --help" "$missing" ""
+
+check_exit "an unknown option: exit 2" 2 "$AUTHD" --bogus
+check_exit "a bad option value: exit 2" 2 "$AUTHD" --workers 0
+check_exit "a bad --proxy: exit 2" 2 "$AUTHD" --proxy apache
+check_exit "a bad address: exit 3" 3 "$AUTHD" --listen 127.0.0.1:99999
+check_exit "a host name is not an address: exit 3" 3 "$AUTHD" \
+    --listen localhost:18200
+check_exit "a relative unix socket path: exit 3" 3 "$AUTHD" \
+    --listen unix:authd.sock
+check_exit "no --listen and no inherited socket: exit 2" 2 "$AUTHD" \
+    --store "$ST"
+check_exit "a missing store: exit 5" 5 "$AUTHD" --store "$T/nothing.yaml" \
+    --listen 127.0.0.1:18200
+printf 'cerbo_store: 1\nusers: [\n' >"$T/store/broken.yaml"
+check_exit "a broken store: exit 5" 5 "$AUTHD" --store "$T/store/broken.yaml" \
+    --listen 127.0.0.1:18200
+out=$("$AUTHD" --store "$T/nothing.yaml" --listen 127.0.0.1:18200 2>&1)
+check_contains "the store error is said on stderr" "$out" "cannot use the store"
+
+busy=$(free_port)
+python3 -c 'import socket,sys,time
+s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1]))); s.listen(1)
+open(sys.argv[2],"w").close(); time.sleep(30)' "$busy" "$T/busy.ready" &
+busy_pid=$!
+at_exit "kill $busy_pid"
+i=0
+while [ ! -e "$T/busy.ready" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check_exit "an address in use: exit 4" 4 "$AUTHD" --store "$ST" \
+    --listen "127.0.0.1:$busy"
+kill "$busy_pid"
+
+q() {
+	printf 'user = "pk_cli:%s"\n' "$key" |
+	    curl -s -K - -o /dev/null -w '%{http_code}' \
+	    -H 'X-Original-Method: GET' \
+	    -H 'X-Original-URI: /api/v1/appointments/1' "$@"
+}
+
+# A unix socket (and IPv6 when the host has it).
+install -d -o www-data -m 0755 "$T/run"
+port=$(free_port)
+start_authd --listen "127.0.0.1:$port" --listen "unix:$T/run/authd.sock" \
+    --listen "[::1]:$port"
+check_eq "the unix socket is made with mode 0660" \
+    "$(stat -c %a "$T/run/authd.sock")" 660
+check_eq "a check over the unix socket: 200" \
+    "$(q --unix-socket "$T/run/authd.sock" http://localhost/auth)" 200
+check_exit "a unix socket a running server listens on is not taken: exit 4" 4 \
+    "$AUTHD" --store "$ST" --listen "unix:$T/run/authd.sock"
+check_eq "... and the running server keeps it" \
+    "$(q --unix-socket "$T/run/authd.sock" http://localhost/auth)" 200
+if curl -s -o /dev/null -g "http://[::1]:$port/healthz"; then
+	check_eq "a check over IPv6: 200" "$(q -g "http://[::1]:$port/auth")" 200
+else
+	echo "ok $((_n + 1)) # SKIP no IPv6 loopback here"
+	_n=$((_n + 1))
+fi
+stop_authd
+check_eq "the unix socket is removed on exit" \
+    "$(ls "$T/run")" ""
+
+# --proxy envoy: the check request carries the original method and path
+# itself, under --envoy-prefix; the raw path reaches the verifier.
+port=$(free_port)
+start_authd --listen "127.0.0.1:$port" --proxy envoy --envoy-prefix /check
+e() {
+	printf 'user = "pk_cli:%s"\n' "$key" |
+	    curl -s -K - -o /dev/null -w '%{http_code}' --path-as-is "$@"
+}
+check_eq "envoy: the original request under the prefix: 200" \
+    "$(e "http://127.0.0.1:$port/check/api/v1/appointments/1?x=1")" 200
+check_eq "envoy: its method is the check's own: DELETE is denied, 403" \
+    "$(e -X DELETE "http://127.0.0.1:$port/check/api/v1/appointments/1")" 403
+check_eq "envoy: a path outside the profile: 403" \
+    "$(e "http://127.0.0.1:$port/check/api/v1/patients/1")" 403
+check_eq "envoy: an encoded dot segment is seen raw and refused: 403" \
+    "$(e "http://127.0.0.1:$port/check/api/v1/appointments/%2e%2e/patients/1")" 403
+check_eq "envoy: X-Original-URI beside it is refused: 403" \
+    "$(e -H 'X-Original-URI: /api/v1/appointments/1' "http://127.0.0.1:$port/check/api/v1/appointments/1")" 403
+check_eq "envoy: a path outside the prefix is not a check: 404" \
+    "$(e "http://127.0.0.1:$port/api/v1/appointments/1")" 404
+stop_authd
+
+# Socket activation: the socket is opened by systemd-socket-activate, as
+# systemd would from cerbo-authd.socket.
+if command -v systemd-socket-activate >/dev/null 2>&1; then
+	port=$(free_port)
+	: >"$T/authd.log"
+	setpriv --reuid=www-data --regid=www-data --init-groups \
+	    systemd-socket-activate -l "127.0.0.1:$port" \
+	    "$AUTHD" --stderr --store "$ST" >>"$T/authd.log" 2>&1 &
+	AUTHD_PID=$!
+	at_exit "kill $AUTHD_PID"
+	sleep 0.3
+	check_eq "socket activation: the first check starts authd and gets 200" \
+	    "$(q "http://127.0.0.1:$port/auth")" 200
+	check_eq "socket activation: the next one too" \
+	    "$(q "http://127.0.0.1:$port/auth")" 200
+	check_contains "socket activation: authd took the inherited socket" \
+	    "$(cat "$T/authd.log")" "listening on 1 socket"
+	stop_authd
+	# systemd-socket-activate starts the program on the first
+	# connection, and becomes it.
+	port=$(free_port)
+	systemd-socket-activate -l "127.0.0.1:$port" "$AUTHD" --store "$ST" \
+	    --listen "127.0.0.1:$port" >"$T/both.out" 2>&1 &
+	both=$!
+	sleep 0.3
+	curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$port/healthz"
+	wait "$both"
+	check_eq "an inherited socket and --listen too: exit 2" "$?" 2
+	check_contains "... saying why" "$(cat "$T/both.out")" \
+	    "--listen must not be given too"
+else
+	echo "ok $((_n + 1)) # SKIP systemd-socket-activate is not installed"
+	_n=$((_n + 1))
+fi
