@@ -527,17 +527,21 @@ cerbo_store_compile(const char *path, const struct cerbo_txn_options *opts,
 	unsigned flags = 0;
 	int dfd, rc = -1;
 
+	if (opts != NULL &&
+	    cerbo__abi_check(opts, CERBO__TXN_OPTIONS_V1) != 0)
+		return cerbo__fail(err, CERBO_E_INVALID, "struct "
+		    "cerbo_txn_options declared without CERBO_TXN_OPTIONS_INIT");
 	if (opts != NULL && (opts->flags & CERBO_TXN_CREATE))
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "compile does not create a store");
 	if (opts != NULL && (opts->flags & CERBO_TXN_NO_TRUST))
 		flags = CERBO_LOAD_NO_TRUST;
 	/* The lock keeps the tools from replacing the store meanwhile. */
-	if (cerbo_txn_begin(&txn, path, opts, err) != 0)
+	if (cerbo_txn_begin(path, opts, &txn, err) != 0)
 		goto out;
 	/* Stamp what was read through one descriptor: bytes and identity. */
 	if (cerbo__read_file(path, flags, &buf, &len, &st, err) != 0 ||
-	    cerbo_store_parse(&store, buf, len, path, err) != 0)
+	    cerbo_store_parse(buf, len, path, &store, err) != 0)
 		goto out;
 	if (cerbo__index_install(path, store, &st, cerbo_store_digest(store),
 		err) != 0)

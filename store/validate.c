@@ -492,7 +492,7 @@ cerbo_time_format(int64_t t, char *out, size_t len)
 }
 
 int
-cerbo_duration_parse(const char *s, long *out, struct cerbo_error *err)
+cerbo_duration_parse(const char *s, int64_t *out, struct cerbo_error *err)
 {
 	long v = 0, unit;
 	size_t i, n;

@@ -208,7 +208,7 @@ add_change(struct cerbo_txn *txn, struct cli_change *c, struct cerbo_error *err)
 	struct add_ctx *a = c->arg;
 	struct cerbo_store *store = cerbo_txn_store(txn);
 	const struct cerbo_user *u;
-	struct cerbo_user_spec spec;
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 	time_t now = time(NULL);
 	char diff[128];
 	const char *v;
@@ -225,7 +225,7 @@ add_change(struct cerbo_txn *txn, struct cli_change *c, struct cerbo_error *err)
 		    "%s exists with a different %s", a->username, diff);
 		return -1;
 	}
-	memset(&spec, 0, sizeof(spec));
+	spec = (struct cerbo_user_spec)CERBO_USER_SPEC_INIT;
 	spec.username = a->username;
 	spec.nickname = a->nickname;
 	spec.profile = a->profile;
@@ -261,7 +261,7 @@ static int
 ask_field(const char *label, enum cerbo_user_field field, char *buf, size_t len,
     const struct cerbo_store *store)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char q[128];
 
 	snprintf(q, sizeof(q), "%s: ", label);
@@ -303,7 +303,7 @@ static int
 add_form(struct add_ctx *a, const struct cli_opts *o)
 {
 	struct cerbo_store *store = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	size_t i, n;
 	int rc = 0;
 
@@ -446,7 +446,7 @@ cmd_add(int argc, char **argv)
 	};
 	struct cli_opts o;
 	struct cli_change c;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct add_ctx *a;
 	int rc, interactive;
 
@@ -649,7 +649,7 @@ cmd_import(int argc, char **argv)
 	struct import_ctx im;
 	struct cli_opts o;
 	struct cli_change c;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_json j;
 	char *hash = NULL;
 	int rc;
@@ -771,7 +771,7 @@ cmd_hash(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct cli_opts o;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_json j;
 	char *secret, hash[CERBO_HASH_MAX];
 	size_t len = 0;

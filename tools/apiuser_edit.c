@@ -168,7 +168,7 @@ cmd_edit(int argc, char **argv)
 	struct edit_ctx e;
 	struct cli_opts o;
 	struct cli_change c;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_json j;
 	int rc, i, any = 0;
 
@@ -368,7 +368,7 @@ cmd_rotate(int argc, char **argv)
 	struct rotate_ctx *r;
 	struct cli_opts o;
 	struct cli_change c;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_json j;
 	int rc;
 
@@ -508,7 +508,7 @@ cmd_delete(int argc, char **argv)
 	struct delete_ctx d;
 	struct cli_opts o;
 	struct cli_change c;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_json j;
 	char answer[CERBO_USERNAME_MAX + 2];
 	int rc;

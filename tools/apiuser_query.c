@@ -329,9 +329,9 @@ cmd_verify(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct cerbo_verify_args args;
-	struct cerbo_verdict v;
-	struct cerbo_error err;
+	struct cerbo_verify_args args = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_opts o;
 	struct cli_json j;
 	const char *rhost = NULL, *key;
@@ -348,7 +348,7 @@ cmd_verify(int argc, char **argv)
 		rc = cli_usage_error("verify", "which user?");
 		goto out;
 	}
-	memset(&args, 0, sizeof(args));
+	args = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
 	args.store_path = o.store;
 	args.username = argv[optind];
 	args.rhost = rhost;
@@ -371,7 +371,7 @@ cmd_verify(int argc, char **argv)
 	}
 	args.secret = secret;
 	args.secret_len = len;
-	memset(&v, 0, sizeof(v));
+	v = (struct cerbo_verdict)CERBO_VERDICT_INIT;
 	if (cerbo_verify(&args, &v) != 0) {
 		cli_warnx("verify: invalid arguments");
 		rc = CLI_EXIT_USAGE;
@@ -390,9 +390,9 @@ cmd_verify(int argc, char **argv)
 		cli_json_str(&j, "verdict", cerbo_verdict_name(v.code));
 		cli_json_str(&j, "reason", v.reason);
 		cli_json_str(&j, "key", key);
-		if (args.request != NULL && v.decision.matched) {
-			cli_json_str(&j, "rule", v.decision.rule);
-			cli_json_str(&j, "profile", v.decision.profile);
+		if (args.request != NULL && v.rule_matched) {
+			cli_json_str(&j, "rule", v.rule);
+			cli_json_str(&j, "profile", v.profile);
 		}
 		cli_json_object_end(&j);
 		if (cli_json_print(&j, stdout) != 0)
@@ -441,9 +441,9 @@ cmd_explain(int argc, char **argv)
 	struct cerbo_store *store = NULL;
 	const struct cerbo_user *u;
 	const struct cerbo_profile *p;
-	struct cerbo_request req;
-	struct cerbo_decision d;
-	struct cerbo_error err;
+	struct cerbo_request req = CERBO_REQUEST_INIT;
+	struct cerbo_decision d = CERBO_DECISION_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_opts o;
 	struct cli_json j;
 	char text[CERBO_RULE_MAX + CERBO_PATH_MAX], reason[6144];
@@ -471,8 +471,8 @@ cmd_explain(int argc, char **argv)
 		goto out;
 	pname = cerbo_user_get(u, CERBO_USER_PROFILE);
 	p = cerbo_store_profile_find(store, pname);
-	memset(&d, 0, sizeof(d));
-	memset(&err, 0, sizeof(err));
+	d = (struct cerbo_decision)CERBO_DECISION_INIT;
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	parsed = cerbo_request_parse(text, &req, &err) == 0;
 	if (!parsed) {
 		snprintf(reason, sizeof(reason),
@@ -482,8 +482,9 @@ cmd_explain(int argc, char **argv)
 	} else if (p == NULL) {
 		snprintf(reason, sizeof(reason), "profile %s does not exist",
 		    pname);
+	} else if (cerbo_profile_decide(p, &req, &d) != 0) {
+		snprintf(reason, sizeof(reason), "the request was not decided");
 	} else {
-		cerbo_profile_decide(p, &req, &d);
 		if (d.matched)
 			snprintf(reason, sizeof(reason),
 			    "%s by %s rule \"%s\" "
@@ -621,7 +622,9 @@ cmd_check(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct cerbo_store *store = NULL;
-	struct cerbo_error err, terr, aerr;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	struct cerbo_error terr = CERBO_ERROR_INIT;
+	struct cerbo_error aerr = CERBO_ERROR_INIT;
 	struct cli_opts o;
 	struct cli_json j;
 	const char *file, *as_user = NULL;
@@ -649,23 +652,23 @@ cmd_check(int argc, char **argv)
 			goto out;
 	}
 	/* The content first, without the trust rules... */
-	memset(&err, 0, sizeof(err));
-	valid = cerbo_store_load(&store, file, CERBO_LOAD_NO_TRUST, &err) == 0;
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
+	valid = cerbo_store_load(file, CERBO_LOAD_NO_TRUST, &store, &err) == 0;
 	if (!valid && err.status == CERBO_E_NOTFOUND) {
 		rc = cli_error(&err);
 		goto out;
 	}
 	/* ...then the trust rules, as this process reads it... */
-	memset(&terr, 0, sizeof(terr));
+	terr = (struct cerbo_error)CERBO_ERROR_INIT;
 	if (valid) {
 		struct cerbo_store *again = NULL;
 
-		if (cerbo_store_load(&again, file, 0, &terr) != 0)
+		if (cerbo_store_load(file, 0, &again, &terr) != 0)
 			trusted = terr.status != CERBO_E_UNSAFE;
 		cerbo_store_free(again);
 	}
 	/* ...and as the account asked about. */
-	memset(&aerr, 0, sizeof(aerr));
+	aerr = (struct cerbo_error)CERBO_ERROR_INIT;
 	if (as_user != NULL)
 		access_ok = cerbo_store_check_access(file, uid, gids, ngids,
 		                &aerr) == 0;

@@ -181,13 +181,13 @@ parse(struct pf *p, int argc, char **argv, const struct option *longopts,
 static int
 check_rules(const struct pf *p)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	size_t i;
 	int k;
 
 	for (k = 0; k < NLISTS; k++) {
 		for (i = 0; i < p->nrules[k]; i++) {
-			memset(&err, 0, sizeof(err));
+			err = (struct cerbo_error)CERBO_ERROR_INIT;
 			if (cerbo_rule_validate(p->rules[k][i], &err) == 0)
 				continue;
 			cli_warnx("%s: %s '%s': %s", p->cmd, list_option[k],
@@ -288,7 +288,7 @@ print_change(const struct pf *p, const struct cli_change *c)
 static int
 run_change(const struct pf *p, struct cli_change *c)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	int rc;
 
 	rc = check_rules(p);
@@ -325,7 +325,7 @@ set_what(const struct pf *p, struct cli_change *c, const char *verb)
 static int
 not_found(const char *name, struct cerbo_error *err)
 {
-	memset(err, 0, sizeof(*err));
+	*err = (struct cerbo_error)CERBO_ERROR_INIT;
 	if (cerbo_user_field_validate(CERBO_USER_PROFILE, name, err) != 0)
 		return -1;
 	err->status = CERBO_E_NOTFOUND;
@@ -660,7 +660,7 @@ cmd_delete(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_change c;
 	struct pf p;
 	int rc;
@@ -769,7 +769,7 @@ cmd_list(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct cerbo_store *store = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_json j;
 	size_t *users = NULL, i, n;
 	struct pf p;
@@ -864,7 +864,7 @@ cmd_show(int argc, char **argv)
 	};
 	struct cerbo_store *store = NULL;
 	const struct cerbo_profile *prof;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_json j;
 	size_t users, i;
 	struct pf p;

@@ -761,7 +761,7 @@ cli_read_secret(char *buf, size_t buflen, size_t *outlen,
 	size_t n = 0, i;
 	ssize_t r;
 
-	memset(err, 0, sizeof(*err));
+	*err = (struct cerbo_error)CERBO_ERROR_INIT;
 	if (buflen < CERBO_SECRET_MAX + 2) {
 		err->status = CERBO_E_INVALID;
 		snprintf(err->message, sizeof(err->message),
@@ -863,7 +863,7 @@ cli_write_secret_file(const char *path, const char *secret,
 {
 	int fd, saved;
 
-	memset(err, 0, sizeof(*err));
+	*err = (struct cerbo_error)CERBO_ERROR_INIT;
 	fd = open(path,
 	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
 	    0600);
@@ -939,7 +939,7 @@ void
 cli_txn_options(const struct cli_opts *o, unsigned flags,
     struct cerbo_txn_options *out)
 {
-	memset(out, 0, sizeof(*out));
+	*out = (struct cerbo_txn_options)CERBO_TXN_OPTIONS_INIT;
 	out->flags = flags;
 	out->timeout_ms = o->lock_timeout_ms;
 	out->expect_generation_set = o->expect_generation_set;
@@ -951,18 +951,18 @@ int
 cli_change_run(const struct cli_opts *o, struct cli_change *c,
     struct cerbo_error *err)
 {
-	struct cerbo_txn_options topts;
+	struct cerbo_txn_options topts = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_txn *txn = NULL;
 	struct cerbo_store *store;
 	uint64_t before;
 	int rc = -1;
 
-	memset(err, 0, sizeof(*err));
+	*err = (struct cerbo_error)CERBO_ERROR_INIT;
 	c->changed = 0;
 	c->what[0] = '\0';
 	c->digest[0] = '\0';
 	cli_txn_options(o, c->txn_flags, &topts);
-	if (cerbo_txn_begin(&txn, o->store, &topts, err) != 0)
+	if (cerbo_txn_begin(o->store, &topts, &txn, err) != 0)
 		goto out;
 	store = cerbo_txn_store(txn);
 	before = cerbo_store_generation(store);
@@ -992,8 +992,8 @@ int
 cli_load(const struct cli_opts *o, struct cerbo_store **out,
     struct cerbo_error *err)
 {
-	memset(err, 0, sizeof(*err));
-	return cerbo_store_load(out, o->store, 0, err);
+	*err = (struct cerbo_error)CERBO_ERROR_INIT;
+	return cerbo_store_load(o->store, 0, out, err);
 }
 
 /* ---- main ---------------------------------------------------------------- */

@@ -86,7 +86,7 @@ username_with_prefix_letters_digits_dash_underscore_is_valid(void **state)
 static void
 username_without_pk_prefix_is_refused(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo__check_username("sk_x", 4, &err), -1);
@@ -174,7 +174,7 @@ text_with_unicode_and_punctuation_is_valid(void **state)
 static void
 text_empty_or_blank_is_refused(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo__check_text("nickname", "", 0, 128, &err), -1);
@@ -249,7 +249,7 @@ text_with_each_bidi_control_is_refused(void **state)
 		{ "\xe2\x81\xa8", 0x2068 }, /* FSI */
 		{ "\xe2\x81\xa9", 0x2069 }, /* PDI */
 	};
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char buf[64], want[128];
 	size_t i;
 
@@ -636,7 +636,7 @@ cidr_bare_address_means_one_host(void **state)
 static void
 cidr_with_host_bits_set_is_refused_naming_the_network(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char out[CERBO__CIDR_TEXT];
 
 	(void)state;
