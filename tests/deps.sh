@@ -13,7 +13,7 @@ test="$build $run libcmocka-dev pamtester libpam-pwdfile
       ansible-core"
 
 pkg="$build build-essential dpkg-dev debhelper lintian pamtester"
-lint="cppcheck clang-tidy clang"
+lint="cppcheck clang-tidy clang abigail-tools binutils"
 
 case "${1:-test}" in
 build) want=$build ;;

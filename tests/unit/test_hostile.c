@@ -155,12 +155,11 @@ fresh_path(char *out, size_t len)
 	assert_true(n > 0 && (size_t)n < len);
 }
 
-static struct cerbo_verdict
-verify(const char *path, const char *user, const char *sec, size_t seclen,
-    const char *request)
+static void
+verify(struct cerbo_verdict *v, const char *path, const char *user,
+    const char *sec, size_t seclen, const char *request)
 {
 	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
-	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	a.store_path = path;
 	a.username = user;
@@ -169,8 +168,7 @@ verify(const char *path, const char *user, const char *sec, size_t seclen,
 	a.request = request;
 	a.now = NOW;
 	a.flags = CERBO_VERIFY_NO_TRUST;
-	assert_int_equal(cerbo_verify(&a, &v), 0);
-	return v;
+	assert_int_equal(cerbo_verify(&a, v), 0);
 }
 
 /* The reason never holds the secret or the hash. */
@@ -236,7 +234,7 @@ real_credentials_are_allowed_on_the_good_store(void **state)
 	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
-	v = verify(good_path, "pk_real", secret, strlen(secret),
+	verify(&v, good_path, "pk_real", secret, strlen(secret),
 	    GOOD_REQUEST);
 	assert_int_equal(v.code, CERBO_ALLOW);
 	assert_int_equal(v.key, CERBO_KEY_CURRENT);
@@ -260,7 +258,7 @@ real_credentials_through_basic_are_allowed(void **state)
 	    (const unsigned char *)joined, (size_t)n,
 	    sodium_base64_VARIANT_ORIGINAL);
 	assert_int_equal(cerbo_basic_parse(header, &b, &err), 0);
-	v = verify(good_path, b.username, b.secret, b.secret_len,
+	verify(&v, good_path, b.username, b.secret, b.secret_len,
 	    GOOD_REQUEST);
 	cerbo_basic_wipe(&b);
 	assert_int_equal(v.code, CERBO_ALLOW);
@@ -614,7 +612,7 @@ store_case_test(void **state)
 
 	fresh_path(path, sizeof(path));
 	write_file(path, b.p, b.len);
-	v = verify(path, "pk_real", secret, strlen(secret), GOOD_REQUEST);
+	verify(&v, path, "pk_real", secret, strlen(secret), GOOD_REQUEST);
 	assert_reason_clean(&v);
 	if (c->want == CERBO_OK)
 		assert_int_equal(v.code, CERBO_ALLOW);
@@ -866,7 +864,7 @@ big_case_test(void **state)
 
 	fresh_path(path, sizeof(path));
 	write_file(path, b.p ? b.p : "", b.len);
-	v = verify(path, "pk_real", secret, strlen(secret), GOOD_REQUEST);
+	verify(&v, path, "pk_real", secret, strlen(secret), GOOD_REQUEST);
 	assert_int_equal(v.code, CERBO_STORE_ERROR);
 	free(b.p);
 }
@@ -893,7 +891,7 @@ store_file_past_size_bound_is_refused(void **state)
 	    -1);
 	assert_null(s);
 	assert_int_equal(err.status, CERBO_E_STORE);
-	v = verify(path, "pk_real", secret, strlen(secret), GOOD_REQUEST);
+	verify(&v, path, "pk_real", secret, strlen(secret), GOOD_REQUEST);
 	assert_int_equal(v.code, CERBO_STORE_ERROR);
 }
 
@@ -961,7 +959,7 @@ file_case_test(void **state)
 	if (err.status != c->want)
 		fail_msg("status %s, want %s: %s", cerbo_status_name(err.status),
 		    cerbo_status_name(c->want), err.message);
-	v = verify(path, "pk_real", secret, strlen(secret), GOOD_REQUEST);
+	verify(&v, path, "pk_real", secret, strlen(secret), GOOD_REQUEST);
 	assert_int_equal(v.code, CERBO_STORE_ERROR);
 }
 
@@ -1232,7 +1230,7 @@ basic_case_test(void **state)
 	} else {
 		assert_int_equal(rc, 0);
 		/* well-formed, but not the real secret: refused */
-		v = verify(good_path, b.username, b.secret, b.secret_len,
+		verify(&v, good_path, b.username, b.secret, b.secret_len,
 		    GOOD_REQUEST);
 		assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
 		cerbo_basic_wipe(&b);
@@ -1359,7 +1357,7 @@ cred_case_test(void **state)
 		memcpy(user, "pk_nobody", 10);
 		break;
 	}
-	v = verify(good_path, user, s, slen, GOOD_REQUEST);
+	verify(&v, good_path, user, s, slen, GOOD_REQUEST);
 	if (v.code != c->want)
 		fail_msg("verdict %s, want %s (%s)", cerbo_verdict_name(v.code),
 		    cerbo_verdict_name(c->want), v.reason);
@@ -1724,7 +1722,7 @@ secret_case_test(void **state)
 		assert_int_equal(err.status, CERBO_E_INVALID);
 	}
 	/* none of them is the real user's secret */
-	v = verify(good_path, "pk_real", sec, len, GOOD_REQUEST);
+	verify(&v, good_path, "pk_real", sec, len, GOOD_REQUEST);
 	assert_int_not_equal(v.code, CERBO_ALLOW);
 	free(sec);
 }
@@ -1930,7 +1928,7 @@ request_case_test(void **state)
 	} else {
 		assert_int_equal(rc, -1);
 		assert_int_equal(err.status, CERBO_E_INVALID);
-		v = verify(good_path, "pk_real", secret, strlen(secret), line);
+		verify(&v, good_path, "pk_real", secret, strlen(secret), line);
 		if (v.code != CERBO_DENY_REQUEST)
 			fail_msg("verdict %s (%s)", cerbo_verdict_name(v.code),
 			    v.reason);
@@ -1945,16 +1943,16 @@ deny_rule_wins_over_allow(void **state)
 	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
-	v = verify(good_path, "pk_real", secret, strlen(secret),
+	verify(&v, good_path, "pk_real", secret, strlen(secret),
 	    "GET /api/v1/appointments/secret/x HTTP/1.1");
 	assert_int_equal(v.code, CERBO_DENY_FORBIDDEN);
-	v = verify(good_path, "pk_real", secret, strlen(secret),
+	verify(&v, good_path, "pk_real", secret, strlen(secret),
 	    "GET /api/v1/appointments/secret HTTP/1.1");
 	assert_int_equal(v.code, CERBO_DENY_FORBIDDEN);
-	v = verify(good_path, "pk_real", secret, strlen(secret),
+	verify(&v, good_path, "pk_real", secret, strlen(secret),
 	    "GET /api/v1/appointments/%73ecret/x HTTP/1.1");
 	assert_int_equal(v.code, CERBO_DENY_FORBIDDEN);
-	v = verify(good_path, "pk_real", secret, strlen(secret),
+	verify(&v, good_path, "pk_real", secret, strlen(secret),
 	    "DELETE /api/v1/appointments/1 HTTP/1.1");
 	assert_int_equal(v.code, CERBO_DENY_FORBIDDEN);
 }
