@@ -12,14 +12,16 @@
  * come last, before the error.  Every time (a moment, seconds since the
  * epoch, or a duration) is an int64_t, whatever width time_t has.
  * Strings returned by getters belong to the object they came from and live
- * until that object is changed or freed.  No function prints, exits or installs signal
- * handlers.  Functions marked CERBO_MUST_CHECK must have their result
- * checked.
+ * until that object is changed or freed.  No function prints, exits or
+ * installs signal handlers.  Functions marked CERBO_MUST_CHECK must have
+ * their result checked.
  *
  * Threads: cerbo_verify() and the functions that keep no state (the
  * parsers, the secret and hash functions, cerbo_error_format()) may be
- * called from any thread at any time.  A struct cerbo_store or struct
- * cerbo_txn is not locked: use each from one thread at a time.
+ * called from any thread at any time.  A struct cerbo_store may be read
+ * by several threads at once (no getter changes it, not even its order);
+ * a change needs it to itself.  A struct cerbo_txn is not locked: use it
+ * from one thread at a time.
  *
  * Structs the caller allocates (ABI version 1): cerbo_error,
  * cerbo_request, cerbo_decision, cerbo_basic, cerbo_verify_args,
@@ -40,8 +42,10 @@
  * it.  A struct cerbo_error with such a size is the exception, as it is
  * how errors are told: it is treated as NULL (nothing is written to it),
  * and cerbo_error_format() gives a message that names the mistake.
- * Opaque objects (store, user, profile, transaction, apply result) are
- * allocated and read through functions only.
+ * A later version adds fields at the end of a struct, never before or
+ * between.  Opaque objects (store, user, profile, transaction, apply
+ * result) are allocated and read through functions only.  libcerbo.so.0
+ * exports exactly the functions declared here.
  *
  * Linking: cc ... $(pkg-config --cflags --libs cerbo); the API, with an
  * example for daemons that call the verifier without PAM, is described in
