@@ -529,8 +529,9 @@ cerbo_store_compile(const char *path, const struct cerbo_txn_options *opts,
 
 	if (opts != NULL &&
 	    cerbo__abi_check(opts, CERBO__TXN_OPTIONS_V1) != 0)
-		return cerbo__fail(err, CERBO_E_INVALID, "struct "
-		    "cerbo_txn_options declared without CERBO_TXN_OPTIONS_INIT");
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "struct cerbo_txn_options declared without "
+		    "CERBO_TXN_OPTIONS_INIT");
 	if (opts != NULL && (opts->flags & CERBO_TXN_CREATE))
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "compile does not create a store");

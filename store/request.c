@@ -249,8 +249,9 @@ cerbo_request_parse(const char *line, struct cerbo_request *out,
 	int rc;
 
 	if (cerbo__abi_check(out, CERBO__REQUEST_V1) != 0)
-		return cerbo__fail(err, CERBO_E_INVALID, "no request output, or "
-		    "struct cerbo_request declared without CERBO_REQUEST_INIT");
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "no request output, or struct cerbo_request declared "
+		    "without CERBO_REQUEST_INIT");
 	rc = request_parse(line, &r, err);
 	cerbo__abi_out(out, &r, sizeof(r));
 	return rc;

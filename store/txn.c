@@ -451,8 +451,9 @@ cerbo_txn_begin(const char *path, const struct cerbo_txn_options *copts,
 		return cerbo__fail(err, CERBO_E_INVALID, "empty store path");
 	if (copts != NULL &&
 	    cerbo__abi_in(&o, sizeof(o), copts, CERBO__TXN_OPTIONS_V1) != 0)
-		return cerbo__fail(err, CERBO_E_INVALID, "struct "
-		    "cerbo_txn_options declared without CERBO_TXN_OPTIONS_INIT");
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "struct cerbo_txn_options declared without "
+		    "CERBO_TXN_OPTIONS_INIT");
 	timeout = opts->timeout_ms > 0 ? opts->timeout_ms : LOCK_TIMEOUT_MS;
 	if (cerbo__sodium_init() == -1)
 		return cerbo__fail(err, CERBO_E_IO,

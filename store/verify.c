@@ -640,8 +640,9 @@ decide(const struct cerbo_store *store, const struct cerbo_user *user,
 	memcpy(v->rule, d.rule, sizeof(v->rule));
 	memcpy(v->profile, d.profile, sizeof(v->profile));
 	if (d.allowed) {
-		set_reason(v, CERBO_ALLOW, "user ", name, " allowed by profile ",
-		    v->profile, ": allow rule ", v->rule, keynote, (char *)NULL);
+		set_reason(v, CERBO_ALLOW, "user ", name,
+		    " allowed by profile ", v->profile, ": allow rule ",
+		    v->rule, keynote, (char *)NULL);
 	} else if (d.matched) {
 		/* A deny rule's pattern does not say which request hit it. */
 		set_reason(v, CERBO_DENY_FORBIDDEN, "user ", name,

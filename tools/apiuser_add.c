@@ -559,7 +559,7 @@ static const char import_help[] =
 
 struct import_ctx {
 	struct add_ctx *a;
-	long grace;
+	int64_t grace;
 	int force;
 	char *secret; /* sodium_malloc'd, wiped */
 	size_t secret_len;

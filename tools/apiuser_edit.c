@@ -265,7 +265,7 @@ static const char rotate_help[] =
 struct rotate_ctx {
 	const char *username;
 	const char *secret_file;
-	long grace;
+	int64_t grace;
 	int grace_given, force, finish;
 	int file_written;
 	char secret[CERBO_SECRET_GENERATED_SIZE];

@@ -148,7 +148,7 @@ au_find_user(const struct cerbo_store *store, const char *username, int *rc)
 }
 
 int
-au_grace_opt(const char *cmd, const char *arg, long *out)
+au_grace_opt(const char *cmd, const char *arg, int64_t *out)
 {
 	struct cerbo_error err = CERBO_ERROR_INIT;
 

@@ -211,7 +211,7 @@ error_without_size_is_not_written(void **state)
 
 /* A request and a decision without their size: refused, untouched. */
 static void
-request_and_decision_below_version_1_are_refused(void **state)
+request_and_decision_without_size_are_refused(void **state)
 {
 	struct cerbo_request req = CERBO_REQUEST_INIT;
 	struct cerbo_request bad = { 0 }; /* abi-init: unset on purpose */
@@ -289,7 +289,7 @@ struct thing_v2 {
 };
 
 static void
-older_caller_gets_defaults_and_no_write_past_size(void **state)
+older_caller_gets_defaults_no_write_past_size(void **state)
 {
 	unsigned char buf[sizeof(struct thing_v2) + 16];
 	struct thing_v1 *old = (struct thing_v1 *)(void *)buf;
@@ -368,9 +368,9 @@ main(void)
 		cmocka_unit_test(verdict_below_version_1_is_refused_untouched),
 		cmocka_unit_test(args_below_version_1_are_refused),
 		cmocka_unit_test(error_without_size_is_not_written),
-		cmocka_unit_test(request_and_decision_below_version_1_are_refused),
+		cmocka_unit_test(request_and_decision_without_size_are_refused),
 		cmocka_unit_test(options_and_spec_below_version_1_are_refused),
-		cmocka_unit_test(older_caller_gets_defaults_and_no_write_past_size),
+		cmocka_unit_test(older_caller_gets_defaults_no_write_past_size),
 		cmocka_unit_test(changes_leave_the_store_tidy),
 	};
 

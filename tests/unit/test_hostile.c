@@ -854,8 +854,8 @@ big_case_test(void **state)
 
 	c->make(&b);
 	err = (struct cerbo_error)CERBO_ERROR_INIT;
-	assert_int_equal(cerbo_store_parse(b.p ? b.p : "", b.len, "hostile.yaml",
-	    &s, &err), -1);
+	assert_int_equal(cerbo_store_parse(b.p ? b.p : "", b.len,
+	    "hostile.yaml", &s, &err), -1);
 	assert_null(s);
 	if (err.status != c->want)
 		fail_msg("status %s, want %s: %s", cerbo_status_name(err.status),

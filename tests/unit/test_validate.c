@@ -552,7 +552,7 @@ time_format_of_out_of_range_or_short_buffer_is_empty(void **state)
 static void
 duration_with_unit_is_parsed(void **state)
 {
-	long v = 0;
+	int64_t v = 0;
 
 	(void)state;
 	assert_int_equal(cerbo_duration_parse("90s", &v, NULL), 0);
@@ -573,7 +573,7 @@ duration_without_unit_or_with_sign_is_refused(void **state)
 	static const char *const bad[] = {"90", "s", "", "-5m", "+5m", "5 m",
 	    " 5m", "5M", "5w", "1.5h", "0x10s", "5ms", NULL};
 	const char *const *b;
-	long v;
+	int64_t v;
 
 	(void)state;
 	for (b = bad; *b != NULL; b++)
@@ -584,7 +584,7 @@ duration_without_unit_or_with_sign_is_refused(void **state)
 static void
 duration_of_3650_days_is_valid_and_longer_refused(void **state)
 {
-	long v;
+	int64_t v;
 
 	(void)state;
 	assert_int_equal(cerbo_duration_parse("3650d", &v, NULL), 0);
