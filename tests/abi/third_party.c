@@ -119,7 +119,7 @@ int
 main(int argc, char **argv)
 {
 	struct cerbo_error err = CERBO_ERROR_INIT;
-	struct cerbo_error unset = { 0 }; /* abi-init: unset on purpose */
+	struct cerbo_error unset = {0}; /* abi-init: unset on purpose */
 	struct cerbo_request req = CERBO_REQUEST_INIT;
 	char path[4096], secret[CERBO_SECRET_GENERATED_SIZE];
 	char header[512], buf[256];
@@ -143,14 +143,14 @@ main(int argc, char **argv)
 	    "a wrong key is refused");
 
 	say(cerbo_request_parse("GET /a/b?x=1", &req, &err) == 0 &&
-	    strcmp(req.path, "/a/b") == 0, "a request line is parsed", &err);
+	        strcmp(req.path, "/a/b") == 0,
+	    "a request line is parsed", &err);
 	/* An error struct declared without its initialiser is written to
 	 * by no call, and says so when formatted. */
 	say(cerbo_request_parse("GET /", &req, &unset) == 0 &&
-	    strstr(cerbo_error_format(&unset, buf, sizeof(buf)),
-	        "CERBO_ERROR_INIT") != NULL,
-	    "an error struct without its initialiser names the mistake",
-	    NULL);
+	        strstr(cerbo_error_format(&unset, buf, sizeof(buf)),
+	            "CERBO_ERROR_INIT") != NULL,
+	    "an error struct without its initialiser names the mistake", NULL);
 	printf("1..%d\n", n);
 	return 0;
 }

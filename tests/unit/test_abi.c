@@ -143,9 +143,8 @@ verdict_of_version_1_size_is_written_up_to_it(void **state)
 static void
 verdict_below_version_1_is_refused_untouched(void **state)
 {
-	static const size_t sizes[] = { 0, 1, sizeof(size_t),
-		offsetof(struct cerbo_verdict, notice),
-		CERBO__VERDICT_V1 - 1 };
+	static const size_t sizes[] = {0, 1, sizeof(size_t),
+	    offsetof(struct cerbo_verdict, notice), CERBO__VERDICT_V1 - 1};
 	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
 	unsigned char buf[sizeof(struct cerbo_verdict)];
 	struct cerbo_verdict *v = (struct cerbo_verdict *)(void *)buf;
@@ -204,7 +203,8 @@ error_without_size_is_not_written(void **state)
 	    "CERBO_ERROR_INIT"));
 	err->size = CERBO__ERROR_V1 - 1;
 	assert_int_equal(cerbo_store_load("/nonexistent/x.yaml", 0,
-	    &(struct cerbo_store *){ NULL }, err), -1);
+	                     &(struct cerbo_store *){NULL}, err),
+	    -1);
 	assert_int_equal(untouched(buf, sizeof(size_t), sizeof(buf)),
 	    sizeof(buf) - sizeof(size_t));
 }
@@ -214,11 +214,11 @@ static void
 request_and_decision_without_size_are_refused(void **state)
 {
 	struct cerbo_request req = CERBO_REQUEST_INIT;
-	struct cerbo_request bad = { 0 }; /* abi-init: unset on purpose */
+	struct cerbo_request bad = {0}; /* abi-init: unset on purpose */
 	struct cerbo_decision d = CERBO_DECISION_INIT;
-	struct cerbo_decision dbad = { 0 }; /* abi-init: unset on purpose */
+	struct cerbo_decision dbad = {0}; /* abi-init: unset on purpose */
 	struct cerbo_error err = CERBO_ERROR_INIT;
-	struct cerbo_basic b = { 0 }; /* abi-init: unset on purpose */
+	struct cerbo_basic b = {0}; /* abi-init: unset on purpose */
 	struct cerbo_store *s = NULL;
 
 	(void)state;
@@ -231,12 +231,15 @@ request_and_decision_without_size_are_refused(void **state)
 	    0);
 	assert_int_equal(cerbo_request_parse("GET /a", &req, &err), 0);
 	assert_int_equal(cerbo_profile_decide(cerbo_store_profile_find(s, "p"),
-	    &req, &dbad), -1);
+	                     &req, &dbad),
+	    -1);
 	assert_string_equal(dbad.rule, "");
 	assert_int_equal(cerbo_profile_decide(cerbo_store_profile_find(s, "p"),
-	    &bad, &d), -1);
+	                     &bad, &d),
+	    -1);
 	assert_int_equal(cerbo_profile_decide(cerbo_store_profile_find(s, "p"),
-	    &req, &d), 0);
+	                     &req, &d),
+	    0);
 	assert_int_equal(d.allowed, 1);
 	cerbo_store_free(s);
 }
@@ -245,8 +248,8 @@ request_and_decision_without_size_are_refused(void **state)
 static void
 options_and_spec_below_version_1_are_refused(void **state)
 {
-	struct cerbo_txn_options o = { 0 }; /* abi-init: unset on purpose */
-	struct cerbo_user_spec spec = { 0 }; /* abi-init: unset on purpose */
+	struct cerbo_txn_options o = {0};  /* abi-init: unset on purpose */
+	struct cerbo_user_spec spec = {0}; /* abi-init: unset on purpose */
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cerbo_txn *txn = NULL;
 	struct cerbo_store *s = cerbo_store_new();
@@ -301,7 +304,8 @@ older_caller_gets_defaults_no_write_past_size(void **state)
 	old->a = 7;
 	memcpy(old->text, "hello", 6);
 	assert_int_equal(cerbo__abi_in(&local, sizeof(local), old,
-	    sizeof(struct thing_v1)), 0);
+	                     sizeof(struct thing_v1)),
+	    0);
 	assert_int_equal(local.size, sizeof(local));
 	assert_int_equal(local.a, 7);
 	assert_string_equal(local.text, "hello");
@@ -315,7 +319,8 @@ older_caller_gets_defaults_no_write_past_size(void **state)
 	    sizeof(buf) - sizeof(*old));
 	old->size = sizeof(*old) - 1;
 	assert_int_equal(cerbo__abi_in(&local, sizeof(local), old,
-	    sizeof(struct thing_v1)), -1);
+	                     sizeof(struct thing_v1)),
+	    -1);
 	old->size = sizeof(*old);
 	cerbo__abi_wipe(old, sizeof(local));
 	assert_int_equal(old->size, sizeof(*old));
@@ -329,7 +334,7 @@ older_caller_gets_defaults_no_write_past_size(void **state)
 static void
 changes_leave_the_store_tidy(void **state)
 {
-	static const char *names[] = { "pk_d", "pk_b", "pk_c", "pk_a" };
+	static const char *names[] = {"pk_d", "pk_b", "pk_c", "pk_a"};
 	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cerbo_store *s = cerbo_store_new();
@@ -362,16 +367,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(verdict_of_this_version),
-		cmocka_unit_test(verdict_of_a_later_caller_keeps_its_tail),
-		cmocka_unit_test(verdict_of_version_1_size_is_written_up_to_it),
-		cmocka_unit_test(verdict_below_version_1_is_refused_untouched),
-		cmocka_unit_test(args_below_version_1_are_refused),
-		cmocka_unit_test(error_without_size_is_not_written),
-		cmocka_unit_test(request_and_decision_without_size_are_refused),
-		cmocka_unit_test(options_and_spec_below_version_1_are_refused),
-		cmocka_unit_test(older_caller_gets_defaults_no_write_past_size),
-		cmocka_unit_test(changes_leave_the_store_tidy),
+	    cmocka_unit_test(verdict_of_this_version),
+	    cmocka_unit_test(verdict_of_a_later_caller_keeps_its_tail),
+	    cmocka_unit_test(verdict_of_version_1_size_is_written_up_to_it),
+	    cmocka_unit_test(verdict_below_version_1_is_refused_untouched),
+	    cmocka_unit_test(args_below_version_1_are_refused),
+	    cmocka_unit_test(error_without_size_is_not_written),
+	    cmocka_unit_test(request_and_decision_without_size_are_refused),
+	    cmocka_unit_test(options_and_spec_below_version_1_are_refused),
+	    cmocka_unit_test(older_caller_gets_defaults_no_write_past_size),
+	    cmocka_unit_test(changes_leave_the_store_tidy),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
