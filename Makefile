@@ -47,7 +47,8 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
 PAMT_BINS := $(PAMT_SRCS:tests/pam/%.c=$(B)/tests/pam/%)
 
 .PHONY: all lib module tools authd tests check check-system check-unit asan \
-        valgrind deps demo demo-serve demo-authd bench fuzz lint format \
+        valgrind deps demo demo-serve demo-authd bench fuzz lint abi-check \
+        abi-baseline format \
         install uninstall clean
 
 all: lib module tools authd
@@ -409,10 +410,40 @@ lint:
 	    --inline-suppr --suppressions-list=tests/lint/cppcheck.supp \
 	    --std=c11 -D_GNU_SOURCE -D__GNUC__ -DCERBO_VERSION='"$(VERSION)"' \
 	    -Istore $(LINT_SRCS)
+	tests/lint/abi-init.sh
+	$(MAKE) abi-check
 	@fail=0; for f in $(LINT_SRCS); do \
 	    clang-tidy --quiet $$f -- $(CPPFLAGS) \
 	        -DCERBO_VERSION='"$(VERSION)"' -std=gnu11 || fail=1; \
 	done; [ $$fail -eq 0 ] && echo "lint: clean"; exit $$fail
+
+# ---- The ABI of libcerbo.so.0 ------------------------------------------
+# store/libcerbo.abi describes the shared library's ABI (abidw, from a
+# build with debug information: the default CFLAGS have -g).  abi-check
+# fails when the library built now differs from it in any way: a change
+# that breaks binaries built before it must not happen, and one that does
+# not (a new function, a field added at the end of a struct, as cerbo.h's
+# size rule allows) is recorded on purpose with `make abi-baseline`, and
+# the new store/libcerbo.abi committed with it.
+ABI_BASELINE := store/libcerbo.abi
+ABIDW = abidw --no-corpus-path --no-comp-dir-path --no-show-locs \
+        --header-file store/cerbo.h --drop-private-types --drop-undefined-syms
+
+abi-baseline: $(LIB_SO)
+	$(ABIDW) --out-file $(ABI_BASELINE) $(LIB_SO)
+
+abi-check: $(LIB_SO)
+	tests/deps.sh lint
+	B=$(B) tests/lint/abi-symbols.sh $(LIB_SO)
+	$(ABIDW) --out-file $(B)/libcerbo.abi $(LIB_SO)
+	@if abidiff $(ABI_BASELINE) $(B)/libcerbo.abi; then \
+	    echo "abi-check: libcerbo.so.0 matches $(ABI_BASELINE)"; \
+	else \
+	    echo "abi-check: libcerbo.so.0 differs from $(ABI_BASELINE)" \
+	        "(above). A change that breaks built binaries must not be" \
+	        "made; record a compatible one with make abi-baseline."; \
+	    exit 1; \
+	fi
 
 # ---- Benchmarks: make bench (not part of check; check runs a smoke run) --
 BENCH_BINS := $(B)/bench/pam_loop $(B)/bench/verify_bench

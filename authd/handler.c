@@ -39,10 +39,12 @@ struct request {
 	struct timespec start;
 	enum state state;
 	int verify_rc;
-	struct cerbo_basic basic;
+	/* basic and verdict get their size where a request is allocated:
+	 * abi-init: unset on purpose */
+	struct cerbo_basic basic; /* abi-init: unset on purpose */
 	char *line; /* the original request, "METHOD TARGET" */
 	char addr[64];
-	struct cerbo_verdict verdict;
+	struct cerbo_verdict verdict; /* abi-init: unset on purpose */
 };
 
 static const struct authd_config *cfg;
@@ -95,7 +97,7 @@ elapsed(const struct timespec *start)
 static void
 verify_args(const struct request *r, struct cerbo_verify_args *va)
 {
-	memset(va, 0, sizeof(*va));
+	*va = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
 	va->store_path = cfg->store;
 	va->username = r->basic.username;
 	va->secret = r->basic.secret;
@@ -174,7 +176,7 @@ answer_verdict(struct MHD_Connection *c, struct request *r)
 	allowed = r->verify_rc == 0 && r->verdict.code == CERBO_ALLOW;
 	authd_metrics_latency(elapsed(&r->start));
 	ret = answer(c, status, NULL, allowed ? r->basic.username : NULL,
-	    allowed ? r->verdict.decision.profile : NULL);
+	    allowed ? r->verdict.profile : NULL);
 	cerbo_basic_wipe(&r->basic);
 	return ret;
 }
@@ -196,7 +198,7 @@ run_job(struct authd_job *job)
 {
 	struct request *r = (struct request *)job;
 	struct MHD_Connection *c = r->conn;
-	struct cerbo_verify_args va;
+	struct cerbo_verify_args va = CERBO_VERIFY_ARGS_INIT;
 
 	verify_args(r, &va);
 	r->verify_rc = cerbo_verify(&va, &r->verdict);
@@ -238,8 +240,8 @@ check(struct MHD_Connection *c, struct request *r, const char *url,
     const char *method)
 {
 	struct authd_headers h;
-	struct cerbo_verify_args va;
-	struct cerbo_error err;
+	struct cerbo_verify_args va = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char peer[64], errtext[768], notice[512];
 	const char *why = NULL;
 	int slow = 0, rc;
@@ -314,12 +316,11 @@ check(struct MHD_Connection *c, struct request *r, const char *url,
 static enum MHD_Result
 health(struct MHD_Connection *c)
 {
-	struct cerbo_verify_args va;
-	struct cerbo_error err;
+	struct cerbo_verify_args va = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char errtext[768];
 	int slow;
 
-	memset(&va, 0, sizeof(va));
 	va.store_path = cfg->store;
 	va.username = "";
 	if (cerbo_verify_cost(&va, &slow, NULL, 0, &err) != 0) {
@@ -378,6 +379,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		r = calloc(1, sizeof(*r));
 		if (r == NULL)
 			return MHD_NO;
+		r->basic = (struct cerbo_basic)CERBO_BASIC_INIT;
+		r->verdict = (struct cerbo_verdict)CERBO_VERDICT_INIT;
 		(void)clock_gettime(CLOCK_MONOTONIC, &r->start);
 		*req_cls = r;
 		return MHD_YES;

@@ -23,12 +23,11 @@
 static int
 store_check(const struct authd_config *cfg, char *msg, size_t msglen)
 {
-	struct cerbo_verify_args va;
-	struct cerbo_error err;
+	struct cerbo_verify_args va = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char text[768];
 	int slow;
 
-	memset(&va, 0, sizeof(va));
 	va.store_path = cfg->store;
 	va.username = "";
 	if (cerbo_verify_cost(&va, &slow, NULL, 0, &err) == 0)

@@ -70,9 +70,8 @@ static int
 verify_once(const char *store, const char *user, const char *secret,
     struct cerbo_verdict *v)
 {
-	struct cerbo_verify_args a;
+	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
 
-	memset(&a, 0, sizeof(a));
 	a.store_path = store;
 	a.username = user;
 	a.secret = secret;
@@ -113,7 +112,7 @@ static int
 verify_batch(const char *store, const char *user, const char *secret,
     long n, double *mean)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	double t0 = now_ns();
 	long i;
 
@@ -152,7 +151,7 @@ static int
 warm(const char *store, const char *user, long n, const char *secret)
 {
 	struct cerbo_store *s = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	long nb = batches(n), per = n / nb, b;
 	double *tv = calloc((size_t)nb, sizeof(double));
 	double *tf = calloc((size_t)nb, sizeof(double));
@@ -162,7 +161,7 @@ warm(const char *store, const char *user, long n, const char *secret)
 	if (tv == NULL || tf == NULL ||
 	    verify_batch(store, user, secret, 1, &first) != 0)
 		goto out;
-	if (cerbo_store_load(&s, store, 0, &err) != 0) {
+	if (cerbo_store_load(store, 0, &s, &err) != 0) {
 		fprintf(stderr, "verify_bench: %s\n", err.message);
 		goto out;
 	}
@@ -218,7 +217,7 @@ parts(const char *store, const char *user, long n, const char *secret)
 {
 	struct cerbo__index *ix = NULL;
 	struct cerbo_user u;
-	struct cerbo_request req;
+	struct cerbo_request req = CERBO_REQUEST_INIT;
 	struct stat st;
 	unsigned char rec[CERBO__INDEX_RECORD_MAX], out[32], key[32];
 	char hash[CERBO_HASH_MAX];
@@ -257,7 +256,7 @@ out:
 static int
 first(const char *store, const char *user, const char *secret)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	double t0 = now_ns(), t;
 	int rc = verify_once(store, user, secret, &v);
 
@@ -274,13 +273,13 @@ static int
 rewrite(const char *store)
 {
 	struct cerbo_store *s = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char tmp[4096], *buf = NULL;
 	size_t len = 0, off = 0;
 	double t0 = now_ns();
 	int fd, rc = 1;
 
-	if (cerbo_store_load(&s, store, 0, &err) != 0 ||
+	if (cerbo_store_load(store, 0, &s, &err) != 0 ||
 	    cerbo_store_emit(s, &buf, &len, &err) != 0) {
 		fprintf(stderr, "verify_bench: %s\n", err.message);
 		goto out;
@@ -321,7 +320,7 @@ timing(const char *store, const char *user, const char *disabled, long n,
 {
 	static const char *names[4] = { "unknown_user", "wrong_secret",
 		"disabled_user", "right_secret" };
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	char wrong[CERBO_SECRET_GENERATED_SIZE];
 	double *t[4], t0;
 	long i;

@@ -67,10 +67,10 @@ static int
 decide(const char *header, const char *store, const char *request,
     const char *rhost)
 {
-	struct cerbo_verify_args args = { 0 };
-	struct cerbo_verdict verdict;
-	struct cerbo_basic basic;
-	struct cerbo_error err = { 0 };
+	struct cerbo_verify_args args = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_verdict verdict = CERBO_VERDICT_INIT;
+	struct cerbo_basic basic = CERBO_BASIC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char msg[1024];
 	int rc = 2;
 

@@ -127,8 +127,8 @@ parse_one(struct module_args *out, unsigned *seen, const char *arg, char *msg,
 	const struct known_arg *k = lookup(arg);
 	/* the value after "name="; "" for a bare name, so never NULL */
 	const char *v = "";
-	struct cerbo_request req;
-	struct cerbo_error err;
+	struct cerbo_request req = CERBO_REQUEST_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char what[sizeof(err.message) + 128];
 
 	if (k == NULL)

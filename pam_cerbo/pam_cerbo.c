@@ -188,8 +188,8 @@ where(const char *rhost)
 static const char *
 describe_request(const char *request, char *out, size_t outlen)
 {
-	struct cerbo_request req;
-	struct cerbo_error err;
+	struct cerbo_request req = CERBO_REQUEST_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	if (request == NULL)
 		return "no request";
@@ -335,8 +335,8 @@ int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct module_args args;
-	struct cerbo_verify_args va;
-	struct cerbo_verdict verdict;
+	struct cerbo_verify_args va = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_verdict verdict = CERBO_VERDICT_INIT;
 	const char *user;
 	const char *token = NULL;
 	const char *rhost;
@@ -369,7 +369,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto out;
 	}
 
-	memset(&va, 0, sizeof(va));
+	va = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
 	va.store_path = args.store;
 	va.username = user;
 	va.secret = token;
@@ -414,8 +414,8 @@ int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct module_args args;
-	struct cerbo_verify_args va;
-	struct cerbo_verdict verdict;
+	struct cerbo_verify_args va = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_verdict verdict = CERBO_VERDICT_INIT;
 	const char *user;
 	const char *rhost;
 	const char *request;
@@ -441,7 +441,7 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto out;
 	}
 
-	memset(&va, 0, sizeof(va));
+	va = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
 	va.store_path = args.store;
 	va.username = user;
 	va.secret = NULL; /* authorise only: authenticate checked it */

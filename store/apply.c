@@ -944,15 +944,14 @@ sort_plan(struct plan *plan, const char *name, struct cerbo_error *err)
 #define SCRATCH_PROFILE "apply-check"
 
 static int
-scratch_new(struct cerbo_store **out, time_t now, struct cerbo_error *err)
+scratch_new(struct cerbo_store **out, int64_t now, struct cerbo_error *err)
 {
-	struct cerbo_user_spec spec;
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 	struct cerbo_store *s;
 
 	s = cerbo_store_new();
 	if (s == NULL)
 		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
-	memset(&spec, 0, sizeof(spec));
 	spec.username = SCRATCH_USER;
 	spec.nickname = "Apply check";
 	spec.profile = SCRATCH_PROFILE;
@@ -1008,7 +1007,7 @@ check_profile(struct cerbo_store *scratch, const struct pentry *pe,
 
 static int
 check_user(const struct cerbo_store *store, struct cerbo_store *scratch,
-    const struct plan *plan, struct uentry *ue, const char *name, time_t now,
+    const struct plan *plan, struct uentry *ue, const char *name, int64_t now,
     struct cerbo_error *err)
 {
 	const char *uname = ue->v[UF_USERNAME];
@@ -1120,7 +1119,7 @@ check_removals(const struct cerbo_store *store, struct plan *plan,
 
 static int
 check_plan(const struct cerbo_store *store, struct plan *plan, const char *name,
-    time_t now, struct cerbo_error *err)
+    int64_t now, struct cerbo_error *err)
 {
 	struct cerbo_store *scratch = NULL;
 	size_t i;
@@ -1358,14 +1357,13 @@ out:
 }
 
 static int
-add_user(struct cerbo_store *store, const struct uentry *ue, time_t now,
+add_user(struct cerbo_store *store, const struct uentry *ue, int64_t now,
     struct cerbo_apply_result *res, struct cerbo_error *err)
 {
-	struct cerbo_user_spec spec;
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 	const char *uname = ue->v[UF_USERNAME];
 	size_t i;
 
-	memset(&spec, 0, sizeof(spec));
 	spec.username = uname;
 	spec.nickname = ue->v[UF_NICKNAME];
 	spec.profile = ue->v[UF_PROFILE];
@@ -1373,7 +1371,7 @@ add_user(struct cerbo_store *store, const struct uentry *ue, time_t now,
 	spec.description = ue->v[UF_DESCRIPTION];
 	spec.secret_hash =
 	    ue->v[UF_SECRET_HASH] != NULL ? ue->v[UF_SECRET_HASH] : ue->hash;
-	if (cerbo_user_add(store, &spec, now, err) != 0)
+	if (cerbo__user_add(store, &spec, now, err) != 0)
 		return -1;
 	for (i = 0; i < NSETTABLE; i++) {
 		enum ufield f = usettable[i];
@@ -1396,7 +1394,7 @@ add_user(struct cerbo_store *store, const struct uentry *ue, time_t now,
 }
 
 static int
-change_user(struct cerbo_store *store, const struct uentry *ue, time_t now,
+change_user(struct cerbo_store *store, const struct uentry *ue, int64_t now,
     struct cerbo_apply_result *res, struct cerbo_error *err)
 {
 	const char *uname = ue->v[UF_USERNAME];
@@ -1408,7 +1406,7 @@ change_user(struct cerbo_store *store, const struct uentry *ue, time_t now,
 	if (ue->absent) {
 		if (cur == NULL)
 			return 0;
-		if (cerbo_user_remove(store, uname, err) != 0)
+		if (cerbo__user_remove(store, uname, err) != 0)
 			return -1;
 		res->count[CERBO_APPLY_REMOVED]++;
 		return note(res, CERBO_CHANGE_REMOVED, CERBO_OBJECT_USER, uname,
@@ -1463,7 +1461,7 @@ out:
 }
 
 static int
-change_store(struct cerbo_store *store, const struct plan *plan, time_t now,
+change_all(struct cerbo_store *store, const struct plan *plan, int64_t now,
     struct cerbo_apply_result *res, struct cerbo_error *err)
 {
 	size_t i;
@@ -1494,14 +1492,26 @@ change_store(struct cerbo_store *store, const struct plan *plan, time_t now,
 	return 0;
 }
 
+/* The changes, and one tidy of the users after them, also when they stop
+ * part-way: the getters never reorder the store. */
+static int
+change_store(struct cerbo_store *store, const struct plan *plan, int64_t now,
+    struct cerbo_apply_result *res, struct cerbo_error *err)
+{
+	int rc = change_all(store, plan, now, res, err);
+
+	cerbo__store_tidy(store);
+	return rc;
+}
+
 /* ---- the interface ------------------------------------------------------- */
 
 int
 cerbo_store_apply(struct cerbo_store *store, const char *buf, size_t len,
-    const char *name, time_t now, struct cerbo_apply_result **result,
+    const char *name, int64_t now, struct cerbo_apply_result **result,
     struct cerbo_error *err)
 {
-	struct cerbo_error local;
+	struct cerbo_error local = CERBO_ERROR_INIT;
 	struct cerbo_apply_result *res = NULL;
 	struct plan plan;
 	int rc = -1;
@@ -1509,9 +1519,11 @@ cerbo_store_apply(struct cerbo_store *store, const char *buf, size_t len,
 	memset(&plan, 0, sizeof(plan));
 	if (result != NULL)
 		*result = NULL;
-	if (err == NULL)
+	/* An err the caller cannot be told through is as NULL; the plan
+	 * still reads the status it is given. */
+	if (!cerbo__error_usable(err))
 		err = &local;
-	memset(err, 0, sizeof(*err));
+	cerbo__error_clear(err);
 	if (name == NULL)
 		name = "document";
 	if (store == NULL || (buf == NULL && len > 0))

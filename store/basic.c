@@ -26,11 +26,12 @@ void
 cerbo_basic_wipe(struct cerbo_basic *basic)
 {
 	if (basic != NULL)
-		sodium_memzero(basic, sizeof(*basic));
+		cerbo__abi_wipe(basic, sizeof(*basic));
 }
 
-int
-cerbo_basic_parse(const char *header, struct cerbo_basic *out,
+/* cerbo_basic_parse() into a struct of this version. */
+static int
+basic_parse(const char *header, struct cerbo_basic *out,
     struct cerbo_error *err)
 {
 	unsigned char buf[DECODED_MAX + 3];
@@ -39,10 +40,6 @@ cerbo_basic_parse(const char *header, struct cerbo_basic *out,
 	size_t b64len, len = 0, ulen, slen;
 	int rc = -1;
 
-	if (out == NULL)
-		return cerbo__fail(err, CERBO_E_INVALID, "no output for Basic "
-		    "credentials");
-	sodium_memzero(out, sizeof(*out));
 	sodium_memzero(buf, sizeof(buf));
 	if (header == NULL) {
 		cerbo__fail(err, CERBO_E_INVALID, "no Authorization value");
@@ -119,7 +116,25 @@ cerbo_basic_parse(const char *header, struct cerbo_basic *out,
 	rc = 0;
 out:
 	sodium_memzero(buf, sizeof(buf));
-	if (rc != 0)
-		sodium_memzero(out, sizeof(*out));
+	return rc;
+}
+
+int
+cerbo_basic_parse(const char *header, struct cerbo_basic *out,
+    struct cerbo_error *err)
+{
+	struct cerbo_basic b = CERBO_BASIC_INIT;
+	int rc;
+
+	if (cerbo__abi_check(out, CERBO__BASIC_V1) != 0)
+		return cerbo__fail(err, CERBO_E_INVALID, "no output for Basic "
+		    "credentials, or struct cerbo_basic declared without "
+		    "CERBO_BASIC_INIT");
+	rc = basic_parse(header, &b, err);
+	if (rc == 0)
+		cerbo__abi_out(out, &b, sizeof(b));
+	else
+		cerbo__abi_wipe(out, sizeof(*out));
+	sodium_memzero(&b, sizeof(b));
 	return rc;
 }

@@ -8,16 +8,44 @@
  * ends over this header.
  *
  * Conventions: functions return 0 on success and -1 on failure, filling a
- * struct cerbo_error when one is passed (it may be NULL).  Strings returned
- * by getters belong to the object they came from and live until that object
- * is changed or freed.  No function prints, exits or installs signal
- * handlers.  Functions marked CERBO_MUST_CHECK must have their result
- * checked.
+ * struct cerbo_error when one is passed (it may be NULL).  Out-parameters
+ * come last, before the error.  Every time (a moment, seconds since the
+ * epoch, or a duration) is an int64_t, whatever width time_t has.
+ * Strings returned by getters belong to the object they came from and live
+ * until that object is changed or freed.  No function prints, exits or
+ * installs signal handlers.  Functions marked CERBO_MUST_CHECK must have
+ * their result checked.
  *
  * Threads: cerbo_verify() and the functions that keep no state (the
  * parsers, the secret and hash functions, cerbo_error_format()) may be
- * called from any thread at any time.  A struct cerbo_store or struct
- * cerbo_txn is not locked: use each from one thread at a time.
+ * called from any thread at any time.  A struct cerbo_store may be read
+ * by several threads at once (no getter changes it, not even its order);
+ * a change needs it to itself.  A struct cerbo_txn is not locked: use it
+ * from one thread at a time.
+ *
+ * Structs the caller allocates (ABI version 1): cerbo_error,
+ * cerbo_request, cerbo_decision, cerbo_basic, cerbo_verify_args,
+ * cerbo_verdict, cerbo_txn_options and cerbo_user_spec each begin with
+ * `size_t size`, which the caller sets by declaring the struct with its
+ * initialiser, and with nothing else:
+ *
+ *     struct cerbo_error err = CERBO_ERROR_INIT;
+ *     struct cerbo_verdict verdict = CERBO_VERDICT_INIT;
+ *
+ * (the other fields start zero; set them after).  The library reads and
+ * writes no byte of such a struct past its size, so a program built
+ * against this header keeps working with a later libcerbo.so.0 whose
+ * structs have grown at the end: fields added later take their defaults
+ * (zero) when the caller's size ends before them.  A size smaller than
+ * version 1's (a struct declared without its initialiser, or zeroed with
+ * memset) is refused: the function returns -1 and writes nothing into
+ * it.  A struct cerbo_error with such a size is the exception, as it is
+ * how errors are told: it is treated as NULL (nothing is written to it),
+ * and cerbo_error_format() gives a message that names the mistake.
+ * A later version adds fields at the end of a struct, never before or
+ * between.  Opaque objects (store, user, profile, transaction, apply
+ * result) are allocated and read through functions only.  libcerbo.so.0
+ * exports exactly the functions declared here.
  *
  * Linking: cc ... $(pkg-config --cflags --libs cerbo); the API, with an
  * example for daemons that call the verifier without PAM, is described in
@@ -88,12 +116,14 @@ enum cerbo_status {
  * they are 0 when there is no position.  The message never holds a secret.
  */
 struct cerbo_error {
+	size_t size; /* set by CERBO_ERROR_INIT */
 	enum cerbo_status status;
 	unsigned long line;
 	unsigned long column;
 	char file[256];
 	char message[512];
 };
+#define CERBO_ERROR_INIT { .size = sizeof(struct cerbo_error) }
 
 /*
  * "file:line:column: message", "file: message" or "message" into buf (len
@@ -114,27 +144,28 @@ struct cerbo_store;
 struct cerbo_user;
 struct cerbo_profile;
 
-/* An empty, valid store (no profiles, no users, generation 0). */
-struct cerbo_store *cerbo_store_new(void);
 void cerbo_store_free(struct cerbo_store *store);
 
 /*
  * Parse a store from memory.  name is used in error positions.  Strict: see
  * cerbo-store(5).  The result is fully validated.
  */
-CERBO_MUST_CHECK int cerbo_store_parse(struct cerbo_store **out,
-    const char *buf, size_t len, const char *name, struct cerbo_error *err);
+CERBO_MUST_CHECK int cerbo_store_parse(const char *buf, size_t len,
+    const char *name, struct cerbo_store **out, struct cerbo_error *err);
 
 /* Flags for cerbo_store_load(). */
-#define CERBO_LOAD_NO_TRUST 0x1 /* skip owner/mode checks (tests, check FILE) */
+/* Judge a file's content only, its owner and mode unchecked (what
+ * `cerbo-apiuser check FILE` does with a draft); never for a store that
+ * answers requests. */
+#define CERBO_LOAD_NO_TRUST 0x1
 
 /*
  * Open path safely (O_CLOEXEC|O_NOCTTY, fstat: regular, owner, mode, size),
  * apply the trust checks to the file and every folder above it, read and
  * parse it.  A missing file is CERBO_E_NOTFOUND.
  */
-CERBO_MUST_CHECK int cerbo_store_load(struct cerbo_store **out,
-    const char *path, unsigned flags, struct cerbo_error *err);
+CERBO_MUST_CHECK int cerbo_store_load(const char *path, unsigned flags,
+    struct cerbo_store **out, struct cerbo_error *err);
 
 /*
  * The trust checks alone, as a reader would apply them (for `check`).
@@ -157,11 +188,7 @@ uint64_t cerbo_store_generation(const struct cerbo_store *store);
 /* Lower-case hex BLAKE2b-256 of the bytes the store was read from ("" if
  * it was not read from bytes). */
 const char *cerbo_store_digest(const struct cerbo_store *store);
-/* The format version the file declared (CERBO_STORE_FORMAT when new). */
-int cerbo_store_format(const struct cerbo_store *store);
 
-/* Hex BLAKE2b-256 of any bytes; out must hold 65 bytes. */
-void cerbo_digest_hex(const void *buf, size_t len, char out[65]);
 
 /* ---------------------------------------------------------------------
  * Users.
@@ -185,8 +212,6 @@ enum cerbo_user_field {
 
 /* The YAML key of a field ("nickname", "allow_from", ...). */
 const char *cerbo_user_field_name(enum cerbo_user_field field);
-/* The field for a YAML key; -1 if unknown. */
-int cerbo_user_field_from_name(const char *name);
 
 size_t cerbo_store_user_count(const struct cerbo_store *store);
 const struct cerbo_user *cerbo_store_user_at(const struct cerbo_store *store,
@@ -203,15 +228,12 @@ const char *cerbo_user_name(const struct cerbo_user *user);
  */
 const char *cerbo_user_get(const struct cerbo_user *user,
     enum cerbo_user_field field);
-/* Times as seconds since the epoch; 0 when unset. */
-int64_t cerbo_user_time(const struct cerbo_user *user,
-    enum cerbo_user_field field);
 int cerbo_user_disabled(const struct cerbo_user *user);
 /* 1 when the user has an expiry and it has come at now: every request is
  * refused. */
-int cerbo_user_expired(const struct cerbo_user *user, time_t now);
+int cerbo_user_expired(const struct cerbo_user *user, int64_t now);
 /* 1 while the old key of a rotation is still accepted at now. */
-int cerbo_user_old_key_valid(const struct cerbo_user *user, time_t now);
+int cerbo_user_old_key_valid(const struct cerbo_user *user, int64_t now);
 
 /*
  * Add a user with every required field; the secret is a hash string (see
@@ -220,6 +242,7 @@ int cerbo_user_old_key_valid(const struct cerbo_user *user, time_t now);
  * (the message names it), CERBO_E_NOTFOUND for an unknown profile.
  */
 struct cerbo_user_spec {
+	size_t size; /* set by CERBO_USER_SPEC_INIT */
 	const char *username;
 	const char *nickname;
 	const char *profile;
@@ -227,8 +250,9 @@ struct cerbo_user_spec {
 	const char *description;
 	const char *secret_hash;
 };
+#define CERBO_USER_SPEC_INIT { .size = sizeof(struct cerbo_user_spec) }
 CERBO_MUST_CHECK int cerbo_user_add(struct cerbo_store *store,
-    const struct cerbo_user_spec *spec, time_t now, struct cerbo_error *err);
+    const struct cerbo_user_spec *spec, int64_t now, struct cerbo_error *err);
 
 /*
  * Set one field from its text form (NULL unsets an optional field).  The
@@ -238,7 +262,7 @@ CERBO_MUST_CHECK int cerbo_user_add(struct cerbo_store *store,
  */
 CERBO_MUST_CHECK int cerbo_user_set(struct cerbo_store *store,
     const char *username, enum cerbo_user_field field, const char *value,
-    time_t now, int *changed, struct cerbo_error *err);
+    int64_t now, int *changed, struct cerbo_error *err);
 
 /*
  * Check a field's text form by the rules cerbo_user_set() and
@@ -273,15 +297,13 @@ CERBO_MUST_CHECK int cerbo_user_remove(struct cerbo_store *store,
  * integrations may still use).
  */
 CERBO_MUST_CHECK int cerbo_user_set_secret(struct cerbo_store *store,
-    const char *username, const char *new_hash, time_t now, long grace,
+    const char *username, const char *new_hash, int64_t now, int64_t grace,
     int force, struct cerbo_error *err);
 
 /* End a grace period now: drop the old key.  CERBO_E_STATE if none. */
 CERBO_MUST_CHECK int cerbo_user_drop_old_secret(struct cerbo_store *store,
-    const char *username, time_t now, struct cerbo_error *err);
+    const char *username, int64_t now, struct cerbo_error *err);
 
-/* Drop every old key whose grace period is over; returns how many. */
-size_t cerbo_store_prune(struct cerbo_store *store, time_t now);
 
 /* ---------------------------------------------------------------------
  * Profiles and endpoint rules.
@@ -352,28 +374,33 @@ const char *cerbo_rule_warning(enum cerbo_rule_kind kind, const char *rule);
 #define CERBO_METHOD_MAX 32
 #define CERBO_PATH_MAX 4096
 struct cerbo_request {
+	size_t size; /* set by CERBO_REQUEST_INIT */
 	char method[CERBO_METHOD_MAX];
 	char path[CERBO_PATH_MAX];
 };
+#define CERBO_REQUEST_INIT { .size = sizeof(struct cerbo_request) }
 CERBO_MUST_CHECK int cerbo_request_parse(const char *line,
     struct cerbo_request *out, struct cerbo_error *err);
 
 /* Which rule decided a request, for logs and `explain`. */
 struct cerbo_decision {
+	size_t size;              /* set by CERBO_DECISION_INIT */
 	int allowed;              /* 1 allowed, 0 refused */
 	int matched;              /* 1 when a rule decided, 0 default deny */
 	enum cerbo_rule_kind kind; /* of the deciding rule */
 	char rule[CERBO_RULE_MAX + 1];
 	char profile[CERBO_PROFILE_NAME_MAX + 1];
 };
+#define CERBO_DECISION_INIT { .size = sizeof(struct cerbo_decision) }
 /*
  * Decide a parsed request against a profile: deny rules win over allow,
  * no matching allow rule is a refusal.  Allow rules match exactly; a deny
  * rule matches every spelling a backend may route to the same handler
  * (a deny on GET refuses HEAD, path letters in any case, one trailing
- * '/' after a last literal or "*" segment): see cerbo-store(5).
+ * '/' after a last literal or "*" segment): see cerbo-store(5).  -1 only
+ * for invalid arguments.
  */
-void cerbo_profile_decide(const struct cerbo_profile *profile,
+CERBO_MUST_CHECK int cerbo_profile_decide(const struct cerbo_profile *profile,
     const struct cerbo_request *request, struct cerbo_decision *out);
 
 /* ---------------------------------------------------------------------
@@ -407,9 +434,6 @@ CERBO_MUST_CHECK int cerbo_secret_hash(const char *secret, size_t len,
  */
 CERBO_MUST_CHECK int cerbo_secret_validate(const char *secret, size_t len,
     struct cerbo_error *err);
-/* Validate a hash string's grammar and bounds. */
-CERBO_MUST_CHECK int cerbo_hash_validate(const char *hash,
-    struct cerbo_error *err);
 /* "cerbo-b2b" or "argon2id" for a valid hash string, NULL otherwise. */
 const char *cerbo_hash_scheme(const char *hash);
 /*
@@ -423,10 +447,12 @@ CERBO_MUST_CHECK int cerbo_secret_check(const char *hash, const char *secret,
  * HTTP Basic credentials.
  */
 struct cerbo_basic {
+	size_t size; /* set by CERBO_BASIC_INIT */
 	char username[CERBO_USERNAME_MAX + 1];
 	char secret[CERBO_SECRET_MAX + 1]; /* wipe with cerbo_basic_wipe() */
 	size_t secret_len;
 };
+#define CERBO_BASIC_INIT { .size = sizeof(struct cerbo_basic) }
 /*
  * Parse an Authorization header value ("Basic <base64>"): strict base64,
  * split at the first ':', bounded lengths, no control characters, both
@@ -468,22 +494,30 @@ enum cerbo_key_used { CERBO_KEY_NONE, CERBO_KEY_CURRENT, CERBO_KEY_OLD };
 const char *cerbo_key_used_name(enum cerbo_key_used key);
 
 struct cerbo_verify_args {
+	size_t size;            /* set by CERBO_VERIFY_ARGS_INIT */
 	const char *store_path; /* NULL: CERBO_STORE_DEFAULT */
 	const char *username;
 	const char *secret;     /* NULL: authorize only (no credential check) */
 	size_t secret_len;
 	const char *request;    /* "METHOD TARGET[ HTTP/x.y]"; NULL: none */
 	const char *rhost;      /* client address, NULL if unknown */
-	time_t now;             /* 0: time(NULL) */
-	unsigned flags;
+	int64_t now;            /* 0: time(NULL) */
+	unsigned flags;         /* 0 */
 };
-#define CERBO_VERIFY_NO_TRUST 0x1 /* skip trust checks (tests only) */
+#define CERBO_VERIFY_ARGS_INIT { .size = sizeof(struct cerbo_verify_args) }
 
 struct cerbo_verdict {
+	size_t size; /* set by CERBO_VERDICT_INIT */
 	enum cerbo_verdict_code code;
 	enum cerbo_key_used key;
 	int username_valid; /* username is a syntactically valid pk_ name */
-	struct cerbo_decision decision; /* when a request was decided */
+	/* When a request was decided, which rule of which profile did (as in
+	 * struct cerbo_decision; held here, not as an embedded struct, so
+	 * that either struct may grow on its own). */
+	int rule_matched;              /* 1 when a rule decided */
+	enum cerbo_rule_kind rule_kind; /* of the deciding rule */
+	char rule[CERBO_RULE_MAX + 1];
+	char profile[CERBO_PROFILE_NAME_MAX + 1];
 	/* For the log: "unknown user", "wrong secret", "forbidden by profile
 	 * scheduling (deny DELETE /admin)", ...; never a secret or a hash. */
 	char reason[512];
@@ -497,6 +531,7 @@ struct cerbo_verdict {
 	 * by "; ", when both apply).  Never a secret or a hash. */
 	char notice[512];
 };
+#define CERBO_VERDICT_INIT { .size = sizeof(struct cerbo_verdict) }
 
 /*
  * Decide a request.  With a secret: the secret is checked first, then
@@ -514,7 +549,8 @@ struct cerbo_verdict {
  * scheme costs, and only the holder of the key learns which it is.  Without a secret (args->secret NULL), only
  * the account and the request are checked: use it after a successful
  * authentication only.  Returns 0 when a verdict was reached (read
- * verdict->code), -1 only on invalid arguments.
+ * verdict->code), -1 only on invalid arguments (a NULL pointer, or a
+ * size below version 1's).
  *
  * The store is cached per path in the process and re-validated with one
  * stat per call; thread-safe.  A store replaced on disk (by the tools'
@@ -580,21 +616,21 @@ CERBO_MUST_CHECK int cerbo_username_validate(const char *s,
 struct cerbo_txn;
 
 #define CERBO_TXN_CREATE 0x1  /* create the store (and its folder) if absent */
-#define CERBO_TXN_NO_TRUST 0x2 /* skip trust checks on read (tests only) */
 
 struct cerbo_txn_options {
+	size_t size;                  /* set by CERBO_TXN_OPTIONS_INIT */
 	unsigned flags;
-	long timeout_ms;              /* <= 0: 10 s */
+	int64_t timeout_ms;           /* <= 0: 10 s */
 	int expect_generation_set;
 	uint64_t expect_generation;
 	const char *expect_digest;    /* hex, NULL: none */
 };
+#define CERBO_TXN_OPTIONS_INIT { .size = sizeof(struct cerbo_txn_options) }
 
-CERBO_MUST_CHECK int cerbo_txn_begin(struct cerbo_txn **out, const char *path,
-    const struct cerbo_txn_options *opts, struct cerbo_error *err);
+CERBO_MUST_CHECK int cerbo_txn_begin(const char *path,
+    const struct cerbo_txn_options *opts, struct cerbo_txn **out,
+    struct cerbo_error *err);
 struct cerbo_store *cerbo_txn_store(struct cerbo_txn *txn);
-/* 1 when the store file did not exist when the transaction began. */
-int cerbo_txn_is_new(const struct cerbo_txn *txn);
 /* The store file's generation: as read by begin, and after a commit the
  * one it wrote (the generation read plus one).  The only source of the
  * number a tool reports; 0 for a store that does not exist yet. */
@@ -611,20 +647,15 @@ CERBO_MUST_CHECK int cerbo_txn_replace_store(struct cerbo_txn *txn,
     struct cerbo_store *store, struct cerbo_error *err);
 
 /* ---------------------------------------------------------------------
- * Time helpers shared by the tools.
+ * Durations, as the tools take them.
  */
-/* Parse RFC 3339 UTC "YYYY-MM-DDTHH:MM:SSZ". */
-CERBO_MUST_CHECK int cerbo_time_parse(const char *s, int64_t *out,
-    struct cerbo_error *err);
-/* Format into out (at least 21 bytes). */
-void cerbo_time_format(int64_t t, char *out, size_t len);
 /*
  * Durations have one grammar: decimal digits and a unit, "ms", "s", "m",
  * "h" or "d", at most 3650 days.  cerbo_duration_parse() reads one into
  * whole seconds and wants the unit ("90s", "15m", "24h", "7d"; "ms" is
  * refused).
  */
-CERBO_MUST_CHECK int cerbo_duration_parse(const char *s, long *out,
+CERBO_MUST_CHECK int cerbo_duration_parse(const char *s, int64_t *out,
     struct cerbo_error *err);
 /* The same into milliseconds, where a bare number is seconds and "ms" is
  * allowed, within [min_ms, max_ms]; the message states the bounds. */
@@ -729,7 +760,7 @@ const char *cerbo_change_object_name(enum cerbo_change_object object);
 struct cerbo_apply_result;
 
 CERBO_MUST_CHECK int cerbo_store_apply(struct cerbo_store *store,
-    const char *buf, size_t len, const char *name, time_t now,
+    const char *buf, size_t len, const char *name, int64_t now,
     struct cerbo_apply_result **result, struct cerbo_error *err);
 
 /* 1 when the store was changed. */

@@ -27,12 +27,30 @@ fill(struct cerbo_error *err, enum cerbo_status status, const char *file,
 }
 
 int
+cerbo__error_usable(const struct cerbo_error *err)
+{
+	return cerbo__abi_check(err, CERBO__ERROR_V1) == 0;
+}
+
+void
+cerbo__error_clear(struct cerbo_error *err)
+{
+	if (!cerbo__error_usable(err))
+		return;
+	err->status = CERBO_OK;
+	err->line = 0;
+	err->column = 0;
+	err->file[0] = '\0';
+	err->message[0] = '\0';
+}
+
+int
 cerbo__fail(struct cerbo_error *err, enum cerbo_status status, const char *fmt,
     ...)
 {
 	va_list ap;
 
-	if (err == NULL)
+	if (!cerbo__error_usable(err))
 		return -1;
 	va_start(ap, fmt);
 	fill(err, status, NULL, 0, 0, fmt, ap);
@@ -47,7 +65,7 @@ cerbo__fail_at(struct cerbo_error *err, enum cerbo_status status,
 {
 	va_list ap;
 
-	if (err == NULL)
+	if (!cerbo__error_usable(err))
 		return -1;
 	va_start(ap, fmt);
 	fill(err, status, file, line, column, fmt, ap);
@@ -60,7 +78,7 @@ cerbo__vfail_at(struct cerbo_error *err, enum cerbo_status status,
     const char *file, unsigned long line, unsigned long column, const char *fmt,
     va_list ap)
 {
-	if (err == NULL)
+	if (!cerbo__error_usable(err))
 		return -1;
 	fill(err, status, file, line, column, fmt, ap);
 	return -1;
@@ -74,7 +92,7 @@ cerbo__error_prefix(struct cerbo_error *err, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (err == NULL)
+	if (!cerbo__error_usable(err))
 		return;
 	va_start(ap, fmt);
 	n = vsnprintf(prefix, sizeof(prefix), fmt, ap);
@@ -95,7 +113,7 @@ cerbo__error_relocate(struct cerbo_error *err, enum cerbo_status status,
 {
 	int n;
 
-	if (err == NULL)
+	if (!cerbo__error_usable(err))
 		return -1;
 	err->status = status;
 	err->line = line;
@@ -118,6 +136,14 @@ cerbo_error_format(const struct cerbo_error *err, char *buf, size_t len)
 		return "";
 	if (err == NULL) {
 		buf[0] = '\0';
+		return buf;
+	}
+	if (!cerbo__error_usable(err)) {
+		/* Nothing was written to it: say why, loudly. */
+		n = snprintf(buf, len, "%s", "error not reported: struct "
+		    "cerbo_error declared without CERBO_ERROR_INIT");
+		if (n < 0)
+			buf[0] = '\0';
 		return buf;
 	}
 	if (err->file[0] != '\0' && err->line > 0 && err->column > 0)

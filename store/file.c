@@ -618,7 +618,7 @@ out:
 }
 
 int
-cerbo_store_load(struct cerbo_store **out, const char *path, unsigned flags,
+cerbo_store_load(const char *path, unsigned flags, struct cerbo_store **out,
     struct cerbo_error *err)
 {
 	char *buf = NULL;
@@ -630,7 +630,7 @@ cerbo_store_load(struct cerbo_store **out, const char *path, unsigned flags,
 	*out = NULL;
 	if (cerbo__read_file(path, flags, &buf, &len, NULL, err) == -1)
 		goto out;
-	if (cerbo_store_parse(out, buf, len, path, err) == -1)
+	if (cerbo_store_parse(buf, len, path, out, err) == -1)
 		goto out;
 	rc = 0;
 out:

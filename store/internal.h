@@ -10,14 +10,84 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <yaml.h>
 
 #include "cerbo.h"
 
+/* ---- Library functions no front end uses -------------------------------
+ * Kept out of cerbo.h, and so out of libcerbo.so.0's symbols (the ABI):
+ * the library's files and the tests, which link libcerbo.a, use them.
+ */
+/* An empty, valid store (no profiles, no users, generation 0). */
+struct cerbo_store *cerbo_store_new(void);
+/* The format version the file declared (CERBO_STORE_FORMAT when new). */
+int cerbo_store_format(const struct cerbo_store *store);
+/* Hex BLAKE2b-256 of any bytes; out must hold 65 bytes. */
+void cerbo_digest_hex(const void *buf, size_t len, char out[65]);
+/* The field for a YAML key; -1 if unknown. */
+int cerbo_user_field_from_name(const char *name);
+/* Times as seconds since the epoch; 0 when unset. */
+int64_t cerbo_user_time(const struct cerbo_user *user,
+    enum cerbo_user_field field);
+/* Drop every old key whose grace period is over; returns how many. */
+size_t cerbo_store_prune(struct cerbo_store *store, int64_t now);
+/* Validate a hash string's grammar and bounds. */
+CERBO_MUST_CHECK int cerbo_hash_validate(const char *hash,
+    struct cerbo_error *err);
+/* 1 when the store file did not exist when the transaction began. */
+int cerbo_txn_is_new(const struct cerbo_txn *txn);
+/* Parse RFC 3339 UTC "YYYY-MM-DDTHH:MM:SSZ". */
+CERBO_MUST_CHECK int cerbo_time_parse(const char *s, int64_t *out,
+    struct cerbo_error *err);
+/* Format into out (at least 21 bytes). */
+void cerbo_time_format(int64_t t, char *out, size_t len);
+
+/* Test-only flags: skip the trust rules on read (the tests' stores live in
+ * folders a test cannot make root-owned).  CERBO_VERIFY_NO_TRUST goes in
+ * cerbo_verify_args.flags, CERBO_TXN_NO_TRUST in cerbo_txn_options.flags. */
+#define CERBO_VERIFY_NO_TRUST 0x1
+#define CERBO_TXN_NO_TRUST 0x2
+
+/* ---- abi.c: the size rule of caller-allocated structs (cerbo.h) ------ */
+
+/* Bytes of a struct's version 1: up to the end of its last version-1
+ * field.  A later version adds fields after it, never before. */
+#define CERBO__V1_SIZE(type, last) \
+	(offsetof(type, last) + sizeof(((type *)0)->last))
+#define CERBO__ERROR_V1 CERBO__V1_SIZE(struct cerbo_error, message)
+#define CERBO__REQUEST_V1 CERBO__V1_SIZE(struct cerbo_request, path)
+#define CERBO__DECISION_V1 CERBO__V1_SIZE(struct cerbo_decision, profile)
+#define CERBO__BASIC_V1 CERBO__V1_SIZE(struct cerbo_basic, secret_len)
+#define CERBO__VERIFY_ARGS_V1 CERBO__V1_SIZE(struct cerbo_verify_args, flags)
+#define CERBO__VERDICT_V1 CERBO__V1_SIZE(struct cerbo_verdict, notice)
+#define CERBO__TXN_OPTIONS_V1 \
+	CERBO__V1_SIZE(struct cerbo_txn_options, expect_digest)
+#define CERBO__USER_SPEC_V1 CERBO__V1_SIZE(struct cerbo_user_spec, secret_hash)
+
+/* 0 when caller is not NULL and its size covers version 1, else -1. */
+int cerbo__abi_check(const void *caller, size_t v1_size);
+/* Copy a caller's struct into local (local_size bytes, this version's):
+ * the bytes the caller has, zero past them, local's size set to
+ * local_size.  -1 (local untouched) when cerbo__abi_check() refuses. */
+int cerbo__abi_in(void *local, size_t local_size, const void *caller,
+    size_t v1_size);
+/* Copy local back into a checked caller's struct, no byte past the
+ * caller's size; the caller's size field is kept. */
+void cerbo__abi_out(void *caller, const void *local, size_t local_size);
+/* Wipe a caller's struct up to its size (at most local_size), its size
+ * field kept. */
+void cerbo__abi_wipe(void *caller, size_t local_size);
+
 /* ---- error.c --------------------------------------------------------- */
 
+/* Whether err may be written: not NULL, and its size covers version 1.
+ * Every function below treats an err that may not as NULL. */
+int cerbo__error_usable(const struct cerbo_error *err);
+/* Reset a usable err to CERBO_OK with no message or position. */
+void cerbo__error_clear(struct cerbo_error *err);
 /* Fill err (NULL-safe) and return -1. */
 int cerbo__fail(struct cerbo_error *err, enum cerbo_status status,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -140,10 +210,10 @@ struct cerbo_profile {
 /*
  * Users live in an array of pointers (a user's address never changes while
  * it exists) and a hash index by name.  The array may hold removed slots
- * (NULL) and an unsorted tail after changes; ordered access tidies it
- * first (cerbo__store_tidy), so a bulk change of n users costs
- * O(n log n), not O(n^2).  A parsed or tidied store is never changed by a
- * getter, so several threads may read one store at once.
+ * (NULL) and an unsorted tail while a bulk change runs; it ends with one
+ * cerbo__store_tidy, so a bulk change of n users costs O(n log n), not
+ * O(n^2).  Between public calls the store is always tidy and a getter
+ * never changes it, so several threads may read one store at once.
  */
 struct cerbo_store {
 	int format;
@@ -171,8 +241,17 @@ struct cerbo_store {
 int cerbo__time_slot(enum cerbo_user_field field);
 
 /* Put the user array in order (no holes, sorted); a no-op when tidy or
- * NULL. */
-void cerbo__store_tidy(const struct cerbo_store *store);
+ * NULL.  Every public function that adds or removes users calls it
+ * before it returns, so the getters find a tidy store and never change
+ * it; bulk changes (the parser, apply) use cerbo__user_add() and
+ * cerbo__user_remove(), which leave the order to one tidy at the end. */
+void cerbo__store_tidy(struct cerbo_store *store);
+/* cerbo_user_add() and cerbo_user_remove() without the tidy (spec is of
+ * this version). */
+int cerbo__user_add(struct cerbo_store *store,
+    const struct cerbo_user_spec *spec, int64_t now, struct cerbo_error *err);
+int cerbo__user_remove(struct cerbo_store *store, const char *username,
+    struct cerbo_error *err);
 
 /*
  * For the parser: a new user with no fields set, and adding a complete
@@ -315,6 +394,10 @@ int cerbo__rule_match(const char *rule, const struct cerbo_request *req);
 /* The same for a deny rule, which matches conservatively (match.c). */
 int cerbo__deny_rule_match(const char *rule,
     const struct cerbo_request *req);
+/* cerbo_profile_decide() on structs of this version; profile may be NULL
+ * (no rule matches). */
+void cerbo__profile_decide(const struct cerbo_profile *profile,
+    const struct cerbo_request *request, struct cerbo_decision *out);
 /* Drop every cached store (tests, and a front end that wants a reload). */
 void cerbo__verify_cache_clear(void);
 

@@ -322,17 +322,16 @@ set_rule(struct cerbo_decision *out, enum cerbo_rule_kind kind,
 }
 
 void
-cerbo_profile_decide(const struct cerbo_profile *profile,
+cerbo__profile_decide(const struct cerbo_profile *profile,
     const struct cerbo_request *request, struct cerbo_decision *out)
 {
 	const char *name;
 	size_t i, n;
 
-	if (out == NULL)
-		return;
 	memset(out, 0, sizeof(*out));
+	out->size = sizeof(*out);
 	out->kind = CERBO_RULE_DENY;
-	if (profile == NULL || request == NULL)
+	if (profile == NULL)
 		return;
 	name = cerbo_profile_name(profile);
 	if (name != NULL) {
@@ -361,6 +360,21 @@ cerbo_profile_decide(const struct cerbo_profile *profile,
 		}
 	}
 	/* default deny: matched stays 0 */
+}
+
+int
+cerbo_profile_decide(const struct cerbo_profile *profile,
+    const struct cerbo_request *request, struct cerbo_decision *out)
+{
+	struct cerbo_request req;
+	struct cerbo_decision d;
+
+	if (cerbo__abi_check(out, CERBO__DECISION_V1) != 0 ||
+	    cerbo__abi_in(&req, sizeof(req), request, CERBO__REQUEST_V1) != 0)
+		return -1;
+	cerbo__profile_decide(profile, &req, &d);
+	cerbo__abi_out(out, &d, sizeof(d));
+	return 0;
 }
 
 /* A rule that matches every request: method "*" and a path made of "**"

@@ -163,7 +163,7 @@ unset_time(struct cerbo_user *user, int slot)
 }
 
 int
-cerbo_user_old_key_valid(const struct cerbo_user *user, time_t now)
+cerbo_user_old_key_valid(const struct cerbo_user *user, int64_t now)
 {
 	int slot = cerbo__time_slot(CERBO_USER_OLD_SECRET_EXPIRES);
 
@@ -172,7 +172,7 @@ cerbo_user_old_key_valid(const struct cerbo_user *user, time_t now)
 }
 
 int
-cerbo_user_expired(const struct cerbo_user *user, time_t now)
+cerbo_user_expired(const struct cerbo_user *user, int64_t now)
 {
 	int slot = cerbo__time_slot(CERBO_USER_EXPIRES);
 
@@ -455,9 +455,8 @@ cmp_user(const void *a, const void *b)
  * the merge buffer cannot be had, the whole array is sorted in place.
  */
 void
-cerbo__store_tidy(const struct cerbo_store *cstore)
+cerbo__store_tidy(struct cerbo_store *store)
 {
-	struct cerbo_store *store = (struct cerbo_store *)cstore;
 	struct cerbo_user **u, **tail;
 	size_t i, n = 0, prefix = 0, ntail;
 
@@ -511,9 +510,10 @@ cerbo_store_user_count(const struct cerbo_store *store)
 const struct cerbo_user *
 cerbo_store_user_at(const struct cerbo_store *store, size_t i)
 {
+	/* Every change that may disorder the users tidies them before it
+	 * returns, so reading never changes the store. */
 	if (store == NULL || i >= store->nusers)
 		return NULL;
-	cerbo__store_tidy(store);
 	return store->users[i];
 }
 
@@ -1155,7 +1155,7 @@ cerbo_user_field_differs(const struct cerbo_user *user,
 }
 
 static int
-now_valid(time_t now, struct cerbo_error *err)
+now_valid(int64_t now, struct cerbo_error *err)
 {
 	if (!cerbo__time_in_range((int64_t)now))
 		return cerbo__fail(err, CERBO_E_INVALID,
@@ -1180,15 +1180,15 @@ user_get(struct cerbo_store *store, const char *username,
 }
 
 static void
-touch(struct cerbo_user *user, time_t now)
+touch(struct cerbo_user *user, int64_t now)
 {
 	cerbo__user_set_time(user, cerbo__time_slot(CERBO_USER_UPDATED),
 	    (int64_t)now);
 }
 
 int
-cerbo_user_add(struct cerbo_store *store, const struct cerbo_user_spec *spec,
-    time_t now, struct cerbo_error *err)
+cerbo__user_add(struct cerbo_store *store, const struct cerbo_user_spec *spec,
+    int64_t now, struct cerbo_error *err)
 {
 	static const struct {
 		enum cerbo_user_field f;
@@ -1250,8 +1250,23 @@ fail:
 }
 
 int
+cerbo_user_add(struct cerbo_store *store, const struct cerbo_user_spec *spec,
+    int64_t now, struct cerbo_error *err)
+{
+	struct cerbo_user_spec s;
+	int rc;
+
+	if (cerbo__abi_in(&s, sizeof(s), spec, CERBO__USER_SPEC_V1) != 0)
+		return cerbo__fail(err, CERBO_E_INVALID, "no user, or struct "
+		    "cerbo_user_spec declared without CERBO_USER_SPEC_INIT");
+	rc = cerbo__user_add(store, &s, now, err);
+	cerbo__store_tidy(store);
+	return rc;
+}
+
+int
 cerbo_user_set(struct cerbo_store *store, const char *username,
-    enum cerbo_user_field field, const char *value, time_t now, int *changed,
+    enum cerbo_user_field field, const char *value, int64_t now, int *changed,
     struct cerbo_error *err)
 {
 	struct cerbo_user *u;
@@ -1320,7 +1335,7 @@ done:
 }
 
 int
-cerbo_user_remove(struct cerbo_store *store, const char *username,
+cerbo__user_remove(struct cerbo_store *store, const char *username,
     struct cerbo_error *err)
 {
 	struct cerbo_user *u;
@@ -1339,8 +1354,18 @@ cerbo_user_remove(struct cerbo_store *store, const char *username,
 }
 
 int
+cerbo_user_remove(struct cerbo_store *store, const char *username,
+    struct cerbo_error *err)
+{
+	int rc = cerbo__user_remove(store, username, err);
+
+	cerbo__store_tidy(store);
+	return rc;
+}
+
+int
 cerbo_user_set_secret(struct cerbo_store *store, const char *username,
-    const char *new_hash, time_t now, long grace, int force,
+    const char *new_hash, int64_t now, int64_t grace, int force,
     struct cerbo_error *err)
 {
 	struct cerbo_user *u;
@@ -1392,7 +1417,7 @@ cerbo_user_set_secret(struct cerbo_store *store, const char *username,
 
 int
 cerbo_user_drop_old_secret(struct cerbo_store *store, const char *username,
-    time_t now, struct cerbo_error *err)
+    int64_t now, struct cerbo_error *err)
 {
 	struct cerbo_user *u;
 
@@ -1415,7 +1440,7 @@ cerbo_user_drop_old_secret(struct cerbo_store *store, const char *username,
  * simply ended, so updated stays.
  */
 size_t
-cerbo_store_prune(struct cerbo_store *store, time_t now)
+cerbo_store_prune(struct cerbo_store *store, int64_t now)
 {
 	size_t i, n = 0;
 

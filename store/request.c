@@ -150,8 +150,8 @@ decode_path(const char *p, size_t len, char *out, size_t outsize,
 	return 0;
 }
 
-int
-cerbo_request_parse(const char *line, struct cerbo_request *out,
+static int
+request_parse(const char *line, struct cerbo_request *out,
     struct cerbo_error *err)
 {
 	const char *sp1, *target, *sp2, *end;
@@ -245,5 +245,21 @@ out:
 		out->method[0] = '\0';
 		out->path[0] = '\0';
 	}
+	return rc;
+}
+
+int
+cerbo_request_parse(const char *line, struct cerbo_request *out,
+    struct cerbo_error *err)
+{
+	struct cerbo_request r = CERBO_REQUEST_INIT;
+	int rc;
+
+	if (cerbo__abi_check(out, CERBO__REQUEST_V1) != 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "no request output, or struct cerbo_request declared "
+		    "without CERBO_REQUEST_INIT");
+	rc = request_parse(line, &r, err);
+	cerbo__abi_out(out, &r, sizeof(r));
 	return rc;
 }

@@ -257,7 +257,7 @@ ms_since(const struct timespec *start)
 }
 
 static int
-take_lock(struct cerbo_txn *t, long timeout_ms, struct cerbo_error *err)
+take_lock(struct cerbo_txn *t, int64_t timeout_ms, struct cerbo_error *err)
 {
 	struct timespec start, pause;
 	long waited, delay_ns = 1000000, left_ns;
@@ -375,7 +375,7 @@ read_store(struct cerbo_txn *t, struct cerbo_error *err)
 	        (t->flags & CERBO_TXN_NO_TRUST) ? CERBO_LOAD_NO_TRUST : 0, &buf,
 	        &len, &t->st, err) == -1)
 		goto out;
-	if (cerbo_store_parse(&t->store, buf, len, t->path, err) == -1)
+	if (cerbo_store_parse(buf, len, t->path, &t->store, err) == -1)
 		goto out;
 	if (cerbo_store_digest(t->store)[0] == '\0') {
 		cerbo_digest_hex(buf, len, hex);
@@ -434,13 +434,14 @@ check_expectations(const struct cerbo_txn *t, const struct cerbo_txn_options *o,
 }
 
 int
-cerbo_txn_begin(struct cerbo_txn **out, const char *path,
-    const struct cerbo_txn_options *opts, struct cerbo_error *err)
+cerbo_txn_begin(const char *path, const struct cerbo_txn_options *copts,
+    struct cerbo_txn **out, struct cerbo_error *err)
 {
-	struct cerbo_txn_options none;
+	struct cerbo_txn_options o = CERBO_TXN_OPTIONS_INIT;
+	const struct cerbo_txn_options *opts = &o;
 	struct cerbo_txn *t = NULL;
 	struct stat st;
-	long timeout;
+	int64_t timeout;
 	int rc = -1;
 
 	if (out == NULL)
@@ -448,10 +449,11 @@ cerbo_txn_begin(struct cerbo_txn **out, const char *path,
 	*out = NULL;
 	if (path == NULL || path[0] == '\0')
 		return cerbo__fail(err, CERBO_E_INVALID, "empty store path");
-	if (opts == NULL) {
-		memset(&none, 0, sizeof(none));
-		opts = &none;
-	}
+	if (copts != NULL &&
+	    cerbo__abi_in(&o, sizeof(o), copts, CERBO__TXN_OPTIONS_V1) != 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "struct cerbo_txn_options declared without "
+		    "CERBO_TXN_OPTIONS_INIT");
 	timeout = opts->timeout_ms > 0 ? opts->timeout_ms : LOCK_TIMEOUT_MS;
 	if (cerbo__sodium_init() == -1)
 		return cerbo__fail(err, CERBO_E_IO,
@@ -867,17 +869,22 @@ cerbo_store_compile(const char *path, const struct cerbo_txn_options *opts,
 	unsigned flags = 0;
 	int rc = -1;
 
+	if (opts != NULL &&
+	    cerbo__abi_check(opts, CERBO__TXN_OPTIONS_V1) != 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "struct cerbo_txn_options declared without "
+		    "CERBO_TXN_OPTIONS_INIT");
 	if (opts != NULL && (opts->flags & CERBO_TXN_CREATE))
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "compile does not create a store");
 	if (opts != NULL && (opts->flags & CERBO_TXN_NO_TRUST))
 		flags = CERBO_LOAD_NO_TRUST;
 	/* The lock keeps the tools from replacing the store meanwhile. */
-	if (cerbo_txn_begin(&txn, path, opts, err) != 0 || txn == NULL)
+	if (cerbo_txn_begin(path, opts, &txn, err) != 0 || txn == NULL)
 		goto out;
 	/* Stamp what was read through one descriptor: bytes and identity. */
 	if (cerbo__read_file(path, flags, &buf, &len, &st, err) != 0 ||
-	    cerbo_store_parse(&store, buf, len, path, err) != 0)
+	    cerbo_store_parse(buf, len, path, &store, err) != 0)
 		goto out;
 	if (install_index(txn->dirfd, txn->base, path, store, &st,
 	        cerbo_store_digest(store), err) != 0)

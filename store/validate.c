@@ -546,7 +546,7 @@ duration_scan(const char *s, int bare_ok, int ms_ok, int64_t *ms)
 }
 
 int
-cerbo_duration_parse(const char *s, long *out, struct cerbo_error *err)
+cerbo_duration_parse(const char *s, int64_t *out, struct cerbo_error *err)
 {
 	int64_t ms = 0;
 	int rc;

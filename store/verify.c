@@ -222,7 +222,7 @@ load(const char *path, unsigned flags, const struct stat *st,
 	struct cerbo__index *ix = NULL;
 	struct cerbo_store *store = NULL;
 	struct snap *snap = NULL;
-	struct cerbo_error ixerr = { CERBO_E_NOTFOUND, 0, 0, "", "" };
+	struct cerbo_error ixerr = CERBO_ERROR_INIT;
 	struct stat rst;
 	char *buf = NULL;
 	size_t len = 0;
@@ -243,7 +243,7 @@ load(const char *path, unsigned flags, const struct stat *st,
 		 * not to, every folder above it. */
 		if (cerbo__read_file(path, lflags, &buf, &len, &rst, err) != 0)
 			goto out;
-		if (cerbo_store_parse(&store, buf, len, path, err) != 0)
+		if (cerbo_store_parse(buf, len, path, &store, err) != 0)
 			goto out;
 		if (ixerr.status != CERBO_E_NOTFOUND)
 			join(note, notelen, "compiled index passed over, the "
@@ -581,14 +581,15 @@ set_reason(struct cerbo_verdict *v, enum cerbo_verdict_code code, ...)
  */
 static void
 decide(const struct cerbo_store *store, const struct cerbo_user *user,
-    const struct cerbo_verify_args *args, time_t now, const char *keynote,
+    const struct cerbo_verify_args *args, int64_t now, const char *keynote,
     struct cerbo_verdict *v)
 {
 	const char *name = cerbo_user_name(user);
 	const char *allow_from, *pname;
 	const struct cerbo_profile *profile;
-	struct cerbo_request req;
-	struct cerbo_error err;
+	struct cerbo_request req = CERBO_REQUEST_INIT;
+	struct cerbo_decision d = CERBO_DECISION_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char when[CERBO__TIME_TEXT];
 
 	if (cerbo_user_disabled(user)) {
@@ -636,20 +637,24 @@ decide(const struct cerbo_store *store, const struct cerbo_user *user,
 		    "user %s names a profile that does not exist", name);
 		return;
 	}
-	cerbo_profile_decide(profile, &req, &v->decision);
-	if (v->decision.allowed) {
-		set_reason(v, CERBO_ALLOW, "user ", name, " allowed by profile ",
-		    v->decision.profile, ": allow rule ", v->decision.rule,
-		    keynote, (char *)NULL);
-	} else if (v->decision.matched) {
+	cerbo__profile_decide(profile, &req, &d);
+	v->rule_matched = d.matched;
+	v->rule_kind = d.kind;
+	memcpy(v->rule, d.rule, sizeof(v->rule));
+	memcpy(v->profile, d.profile, sizeof(v->profile));
+	if (d.allowed) {
+		set_reason(v, CERBO_ALLOW, "user ", name,
+		    " allowed by profile ", v->profile, ": allow rule ",
+		    v->rule, keynote, (char *)NULL);
+	} else if (d.matched) {
 		/* A deny rule's pattern does not say which request hit it. */
 		set_reason(v, CERBO_DENY_FORBIDDEN, "user ", name,
-		    " forbidden by profile ", v->decision.profile,
-		    ": deny rule ", v->decision.rule, keynote, " (request ",
-		    req.method, " ", req.path, ")", (char *)NULL);
+		    " forbidden by profile ", v->profile, ": deny rule ",
+		    v->rule, keynote, " (request ", req.method, " ", req.path,
+		    ")", (char *)NULL);
 	} else {
 		set_reason(v, CERBO_DENY_FORBIDDEN, "user ", name,
-		    " forbidden by profile ", v->decision.profile,
+		    " forbidden by profile ", v->profile,
 		    ": no allow rule matches ", req.method, " ", req.path,
 		    keynote, (char *)NULL);
 	}
@@ -700,9 +705,10 @@ hash_slow(const char *username, const char *hash, const char *secret,
 	return !hit;
 }
 
-int
-cerbo_verify_cost(const struct cerbo_verify_args *args, int *slow,
-    char *notice, size_t noticelen, struct cerbo_error *err)
+/* cerbo_verify_cost() on structs of this version. */
+static int
+verify_cost(const struct cerbo_verify_args *args, int *slow, char *notice,
+    size_t noticelen, struct cerbo_error *err)
 {
 	const struct cerbo_user *user = NULL;
 	const char *path, *cur;
@@ -768,8 +774,21 @@ out:
 }
 
 int
-cerbo_verify(const struct cerbo_verify_args *args,
-    struct cerbo_verdict *verdict)
+cerbo_verify_cost(const struct cerbo_verify_args *args, int *slow,
+    char *notice, size_t noticelen, struct cerbo_error *err)
+{
+	struct cerbo_verify_args a;
+
+	if (cerbo__abi_in(&a, sizeof(a), args, CERBO__VERIFY_ARGS_V1) != 0)
+		return cerbo__fail(err, CERBO_E_INVALID, "invalid arguments: %s",
+		    args == NULL ? "none" : "struct cerbo_verify_args "
+		    "declared without CERBO_VERIFY_ARGS_INIT");
+	return verify_cost(&a, slow, notice, noticelen, err);
+}
+
+/* cerbo_verify() on structs of this version. */
+static int
+verify(const struct cerbo_verify_args *args, struct cerbo_verdict *verdict)
 {
 	const struct cerbo_user *user = NULL;
 	const struct cerbo_store *profiles;
@@ -778,15 +797,12 @@ cerbo_verify(const struct cerbo_verify_args *args,
 	struct cerbo_user ixuser;
 	struct cerbo__index_probe probe = { 0, 0 };
 	unsigned char ixbuf[CERBO__INDEX_RECORD_MAX];
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	int found;
 	char errtext[1024], when[CERBO__TIME_TEXT], keynote[96];
-	time_t now;
+	int64_t now;
 	int ok;
 
-	if (verdict == NULL)
-		return -1;
-	memset(verdict, 0, sizeof(*verdict));
 	verdict->code = CERBO_DENY_CREDENTIALS; /* deny by default */
 	verdict->key = CERBO_KEY_NONE;
 	if (args == NULL || args->username == NULL) {
@@ -805,7 +821,6 @@ cerbo_verify(const struct cerbo_verify_args *args,
 	    CERBO_STORE_DEFAULT;
 	keynote[0] = '\0';
 
-	memset(&err, 0, sizeof(err));
 	if (acquire(path, args->flags, &snap, verdict->notice,
 		sizeof(verdict->notice), &err) != 0) {
 		set_verdict(verdict, CERBO_STORE_ERROR, "store error: %s",
@@ -881,4 +896,27 @@ out:
 		sodium_memzero(ixbuf, probe.used); /* hash strings */
 	release(snap);
 	return 0;
+}
+
+int
+cerbo_verify(const struct cerbo_verify_args *args,
+    struct cerbo_verdict *verdict)
+{
+	struct cerbo_verify_args a;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
+	int rc;
+
+	if (cerbo__abi_check(verdict, CERBO__VERDICT_V1) != 0)
+		return -1;
+	v.code = CERBO_DENY_CREDENTIALS;
+	if (cerbo__abi_in(&a, sizeof(a), args, CERBO__VERIFY_ARGS_V1) != 0) {
+		set_verdict(&v, CERBO_DENY_CREDENTIALS, "invalid arguments: %s",
+		    args == NULL ? "none" : "struct cerbo_verify_args "
+		    "declared without CERBO_VERIFY_ARGS_INIT");
+		rc = -1;
+	} else {
+		rc = verify(&a, &v);
+	}
+	cerbo__abi_out(verdict, &v, sizeof(v));
+	return rc;
 }

@@ -777,15 +777,14 @@ peek_version(const char *buf, size_t len, const char *name,
 /* ---- entry point ------------------------------------------------------ */
 
 int
-cerbo_store_parse(struct cerbo_store **out, const char *buf, size_t len,
-    const char *name, struct cerbo_error *err)
+cerbo_store_parse(const char *buf, size_t len, const char *name,
+    struct cerbo_store **out, struct cerbo_error *err)
 {
-	struct cerbo_error local;
+	struct cerbo_error local = CERBO_ERROR_INIT;
 	struct parser p;
 	char hex[65];
 	int rc = -1;
 
-	memset(&local, 0, sizeof(local));
 	memset(&p, 0, sizeof(p));
 	p.err = &local;
 	p.name = name != NULL ? name : "store";
@@ -829,7 +828,7 @@ out:
 	cerbo_store_free(p.store);
 	free(p.refs);
 done:
-	if (err != NULL)
-		*err = local;
+	if (cerbo__error_usable(err))
+		cerbo__abi_out(err, &local, sizeof(local));
 	return rc;
 }

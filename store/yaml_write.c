@@ -268,7 +268,6 @@ cerbo_store_emit(const struct cerbo_store *store, char **buf, size_t *len,
 	*len = 0;
 	if (cerbo_store_validate(store, err) != 0)
 		return -1;
-	cerbo__store_tidy(store);
 	memset(&o, 0, sizeof(o));
 	/* A user takes some 400 bytes: guess once, grow rarely. */
 	if (grow(&o, 1024 + store->nusers * 512) != 0)

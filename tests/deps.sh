@@ -21,7 +21,7 @@ test="$build $run libcmocka-dev pamtester libpam-pwdfile
 unit="$build libcmocka-dev"
 pkg="$build libcmocka-dev build-essential dpkg-dev debhelper lintian pamtester
      curl util-linux cockpit-bridge"
-lint="cppcheck clang-tidy clang"
+lint="cppcheck clang-tidy clang abigail-tools binutils"
 bench="$build $run wrk python3"
 
 group=${1:-test}

@@ -48,7 +48,7 @@ const struct cerbo_user *au_find_user(const struct cerbo_store *store,
  * A --grace DURATION for cmd: 0, or -1 after printing why.  Its upper
  * bound is the library's, checked when the key is replaced.
  */
-int au_grace_opt(const char *cmd, const char *arg, long *out);
+int au_grace_opt(const char *cmd, const char *arg, int64_t *out);
 
 /*
  * One field of a new (want_new) or existing user judged by the library's

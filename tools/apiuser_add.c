@@ -211,7 +211,7 @@ add_change(struct cerbo_txn *txn, struct cli_change *c, struct cerbo_error *err)
 	struct add_ctx *a = c->arg;
 	struct cerbo_store *store = cerbo_txn_store(txn);
 	const struct cerbo_user *u;
-	struct cerbo_user_spec spec;
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 	time_t now = time(NULL);
 	char diff[128];
 	const char *v;
@@ -230,7 +230,7 @@ add_change(struct cerbo_txn *txn, struct cli_change *c, struct cerbo_error *err)
 		    "%s exists with a different %s", a->username, diff);
 		return -1;
 	}
-	memset(&spec, 0, sizeof(spec));
+	spec = (struct cerbo_user_spec)CERBO_USER_SPEC_INIT;
 	spec.username = a->username;
 	spec.nickname = a->nickname;
 	spec.profile = a->profile;
@@ -286,7 +286,7 @@ static int
 add_form(struct add_ctx *a, const struct cli_opts *o)
 {
 	struct cerbo_store *store = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	size_t i, n;
 	int rc = 0;
 
@@ -452,7 +452,7 @@ cmd_add(int argc, char **argv)
 	};
 	struct cli_opts o;
 	struct cli_change c;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct add_ctx *a;
 	int rc, interactive;
 
@@ -569,7 +569,7 @@ static const char import_help[] =
 
 struct import_ctx {
 	struct add_ctx *a;
-	long grace;
+	int64_t grace;
 	int force;
 	char *secret; /* sodium_malloc'd, wiped */
 	size_t secret_len;
@@ -659,7 +659,7 @@ cmd_import(int argc, char **argv)
 	struct import_ctx im;
 	struct cli_opts o;
 	struct cli_change c;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_json j;
 	char *hash = NULL;
 	int rc;
@@ -781,7 +781,7 @@ cmd_hash(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct cli_opts o;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_json j;
 	char *secret, hash[CERBO_HASH_MAX];
 	size_t len = 0;

@@ -218,7 +218,7 @@ cmd_edit(int argc, char **argv)
 	struct edit_ctx e;
 	struct cli_opts o;
 	struct cli_change c;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_json j;
 	size_t k, n;
 	int rc, i, any = 0;
@@ -319,7 +319,7 @@ static const char rotate_help[] =
 struct rotate_ctx {
 	const char *username;
 	const char *secret_file;
-	long grace;
+	int64_t grace;
 	int grace_given, force, finish;
 	int file_written;
 	char secret[CERBO_SECRET_GENERATED_SIZE];
@@ -422,7 +422,7 @@ cmd_rotate(int argc, char **argv)
 	struct rotate_ctx *r;
 	struct cli_opts o;
 	struct cli_change c;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_json j;
 	int rc;
 
@@ -562,7 +562,7 @@ cmd_delete(int argc, char **argv)
 	struct delete_ctx d;
 	struct cli_opts o;
 	struct cli_change c;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_json j;
 	char answer[CERBO_USERNAME_MAX + 2];
 	int rc;

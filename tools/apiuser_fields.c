@@ -13,7 +13,7 @@ int
 au_field_problem(const struct cerbo_store *store, int field, const char *value,
     int want_new, char *msg, size_t len)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	msg[0] = '\0';
 	if (field == AU_FIELD_USERNAME) {
@@ -65,7 +65,7 @@ au_fields_check(const struct cli_opts *o, const struct au_field_value *f,
     size_t n, int want_new)
 {
 	struct cerbo_store *store = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_json j;
 	char msg[sizeof(err.message)];
 	size_t i;

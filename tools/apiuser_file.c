@@ -30,7 +30,7 @@ read_all(int fd, const char *name, char **buf, size_t *len,
 	char *p, *np;
 	ssize_t r;
 
-	memset(err, 0, sizeof(*err));
+	*err = (struct cerbo_error)CERBO_ERROR_INIT;
 	p = malloc(cap);
 	if (p == NULL)
 		goto oom;
@@ -269,7 +269,7 @@ cmd_apply(int argc, char **argv)
 	struct apply_ctx a;
 	struct cli_opts o;
 	struct cli_change c;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	const char *file;
 	int rc, fd = -1;
 
@@ -523,10 +523,10 @@ cmd_edit_file(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct cerbo_txn_options topts;
+	struct cerbo_txn_options topts = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_txn *txn = NULL;
 	struct cerbo_store *edited = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_opts o;
 	struct cli_json j;
 	char *orig = NULL, *buf = NULL, tmp[4096], dir[4096];
@@ -544,7 +544,7 @@ cmd_edit_file(int argc, char **argv)
 		    "(the store is given with --store)",
 		    argv[optind]);
 	cli_txn_options(&o, CERBO_TXN_CREATE, &topts);
-	if (cerbo_txn_begin(&txn, o.store, &topts, &err) != 0) {
+	if (cerbo_txn_begin(o.store, &topts, &txn, &err) != 0) {
 		rc = cli_error(&err);
 		goto out;
 	}
@@ -591,7 +591,7 @@ cmd_edit_file(int argc, char **argv)
 			break; /* unchanged */
 		cerbo_store_free(edited);
 		edited = NULL;
-		if (cerbo_store_parse(&edited, buf, len, o.store, &err) == 0 &&
+		if (cerbo_store_parse(buf, len, o.store, &edited, &err) == 0 &&
 		    cerbo_store_validate(edited, &err) == 0) {
 			changed = 1;
 			break;
@@ -666,8 +666,8 @@ cmd_compile(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct cerbo_txn_options topts;
-	struct cerbo_error err;
+	struct cerbo_txn_options topts = CERBO_TXN_OPTIONS_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_opts o;
 	struct cli_json j;
 	int rc;

@@ -338,9 +338,9 @@ cmd_verify(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct cerbo_verify_args args;
-	struct cerbo_verdict v;
-	struct cerbo_error err;
+	struct cerbo_verify_args args = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_opts o;
 	struct cli_json j;
 	const char *rhost = NULL, *key;
@@ -357,7 +357,7 @@ cmd_verify(int argc, char **argv)
 		rc = cli_usage_error("verify", "which user?");
 		goto out;
 	}
-	memset(&args, 0, sizeof(args));
+	args = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
 	args.store_path = o.store;
 	args.username = argv[optind];
 	args.rhost = rhost;
@@ -380,7 +380,7 @@ cmd_verify(int argc, char **argv)
 	}
 	args.secret = secret;
 	args.secret_len = len;
-	memset(&v, 0, sizeof(v));
+	v = (struct cerbo_verdict)CERBO_VERDICT_INIT;
 	if (cerbo_verify(&args, &v) != 0) {
 		cli_warnx("verify: invalid arguments");
 		rc = CLI_EXIT_USAGE;
@@ -397,9 +397,9 @@ cmd_verify(int argc, char **argv)
 		cli_json_str(&j, "verdict", cerbo_verdict_name(v.code));
 		cli_json_str(&j, "reason", v.reason);
 		cli_json_str(&j, "key", key);
-		if (args.request != NULL && v.decision.matched) {
-			cli_json_str(&j, "rule", v.decision.rule);
-			cli_json_str(&j, "profile", v.decision.profile);
+		if (args.request != NULL && v.rule_matched) {
+			cli_json_str(&j, "rule", v.rule);
+			cli_json_str(&j, "profile", v.profile);
 		}
 		cli_json_object_end(&j);
 		if (cli_json_print(&j, stdout) != 0)
@@ -453,11 +453,10 @@ profile_answer(const struct cerbo_store *store, const char *pname,
     const char *text, struct cerbo_decision *d, char *reason, size_t len)
 {
 	const struct cerbo_profile *p;
-	struct cerbo_request req;
-	struct cerbo_error err;
+	struct cerbo_request req = CERBO_REQUEST_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
-	memset(d, 0, sizeof(*d));
-	memset(&err, 0, sizeof(err));
+	*d = (struct cerbo_decision)CERBO_DECISION_INIT;
 	if (cerbo_request_parse(text, &req, &err) != 0) {
 		snprintf(reason, len, "refused before any rule is tried: %s",
 		    err.message);
@@ -468,7 +467,10 @@ profile_answer(const struct cerbo_store *store, const char *pname,
 		snprintf(reason, len, "profile %s does not exist", pname);
 		return;
 	}
-	cerbo_profile_decide(p, &req, d);
+	if (cerbo_profile_decide(p, &req, d) != 0) {
+		snprintf(reason, len, "the request was not decided");
+		return;
+	}
 	if (d->matched)
 		snprintf(reason, len, "%s by %s rule \"%s\" of profile %s",
 		    d->allowed ? "allowed" : "refused",
@@ -508,9 +510,9 @@ cmd_explain(int argc, char **argv)
 	};
 	struct cerbo_store *store = NULL;
 	const struct cerbo_user *u;
-	struct cerbo_verify_args args;
-	struct cerbo_verdict v;
-	struct cerbo_decision d;
+	struct cerbo_verify_args args = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
+	struct cerbo_decision d = CERBO_DECISION_INIT;
 	struct cli_opts o;
 	struct cli_json j;
 	char text[CERBO_RULE_MAX + CERBO_PATH_MAX], reason[6144];
@@ -540,13 +542,13 @@ cmd_explain(int argc, char **argv)
 	if (u == NULL)
 		goto out;
 	pname = cerbo_user_get(u, CERBO_USER_PROFILE);
-	memset(&args, 0, sizeof(args));
+	args = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
 	args.store_path = o.store;
 	args.username = name;
 	args.secret = NULL; /* authorize only */
 	args.request = text;
 	args.rhost = rhost;
-	memset(&v, 0, sizeof(v));
+	v = (struct cerbo_verdict)CERBO_VERDICT_INIT;
 	if (cerbo_verify(&args, &v) != 0) {
 		cli_warnx("explain: invalid arguments");
 		rc = CLI_EXIT_USAGE;
@@ -559,7 +561,7 @@ cmd_explain(int argc, char **argv)
 	else {
 		/* The verifier stopped short of the profile: its reason is
 		 * the answer (a store error, a profile it cannot find). */
-		memset(&d, 0, sizeof(d));
+		d = (struct cerbo_decision)CERBO_DECISION_INIT;
 		snprintf(reason, sizeof(reason), "refused (%s): %s",
 		    cerbo_verdict_name(v.code), v.reason);
 	}
@@ -683,7 +685,9 @@ cmd_check(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct cerbo_store *store = NULL;
-	struct cerbo_error err, terr, aerr;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	struct cerbo_error terr = CERBO_ERROR_INIT;
+	struct cerbo_error aerr = CERBO_ERROR_INIT;
 	struct cli_opts o;
 	struct cli_json j;
 	const char *file, *as_user = NULL;
@@ -711,23 +715,23 @@ cmd_check(int argc, char **argv)
 			goto out;
 	}
 	/* The content first, without the trust rules... */
-	memset(&err, 0, sizeof(err));
-	valid = cerbo_store_load(&store, file, CERBO_LOAD_NO_TRUST, &err) == 0;
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
+	valid = cerbo_store_load(file, CERBO_LOAD_NO_TRUST, &store, &err) == 0;
 	if (!valid && err.status == CERBO_E_NOTFOUND) {
 		rc = cli_error(&err);
 		goto out;
 	}
 	/* ...then the trust rules, as this process reads it... */
-	memset(&terr, 0, sizeof(terr));
+	terr = (struct cerbo_error)CERBO_ERROR_INIT;
 	if (valid) {
 		struct cerbo_store *again = NULL;
 
-		if (cerbo_store_load(&again, file, 0, &terr) != 0)
+		if (cerbo_store_load(file, 0, &again, &terr) != 0)
 			trusted = terr.status != CERBO_E_UNSAFE;
 		cerbo_store_free(again);
 	}
 	/* ...and as the account asked about. */
-	memset(&aerr, 0, sizeof(aerr));
+	aerr = (struct cerbo_error)CERBO_ERROR_INIT;
 	if (as_user != NULL)
 		access_ok = cerbo_store_check_access(file, uid, gids, ngids,
 		                &aerr) == 0;

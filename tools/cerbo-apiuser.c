@@ -120,7 +120,7 @@ au_print_secret(const struct cli_opts *o, const char *username,
 int
 au_load(const struct cli_opts *o, struct cerbo_store **out)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	if (cli_load(o, out, &err) != 0)
 		return cli_error(&err);
@@ -148,11 +148,10 @@ au_find_user(const struct cerbo_store *store, const char *username, int *rc)
 }
 
 int
-au_grace_opt(const char *cmd, const char *arg, long *out)
+au_grace_opt(const char *cmd, const char *arg, int64_t *out)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
-	memset(&err, 0, sizeof(err));
 	if (cerbo_duration_parse(arg, out, &err) != 0) {
 		cli_warnx("%s: --grace: %s", cmd, err.message);
 		return -1;

@@ -146,13 +146,13 @@ pf_parse(struct pf *p, int argc, char **argv, const struct option *longopts,
 static int
 check_rules(const struct pf *p)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	size_t i;
 	int k;
 
 	for (k = 0; k < NLISTS; k++) {
 		for (i = 0; i < p->nrules[k]; i++) {
-			memset(&err, 0, sizeof(err));
+			err = (struct cerbo_error)CERBO_ERROR_INIT;
 			if (cerbo_rule_validate(p->rules[k][i], &err) == 0)
 				continue;
 			cli_warnx("%s: %s '%s': %s", p->cmd, list_option[k],
@@ -251,7 +251,7 @@ print_change(const struct pf *p, const struct cli_change *c)
 static int
 run_change(const struct pf *p, struct cli_change *c)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	int rc;
 
 	rc = check_rules(p);
@@ -290,7 +290,7 @@ set_what(const struct pf *p, struct cli_change *c, const char *verb)
 int
 pf_not_found(const char *name, struct cerbo_error *err)
 {
-	memset(err, 0, sizeof(*err));
+	*err = (struct cerbo_error)CERBO_ERROR_INIT;
 	if (cerbo_user_field_validate(CERBO_USER_PROFILE, name, err) != 0)
 		return -1;
 	err->status = CERBO_E_NOTFOUND;
@@ -631,7 +631,7 @@ cmd_delete(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_change c;
 	struct pf p;
 	int rc;

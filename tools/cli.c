@@ -134,7 +134,7 @@ is_hex64(const char *s)
 int
 cli_opt_common(struct cli_opts *o, const char *cmd, int c, const char *arg)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	const char *errstr;
 
 	switch (c) {
@@ -167,7 +167,7 @@ cli_opt_common(struct cli_opts *o, const char *cmd, int c, const char *arg)
 		o->expect_digest = arg;
 		return 1;
 	case CLI_OPT_LOCK_TIMEOUT:
-		memset(&err, 0, sizeof(err));
+		err = (struct cerbo_error)CERBO_ERROR_INIT;
 		if (cli_parse_timeout_ms(arg, &o->lock_timeout_ms, &err) !=
 		    0) {
 			cli_usage_error(cmd, "--lock-timeout: %s: %s",
@@ -423,7 +423,7 @@ void
 cli_txn_options(const struct cli_opts *o, unsigned flags,
     struct cerbo_txn_options *out)
 {
-	memset(out, 0, sizeof(*out));
+	*out = (struct cerbo_txn_options)CERBO_TXN_OPTIONS_INIT;
 	out->flags = flags;
 	out->timeout_ms = o->lock_timeout_ms;
 	out->expect_generation_set = o->expect_generation_set;
@@ -435,17 +435,17 @@ int
 cli_change_run(const struct cli_opts *o, struct cli_change *c,
     struct cerbo_error *err)
 {
-	struct cerbo_txn_options topts;
+	struct cerbo_txn_options topts = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_txn *txn = NULL;
 	struct cerbo_store *store;
 	int rc = -1;
 
-	memset(err, 0, sizeof(*err));
+	*err = (struct cerbo_error)CERBO_ERROR_INIT;
 	c->changed = 0;
 	c->what[0] = '\0';
 	c->digest[0] = '\0';
 	cli_txn_options(o, c->txn_flags, &topts);
-	if (cerbo_txn_begin(&txn, o->store, &topts, err) != 0)
+	if (cerbo_txn_begin(o->store, &topts, &txn, err) != 0)
 		goto out;
 	store = cerbo_txn_store(txn);
 	c->generation = cerbo_txn_generation(txn);
@@ -472,8 +472,8 @@ int
 cli_load(const struct cli_opts *o, struct cerbo_store **out,
     struct cerbo_error *err)
 {
-	memset(err, 0, sizeof(*err));
-	return cerbo_store_load(out, o->store, 0, err);
+	*err = (struct cerbo_error)CERBO_ERROR_INIT;
+	return cerbo_store_load(o->store, 0, out, err);
 }
 
 /* ---- main ---------------------------------------------------------------- */

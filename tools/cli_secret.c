@@ -78,7 +78,7 @@ cli_read_secret(char *buf, size_t buflen, size_t *outlen,
 	size_t n = 0;
 	ssize_t r;
 
-	memset(err, 0, sizeof(*err));
+	*err = (struct cerbo_error)CERBO_ERROR_INIT;
 	if (buflen < CERBO_SECRET_MAX + 2) {
 		err->status = CERBO_E_INVALID;
 		snprintf(err->message, sizeof(err->message),
@@ -170,7 +170,7 @@ cli_write_secret_file(const char *path, const char *secret,
 {
 	int fd, saved;
 
-	memset(err, 0, sizeof(*err));
+	*err = (struct cerbo_error)CERBO_ERROR_INIT;
 	fd = open(path,
 	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
 	    0600);

@@ -92,7 +92,7 @@ cmd_list(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct cerbo_store *store = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_json j;
 	size_t *users = NULL, i, n;
 	struct pf p;
@@ -187,7 +187,7 @@ cmd_show(int argc, char **argv)
 	};
 	struct cerbo_store *store = NULL;
 	const struct cerbo_profile *prof;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_json j;
 	size_t users, i;
 	struct pf p;

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "cerbo.h"
+#include "internal.h"
 #include "targets.h"
 
 static cerbo_fuzz_handler fuzz_handler;
@@ -186,14 +187,13 @@ cerbo_fuzz_store(const uint8_t *data, size_t size)
 {
 	static const char T[] = "store";
 	struct cerbo_store *s1 = NULL, *s2 = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *b1 = NULL, *b2 = NULL;
 	size_t l1 = 0, l2 = 0;
 	char hex[65];
 	int rc;
 
-	memset(&err, 0, sizeof(err));
-	rc = cerbo_store_parse(&s1, (const char *)data, size, "fuzz.yaml",
+	rc = cerbo_store_parse((const char *)data, size, "fuzz.yaml", &s1,
 	    &err);
 	if (rc != 0) {
 		INVARIANT(T, rc == -1);
@@ -212,7 +212,7 @@ cerbo_fuzz_store(const uint8_t *data, size_t size)
 
 	INVARIANT(T, cerbo_store_emit(s1, &b1, &l1, &err) == 0);
 	INVARIANT(T, b1 != NULL);
-	INVARIANT(T, cerbo_store_parse(&s2, b1, l1, "emitted.yaml", &err) ==
+	INVARIANT(T, cerbo_store_parse(b1, l1, "emitted.yaml", &s2, &err) ==
 	    0);
 	same_model(s1, s2);
 	INVARIANT(T, cerbo_store_emit(s2, &b2, &l2, &err) == 0);
@@ -239,8 +239,8 @@ int
 cerbo_fuzz_basic(const uint8_t *data, size_t size)
 {
 	static const char T[] = "basic";
-	struct cerbo_basic b;
-	struct cerbo_error err;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *header = cstring(data, size);
 	char joined[CERBO_USERNAME_MAX + 1 + CERBO_SECRET_MAX + 1];
 	char encoded[sodium_base64_ENCODED_LEN(sizeof(joined),
@@ -249,7 +249,8 @@ cerbo_fuzz_basic(const uint8_t *data, size_t size)
 	int rc;
 
 	memset(&b, 0xa5, sizeof(b));
-	memset(&err, 0, sizeof(err));
+	b.size = sizeof(b);
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	rc = cerbo_basic_parse(header, &b, &err);
 	if (rc != 0) {
 		INVARIANT(T, rc == -1);
@@ -331,7 +332,7 @@ int
 cerbo_fuzz_hash(const uint8_t *data, size_t size)
 {
 	static const char T[] = "hash";
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *input = cstring(data, size);
 	const char *secret = fuzz_secret;
 	size_t secret_len = sizeof(fuzz_secret) - 1;
@@ -348,7 +349,7 @@ cerbo_fuzz_hash(const uint8_t *data, size_t size)
 		secret_len = size - (size_t)(secret - input);
 	}
 
-	memset(&err, 0, sizeof(err));
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	valid = cerbo_hash_validate(input, &err);
 	scheme = cerbo_hash_scheme(input);
 	INVARIANT(T, valid == 0 || valid == -1);
@@ -417,7 +418,7 @@ static const struct cerbo_profile *
 fixed_profile(void)
 {
 	static const char T[] = "request";
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	size_t i;
 	int changed;
 
@@ -483,13 +484,12 @@ check_fixed_decision(const struct cerbo_request *r)
 {
 	static const char T[] = "request";
 	const struct cerbo_profile *p = fixed_profile();
-	struct cerbo_decision d1, d2;
+	struct cerbo_decision d1 = CERBO_DECISION_INIT;
+	struct cerbo_decision d2 = CERBO_DECISION_INIT;
 
 	INVARIANT(T, p != NULL);
-	memset(&d1, 0, sizeof(d1));
-	memset(&d2, 0, sizeof(d2));
-	cerbo_profile_decide(p, r, &d1);
-	cerbo_profile_decide(p, r, &d2);
+	INVARIANT(T, cerbo_profile_decide(p, r, &d1) == 0);
+	INVARIANT(T, cerbo_profile_decide(p, r, &d2) == 0);
 	INVARIANT(T, d1.allowed == d2.allowed && d1.matched == d2.matched);
 	INVARIANT(T, d1.allowed == 0 || d1.allowed == 1);
 	INVARIANT(T, strcmp(d1.profile, FIXED_PROFILE) == 0);
@@ -519,9 +519,9 @@ check_rule(const char *rule)
 	static const char T[] = "request";
 	struct cerbo_store *s = NULL;
 	const struct cerbo_profile *p;
-	struct cerbo_request r;
-	struct cerbo_decision d;
-	struct cerbo_error err;
+	struct cerbo_request r = CERBO_REQUEST_INIT;
+	struct cerbo_decision d = CERBO_DECISION_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	int changed = 0;
 
 	s = cerbo_store_new();
@@ -537,20 +537,20 @@ check_rule(const char *rule)
 
 	if (strchr(rule, '*') != NULL || strchr(rule, '%') != NULL)
 		goto out;
-	memset(&r, 0, sizeof(r));
+	r = (struct cerbo_request)CERBO_REQUEST_INIT;
 	if (cerbo_request_parse(rule, &r, &err) != 0)
 		goto out;
 	check_request(&r);
 	if (strcmp(strchr(rule, ' ') + 1, r.path) != 0)
 		goto out;
-	memset(&d, 0, sizeof(d));
-	cerbo_profile_decide(p, &r, &d);
+	d = (struct cerbo_decision)CERBO_DECISION_INIT;
+	INVARIANT(T, cerbo_profile_decide(p, &r, &d) == 0);
 	INVARIANT(T, d.allowed == 1);
 	INVARIANT(T, cerbo_profile_rule_add(s, "p", CERBO_RULE_DENY, rule,
 	    &changed, &err) == 0);
 	p = cerbo_store_profile_find(s, "p");
-	memset(&d, 0, sizeof(d));
-	cerbo_profile_decide(p, &r, &d);
+	d = (struct cerbo_decision)CERBO_DECISION_INIT;
+	INVARIANT(T, cerbo_profile_decide(p, &r, &d) == 0);
 	INVARIANT(T, d.allowed == 0);
 	INVARIANT(T, d.matched == 1 && d.kind == CERBO_RULE_DENY);
 out:
@@ -561,13 +561,11 @@ int
 cerbo_fuzz_request(const uint8_t *data, size_t size)
 {
 	static const char T[] = "request";
-	struct cerbo_request r;
-	struct cerbo_error err;
+	struct cerbo_request r = CERBO_REQUEST_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *line = cstring(data, size);
 	int rc;
 
-	memset(&r, 0, sizeof(r));
-	memset(&err, 0, sizeof(err));
 	rc = cerbo_request_parse(line, &r, &err);
 	INVARIANT(T, rc == 0 || rc == -1);
 	if (rc == 0) {
@@ -578,7 +576,7 @@ cerbo_fuzz_request(const uint8_t *data, size_t size)
 		INVARIANT(T, err.message[0] != '\0');
 	}
 
-	memset(&err, 0, sizeof(err));
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	rc = cerbo_rule_validate(line, &err);
 	INVARIANT(T, rc == 0 || rc == -1);
 	if (rc == 0) {

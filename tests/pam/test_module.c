@@ -338,17 +338,16 @@ new_secret(char *out)
 static void
 add_user(struct cerbo_store *st, const char *name, const char *secret)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char hash[CERBO_HASH_MAX];
-	struct cerbo_user_spec spec = {
-	    .username = name,
-	    .nickname = "Test integration",
-	    .profile = "scheduling",
-	    .email = "ops@example.com",
-	    .description = "Used by the module tests",
-	    .secret_hash = hash,
-	};
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 
+	spec.username = name;
+	spec.nickname = "Test integration";
+	spec.profile = "scheduling";
+	spec.email = "ops@example.com";
+	spec.description = "Used by the module tests";
+	spec.secret_hash = hash;
 	must(cerbo_secret_hash(secret, strlen(secret), hash, sizeof(hash),
 	         &err),
 	    &err);
@@ -359,7 +358,7 @@ static void
 set_field(struct cerbo_store *st, const char *name, enum cerbo_user_field field,
     const char *value)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	must(cerbo_user_set(st, name, field, value, time(NULL), NULL, &err),
 	    &err);
@@ -373,12 +372,13 @@ set_field(struct cerbo_store *st, const char *name, enum cerbo_user_field field,
 static void
 build_store(const char *path)
 {
-	struct cerbo_txn_options opts = {.flags = CERBO_TXN_CREATE};
+	struct cerbo_txn_options opts = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_txn *txn = NULL;
 	struct cerbo_store *st;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
-	must(cerbo_txn_begin(&txn, path, &opts, &err), &err);
+	opts.flags = CERBO_TXN_CREATE;
+	must(cerbo_txn_begin(path, &opts, &txn, &err), &err);
 	st = cerbo_txn_store(txn);
 	must(cerbo_profile_add(st, "scheduling", "Scheduling integration",
 	         &err),
@@ -407,16 +407,16 @@ build_store(const char *path)
 static void
 rotate(const char *path, const char *user, char *secret, long grace)
 {
-	struct cerbo_txn_options opts = {.flags = 0};
+	struct cerbo_txn_options opts = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char hash[CERBO_HASH_MAX];
 
 	new_secret(secret);
 	must(cerbo_secret_hash(secret, strlen(secret), hash, sizeof(hash),
 	         &err),
 	    &err);
-	must(cerbo_txn_begin(&txn, path, &opts, &err), &err);
+	must(cerbo_txn_begin(path, &opts, &txn, &err), &err);
 	must(cerbo_user_set_secret(cerbo_txn_store(txn), user, hash, time(NULL),
 	         grace, 0, &err),
 	    &err);

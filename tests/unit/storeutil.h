@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cerbo.h"
+#include "internal.h"
 
 /* Valid hash strings (of keys nobody holds). */
 #define HASH_A                                                                 \

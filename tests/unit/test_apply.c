@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "cerbo.h"
+#include "internal.h"
 
 #define T0 ((time_t)1790000000) /* 2026-09-21T14:13:20Z */
 #define T1 (T0 + 3600)
@@ -56,7 +57,7 @@ applied(const char *doc, time_t now)
 {
 	struct cerbo_store *store = cerbo_store_new();
 	struct cerbo_apply_result *res = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	assert_non_null(store);
 	if (apply(store, doc, now, &res, &err) != 0)
@@ -70,7 +71,7 @@ applied(const char *doc, time_t now)
 static char *
 emitted(const struct cerbo_store *store)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *buf = NULL, *text;
 	size_t len;
 
@@ -109,7 +110,7 @@ static char *
 hash_new_key(char key[CERBO_SECRET_GENERATED_SIZE])
 {
 	static char hash[CERBO_HASH_MAX];
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	assert_int_equal(cerbo_secret_generate(key,
 	                     CERBO_SECRET_GENERATED_SIZE),
@@ -128,7 +129,7 @@ creates_profiles_and_users(void **state)
 	struct cerbo_store *store = cerbo_store_new();
 	struct cerbo_apply_result *res = NULL;
 	const struct cerbo_profile *p;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(apply(store, base_doc, T0, &res, &err), 0);
@@ -168,7 +169,7 @@ new_users_without_hash_get_keys_returned_once(void **state)
 {
 	struct cerbo_store *store = cerbo_store_new();
 	struct cerbo_apply_result *res = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	const char *key;
 
 	(void)state;
@@ -201,7 +202,7 @@ new_user_with_secret_hash_keeps_that_hash(void **state)
 	char key[CERBO_SECRET_GENERATED_SIZE], doc[1024];
 	struct cerbo_store *store = cerbo_store_new();
 	struct cerbo_apply_result *res = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	const char *hash = hash_new_key(key);
 
 	(void)state;
@@ -228,7 +229,7 @@ second_apply_of_the_same_document_changes_nothing(void **state)
 {
 	struct cerbo_store *store = applied(base_doc, T0);
 	struct cerbo_apply_result *res = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *before = emitted(store), *after;
 
 	(void)state;
@@ -251,7 +252,7 @@ changed_field_is_reported_old_to_new_and_bumps_updated(void **state)
 {
 	struct cerbo_store *store = applied(base_doc, T0);
 	struct cerbo_apply_result *res = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	const char *doc = "users:\n"
 	                  "  - username: pk_sched\n"
 	                  "    nickname: Scheduling sync v2\n"
@@ -286,7 +287,7 @@ omitted_optional_fields_are_unset(void **state)
 {
 	struct cerbo_store *store = applied(base_doc, T0);
 	struct cerbo_apply_result *res = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	const char *doc = "users:\n"
 	                  "  - username: pk_crm\n"
 	                  "    nickname: CRM sync\n"
@@ -317,7 +318,7 @@ changed_secret_hash_says_secret_changed_and_never_the_hash(void **state)
 	char key[CERBO_SECRET_GENERATED_SIZE], doc[1024];
 	struct cerbo_store *store = applied(base_doc, T0);
 	struct cerbo_apply_result *res = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	const char *hash = hash_new_key(key);
 	size_t i;
 
@@ -360,7 +361,7 @@ profile_rules_are_replaced_by_the_declared_lists(void **state)
 	struct cerbo_store *store = applied(base_doc, T0);
 	struct cerbo_apply_result *res = NULL;
 	const struct cerbo_profile *p;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	const char *doc =
 	    "profiles:\n"
 	    "  - name: scheduling\n"
@@ -389,7 +390,7 @@ rule_order_alone_is_no_change(void **state)
 {
 	struct cerbo_store *store = applied(base_doc, T0);
 	struct cerbo_apply_result *res = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	const char *doc = "profiles:\n"
 	                  "  - name: scheduling\n"
 	                  "    description: Scheduling integration\n"
@@ -411,7 +412,7 @@ absent_user_is_removed_and_absent_again_is_no_change(void **state)
 {
 	struct cerbo_store *store = applied(base_doc, T0);
 	struct cerbo_apply_result *res = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	const char *doc = "users: [{username: pk_crm, state: absent}]\n";
 
 	(void)state;
@@ -433,7 +434,7 @@ profile_is_removed_after_its_users_move_in_the_same_document(void **state)
 {
 	struct cerbo_store *store = applied(base_doc, T0);
 	struct cerbo_apply_result *res = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	const char *doc = "profiles:\n"
 	                  "  - name: scheduling\n"
 	                  "    state: absent\n"
@@ -472,7 +473,7 @@ absent_profile_still_used_is_refused_naming_users(void **state)
 {
 	struct cerbo_store *store = applied(base_doc, T0);
 	struct cerbo_apply_result *res = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *before = emitted(store), *after;
 	const char *doc = "profiles:\n"
 	                  "  - name: other\n"
@@ -503,7 +504,7 @@ bad_entry_leaves_the_store_unchanged(void **state)
 {
 	struct cerbo_store *store = applied(base_doc, T0);
 	struct cerbo_apply_result *res = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *before = emitted(store), *after;
 	const char *doc =
 	    "profiles: [{name: fresh}]\n"
@@ -538,7 +539,7 @@ static void
 bad_rule_leaves_the_store_unchanged(void **state)
 {
 	struct cerbo_store *store = applied(base_doc, T0);
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *before = emitted(store), *after;
 	const char *doc = "profiles:\n"
 	                  "  - name: scheduling\n"
@@ -560,7 +561,7 @@ static void
 user_naming_an_unknown_profile_is_not_found(void **state)
 {
 	struct cerbo_store *store = applied(base_doc, T0);
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	const char *doc =
 	    "users:\n- {username: pk_x, nickname: X, "
 	    "profile: nosuch, email: x@example.com, description: D}\n";
@@ -578,7 +579,7 @@ static void
 user_naming_a_profile_declared_absent_is_refused(void **state)
 {
 	struct cerbo_store *store = applied(base_doc, T0);
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	const char *doc =
 	    "profiles: [{name: scheduling, state: absent}]\n"
 	    "users:\n- {username: pk_x, nickname: X, "
@@ -681,7 +682,7 @@ strict_reading_refuses_with_line_and_column(void **state)
 		const struct bad_doc *b = &bad_docs[i];
 		struct cerbo_store *store = applied(base_doc, T0);
 		struct cerbo_apply_result *res = NULL;
-		struct cerbo_error err;
+		struct cerbo_error err = CERBO_ERROR_INIT;
 		char *before = emitted(store), *after;
 		int rc;
 
@@ -705,7 +706,7 @@ static void
 nul_byte_in_the_document_is_refused(void **state)
 {
 	struct cerbo_store *store = cerbo_store_new();
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	static const char doc[] = "users: []\n\0\n";
 
 	(void)state;
@@ -725,7 +726,7 @@ json_document_is_read(void **state)
 {
 	struct cerbo_store *store = cerbo_store_new();
 	struct cerbo_apply_result *res = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	const char *doc =
 	    "{\"cerbo_apply\": 1,\n"
 	    " \"profiles\": [{\"name\": \"p\", \"state\": \"present\","
@@ -753,7 +754,7 @@ static void
 json_error_has_line_and_column(void **state)
 {
 	struct cerbo_store *store = cerbo_store_new();
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	const char *doc = "{\"users\": [{\"username\": \"pk_j\",\n"
 	                  "  \"disabled\": \"no\"}]}\n";
 
@@ -769,7 +770,7 @@ empty_mapping_changes_nothing(void **state)
 {
 	struct cerbo_store *store = applied(base_doc, T0);
 	struct cerbo_apply_result *res = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(apply(store, "{}\n", T1, &res, &err), 0);
@@ -786,7 +787,7 @@ twenty_thousand_new_users_apply_in_one_go(void **state)
 {
 	struct cerbo_store *store = cerbo_store_new();
 	struct cerbo_apply_result *res = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	size_t n = 20000, i, cap = n * 160 + 64, len;
 	char *doc = malloc(cap);
 	struct timespec a, b;

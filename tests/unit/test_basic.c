@@ -50,8 +50,8 @@ assert_wiped(const struct cerbo_basic *b)
 static void
 good_value_gives_username_and_secret(void **state)
 {
-	struct cerbo_basic b;
-	struct cerbo_error err;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	/* base64("pk_sync:s3cret") */
@@ -67,7 +67,7 @@ good_value_gives_username_and_secret(void **state)
 static void
 scheme_is_case_insensitive(void **state)
 {
-	struct cerbo_basic b;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo_basic_parse("basic cGtfc3luYzpzM2NyZXQ=", &b,
@@ -83,7 +83,7 @@ scheme_is_case_insensitive(void **state)
 static void
 several_spaces_after_the_scheme_are_accepted(void **state)
 {
-	struct cerbo_basic b;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo_basic_parse("Basic   cGtfc3luYzpzM2NyZXQ=", &b,
@@ -105,8 +105,8 @@ other_schemes_and_separators_are_refused(void **state)
 		"Basic ",
 		"",
 	};
-	struct cerbo_basic b;
-	struct cerbo_error err;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	size_t i;
 
 	(void)state;
@@ -121,8 +121,8 @@ other_schemes_and_separators_are_refused(void **state)
 static void
 not_base64_is_refused(void **state)
 {
-	struct cerbo_basic b;
-	struct cerbo_error err;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo_basic_parse("Basic pk_sync:s3cret", &b, &err),
@@ -151,8 +151,8 @@ bytes_outside_the_base64_alphabet_are_refused(void **state)
 		"Basic cGtfc3luYzpz.M2NyZXQ",
 		"Basic cGtfc3luYzpz_M2NyZXQ",
 	};
-	struct cerbo_basic b;
-	struct cerbo_error err;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	size_t i;
 
 	(void)state;
@@ -168,8 +168,8 @@ bytes_outside_the_base64_alphabet_are_refused(void **state)
 static void
 padding_inside_the_value_is_refused(void **state)
 {
-	struct cerbo_basic b;
-	struct cerbo_error err;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	/* '=' that is not at the end, and '=' alone */
@@ -187,8 +187,8 @@ padding_inside_the_value_is_refused(void **state)
 static void
 bad_padding_is_refused(void **state)
 {
-	struct cerbo_basic b;
-	struct cerbo_error err;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	/* missing '=' */
@@ -209,8 +209,8 @@ bad_padding_is_refused(void **state)
 static void
 no_colon_is_refused(void **state)
 {
-	struct cerbo_basic b;
-	struct cerbo_error err;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(parse_text("pk_sync", &b, &err), -1);
@@ -221,8 +221,8 @@ no_colon_is_refused(void **state)
 static void
 empty_username_is_refused(void **state)
 {
-	struct cerbo_basic b;
-	struct cerbo_error err;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(parse_text(":s3cret", &b, &err), -1);
@@ -233,8 +233,8 @@ empty_username_is_refused(void **state)
 static void
 empty_secret_is_refused(void **state)
 {
-	struct cerbo_basic b;
-	struct cerbo_error err;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(parse_text("pk_sync:", &b, &err), -1);
@@ -245,7 +245,7 @@ empty_secret_is_refused(void **state)
 static void
 colon_inside_the_secret_is_kept(void **state)
 {
-	struct cerbo_basic b;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
 
 	(void)state;
 	assert_int_equal(parse_text("pk_sync:a:b::c", &b, NULL), 0);
@@ -265,8 +265,8 @@ control_characters_are_refused(void **state)
 		"pk_sync:s3cret\x7f",
 		"pk_sync\r:s3cret",
 	};
-	struct cerbo_basic b;
-	struct cerbo_error err;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	size_t i;
 
 	(void)state;
@@ -283,8 +283,8 @@ static void
 username_with_nul_cr_lf_and_junk_is_refused(void **state)
 {
 	static const char text[] = "pk_reporting\0\r\n<junk>:s3cret";
-	struct cerbo_basic b;
-	struct cerbo_error err;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *h = header_of(text, sizeof(text) - 1);
 
 	(void)state;
@@ -297,8 +297,8 @@ username_with_nul_cr_lf_and_junk_is_refused(void **state)
 static void
 nul_is_refused(void **state)
 {
-	struct cerbo_basic b;
-	struct cerbo_error err;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *h = header_of("pk_sync:s3\0cret", 15);
 
 	(void)state;
@@ -310,7 +310,7 @@ nul_is_refused(void **state)
 static void
 utf8_in_the_secret_is_accepted(void **state)
 {
-	struct cerbo_basic b;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
 
 	(void)state;
 	assert_int_equal(parse_text("pk_sync:gr\xc3\xbc\xc3\x9f" "e", &b,
@@ -323,7 +323,7 @@ static void
 longest_username_and_secret_are_accepted(void **state)
 {
 	char text[CERBO_USERNAME_MAX + 1 + CERBO_SECRET_MAX + 1];
-	struct cerbo_basic b;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
 
 	(void)state;
 	memset(text, 'u', CERBO_USERNAME_MAX);
@@ -340,8 +340,8 @@ static void
 overlong_username_is_refused(void **state)
 {
 	char text[CERBO_USERNAME_MAX + 1 + 3 + 1];
-	struct cerbo_basic b;
-	struct cerbo_error err;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	memset(text, 'u', CERBO_USERNAME_MAX + 1);
@@ -355,8 +355,8 @@ static void
 overlong_secret_is_refused(void **state)
 {
 	char text[3 + CERBO_SECRET_MAX + 2];
-	struct cerbo_basic b;
-	struct cerbo_error err;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	memcpy(text, "pk:", 3);
@@ -371,8 +371,8 @@ static void
 overlong_base64_is_refused_before_decoding(void **state)
 {
 	char *h = malloc(6 + 100000 + 1);
-	struct cerbo_basic b;
-	struct cerbo_error err;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_non_null(h);

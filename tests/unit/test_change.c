@@ -28,9 +28,9 @@ add(struct cerbo_changes *l, enum cerbo_change_op op,
     enum cerbo_change_object obj, const char *name, const char *field,
     const char *old_value, const char *new_value)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
-	memset(&err, 0, sizeof(err));
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	if (cerbo_changes_add(l, op, obj, name, field, old_value, new_value,
 	        &err) != 0)
 		fail_msg("%s", err.message);
@@ -136,10 +136,10 @@ static void
 an_update_without_a_field_is_refused(void **state)
 {
 	struct cerbo_changes *l = list_new();
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
-	memset(&err, 0, sizeof(err));
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	assert_int_equal(cerbo_changes_add(l, CERBO_CHANGE_UPDATED,
 	                     CERBO_OBJECT_USER, "pk_a", NULL, "a", "b", &err),
 	    -1);

@@ -90,7 +90,7 @@ lock_timeout_takes_every_unit_up_to_an_hour(void **state)
 	    {"1h", 3600000}, {"3600s", 3600000},
 	    {"0", 1}, /* "do not wait": the library reads 0 as its default */
 	};
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	size_t i;
 	long v;
 
@@ -109,12 +109,12 @@ lock_timeout_past_an_hour_or_malformed_is_refused(void **state)
 	static const char *const bad[] = {"2h", "61m", "3601s", "1d", "soon",
 	    "-1", "1.5s", "", NULL};
 	const char *const *s;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	long v = 7;
 
 	(void)state;
 	for (s = bad; *s != NULL; s++) {
-		memset(&err, 0, sizeof(err));
+		err = (struct cerbo_error)CERBO_ERROR_INIT;
 		assert_int_equal(cli_parse_timeout_ms(*s, &v, &err), -1);
 		assert_non_null(strstr(err.message, "between 0 and 1h"));
 	}

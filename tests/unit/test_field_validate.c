@@ -16,10 +16,10 @@
 static void
 nickname_with_text_is_valid(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
-	memset(&err, 0, sizeof(err));
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	assert_int_equal(cerbo_user_field_validate(CERBO_USER_NICKNAME,
 	                     "CRM sync", &err),
 	    0);
@@ -28,10 +28,10 @@ nickname_with_text_is_valid(void **state)
 static void
 empty_nickname_is_refused_naming_the_field(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
-	memset(&err, 0, sizeof(err));
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	assert_int_equal(
 	    cerbo_user_field_validate(CERBO_USER_NICKNAME, "  ", &err), -1);
 	assert_int_equal(err.status, CERBO_E_INVALID);
@@ -41,10 +41,10 @@ empty_nickname_is_refused_naming_the_field(void **state)
 static void
 email_with_surrounding_blanks_is_valid(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
-	memset(&err, 0, sizeof(err));
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	assert_int_equal(cerbo_user_field_validate(CERBO_USER_EMAIL,
 	                     " ops@example.com\n", &err),
 	    0);
@@ -53,10 +53,10 @@ email_with_surrounding_blanks_is_valid(void **state)
 static void
 email_without_at_sign_is_refused(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
-	memset(&err, 0, sizeof(err));
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	assert_int_equal(cerbo_user_field_validate(CERBO_USER_EMAIL,
 	                     "ops.example.com", &err),
 	    -1);
@@ -66,10 +66,10 @@ email_without_at_sign_is_refused(void **state)
 static void
 unknown_profile_name_is_valid_without_a_store(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
-	memset(&err, 0, sizeof(err));
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	assert_int_equal(cerbo_user_field_validate(CERBO_USER_PROFILE,
 	                     "no-such-profile", &err),
 	    0);
@@ -78,10 +78,10 @@ unknown_profile_name_is_valid_without_a_store(void **state)
 static void
 expires_in_rfc3339_is_valid_and_other_forms_refused(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
-	memset(&err, 0, sizeof(err));
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	assert_int_equal(cerbo_user_field_validate(CERBO_USER_EXPIRES,
 	                     "2027-01-01T00:00:00Z", &err),
 	    0);
@@ -94,10 +94,10 @@ expires_in_rfc3339_is_valid_and_other_forms_refused(void **state)
 static void
 allow_from_with_host_bits_is_refused(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
-	memset(&err, 0, sizeof(err));
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	assert_int_equal(cerbo_user_field_validate(CERBO_USER_ALLOW_FROM,
 	                     "10.0.0.0/8,192.168.1.0/24", &err),
 	    0);
@@ -110,10 +110,10 @@ allow_from_with_host_bits_is_refused(void **state)
 static void
 disabled_is_exactly_true_or_false(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
-	memset(&err, 0, sizeof(err));
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	assert_int_equal(
 	    cerbo_user_field_validate(CERBO_USER_DISABLED, "true", &err), 0);
 	assert_int_equal(
@@ -123,10 +123,10 @@ disabled_is_exactly_true_or_false(void **state)
 static void
 null_is_valid_only_for_an_optional_field(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
-	memset(&err, 0, sizeof(err));
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	assert_int_equal(
 	    cerbo_user_field_validate(CERBO_USER_EXPIRES, NULL, &err), 0);
 	assert_int_equal(
@@ -137,10 +137,10 @@ null_is_valid_only_for_an_optional_field(void **state)
 static void
 field_out_of_range_is_refused(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
-	memset(&err, 0, sizeof(err));
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	assert_int_equal(cerbo_user_field_validate(CERBO_USER_FIELD_COUNT,
 	                     "x", &err),
 	    -1);

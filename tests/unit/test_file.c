@@ -80,11 +80,10 @@ static void
 assert_read_refused(const char *path, enum cerbo_status status,
     const char *expected)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *buf = NULL;
 	size_t len = 0;
 
-	memset(&err, 0, sizeof(err));
 	assert_int_equal(cerbo__read_file(path, 0, &buf, &len, NULL, &err), -1);
 	assert_null(buf);
 	assert_int_equal(err.status, status);
@@ -172,7 +171,7 @@ static void
 root_sticky_folder_is_trusted(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct stat st;
 	char sub[PATH_MAX], file[PATH_MAX];
 	char *buf = NULL;
@@ -202,7 +201,7 @@ static void
 file_owned_by_another_user_is_refused(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct stat st;
 	char want[1024];
 
@@ -229,7 +228,7 @@ static void
 folder_owned_by_another_user_is_refused(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct stat st;
 	char sub[PATH_MAX], file[PATH_MAX], want[2048];
 
@@ -312,7 +311,7 @@ static void
 read_gives_every_byte_and_a_nul(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
@@ -332,7 +331,7 @@ static void
 no_trust_flag_reads_a_world_readable_file(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *buf = NULL;
 	size_t len = 0;
 
@@ -348,7 +347,7 @@ static void
 symlink_is_followed_to_read(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char real[PATH_MAX], file[PATH_MAX], link[PATH_MAX];
 	char *buf = NULL;
 	size_t len = 0;
@@ -388,7 +387,7 @@ static void
 symlink_loop_is_an_error(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *buf = NULL;
 	size_t len = 0;
 
@@ -403,7 +402,7 @@ static void
 relative_path_is_walked_from_the_current_folder(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	assert_int_equal(fs_write(fx->store, "x\n", 2, 0640), 0);
 	assert_int_equal(chdir(fx->dir), 0);
@@ -437,7 +436,7 @@ store_load_reads_and_parses(void **state)
 {
 	struct fx *fx = *state;
 	struct cerbo_store *store = cerbo_store_new(), *got = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *text_buf = NULL, hex[65];
 	size_t len = 0;
 
@@ -446,7 +445,7 @@ store_load_reads_and_parses(void **state)
 	    0);
 	assert_int_equal(cerbo_store_emit(store, &text_buf, &len, &err), 0);
 	assert_int_equal(fs_write(fx->store, text_buf, len, 0640), 0);
-	assert_int_equal(cerbo_store_load(&got, fx->store, 0, &err), 0);
+	assert_int_equal(cerbo_store_load(fx->store, 0, &got, &err), 0);
 	assert_non_null(cerbo_store_profile_find(got, "ops"));
 	cerbo_digest_hex(text_buf, len, hex);
 	assert_string_equal(cerbo_store_digest(got), hex);
@@ -460,10 +459,10 @@ store_load_refuses_an_unsafe_store(void **state)
 {
 	struct fx *fx = *state;
 	struct cerbo_store *got = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	assert_int_equal(fs_write(fx->store, "x\n", 2, 0644), 0);
-	assert_int_equal(cerbo_store_load(&got, fx->store, 0, &err), -1);
+	assert_int_equal(cerbo_store_load(fx->store, 0, &got, &err), -1);
 	assert_int_equal(err.status, CERBO_E_UNSAFE);
 	assert_null(got);
 }
@@ -474,7 +473,7 @@ static void
 check_access_names_the_folder_that_stops_an_account(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char sub[PATH_MAX], file[PATH_MAX], want[2048], me[64];
 	gid_t gid = 33;
 
@@ -518,7 +517,7 @@ static void
 check_access_allows_an_account_through_its_group(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char sub[PATH_MAX], file[PATH_MAX];
 	gid_t gid = 33;
 
@@ -547,7 +546,7 @@ static void
 check_access_names_a_file_the_account_cannot_read(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char want[2048];
 	gid_t gid = 33;
 
@@ -575,7 +574,7 @@ static void
 check_access_applies_the_trust_rules(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	assert_int_equal(fs_write(fx->store, "x\n", 2, 0604), 0);
 	assert_int_equal(cerbo_store_check_access(fx->store, (uid_t)-1, NULL, 0,
@@ -589,7 +588,7 @@ static void
 check_access_on_a_missing_store_is_not_found(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	assert_int_equal(cerbo_store_check_access(fx->store, (uid_t)-1, NULL, 0,
 	                     &err),

@@ -46,6 +46,7 @@
 #include <sodium.h>
 
 #include "cerbo.h"
+#include "internal.h"
 
 #define NOW ((time_t)1790000000) /* 2026-09-21, inside every validity */
 
@@ -154,15 +155,12 @@ fresh_path(char *out, size_t len)
 	assert_true(n > 0 && (size_t)n < len);
 }
 
-static struct cerbo_verdict
-verify(const char *path, const char *user, const char *sec, size_t seclen,
-    const char *request)
+static void
+verify(struct cerbo_verdict *v, const char *path, const char *user,
+    const char *sec, size_t seclen, const char *request)
 {
-	struct cerbo_verify_args a;
-	struct cerbo_verdict v;
+	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
 
-	memset(&a, 0, sizeof(a));
-	memset(&v, 0, sizeof(v));
 	a.store_path = path;
 	a.username = user;
 	a.secret = sec;
@@ -170,8 +168,7 @@ verify(const char *path, const char *user, const char *sec, size_t seclen,
 	a.request = request;
 	a.now = NOW;
 	a.flags = CERBO_VERIFY_NO_TRUST;
-	assert_int_equal(cerbo_verify(&a, &v), 0);
-	return v;
+	assert_int_equal(cerbo_verify(&a, v), 0);
 }
 
 /* The reason never holds the secret or the hash. */
@@ -185,7 +182,7 @@ assert_reason_clean(const struct cerbo_verdict *v)
 static int
 setup(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct buf g;
 	int n;
 
@@ -234,10 +231,10 @@ teardown(void **state)
 static void
 real_credentials_are_allowed_on_the_good_store(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
-	v = verify(good_path, "pk_real", secret, strlen(secret),
+	verify(&v, good_path, "pk_real", secret, strlen(secret),
 	    GOOD_REQUEST);
 	assert_int_equal(v.code, CERBO_ALLOW);
 	assert_int_equal(v.key, CERBO_KEY_CURRENT);
@@ -248,9 +245,9 @@ static void
 real_credentials_through_basic_are_allowed(void **state)
 {
 	char joined[256], header[512];
-	struct cerbo_basic b;
-	struct cerbo_error err;
-	struct cerbo_verdict v;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	int n;
 
 	(void)state;
@@ -261,7 +258,7 @@ real_credentials_through_basic_are_allowed(void **state)
 	    (const unsigned char *)joined, (size_t)n,
 	    sodium_base64_VARIANT_ORIGINAL);
 	assert_int_equal(cerbo_basic_parse(header, &b, &err), 0);
-	v = verify(good_path, b.username, b.secret, b.secret_len,
+	verify(&v, good_path, b.username, b.secret, b.secret_len,
 	    GOOD_REQUEST);
 	cerbo_basic_wipe(&b);
 	assert_int_equal(v.code, CERBO_ALLOW);
@@ -271,11 +268,11 @@ static void
 the_template_parses(void **state)
 {
 	struct cerbo_store *s = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct buf g = good_store();
 
 	(void)state;
-	assert_int_equal(cerbo_store_parse(&s, g.p, g.len, "good.yaml", &err),
+	assert_int_equal(cerbo_store_parse(g.p, g.len, "good.yaml", &s, &err),
 	    0);
 	assert_int_equal(cerbo_store_user_count(s), 1);
 	cerbo_store_free(s);
@@ -577,8 +574,8 @@ store_case_test(void **state)
 {
 	const struct store_case *c = *state;
 	struct cerbo_store *s = NULL;
-	struct cerbo_error err;
-	struct cerbo_verdict v;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	struct buf b;
 	char path[128];
 	const char *at;
@@ -596,8 +593,8 @@ store_case_test(void **state)
 		free(b.p);
 		b = o;
 	}
-	memset(&err, 0, sizeof(err));
-	rc = cerbo_store_parse(&s, b.p, b.len, "hostile.yaml", &err);
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
+	rc = cerbo_store_parse(b.p, b.len, "hostile.yaml", &s, &err);
 	if (c->want == CERBO_OK) {
 		assert_int_equal(rc, 0);
 		cerbo_store_free(s);
@@ -615,7 +612,7 @@ store_case_test(void **state)
 
 	fresh_path(path, sizeof(path));
 	write_file(path, b.p, b.len);
-	v = verify(path, "pk_real", secret, strlen(secret), GOOD_REQUEST);
+	verify(&v, path, "pk_real", secret, strlen(secret), GOOD_REQUEST);
 	assert_reason_clean(&v);
 	if (c->want == CERBO_OK)
 		assert_int_equal(v.code, CERBO_ALLOW);
@@ -850,15 +847,15 @@ big_case_test(void **state)
 {
 	const struct big_case *c = *state;
 	struct cerbo_store *s = NULL;
-	struct cerbo_error err;
-	struct cerbo_verdict v;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	struct buf b = { NULL, 0 };
 	char path[128];
 
 	c->make(&b);
-	memset(&err, 0, sizeof(err));
-	assert_int_equal(cerbo_store_parse(&s, b.p ? b.p : "", b.len,
-	    "hostile.yaml", &err), -1);
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
+	assert_int_equal(cerbo_store_parse(b.p ? b.p : "", b.len,
+	    "hostile.yaml", &s, &err), -1);
 	assert_null(s);
 	if (err.status != c->want)
 		fail_msg("status %s, want %s: %s", cerbo_status_name(err.status),
@@ -867,7 +864,7 @@ big_case_test(void **state)
 
 	fresh_path(path, sizeof(path));
 	write_file(path, b.p ? b.p : "", b.len);
-	v = verify(path, "pk_real", secret, strlen(secret), GOOD_REQUEST);
+	verify(&v, path, "pk_real", secret, strlen(secret), GOOD_REQUEST);
 	assert_int_equal(v.code, CERBO_STORE_ERROR);
 	free(b.p);
 }
@@ -878,8 +875,8 @@ static void
 store_file_past_size_bound_is_refused(void **state)
 {
 	struct cerbo_store *s = NULL;
-	struct cerbo_error err;
-	struct cerbo_verdict v;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	char path[128];
 	int fd;
 
@@ -889,12 +886,12 @@ store_file_past_size_bound_is_refused(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(ftruncate(fd, (off_t)CERBO_STORE_SIZE_MAX + 1), 0);
 	assert_int_equal(close(fd), 0);
-	memset(&err, 0, sizeof(err));
-	assert_int_equal(cerbo_store_load(&s, path, CERBO_LOAD_NO_TRUST, &err),
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
+	assert_int_equal(cerbo_store_load(path, CERBO_LOAD_NO_TRUST, &s, &err),
 	    -1);
 	assert_null(s);
 	assert_int_equal(err.status, CERBO_E_STORE);
-	v = verify(path, "pk_real", secret, strlen(secret), GOOD_REQUEST);
+	verify(&v, path, "pk_real", secret, strlen(secret), GOOD_REQUEST);
 	assert_int_equal(v.code, CERBO_STORE_ERROR);
 }
 
@@ -902,7 +899,7 @@ static void
 store_buffer_past_size_bound_is_refused(void **state)
 {
 	struct cerbo_store *s = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *p;
 
 	(void)state;
@@ -910,9 +907,9 @@ store_buffer_past_size_bound_is_refused(void **state)
 	 * the parser reads past the bound check */
 	p = calloc(1, (size_t)CERBO_STORE_SIZE_MAX + 1);
 	assert_non_null(p);
-	memset(&err, 0, sizeof(err));
-	assert_int_equal(cerbo_store_parse(&s, p, (size_t)CERBO_STORE_SIZE_MAX +
-	    1, "big.yaml", &err), -1);
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
+	assert_int_equal(cerbo_store_parse(p, (size_t)CERBO_STORE_SIZE_MAX +
+	    1, "big.yaml", &s, &err), -1);
 	assert_null(s);
 	assert_int_equal(err.status, CERBO_E_STORE);
 	free(p);
@@ -946,8 +943,8 @@ file_case_test(void **state)
 	const struct file_case *c = *state;
 	const char *top = getenv("CERBO_TOP");
 	struct cerbo_store *s = NULL;
-	struct cerbo_error err;
-	struct cerbo_verdict v;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	char path[1024];
 	int n;
 
@@ -955,14 +952,14 @@ file_case_test(void **state)
 	    top != NULL ? top : ".", c->file);
 	assert_true(n > 0 && (size_t)n < sizeof(path));
 	assert_int_equal(access(path, R_OK), 0);
-	memset(&err, 0, sizeof(err));
-	assert_int_equal(cerbo_store_load(&s, path, CERBO_LOAD_NO_TRUST, &err),
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
+	assert_int_equal(cerbo_store_load(path, CERBO_LOAD_NO_TRUST, &s, &err),
 	    -1);
 	assert_null(s);
 	if (err.status != c->want)
 		fail_msg("status %s, want %s: %s", cerbo_status_name(err.status),
 		    cerbo_status_name(c->want), err.message);
-	v = verify(path, "pk_real", secret, strlen(secret), GOOD_REQUEST);
+	verify(&v, path, "pk_real", secret, strlen(secret), GOOD_REQUEST);
 	assert_int_equal(v.code, CERBO_STORE_ERROR);
 }
 
@@ -1209,9 +1206,9 @@ basic_case_test(void **state)
 	const struct basic_case *c = *state;
 	char *header;
 	size_t hlen = 65536;
-	struct cerbo_basic b;
-	struct cerbo_error err;
-	struct cerbo_verdict v;
+	struct cerbo_basic b = CERBO_BASIC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	int rc;
 
 	header = calloc(1, hlen);
@@ -1221,7 +1218,8 @@ basic_case_test(void **state)
 	else
 		c->make(header, hlen);
 	memset(&b, 0x5a, sizeof(b));
-	memset(&err, 0, sizeof(err));
+	b.size = sizeof(b);
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	rc = cerbo_basic_parse(header, &b, &err);
 	if (!c->ok) {
 		assert_int_equal(rc, -1);
@@ -1232,7 +1230,7 @@ basic_case_test(void **state)
 	} else {
 		assert_int_equal(rc, 0);
 		/* well-formed, but not the real secret: refused */
-		v = verify(good_path, b.username, b.secret, b.secret_len,
+		verify(&v, good_path, b.username, b.secret, b.secret_len,
 		    GOOD_REQUEST);
 		assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
 		cerbo_basic_wipe(&b);
@@ -1300,7 +1298,7 @@ cred_case_test(void **state)
 	char user[80] = "pk_real";
 	char sec[CERBO_SECRET_GENERATED_SIZE + 8];
 	size_t slen = strlen(secret);
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	const char *s = sec;
 
 	memcpy(sec, secret, slen + 1);
@@ -1359,7 +1357,7 @@ cred_case_test(void **state)
 		memcpy(user, "pk_nobody", 10);
 		break;
 	}
-	v = verify(good_path, user, s, slen, GOOD_REQUEST);
+	verify(&v, good_path, user, s, slen, GOOD_REQUEST);
 	if (v.code != c->want)
 		fail_msg("verdict %s, want %s (%s)", cerbo_verdict_name(v.code),
 		    cerbo_verdict_name(c->want), v.reason);
@@ -1414,8 +1412,8 @@ name_case_test(void **state)
 	char buf[4200];
 	const char *u = c->username;
 	struct cerbo_store *s;
-	struct cerbo_user_spec spec;
-	struct cerbo_error err;
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	int rc;
 
 	if (u == NULL) {
@@ -1430,14 +1428,14 @@ name_case_test(void **state)
 	s = cerbo_store_new();
 	assert_non_null(s);
 	assert_int_equal(cerbo_profile_add(s, "p", "Profile", &err), 0);
-	memset(&spec, 0, sizeof(spec));
+	spec = (struct cerbo_user_spec)CERBO_USER_SPEC_INIT;
 	spec.username = u;
 	spec.nickname = "Nick";
 	spec.profile = "p";
 	spec.email = "a@example.com";
 	spec.description = "Description";
 	spec.secret_hash = hash;
-	memset(&err, 0, sizeof(err));
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	rc = cerbo_user_add(s, &spec, NOW, &err);
 	if (c->valid) {
 		assert_int_equal(rc, 0);
@@ -1566,8 +1564,8 @@ field_case_test(void **state)
 	char value[4200];
 	const char *v = c->value;
 	struct cerbo_store *s;
-	struct cerbo_user_spec spec;
-	struct cerbo_error err;
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	int rc = -1, changed = 0;
 
 	if (v == NULL) {
@@ -1578,14 +1576,14 @@ field_case_test(void **state)
 	s = cerbo_store_new();
 	assert_non_null(s);
 	assert_int_equal(cerbo_profile_add(s, "p", "Profile", &err), 0);
-	memset(&spec, 0, sizeof(spec));
+	spec = (struct cerbo_user_spec)CERBO_USER_SPEC_INIT;
 	spec.username = "pk_real";
 	spec.nickname = "Nick";
 	spec.profile = "p";
 	spec.email = "a@example.com";
 	spec.description = "Description";
 	spec.secret_hash = hash;
-	memset(&err, 0, sizeof(err));
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	switch (c->target) {
 	case F_NICKNAME:
 		spec.nickname = v;
@@ -1695,8 +1693,8 @@ secret_case_test(void **state)
 	char *sec;
 	size_t len;
 	char out[CERBO_HASH_MAX];
-	struct cerbo_error err;
-	struct cerbo_verdict v;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	int rc;
 
 	len = c->text != NULL ? strlen(c->text) : c->len;
@@ -1709,7 +1707,7 @@ secret_case_test(void **state)
 	sec[len] = '\0';
 
 	assert_int_equal(cerbo_secret_is_generated(sec, len), c->generated);
-	memset(&err, 0, sizeof(err));
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	rc = c->hashing == HASH_SKIP ? 0 :
 	    cerbo_secret_hash(sec, len, out, sizeof(out), &err);
 	if (c->hashing == HASH_SKIP) {
@@ -1724,7 +1722,7 @@ secret_case_test(void **state)
 		assert_int_equal(err.status, CERBO_E_INVALID);
 	}
 	/* none of them is the real user's secret */
-	v = verify(good_path, "pk_real", sec, len, GOOD_REQUEST);
+	verify(&v, good_path, "pk_real", sec, len, GOOD_REQUEST);
 	assert_int_not_equal(v.code, CERBO_ALLOW);
 	free(sec);
 }
@@ -1802,9 +1800,8 @@ static void
 hash_case_test(void **state)
 {
 	const struct hash_case *c = *state;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
-	memset(&err, 0, sizeof(err));
 	assert_int_equal(cerbo_hash_validate(c->hash, &err),
 	    c->valid ? 0 : -1);
 	if (c->valid) {
@@ -1899,9 +1896,9 @@ static void
 request_case_test(void **state)
 {
 	const struct request_case *c = *state;
-	struct cerbo_request r;
-	struct cerbo_error err;
-	struct cerbo_verdict v;
+	struct cerbo_request r = CERBO_REQUEST_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	char *line;
 	size_t len;
 	int rc;
@@ -1921,7 +1918,7 @@ request_case_test(void **state)
 		memcpy(line, c->line, len);
 		line[len] = '\0';
 	}
-	memset(&err, 0, sizeof(err));
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	rc = cerbo_request_parse(line, &r, &err);
 	if (c->ok) {
 		assert_int_equal(rc, 0);
@@ -1931,7 +1928,7 @@ request_case_test(void **state)
 	} else {
 		assert_int_equal(rc, -1);
 		assert_int_equal(err.status, CERBO_E_INVALID);
-		v = verify(good_path, "pk_real", secret, strlen(secret), line);
+		verify(&v, good_path, "pk_real", secret, strlen(secret), line);
 		if (v.code != CERBO_DENY_REQUEST)
 			fail_msg("verdict %s (%s)", cerbo_verdict_name(v.code),
 			    v.reason);
@@ -1943,19 +1940,19 @@ request_case_test(void **state)
 static void
 deny_rule_wins_over_allow(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
-	v = verify(good_path, "pk_real", secret, strlen(secret),
+	verify(&v, good_path, "pk_real", secret, strlen(secret),
 	    "GET /api/v1/appointments/secret/x HTTP/1.1");
 	assert_int_equal(v.code, CERBO_DENY_FORBIDDEN);
-	v = verify(good_path, "pk_real", secret, strlen(secret),
+	verify(&v, good_path, "pk_real", secret, strlen(secret),
 	    "GET /api/v1/appointments/secret HTTP/1.1");
 	assert_int_equal(v.code, CERBO_DENY_FORBIDDEN);
-	v = verify(good_path, "pk_real", secret, strlen(secret),
+	verify(&v, good_path, "pk_real", secret, strlen(secret),
 	    "GET /api/v1/appointments/%73ecret/x HTTP/1.1");
 	assert_int_equal(v.code, CERBO_DENY_FORBIDDEN);
-	v = verify(good_path, "pk_real", secret, strlen(secret),
+	verify(&v, good_path, "pk_real", secret, strlen(secret),
 	    "DELETE /api/v1/appointments/1 HTTP/1.1");
 	assert_int_equal(v.code, CERBO_DENY_FORBIDDEN);
 }

@@ -41,9 +41,14 @@ write_file(const char *path, const char *buf, size_t len)
 static void
 add_user(struct cerbo_store *s, const char *name, const char *secret)
 {
-	struct cerbo_user_spec spec = { name, "Nick", "sched",
-		"ops@example.com", "A user", NULL };
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 	char hash[CERBO_HASH_MAX];
+
+	spec.username = name;
+	spec.nickname = "Nick";
+	spec.profile = "sched";
+	spec.email = "ops@example.com";
+	spec.description = "A user";
 
 	assert_int_equal(cerbo_secret_hash(secret, strlen(secret), hash,
 	    sizeof(hash), NULL), 0);
@@ -223,7 +228,7 @@ missing_index_is_not_found(void **state)
 {
 	struct fixture *f = *state;
 	struct cerbo__index *ix = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct stat st;
 	char idx[160];
 
@@ -240,7 +245,7 @@ edited_yaml_makes_the_index_stale(void **state)
 {
 	struct fixture *f = *state;
 	struct cerbo__index *ix = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct stat st;
 	int changed;
 
@@ -289,7 +294,7 @@ truncated_index_is_damaged(void **state)
 {
 	struct fixture *f = *state;
 	struct cerbo__index *ix = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct stat st, ist;
 	char idx[160];
 
@@ -306,7 +311,7 @@ flipped_header_byte_is_damaged(void **state)
 {
 	struct fixture *f = *state;
 	struct cerbo__index *ix = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct stat st;
 	char idx[160];
 	unsigned char c;
@@ -329,7 +334,7 @@ group_writable_index_is_refused(void **state)
 {
 	struct fixture *f = *state;
 	struct cerbo__index *ix = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct stat st;
 	char idx[160];
 
@@ -447,10 +452,10 @@ compile_writes_an_index_that_matches(void **state)
 static enum cerbo_verdict_code
 verify_key(const char *path, const char *user, const char *secret)
 {
-	struct cerbo_verify_args va;
-	struct cerbo_verdict v;
+	struct cerbo_verify_args va = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
-	memset(&va, 0, sizeof(va));
+	va = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
 	va.store_path = path;
 	va.username = user;
 	va.secret = secret;

@@ -17,8 +17,8 @@
 static int
 matches(const char *rule, const char *line)
 {
-	struct cerbo_request req;
-	struct cerbo_error err;
+	struct cerbo_request req = CERBO_REQUEST_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	if (cerbo_request_parse(line, &req, &err) != 0)
 		fail_msg("request \"%s\" refused: %s", line, err.message);
@@ -69,7 +69,7 @@ valid_rules_are_accepted(void **state)
 		"GET /.well-known/x",
 		"GET /a/...",
 	};
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	size_t i;
 
 	(void)state;
@@ -117,12 +117,12 @@ invalid_rules_are_refused_with_a_reason(void **state)
 		{ "GET /caf\xc3", "UTF-8" },
 		{ "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG /x", "method" },
 	};
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		memset(&err, 0, sizeof(err));
+		err = (struct cerbo_error)CERBO_ERROR_INIT;
 		if (cerbo_rule_validate(bad[i].rule, &err) == 0)
 			fail_msg("\"%s\" accepted", bad[i].rule);
 		assert_int_equal(err.status, CERBO_E_INVALID);
@@ -146,7 +146,7 @@ static void
 rule_of_rule_max_bytes_is_valid(void **state)
 {
 	char rule[CERBO_RULE_MAX + 1];
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	rule_of_length(rule, CERBO_RULE_MAX);
@@ -158,7 +158,7 @@ static void
 overlong_rule_is_refused(void **state)
 {
 	char rule[CERBO_RULE_MAX + 2];
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	rule_of_length(rule, CERBO_RULE_MAX + 1);
@@ -173,8 +173,8 @@ decision_holds_a_rule_of_rule_max_bytes(void **state)
 	char rule[CERBO_RULE_MAX + 1];
 	struct cerbo_store *store;
 	const struct cerbo_profile *p;
-	struct cerbo_request req;
-	struct cerbo_decision d;
+	struct cerbo_request req = CERBO_REQUEST_INIT;
+	struct cerbo_decision d = CERBO_DECISION_INIT;
 	int changed;
 
 	(void)state;
@@ -187,7 +187,7 @@ decision_holds_a_rule_of_rule_max_bytes(void **state)
 	p = cerbo_store_profile_find(store, "big");
 	assert_non_null(p);
 	assert_int_equal(cerbo_request_parse(rule, &req, NULL), 0);
-	cerbo_profile_decide(p, &req, &d);
+	assert_int_equal(cerbo_profile_decide(p, &req, &d), 0);
 	assert_int_equal(d.allowed, 1);
 	assert_int_equal(d.matched, 1);
 	assert_int_equal(strlen(d.rule), CERBO_RULE_MAX);
@@ -355,7 +355,7 @@ many_double_stars_match_in_polynomial_time(void **state)
 {
 	char rule[CERBO_RULE_MAX + 1];
 	char line[CERBO_PATH_MAX];
-	struct cerbo_request req;
+	struct cerbo_request req = CERBO_REQUEST_INIT;
 	size_t r = 0, l = 0, i;
 	double t0, t1;
 	int m;
@@ -391,7 +391,7 @@ static struct cerbo_store *
 store_with(const char *name, const char **allow, const char **deny)
 {
 	struct cerbo_store *s = cerbo_store_new();
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	size_t i;
 
 	assert_non_null(s);
@@ -412,10 +412,11 @@ static void
 decide(const struct cerbo_store *s, const char *name, const char *line,
     struct cerbo_decision *d)
 {
-	struct cerbo_request req;
+	struct cerbo_request req = CERBO_REQUEST_INIT;
 
 	assert_int_equal(cerbo_request_parse(line, &req, NULL), 0);
-	cerbo_profile_decide(cerbo_store_profile_find(s, name), &req, d);
+	assert_int_equal(cerbo_profile_decide(cerbo_store_profile_find(s, name),
+	    &req, d), 0);
 }
 
 static void
@@ -424,7 +425,7 @@ deny_rule_wins_over_allow(void **state)
 	const char *allow[] = { "* /api/**", NULL };
 	const char *deny[] = { "DELETE /**", NULL };
 	struct cerbo_store *s = store_with("sched", allow, deny);
-	struct cerbo_decision d;
+	struct cerbo_decision d = CERBO_DECISION_INIT;
 
 	(void)state;
 	decide(s, "sched", "DELETE /api/v1/x HTTP/1.1", &d);
@@ -443,7 +444,7 @@ allow_rule_allows_and_is_named(void **state)
 		"GET /api/v1/appointments/**", NULL };
 	const char *deny[] = { "DELETE /**", NULL };
 	struct cerbo_store *s = store_with("sched", allow, deny);
-	struct cerbo_decision d;
+	struct cerbo_decision d = CERBO_DECISION_INIT;
 
 	(void)state;
 	decide(s, "sched", "GET /api/v1/appointments/7?full=1 HTTP/1.1", &d);
@@ -460,7 +461,7 @@ no_matching_rule_is_default_deny(void **state)
 {
 	const char *allow[] = { "GET /api/v1/appointments/**", NULL };
 	struct cerbo_store *s = store_with("sched", allow, NULL);
-	struct cerbo_decision d;
+	struct cerbo_decision d = CERBO_DECISION_INIT;
 
 	(void)state;
 	decide(s, "sched", "GET /api/v1/patients/1", &d);
@@ -477,7 +478,7 @@ static void
 profile_without_rules_refuses_everything(void **state)
 {
 	struct cerbo_store *s = store_with("empty", NULL, NULL);
-	struct cerbo_decision d;
+	struct cerbo_decision d = CERBO_DECISION_INIT;
 
 	(void)state;
 	decide(s, "empty", "GET /", &d);
@@ -489,12 +490,12 @@ profile_without_rules_refuses_everything(void **state)
 static void
 null_profile_or_request_refuses(void **state)
 {
-	struct cerbo_request req;
-	struct cerbo_decision d;
+	struct cerbo_request req = CERBO_REQUEST_INIT;
+	struct cerbo_decision d = CERBO_DECISION_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo_request_parse("GET /", &req, NULL), 0);
-	cerbo_profile_decide(NULL, &req, &d);
+	assert_int_equal(cerbo_profile_decide(NULL, &req, &d), 0);
 	assert_int_equal(d.allowed, 0);
 	assert_int_equal(d.matched, 0);
 }
@@ -535,7 +536,7 @@ deny_cannot_be_bypassed_by_normalisation(void **state)
 		"GET /api/v1/Patients/../patients/1 HTTP/1.1",
 		"GET /api/v1/patients;x=1/1 HTTP/1.1",
 	};
-	struct cerbo_request req;
+	struct cerbo_request req = CERBO_REQUEST_INIT;
 	size_t i;
 
 	(void)state;
@@ -577,7 +578,7 @@ deny_rule_covers_what_backends_route_alike(void **state)
 		"HEAD /api/v1/users/42",
 	};
 	struct cerbo_store *s = store_with("p", allow, deny);
-	struct cerbo_decision d;
+	struct cerbo_decision d = CERBO_DECISION_INIT;
 	size_t i;
 
 	(void)state;
@@ -600,7 +601,7 @@ allow_rule_stays_exact(void **state)
 {
 	const char *allow[] = { "GET /api/v1/reports/*", NULL };
 	struct cerbo_store *s = store_with("p", allow, NULL);
-	struct cerbo_decision d;
+	struct cerbo_decision d = CERBO_DECISION_INIT;
 
 	(void)state;
 	decide(s, "p", "GET /api/v1/reports/7", &d);

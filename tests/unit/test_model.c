@@ -18,7 +18,7 @@
 
 #define T0 1795773600 /* 2026-11-27T10:00:00Z */
 
-static struct cerbo_error err;
+static struct cerbo_error err = CERBO_ERROR_INIT;
 
 static void
 ok(int rc)
@@ -38,13 +38,15 @@ refused(int rc, enum cerbo_status status, const char *needle)
 		    cerbo_status_name(status), needle);
 }
 
-static struct cerbo_user_spec
-spec_of(const char *name)
+static void
+spec_of(struct cerbo_user_spec *s, const char *name)
 {
-	struct cerbo_user_spec s = {name, "Scheduling integration",
-	    "scheduling", "ops@example.com", "Syncs appointments", HASH_A};
-
-	return s;
+	s->username = name;
+	s->nickname = "Scheduling integration";
+	s->profile = "scheduling";
+	s->email = "ops@example.com";
+	s->description = "Syncs appointments";
+	s->secret_hash = HASH_A;
 }
 
 /* A store with profiles scheduling and other, and user pk_a. */
@@ -52,8 +54,9 @@ static int
 setup(void **state)
 {
 	struct cerbo_store *s = cerbo_store_new();
-	struct cerbo_user_spec spec = spec_of("pk_a");
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 
+	spec_of(&spec, "pk_a");
 	if (s == NULL ||
 	    cerbo_profile_add(s, "scheduling", "Scheduling", NULL) != 0 ||
 	    cerbo_profile_add(s, "other", NULL, NULL) != 0 ||
@@ -134,8 +137,9 @@ added_user_has_its_fields_and_times(void **state)
 static void
 add_trims_spaces_around_text(void **state)
 {
-	struct cerbo_user_spec spec = spec_of("pk_b");
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 
+	spec_of(&spec, "pk_b");
 	spec.nickname = "  CRM sync \n";
 	spec.email = " crm@example.com ";
 	ok(cerbo_user_add(*state, &spec, T0, &err));
@@ -148,8 +152,9 @@ add_trims_spaces_around_text(void **state)
 static void
 add_of_taken_username_is_exists(void **state)
 {
-	struct cerbo_user_spec spec = spec_of("pk_a");
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 
+	spec_of(&spec, "pk_a");
 	refused(cerbo_user_add(*state, &spec, T0, &err), CERBO_E_EXISTS,
 	    "pk_a exists");
 	assert_int_equal(cerbo_store_user_count(*state), 1);
@@ -158,8 +163,9 @@ add_of_taken_username_is_exists(void **state)
 static void
 add_with_unknown_profile_is_notfound_and_adds_nothing(void **state)
 {
-	struct cerbo_user_spec spec = spec_of("pk_b");
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 
+	spec_of(&spec, "pk_b");
 	spec.profile = "nope";
 	refused(cerbo_user_add(*state, &spec, T0, &err), CERBO_E_NOTFOUND,
 	    "no profile nope");
@@ -169,24 +175,25 @@ add_with_unknown_profile_is_notfound_and_adds_nothing(void **state)
 static void
 add_with_invalid_field_names_it_and_adds_nothing(void **state)
 {
-	struct cerbo_user_spec spec = spec_of("pk_b");
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 
+	spec_of(&spec, "pk_b");
 	spec.email = "nobody";
 	refused(cerbo_user_add(*state, &spec, T0, &err), CERBO_E_INVALID,
 	    "email");
-	spec = spec_of("pk_b");
+	spec_of(&spec, "pk_b");
 	spec.nickname = "   ";
 	refused(cerbo_user_add(*state, &spec, T0, &err), CERBO_E_INVALID,
 	    "nickname must not be empty");
-	spec = spec_of("pk_b");
+	spec_of(&spec, "pk_b");
 	spec.description = NULL;
 	refused(cerbo_user_add(*state, &spec, T0, &err), CERBO_E_INVALID,
 	    "description is required");
-	spec = spec_of("pk_b");
+	spec_of(&spec, "pk_b");
 	spec.secret_hash = "$argon2i$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA";
 	refused(cerbo_user_add(*state, &spec, T0, &err), CERBO_E_INVALID,
 	    "secret: ");
-	spec = spec_of("sk_b");
+	spec_of(&spec, "sk_b");
 	refused(cerbo_user_add(*state, &spec, T0, &err), CERBO_E_INVALID,
 	    "username");
 	assert_int_equal(cerbo_store_user_count(*state), 1);
@@ -363,8 +370,9 @@ removed_user_is_gone(void **state)
 static void
 removed_name_can_be_added_again(void **state)
 {
-	struct cerbo_user_spec spec = spec_of("pk_a");
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 
+	spec_of(&spec, "pk_a");
 	ok(cerbo_user_remove(*state, "pk_a", &err));
 	spec.nickname = "Again";
 	ok(cerbo_user_add(*state, &spec, T0 + 9, &err));
@@ -483,8 +491,9 @@ unsetting_old_key_end_unsets_the_old_key(void **state)
 static void
 prune_drops_only_ended_grace_periods_without_touching_updated(void **state)
 {
-	struct cerbo_user_spec spec = spec_of("pk_b");
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 
+	spec_of(&spec, "pk_b");
 	ok(cerbo_user_add(*state, &spec, T0, &err));
 	ok(cerbo_user_set_secret(*state, "pk_a", HASH_B, T0, 100, 0, &err));
 	ok(cerbo_user_set_secret(*state, "pk_b", HASH_B, T0, 200, 0, &err));
@@ -601,8 +610,9 @@ invalid_rule_is_refused(void **state)
 static void
 profile_in_use_cannot_be_removed_and_names_its_users(void **state)
 {
-	struct cerbo_user_spec spec = spec_of("pk_b");
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 
+	spec_of(&spec, "pk_b");
 	ok(cerbo_user_add(*state, &spec, T0, &err));
 	assert_int_equal(cerbo_store_profile_users(*state, "scheduling"), 2);
 	assert_int_equal(cerbo_store_profile_users(*state, "other"), 0);
@@ -621,13 +631,13 @@ profile_in_use_cannot_be_removed_and_names_its_users(void **state)
 static void
 profile_in_use_by_many_names_some_and_counts_all(void **state)
 {
-	struct cerbo_user_spec spec;
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 	char name[64];
 	int i;
 
 	for (i = 0; i < 100; i++) {
 		snprintf(name, sizeof(name), "pk_user_number_%03d", i);
-		spec = spec_of(name);
+		spec_of(&spec, name);
 		ok(cerbo_user_add(*state, &spec, T0, &err));
 	}
 	refused(cerbo_profile_remove(*state, "scheduling", &err), CERBO_E_INUSE,
@@ -641,13 +651,13 @@ profile_in_use_by_many_names_some_and_counts_all(void **state)
 static void
 many_users_in_any_order_are_listed_sorted_and_found(void **state)
 {
-	struct cerbo_user_spec spec;
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 	char name[64];
 	size_t i, n = 20000;
 
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "pk_u%06zu", (i * 7919) % n);
-		spec = spec_of(name);
+		spec_of(&spec, name);
 		ok(cerbo_user_add(*state, &spec, T0, &err));
 	}
 	for (i = 0; i < n; i += 2) {
@@ -673,14 +683,14 @@ many_users_in_any_order_are_listed_sorted_and_found(void **state)
 static void
 users_added_after_listing_are_merged_in_order(void **state)
 {
-	struct cerbo_user_spec spec;
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 
 	assert_non_null(cerbo_store_user_at(*state, 0));
-	spec = spec_of("pk_0");
+	spec_of(&spec, "pk_0");
 	ok(cerbo_user_add(*state, &spec, T0, &err));
-	spec = spec_of("pk_z");
+	spec_of(&spec, "pk_z");
 	ok(cerbo_user_add(*state, &spec, T0, &err));
-	spec = spec_of("pk_b");
+	spec_of(&spec, "pk_b");
 	ok(cerbo_user_add(*state, &spec, T0, &err));
 	assert_string_equal(cerbo_user_name(cerbo_store_user_at(*state, 0)),
 	    "pk_0");
@@ -790,7 +800,7 @@ store_digest_and_generation_are_set_internally(void **state)
 static void
 error_format_has_position_when_known(void **state)
 {
-	struct cerbo_error e;
+	struct cerbo_error e = CERBO_ERROR_INIT;
 	char buf[700];
 
 	(void)state;
@@ -838,9 +848,10 @@ static void
 add_set_and_validate_trim_the_same_fields(void **state)
 {
 	struct cerbo_store *s = *state;
-	struct cerbo_user_spec spec = spec_of("pk_trim");
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 	int changed = -1;
 
+	spec_of(&spec, "pk_trim");
 	spec.profile = " scheduling";
 	spec.email = " ops@example.com ";
 	ok(cerbo_user_add(s, &spec, T0, &err));
@@ -861,7 +872,7 @@ add_set_and_validate_trim_the_same_fields(void **state)
 	/* a hash is never trimmed, by any of them */
 	refused(cerbo_user_field_validate(CERBO_USER_SECRET, " " HASH_A, &err),
 	    CERBO_E_INVALID, "secret");
-	spec = spec_of("pk_trim2");
+	spec_of(&spec, "pk_trim2");
 	spec.secret_hash = " " HASH_A;
 	refused(cerbo_user_add(s, &spec, T0, &err), CERBO_E_INVALID, "secret");
 }

@@ -28,12 +28,12 @@ struct refused {
 static void
 check_good(const struct good *g, size_t n)
 {
-	struct cerbo_request req;
-	struct cerbo_error err;
+	struct cerbo_request req = CERBO_REQUEST_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		memset(&err, 0, sizeof(err));
+		err = (struct cerbo_error)CERBO_ERROR_INIT;
 		if (cerbo_request_parse(g[i].line, &req, &err) != 0)
 			fail_msg("refused \"%s\": %s", g[i].line, err.message);
 		if (strcmp(req.method, g[i].method) != 0 ||
@@ -47,13 +47,14 @@ check_good(const struct good *g, size_t n)
 static void
 check_refused(const struct refused *r, size_t n)
 {
-	struct cerbo_request req;
-	struct cerbo_error err;
+	struct cerbo_request req = CERBO_REQUEST_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		memset(&err, 0, sizeof(err));
+		err = (struct cerbo_error)CERBO_ERROR_INIT;
 		memset(&req, 'x', sizeof(req));
+		req.size = sizeof(req);
 		if (cerbo_request_parse(r[i].line, &req, &err) == 0)
 			fail_msg("accepted \"%s\" as \"%s\"", r[i].line,
 			    req.path);
@@ -340,7 +341,7 @@ static void
 raw_nul_ends_the_line(void **state)
 {
 	static const char line[] = "GET /a\0/../b";
-	struct cerbo_request req;
+	struct cerbo_request req = CERBO_REQUEST_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo_request_parse(line, &req, NULL), 0);
@@ -436,7 +437,7 @@ static void
 path_up_to_the_limit_is_accepted(void **state)
 {
 	char *line = malloc(4 + CERBO_PATH_MAX);
-	struct cerbo_request req;
+	struct cerbo_request req = CERBO_REQUEST_INIT;
 
 	(void)state;
 	assert_non_null(line);
@@ -453,8 +454,8 @@ static void
 path_over_the_limit_is_refused(void **state)
 {
 	char *line = malloc(5 + CERBO_PATH_MAX);
-	struct cerbo_request req;
-	struct cerbo_error err;
+	struct cerbo_request req = CERBO_REQUEST_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_non_null(line);
@@ -472,8 +473,8 @@ encoded_path_over_the_limit_is_refused(void **state)
 	/* each %41 decodes to one byte: CERBO_PATH_MAX of them overflow */
 	size_t n = 5 + 3 * CERBO_PATH_MAX + 1;
 	char *line = malloc(n);
-	struct cerbo_request req;
-	struct cerbo_error err;
+	struct cerbo_request req = CERBO_REQUEST_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	size_t i;
 
 	(void)state;
@@ -492,8 +493,8 @@ huge_query_string_is_refused(void **state)
 {
 	size_t n = 70000;
 	char *line = malloc(n + 1);
-	struct cerbo_request req;
-	struct cerbo_error err;
+	struct cerbo_request req = CERBO_REQUEST_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_non_null(line);
@@ -508,8 +509,8 @@ huge_query_string_is_refused(void **state)
 static void
 null_arguments_are_refused(void **state)
 {
-	struct cerbo_request req;
-	struct cerbo_error err;
+	struct cerbo_request req = CERBO_REQUEST_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo_request_parse(NULL, &req, &err), -1);

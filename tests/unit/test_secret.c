@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "cerbo.h"
+#include "internal.h"
 
 #define GEN CERBO_SECRET_GENERATED_SIZE
 
@@ -24,7 +25,7 @@ generate(char key[GEN])
 static void
 hash_of(const char *secret, char out[CERBO_HASH_MAX])
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	assert_int_equal(cerbo_secret_hash(secret, strlen(secret), out,
 	    CERBO_HASH_MAX, &err), 0);
@@ -133,7 +134,7 @@ static void
 body_above_256_bits_is_not_generated(void **state)
 {
 	char hash[CERBO_HASH_MAX];
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo_secret_is_generated(KEY_2_POW_256, 58), 0);
@@ -161,7 +162,7 @@ static void
 generated_key_hashes_with_the_fast_scheme(void **state)
 {
 	char key[GEN], hash[CERBO_HASH_MAX];
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	generate(key);
@@ -231,7 +232,7 @@ fast_scheme_refuses_a_non_generated_secret_even_if_forged(void **state)
 	 * computed with Python's hashlib.blake2b(digest_size=32, key=...). */
 	const char *forged = "$cerbo-b2b$v=1$AAAAAAAAAAAAAAAAAAAAAA$"
 	    FORGED_HUNTER2;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo_hash_validate(forged, &err), 0);
@@ -252,7 +253,7 @@ static void
 other_secret_hashes_with_argon2id(void **state)
 {
 	char hash[CERBO_HASH_MAX];
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	hash_of("correct horse battery staple", hash);
@@ -279,7 +280,7 @@ static void
 hash_refuses_empty_and_control_characters(void **state)
 {
 	char hash[CERBO_HASH_MAX];
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo_secret_hash("", 0, hash, sizeof(hash), &err),
@@ -296,7 +297,7 @@ static void
 hash_refuses_an_overlong_secret(void **state)
 {
 	char big[CERBO_SECRET_MAX + 2], hash[CERBO_HASH_MAX];
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	memset(big, 'x', sizeof(big));
@@ -313,7 +314,7 @@ hash_refuses_an_overlong_secret(void **state)
 static void
 argon2id_parameters_within_bounds_validate(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo_hash_validate("$argon2id$v=19$m=65536,t=2,p=1$"
@@ -327,7 +328,7 @@ argon2id_memory_over_bound_is_refused(void **state)
 {
 	const char *h = "$argon2id$v=19$m=262145,t=2,p=1$" A2_SALT "$"
 	    A2_HASH;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo_hash_validate(h, &err), -1);
@@ -352,7 +353,7 @@ argon2id_time_over_bound_is_refused(void **state)
 {
 	const char *h = "$argon2id$v=19$m=65536,t=11,p=1$" A2_SALT "$"
 	    A2_HASH;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo_hash_validate(h, &err), -1);
@@ -365,7 +366,7 @@ argon2id_parallelism_other_than_one_is_refused(void **state)
 {
 	const char *h = "$argon2id$v=19$m=65536,t=2,p=4$" A2_SALT "$"
 	    A2_HASH;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo_hash_validate(h, &err), -1);
@@ -410,7 +411,7 @@ argon2id_salt_byte_outside_the_base64_alphabet_is_refused(void **state)
 	static const char *bytes[] = { "\xc3", "\x80", "\xaf", "\xff",
 		"-", "_", "=", " ", "." };
 	char h[CERBO_HASH_MAX];
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	size_t i, at;
 
 	(void)state;
@@ -432,7 +433,7 @@ argon2id_hash_byte_outside_the_base64_alphabet_is_refused(void **state)
 {
 	static const char *bytes[] = { "\xc3", "\x80", "\xff", "-", "=" };
 	char h[CERBO_HASH_MAX];
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	size_t i;
 
 	(void)state;
@@ -452,7 +453,7 @@ argon2id_hash_byte_outside_the_base64_alphabet_is_refused(void **state)
 static void
 argon2id_salt_with_a_raw_utf8_byte_is_refused(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo_hash_validate("$argon2id$v=19$m=8,t=1,p=1$"
@@ -482,7 +483,7 @@ fast_scheme_byte_outside_the_base64_alphabet_is_refused(void **state)
 static void
 argon2i_and_argon2d_are_refused(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo_hash_validate("$argon2i$v=19$m=65536,t=2,p=1$"
@@ -546,7 +547,7 @@ static void
 hash_refuses_a_mistyped_generated_key(void **state)
 {
 	char key[GEN], hash[CERBO_HASH_MAX];
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	generate(key);
@@ -609,20 +610,20 @@ secret_rule_names_the_first_control_byte(void **state)
 		{ "\x7f", 1, "at byte 1" },
 		{ "abc\r", 4, "at byte 4" },
 	};
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char hash[CERBO_HASH_MAX];
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		memset(&err, 0, sizeof(err));
+		err = (struct cerbo_error)CERBO_ERROR_INIT;
 		assert_int_equal(cerbo_secret_validate(bad[i].s, bad[i].len,
 		    &err), -1);
 		assert_int_equal(err.status, CERBO_E_INVALID);
 		if (strstr(err.message, bad[i].why) == NULL)
 			fail_msg("%zu: %s", i, err.message);
 		/* and hashing refuses it by the same rule */
-		memset(&err, 0, sizeof(err));
+		err = (struct cerbo_error)CERBO_ERROR_INIT;
 		assert_int_equal(cerbo_secret_hash(bad[i].s, bad[i].len, hash,
 		    sizeof(hash), &err), -1);
 		assert_non_null(strstr(err.message, bad[i].why));

@@ -75,7 +75,7 @@ static int
 setup(void **state)
 {
 	static char text[16384];
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	int fd;
 
 	(void)state;
@@ -144,12 +144,12 @@ struct probe {
 static double
 time_batch(const struct probe *p, int batch)
 {
-	struct cerbo_verify_args a;
-	struct cerbo_verdict v;
+	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	double t0;
 	int i;
 
-	memset(&a, 0, sizeof(a));
+	a = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
 	a.store_path = C.path;
 	a.username = p->user;
 	a.secret = p->secret;

@@ -77,14 +77,14 @@ assert_contains(const char *haystack, const char *needle)
 static void
 add_user(struct cerbo_store *store, int i)
 {
-	struct cerbo_user_spec spec;
-	struct cerbo_error err;
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char name[32], nick[32], email[64];
 
 	fs_fmt(name, sizeof(name), "pk_user%d", i);
 	fs_fmt(nick, sizeof(nick), "User %d", i);
 	fs_fmt(email, sizeof(email), "user%d@example.com", i);
-	memset(&spec, 0, sizeof(spec));
+	spec = (struct cerbo_user_spec)CERBO_USER_SPEC_INIT;
 	spec.username = name;
 	spec.nickname = nick;
 	spec.profile = "ops";
@@ -99,14 +99,13 @@ add_user(struct cerbo_store *store, int i)
 static void
 commit_user(const struct fx *fx, int i)
 {
-	struct cerbo_txn_options o;
+	struct cerbo_txn_options o = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_txn *txn = NULL;
 	struct cerbo_store *store;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
-	memset(&o, 0, sizeof(o));
 	o.flags = CERBO_TXN_CREATE;
-	if (cerbo_txn_begin(&txn, fx->store, &o, &err) != 0)
+	if (cerbo_txn_begin(fx->store, &o, &txn, &err) != 0)
 		fail_msg("begin: %s", err.message);
 	store = cerbo_txn_store(txn);
 	if (cerbo_store_profile_find(store, "ops") == NULL &&
@@ -122,10 +121,10 @@ static uint64_t
 generation_on_disk(const char *path)
 {
 	struct cerbo_store *store = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	uint64_t gen;
 
-	if (cerbo_store_load(&store, path, CERBO_LOAD_NO_TRUST, &err) != 0)
+	if (cerbo_store_load(path, CERBO_LOAD_NO_TRUST, &store, &err) != 0)
 		fail_msg("load %s: %s", path, err.message);
 	gen = cerbo_store_generation(store);
 	cerbo_store_free(store);
@@ -154,11 +153,12 @@ static void
 begin_on_a_missing_store_starts_empty_and_is_new(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_txn_options o = {.flags = CERBO_TXN_CREATE};
+	struct cerbo_txn_options o = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
-	assert_int_equal(cerbo_txn_begin(&txn, fx->store, &o, &err), 0);
+	o.flags = CERBO_TXN_CREATE;
+	assert_int_equal(cerbo_txn_begin(fx->store, &o, &txn, &err), 0);
 	assert_int_equal(cerbo_txn_is_new(txn), 1);
 	assert_int_equal(cerbo_store_user_count(cerbo_txn_store(txn)), 0);
 	assert_int_equal(cerbo_store_generation(cerbo_txn_store(txn)), 0);
@@ -172,9 +172,9 @@ begin_without_create_on_a_missing_store_is_not_found(void **state)
 {
 	struct fx *fx = *state;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
-	assert_int_equal(cerbo_txn_begin(&txn, fx->store, NULL, &err), -1);
+	assert_int_equal(cerbo_txn_begin(fx->store, NULL, &txn, &err), -1);
 	assert_int_equal(err.status, CERBO_E_NOTFOUND);
 	assert_null(txn);
 }
@@ -183,15 +183,16 @@ static void
 create_makes_a_missing_folder_0750(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_txn_options o = {.flags = CERBO_TXN_CREATE};
+	struct cerbo_txn_options o = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char sub[PATH_MAX], path[PATH_MAX];
 	struct stat st;
 
+	o.flags = CERBO_TXN_CREATE;
 	fs_join(sub, sizeof(sub), fx->dir, "cerbo");
 	fs_join(path, sizeof(path), sub, "apiusers.yaml");
-	assert_int_equal(cerbo_txn_begin(&txn, path, &o, &err), 0);
+	assert_int_equal(cerbo_txn_begin(path, &o, &txn, &err), 0);
 	assert_int_equal(cerbo_txn_commit(txn, &err), 0);
 	cerbo_txn_free(txn);
 	assert_int_equal(stat(sub, &st), 0);
@@ -219,11 +220,11 @@ txn_generation_is_the_one_read_then_the_one_written(void **state)
 	struct fx *fx = *state;
 	struct cerbo_txn *txn = NULL;
 	struct cerbo_store *fresh;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	commit_user(fx, 1);
 	commit_user(fx, 2);
-	assert_int_equal(cerbo_txn_begin(&txn, fx->store, NULL, &err), 0);
+	assert_int_equal(cerbo_txn_begin(fx->store, NULL, &txn, &err), 0);
 	assert_int_equal(cerbo_txn_generation(txn), 2);
 	fresh = cerbo_store_new();
 	assert_non_null(fresh);
@@ -241,12 +242,12 @@ commit_writes_exactly_the_emitted_text_and_its_digest(void **state)
 {
 	struct fx *fx = *state;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *file, *emitted = NULL, hex[65];
 	size_t flen = 0, elen = 0;
 
 	commit_user(fx, 1);
-	assert_int_equal(cerbo_txn_begin(&txn, fx->store, NULL, &err), 0);
+	assert_int_equal(cerbo_txn_begin(fx->store, NULL, &txn, &err), 0);
 	add_user(cerbo_txn_store(txn), 2);
 	assert_int_equal(cerbo_txn_commit(txn, &err), 0);
 	file = fs_read(fx->store, &flen);
@@ -270,13 +271,13 @@ commit_of_the_same_store_twice_differs_only_in_generation(void **state)
 {
 	struct fx *fx = *state;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *a, *b, *p;
 	size_t alen = 0, blen = 0;
 
 	commit_user(fx, 1);
 	a = fs_read(fx->store, &alen);
-	assert_int_equal(cerbo_txn_begin(&txn, fx->store, NULL, &err), 0);
+	assert_int_equal(cerbo_txn_begin(fx->store, NULL, &txn, &err), 0);
 	assert_int_equal(cerbo_txn_commit(txn, &err), 0);
 	cerbo_txn_free(txn);
 	b = fs_read(fx->store, &blen);
@@ -346,7 +347,7 @@ commit_writes_an_index_that_matches_the_store(void **state)
 {
 	struct fx *fx = *state;
 	struct cerbo__index *ix = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct stat st;
 
 	commit_user(fx, 1);
@@ -362,18 +363,18 @@ static void
 expected_generation_mismatch_is_refused_with_nothing_written(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_txn_options o;
+	struct cerbo_txn_options o = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *before, *after;
 	size_t blen = 0, alen = 0;
 
 	commit_user(fx, 1);
 	before = fs_read(fx->store, &blen);
-	memset(&o, 0, sizeof(o));
+	o = (struct cerbo_txn_options)CERBO_TXN_OPTIONS_INIT;
 	o.expect_generation_set = 1;
 	o.expect_generation = 7;
-	assert_int_equal(cerbo_txn_begin(&txn, fx->store, &o, &err), -1);
+	assert_int_equal(cerbo_txn_begin(fx->store, &o, &txn, &err), -1);
 	assert_null(txn);
 	assert_int_equal(err.status, CERBO_E_CONFLICT);
 	assert_contains(err.message,
@@ -390,9 +391,9 @@ static void
 expected_digest_mismatch_is_refused_naming_both(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_txn_options o;
+	struct cerbo_txn_options o = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *bytes, hex[65], want[256];
 	size_t len = 0;
 	const char *zero =
@@ -401,9 +402,9 @@ expected_digest_mismatch_is_refused_naming_both(void **state)
 	commit_user(fx, 1);
 	bytes = fs_read(fx->store, &len);
 	cerbo_digest_hex(bytes, len, hex);
-	memset(&o, 0, sizeof(o));
+	o = (struct cerbo_txn_options)CERBO_TXN_OPTIONS_INIT;
 	o.expect_digest = zero;
-	assert_int_equal(cerbo_txn_begin(&txn, fx->store, &o, &err), -1);
+	assert_int_equal(cerbo_txn_begin(fx->store, &o, &txn, &err), -1);
 	assert_int_equal(err.status, CERBO_E_CONFLICT);
 	fs_fmt(want, sizeof(want),
 	    "expected digest %s, but the store's digest is %s", zero, hex);
@@ -415,20 +416,20 @@ static void
 matching_expectations_are_accepted(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_txn_options o;
+	struct cerbo_txn_options o = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *bytes, hex[65];
 	size_t len = 0;
 
 	commit_user(fx, 1);
 	bytes = fs_read(fx->store, &len);
 	cerbo_digest_hex(bytes, len, hex);
-	memset(&o, 0, sizeof(o));
+	o = (struct cerbo_txn_options)CERBO_TXN_OPTIONS_INIT;
 	o.expect_generation_set = 1;
 	o.expect_generation = 1;
 	o.expect_digest = hex;
-	assert_int_equal(cerbo_txn_begin(&txn, fx->store, &o, &err), 0);
+	assert_int_equal(cerbo_txn_begin(fx->store, &o, &txn, &err), 0);
 	assert_string_equal(cerbo_store_digest(cerbo_txn_store(txn)), hex);
 	cerbo_txn_free(txn);
 	free(bytes);
@@ -438,14 +439,14 @@ static void
 malformed_expected_digest_is_invalid(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_txn_options o;
+	struct cerbo_txn_options o = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	commit_user(fx, 1);
-	memset(&o, 0, sizeof(o));
+	o = (struct cerbo_txn_options)CERBO_TXN_OPTIONS_INIT;
 	o.expect_digest = "abc";
-	assert_int_equal(cerbo_txn_begin(&txn, fx->store, &o, &err), -1);
+	assert_int_equal(cerbo_txn_begin(fx->store, &o, &txn, &err), -1);
 	assert_int_equal(err.status, CERBO_E_INVALID);
 }
 
@@ -462,9 +463,9 @@ static void
 lock_held_by_another_process_times_out(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_txn_options o;
+	struct cerbo_txn_options o = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct timespec t0, t1;
 	int ready[2], status;
 	char c;
@@ -491,10 +492,10 @@ lock_held_by_another_process_times_out(void **state)
 	close(ready[1]);
 	assert_int_equal(read(ready[0], &c, 1), 1);
 	close(ready[0]);
-	memset(&o, 0, sizeof(o));
+	o = (struct cerbo_txn_options)CERBO_TXN_OPTIONS_INIT;
 	o.timeout_ms = 200;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(cerbo_txn_begin(&txn, fx->store, &o, &err), -1);
+	assert_int_equal(cerbo_txn_begin(fx->store, &o, &txn, &err), -1);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
@@ -506,7 +507,7 @@ lock_held_by_another_process_times_out(void **state)
 	assert_contains(err.message, "apiusers.yaml.lock (waited ");
 	/* The holder died: the kernel dropped its lock, no stale lock. */
 	o.timeout_ms = 2000;
-	assert_int_equal(cerbo_txn_begin(&txn, fx->store, &o, &err), 0);
+	assert_int_equal(cerbo_txn_begin(fx->store, &o, &txn, &err), 0);
 	cerbo_txn_free(txn);
 }
 
@@ -514,19 +515,19 @@ static void
 lock_is_released_by_free(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_txn_options o;
+	struct cerbo_txn_options o = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_txn *a = NULL, *b = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	commit_user(fx, 1);
-	memset(&o, 0, sizeof(o));
+	o = (struct cerbo_txn_options)CERBO_TXN_OPTIONS_INIT;
 	o.timeout_ms = 50;
-	assert_int_equal(cerbo_txn_begin(&a, fx->store, &o, &err), 0);
+	assert_int_equal(cerbo_txn_begin(fx->store, &o, &a, &err), 0);
 	/* OFD locks exclude a second transaction of the same process. */
-	assert_int_equal(cerbo_txn_begin(&b, fx->store, &o, &err), -1);
+	assert_int_equal(cerbo_txn_begin(fx->store, &o, &b, &err), -1);
 	assert_int_equal(err.status, CERBO_E_LOCK);
 	cerbo_txn_free(a);
-	assert_int_equal(cerbo_txn_begin(&b, fx->store, &o, &err), 0);
+	assert_int_equal(cerbo_txn_begin(fx->store, &o, &b, &err), 0);
 	cerbo_txn_free(b);
 }
 
@@ -548,14 +549,14 @@ symlink_at_the_lock_path_is_refused(void **state)
 {
 	struct fx *fx = *state;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char target[PATH_MAX];
 
 	commit_user(fx, 1);
 	assert_int_equal(unlink(fx->lock), 0);
 	fs_join(target, sizeof(target), fx->outside, "planted");
 	assert_int_equal(symlink(target, fx->lock), 0);
-	assert_int_equal(cerbo_txn_begin(&txn, fx->store, NULL, &err), -1);
+	assert_int_equal(cerbo_txn_begin(fx->store, NULL, &txn, &err), -1);
 	assert_int_equal(err.status, CERBO_E_UNSAFE);
 	assert_int_equal(access(target, F_OK), -1);
 }
@@ -565,7 +566,7 @@ many_writers_at_once_lose_no_update(void **state)
 {
 	struct fx *fx = *state;
 	struct cerbo_store *store = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	enum { WRITERS = 8, EACH = 10 };
 	pid_t pids[WRITERS];
 	int i, j, status;
@@ -584,7 +585,7 @@ many_writers_at_once_lose_no_update(void **state)
 		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
 		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
-	assert_int_equal(cerbo_store_load(&store, fx->store, 0, &err), 0);
+	assert_int_equal(cerbo_store_load(fx->store, 0, &store, &err), 0);
 	assert_int_equal(cerbo_store_user_count(store), 1 + WRITERS * EACH);
 	assert_int_equal(cerbo_store_generation(store), 1 + WRITERS * EACH);
 	cerbo_store_free(store);
@@ -645,7 +646,7 @@ store_path_that_is_a_symlink_is_refused_for_writing(void **state)
 {
 	struct fx *fx = *state;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char real[PATH_MAX], link[PATH_MAX], want[2048];
 	char *before, *after;
 	size_t blen = 0, alen = 0;
@@ -655,7 +656,7 @@ store_path_that_is_a_symlink_is_refused_for_writing(void **state)
 	fs_join(link, sizeof(link), fx->dir, "link.yaml");
 	assert_int_equal(symlink("apiusers.yaml", link), 0);
 	before = fs_read(real, &blen);
-	assert_int_equal(cerbo_txn_begin(&txn, link, NULL, &err), -1);
+	assert_int_equal(cerbo_txn_begin(link, NULL, &txn, &err), -1);
 	assert_int_equal(err.status, CERBO_E_UNSAFE);
 	fs_fmt(want, sizeof(want),
 	    "%s: is a symlink; edit the file it points to or replace the "
@@ -680,17 +681,17 @@ static void
 world_readable_store_is_refused_unless_no_trust(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_txn_options o;
+	struct cerbo_txn_options o = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	commit_user(fx, 1);
 	assert_int_equal(chmod(fx->store, 0644), 0);
-	assert_int_equal(cerbo_txn_begin(&txn, fx->store, NULL, &err), -1);
+	assert_int_equal(cerbo_txn_begin(fx->store, NULL, &txn, &err), -1);
 	assert_int_equal(err.status, CERBO_E_UNSAFE);
-	memset(&o, 0, sizeof(o));
+	o = (struct cerbo_txn_options)CERBO_TXN_OPTIONS_INIT;
 	o.flags = CERBO_TXN_NO_TRUST;
-	assert_int_equal(cerbo_txn_begin(&txn, fx->store, &o, &err), 0);
+	assert_int_equal(cerbo_txn_begin(fx->store, &o, &txn, &err), 0);
 	assert_int_equal(cerbo_txn_commit(txn, &err), 0);
 	cerbo_txn_free(txn);
 }
@@ -699,12 +700,13 @@ static void
 untrusted_folder_is_refused_before_anything_is_made(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_txn_options o = {.flags = CERBO_TXN_CREATE};
+	struct cerbo_txn_options o = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
+	o.flags = CERBO_TXN_CREATE;
 	assert_int_equal(chmod(fx->dir, 0770), 0);
-	assert_int_equal(cerbo_txn_begin(&txn, fx->store, &o, &err), -1);
+	assert_int_equal(cerbo_txn_begin(fx->store, &o, &txn, &err), -1);
 	assert_int_equal(err.status, CERBO_E_UNSAFE);
 	assert_string_equal(err.file, fx->dir);
 	assert_int_equal(access(fx->lock, F_OK), -1);
@@ -715,14 +717,15 @@ static void
 relative_store_path_is_written_in_the_current_folder(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_txn_options o = {.flags = CERBO_TXN_CREATE};
+	struct cerbo_txn_options o = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char top[PATH_MAX];
 
+	o.flags = CERBO_TXN_CREATE;
 	assert_non_null(getcwd(top, sizeof(top)));
 	assert_int_equal(chdir(fx->dir), 0);
-	assert_int_equal(cerbo_txn_begin(&txn, "apiusers.yaml", &o, &err), 0);
+	assert_int_equal(cerbo_txn_begin("apiusers.yaml", &o, &txn, &err), 0);
 	assert_int_equal(cerbo_txn_commit(txn, &err), 0);
 	cerbo_txn_free(txn);
 	assert_int_equal(chdir(top), 0);
@@ -750,7 +753,7 @@ static void
 assert_fault_leaves_everything(struct fx *fx, const char *op, int e)
 {
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *before, *after, *bbefore, *bafter, want[2048];
 	size_t blen = 0, alen = 0, bblen = 0, balen = 0;
 	struct stat st0, st1;
@@ -760,7 +763,7 @@ assert_fault_leaves_everything(struct fx *fx, const char *op, int e)
 	before = fs_read(fx->store, &blen);
 	bbefore = fs_read(fx->backup, &bblen);
 	assert_int_equal(stat(fx->store, &st0), 0);
-	assert_int_equal(cerbo_txn_begin(&txn, fx->store, NULL, &err), 0);
+	assert_int_equal(cerbo_txn_begin(fx->store, NULL, &txn, &err), 0);
 	add_user(cerbo_txn_store(txn), 3);
 	fail_op = op;
 	fail_errno = e;
@@ -804,11 +807,11 @@ write_enospc_message_is_plain(void **state)
 {
 	struct fx *fx = *state;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char want[2048];
 
 	commit_user(fx, 1);
-	assert_int_equal(cerbo_txn_begin(&txn, fx->store, NULL, &err), 0);
+	assert_int_equal(cerbo_txn_begin(fx->store, NULL, &txn, &err), 0);
 	fail_op = "write";
 	fail_errno = ENOSPC;
 	cerbo__fault_hook = hook;
@@ -866,11 +869,12 @@ static void
 folder_fsync_failure_on_a_new_store_leaves_no_store(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_txn_options o = {.flags = CERBO_TXN_CREATE};
+	struct cerbo_txn_options o = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
-	assert_int_equal(cerbo_txn_begin(&txn, fx->store, &o, &err), 0);
+	o.flags = CERBO_TXN_CREATE;
+	assert_int_equal(cerbo_txn_begin(fx->store, &o, &txn, &err), 0);
 	fail_op = "fsync-dir";
 	fail_errno = EIO;
 	cerbo__fault_hook = hook;
@@ -885,25 +889,25 @@ static void
 lock_failure_is_a_lock_error_and_writes_nothing(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_txn_options o;
+	struct cerbo_txn_options o = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *before, *after;
 	size_t blen = 0, alen = 0;
 
 	commit_user(fx, 1);
 	before = fs_read(fx->store, &blen);
-	memset(&o, 0, sizeof(o));
+	o = (struct cerbo_txn_options)CERBO_TXN_OPTIONS_INIT;
 	o.timeout_ms = 100;
 	fail_op = "lock";
 	fail_errno = ENOLCK;
 	cerbo__fault_hook = hook;
-	assert_int_equal(cerbo_txn_begin(&txn, fx->store, &o, &err), -1);
+	assert_int_equal(cerbo_txn_begin(fx->store, &o, &txn, &err), -1);
 	assert_int_equal(err.status, CERBO_E_LOCK);
 	assert_contains(err.message, strerror(ENOLCK));
 	/* A lock that stays busy: the timeout. */
 	fail_errno = EAGAIN;
-	assert_int_equal(cerbo_txn_begin(&txn, fx->store, &o, &err), -1);
+	assert_int_equal(cerbo_txn_begin(fx->store, &o, &txn, &err), -1);
 	cerbo__fault_hook = NULL;
 	assert_int_equal(err.status, CERBO_E_LOCK);
 	assert_contains(err.message, "(waited ");
@@ -940,14 +944,14 @@ index_write_failure_leaves_the_commit_standing(void **state)
 	struct fx *fx = *state;
 	struct cerbo__index *ix = NULL;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct stat st;
 	size_t i;
 
 	commit_user(fx, 1);
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		print_message("# %s\n", ops[i]);
-		assert_int_equal(cerbo_txn_begin(&txn, fx->store, NULL, &err),
+		assert_int_equal(cerbo_txn_begin(fx->store, NULL, &txn, &err),
 		    0);
 		add_user(cerbo_txn_store(txn), (int)i + 2);
 		nth_op = ops[i];
@@ -1064,7 +1068,7 @@ main(void)
 	    T(leftover_temp_files_are_removed_by_the_next_writer),
 	};
 	char secret[CERBO_SECRET_GENERATED_SIZE];
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	umask(022);
 	if (cerbo_secret_generate(secret, sizeof(secret)) != 0 ||

@@ -86,7 +86,7 @@ username_with_prefix_letters_digits_dash_underscore_is_valid(void **state)
 static void
 username_without_pk_prefix_is_refused(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo__check_username("sk_x", 4, &err), -1);
@@ -119,7 +119,7 @@ username_with_space_or_punctuation_is_refused(void **state)
 static void
 username_validate_says_why_a_name_is_refused(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo_username_validate("pk_crm-sync", &err), 0);
@@ -192,7 +192,7 @@ text_with_unicode_and_punctuation_is_valid(void **state)
 static void
 text_empty_or_blank_is_refused(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo__check_text("nickname", "", 0, 128, &err), -1);
@@ -267,7 +267,7 @@ text_with_each_bidi_control_is_refused(void **state)
 		{ "\xe2\x81\xa8", 0x2068 }, /* FSI */
 		{ "\xe2\x81\xa9", 0x2069 }, /* PDI */
 	};
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char buf[64], want[128];
 	size_t i;
 
@@ -570,7 +570,7 @@ time_format_of_out_of_range_or_short_buffer_is_empty(void **state)
 static void
 duration_with_unit_is_parsed(void **state)
 {
-	long v = 0;
+	int64_t v = 0;
 
 	(void)state;
 	assert_int_equal(cerbo_duration_parse("90s", &v, NULL), 0);
@@ -591,7 +591,7 @@ duration_without_unit_or_with_sign_is_refused(void **state)
 	static const char *const bad[] = {"90", "s", "", "-5m", "+5m", "5 m",
 	    " 5m", "5M", "5w", "1.5h", "0x10s", "5ms", NULL};
 	const char *const *b;
-	long v;
+	int64_t v;
 
 	(void)state;
 	for (b = bad; *b != NULL; b++)
@@ -602,7 +602,7 @@ duration_without_unit_or_with_sign_is_refused(void **state)
 static void
 duration_of_3650_days_is_valid_and_longer_refused(void **state)
 {
-	long v;
+	int64_t v;
 
 	(void)state;
 	assert_int_equal(cerbo_duration_parse("3650d", &v, NULL), 0);
@@ -648,12 +648,12 @@ duration_ms_outside_its_bounds_is_refused_naming_them(void **state)
 	static const char *const bad[] = {"2h", "3601s", "61m", "1d", "soon",
 	    "-1s", "+1s", "1.5s", "1 s", "", "5M", "1w", NULL};
 	const char *const *b;
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	int64_t v = 7;
 
 	(void)state;
 	for (b = bad; *b != NULL; b++) {
-		memset(&err, 0, sizeof(err));
+		err = (struct cerbo_error)CERBO_ERROR_INIT;
 		assert_int_equal(
 		    cerbo_duration_parse_ms(*b, 0, 3600000, &v, &err), -1);
 		assert_int_equal(err.status, CERBO_E_INVALID);
@@ -725,7 +725,7 @@ cidr_bare_address_means_one_host(void **state)
 static void
 cidr_with_host_bits_set_is_refused_naming_the_network(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char out[CERBO__CIDR_TEXT];
 
 	(void)state;

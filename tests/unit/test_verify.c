@@ -138,7 +138,7 @@ path_in_dir(char *out, size_t len, const char *name)
 static int
 group_setup(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
 	snprintf(C.dir, sizeof(C.dir), "/tmp/cerbo-verify-XXXXXX");
@@ -183,9 +183,8 @@ run(const char *path, const char *user, const char *secret,
     const char *request, const char *rhost, int64_t now,
     struct cerbo_verdict *v)
 {
-	struct cerbo_verify_args a;
+	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
 
-	memset(&a, 0, sizeof(a));
 	a.store_path = path;
 	a.username = user;
 	a.secret = secret;
@@ -232,16 +231,16 @@ assert_reason_clean(const struct cerbo_verdict *v)
 static void
 right_key_and_allowed_request_is_allowed(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_alice", C.key, GET_APPT, NULL, &v);
 	assert_int_equal(v.code, CERBO_ALLOW);
 	assert_int_equal(v.key, CERBO_KEY_CURRENT);
 	assert_int_equal(v.username_valid, 1);
-	assert_int_equal(v.decision.allowed, 1);
-	assert_string_equal(v.decision.rule, "GET /api/v1/appointments/**");
-	assert_string_equal(v.decision.profile, "sched");
+	assert_int_equal(v.rule_matched, 1);
+	assert_string_equal(v.rule, "GET /api/v1/appointments/**");
+	assert_string_equal(v.profile, "sched");
 	assert_reason_has(&v, "allowed by profile sched");
 	assert_reason_clean(&v);
 }
@@ -249,7 +248,7 @@ right_key_and_allowed_request_is_allowed(void **state)
 static void
 right_key_without_request_is_allowed(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_alice", C.key, NULL, NULL, &v);
@@ -260,7 +259,7 @@ right_key_without_request_is_allowed(void **state)
 static void
 unknown_user_is_bad_credentials(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_nobody", C.key, GET_APPT, NULL, &v);
@@ -274,7 +273,7 @@ unknown_user_is_bad_credentials(void **state)
 static void
 invalid_username_is_not_named_in_the_reason(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("root\n; rm -rf", C.key, GET_APPT, NULL, &v);
@@ -287,7 +286,7 @@ invalid_username_is_not_named_in_the_reason(void **state)
 static void
 wrong_secret_is_bad_credentials(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_alice", C.other, GET_APPT, NULL, &v);
@@ -304,7 +303,7 @@ wrong_secret_is_bad_credentials(void **state)
 static void
 key_with_one_wrong_character_is_bad_credentials(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	char typo[GEN];
 
 	(void)state;
@@ -317,7 +316,7 @@ key_with_one_wrong_character_is_bad_credentials(void **state)
 static void
 disabled_user_is_refused_after_the_secret(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_disabled", C.key, GET_APPT, NULL, &v);
@@ -332,7 +331,7 @@ disabled_user_is_refused_after_the_secret(void **state)
 static void
 expired_user_is_refused(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_expired", C.key, GET_APPT, NULL, &v);
@@ -345,7 +344,7 @@ expired_user_is_refused(void **state)
 static void
 user_is_allowed_until_expiry_and_refused_at_it(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	int64_t exp;
 
 	(void)state;
@@ -360,7 +359,7 @@ user_is_allowed_until_expiry_and_refused_at_it(void **state)
 static void
 ipv4_address_inside_allow_from_is_allowed(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_net4", C.key, GET_APPT, "192.0.2.77", &v);
@@ -370,7 +369,7 @@ ipv4_address_inside_allow_from_is_allowed(void **state)
 static void
 ipv4_address_outside_allow_from_is_refused(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_net4", C.key, GET_APPT, "198.51.100.7", &v);
@@ -383,7 +382,7 @@ ipv4_address_outside_allow_from_is_refused(void **state)
 static void
 ipv6_address_inside_allow_from_is_allowed(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_net6", C.key, GET_APPT, "2001:db8:1::42", &v);
@@ -393,7 +392,7 @@ ipv6_address_inside_allow_from_is_allowed(void **state)
 static void
 ipv6_address_outside_allow_from_is_refused(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_net6", C.key, GET_APPT, "2001:db9::1", &v);
@@ -405,7 +404,7 @@ ipv6_address_outside_allow_from_is_refused(void **state)
 static void
 allow_from_without_client_address_is_refused(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_net4", C.key, GET_APPT, NULL, &v);
@@ -421,7 +420,7 @@ allow_from_without_client_address_is_refused(void **state)
 static void
 user_without_allow_from_ignores_the_address(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_alice", C.key, GET_APPT, "203.0.113.5", &v);
@@ -431,13 +430,13 @@ user_without_allow_from_ignores_the_address(void **state)
 static void
 request_without_allow_rule_is_forbidden(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_alice", C.key, "GET /api/v1/patients/1 HTTP/1.1", NULL,
 	    &v);
 	assert_int_equal(v.code, CERBO_DENY_FORBIDDEN);
-	assert_int_equal(v.decision.matched, 0);
+	assert_int_equal(v.rule_matched, 0);
 	assert_reason_has(&v,
 	    "forbidden by profile sched: no allow rule matches GET "
 	    "/api/v1/patients/1");
@@ -446,15 +445,15 @@ request_without_allow_rule_is_forbidden(void **state)
 static void
 request_matching_deny_rule_is_forbidden_naming_it(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_alice", C.key, "DELETE /api/v1/appointments/7 HTTP/1.1",
 	    NULL, &v);
 	assert_int_equal(v.code, CERBO_DENY_FORBIDDEN);
-	assert_int_equal(v.decision.matched, 1);
-	assert_int_equal(v.decision.kind, CERBO_RULE_DENY);
-	assert_string_equal(v.decision.rule, "DELETE /**");
+	assert_int_equal(v.rule_matched, 1);
+	assert_int_equal(v.rule_kind, CERBO_RULE_DENY);
+	assert_string_equal(v.rule, "DELETE /**");
 	assert_reason_has(&v, "forbidden by profile sched: deny rule "
 	    "DELETE /**");
 }
@@ -462,7 +461,7 @@ request_matching_deny_rule_is_forbidden_naming_it(void **state)
 static void
 head_is_not_allowed_by_a_get_rule(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_alice", C.key, "HEAD /api/v1/appointments/7 HTTP/1.1",
@@ -473,7 +472,7 @@ head_is_not_allowed_by_a_get_rule(void **state)
 static void
 query_string_does_not_reach_the_reason(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_alice", C.key, "GET /x?token=s3cr3t HTTP/1.1", NULL, &v);
@@ -490,7 +489,7 @@ normalising_request_is_a_bad_request(void **state)
 		"GET /api//v1/patients/1 HTTP/1.1",
 		"GET http://host/api/v1/patients/1 HTTP/1.1",
 	};
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	size_t i;
 
 	(void)state;
@@ -506,7 +505,7 @@ normalising_request_is_a_bad_request(void **state)
 static void
 bad_request_with_wrong_secret_is_bad_credentials(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_alice", C.other, "GET /a/../b", NULL, &v);
@@ -518,7 +517,7 @@ bad_request_with_wrong_secret_is_bad_credentials(void **state)
 static void
 new_key_is_accepted_during_grace(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_rot", C.newkey, GET_APPT, NULL, &v);
@@ -530,7 +529,7 @@ new_key_is_accepted_during_grace(void **state)
 static void
 old_key_is_accepted_before_its_expiry(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	int64_t end;
 
 	(void)state;
@@ -550,7 +549,7 @@ old_key_is_accepted_before_its_expiry(void **state)
 static void
 old_key_is_refused_from_its_expiry_on(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	int64_t end;
 
 	(void)state;
@@ -568,7 +567,7 @@ old_key_is_refused_from_its_expiry_on(void **state)
 static void
 old_key_with_forbidden_request_names_the_key(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_rot", C.oldkey, "DELETE /x", NULL, &v);
@@ -590,7 +589,7 @@ mono(void)
 static void
 argon2id_user_is_checked_and_success_is_remembered(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	double t0, t1, t2;
 
 	(void)state;
@@ -609,7 +608,7 @@ argon2id_user_is_checked_and_success_is_remembered(void **state)
 static void
 argon2id_wrong_secret_is_refused_every_time(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_argon", A2_SECRET, NULL, NULL, &v);
@@ -628,7 +627,7 @@ argon2id_wrong_secret_is_refused_every_time(void **state)
 static void
 without_secret_only_account_and_request_are_checked(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	verify("pk_alice", NULL, GET_APPT, NULL, &v);
@@ -649,11 +648,11 @@ without_secret_only_account_and_request_are_checked(void **state)
 static void
 missing_arguments_are_refused(void **state)
 {
-	struct cerbo_verify_args a;
-	struct cerbo_verdict v;
+	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
-	memset(&a, 0, sizeof(a));
+	a = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
 	assert_int_equal(cerbo_verify(NULL, &v), -1);
 	assert_int_not_equal(v.code, CERBO_ALLOW);
 	assert_int_equal(cerbo_verify(&a, &v), -1);
@@ -682,7 +681,7 @@ static void
 missing_store_is_a_store_error(void **state)
 {
 	char path[160];
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	path_in_dir(path, sizeof(path), "no-such.yaml");
@@ -696,7 +695,7 @@ static void
 world_readable_store_is_a_store_error(void **state)
 {
 	char path[160];
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	path_in_dir(path, sizeof(path), "world.yaml");
@@ -709,13 +708,13 @@ static void
 unsafe_store_is_served_with_no_trust_flag(void **state)
 {
 	char path[160];
-	struct cerbo_verify_args a;
-	struct cerbo_verdict v;
+	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	path_in_dir(path, sizeof(path), "notrust.yaml");
 	write_file(path, main_store_text(C.h_key), 0666);
-	memset(&a, 0, sizeof(a));
+	a = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
 	a.store_path = path;
 	a.username = "pk_alice";
 	a.secret = C.key;
@@ -734,7 +733,7 @@ static void
 invalid_store_is_a_store_error_with_position(void **state)
 {
 	char path[160];
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	path_in_dir(path, sizeof(path), "invalid.yaml");
@@ -748,7 +747,7 @@ static void
 store_in_unsafe_folder_is_a_store_error(void **state)
 {
 	char sub[160], path[200];
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	path_in_dir(sub, sizeof(sub), "open");
@@ -767,7 +766,7 @@ static void
 store_replaced_by_rename_is_read_on_the_next_call(void **state)
 {
 	char path[160];
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	path_in_dir(path, sizeof(path), "swap.yaml");
@@ -785,7 +784,7 @@ static void
 group_writable_store_is_refused_at_once_though_cached(void **state)
 {
 	char path[160];
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	path_in_dir(path, sizeof(path), "chmod.yaml");
@@ -805,7 +804,7 @@ static void
 store_that_becomes_invalid_is_never_served_from_cache(void **state)
 {
 	char path[160];
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	path_in_dir(path, sizeof(path), "broken.yaml");
@@ -832,7 +831,7 @@ store_behind_swapped_symlink_is_followed(void **state)
 {
 	char k8s[160], d1[200], d2[200], f[240], data[200], tmp[200];
 	char path[240];
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	path_in_dir(k8s, sizeof(k8s), "k8s");
@@ -865,7 +864,7 @@ static void
 cache_holds_many_paths_and_evicts_the_oldest(void **state)
 {
 	char path[160];
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	int round, i;
 
 	(void)state;
@@ -888,7 +887,7 @@ cache_holds_many_paths_and_evicts_the_oldest(void **state)
 static void
 compile_store(const char *path)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	if (cerbo_store_compile(path, 0, &err) != 0)
 		fail_msg("compile %s: %s", path, err.message);
@@ -898,7 +897,7 @@ static void
 store_with_index_gives_every_verdict(void **state)
 {
 	char path[160];
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	path_in_dir(path, sizeof(path), "indexed.yaml");
@@ -907,7 +906,7 @@ store_with_index_gives_every_verdict(void **state)
 	cerbo__verify_cache_clear();
 	run(path, "pk_alice", C.key, GET_APPT, NULL, C.now, &v);
 	assert_int_equal(v.code, CERBO_ALLOW);
-	assert_string_equal(v.decision.rule, "GET /api/v1/appointments/**");
+	assert_string_equal(v.rule, "GET /api/v1/appointments/**");
 	run(path, "pk_alice", C.other, GET_APPT, NULL, C.now, &v);
 	assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
 	run(path, "pk_nobody", C.key, GET_APPT, NULL, C.now, &v);
@@ -923,7 +922,7 @@ store_with_index_gives_every_verdict(void **state)
 	run(path, "pk_alice", C.key, "DELETE /api/v1/appointments/1", NULL,
 	    C.now, &v);
 	assert_int_equal(v.code, CERBO_DENY_FORBIDDEN);
-	assert_string_equal(v.decision.rule, "DELETE /**");
+	assert_string_equal(v.rule, "DELETE /**");
 	run(path, "pk_rot", C.oldkey, GET_APPT, NULL, C.now, &v);
 	assert_int_equal(v.code, CERBO_ALLOW);
 	assert_int_equal(v.key, CERBO_KEY_OLD);
@@ -937,7 +936,7 @@ static void
 stale_index_is_passed_over(void **state)
 {
 	char path[160];
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	path_in_dir(path, sizeof(path), "stale.yaml");
@@ -959,7 +958,7 @@ static void
 passed_over_index_gives_a_notice_once(void **state)
 {
 	char path[160], ipath[200];
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	path_in_dir(path, sizeof(path), "stale-notice.yaml");
@@ -983,7 +982,7 @@ static void
 damaged_index_is_passed_over(void **state)
 {
 	char path[160], ipath[200];
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	int fd;
 
 	(void)state;
@@ -1005,7 +1004,7 @@ damaged_index_is_passed_over(void **state)
 static double
 first_verify_ms(const char *path)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	double t0, t1;
 
 	cerbo__verify_cache_clear();
@@ -1066,10 +1065,9 @@ static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
-	struct cerbo_verify_args a;
-	struct cerbo_verdict v;
+	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
-	memset(&a, 0, sizeof(a));
 	a.store_path = w->path;
 	a.username = "pk_alice";
 	a.secret = C.key;
@@ -1119,7 +1117,7 @@ static void
 generation_going_back_gives_a_notice_once(void **state)
 {
 	char path[160];
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	path_in_dir(path, sizeof(path), "gen.yaml");
@@ -1139,7 +1137,7 @@ static void
 generation_going_forward_gives_no_notice(void **state)
 {
 	char path[160];
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	path_in_dir(path, sizeof(path), "gen-forward.yaml");
@@ -1159,7 +1157,7 @@ static void
 generation_is_remembered_across_a_failed_reload(void **state)
 {
 	char path[160];
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	path_in_dir(path, sizeof(path), "gen-broken.yaml");
@@ -1178,7 +1176,7 @@ static void
 generation_going_back_is_seen_through_the_index(void **state)
 {
 	char path[160];
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	path_in_dir(path, sizeof(path), "gen-index.yaml");

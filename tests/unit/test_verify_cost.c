@@ -44,7 +44,7 @@ static struct {
 static int
 group_setup(void **state)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char text[8192], old[512];
 	size_t n;
 	FILE *f;
@@ -97,10 +97,10 @@ group_teardown(void **state)
 static int
 cost(const char *user, const char *secret, int *slow)
 {
-	struct cerbo_verify_args a;
-	struct cerbo_error err;
+	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
-	memset(&a, 0, sizeof(a));
+	a = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
 	a.store_path = C.path;
 	a.username = user;
 	a.secret = secret;
@@ -171,12 +171,12 @@ imported_old_key_in_grace_is_slow(void **state)
 static void
 remembered_argon2id_success_is_fast(void **state)
 {
-	struct cerbo_verify_args a;
-	struct cerbo_verdict v;
+	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	int slow;
 
 	(void)state;
-	memset(&a, 0, sizeof(a));
+	a = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
 	a.store_path = C.path;
 	a.username = "pk_slow";
 	a.secret = A2_SECRET;
@@ -193,14 +193,14 @@ remembered_argon2id_success_is_fast(void **state)
 static void
 unusable_store_is_an_error(void **state)
 {
-	struct cerbo_verify_args a;
-	struct cerbo_error err;
+	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char path[160];
 	int slow;
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/missing.yaml", C.dir);
-	memset(&a, 0, sizeof(a));
+	a = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
 	a.store_path = path;
 	a.username = "pk_fast";
 	assert_int_equal(cerbo_verify_cost(&a, &slow, NULL, 0, &err), -1);

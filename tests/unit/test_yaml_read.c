@@ -13,9 +13,10 @@
 #include <cmocka.h>
 
 #include "cerbo.h"
+#include "internal.h"
 #include "storeutil.h"
 
-static struct cerbo_error err;
+static struct cerbo_error err = CERBO_ERROR_INIT;
 
 static int
 parse_len(const char *text, size_t len)
@@ -23,8 +24,8 @@ parse_len(const char *text, size_t len)
 	struct cerbo_store *s = NULL;
 	int rc;
 
-	memset(&err, 0, sizeof(err));
-	rc = cerbo_store_parse(&s, text, len, "t.yaml", &err);
+	err = (struct cerbo_error)CERBO_ERROR_INIT;
+	rc = cerbo_store_parse(text, len, "t.yaml", &s, &err);
 	if (rc == 0)
 		assert_non_null(s);
 	else
@@ -74,7 +75,7 @@ full_example_parses_with_every_field(void **state)
 
 	(void)state;
 	assert_non_null(text);
-	assert_int_equal(cerbo_store_parse(&s, text, len, "example.yaml", &err),
+	assert_int_equal(cerbo_store_parse(text, len, "example.yaml", &s, &err),
 	    0);
 	assert_int_equal(cerbo_store_format(s), 1);
 	assert_int_equal(cerbo_store_generation(s), 42);
@@ -139,7 +140,7 @@ digest_is_blake2b_of_the_bytes_read(void **state)
 	char hex[65];
 
 	(void)state;
-	assert_int_equal(cerbo_store_parse(&s, text, strlen(text), "t", &err),
+	assert_int_equal(cerbo_store_parse(text, strlen(text), "t", &s, &err),
 	    0);
 	cerbo_digest_hex(text, strlen(text), hex);
 	assert_string_equal(cerbo_store_digest(s), hex);
@@ -588,7 +589,7 @@ error_without_err_struct_still_fails(void **state)
 	struct cerbo_store *s = NULL;
 
 	(void)state;
-	assert_int_equal(cerbo_store_parse(&s, "x: 1\n", 5, NULL, NULL), -1);
+	assert_int_equal(cerbo_store_parse("x: 1\n", 5, NULL, &s, NULL), -1);
 	assert_null(s);
 }
 

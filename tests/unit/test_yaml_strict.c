@@ -22,7 +22,9 @@
 
 struct both {
 	int store_rc, apply_rc;
-	struct cerbo_error store, apply;
+	/* sized in read_both(): abi-init: unset on purpose */
+	struct cerbo_error store; /* abi-init: unset on purpose */
+	struct cerbo_error apply; /* abi-init: unset on purpose */
 };
 
 /* Feed len bytes of text to both readers, under one name. */
@@ -33,8 +35,10 @@ read_both(const char *text, size_t len, struct both *b)
 
 	assert_non_null(target);
 	memset(b, 0, sizeof(*b));
+	b->store = (struct cerbo_error)CERBO_ERROR_INIT;
+	b->apply = (struct cerbo_error)CERBO_ERROR_INIT;
 	b->store_rc =
-	    cerbo_store_parse(&parsed, text, len, "t.yaml", &b->store);
+	    cerbo_store_parse(text, len, "t.yaml", &parsed, &b->store);
 	b->apply_rc = cerbo_store_apply(target, text, len, "t.yaml", NOW, NULL,
 	    &b->apply);
 	cerbo_store_free(parsed);
@@ -247,11 +251,11 @@ bidi_controls_in_text_are_refused_by_both(void **state)
 	    "    description: \"a\xe2\x80\xae"
 	    "b\"\n";
 	struct cerbo_store *parsed = NULL, *target = cerbo_store_new();
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
-	assert_int_equal(cerbo_store_parse(&parsed, store, strlen(store),
-	                     "t.yaml", &err),
+	assert_int_equal(cerbo_store_parse(store, strlen(store), "t.yaml",
+	                     &parsed, &err),
 	    -1);
 	assert_int_equal(err.status, CERBO_E_STORE);
 	assert_non_null(strstr(err.message, "bidirectional"));
@@ -275,11 +279,11 @@ clean_bytes_are_read_by_both(void **state)
 	    "# a\tcomment\ncerbo_store: 1\ngeneration: 1\nprofiles:\n  p:\n"
 	    "    description: \"caf\xc3\xa9 \xe2\x82\xac\"";
 	struct cerbo_store *parsed = NULL, *target = cerbo_store_new();
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
-	assert_int_equal(cerbo_store_parse(&parsed, store, strlen(store),
-	                     "t.yaml", &err),
+	assert_int_equal(cerbo_store_parse(store, strlen(store), "t.yaml",
+	                     &parsed, &err),
 	    0);
 	assert_int_equal(cerbo_store_apply(target, doc, strlen(doc), "t.yaml",
 	                     NOW, NULL, &err),

@@ -18,7 +18,7 @@
 
 #define T0 1795773600 /* 2026-11-27T10:00:00Z */
 
-static struct cerbo_error err;
+static struct cerbo_error err = CERBO_ERROR_INIT;
 
 static void
 ok(int rc)
@@ -31,9 +31,14 @@ static void
 add_user(struct cerbo_store *s, const char *name, const char *profile,
     const char *nickname, time_t now)
 {
-	struct cerbo_user_spec spec = {name, nickname, profile,
-	    "ops@example.com", "Syncs appointments", HASH_A};
+	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 
+	spec.username = name;
+	spec.nickname = nickname;
+	spec.profile = profile;
+	spec.email = "ops@example.com";
+	spec.description = "Syncs appointments";
+	spec.secret_hash = HASH_A;
 	ok(cerbo_user_add(s, &spec, now, &err));
 }
 
@@ -84,7 +89,7 @@ reparse(const char *buf, size_t len)
 	struct cerbo_store *s = NULL;
 	char msg[1024];
 
-	if (cerbo_store_parse(&s, buf, len, "emitted", &err) != 0)
+	if (cerbo_store_parse(buf, len, "emitted", &s, &err) != 0)
 		fail_msg("%s\n%.*s", cerbo_error_format(&err, msg, sizeof(msg)),
 		    (int)len, buf);
 	return s;
