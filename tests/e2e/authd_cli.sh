@@ -109,9 +109,13 @@ stop_authd
 if command -v systemd-socket-activate >/dev/null 2>&1; then
 	port=$(free_port)
 	: >"$T/authd.log"
+	# www-data may not enter the build folder (a checkout under /root):
+	# it runs a copy of the daemon from the test's own folder.
+	install -d -m 0755 "$T/sbin"
+	install -m 0755 "$B/cerbo-authd" "$T/sbin/cerbo-authd"
 	setpriv --reuid=www-data --regid=www-data --init-groups \
 	    systemd-socket-activate -l "127.0.0.1:$port" \
-	    "$AUTHD" --stderr --store "$ST" >>"$T/authd.log" 2>&1 &
+	    "$T/sbin/cerbo-authd" --stderr --store "$ST" >>"$T/authd.log" 2>&1 &
 	AUTHD_PID=$!
 	at_exit "kill $AUTHD_PID"
 	sleep 0.3
