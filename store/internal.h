@@ -168,7 +168,7 @@ int cerbo__write_all(int fd, const void *buf, size_t len);
 extern int (*cerbo__fault_hook)(const char *op)
     __attribute__((visibility("hidden")));
 
-/* ---- model.c ---------------------------------------------------------- */
+/* ---- store.c, user.c, profile.c: the model ---------------------------- */
 
 /* Remember the digest of the bytes a store was parsed from. */
 void cerbo__store_set_digest(struct cerbo_store *store, const char *hex);
@@ -278,6 +278,34 @@ int cerbo__store_add_profile(struct cerbo_store *store,
 /* Append a rule to a profile (not validated); -1 only when out of memory. */
 int cerbo__profile_push_rule(struct cerbo_profile *profile,
     enum cerbo_rule_kind kind, const char *rule, size_t len);
+
+/* ---- store.c: the store object and its user index ---------------------- */
+
+/* A malloc'd copy of len bytes of s with a NUL after them; NULL when out
+ * of memory. */
+char *cerbo__dup_mem(const char *s, size_t len);
+/* The hash of a user name the user index is keyed by. */
+uint64_t cerbo__name_hash(const char *s);
+/* The user to change: NULL with CERBO_E_INVALID (no store or name) or
+ * CERBO_E_NOTFOUND in err. */
+struct cerbo_user *cerbo__user_lookup(struct cerbo_store *store,
+    const char *username, struct cerbo_error *err);
+
+/* ---- user.c: users and the field table ---------------------------------- */
+
+/* The rules of cerbo_store_validate() for one user of store. */
+int cerbo__user_validate(const struct cerbo_store *store,
+    const struct cerbo_user *u, struct cerbo_error *err);
+
+/* ---- profile.c: profiles and their decisions ---------------------------- */
+
+/* The rules of cerbo_store_validate() for one profile. */
+int cerbo__profile_validate(const struct cerbo_profile *p,
+    struct cerbo_error *err);
+/* cerbo_profile_decide() on structs of this version; profile may be NULL
+ * (no rule matches). */
+void cerbo__profile_decide(const struct cerbo_profile *profile,
+    const struct cerbo_request *request, struct cerbo_decision *out);
 
 
 /* ---- validate.c: field validators -------------------------------------- */
@@ -394,10 +422,9 @@ int cerbo__rule_match(const char *rule, const struct cerbo_request *req);
 /* The same for a deny rule, which matches conservatively (match.c). */
 int cerbo__deny_rule_match(const char *rule,
     const struct cerbo_request *req);
-/* cerbo_profile_decide() on structs of this version; profile may be NULL
- * (no rule matches). */
-void cerbo__profile_decide(const struct cerbo_profile *profile,
-    const struct cerbo_request *request, struct cerbo_decision *out);
+/* 1 when a rule matches every request: method "*" and a path of "**"
+ * segments only (match.c). */
+int cerbo__rule_matches_all(const char *rule);
 /* Drop every cached store (tests, and a front end that wants a reload). */
 void cerbo__verify_cache_clear(void);
 
