@@ -428,6 +428,18 @@ int cerbo__rule_matches_all(const char *rule);
 /* Drop every cached store (tests, and a front end that wants a reload). */
 void cerbo__verify_cache_clear(void);
 
+/* ---- secret_cache.c: the verifier's memory of argon2id successes ------ */
+
+/* cerbo_secret_check(), with argon2id successes remembered. */
+int cerbo__secret_check_cached(const char *username, const char *hash,
+    const char *secret, size_t len);
+/* 1 when checking secret against hash would run argon2id: the scheme is
+ * argon2id and the success cache does not already hold this secret. */
+int cerbo__secret_would_hash(const char *username, const char *hash,
+    const char *secret, size_t len);
+/* Forget every remembered success (cerbo__verify_cache_clear). */
+void cerbo__secret_cache_clear(void);
+
 /* ---- base64.c: strict base64 ----------------------------------------- */
 
 /*
