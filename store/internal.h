@@ -156,7 +156,7 @@ int cerbo__trust_folder_stat(const char *path, const struct stat *st,
  * 0, or -1 with errno set (EIO when write() made no progress). */
 int cerbo__write_all(int fd, const void *buf, size_t len);
 
-/* ---- txn.c: locked, atomic writes ------------------------------------ */
+/* ---- txn.c, txn_sys.c: locked, atomic writes ------------------------- */
 
 /*
  * Fault injection for tests: when set, it is called with the name of each
@@ -167,6 +167,24 @@ int cerbo__write_all(int fd, const void *buf, size_t len);
  */
 extern int (*cerbo__fault_hook)(const char *op)
     __attribute__((visibility("hidden")));
+
+/*
+ * txn_sys.c: the write path's system calls.  Each makes its call, or fails
+ * with the errno cerbo__fault_hook gave for its name: "write", op
+ * ("fsync", "fsync-dir"), "open-temp" (openat O_WRONLY|O_CREAT|O_EXCL|
+ * O_NOFOLLOW|O_CLOEXEC, 0600), "link" (linkat, following no symlink), op
+ * ("rename", "rename-backup", "undo"), "fchown", "fchmod", "lock" (an OFD
+ * write lock, not waiting).
+ */
+int cerbo__sys_write_all(int fd, const void *buf, size_t len);
+int cerbo__sys_fsync(int fd, const char *op);
+int cerbo__sys_open_temp(int dirfd, const char *name);
+int cerbo__sys_link(int dirfd, const char *from, const char *to);
+int cerbo__sys_rename(int dirfd, const char *from, const char *to,
+    const char *op);
+int cerbo__sys_fchown(int fd, uid_t uid, gid_t gid);
+int cerbo__sys_fchmod(int fd, mode_t mode);
+int cerbo__sys_lock(int fd);
 
 /* ---- store.c, user.c, profile.c: the model ---------------------------- */
 
