@@ -156,7 +156,7 @@ int cerbo__trust_folder_stat(const char *path, const struct stat *st,
  * 0, or -1 with errno set (EIO when write() made no progress). */
 int cerbo__write_all(int fd, const void *buf, size_t len);
 
-/* ---- txn.c: locked, atomic writes ------------------------------------ */
+/* ---- txn.c, txn_sys.c: locked, atomic writes ------------------------- */
 
 /*
  * Fault injection for tests: when set, it is called with the name of each
@@ -168,7 +168,25 @@ int cerbo__write_all(int fd, const void *buf, size_t len);
 extern int (*cerbo__fault_hook)(const char *op)
     __attribute__((visibility("hidden")));
 
-/* ---- model.c ---------------------------------------------------------- */
+/*
+ * txn_sys.c: the write path's system calls.  Each makes its call, or fails
+ * with the errno cerbo__fault_hook gave for its name: "write", op
+ * ("fsync", "fsync-dir"), "open-temp" (openat O_WRONLY|O_CREAT|O_EXCL|
+ * O_NOFOLLOW|O_CLOEXEC, 0600), "link" (linkat, following no symlink), op
+ * ("rename", "rename-backup", "undo"), "fchown", "fchmod", "lock" (an OFD
+ * write lock, not waiting).
+ */
+int cerbo__sys_write_all(int fd, const void *buf, size_t len);
+int cerbo__sys_fsync(int fd, const char *op);
+int cerbo__sys_open_temp(int dirfd, const char *name);
+int cerbo__sys_link(int dirfd, const char *from, const char *to);
+int cerbo__sys_rename(int dirfd, const char *from, const char *to,
+    const char *op);
+int cerbo__sys_fchown(int fd, uid_t uid, gid_t gid);
+int cerbo__sys_fchmod(int fd, mode_t mode);
+int cerbo__sys_lock(int fd);
+
+/* ---- store.c, user.c, profile.c: the model ---------------------------- */
 
 /* Remember the digest of the bytes a store was parsed from. */
 void cerbo__store_set_digest(struct cerbo_store *store, const char *hex);
@@ -278,6 +296,34 @@ int cerbo__store_add_profile(struct cerbo_store *store,
 /* Append a rule to a profile (not validated); -1 only when out of memory. */
 int cerbo__profile_push_rule(struct cerbo_profile *profile,
     enum cerbo_rule_kind kind, const char *rule, size_t len);
+
+/* ---- store.c: the store object and its user index ---------------------- */
+
+/* A malloc'd copy of len bytes of s with a NUL after them; NULL when out
+ * of memory. */
+char *cerbo__dup_mem(const char *s, size_t len);
+/* The hash of a user name the user index is keyed by. */
+uint64_t cerbo__name_hash(const char *s);
+/* The user to change: NULL with CERBO_E_INVALID (no store or name) or
+ * CERBO_E_NOTFOUND in err. */
+struct cerbo_user *cerbo__user_lookup(struct cerbo_store *store,
+    const char *username, struct cerbo_error *err);
+
+/* ---- user.c: users and the field table ---------------------------------- */
+
+/* The rules of cerbo_store_validate() for one user of store. */
+int cerbo__user_validate(const struct cerbo_store *store,
+    const struct cerbo_user *u, struct cerbo_error *err);
+
+/* ---- profile.c: profiles and their decisions ---------------------------- */
+
+/* The rules of cerbo_store_validate() for one profile. */
+int cerbo__profile_validate(const struct cerbo_profile *p,
+    struct cerbo_error *err);
+/* cerbo_profile_decide() on structs of this version; profile may be NULL
+ * (no rule matches). */
+void cerbo__profile_decide(const struct cerbo_profile *profile,
+    const struct cerbo_request *request, struct cerbo_decision *out);
 
 
 /* ---- validate.c: field validators -------------------------------------- */
@@ -394,12 +440,23 @@ int cerbo__rule_match(const char *rule, const struct cerbo_request *req);
 /* The same for a deny rule, which matches conservatively (match.c). */
 int cerbo__deny_rule_match(const char *rule,
     const struct cerbo_request *req);
-/* cerbo_profile_decide() on structs of this version; profile may be NULL
- * (no rule matches). */
-void cerbo__profile_decide(const struct cerbo_profile *profile,
-    const struct cerbo_request *request, struct cerbo_decision *out);
+/* 1 when a rule matches every request: method "*" and a path of "**"
+ * segments only (match.c). */
+int cerbo__rule_matches_all(const char *rule);
 /* Drop every cached store (tests, and a front end that wants a reload). */
 void cerbo__verify_cache_clear(void);
+
+/* ---- secret_cache.c: the verifier's memory of argon2id successes ------ */
+
+/* cerbo_secret_check(), with argon2id successes remembered. */
+int cerbo__secret_check_cached(const char *username, const char *hash,
+    const char *secret, size_t len);
+/* 1 when checking secret against hash would run argon2id: the scheme is
+ * argon2id and the success cache does not already hold this secret. */
+int cerbo__secret_would_hash(const char *username, const char *hash,
+    const char *secret, size_t len);
+/* Forget every remembered success (cerbo__verify_cache_clear). */
+void cerbo__secret_cache_clear(void);
 
 /* ---- base64.c: strict base64 ----------------------------------------- */
 

@@ -1,6 +1,6 @@
 /*
- * match.c - endpoint rules: their grammar, matching a request against
- * one, and deciding a request against a profile.
+ * match.c - endpoint rules: their grammar, and matching a request against
+ * one (profile.c decides a request against a profile's rules).
  *
  * A rule is "METHOD PATH" with exactly one space between, at most
  * CERBO_RULE_MAX bytes.
@@ -21,8 +21,6 @@
  *           decoded), ';', '\', spaces, control bytes, dot segments; UTF-8
  *           is allowed.  These could never match a path the request parser
  *           lets through, so they are errors rather than dead rules.
- * A profile refuses a request when any deny rule matches, allows it when
- * an allow rule matches, and refuses it otherwise (default deny).
  *
  * Allow rules match exactly as above.  A deny rule matches every spelling
  * a backend may route to the same handler, so that a deny cannot be
@@ -308,79 +306,10 @@ cerbo_rule_warning(enum cerbo_rule_kind kind, const char *rule)
 	    "path is not denied by it";
 }
 
-static void
-set_rule(struct cerbo_decision *out, enum cerbo_rule_kind kind,
-    const char *rule, int allowed)
-{
-	size_t n = strnlen(rule, sizeof(out->rule) - 1);
-
-	out->allowed = allowed;
-	out->matched = 1;
-	out->kind = kind;
-	memcpy(out->rule, rule, n);
-	out->rule[n] = '\0';
-}
-
-void
-cerbo__profile_decide(const struct cerbo_profile *profile,
-    const struct cerbo_request *request, struct cerbo_decision *out)
-{
-	const char *name;
-	size_t i, n;
-
-	memset(out, 0, sizeof(*out));
-	out->size = sizeof(*out);
-	out->kind = CERBO_RULE_DENY;
-	if (profile == NULL)
-		return;
-	name = cerbo_profile_name(profile);
-	if (name != NULL) {
-		n = strnlen(name, sizeof(out->profile) - 1);
-		memcpy(out->profile, name, n);
-		out->profile[n] = '\0';
-	}
-	n = cerbo_profile_rule_count(profile, CERBO_RULE_DENY);
-	for (i = 0; i < n; i++) {
-		const char *r = cerbo_profile_rule_at(profile,
-		    CERBO_RULE_DENY, i);
-
-		if (cerbo__deny_rule_match(r, request)) {
-			set_rule(out, CERBO_RULE_DENY, r, 0);
-			return;
-		}
-	}
-	n = cerbo_profile_rule_count(profile, CERBO_RULE_ALLOW);
-	for (i = 0; i < n; i++) {
-		const char *r = cerbo_profile_rule_at(profile,
-		    CERBO_RULE_ALLOW, i);
-
-		if (cerbo__rule_match(r, request)) {
-			set_rule(out, CERBO_RULE_ALLOW, r, 1);
-			return;
-		}
-	}
-	/* default deny: matched stays 0 */
-}
-
-int
-cerbo_profile_decide(const struct cerbo_profile *profile,
-    const struct cerbo_request *request, struct cerbo_decision *out)
-{
-	struct cerbo_request req;
-	struct cerbo_decision d;
-
-	if (cerbo__abi_check(out, CERBO__DECISION_V1) != 0 ||
-	    cerbo__abi_in(&req, sizeof(req), request, CERBO__REQUEST_V1) != 0)
-		return -1;
-	cerbo__profile_decide(profile, &req, &d);
-	cerbo__abi_out(out, &d, sizeof(d));
-	return 0;
-}
-
 /* A rule that matches every request: method "*" and a path made of "**"
  * segments only. */
-static int
-rule_matches_all(const char *rule)
+int
+cerbo__rule_matches_all(const char *rule)
 {
 	const char *p;
 
@@ -394,19 +323,4 @@ rule_matches_all(const char *rule)
 		if (p == NULL)
 			return 1;
 	}
-}
-
-int
-cerbo_profile_allows_everything(const struct cerbo_profile *profile)
-{
-	size_t i, n;
-
-	if (profile == NULL)
-		return 0;
-	n = cerbo_profile_rule_count(profile, CERBO_RULE_ALLOW);
-	for (i = 0; i < n; i++)
-		if (rule_matches_all(cerbo_profile_rule_at(profile,
-			CERBO_RULE_ALLOW, i)))
-			return 1;
-	return 0;
 }

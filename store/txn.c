@@ -61,98 +61,6 @@ struct cerbo_txn {
 	struct cerbo_store *store;
 };
 
-/* ---- fault injection ------------------------------------------------- */
-
-int (*cerbo__fault_hook)(const char *op) = NULL;
-
-/* 0, or -1 with errno set when a test made op fail. */
-static int
-fault(const char *op)
-{
-	int e;
-
-	if (cerbo__fault_hook == NULL)
-		return 0;
-	e = cerbo__fault_hook(op);
-	if (e == 0)
-		return 0;
-	errno = e;
-	return -1;
-}
-
-static int
-x_write_all(int fd, const void *buf, size_t len)
-{
-	if (fault("write") == -1)
-		return -1;
-	return cerbo__write_all(fd, buf, len);
-}
-
-static int
-x_fsync(int fd, const char *op)
-{
-	if (fault(op) == -1)
-		return -1;
-	return fsync(fd);
-}
-
-static int
-x_open_temp(int dirfd, const char *name)
-{
-	if (fault("open-temp") == -1)
-		return -1;
-	return openat(dirfd, name,
-	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-}
-
-static int
-x_link(int dirfd, const char *from, const char *to)
-{
-	if (fault("link") == -1)
-		return -1;
-	/* No AT_SYMLINK_FOLLOW: never follows from, never creates through
-	 * an existing to (EEXIST). */
-	return linkat(dirfd, from, dirfd, to, 0);
-}
-
-static int
-x_rename(int dirfd, const char *from, const char *to, const char *op)
-{
-	if (fault(op) == -1)
-		return -1;
-	return renameat(dirfd, from, dirfd, to);
-}
-
-static int
-x_fchown(int fd, uid_t uid, gid_t gid)
-{
-	if (fault("fchown") == -1)
-		return -1;
-	return fchown(fd, uid, gid);
-}
-
-static int
-x_fchmod(int fd, mode_t mode)
-{
-	if (fault("fchmod") == -1)
-		return -1;
-	return fchmod(fd, mode);
-}
-
-static int
-x_lock(int fd)
-{
-	struct flock fl;
-
-	if (fault("lock") == -1)
-		return -1;
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	return fcntl(fd, F_OFD_SETLK, &fl);
-}
-
-/* ---- names ------------------------------------------------------------ */
 
 static char *
 concat(const char *a, const char *b, const char *c)
@@ -290,7 +198,7 @@ take_lock(struct cerbo_txn *t, int64_t timeout_ms, struct cerbo_error *err)
 		    (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		if (x_lock(t->lockfd) == 0)
+		if (cerbo__sys_lock(t->lockfd) == 0)
 			return 0;
 		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
 			return cerbo__fail_at(err, CERBO_E_LOCK, t->lock_path,
@@ -556,7 +464,7 @@ open_temp(int dirfd, const char *base, char *name, size_t len)
 
 	for (i = 0; i < NAME_TRIES; i++) {
 		temp_name(base, name, len);
-		fd = x_open_temp(dirfd, name);
+		fd = cerbo__sys_open_temp(dirfd, name);
 		if (fd >= 0 || errno != EEXIST)
 			break;
 	}
@@ -571,7 +479,7 @@ link_temp(const struct cerbo_txn *t, const char *from, char *name, size_t len)
 
 	for (i = 0; i < NAME_TRIES; i++) {
 		temp_name(t->base, name, len);
-		rc = x_link(t->dirfd, from, name);
+		rc = cerbo__sys_link(t->dirfd, from, name);
 		if (rc == 0 || errno != EEXIST)
 			break;
 	}
@@ -588,10 +496,10 @@ give_owner(int fd, uid_t uid, gid_t gid, mode_t mode)
 		return -1;
 	/* Only when it differs: a non-root writer can keep its own. */
 	if ((now.st_uid != uid || now.st_gid != gid) &&
-	    x_fchown(fd, uid, gid) == -1)
+	    cerbo__sys_fchown(fd, uid, gid) == -1)
 		return -1;
 	/* After fchown, which may clear set-id bits. */
-	return x_fchmod(fd, mode);
+	return cerbo__sys_fchmod(fd, mode);
 }
 
 /* Give the temp file the store's owner, group and mode (a new store:
@@ -652,10 +560,10 @@ install_index(int dirfd, const char *base, const char *path,
 	        yaml_st->st_mode & 0777) == -1)
 		goto fail;
 	what = NULL;
-	if (x_write_all(fd, buf, len) == -1)
+	if (cerbo__sys_write_all(fd, buf, len) == -1)
 		goto fail;
 	what = "fsync";
-	if (x_fsync(fd, "fsync") == -1)
+	if (cerbo__sys_fsync(fd, "fsync") == -1)
 		goto fail;
 	what = "close";
 	e = close(fd);
@@ -663,7 +571,7 @@ install_index(int dirfd, const char *base, const char *path,
 	if (e == -1)
 		goto fail;
 	what = "replacing the index";
-	if (x_rename(dirfd, tmp, dest, "rename") == -1)
+	if (cerbo__sys_rename(dirfd, tmp, dest, "rename") == -1)
 		goto fail;
 	have_tmp = 0;
 	rc = 0;
@@ -729,10 +637,10 @@ cerbo_txn_commit(struct cerbo_txn *txn, struct cerbo_error *err)
 	if (set_owner(txn, fd) == -1)
 		goto fail;
 	what = NULL;
-	if (x_write_all(fd, buf, len) == -1)
+	if (cerbo__sys_write_all(fd, buf, len) == -1)
 		goto fail;
 	what = "fsync";
-	if (x_fsync(fd, "fsync") == -1)
+	if (cerbo__sys_fsync(fd, "fsync") == -1)
 		goto fail;
 	what = "fstat";
 	if (fstat(fd, &st) == -1)
@@ -754,13 +662,14 @@ cerbo_txn_commit(struct cerbo_txn *txn, struct cerbo_error *err)
 			goto fail;
 	}
 	what = "replacing the store";
-	if (x_rename(txn->dirfd, tmp, txn->base, "rename") == -1)
+	if (cerbo__sys_rename(txn->dirfd, tmp, txn->base, "rename") == -1)
 		goto fail;
 	have_tmp = 0;
 	renamed = 1;
 	if (have_prev) {
 		what = "keeping the previous version";
-		if (x_rename(txn->dirfd, prev, backup, "rename-backup") == -1)
+		if (cerbo__sys_rename(txn->dirfd, prev, backup,
+		        "rename-backup") == -1)
 			goto fail;
 		have_prev = 0;
 	}
@@ -774,7 +683,7 @@ cerbo_txn_commit(struct cerbo_txn *txn, struct cerbo_error *err)
 	(void)install_index(txn->dirfd, txn->base, txn->path, txn->store, &st,
 	    hex, NULL);
 	what = "syncing the store's folder";
-	if (x_fsync(txn->dirfd, "fsync-dir") == -1)
+	if (cerbo__sys_fsync(txn->dirfd, "fsync-dir") == -1)
 		goto fail;
 
 	/* Done: the transaction now stands where the file does. */
@@ -806,14 +715,16 @@ fail:
 			if (unlinkat(txn->dirfd, txn->base, 0) == -1)
 				cerbo__error_prefix(err,
 				    "the new store could not be removed: ");
-		} else if (x_rename(txn->dirfd, have_prev ? prev : backup,
-		               txn->base, "undo") == -1) {
+		} else if (cerbo__sys_rename(txn->dirfd,
+		               have_prev ? prev : backup, txn->base,
+		               "undo") == -1) {
 			cerbo__error_prefix(err,
 			    "the new version is in place but could not be "
 			    "undone: ");
 		} else if (!have_prev && have_prevbak) {
 			/* The backup was replaced too: put the old one back. */
-			if (x_rename(txn->dirfd, prevbak, backup, "undo") == 0)
+			if (cerbo__sys_rename(txn->dirfd, prevbak, backup,
+			        "undo") == 0)
 				have_prevbak = 0;
 		}
 		have_prev = 0;
@@ -889,7 +800,7 @@ cerbo_store_compile(const char *path, const struct cerbo_txn_options *opts,
 	if (install_index(txn->dirfd, txn->base, path, store, &st,
 	        cerbo_store_digest(store), err) != 0)
 		goto out;
-	(void)x_fsync(txn->dirfd, "fsync-dir");
+	(void)cerbo__sys_fsync(txn->dirfd, "fsync-dir");
 	rc = 0;
 out:
 	if (buf != NULL) {

@@ -30,11 +30,9 @@
  * and process; so does an index that is there but passed over (stale,
  * damaged, unsafe), since every reload then parses the YAML.
  *
- * Argon2id (imported) secrets: successful checks are remembered for
- * A2_TTL seconds in a small table keyed by a per-process random key over
- * username, hash string and secret, so one integration calling again and
- * again does not pay for argon2id each time.  A wrong secret is never
- * remembered; an entry is wiped when it expires or is replaced.
+ * Argon2id (imported) secrets: successes are remembered for a short
+ * while (secret_cache.c), so one integration calling again and again
+ * does not pay for argon2id each time.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,9 +50,6 @@
 #include "internal.h"
 
 #define CACHE_SLOTS 8
-#define A2_SLOTS 64
-#define A2_TTL 60 /* seconds */
-#define A2_TAG 32
 
 /*
  * One usable state of a store: either its compiled index (when the index
@@ -80,16 +75,6 @@ struct slot {
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct slot cache[CACHE_SLOTS];
 static uint64_t cache_clock;
-
-struct a2_entry {
-	unsigned char tag[A2_TAG];
-	time_t expires; /* CLOCK_MONOTONIC seconds; 0: empty */
-};
-
-static pthread_mutex_t a2_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct a2_entry a2_cache[A2_SLOTS];
-static unsigned char a2_key[crypto_generichash_KEYBYTES];
-static int a2_key_set;
 
 /* ---- the store cache --------------------------------------------------- */
 
@@ -393,111 +378,8 @@ cerbo__verify_cache_clear(void)
 		if (cache[i].path != NULL)
 			slot_clear(&cache[i]);
 	pthread_mutex_unlock(&cache_lock);
-	pthread_mutex_lock(&a2_lock);
-	sodium_memzero(a2_cache, sizeof(a2_cache));
-	pthread_mutex_unlock(&a2_lock);
-}
-
-/* ---- argon2id success cache ------------------------------------------ */
-
-static time_t
-mono_now(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		return 0;
-	return ts.tv_sec + 1; /* never 0, which marks an empty entry */
-}
-
-static void
-a2_tag(const char *username, const char *hash, const char *secret,
-    size_t len, unsigned char tag[A2_TAG])
-{
-	crypto_generichash_state st;
-
-	crypto_generichash_init(&st, a2_key, sizeof(a2_key), A2_TAG);
-	crypto_generichash_update(&st, (const unsigned char *)username,
-	    strlen(username) + 1);
-	crypto_generichash_update(&st, (const unsigned char *)hash,
-	    strlen(hash) + 1);
-	crypto_generichash_update(&st, (const unsigned char *)secret, len);
-	crypto_generichash_final(&st, tag, A2_TAG);
-	sodium_memzero(&st, sizeof(st));
-}
-
-/* 1 when tag was remembered and has not expired.  Lock held. */
-static int
-a2_lookup(const unsigned char tag[A2_TAG], time_t now)
-{
-	size_t i;
-
-	for (i = 0; i < A2_SLOTS; i++) {
-		if (a2_cache[i].expires == 0)
-			continue;
-		if (a2_cache[i].expires <= now) {
-			sodium_memzero(&a2_cache[i], sizeof(a2_cache[i]));
-			continue;
-		}
-		if (sodium_memcmp(a2_cache[i].tag, tag, A2_TAG) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* Remember tag, in an empty slot or over the one closest to expiry. */
-static void
-a2_insert(const unsigned char tag[A2_TAG], time_t now)
-{
-	struct a2_entry *victim = &a2_cache[0];
-	size_t i;
-
-	for (i = 0; i < A2_SLOTS; i++) {
-		if (a2_cache[i].expires == 0) {
-			victim = &a2_cache[i];
-			break;
-		}
-		if (a2_cache[i].expires < victim->expires)
-			victim = &a2_cache[i];
-	}
-	sodium_memzero(victim, sizeof(*victim));
-	memcpy(victim->tag, tag, A2_TAG);
-	victim->expires = now + A2_TTL;
-}
-
-/* cerbo_secret_check(), with argon2id successes remembered. */
-static int
-check_secret(const char *username, const char *hash, const char *secret,
-    size_t len)
-{
-	unsigned char tag[A2_TAG];
-	time_t now;
-	int rc, hit;
-
-	if (strncmp(hash, "$argon2id$", 10) != 0 || len > CERBO_SECRET_MAX)
-		return cerbo_secret_check(hash, secret, len);
-	now = mono_now();
-	pthread_mutex_lock(&a2_lock);
-	if (!a2_key_set) {
-		randombytes_buf(a2_key, sizeof(a2_key));
-		a2_key_set = 1;
-	}
-	a2_tag(username, hash, secret, len, tag);
-	hit = now != 0 && a2_lookup(tag, now);
-	pthread_mutex_unlock(&a2_lock);
-	if (hit) {
-		rc = 0;
-		goto out;
-	}
-	rc = cerbo_secret_check(hash, secret, len);
-	if (rc == 0 && now != 0) {
-		pthread_mutex_lock(&a2_lock);
-		a2_insert(tag, now);
-		pthread_mutex_unlock(&a2_lock);
-	}
-out:
-	sodium_memzero(tag, sizeof(tag));
-	return rc;
+	pthread_mutex_unlock(&cache_lock);
+	cerbo__secret_cache_clear();
 }
 
 /* ---- the verdict ------------------------------------------------------- */
@@ -680,31 +562,6 @@ cerbo_verdict_http_status(enum cerbo_verdict_code code)
 	return 500; /* an unknown code never lets a request through */
 }
 
-/* 1 when checking secret against hash would run argon2id: the scheme is
- * argon2id and the success cache does not already hold this secret. */
-static int
-hash_slow(const char *username, const char *hash, const char *secret,
-    size_t len)
-{
-	unsigned char tag[A2_TAG];
-	time_t now;
-	int hit = 0;
-
-	if (hash == NULL || strncmp(hash, "$argon2id$", 10) != 0)
-		return 0;
-	if (secret == NULL || len > CERBO_SECRET_MAX)
-		return 1;
-	now = mono_now();
-	pthread_mutex_lock(&a2_lock);
-	if (a2_key_set) {
-		a2_tag(username, hash, secret, len, tag);
-		hit = now != 0 && a2_lookup(tag, now);
-		sodium_memzero(tag, sizeof(tag));
-	}
-	pthread_mutex_unlock(&a2_lock);
-	return !hit;
-}
-
 /* cerbo_verify_cost() on structs of this version. */
 static int
 verify_cost(const struct cerbo_verify_args *args, int *slow, char *notice,
@@ -754,14 +611,14 @@ verify_cost(const struct cerbo_verify_args *args, int *slow, char *notice,
 	if (user != NULL && args->secret != NULL) {
 		now = args->now != 0 ? args->now : time(NULL);
 		cur = cerbo_user_get(user, CERBO_USER_SECRET);
-		*slow = hash_slow(args->username, cur, args->secret,
+		*slow = cerbo__secret_would_hash(args->username, cur, args->secret,
 		    args->secret_len);
 		/* A fast current key that does not match leads to the old
 		 * key: count it without checking the current one here. */
 		if (!*slow &&
 		    (cur == NULL || strncmp(cur, "$argon2id$", 10) != 0) &&
 		    cerbo_user_old_key_valid(user, now))
-			*slow = hash_slow(args->username,
+			*slow = cerbo__secret_would_hash(args->username,
 			    cerbo_user_get(user, CERBO_USER_OLD_SECRET),
 			    args->secret, args->secret_len);
 	}
@@ -849,20 +706,20 @@ verify(const struct cerbo_verify_args *args, struct cerbo_verdict *verdict)
 	if (args->secret != NULL) {
 		if (user == NULL) {
 			/* Same cost as a wrong secret; the result is moot. */
-			ok = check_secret(args->username, cerbo__dummy_hash(),
+			ok = cerbo__secret_check_cached(args->username, cerbo__dummy_hash(),
 			    args->secret, args->secret_len);
 			(void)ok;
 			goto unknown;
 		}
 		hash = cerbo_user_get(user, CERBO_USER_SECRET);
-		if (hash != NULL && check_secret(args->username, hash,
+		if (hash != NULL && cerbo__secret_check_cached(args->username, hash,
 			args->secret, args->secret_len) == 0) {
 			verdict->key = CERBO_KEY_CURRENT;
 		} else {
 			old = cerbo_user_get(user, CERBO_USER_OLD_SECRET);
 			if (old != NULL &&
 			    cerbo_user_old_key_valid(user, now) &&
-			    check_secret(args->username, old, args->secret,
+			    cerbo__secret_check_cached(args->username, old, args->secret,
 				args->secret_len) == 0)
 				verdict->key = CERBO_KEY_OLD;
 		}
