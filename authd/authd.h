@@ -188,6 +188,7 @@ enum authd_outcome {
 	AUTHD_OUT_BAD_HEADERS,
 	AUTHD_OUT_THROTTLED,
 	AUTHD_OUT_OVERLOADED,
+	AUTHD_OUT_ABANDONED, /* the proxy left before its argon2id check ran */
 	AUTHD_OUT_COUNT
 };
 

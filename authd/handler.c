@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+
 #include <microhttpd.h>
 #include <sodium.h>
 
@@ -30,7 +32,7 @@
 #define HEALTH_PATH "/healthz"
 #define METRICS_PATH "/metrics"
 
-enum state { ST_NEW, ST_QUEUED, ST_DONE };
+enum state { ST_NEW, ST_QUEUED, ST_DONE, ST_GONE };
 
 /* One check; owns the credentials it parsed (wiped when freed). */
 struct request {
@@ -193,6 +195,20 @@ answer_early(struct MHD_Connection *c, struct request *r, unsigned status,
 
 /* ---- the slow path -------------------------------------------------- */
 
+/* Whether the proxy has closed a suspended connection: nginx does when its
+ * client goes away, and a flood that reconnects would otherwise fill the
+ * queue with hashes whose answer nobody reads. */
+static int
+peer_gone(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+	char b;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	return ci != NULL &&
+	    recv(ci->connect_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 static void
 run_job(struct authd_job *job)
 {
@@ -200,6 +216,11 @@ run_job(struct authd_job *job)
 	struct MHD_Connection *c = r->conn;
 	struct cerbo_verify_args va = CERBO_VERIFY_ARGS_INIT;
 
+	if (peer_gone(c)) {
+		r->state = ST_GONE;
+		MHD_resume_connection(c);
+		return;
+	}
 	verify_args(r, &va);
 	r->verify_rc = cerbo_verify(&va, &r->verdict);
 	r->state = ST_DONE;
@@ -391,6 +412,11 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	}
 	if (r->state == ST_DONE)
 		return answer_verdict(c, r);
+	if (r->state == ST_GONE) {
+		cerbo_basic_wipe(&r->basic);
+		authd_metrics_outcome(AUTHD_OUT_ABANDONED);
+		return MHD_NO; /* closes the connection */
+	}
 	if (r->state == ST_QUEUED)
 		return MHD_YES;
 	if (cls == &metrics_tag)

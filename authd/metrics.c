@@ -29,6 +29,7 @@ static const char *const outcome_names[AUTHD_OUT_COUNT] = {
     [AUTHD_OUT_BAD_HEADERS] = "bad_headers",
     [AUTHD_OUT_THROTTLED] = "throttled",
     [AUTHD_OUT_OVERLOADED] = "overloaded",
+    [AUTHD_OUT_ABANDONED] = "abandoned",
 };
 
 void

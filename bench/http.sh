@@ -10,14 +10,16 @@
 # "<!-- http-results -->" and "<!-- /http-results -->").
 #
 # Needs root (nginx workers as www-data, a PAM service in /etc/pam.d,
-# removed on exit), nginx with auth_pam, and wrk.  Ports from 18200-18299.
-# Environment: B, BENCH_HTTP_ROUNDS (default 3), BENCH_HTTP_SECONDS (5).
+# removed on exit), nginx with auth_pam, and wrk.
+# Environment: B, BENCH_HTTP_ROUNDS (default 3), BENCH_HTTP_SECONDS (5),
+# BENCH_HTTP_PORTS (the local ports it may use, default 18200-18299).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-build}
 case "$B" in /*) ;; *) B="$top/$B" ;; esac
 ROUNDS=${BENCH_HTTP_ROUNDS:-3}
 SECS=${BENCH_HTTP_SECONDS:-5}
+PORTS=${BENCH_HTTP_PORTS:-18200-18299}
 authpam=/usr/lib/nginx/modules/ngx_http_auth_pam_module.so
 
 for c in nginx wrk curl python3 setpriv; do
@@ -45,10 +47,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 free_ports() {
-	python3 - "$1" <<'PY'
+	python3 - "$1" "$PORTS" <<'PY'
 import random, socket, sys
 n = int(sys.argv[1]); out = []
-ports = list(range(18200, 18300)); random.shuffle(ports)
+lo, hi = (int(p) for p in sys.argv[2].split("-"))
+ports = list(range(lo, hi + 1)); random.shuffle(ports)
 for p in ports:
     s = socket.socket()
     try:

@@ -78,6 +78,41 @@ check_eq "metrics are not served on the check listener" \
     "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$aport/metrics")" 404
 stop_authd
 
+# Checks whose client gave up while they waited in the queue are dropped
+# unhashed: 8 wrong secrets at once, each abandoned after 0.2 s, on one
+# worker; all but the first wait several hashes long.
+start_authd --listen "127.0.0.1:$aport" --workers 1 --queue 8 \
+    --max-failures 0 --metrics-listen "127.0.0.1:$mport"
+i=0
+gave_up_pids=
+while [ $i -lt 8 ]; do
+	printf 'user = "pk_slow:gave-up-%s"\n' "$i" |
+	    curl -s -K - -o /dev/null --max-time 0.2 \
+	    -H 'X-Original-Method: GET' \
+	    -H 'X-Original-URI: /api/v1/appointments/1' \
+	    "http://127.0.0.1:$aport/auth" &
+	gave_up_pids="$gave_up_pids $!"
+	i=$((i + 1))
+done
+for p in $gave_up_pids; do
+	wait "$p" || true
+done
+pool_idle() {
+	curl -s "http://127.0.0.1:$mport/metrics" |
+	    grep -qx 'cerbo_authd_pool_queue_depth 0' &&
+	    curl -s "http://127.0.0.1:$mport/metrics" |
+	    grep -qx 'cerbo_authd_pool_busy 0'
+}
+wait_until 30 pool_idle || true
+m=$(curl -s "http://127.0.0.1:$mport/metrics")
+check_contains "metrics count the abandoned checks" "$m" \
+    'cerbo_authd_checks_total{outcome="abandoned"}'
+check_lacks "... queued checks whose client left are not hashed" "$m" \
+    'cerbo_authd_checks_total{outcome="abandoned"} 0'
+check_eq "the pool still answers a check after them" \
+    "$(check_one pk_slow an-imported-legacy-key)" 200
+stop_authd
+
 # --overload-status 503; then the throttle: 3 failures, then 429 without
 # a check, even for the right secret.
 start_authd --listen "127.0.0.1:$aport" --workers 1 --queue 1 \
