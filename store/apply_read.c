@@ -272,9 +272,14 @@ take_key(struct reader *r, const char *const *keys, size_t nkeys,
 		return -1;
 	if (r->y.ev.type == YAML_MAPPING_END_EVENT)
 		return 1;
-	if (r->y.ev.type != YAML_SCALAR_EVENT)
-		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
+	/* The refusals return -1 themselves: the static analyzer does not
+	 * follow a variadic call (fail_pos), and would take 0 for a refusal
+	 * that leaves *field unset. */
+	if (r->y.ev.type != YAML_SCALAR_EVENT) {
+		fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
 		    "keys must be strings");
+		return -1;
+	}
 	*field = -1;
 	for (i = 0; i < nkeys; i++) {
 		if (scalar_is(r, keys[i])) {
@@ -282,13 +287,17 @@ take_key(struct reader *r, const char *const *keys, size_t nkeys,
 			break;
 		}
 	}
-	if (*field < 0)
-		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
+	if (*field < 0) {
+		fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
 		    "unknown key \"%s\"%s", key_text(r, kbuf, sizeof(kbuf)),
 		    expected);
-	if (*seen & (1u << *field))
-		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
+		return -1;
+	}
+	if (*seen & (1u << *field)) {
+		fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
 		    "duplicate key \"%s\"", keys[*field]);
+		return -1;
+	}
 	*seen |= 1u << *field;
 	return next(r);
 }
