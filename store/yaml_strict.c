@@ -1,7 +1,7 @@
 /*
  * yaml_strict.c - what every strict YAML reader of the library refuses,
  * in one place: the store reader (yaml_read.c) and the apply document
- * reader (apply.c) both read through it, so the same bytes and the same
+ * reader (apply_read.c) both read through it, so the same bytes and the same
  * events are refused by both, with the same message at the same position.
  * Only the status differs: a store that breaks a rule is a damaged store
  * (CERBO_E_STORE), a document that does is invalid input (CERBO_E_INVALID).
