@@ -103,8 +103,8 @@ authd_original_request(enum authd_proxy proxy, const struct authd_headers *h,
 	case AUTHD_PROXY_NGINX:
 		if (present(h, AUTHD_H_FORWARDED_METHOD) ||
 		    present(h, AUTHD_H_FORWARDED_URI)) {
-			*why = "X-Forwarded-Method or X-Forwarded-Uri sent to "
-			       "an nginx check";
+			*why =
+			    "X-Forwarded-Method or X-Forwarded-Uri sent to an nginx check";
 			return -1;
 		}
 		m = AUTHD_H_ORIGINAL_METHOD;
@@ -113,8 +113,8 @@ authd_original_request(enum authd_proxy proxy, const struct authd_headers *h,
 	case AUTHD_PROXY_FORWARDED:
 		if (present(h, AUTHD_H_ORIGINAL_METHOD) ||
 		    present(h, AUTHD_H_ORIGINAL_URI)) {
-			*why = "X-Original-Method or X-Original-URI sent to a "
-			       "forwarded check";
+			*why =
+			    "X-Original-Method or X-Original-URI sent to a forwarded check";
 			return -1;
 		}
 		m = AUTHD_H_FORWARDED_METHOD;
@@ -125,8 +125,8 @@ authd_original_request(enum authd_proxy proxy, const struct authd_headers *h,
 		    present(h, AUTHD_H_ORIGINAL_URI) ||
 		    present(h, AUTHD_H_FORWARDED_METHOD) ||
 		    present(h, AUTHD_H_FORWARDED_URI)) {
-			*why = "X-Original-* or X-Forwarded-Method/Uri sent "
-			       "to an envoy check";
+			*why =
+			    "X-Original-* or X-Forwarded-Method/Uri sent to an envoy check";
 			return -1;
 		}
 		plen = prefix != NULL ? strlen(prefix) : 0;
@@ -207,8 +207,8 @@ authd_client_address(int trust, const struct authd_headers *h, const char *peer,
 		last = strrchr(xff, ',');
 		last = last != NULL ? last + 1 : xff;
 		if (ip_text(last, strlen(last), out, len) != 0) {
-			*why = "the last X-Forwarded-For entry is not an IP "
-			       "address";
+			*why =
+			    "the last X-Forwarded-For entry is not an IP address";
 			return -1;
 		}
 		return 0;

@@ -44,7 +44,7 @@ struct request {
 	/* basic and verdict get their size where a request is allocated:
 	 * abi-init: unset on purpose */
 	struct cerbo_basic basic; /* abi-init: unset on purpose */
-	char *line; /* the original request, "METHOD TARGET" */
+	char *line;               /* the original request, "METHOD TARGET" */
 	char addr[64];
 	struct cerbo_verdict verdict; /* abi-init: unset on purpose */
 };
@@ -130,8 +130,7 @@ log_verdict(const struct request *r, unsigned status)
 		authd_log(LOG_WARNING, "%s (store %s)", v->notice, cfg->store);
 	if (r->verify_rc != 0) {
 		authd_log(LOG_ERR,
-		    "check from %s: the verifier refused its "
-		    "arguments",
+		    "check from %s: the verifier refused its arguments",
 		    where(r));
 		return;
 	}
@@ -139,9 +138,7 @@ log_verdict(const struct request *r, unsigned status)
 	case CERBO_ALLOW:
 		if (v->key == CERBO_KEY_OLD)
 			authd_log_limited(LOG_NOTICE,
-			    "%s authenticated with its old key: the client "
-			    "should switch to the new key before the grace "
-			    "period ends",
+			    "%s authenticated with its old key: the client should switch to the new key before the grace period ends",
 			    r->basic.username);
 		if (cfg->log_success)
 			authd_log(LOG_INFO, "allowed from %s: %s", where(r),
@@ -149,8 +146,7 @@ log_verdict(const struct request *r, unsigned status)
 		break;
 	case CERBO_STORE_ERROR:
 		authd_log_limited(LOG_ERR,
-		    "cannot use the store (reading as uid %u), refusing "
-		    "everyone: %s",
+		    "cannot use the store (reading as uid %u), refusing everyone: %s",
 		    (unsigned)geteuid(), v->reason);
 		break;
 	default:
@@ -306,8 +302,7 @@ check(struct MHD_Connection *c, struct request *r, const char *url,
 	notice[0] = '\0';
 	if (cerbo_verify_cost(&va, &slow, notice, sizeof(notice), &err) != 0) {
 		authd_log_limited(LOG_ERR,
-		    "cannot use the store (reading as uid %u), refusing "
-		    "everyone: %s",
+		    "cannot use the store (reading as uid %u), refusing everyone: %s",
 		    (unsigned)geteuid(),
 		    cerbo_error_format(&err, errtext, sizeof(errtext)));
 		authd_metrics_verdict(CERBO_STORE_ERROR);
@@ -324,8 +319,7 @@ check(struct MHD_Connection *c, struct request *r, const char *url,
 			return MHD_YES;
 		r->state = ST_NEW;
 		authd_log_limited(LOG_WARNING,
-		    "refused (%u) from %s: the queue of argon2id checks is "
-		    "full",
+		    "refused (%u) from %s: the queue of argon2id checks is full",
 		    cfg->overload_status, where(r));
 		return answer_early(c, r, cfg->overload_status,
 		    AUTHD_OUT_OVERLOADED);
@@ -346,8 +340,7 @@ health(struct MHD_Connection *c)
 	va.username = "";
 	if (cerbo_verify_cost(&va, &slow, NULL, 0, &err) != 0) {
 		authd_log_limited(LOG_ERR,
-		    "health check: cannot use the "
-		    "store: %s",
+		    "health check: cannot use the store: %s",
 		    cerbo_error_format(&err, errtext, sizeof(errtext)));
 		return answer(c, 503, "store unusable\n", NULL, NULL);
 	}

@@ -196,8 +196,7 @@ authd_listen_open(const struct authd_config *cfg, int *fds, size_t *n,
 		return AUTHD_EXIT_LISTEN;
 	if (got > 0 && cfg->nlisten > 0) {
 		(void)snprintf(msg, msglen,
-		    "sockets were passed by the service manager: --listen "
-		    "must not be given too");
+		    "sockets were passed by the service manager: --listen must not be given too");
 		return AUTHD_EXIT_USAGE;
 	}
 	if (got > 0) {
@@ -206,8 +205,7 @@ authd_listen_open(const struct authd_config *cfg, int *fds, size_t *n,
 	}
 	if (cfg->nlisten == 0) {
 		(void)snprintf(msg, msglen,
-		    "no --listen address and no socket passed by the service "
-		    "manager");
+		    "no --listen address and no socket passed by the service manager");
 		return AUTHD_EXIT_USAGE;
 	}
 	for (i = 0; i < cfg->nlisten; i++) {

@@ -116,9 +116,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	authd_log(LOG_INFO,
-	    "listening on %zu socket%s (proxy %s%s), store %s, %u threads, %u "
-	    "workers, "
-	    "queue %u",
+	    "listening on %zu socket%s (proxy %s%s), store %s, %u threads, %u workers, queue %u",
 	    n, n == 1 ? "" : "s", authd_proxy_name(cfg.proxy),
 	    cfg.trust_proxy ? ", trusted" : "", cfg.store, cfg.threads,
 	    cfg.workers, cfg.queue);

@@ -77,23 +77,20 @@ authd_metrics_text(void)
 	if (f == NULL)
 		return NULL;
 	fprintf(f,
-	    "# HELP cerbo_authd_verdicts_total Checks answered by the "
-	    "verifier, by verdict.\n"
+	    "# HELP cerbo_authd_verdicts_total Checks answered by the verifier, by verdict.\n"
 	    "# TYPE cerbo_authd_verdicts_total counter\n");
 	for (i = 0; i < NVERDICT; i++)
 		fprintf(f, "cerbo_authd_verdicts_total{verdict=\"%s\"} %lu\n",
 		    cerbo_verdict_name((enum cerbo_verdict_code)i),
 		    get(&verdicts[i]));
 	fprintf(f,
-	    "# HELP cerbo_authd_checks_total Check requests, by how "
-	    "they were answered.\n"
+	    "# HELP cerbo_authd_checks_total Check requests, by how they were answered.\n"
 	    "# TYPE cerbo_authd_checks_total counter\n");
 	for (i = 0; i < AUTHD_OUT_COUNT; i++)
 		fprintf(f, "cerbo_authd_checks_total{outcome=\"%s\"} %lu\n",
 		    outcome_names[i], get(&outcomes[i]));
 	fprintf(f,
-	    "# HELP cerbo_authd_check_seconds Time from a check "
-	    "request to its answer.\n"
+	    "# HELP cerbo_authd_check_seconds Time from a check request to its answer.\n"
 	    "# TYPE cerbo_authd_check_seconds histogram\n");
 	for (i = 0; i < NBUCKET; i++) {
 		cumulative += get(&buckets[i]);
@@ -109,8 +106,7 @@ authd_metrics_text(void)
 	    (double)__atomic_load_n(&sum_us, __ATOMIC_RELAXED) / 1e6,
 	    cumulative);
 	fprintf(f,
-	    "# HELP cerbo_authd_pool_queue_depth Slow checks waiting for a "
-	    "worker.\n"
+	    "# HELP cerbo_authd_pool_queue_depth Slow checks waiting for a worker.\n"
 	    "# TYPE cerbo_authd_pool_queue_depth gauge\n"
 	    "cerbo_authd_pool_queue_depth %u\n"
 	    "# HELP cerbo_authd_pool_busy Workers running a slow check.\n"

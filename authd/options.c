@@ -19,54 +19,42 @@
 
 static const char usage_text[] =
     "Usage: cerbo-authd [OPTION]... --listen ADDR [--listen ADDR]...\n"
-    "Answer the forward-auth checks of a reverse proxy (nginx "
-    "auth_request,\n"
-    "Caddy forward_auth, Traefik ForwardAuth, Envoy ext_authz) from a "
-    "cerbo store.\n"
+    "Answer the forward-auth checks of a reverse proxy (nginx auth_request,\n"
+    "Caddy forward_auth, Traefik ForwardAuth, Envoy ext_authz) from a cerbo store.\n"
     "\n"
     "  --store PATH            the store (default " CERBO_STORE_DEFAULT ")\n"
     "  --listen ADDR           listen on 127.0.0.1:PORT, [::1]:PORT or\n"
     "                          unix:/PATH; repeatable; none with socket\n"
     "                          activation\n"
-    "  --socket-mode MODE      mode of a unix socket made by --listen "
-    "(0660)\n"
+    "  --socket-mode MODE      mode of a unix socket made by --listen (0660)\n"
     "  --proxy FAMILY          where the original request is read from:\n"
-    "                          nginx (X-Original-Method, X-Original-URI; "
-    "the\n"
+    "                          nginx (X-Original-Method, X-Original-URI; the\n"
     "                          default), forwarded (X-Forwarded-Method,\n"
-    "                          X-Forwarded-Uri: Caddy, Traefik) or envoy "
-    "(the\n"
+    "                          X-Forwarded-Uri: Caddy, Traefik) or envoy (the\n"
     "                          check request's own method and path)\n"
     "  --envoy-prefix PATH     the path prefix of envoy checks (/auth)\n"
     "  --trust-proxy           take the client address from X-Real-IP or\n"
-    "                          X-Forwarded-For (only behind a proxy that "
-    "sets\n"
+    "                          X-Forwarded-For (only behind a proxy that sets\n"
     "                          them)\n"
     "  --realm TEXT            the realm of WWW-Authenticate (API)\n"
     "  --threads N             threads answering requests, per listener\n"
     "                          (number of CPUs)\n"
-    "  --workers N             threads for argon2id checks (number of "
-    "CPUs)\n"
+    "  --workers N             threads for argon2id checks (number of CPUs)\n"
     "  --queue N               argon2id checks that may wait (64)\n"
-    "  --overload-status CODE  answer when the queue is full: 429 or 503 "
-    "(429)\n"
-    "  --max-failures N        failed checks per client address and "
-    "window\n"
+    "  --overload-status CODE  answer when the queue is full: 429 or 503 (429)\n"
+    "  --max-failures N        failed checks per client address and window\n"
     "                          before 429 (20; 0: no throttling)\n"
     "  --failure-window SECS   the throttle window (60)\n"
-    "  --throttle-table N      client addresses the throttle tracks "
-    "(4096)\n"
+    "  --throttle-table N      client addresses the throttle tracks (4096)\n"
     "  --connections N         open connections at most (1024)\n"
-    "  --timeout SECS          idle keep-alive connections are closed "
-    "after (60)\n"
+    "  --timeout SECS          idle keep-alive connections are closed after (60)\n"
     "  --metrics-listen ADDR   serve GET /metrics there (off by default)\n"
     "  --log-success           log allowed checks too\n"
     "  --stderr                log to standard error, not syslog\n"
     "  --help                  show this help and exit\n"
     "  --version               show the version and exit\n"
     "\n"
-    "Exit status: 0 stopped by a signal, 1 failure while running, 2 bad "
-    "option,\n"
+    "Exit status: 0 stopped by a signal, 1 failure while running, 2 bad option,\n"
     "3 bad address, 4 cannot listen, 5 the store cannot be used.\n";
 
 enum {
@@ -228,8 +216,7 @@ authd_options_parse(struct authd_config *cfg, int argc, char **argv, int *done,
 			break;
 		case O_SOCKET_MODE:
 			if (number(optarg, 0, 0777, 8, &cfg->socket_mode) != 0)
-				BAD("--socket-mode: an octal mode such as "
-				    "0660");
+				BAD("--socket-mode: an octal mode such as 0660");
 			break;
 		case O_PROXY:
 			if (authd_proxy_parse(optarg, &cfg->proxy) != 0)
@@ -237,8 +224,7 @@ authd_options_parse(struct authd_config *cfg, int argc, char **argv, int *done,
 			break;
 		case O_ENVOY_PREFIX:
 			if (!prefix_valid(optarg))
-				BAD("--envoy-prefix: a path such as /auth "
-				    "(no trailing '/', '?', '#' or '%%')");
+				BAD("--envoy-prefix: a path such as /auth (no trailing '/', '?', '#' or '%%')");
 			cfg->envoy_prefix = optarg;
 			break;
 		case O_TRUST_PROXY:
@@ -246,8 +232,7 @@ authd_options_parse(struct authd_config *cfg, int argc, char **argv, int *done,
 			break;
 		case O_REALM:
 			if (!realm_valid(optarg))
-				BAD("--realm: 1 to 128 printable ASCII "
-				    "characters, no '\"' or '\\'");
+				BAD("--realm: 1 to 128 printable ASCII characters, no '\"' or '\\'");
 			cfg->realm = optarg;
 			break;
 		case O_THREADS:
@@ -272,20 +257,17 @@ authd_options_parse(struct authd_config *cfg, int argc, char **argv, int *done,
 		case O_MAX_FAILURES:
 			if (number(optarg, 0, 1000000, 10,
 			        &cfg->max_failures) != 0)
-				BAD("--max-failures: a number from 0 to "
-				    "1000000");
+				BAD("--max-failures: a number from 0 to 1000000");
 			break;
 		case O_WINDOW:
 			if (number(optarg, 1, 86400, 10,
 			        &cfg->failure_window) != 0)
-				BAD("--failure-window: seconds from 1 to "
-				    "86400");
+				BAD("--failure-window: seconds from 1 to 86400");
 			break;
 		case O_TABLE:
 			if (number(optarg, 16, 1048576, 10,
 			        &cfg->throttle_slots) != 0)
-				BAD("--throttle-table: a number from 16 to "
-				    "1048576");
+				BAD("--throttle-table: a number from 16 to 1048576");
 			break;
 		case O_CONNECTIONS:
 			if (number(optarg, 1, 65536, 10, &cfg->connections) !=

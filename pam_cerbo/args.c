@@ -154,16 +154,14 @@ parse_one(struct module_args *out, unsigned *seen, const char *arg, char *msg,
 	case ARG_REQUEST_ENV:
 		if (!env_name_valid(v))
 			return fail(msg, msglen,
-			    "request_env= needs a variable name "
-			    "([A-Za-z_][A-Za-z0-9_]*, at most 64 bytes)",
+			    "request_env= needs a variable name ([A-Za-z_][A-Za-z0-9_]*, at most 64 bytes)",
 			    arg);
 		out->request_env = v;
 		break;
 	case ARG_ENDPOINT:
 		if (cerbo_request_parse(v, &req, &err) != 0) {
 			(void)snprintf(what, sizeof(what),
-			    "endpoint= is not a valid \"METHOD PATH\" (%s; "
-			    "write [endpoint=GET /path] in the service file)",
+			    "endpoint= is not a valid \"METHOD PATH\" (%s; write [endpoint=GET /path] in the service file)",
 			    err.message);
 			return fail(msg, msglen, what, arg);
 		}
@@ -218,8 +216,7 @@ module_args_parse(struct module_args *out, int argc, const char **argv,
 	}
 	if (out->endpoint != NULL && (seen & (1u << ARG_REQUEST_ENV)))
 		return fail(msg, msglen,
-		    "endpoint= and request_env= contradict each other (a fixed "
-		    "endpoint replaces the request from the environment)",
+		    "endpoint= and request_env= contradict each other (a fixed endpoint replaces the request from the environment)",
 		    NULL);
 	if (out->endpoint != NULL && out->authenticate_only)
 		return fail(msg, msglen,

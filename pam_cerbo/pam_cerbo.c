@@ -209,8 +209,7 @@ parse_args(pam_handle_t *pamh, struct module_args *args, int argc,
 
 	if (module_args_parse(args, argc, argv, msg, sizeof(msg)) != 0) {
 		logmsg_limited(pamh, LOG_ERR,
-		    "bad module arguments in the service file, refusing "
-		    "everyone: %s",
+		    "bad module arguments in the service file, refusing everyone: %s",
 		    msg);
 		return -1;
 	}
@@ -268,8 +267,7 @@ log_debug(pam_handle_t *pamh, const struct module_args *args, const char *phase,
 	if (!args->debug)
 		return;
 	logmsg(pamh, LOG_DEBUG,
-	    "%s: user %s from %s, store %s, request %s (%s): verdict %s, "
-	    "key %s: %s",
+	    "%s: user %s from %s, store %s, request %s (%s): verdict %s, key %s: %s",
 	    phase, who(user), where(rhost),
 	    args->store != NULL ? args->store : CERBO_STORE_DEFAULT,
 	    describe_request(request, req, sizeof(req)),
@@ -301,9 +299,7 @@ log_verdict(pam_handle_t *pamh, const struct module_args *args,
 	case CERBO_ALLOW:
 		if (v->key == CERBO_KEY_OLD)
 			logmsg_limited(pamh, LOG_NOTICE,
-			    "%s: %s authenticated with its old key: the client "
-			    "should switch to the new key before the grace "
-			    "period ends",
+			    "%s: %s authenticated with its old key: the client should switch to the new key before the grace period ends",
 			    phase, who(user));
 		if (args->log_success)
 			logmsg(pamh, LOG_INFO, "%s: allowed from %s: %s", phase,
@@ -311,8 +307,7 @@ log_verdict(pam_handle_t *pamh, const struct module_args *args,
 		break;
 	case CERBO_STORE_ERROR:
 		logmsg_limited(pamh, LOG_ERR,
-		    "cannot use the store (reading as uid %u), refusing "
-		    "everyone: %s",
+		    "cannot use the store (reading as uid %u), refusing everyone: %s",
 		    (unsigned)geteuid(), v->reason);
 		break;
 	default:
@@ -363,9 +358,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (pr != PAM_SUCCESS || token == NULL) {
 		rc = pr == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_AUTH_ERR;
 		logmsg(pamh, LOG_NOTICE,
-		    "auth: refused %s from %s: no secret "
-		    "(%s)",
-		    who(user), where(rhost), pam_strerror(pamh, pr));
+		    "auth: refused %s from %s: no secret (%s)", who(user),
+		    where(rhost), pam_strerror(pamh, pr));
 		goto out;
 	}
 
@@ -378,8 +372,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	va.rhost = rhost;
 	if (cerbo_verify(&va, &verdict) != 0) {
 		logmsg(pamh, LOG_ERR,
-		    "auth: refused %s from %s: the verifier "
-		    "rejected its arguments",
+		    "auth: refused %s from %s: the verifier rejected its arguments",
 		    who(user), where(rhost));
 		goto out;
 	}
@@ -433,10 +426,7 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	request = get_request(pamh, &args);
 	if (request == NULL && !args.authenticate_only) {
 		logmsg(pamh, LOG_NOTICE,
-		    "account: refused %s from %s: no "
-		    "request to authorise (%s is not in the PAM environment "
-		    "and no endpoint= is set; a service that needs no "
-		    "request says authenticate_only)",
+		    "account: refused %s from %s: no request to authorise (%s is not in the PAM environment and no endpoint= is set; a service that needs no request says authenticate_only)",
 		    who(user), where(rhost), args.request_env);
 		goto out;
 	}
@@ -449,8 +439,7 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	va.rhost = rhost;
 	if (cerbo_verify(&va, &verdict) != 0) {
 		logmsg(pamh, LOG_ERR,
-		    "account: refused %s from %s: the "
-		    "verifier rejected its arguments",
+		    "account: refused %s from %s: the verifier rejected its arguments",
 		    who(user), where(rhost));
 		goto out;
 	}
@@ -497,7 +486,6 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	(void)argc;
 	(void)argv;
 	logmsg(pamh, LOG_NOTICE,
-	    "password: refused: secret keys are not "
-	    "changed through PAM; use cerbo-apiuser rotate");
+	    "password: refused: secret keys are not changed through PAM; use cerbo-apiuser rotate");
 	return PAM_PERM_DENIED;
 }

@@ -209,9 +209,7 @@ check_profile(struct cerbo_store *scratch, const struct pentry *pe,
 			if (!changed)
 				return fail_pos(err, CERBO_E_INVALID, name,
 				    pe->rpos[k][i],
-				    "%s: %s rule \"%s\" is "
-				    "listed twice",
-				    pname,
+				    "%s: %s rule \"%s\" is listed twice", pname,
 				    cerbo_rule_kind_name(
 				        (enum cerbo_rule_kind)k),
 				    pe->rules[k][i]);
@@ -244,9 +242,8 @@ check_user(const struct cerbo_store *store, struct cerbo_store *scratch,
 		    prof);
 	if (pe == NULL && cerbo_store_profile_find(store, prof) == NULL)
 		return fail_pos(err, CERBO_E_NOTFOUND, name, ue->at[UF_PROFILE],
-		    "%s: no profile %s (in the store or "
-		    "this document)",
-		    uname, prof);
+		    "%s: no profile %s (in the store or this document)", uname,
+		    prof);
 	if (cerbo_store_profile_find(scratch, prof) == NULL &&
 	    cerbo_profile_add(scratch, prof, NULL, err) != 0)
 		return relocate(err, name, ue->at[UF_PROFILE], uname);
@@ -324,8 +321,7 @@ check_removals(const struct cerbo_store *store, struct plan *plan,
 			listed++;
 		}
 		return fail_pos(err, CERBO_E_INUSE, name, pe->at[PF_NAME],
-		    "profile %s is still used by %s%s: move or remove them "
-		    "in this document",
+		    "profile %s is still used by %s%s: move or remove them in this document",
 		    pname, names,
 		    total - pe->leaving > listed ? " and others" : "");
 	}

@@ -189,13 +189,11 @@ take_string(struct reader *r, const char *key, int is_time, const char **out)
 		    "%s must be a string", key);
 	if (plain_null(r))
 		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
-		    "%s must be a string, not null (leave the key out "
-		    "instead)",
+		    "%s must be a string, not null (leave the key out instead)",
 		    key);
 	if (!is_time && is_plain(r) && cerbo__yaml_plain_not_string(v, len))
 		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
-		    "%s: %s would be read as a boolean, number, date or "
-		    "null, not as text; put it in quotes",
+		    "%s: %s would be read as a boolean, number, date or null, not as text; put it in quotes",
 		    key, v);
 	if (memchr(v, '\0', len) != NULL)
 		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
@@ -357,8 +355,7 @@ take_networks(struct reader *r, const char **out)
 	}
 	if (len == 0) {
 		fail_pos(r->err, CERBO_E_INVALID, r->name, start,
-		    "allow_from must not be empty (leave it out to allow "
-		    "every address)");
+		    "allow_from must not be empty (leave it out to allow every address)");
 		goto out;
 	}
 	*out = cerbo__apply_dup(r->plan, joined, len);
@@ -453,8 +450,7 @@ read_profile(struct reader *r)
 	pe->start = here(r);
 	for (;;) {
 		rc = take_key(r, pkeys, PF_COUNT,
-		    " in a profile (expected name, state, description, allow, "
-		    "deny)",
+		    " in a profile (expected name, state, description, allow, deny)",
 		    &seen, &field);
 		if (rc < 0)
 			return -1;
@@ -509,9 +505,7 @@ read_user(struct reader *r)
 	ue->start = here(r);
 	for (;;) {
 		rc = take_key(r, ukeys, UF_COUNT,
-		    " in a user (expected username, state, nickname, profile, "
-		    "email, description, disabled, expires, allow_from, "
-		    "secret_hash)",
+		    " in a user (expected username, state, nickname, profile, email, description, disabled, expires, allow_from, secret_hash)",
 		    &seen, &field);
 		if (rc < 0)
 			return -1;
@@ -550,8 +544,7 @@ read_user(struct reader *r)
 		if (ue->v[required[i]] == NULL)
 			return fail_pos(r->err, CERBO_E_INVALID, r->name,
 			    ue->start,
-			    "user %s: %s is required (state "
-			    "present)",
+			    "user %s: %s is required (state present)",
 			    ue->v[UF_USERNAME], ukeys[required[i]]);
 	}
 	if (ue->v[UF_DISABLED] == NULL)
@@ -595,8 +588,7 @@ read_format(struct reader *r)
 		return 0;
 	if (v[0] != '0')
 		return fail_pos(r->err, CERBO_E_TOO_NEW, r->name, here(r),
-		    "apply document format %.*s is newer than this pam_cerbo "
-		    "reads (%d)",
+		    "apply document format %.*s is newer than this pam_cerbo reads (%d)",
 		    (int)len, v, APPLY_FORMAT);
 bad:
 	return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
@@ -624,8 +616,7 @@ read_document(struct reader *r)
 		return -1;
 	if (r->y.ev.type != YAML_MAPPING_START_EVENT)
 		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
-		    "the document must be a mapping (with profiles and/or "
-		    "users)");
+		    "the document must be a mapping (with profiles and/or users)");
 	for (;;) {
 		rc = take_key(r, keys, 3,
 		    " (expected cerbo_apply, profiles, users)", &seen, &field);

@@ -65,11 +65,9 @@ basic_parse(const char *header, struct cerbo_basic *out,
 		    ENCODED_MAX);
 		goto out;
 	}
-	if (cerbo__base64_decode(b64, b64len, 1, buf, DECODED_MAX, &len) !=
-	    0) {
+	if (cerbo__base64_decode(b64, b64len, 1, buf, DECODED_MAX, &len) != 0) {
 		cerbo__fail(err, CERBO_E_INVALID,
-		    "Basic credentials are not valid base64 (standard "
-		    "alphabet, '=' padding, nothing else)");
+		    "Basic credentials are not valid base64 (standard alphabet, '=' padding, nothing else)");
 		goto out;
 	}
 	if (cerbo__control_at(buf, len) < len) {
@@ -80,8 +78,7 @@ basic_parse(const char *header, struct cerbo_basic *out,
 	colon = memchr(buf, ':', len);
 	if (colon == NULL) {
 		cerbo__fail(err, CERBO_E_INVALID,
-		    "Basic credentials have no ':' between username and "
-		    "secret");
+		    "Basic credentials have no ':' between username and secret");
 		goto out;
 	}
 	ulen = (size_t)(colon - buf);
@@ -127,9 +124,8 @@ cerbo_basic_parse(const char *header, struct cerbo_basic *out,
 	int rc;
 
 	if (cerbo__abi_check(out, CERBO__BASIC_V1) != 0)
-		return cerbo__fail(err, CERBO_E_INVALID, "no output for Basic "
-		    "credentials, or struct cerbo_basic declared without "
-		    "CERBO_BASIC_INIT");
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "no output for Basic credentials, or struct cerbo_basic declared without CERBO_BASIC_INIT");
 	rc = basic_parse(header, &b, err);
 	if (rc == 0)
 		cerbo__abi_out(out, &b, sizeof(b));

@@ -123,7 +123,10 @@ struct cerbo_error {
 	char file[256];
 	char message[512];
 };
-#define CERBO_ERROR_INIT { .size = sizeof(struct cerbo_error) }
+#define CERBO_ERROR_INIT                                                       \
+	{                                                                      \
+		.size = sizeof(struct cerbo_error)                             \
+	}
 
 /*
  * "file:line:column: message", "file: message" or "message" into buf (len
@@ -189,7 +192,6 @@ uint64_t cerbo_store_generation(const struct cerbo_store *store);
  * it was not read from bytes). */
 const char *cerbo_store_digest(const struct cerbo_store *store);
 
-
 /* ---------------------------------------------------------------------
  * Users.
  */
@@ -216,8 +218,8 @@ const char *cerbo_user_field_name(enum cerbo_user_field field);
 size_t cerbo_store_user_count(const struct cerbo_store *store);
 const struct cerbo_user *cerbo_store_user_at(const struct cerbo_store *store,
     size_t i);
-const struct cerbo_user *cerbo_store_user_find(
-    const struct cerbo_store *store, const char *username);
+const struct cerbo_user *cerbo_store_user_find(const struct cerbo_store *store,
+    const char *username);
 
 const char *cerbo_user_name(const struct cerbo_user *user);
 /*
@@ -250,7 +252,10 @@ struct cerbo_user_spec {
 	const char *description;
 	const char *secret_hash;
 };
-#define CERBO_USER_SPEC_INIT { .size = sizeof(struct cerbo_user_spec) }
+#define CERBO_USER_SPEC_INIT                                                   \
+	{                                                                      \
+		.size = sizeof(struct cerbo_user_spec)                         \
+	}
 CERBO_MUST_CHECK int cerbo_user_add(struct cerbo_store *store,
     const struct cerbo_user_spec *spec, int64_t now, struct cerbo_error *err);
 
@@ -304,7 +309,6 @@ CERBO_MUST_CHECK int cerbo_user_set_secret(struct cerbo_store *store,
 CERBO_MUST_CHECK int cerbo_user_drop_old_secret(struct cerbo_store *store,
     const char *username, int64_t now, struct cerbo_error *err);
 
-
 /* ---------------------------------------------------------------------
  * Profiles and endpoint rules.
  */
@@ -313,10 +317,10 @@ enum cerbo_rule_kind { CERBO_RULE_ALLOW, CERBO_RULE_DENY };
 const char *cerbo_rule_kind_name(enum cerbo_rule_kind kind);
 
 size_t cerbo_store_profile_count(const struct cerbo_store *store);
-const struct cerbo_profile *cerbo_store_profile_at(
-    const struct cerbo_store *store, size_t i);
-const struct cerbo_profile *cerbo_store_profile_find(
-    const struct cerbo_store *store, const char *name);
+const struct cerbo_profile *
+cerbo_store_profile_at(const struct cerbo_store *store, size_t i);
+const struct cerbo_profile *
+cerbo_store_profile_find(const struct cerbo_store *store, const char *name);
 
 const char *cerbo_profile_name(const struct cerbo_profile *profile);
 const char *cerbo_profile_description(const struct cerbo_profile *profile);
@@ -338,16 +342,16 @@ CERBO_MUST_CHECK int cerbo_profile_set_description(struct cerbo_store *store,
     struct cerbo_error *err);
 /* Would cerbo_profile_set_description() change it?  The same rules
  * (trimmed, validated); *differs 1 or 0, or -1 with err. */
-CERBO_MUST_CHECK int cerbo_profile_description_differs(
-    const struct cerbo_profile *profile, const char *description,
-    int *differs, struct cerbo_error *err);
+CERBO_MUST_CHECK int
+cerbo_profile_description_differs(const struct cerbo_profile *profile,
+    const char *description, int *differs, struct cerbo_error *err);
 /* Add a rule (validated; a duplicate is not added, *changed tells). */
 CERBO_MUST_CHECK int cerbo_profile_rule_add(struct cerbo_store *store,
-    const char *name, enum cerbo_rule_kind kind, const char *rule,
-    int *changed, struct cerbo_error *err);
+    const char *name, enum cerbo_rule_kind kind, const char *rule, int *changed,
+    struct cerbo_error *err);
 CERBO_MUST_CHECK int cerbo_profile_rule_remove(struct cerbo_store *store,
-    const char *name, enum cerbo_rule_kind kind, const char *rule,
-    int *changed, struct cerbo_error *err);
+    const char *name, enum cerbo_rule_kind kind, const char *rule, int *changed,
+    struct cerbo_error *err);
 /* CERBO_E_INUSE, naming the users, while a user uses the profile. */
 CERBO_MUST_CHECK int cerbo_profile_remove(struct cerbo_store *store,
     const char *name, struct cerbo_error *err);
@@ -378,20 +382,26 @@ struct cerbo_request {
 	char method[CERBO_METHOD_MAX];
 	char path[CERBO_PATH_MAX];
 };
-#define CERBO_REQUEST_INIT { .size = sizeof(struct cerbo_request) }
+#define CERBO_REQUEST_INIT                                                     \
+	{                                                                      \
+		.size = sizeof(struct cerbo_request)                           \
+	}
 CERBO_MUST_CHECK int cerbo_request_parse(const char *line,
     struct cerbo_request *out, struct cerbo_error *err);
 
 /* Which rule decided a request, for logs and `explain`. */
 struct cerbo_decision {
-	size_t size;              /* set by CERBO_DECISION_INIT */
-	int allowed;              /* 1 allowed, 0 refused */
-	int matched;              /* 1 when a rule decided, 0 default deny */
+	size_t size;               /* set by CERBO_DECISION_INIT */
+	int allowed;               /* 1 allowed, 0 refused */
+	int matched;               /* 1 when a rule decided, 0 default deny */
 	enum cerbo_rule_kind kind; /* of the deciding rule */
 	char rule[CERBO_RULE_MAX + 1];
 	char profile[CERBO_PROFILE_NAME_MAX + 1];
 };
-#define CERBO_DECISION_INIT { .size = sizeof(struct cerbo_decision) }
+#define CERBO_DECISION_INIT                                                    \
+	{                                                                      \
+		.size = sizeof(struct cerbo_decision)                          \
+	}
 /*
  * Decide a parsed request against a profile: deny rules win over allow,
  * no matching allow rule is a refusal.  Allow rules match exactly; a deny
@@ -452,7 +462,10 @@ struct cerbo_basic {
 	char secret[CERBO_SECRET_MAX + 1]; /* wipe with cerbo_basic_wipe() */
 	size_t secret_len;
 };
-#define CERBO_BASIC_INIT { .size = sizeof(struct cerbo_basic) }
+#define CERBO_BASIC_INIT                                                       \
+	{                                                                      \
+		.size = sizeof(struct cerbo_basic)                             \
+	}
 /*
  * Parse an Authorization header value ("Basic <base64>"): strict base64,
  * split at the first ':', bounded lengths, no control characters, both
@@ -483,10 +496,10 @@ enum cerbo_verdict_code {
 	CERBO_DENY_CREDENTIALS, /* unknown user or wrong secret */
 	CERBO_DENY_DISABLED,
 	CERBO_DENY_EXPIRED,
-	CERBO_DENY_ADDRESS,     /* client outside allow_from */
-	CERBO_DENY_FORBIDDEN,   /* profile refuses the request */
-	CERBO_DENY_REQUEST,     /* request line refused by the parser */
-	CERBO_STORE_ERROR       /* store unreadable, unsafe or invalid */
+	CERBO_DENY_ADDRESS,   /* client outside allow_from */
+	CERBO_DENY_FORBIDDEN, /* profile refuses the request */
+	CERBO_DENY_REQUEST,   /* request line refused by the parser */
+	CERBO_STORE_ERROR     /* store unreadable, unsafe or invalid */
 };
 
 enum cerbo_key_used { CERBO_KEY_NONE, CERBO_KEY_CURRENT, CERBO_KEY_OLD };
@@ -497,14 +510,17 @@ struct cerbo_verify_args {
 	size_t size;            /* set by CERBO_VERIFY_ARGS_INIT */
 	const char *store_path; /* NULL: CERBO_STORE_DEFAULT */
 	const char *username;
-	const char *secret;     /* NULL: authorize only (no credential check) */
+	const char *secret; /* NULL: authorize only (no credential check) */
 	size_t secret_len;
-	const char *request;    /* "METHOD TARGET[ HTTP/x.y]"; NULL: none */
-	const char *rhost;      /* client address, NULL if unknown */
-	int64_t now;            /* 0: time(NULL) */
-	unsigned flags;         /* 0 */
+	const char *request; /* "METHOD TARGET[ HTTP/x.y]"; NULL: none */
+	const char *rhost;   /* client address, NULL if unknown */
+	int64_t now;         /* 0: time(NULL) */
+	unsigned flags;      /* 0 */
 };
-#define CERBO_VERIFY_ARGS_INIT { .size = sizeof(struct cerbo_verify_args) }
+#define CERBO_VERIFY_ARGS_INIT                                                 \
+	{                                                                      \
+		.size = sizeof(struct cerbo_verify_args)                       \
+	}
 
 struct cerbo_verdict {
 	size_t size; /* set by CERBO_VERDICT_INIT */
@@ -514,7 +530,7 @@ struct cerbo_verdict {
 	/* When a request was decided, which rule of which profile did (as in
 	 * struct cerbo_decision; held here, not as an embedded struct, so
 	 * that either struct may grow on its own). */
-	int rule_matched;              /* 1 when a rule decided */
+	int rule_matched;               /* 1 when a rule decided */
 	enum cerbo_rule_kind rule_kind; /* of the deciding rule */
 	char rule[CERBO_RULE_MAX + 1];
 	char profile[CERBO_PROFILE_NAME_MAX + 1];
@@ -531,7 +547,10 @@ struct cerbo_verdict {
 	 * by "; ", when both apply).  Never a secret or a hash. */
 	char notice[512];
 };
-#define CERBO_VERDICT_INIT { .size = sizeof(struct cerbo_verdict) }
+#define CERBO_VERDICT_INIT                                                     \
+	{                                                                      \
+		.size = sizeof(struct cerbo_verdict)                           \
+	}
 
 /*
  * Decide a request.  With a secret: the secret is checked first, then
@@ -546,11 +565,11 @@ struct cerbo_verdict {
  * from an unknown user by its time; no argon2id work is spent on unknown
  * users to hide that.  Disabled, expired and wrong-address users are
  * checked after the secret, so each costs what a wrong secret of its own
- * scheme costs, and only the holder of the key learns which it is.  Without a secret (args->secret NULL), only
- * the account and the request are checked: use it after a successful
- * authentication only.  Returns 0 when a verdict was reached (read
- * verdict->code), -1 only on invalid arguments (a NULL pointer, or a
- * size below version 1's).
+ * scheme costs, and only the holder of the key learns which it is.  Without a
+ * secret (args->secret NULL), only the account and the request are checked: use
+ * it after a successful authentication only.  Returns 0 when a verdict was
+ * reached (read verdict->code), -1 only on invalid arguments (a NULL pointer,
+ * or a size below version 1's).
  *
  * The store is cached per path in the process and re-validated with one
  * stat per call; thread-safe.  A store replaced on disk (by the tools'
@@ -615,17 +634,20 @@ CERBO_MUST_CHECK int cerbo_username_validate(const char *s,
  */
 struct cerbo_txn;
 
-#define CERBO_TXN_CREATE 0x1  /* create the store (and its folder) if absent */
+#define CERBO_TXN_CREATE 0x1 /* create the store (and its folder) if absent */
 
 struct cerbo_txn_options {
-	size_t size;                  /* set by CERBO_TXN_OPTIONS_INIT */
+	size_t size; /* set by CERBO_TXN_OPTIONS_INIT */
 	unsigned flags;
-	int64_t timeout_ms;           /* <= 0: 10 s */
+	int64_t timeout_ms; /* <= 0: 10 s */
 	int expect_generation_set;
 	uint64_t expect_generation;
-	const char *expect_digest;    /* hex, NULL: none */
+	const char *expect_digest; /* hex, NULL: none */
 };
-#define CERBO_TXN_OPTIONS_INIT { .size = sizeof(struct cerbo_txn_options) }
+#define CERBO_TXN_OPTIONS_INIT                                                 \
+	{                                                                      \
+		.size = sizeof(struct cerbo_txn_options)                       \
+	}
 
 CERBO_MUST_CHECK int cerbo_txn_begin(const char *path,
     const struct cerbo_txn_options *opts, struct cerbo_txn **out,
@@ -691,14 +713,14 @@ void cerbo_changes_free(struct cerbo_changes *list);
 /* Record one change (field only for CERBO_CHANGE_UPDATED; old and new are
  * dropped for field "secret").  0, or -1 with err. */
 CERBO_MUST_CHECK int cerbo_changes_add(struct cerbo_changes *list,
-    enum cerbo_change_op op, enum cerbo_change_object object,
-    const char *name, const char *field, const char *old_value,
-    const char *new_value, struct cerbo_error *err);
+    enum cerbo_change_op op, enum cerbo_change_object object, const char *name,
+    const char *field, const char *old_value, const char *new_value,
+    struct cerbo_error *err);
 size_t cerbo_changes_count(const struct cerbo_changes *list);
 enum cerbo_change_op cerbo_change_op(const struct cerbo_changes *list,
     size_t i);
-enum cerbo_change_object cerbo_change_object(
-    const struct cerbo_changes *list, size_t i);
+enum cerbo_change_object cerbo_change_object(const struct cerbo_changes *list,
+    size_t i);
 const char *cerbo_change_name(const struct cerbo_changes *list, size_t i);
 /* NULL for an added or removed object. */
 const char *cerbo_change_field(const struct cerbo_changes *list, size_t i);
@@ -774,10 +796,9 @@ int cerbo_apply_result_changed(const struct cerbo_apply_result *result);
  * "~ user NAME: secret changed", "- user NAME".  Never a secret or a
  * hash.
  */
-size_t cerbo_apply_result_change_count(
-    const struct cerbo_apply_result *result);
-const char *cerbo_apply_result_change_at(
-    const struct cerbo_apply_result *result, size_t i);
+size_t cerbo_apply_result_change_count(const struct cerbo_apply_result *result);
+const char *
+cerbo_apply_result_change_at(const struct cerbo_apply_result *result, size_t i);
 /*
  * Warnings about rules the document added (cerbo_rule_warning()), one
  * line each: "profile NAME: deny rule \"RULE\": TEXT".  The rules are
@@ -785,8 +806,9 @@ const char *cerbo_apply_result_change_at(
  */
 size_t cerbo_apply_result_warning_count(
     const struct cerbo_apply_result *result);
-const char *cerbo_apply_result_warning_at(
-    const struct cerbo_apply_result *result, size_t i);
+const char *
+cerbo_apply_result_warning_at(const struct cerbo_apply_result *result,
+    size_t i);
 /* The same changes as records (see Change lists); owned by the result. */
 const struct cerbo_changes *cerbo_apply_result_changes(
     const struct cerbo_apply_result *result);
@@ -804,12 +826,12 @@ size_t cerbo_apply_result_count(const struct cerbo_apply_result *result,
  * The keys generated for new users without secret_hash, in username
  * order: shown once, owned by the result and wiped when it is freed.
  */
-size_t cerbo_apply_result_secret_count(
-    const struct cerbo_apply_result *result);
-const char *cerbo_apply_result_secret_user(
-    const struct cerbo_apply_result *result, size_t i);
-const char *cerbo_apply_result_secret_at(
-    const struct cerbo_apply_result *result, size_t i);
+size_t cerbo_apply_result_secret_count(const struct cerbo_apply_result *result);
+const char *
+cerbo_apply_result_secret_user(const struct cerbo_apply_result *result,
+    size_t i);
+const char *
+cerbo_apply_result_secret_at(const struct cerbo_apply_result *result, size_t i);
 
 /* Wipes the generated keys and frees; NULL is fine. */
 void cerbo_apply_result_free(struct cerbo_apply_result *result);

@@ -172,8 +172,7 @@ cerbo_changes_add(struct cerbo_changes *list, enum cerbo_change_op op,
 	if (list == NULL || name == NULL ||
 	    (op == CERBO_CHANGE_UPDATED && field == NULL))
 		return cerbo__fail(err, CERBO_E_INVALID,
-		    "a change needs a list, a name and, for an update, a "
-		    "field");
+		    "a change needs a list, a name and, for an update, a field");
 	if (field != NULL && strcmp(field, "secret") == 0)
 		old_value = new_value = NULL; /* never a hash */
 	memset(&c, 0, sizeof(c));

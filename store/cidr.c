@@ -163,8 +163,7 @@ cerbo__cidr_canon(const char *s, size_t len, char *out, size_t outlen,
 		if (format_net(&n, fixed, sizeof(fixed)) != 0)
 			fixed[0] = '\0';
 		return cerbo__fail(err, CERBO_E_INVALID,
-		    "\"%.*s\" has bits set past its prefix (the network is "
-		    "%s; a single host is written without a prefix)",
+		    "\"%.*s\" has bits set past its prefix (the network is %s; a single host is written without a prefix)",
 		    (int)len, s, fixed);
 	}
 	if (format_net(&n, out, outlen) != 0)
@@ -204,9 +203,7 @@ cerbo__cidr_list_canon(const char *list, char **out, struct cerbo_error *err)
 		if (ilen == 0) {
 			if (count == 0 && end == NULL)
 				cerbo__fail(err, CERBO_E_INVALID,
-				    "allow_from must name at least one "
-				    "network (unset it to allow every "
-				    "address)");
+				    "allow_from must name at least one network (unset it to allow every address)");
 			else
 				cerbo__fail(err, CERBO_E_INVALID,
 				    "allow_from has an empty entry");
@@ -339,7 +336,7 @@ cerbo_addr_shown(const char *rhost)
 		unsigned char c = (unsigned char)rhost[i];
 
 		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-			(c >= 'A' && c <= 'F') || c == ':' || c == '.'))
+		        (c >= 'A' && c <= 'F') || c == ':' || c == '.'))
 			return "(not shown)";
 	}
 	return rhost;

@@ -11,8 +11,8 @@
  * so, which clang's -Wformat-nonliteral needs; the callers' own format
  * attributes (internal.h) check each format against its arguments. */
 static void fill(struct cerbo_error *err, enum cerbo_status status,
-    const char *file, unsigned long line, unsigned long column,
-    const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+    const char *file, unsigned long line, unsigned long column, const char *fmt,
+    va_list ap) __attribute__((format(printf, 6, 0)));
 
 static void
 fill(struct cerbo_error *err, enum cerbo_status status, const char *file,
@@ -140,8 +140,8 @@ cerbo_error_format(const struct cerbo_error *err, char *buf, size_t len)
 	}
 	if (!cerbo__error_usable(err)) {
 		/* Nothing was written to it: say why, loudly. */
-		n = snprintf(buf, len, "%s", "error not reported: struct "
-		    "cerbo_error declared without CERBO_ERROR_INIT");
+		n = snprintf(buf, len, "%s",
+		    "error not reported: struct cerbo_error declared without CERBO_ERROR_INIT");
 		if (n < 0)
 			buf[0] = '\0';
 		return buf;

@@ -140,8 +140,7 @@ fail_owner(const char *path, const struct stat *st, uid_t trusted,
 		    (unsigned long)st->st_uid, path);
 	user_name(trusted, me, sizeof(me));
 	return cerbo__fail_at(err, CERBO_E_UNSAFE, path, 0, 0,
-	    "owned by %s (uid %lu); it must be owned by root or by %s "
-	    "(uid %lu) that reads it; run chown root %s",
+	    "owned by %s (uid %lu); it must be owned by root or by %s (uid %lu) that reads it; run chown root %s",
 	    owner, (unsigned long)st->st_uid, me, (unsigned long)trusted, path);
 }
 
@@ -165,8 +164,7 @@ trust_file(const char *path, const struct stat *st, uid_t trusted,
 		    who, path);
 	if (st->st_mode & S_IROTH)
 		return cerbo__fail_at(err, CERBO_E_UNSAFE, path, 0, 0,
-		    "world-readable (mode %04o), but it holds key hashes; "
-		    "run chmod o-r %s",
+		    "world-readable (mode %04o), but it holds key hashes; run chmod o-r %s",
 		    (unsigned)(st->st_mode & 07777), path);
 	return 0;
 }
@@ -191,8 +189,7 @@ trust_folder(const char *path, const struct stat *st, uid_t trusted,
 	who = write_who(st->st_mode);
 	if (who != NULL && !(st->st_uid == 0 && (st->st_mode & S_ISVTX)))
 		return cerbo__fail_at(err, CERBO_E_UNSAFE, path, 0, 0,
-		    "%s folder (mode %04o), so others could replace the "
-		    "store; run chmod %s-w %s",
+		    "%s folder (mode %04o), so others could replace the store; run chmod %s-w %s",
 		    write_words(st->st_mode), (unsigned)(st->st_mode & 07777),
 		    who, path);
 	return 0;
@@ -272,13 +269,11 @@ fail_access(const char *path, const struct stat *st, const struct ident *who,
 		    uname, (unsigned long)who->uid, perm);
 	else if (ident_in_group(who, st->st_gid))
 		snprintf(reason, sizeof(reason),
-		    "%s (uid %lu) is in group %s and the group has no %s "
-		    "permission",
+		    "%s (uid %lu) is in group %s and the group has no %s permission",
 		    uname, (unsigned long)who->uid, group, perm);
 	else
 		snprintf(reason, sizeof(reason),
-		    "%s (uid %lu) is not in group %s and others have no %s "
-		    "permission",
+		    "%s (uid %lu) is not in group %s and others have no %s permission",
 		    uname, (unsigned long)who->uid, group, perm);
 	return cerbo__fail_at(err, CERBO_E_IO, path, 0, 0,
 	    "mode %04o %s:%s: %s", (unsigned)(st->st_mode & 07777), owner,
@@ -512,8 +507,7 @@ cerbo__read_fd(int fd, const char *path, unsigned flags, char **buf,
 			/* The file grew while being read (an in-place edit). */
 			if (cap - 2 >= CERBO_STORE_SIZE_MAX) {
 				cerbo__fail_at(err, CERBO_E_STORE, path, 0, 0,
-				    "too large (a store may have at most %u "
-				    "bytes)",
+				    "too large (a store may have at most %u bytes)",
 				    CERBO_STORE_SIZE_MAX);
 				goto out;
 			}

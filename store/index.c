@@ -94,16 +94,16 @@
 #define SLOT_LEN_MASK ((UINT64_C(1) << SLOT_LEN_BITS) - 1)
 #define SLOT_TAG_SHIFT (SLOT_OFF_BITS + SLOT_LEN_BITS)
 #define SLOT_REC_MAX SLOT_LEN_MASK /* longest record a slot can name */
-#define WINDOW 16 /* slots read by one pread (128 bytes) */
-#define CHUNK 65536 /* bytes of the YAML hashed at a time */
+#define WINDOW 16                  /* slots read by one pread (128 bytes) */
+#define CHUNK 65536                /* bytes of the YAML hashed at a time */
 
 struct cerbo__index {
 	int fd;
 	uint64_t file_size;
-	uint64_t nhome;   /* home slots, a power of two */
-	uint64_t ntotal;  /* home and overflow slots */
+	uint64_t nhome;  /* home slots, a power of two */
+	uint64_t ntotal; /* home and overflow slots */
 	uint64_t slots_off;
-	uint64_t dummy;   /* the slot read on a miss (0: no users) */
+	uint64_t dummy; /* the slot read on a miss (0: no users) */
 	unsigned char key[crypto_shorthash_KEYBYTES];
 	struct cerbo_store *profiles; /* the profiles, no users */
 	struct cerbo_file_id id;      /* of the open file, when opened */
@@ -237,7 +237,8 @@ put_profiles(struct buf *b, const struct cerbo_store *store)
 	if (buf_u32(b, (uint32_t)n) != 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		const struct cerbo_profile *p = cerbo_store_profile_at(store, i);
+		const struct cerbo_profile *p =
+		    cerbo_store_profile_at(store, i);
 
 		if (buf_str(b, cerbo_profile_name(p), 0) != 0 ||
 		    buf_str(b, cerbo_profile_description(p), 0) != 0)
@@ -249,8 +250,10 @@ put_profiles(struct buf *b, const struct cerbo_store *store)
 			if (buf_u32(b, (uint32_t)nr) != 0)
 				return -1;
 			for (j = 0; j < nr; j++)
-				if (buf_str(b, cerbo_profile_rule_at(p,
-					(enum cerbo_rule_kind)k, j), 0) != 0)
+				if (buf_str(b,
+				        cerbo_profile_rule_at(p,
+				            (enum cerbo_rule_kind)k, j),
+				        0) != 0)
 					return -1;
 		}
 	}
@@ -260,10 +263,9 @@ put_profiles(struct buf *b, const struct cerbo_store *store)
 static int
 put_record(struct buf *b, const struct cerbo_user *u)
 {
-	static const enum cerbo_user_field strs[REC_STRINGS - 1] = {
-		CERBO_USER_PROFILE, CERBO_USER_SECRET, CERBO_USER_OLD_SECRET,
-		CERBO_USER_ALLOW_FROM
-	};
+	static const enum cerbo_user_field strs[REC_STRINGS - 1] =
+	    {CERBO_USER_PROFILE, CERBO_USER_SECRET, CERBO_USER_OLD_SECRET,
+	        CERBO_USER_ALLOW_FROM};
 	unsigned char fixed[REC_FIXED];
 	size_t start = b->len, i;
 	unsigned flags = 0;
@@ -292,8 +294,7 @@ put_record(struct buf *b, const struct cerbo_user *u)
 
 /* SipHash-2-4 of name under the file's key. */
 static uint64_t
-name_hash(const unsigned char key[crypto_shorthash_KEYBYTES],
-    const char *name)
+name_hash(const unsigned char key[crypto_shorthash_KEYBYTES], const char *name)
 {
 	unsigned char h[crypto_shorthash_BYTES];
 
@@ -304,16 +305,16 @@ name_hash(const unsigned char key[crypto_shorthash_KEYBYTES],
 static uint64_t
 slot_pack(uint64_t off, uint64_t len, uint64_t hash)
 {
-	return off | len << SLOT_OFF_BITS | (hash >> SLOT_TAG_SHIFT)
-	    << SLOT_TAG_SHIFT;
+	return off | len << SLOT_OFF_BITS |
+	    (hash >> SLOT_TAG_SHIFT) << SLOT_TAG_SHIFT;
 }
 
 int
-cerbo__index_build(const struct cerbo_store *store,
-    const struct stat *yaml_st, const char *digest_hex, unsigned char **out,
-    size_t *outlen, struct cerbo_error *err)
+cerbo__index_build(const struct cerbo_store *store, const struct stat *yaml_st,
+    const char *digest_hex, unsigned char **out, size_t *outlen,
+    struct cerbo_error *err)
 {
-	struct buf b = { NULL, 0, 0 };
+	struct buf b = {NULL, 0, 0};
 	unsigned char *hdr, key[crypto_shorthash_KEYBYTES];
 	uint64_t nhome = 16, ntotal, cap, *slots = NULL, *ns, s, h, dummy = 0;
 	size_t i, n = cerbo_store_user_count(store), profiles_len, slots_at;
@@ -361,8 +362,8 @@ cerbo__index_build(const struct cerbo_store *store,
 		s = h & (nhome - 1);
 		while (slots[s] != 0) {
 			if (++s == cap) {
-				ns = realloc(slots, (cap + 1024) *
-				    sizeof(*slots));
+				ns = realloc(slots,
+				    (cap + 1024) * sizeof(*slots));
 				if (ns == NULL)
 					goto nomem;
 				memset(ns + cap, 0, 1024 * sizeof(*ns));
@@ -384,8 +385,8 @@ cerbo__index_build(const struct cerbo_store *store,
 	memmove(b.p + slots_at + ntotal * 8, b.p + slots_at, b.len - slots_at);
 	b.len += ntotal * 8;
 	if (b.len > SLOT_OFF_MASK) {
-		cerbo__fail(err, CERBO_E_INVALID, "store too large for an "
-		    "index");
+		cerbo__fail(err, CERBO_E_INVALID,
+		    "store too large for an index");
 		goto out;
 	}
 	for (s = 0; s < ntotal; s++) {
@@ -408,8 +409,9 @@ cerbo__index_build(const struct cerbo_store *store,
 	put64(hdr + HDR_YAML_SIZE, (uint64_t)yaml_st->st_size);
 	put64(hdr + HDR_YAML_MSEC, (uint64_t)yaml_st->st_mtim.tv_sec);
 	put64(hdr + HDR_YAML_MNSEC, (uint64_t)yaml_st->st_mtim.tv_nsec);
-	if (digest_hex == NULL || sodium_hex2bin(hdr + HDR_DIGEST, 32,
-		digest_hex, strlen(digest_hex), NULL, &bin_len, NULL) != 0 ||
+	if (digest_hex == NULL ||
+	    sodium_hex2bin(hdr + HDR_DIGEST, 32, digest_hex, strlen(digest_hex),
+	        NULL, &bin_len, NULL) != 0 ||
 	    bin_len != 32) {
 		cerbo__fail(err, CERBO_E_INVALID, "store digest missing");
 		goto out;
@@ -513,7 +515,7 @@ load_profiles(struct cerbo__index *ix, const unsigned char *p, size_t len,
 		    take_str(&p, end, desc, sizeof(desc)) != 0)
 			goto bad;
 		if (cerbo_profile_add(ix->profiles, name,
-			desc[0] != '\0' ? desc : NULL, err) != 0)
+		        desc[0] != '\0' ? desc : NULL, err) != 0)
 			return -1;
 		for (k = CERBO_RULE_ALLOW; k <= CERBO_RULE_DENY; k++) {
 			if (take_u32(&p, end, &nr) != 0)
@@ -522,8 +524,8 @@ load_profiles(struct cerbo__index *ix, const unsigned char *p, size_t len,
 				if (take_str(&p, end, rule, sizeof(rule)) != 0)
 					goto bad;
 				if (cerbo_profile_rule_add(ix->profiles, name,
-					(enum cerbo_rule_kind)k, rule, &changed,
-					err) != 0)
+				        (enum cerbo_rule_kind)k, rule, &changed,
+				        err) != 0)
 					return -1;
 			}
 		}
@@ -554,9 +556,9 @@ digest_matches(const char *yaml_path, const struct stat *yaml_st,
 
 	fd = open(yaml_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		return cerbo__fail_at(err, errno == ENOENT ? CERBO_E_NOTFOUND :
-		    CERBO_E_IO, yaml_path, 0, 0, "cannot open: %s",
-		    strerror(errno));
+		return cerbo__fail_at(err,
+		    errno == ENOENT ? CERBO_E_NOTFOUND : CERBO_E_IO, yaml_path,
+		    0, 0, "cannot open: %s", strerror(errno));
 	if (fstat(fd, &st) != 0) {
 		cerbo__fail_at(err, CERBO_E_IO, yaml_path, 0, 0, "%s",
 		    strerror(errno));
@@ -623,7 +625,7 @@ cerbo__index_open(const char *store_path, const struct stat *yaml_st,
 
 	*out = NULL;
 	if ((size_t)snprintf(path, sizeof(path), "%s%s", store_path,
-		CERBO__INDEX_SUFFIX) >= sizeof(path))
+	        CERBO__INDEX_SUFFIX) >= sizeof(path))
 		return cerbo__fail(err, CERBO_E_INVALID, "store path too long");
 	ix = calloc(1, sizeof(*ix));
 	if (ix == NULL)
@@ -633,8 +635,9 @@ cerbo__index_open(const char *store_path, const struct stat *yaml_st,
 	memcpy(ix->path, path, sizeof(ix->path));
 	ix->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (ix->fd < 0) {
-		cerbo__fail(err, errno == ENOENT ? CERBO_E_NOTFOUND :
-		    CERBO_E_IO, "%s: %s", path, strerror(errno));
+		cerbo__fail(err,
+		    errno == ENOENT ? CERBO_E_NOTFOUND : CERBO_E_IO, "%s: %s",
+		    path, strerror(errno));
 		goto out;
 	}
 	if (fstat(ix->fd, &st) != 0) {
@@ -654,8 +657,9 @@ cerbo__index_open(const char *store_path, const struct stat *yaml_st,
 	    sodium_memcmp(tag, hdr + HDR_TAG, sizeof(tag)) != 0)
 		goto damaged;
 	if (get32(hdr + HDR_VERSION) != INDEX_VERSION) {
-		cerbo__fail(err, CERBO_E_STATE, "%s: index version %u not "
-		    "known here", path, get32(hdr + HDR_VERSION));
+		cerbo__fail(err, CERBO_E_STATE,
+		    "%s: index version %u not known here", path,
+		    get32(hdr + HDR_VERSION));
 		goto out;
 	}
 	ix->file_size = get64(hdr + HDR_FILE_SIZE);
@@ -686,8 +690,9 @@ cerbo__index_open(const char *store_path, const struct stat *yaml_st,
 			goto out;
 	}
 	if (!same) {
-		cerbo__fail(err, CERBO_E_STATE, "%s does not match %s "
-		    "(stale; run cerbo-apiuser compile)", path, store_path);
+		cerbo__fail(err, CERBO_E_STATE,
+		    "%s does not match %s (stale; run cerbo-apiuser compile)",
+		    path, store_path);
 		goto out;
 	}
 	prof = malloc(plen > 0 ? plen : 1);
@@ -705,8 +710,7 @@ cerbo__index_open(const char *store_path, const struct stat *yaml_st,
 	rc = 0;
 	goto out;
 damaged:
-	cerbo__fail(err, CERBO_E_STORE, "%s: damaged or truncated index",
-	    path);
+	cerbo__fail(err, CERBO_E_STORE, "%s: damaged or truncated index", path);
 out:
 	free(prof);
 	cerbo__index_close(ix);
@@ -727,8 +731,8 @@ cerbo__index_current(const struct cerbo__index *ix, struct cerbo_error *err)
 		return -1;
 	cerbo__file_id_from_stat(&id, &st);
 	if (!cerbo__file_id_equal(&id, &ix->id))
-		return cerbo__fail(err, CERBO_E_STATE, "%s changed since it "
-		    "was opened", ix->path);
+		return cerbo__fail(err, CERBO_E_STATE,
+		    "%s changed since it was opened", ix->path);
 	return 0;
 }
 
@@ -765,10 +769,9 @@ read_record(const struct cerbo__index *ix, uint64_t slot, const char *username,
     struct cerbo_user *out, unsigned char *buf,
     struct cerbo__index_probe *probe)
 {
-	static const enum cerbo_user_field strs[REC_STRINGS - 1] = {
-		CERBO_USER_PROFILE, CERBO_USER_SECRET, CERBO_USER_OLD_SECRET,
-		CERBO_USER_ALLOW_FROM
-	};
+	static const enum cerbo_user_field strs[REC_STRINGS - 1] =
+	    {CERBO_USER_PROFILE, CERBO_USER_SECRET, CERBO_USER_OLD_SECRET,
+	        CERBO_USER_ALLOW_FROM};
 	uint64_t off = slot & SLOT_OFF_MASK;
 	size_t len = (size_t)(slot >> SLOT_OFF_BITS & SLOT_LEN_MASK), i;
 	const unsigned char *p, *end;

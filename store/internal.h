@@ -55,7 +55,7 @@ void cerbo_time_format(int64_t t, char *out, size_t len);
 
 /* Bytes of a struct's version 1: up to the end of its last version-1
  * field.  A later version adds fields after it, never before. */
-#define CERBO__V1_SIZE(type, last) \
+#define CERBO__V1_SIZE(type, last)                                             \
 	(offsetof(type, last) + sizeof(((type *)0)->last))
 #define CERBO__ERROR_V1 CERBO__V1_SIZE(struct cerbo_error, message)
 #define CERBO__REQUEST_V1 CERBO__V1_SIZE(struct cerbo_request, path)
@@ -63,7 +63,7 @@ void cerbo_time_format(int64_t t, char *out, size_t len);
 #define CERBO__BASIC_V1 CERBO__V1_SIZE(struct cerbo_basic, secret_len)
 #define CERBO__VERIFY_ARGS_V1 CERBO__V1_SIZE(struct cerbo_verify_args, flags)
 #define CERBO__VERDICT_V1 CERBO__V1_SIZE(struct cerbo_verdict, notice)
-#define CERBO__TXN_OPTIONS_V1 \
+#define CERBO__TXN_OPTIONS_V1                                                  \
 	CERBO__V1_SIZE(struct cerbo_txn_options, expect_digest)
 #define CERBO__USER_SPEC_V1 CERBO__V1_SIZE(struct cerbo_user_spec, secret_hash)
 
@@ -93,13 +93,13 @@ int cerbo__fail(struct cerbo_error *err, enum cerbo_status status,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Same, with a file position (1-based line and column). */
 int cerbo__fail_at(struct cerbo_error *err, enum cerbo_status status,
-    const char *file, unsigned long line, unsigned long column,
-    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+    const char *file, unsigned long line, unsigned long column, const char *fmt,
+    ...) __attribute__((format(printf, 6, 7)));
 /* Same, with the arguments as a va_list (for callers with a format of
  * their own). */
 int cerbo__vfail_at(struct cerbo_error *err, enum cerbo_status status,
-    const char *file, unsigned long line, unsigned long column,
-    const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+    const char *file, unsigned long line, unsigned long column, const char *fmt,
+    va_list ap) __attribute__((format(printf, 6, 0)));
 /* Put a prefix ("user pk_a: ") before err's message (NULL-safe). */
 void cerbo__error_prefix(struct cerbo_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -142,8 +142,8 @@ int cerbo__trust_folders(const char *path, struct cerbo_error *err);
  * CERBO_STORE_SIZE_MAX, and read it whole into a malloc'd buffer with a
  * NUL after the last byte.  *st (may be NULL) gets the open file's stat.
  */
-int cerbo__read_file(const char *path, unsigned flags, char **buf,
-    size_t *len, struct stat *st, struct cerbo_error *err);
+int cerbo__read_file(const char *path, unsigned flags, char **buf, size_t *len,
+    struct stat *st, struct cerbo_error *err);
 /* The same for a descriptor already open (txn.c opens with O_NOFOLLOW);
  * path names it in messages.  Only the file itself is checked. */
 int cerbo__read_fd(int fd, const char *path, unsigned flags, char **buf,
@@ -202,8 +202,9 @@ void cerbo__store_set_generation(struct cerbo_store *store, uint64_t gen);
  * unset), times are kept both as seconds and as text (time_set[] says
  * whether an optional time is set), disabled as an int.
  */
-#define CERBO__TIME_FIELDS 5 /* secret_set, old_secret_expires, expires,
-				created, updated */
+#define CERBO__TIME_FIELDS                                                     \
+	5                   /* secret_set, old_secret_expires, expires,        \
+	                       created, updated */
 #define CERBO__TIME_TEXT 21 /* "YYYY-MM-DDTHH:MM:SSZ" and its NUL */
 
 struct cerbo_user {
@@ -219,8 +220,8 @@ struct cerbo_user {
 
 struct cerbo_profile {
 	char *name;
-	char *description;   /* NULL when unset */
-	char **rules[2];     /* indexed by enum cerbo_rule_kind, in file order */
+	char *description; /* NULL when unset */
+	char **rules[2];   /* indexed by enum cerbo_rule_kind, in file order */
 	size_t nrules[2];
 	size_t caprules[2];
 };
@@ -240,20 +241,21 @@ struct cerbo_store {
 	struct cerbo_profile **profiles; /* sorted by name */
 	size_t nprofiles;
 	size_t capprofiles;
-	struct cerbo_user **users;       /* see above */
-	size_t nslots;                   /* used slots, holes included */
+	struct cerbo_user **users; /* see above */
+	size_t nslots;             /* used slots, holes included */
 	size_t capusers;
-	size_t nusers;                   /* live users */
-	size_t nsorted;                  /* slots [0, nsorted) are sorted */
-	int holes;                       /* some slot is NULL */
-	struct cerbo_user **index;       /* open addressing, linear probing */
-	size_t index_cap;                /* a power of two, or 0 */
+	size_t nusers;             /* live users */
+	size_t nsorted;            /* slots [0, nsorted) are sorted */
+	int holes;                 /* some slot is NULL */
+	struct cerbo_user **index; /* open addressing, linear probing */
+	size_t index_cap;          /* a power of two, or 0 */
 };
 
 /* Limits of the model beyond cerbo.h's (documented in cerbo-store(5)). */
-#define CERBO__RULES_MAX 1000        /* rules of one kind in one profile */
-#define CERBO__ALLOW_FROM_MAX 64     /* networks in one allow_from */
-#define CERBO__GENERATION_MAX 9007199254740991ULL /* 2^53 - 1: exact in JSON */
+#define CERBO__RULES_MAX 1000    /* rules of one kind in one profile */
+#define CERBO__ALLOW_FROM_MAX 64 /* networks in one allow_from */
+/* 2^53 - 1: a generation is exact as a JSON number */
+#define CERBO__GENERATION_MAX 9007199254740991ULL
 
 /* Which slot of time[] a time field uses; -1 for a field that is no time. */
 int cerbo__time_slot(enum cerbo_user_field field);
@@ -325,7 +327,6 @@ int cerbo__profile_validate(const struct cerbo_profile *p,
 void cerbo__profile_decide(const struct cerbo_profile *profile,
     const struct cerbo_request *request, struct cerbo_decision *out);
 
-
 /* ---- validate.c: field validators -------------------------------------- */
 
 /*
@@ -341,8 +342,8 @@ size_t cerbo__control_at(const void *buf, size_t len);
 int cerbo__check_username(const char *s, size_t len, struct cerbo_error *err);
 int cerbo__check_profile_name(const char *s, size_t len,
     struct cerbo_error *err);
-int cerbo__check_text(const char *what, const char *s, size_t len,
-    size_t max, struct cerbo_error *err);
+int cerbo__check_text(const char *what, const char *s, size_t len, size_t max,
+    struct cerbo_error *err);
 int cerbo__check_email(const char *s, size_t len, struct cerbo_error *err);
 int cerbo__check_bool(const char *what, const char *s, size_t len, int *out,
     struct cerbo_error *err);
@@ -438,8 +439,7 @@ const char *cerbo__dummy_hash(void);
  * "METHOD PATH" rule (see cerbo-store(5)); 0 otherwise. */
 int cerbo__rule_match(const char *rule, const struct cerbo_request *req);
 /* The same for a deny rule, which matches conservatively (match.c). */
-int cerbo__deny_rule_match(const char *rule,
-    const struct cerbo_request *req);
+int cerbo__deny_rule_match(const char *rule, const struct cerbo_request *req);
 /* 1 when a rule matches every request: method "*" and a path of "**"
  * segments only (match.c). */
 int cerbo__rule_matches_all(const char *rule);

@@ -81,32 +81,32 @@ cerbo_rule_validate(const char *rule, struct cerbo_error *err)
 		    "rule \"%s\": expected \"METHOD PATH\"", rule);
 	if (!method_ok(rule, (size_t)(sp - rule)))
 		return cerbo__fail(err, CERBO_E_INVALID,
-		    "rule \"%s\": the method must be * or an upper-case "
-		    "HTTP method such as GET", rule);
+		    "rule \"%s\": the method must be * or an upper-case HTTP method such as GET",
+		    rule);
 	path = sp + 1;
 	plen = len - (size_t)(path - rule);
 	if (path[0] != '/')
 		return cerbo__fail(err, CERBO_E_INVALID,
-		    "rule \"%s\": the path must start with / (one space "
-		    "after the method)", rule);
+		    "rule \"%s\": the path must start with / (one space after the method)",
+		    rule);
 	for (i = 0; i < plen; i++) {
 		c = (unsigned char)path[i];
 		if (c == ' ')
 			return cerbo__fail(err, CERBO_E_INVALID,
-			    "rule \"%s\": one space only, between method and "
-			    "path", rule);
+			    "rule \"%s\": one space only, between method and path",
+			    rule);
 		if (c == '?' || c == '#')
 			return cerbo__fail(err, CERBO_E_INVALID,
-			    "rule \"%s\": no query string or fragment: rules "
-			    "match the path only", rule);
+			    "rule \"%s\": no query string or fragment: rules match the path only",
+			    rule);
 		if (c == '%')
 			return cerbo__fail(err, CERBO_E_INVALID,
-			    "rule \"%s\": no %%-encoding: rules match the "
-			    "decoded path, write the character itself", rule);
+			    "rule \"%s\": no %%-encoding: rules match the decoded path, write the character itself",
+			    rule);
 		if (c == ';' || c == '\\')
 			return cerbo__fail(err, CERBO_E_INVALID,
-			    "rule \"%s\": ';' and '\\' never match a request "
-			    "path", rule);
+			    "rule \"%s\": ';' and '\\' never match a request path",
+			    rule);
 	}
 	if (!cerbo__utf8_valid(path, plen, NULL))
 		return cerbo__fail(err, CERBO_E_INVALID,
@@ -119,16 +119,16 @@ cerbo_rule_validate(const char *rule, struct cerbo_error *err)
 			return cerbo__fail(err, CERBO_E_INVALID,
 			    "rule \"%s\": empty path segment (//)", rule);
 		if (memchr(seg, '*', slen) != NULL &&
-		    !(slen == 1 || (slen == 2 && seg[0] == '*' &&
-			seg[1] == '*')))
+		    !(slen == 1 ||
+		        (slen == 2 && seg[0] == '*' && seg[1] == '*')))
 			return cerbo__fail(err, CERBO_E_INVALID,
-			    "rule \"%s\": * and ** must be a whole path "
-			    "segment", rule);
+			    "rule \"%s\": * and ** must be a whole path segment",
+			    rule);
 		if ((slen == 1 && seg[0] == '.') ||
 		    (slen == 2 && seg[0] == '.' && seg[1] == '.'))
 			return cerbo__fail(err, CERBO_E_INVALID,
-			    "rule \"%s\": dot segments (. and ..) never match "
-			    "a request path", rule);
+			    "rule \"%s\": dot segments (. and ..) never match a request path",
+			    rule);
 		if (p == NULL)
 			break;
 		seg = p + 1;
@@ -272,8 +272,8 @@ rule_match(const char *rule, const struct cerbo_request *req, int deny)
 		return 0;
 	if (!method_match(rule, (size_t)(sp - rule), req->method, deny))
 		return 0;
-	return deny ? deny_path_match(sp + 1, req->path) :
-	    path_match(sp + 1, req->path, 0);
+	return deny ? deny_path_match(sp + 1, req->path)
+	            : path_match(sp + 1, req->path, 0);
 }
 
 int
@@ -301,9 +301,7 @@ cerbo_rule_warning(enum cerbo_rule_kind kind, const char *rule)
 	end = sp + 1 + len;
 	if (len >= 3 && strcmp(end - 3, "/**") == 0)
 		return NULL;
-	return "the path does not end in /**: a backend that serves the same "
-	    "handler under a suffix (/admin.json, /admin/export) or a longer "
-	    "path is not denied by it";
+	return "the path does not end in /**: a backend that serves the same handler under a suffix (/admin.json, /admin/export) or a longer path is not denied by it";
 }
 
 /* A rule that matches every request: method "*" and a path made of "**"

@@ -103,10 +103,11 @@ decode_path(const char *p, size_t len, char *out, size_t outsize,
 		while (i < len && p[i] != '/') {
 			c = (unsigned char)p[i];
 			if (c == '%') {
-				hi = i + 2 < len ?
-				    hexval((unsigned char)p[i + 1]) : -1;
-				lo = hi >= 0 ?
-				    hexval((unsigned char)p[i + 2]) : -1;
+				hi = i + 2 < len
+				    ? hexval((unsigned char)p[i + 1])
+				    : -1;
+				lo = hi >= 0 ? hexval((unsigned char)p[i + 2])
+				             : -1;
 				if (hi < 0 || lo < 0)
 					return bad(err,
 					    "malformed percent-encoding");
@@ -123,15 +124,13 @@ decode_path(const char *p, size_t len, char *out, size_t outsize,
 					return bad(err, "encoded ';' (%3B)");
 				if (c < 0x20 || c == 0x7f)
 					return bad(err,
-					    "encoded control character or "
-					    "NUL");
+					    "encoded control character or NUL");
 				i += 3;
 			} else {
 				if (c == '\\')
 					return bad(err, "backslash in path");
 				if (c == ';')
-					return bad(err,
-					    "';' path parameter");
+					return bad(err, "';' path parameter");
 				i++;
 			}
 			if (o + 1 >= outsize)
@@ -220,8 +219,8 @@ request_parse(const char *line, struct cerbo_request *out,
 		if (tlen == 1 && target[0] == '*')
 			bad(err, "asterisk-form target (*)");
 		else if (memchr(target, ':', tlen) != NULL)
-			bad(err, "absolute-form target: only a path "
-			    "starting with / is accepted");
+			bad(err,
+			    "absolute-form target: only a path starting with / is accepted");
 		else
 			bad(err, "target does not start with /");
 		goto out;
@@ -257,8 +256,7 @@ cerbo_request_parse(const char *line, struct cerbo_request *out,
 
 	if (cerbo__abi_check(out, CERBO__REQUEST_V1) != 0)
 		return cerbo__fail(err, CERBO_E_INVALID,
-		    "no request output, or struct cerbo_request declared "
-		    "without CERBO_REQUEST_INIT");
+		    "no request output, or struct cerbo_request declared without CERBO_REQUEST_INIT");
 	rc = request_parse(line, &r, err);
 	cerbo__abi_out(out, &r, sizeof(r));
 	return rc;

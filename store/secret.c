@@ -67,8 +67,7 @@ static const char base62[] =
  * wrong secret.
  */
 static const char dummy_hash[] =
-    "$cerbo-b2b$v=1$ZW5cQBIpyJ/icG2dB0d5pA$"
-    "688iDBbrbRRc/DGisgwJ/ZPamE9n4trARuFy30XAMCs";
+    "$cerbo-b2b$v=1$ZW5cQBIpyJ/icG2dB0d5pA$688iDBbrbRRc/DGisgwJ/ZPamE9n4trARuFy30XAMCs";
 
 static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
 static int sodium_ok;
@@ -350,14 +349,14 @@ argon2id_validate(const char *h, struct cerbo_error *err)
 	dollar = strchr(salt, '$');
 	if (dollar == NULL ||
 	    b64_decode(salt, (size_t)(dollar - salt), buf, A2_SALT_MIN,
-		A2_SALT_MAX, NULL) != 0) {
+	        A2_SALT_MAX, NULL) != 0) {
 		cerbo__fail(err, CERBO_E_INVALID,
 		    "argon2id hash string: salt is not %d..%d bytes of base64",
 		    A2_SALT_MIN, A2_SALT_MAX);
 		goto out;
 	}
 	if (b64_decode(dollar + 1, strlen(dollar + 1), buf, A2_HASH_MIN,
-		A2_HASH_MAX, NULL) != 0) {
+	        A2_HASH_MAX, NULL) != 0) {
 		cerbo__fail(err, CERBO_E_INVALID,
 		    "argon2id hash string: hash is not %d..%d bytes of base64",
 		    A2_HASH_MIN, A2_HASH_MAX);
@@ -392,15 +391,13 @@ cerbo_hash_validate(const char *hash, struct cerbo_error *err)
 	if (strncmp(hash, "$argon2i$", 9) == 0 ||
 	    strncmp(hash, "$argon2d$", 9) == 0)
 		return cerbo__fail(err, CERBO_E_INVALID,
-		    "argon2i and argon2d hash strings are refused: use "
-		    "argon2id");
+		    "argon2i and argon2d hash strings are refused: use argon2id");
 	if (strncmp(hash, "$cerbo-b2b$", 11) == 0)
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "cerbo-b2b hash string: only version v=1 is accepted");
 	if (hash[0] != '$')
 		return cerbo__fail(err, CERBO_E_INVALID,
-		    "not a hash string (it must start with $cerbo-b2b$ or "
-		    "$argon2id$)");
+		    "not a hash string (it must start with $cerbo-b2b$ or $argon2id$)");
 	return cerbo__fail(err, CERBO_E_INVALID,
 	    "unknown hash scheme (accepted: cerbo-b2b, argon2id)");
 }
@@ -443,8 +440,7 @@ cerbo_secret_validate(const char *secret, size_t len, struct cerbo_error *err)
 	at = cerbo__control_at(secret, len);
 	if (at < len)
 		return cerbo__fail(err, CERBO_E_INVALID,
-		    "secret contains a control character or NUL at byte %zu "
-		    "(a line break? give it on one line)",
+		    "secret contains a control character or NUL at byte %zu (a line break? give it on one line)",
 		    at + 1);
 	return 0;
 }
@@ -477,7 +473,7 @@ b2b_hash(const char *secret, size_t len, char *out, size_t outlen,
 	}
 	randombytes_buf(salt, sizeof(salt));
 	if (crypto_generichash(hash, sizeof(hash),
-		(const unsigned char *)secret, len, salt, sizeof(salt)) != 0) {
+	        (const unsigned char *)secret, len, salt, sizeof(salt)) != 0) {
 		cerbo__fail(err, CERBO_E_IO, "BLAKE2b failed");
 		goto out;
 	}
@@ -508,9 +504,9 @@ argon2id_hash(const char *secret, size_t len, char *out, size_t outlen,
 	int rc = -1;
 
 	if (crypto_pwhash_str_alg(str, secret, len,
-		crypto_pwhash_OPSLIMIT_INTERACTIVE,
-		crypto_pwhash_MEMLIMIT_INTERACTIVE,
-		crypto_pwhash_ALG_ARGON2ID13) != 0) {
+	        crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	        crypto_pwhash_MEMLIMIT_INTERACTIVE,
+	        crypto_pwhash_ALG_ARGON2ID13) != 0) {
 		cerbo__fail(err, CERBO_E_NOMEM,
 		    "argon2id failed (out of memory?)");
 		goto out;
@@ -543,8 +539,7 @@ cerbo_secret_hash(const char *secret, size_t len, char *out, size_t outlen,
 	if (mistyped_key(secret, len))
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "secret starts like a generated key (" CERBO_SECRET_PREFIX
-		    "...) but its checksum or length is wrong: a typo or a "
-		    "partial copy?");
+		    "...) but its checksum or length is wrong: a typo or a partial copy?");
 	if (cerbo_secret_is_generated(secret, len))
 		return b2b_hash(secret, len, out, outlen, err);
 	return argon2id_hash(secret, len, out, outlen, err);
@@ -563,7 +558,7 @@ b2b_check(const char *hash, const char *secret, size_t len)
 	if (!cerbo_secret_is_generated(secret, len))
 		goto out;
 	if (crypto_generichash(got, sizeof(got), (const unsigned char *)secret,
-		len, parts.salt, sizeof(parts.salt)) != 0)
+	        len, parts.salt, sizeof(parts.salt)) != 0)
 		goto out;
 	if (sodium_memcmp(got, parts.hash, sizeof(got)) != 0)
 		goto out;

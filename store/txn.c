@@ -61,7 +61,6 @@ struct cerbo_txn {
 	struct cerbo_store *store;
 };
 
-
 static char *
 concat(const char *a, const char *b, const char *c)
 {
@@ -177,8 +176,7 @@ take_lock(struct cerbo_txn *t, int64_t timeout_ms, struct cerbo_error *err)
 		if (errno == ELOOP)
 			return cerbo__fail_at(err, CERBO_E_UNSAFE, t->lock_path,
 			    0, 0,
-			    "is a symlink; remove it (a writer creates the "
-			    "lock file itself)");
+			    "is a symlink; remove it (a writer creates the lock file itself)");
 		return cerbo__fail_at(err, CERBO_E_LOCK, t->lock_path, 0, 0,
 		    "cannot open the lock file: %s", strerror(errno));
 	}
@@ -193,8 +191,7 @@ take_lock(struct cerbo_txn *t, int64_t timeout_ms, struct cerbo_error *err)
 	    ((st.st_uid != 0 && st.st_uid != geteuid()) ||
 	        (st.st_mode & (S_IWGRP | S_IWOTH))))
 		return cerbo__fail_at(err, CERBO_E_UNSAFE, t->lock_path, 0, 0,
-		    "the lock file must be owned by root and mode 0600 (it "
-		    "is uid %lu, mode %04o); remove it and retry",
+		    "the lock file must be owned by root and mode 0600 (it is uid %lu, mode %04o); remove it and retry",
 		    (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
@@ -263,8 +260,7 @@ read_store(struct cerbo_txn *t, struct cerbo_error *err)
 		if (errno == ELOOP)
 			return cerbo__fail_at(err, CERBO_E_UNSAFE, t->path, 0,
 			    0,
-			    "is a symlink; edit the file it points to or "
-			    "replace the link");
+			    "is a symlink; edit the file it points to or replace the link");
 		if (errno != ENOENT)
 			return cerbo__fail_at(err, CERBO_E_IO, t->path, 0, 0,
 			    "cannot open: %s", strerror(errno));
@@ -310,8 +306,7 @@ check_expectations(const struct cerbo_txn *t, const struct cerbo_txn_options *o,
 
 	if (o->expect_generation_set && o->expect_generation != t->generation)
 		return cerbo__fail_at(err, CERBO_E_CONFLICT, t->path, 0, 0,
-		    "expected generation %llu, but the store is at "
-		    "generation %llu; nothing was written",
+		    "expected generation %llu, but the store is at generation %llu; nothing was written",
 		    (unsigned long long)o->expect_generation,
 		    (unsigned long long)t->generation);
 	if (o->expect_digest == NULL)
@@ -330,13 +325,11 @@ check_expectations(const struct cerbo_txn *t, const struct cerbo_txn_options *o,
 		    o->expect_digest);
 	if (!t->exists)
 		return cerbo__fail_at(err, CERBO_E_CONFLICT, t->path, 0, 0,
-		    "expected digest %s, but the store does not exist; "
-		    "nothing was written",
+		    "expected digest %s, but the store does not exist; nothing was written",
 		    o->expect_digest);
 	if (strcasecmp(o->expect_digest, digest) != 0)
 		return cerbo__fail_at(err, CERBO_E_CONFLICT, t->path, 0, 0,
-		    "expected digest %s, but the store's digest is %s; "
-		    "nothing was written",
+		    "expected digest %s, but the store's digest is %s; nothing was written",
 		    o->expect_digest, digest);
 	return 0;
 }
@@ -360,8 +353,7 @@ cerbo_txn_begin(const char *path, const struct cerbo_txn_options *copts,
 	if (copts != NULL &&
 	    cerbo__abi_in(&o, sizeof(o), copts, CERBO__TXN_OPTIONS_V1) != 0)
 		return cerbo__fail(err, CERBO_E_INVALID,
-		    "struct cerbo_txn_options declared without "
-		    "CERBO_TXN_OPTIONS_INIT");
+		    "struct cerbo_txn_options declared without CERBO_TXN_OPTIONS_INIT");
 	timeout = opts->timeout_ms > 0 ? opts->timeout_ms : LOCK_TIMEOUT_MS;
 	if (cerbo__sodium_init() == -1)
 		return cerbo__fail(err, CERBO_E_IO,
@@ -391,8 +383,7 @@ cerbo_txn_begin(const char *path, const struct cerbo_txn_options *copts,
 	if (fstatat(t->dirfd, t->base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISLNK(st.st_mode)) {
 		cerbo__fail_at(err, CERBO_E_UNSAFE, path, 0, 0,
-		    "is a symlink; edit the file it points to or replace the "
-		    "link");
+		    "is a symlink; edit the file it points to or replace the link");
 		goto out;
 	}
 	if (!(t->flags & CERBO_TXN_NO_TRUST) &&
@@ -719,8 +710,7 @@ fail:
 		               have_prev ? prev : backup, txn->base,
 		               "undo") == -1) {
 			cerbo__error_prefix(err,
-			    "the new version is in place but could not be "
-			    "undone: ");
+			    "the new version is in place but could not be undone: ");
 		} else if (!have_prev && have_prevbak) {
 			/* The backup was replaced too: put the old one back. */
 			if (cerbo__sys_rename(txn->dirfd, prevbak, backup,
@@ -780,11 +770,9 @@ cerbo_store_compile(const char *path, const struct cerbo_txn_options *opts,
 	unsigned flags = 0;
 	int rc = -1;
 
-	if (opts != NULL &&
-	    cerbo__abi_check(opts, CERBO__TXN_OPTIONS_V1) != 0)
+	if (opts != NULL && cerbo__abi_check(opts, CERBO__TXN_OPTIONS_V1) != 0)
 		return cerbo__fail(err, CERBO_E_INVALID,
-		    "struct cerbo_txn_options declared without "
-		    "CERBO_TXN_OPTIONS_INIT");
+		    "struct cerbo_txn_options declared without CERBO_TXN_OPTIONS_INIT");
 	if (opts != NULL && (opts->flags & CERBO_TXN_CREATE))
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "compile does not create a store");

@@ -490,8 +490,7 @@ cerbo_user_add(struct cerbo_store *store, const struct cerbo_user_spec *spec,
 
 	if (cerbo__abi_in(&s, sizeof(s), spec, CERBO__USER_SPEC_V1) != 0)
 		return cerbo__fail(err, CERBO_E_INVALID,
-		    "no user, or struct "
-		    "cerbo_user_spec declared without CERBO_USER_SPEC_INIT");
+		    "no user, or struct cerbo_user_spec declared without CERBO_USER_SPEC_INIT");
 	rc = cerbo__user_add(store, &s, now, err);
 	cerbo__store_tidy(store);
 	return rc;
@@ -589,17 +588,14 @@ cerbo_user_set_secret(struct cerbo_store *store, const char *username,
 	}
 	if (grace < 0 || grace > CERBO_GRACE_MAX)
 		return cerbo__fail(err, CERBO_E_INVALID,
-		    "the grace period must lie within 0 and %d seconds "
-		    "(%d days)",
+		    "the grace period must lie within 0 and %d seconds (%d days)",
 		    CERBO_GRACE_MAX, CERBO_GRACE_MAX / 86400);
 	if (strcmp(new_hash, u->str[CERBO_USER_SECRET]) == 0)
 		return cerbo__fail(err, CERBO_E_STATE,
 		    "the new key of %s is its current key", username);
 	if (cerbo_user_old_key_valid(u, now) && !force)
 		return cerbo__fail(err, CERBO_E_STATE,
-		    "user %s is in a rotation grace period until %s: its "
-		    "old key may still be in use; finish that rotation "
-		    "first, or force it",
+		    "user %s is in a rotation grace period until %s: its old key may still be in use; finish that rotation first, or force it",
 		    username, u->time_text[slot]);
 	copy = strdup(new_hash);
 	if (copy == NULL)

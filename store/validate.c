@@ -112,8 +112,7 @@ cerbo__check_username(const char *s, size_t len, struct cerbo_error *err)
 		    (c >= '0' && c <= '9') || c == '_' || c == '-')
 			continue;
 		return cerbo__fail(err, CERBO_E_INVALID,
-		    "username may hold only letters, digits, '_' and '-' "
-		    "(byte %zu is not one)",
+		    "username may hold only letters, digits, '_' and '-' (byte %zu is not one)",
 		    i + 1);
 	}
 	return 0;
@@ -155,8 +154,7 @@ cerbo__check_profile_name(const char *s, size_t len, struct cerbo_error *err)
 		    c == '_' || c == '-')
 			continue;
 		return cerbo__fail(err, CERBO_E_INVALID,
-		    "profile name may hold only lower-case letters, digits, "
-		    "'_' and '-' (byte %zu is not one)",
+		    "profile name may hold only lower-case letters, digits, '_' and '-' (byte %zu is not one)",
 		    i + 1);
 	}
 	return 0;
@@ -231,14 +229,12 @@ cerbo__check_text(const char *what, const char *s, size_t len, size_t max,
 	for (i = 0; i < len; i++) {
 		if (control_at(p + i, len - i) != 0)
 			return cerbo__fail(err, CERBO_E_INVALID,
-			    "%s must not contain control characters "
-			    "(byte %zu)",
+			    "%s must not contain control characters (byte %zu)",
 			    what, i + 1);
 		n = bidi_at(p + i, len - i);
 		if (n != 0)
 			return cerbo__fail(err, CERBO_E_INVALID,
-			    "%s must not contain bidirectional text controls "
-			    "(U+%04X at byte %zu)",
+			    "%s must not contain bidirectional text controls (U+%04X at byte %zu)",
 			    what, code_point(p + i, n), i + 1);
 	}
 	if (p[0] == ' ' || p[len - 1] == ' ')
@@ -272,8 +268,7 @@ email_domain(const char *d, size_t len, struct cerbo_error *err)
 			        (c >= 'A' && c <= 'Z') ||
 			        (c >= '0' && c <= '9') || c == '-'))
 				return cerbo__fail(err, CERBO_E_INVALID,
-				    "email domain may hold only letters, "
-				    "digits, '-' and '.'");
+				    "email domain may hold only letters, digits, '-' and '.'");
 			if (!(c >= '0' && c <= '9'))
 				digits_only = 0;
 			continue;
@@ -288,8 +283,7 @@ email_domain(const char *d, size_t len, struct cerbo_error *err)
 			    EMAIL_LABEL_MAX);
 		if (d[start] == '-' || d[i - 1] == '-')
 			return cerbo__fail(err, CERBO_E_INVALID,
-			    "email domain label must not start or end "
-			    "with '-'");
+			    "email domain label must not start or end with '-'");
 		labels++;
 		if (i < len) {
 			start = i + 1;
@@ -353,8 +347,7 @@ cerbo__check_email(const char *s, size_t len, struct cerbo_error *err)
 		}
 		if (!atext(c))
 			return cerbo__fail(err, CERBO_E_INVALID,
-			    "email name holds a character that is not "
-			    "allowed (byte %zu)",
+			    "email name holds a character that is not allowed (byte %zu)",
 			    i + 1);
 	}
 	return email_domain(at + 1, len - local - 1, err);
@@ -554,8 +547,7 @@ cerbo_duration_parse(const char *s, int64_t *out, struct cerbo_error *err)
 	rc = duration_scan(s, 0, 0, &ms);
 	if (rc == -1)
 		return cerbo__fail(err, CERBO_E_INVALID,
-		    "duration must be a number and a unit: 90s, 15m, 24h or "
-		    "7d");
+		    "duration must be a number and a unit: 90s, 15m, 24h or 7d");
 	if (rc == -2)
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "duration is longer than %ld days", DURATION_MAX / 86400);

@@ -20,8 +20,9 @@
  * reading a large store.  Each call also fstats the open index and applies
  * the trust rule and the identity check to it as to the YAML: an index made
  * writable by a group, or rewritten in place, makes the store load again
- * (and the index is passed over, or opened anew if it still matches).  A missing, stale, unsafe or damaged index is
- * passed over and the YAML parsed, so the index never changes an answer.
+ * (and the index is passed over, or opened anew if it still matches).  A
+ * missing, stale, unsafe or damaged index is passed over and the YAML parsed,
+ * so the index never changes an answer.
  *
  * The cache remembers, per path, the generation of the store it last
  * loaded (also across a failed reload).  A store that comes back with a
@@ -64,7 +65,7 @@ struct snap {
 
 struct slot {
 	char *path;
-	struct snap *snap;   /* NULL after a failed reload */
+	struct snap *snap; /* NULL after a failed reload */
 	uint64_t used;
 	uint64_t generation; /* of the last store loaded from path */
 	struct cerbo_file_id id;
@@ -135,17 +136,16 @@ slot_take(void)
  * a store made unreadable (chmod 0600) cuts the daemon off, index or not.
  */
 static int
-yaml_openable(const char *path, const struct stat *st,
-    struct cerbo_error *err)
+yaml_openable(const char *path, const struct stat *st, struct cerbo_error *err)
 {
 	struct stat now;
 	int fd, same;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		return cerbo__fail_at(err, errno == ENOENT ? CERBO_E_NOTFOUND :
-		    CERBO_E_IO, path, 0, 0, "cannot open: %s",
-		    strerror(errno));
+		return cerbo__fail_at(err,
+		    errno == ENOENT ? CERBO_E_NOTFOUND : CERBO_E_IO, path, 0, 0,
+		    "cannot open: %s", strerror(errno));
 	same = fstat(fd, &now) == 0 && now.st_dev == st->st_dev &&
 	    now.st_ino == st->st_ino;
 	close(fd);
@@ -197,13 +197,13 @@ join(char *out, size_t outlen, ...)
  * again.
  */
 static int
-load(const char *path, unsigned flags, const struct stat *st,
-    struct snap **out, struct cerbo_file_id *id, char *note, size_t notelen,
+load(const char *path, unsigned flags, const struct stat *st, struct snap **out,
+    struct cerbo_file_id *id, char *note, size_t notelen,
     struct cerbo_error *err)
 {
 	char why[512];
-	unsigned lflags = (flags & CERBO_VERIFY_NO_TRUST) ?
-	    CERBO_LOAD_NO_TRUST : 0;
+	unsigned lflags =
+	    (flags & CERBO_VERIFY_NO_TRUST) ? CERBO_LOAD_NO_TRUST : 0;
 	struct cerbo__index *ix = NULL;
 	struct cerbo_store *store = NULL;
 	struct snap *snap = NULL;
@@ -231,8 +231,8 @@ load(const char *path, unsigned flags, const struct stat *st,
 		if (cerbo_store_parse(buf, len, path, &store, err) != 0)
 			goto out;
 		if (ixerr.status != CERBO_E_NOTFOUND)
-			join(note, notelen, "compiled index passed over, the "
-			    "YAML was parsed instead: ",
+			join(note, notelen,
+			    "compiled index passed over, the YAML was parsed instead: ",
 			    cerbo_error_format(&ixerr, why, sizeof(why)),
 			    (char *)NULL);
 		/* The identity of the bytes actually parsed. */
@@ -263,8 +263,8 @@ out:
 static uint64_t
 snap_generation(const struct snap *snap)
 {
-	return cerbo_store_generation(snap->ix != NULL ?
-	    cerbo__index_profiles(snap->ix) : snap->store);
+	return cerbo_store_generation(
+	    snap->ix != NULL ? cerbo__index_profiles(snap->ix) : snap->store);
 }
 
 /*
@@ -275,8 +275,8 @@ snap_generation(const struct snap *snap)
  * (noticelen bytes) says so, on this call only.
  */
 static int
-acquire(const char *path, unsigned flags, struct snap **out,
-    char *notice, size_t noticelen, struct cerbo_error *err)
+acquire(const char *path, unsigned flags, struct snap **out, char *notice,
+    size_t noticelen, struct cerbo_error *err)
 {
 	char ixnote[512], from[24], to[24];
 	struct cerbo_error ixerr;
@@ -306,12 +306,12 @@ acquire(const char *path, unsigned flags, struct snap **out,
 	 * store is loaded again, as when the YAML changed. */
 	if (s != NULL && s->snap != NULL && cerbo__file_id_equal(&s->id, &id) &&
 	    (s->snap->ix == NULL ||
-		cerbo__index_current(s->snap->ix, &ixerr) == 0))
+	        cerbo__index_current(s->snap->ix, &ixerr) == 0))
 		goto hit;
 
 	ixnote[0] = '\0';
 	if (load(path, flags, &st, &snap, &loaded, ixnote, sizeof(ixnote),
-		err) != 0)
+	        err) != 0)
 		goto out;
 	if (s == NULL) {
 		copy = strdup(path);
@@ -333,9 +333,9 @@ acquire(const char *path, unsigned flags, struct snap **out,
 		    (unsigned long long)s->generation);
 		(void)snprintf(to, sizeof(to), "%llu", (unsigned long long)gen);
 		join(notice, noticelen, "store generation went back from ",
-		    from, " to ", to, ": a restored backup may have revived "
-		    "revoked keys", ixnote[0] != '\0' ? "; " : "", ixnote,
-		    (char *)NULL);
+		    from, " to ", to,
+		    ": a restored backup may have revived revoked keys",
+		    ixnote[0] != '\0' ? "; " : "", ixnote, (char *)NULL);
 	} else {
 		join(notice, noticelen, ixnote, (char *)NULL);
 	}
@@ -422,8 +422,7 @@ cerbo_key_used_name(enum cerbo_key_used key)
 	return NULL;
 }
 
-static void
-set_verdict(struct cerbo_verdict *v, enum cerbo_verdict_code code,
+static void set_verdict(struct cerbo_verdict *v, enum cerbo_verdict_code code,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void
@@ -441,9 +440,8 @@ set_verdict(struct cerbo_verdict *v, enum cerbo_verdict_code code,
 		v->reason[0] = '\0';
 }
 
-static void
-set_reason(struct cerbo_verdict *v, enum cerbo_verdict_code code, ...)
-    __attribute__((sentinel));
+static void set_reason(struct cerbo_verdict *v, enum cerbo_verdict_code code,
+    ...) __attribute__((sentinel));
 
 /* The reason as the strings given, up to a NULL, one after the other. */
 static void
@@ -490,14 +488,14 @@ decide(const struct cerbo_store *store, const struct cerbo_user *user,
 	if (allow_from != NULL && allow_from[0] != '\0') {
 		if (args->rhost == NULL || args->rhost[0] == '\0') {
 			set_verdict(v, CERBO_DENY_ADDRESS,
-			    "user %s has allow_from and the client address "
-			    "is unknown%s", name, keynote);
+			    "user %s has allow_from and the client address is unknown%s",
+			    name, keynote);
 			return;
 		}
 		if (!cerbo__addr_allowed(allow_from, args->rhost)) {
 			set_verdict(v, CERBO_DENY_ADDRESS,
-			    "client address %s is not in allow_from of user "
-			    "%s%s", cerbo_addr_shown(args->rhost), name, keynote);
+			    "client address %s is not in allow_from of user %s%s",
+			    cerbo_addr_shown(args->rhost), name, keynote);
 			return;
 		}
 	}
@@ -512,8 +510,7 @@ decide(const struct cerbo_store *store, const struct cerbo_user *user,
 		return;
 	}
 	pname = cerbo_user_get(user, CERBO_USER_PROFILE);
-	profile = pname != NULL ? cerbo_store_profile_find(store, pname) :
-	    NULL;
+	profile = pname != NULL ? cerbo_store_profile_find(store, pname) : NULL;
 	if (profile == NULL) {
 		set_verdict(v, CERBO_STORE_ERROR,
 		    "user %s names a profile that does not exist", name);
@@ -571,7 +568,7 @@ verify_cost(const struct cerbo_verify_args *args, int *slow, char *notice,
 	const char *path, *cur;
 	struct snap *snap = NULL;
 	struct cerbo_user ixuser;
-	struct cerbo__index_probe probe = { 0, 0 };
+	struct cerbo__index_probe probe = {0, 0};
 	unsigned char ixbuf[CERBO__INDEX_RECORD_MAX];
 	char scratch[512];
 	time_t now;
@@ -583,8 +580,8 @@ verify_cost(const struct cerbo_verify_args *args, int *slow, char *notice,
 	if (cerbo__sodium_init() != 0)
 		return cerbo__fail(err, CERBO_E_IO,
 		    "libsodium cannot be initialised");
-	path = args->store_path != NULL ? args->store_path :
-	    CERBO_STORE_DEFAULT;
+	path =
+	    args->store_path != NULL ? args->store_path : CERBO_STORE_DEFAULT;
 	if (notice == NULL || noticelen == 0) {
 		notice = scratch;
 		noticelen = sizeof(scratch);
@@ -611,8 +608,8 @@ verify_cost(const struct cerbo_verify_args *args, int *slow, char *notice,
 	if (user != NULL && args->secret != NULL) {
 		now = args->now != 0 ? args->now : time(NULL);
 		cur = cerbo_user_get(user, CERBO_USER_SECRET);
-		*slow = cerbo__secret_would_hash(args->username, cur, args->secret,
-		    args->secret_len);
+		*slow = cerbo__secret_would_hash(args->username, cur,
+		    args->secret, args->secret_len);
 		/* A fast current key that does not match leads to the old
 		 * key: count it without checking the current one here. */
 		if (!*slow &&
@@ -631,15 +628,17 @@ out:
 }
 
 int
-cerbo_verify_cost(const struct cerbo_verify_args *args, int *slow,
-    char *notice, size_t noticelen, struct cerbo_error *err)
+cerbo_verify_cost(const struct cerbo_verify_args *args, int *slow, char *notice,
+    size_t noticelen, struct cerbo_error *err)
 {
 	struct cerbo_verify_args a;
 
 	if (cerbo__abi_in(&a, sizeof(a), args, CERBO__VERIFY_ARGS_V1) != 0)
-		return cerbo__fail(err, CERBO_E_INVALID, "invalid arguments: %s",
-		    args == NULL ? "none" : "struct cerbo_verify_args "
-		    "declared without CERBO_VERIFY_ARGS_INIT");
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "invalid arguments: %s",
+		    args == NULL
+		        ? "none"
+		        : "struct cerbo_verify_args declared without CERBO_VERIFY_ARGS_INIT");
 	return verify_cost(&a, slow, notice, noticelen, err);
 }
 
@@ -652,7 +651,7 @@ verify(const struct cerbo_verify_args *args, struct cerbo_verdict *verdict)
 	const char *path, *hash, *old;
 	struct snap *snap = NULL;
 	struct cerbo_user ixuser;
-	struct cerbo__index_probe probe = { 0, 0 };
+	struct cerbo__index_probe probe = {0, 0};
 	unsigned char ixbuf[CERBO__INDEX_RECORD_MAX];
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	int found;
@@ -674,26 +673,25 @@ verify(const struct cerbo_verify_args *args, struct cerbo_verdict *verdict)
 	}
 	verdict->username_valid = cerbo_username_valid(args->username);
 	now = args->now != 0 ? args->now : time(NULL);
-	path = args->store_path != NULL ? args->store_path :
-	    CERBO_STORE_DEFAULT;
+	path =
+	    args->store_path != NULL ? args->store_path : CERBO_STORE_DEFAULT;
 	keynote[0] = '\0';
 
 	if (acquire(path, args->flags, &snap, verdict->notice,
-		sizeof(verdict->notice), &err) != 0) {
+	        sizeof(verdict->notice), &err) != 0) {
 		set_verdict(verdict, CERBO_STORE_ERROR, "store error: %s",
 		    cerbo_error_format(&err, errtext, sizeof(errtext)));
 		return 0;
 	}
-	profiles = snap->ix != NULL ? cerbo__index_profiles(snap->ix) :
-	    snap->store;
+	profiles =
+	    snap->ix != NULL ? cerbo__index_profiles(snap->ix) : snap->store;
 	if (verdict->username_valid && snap->ix != NULL) {
 		found = cerbo__index_lookup(snap->ix, args->username, &ixuser,
 		    ixbuf, sizeof(ixbuf), &probe);
 		if (found < 0) {
 			set_verdict(verdict, CERBO_STORE_ERROR,
-			    "store error: %s%s: damaged index (run "
-			    "cerbo-apiuser compile)", path,
-			    CERBO__INDEX_SUFFIX);
+			    "store error: %s%s: damaged index (run cerbo-apiuser compile)",
+			    path, CERBO__INDEX_SUFFIX);
 			goto out;
 		}
 		/* A miss makes the reads a hit does (index.c). */
@@ -706,21 +704,23 @@ verify(const struct cerbo_verify_args *args, struct cerbo_verdict *verdict)
 	if (args->secret != NULL) {
 		if (user == NULL) {
 			/* Same cost as a wrong secret; the result is moot. */
-			ok = cerbo__secret_check_cached(args->username, cerbo__dummy_hash(),
-			    args->secret, args->secret_len);
+			ok = cerbo__secret_check_cached(args->username,
+			    cerbo__dummy_hash(), args->secret,
+			    args->secret_len);
 			(void)ok;
 			goto unknown;
 		}
 		hash = cerbo_user_get(user, CERBO_USER_SECRET);
-		if (hash != NULL && cerbo__secret_check_cached(args->username, hash,
-			args->secret, args->secret_len) == 0) {
+		if (hash != NULL &&
+		    cerbo__secret_check_cached(args->username, hash,
+		        args->secret, args->secret_len) == 0) {
 			verdict->key = CERBO_KEY_CURRENT;
 		} else {
 			old = cerbo_user_get(user, CERBO_USER_OLD_SECRET);
 			if (old != NULL &&
 			    cerbo_user_old_key_valid(user, now) &&
-			    cerbo__secret_check_cached(args->username, old, args->secret,
-				args->secret_len) == 0)
+			    cerbo__secret_check_cached(args->username, old,
+			        args->secret, args->secret_len) == 0)
 				verdict->key = CERBO_KEY_OLD;
 		}
 		if (verdict->key == CERBO_KEY_NONE) {
@@ -731,7 +731,8 @@ verify(const struct cerbo_verify_args *args, struct cerbo_verdict *verdict)
 		}
 		if (verdict->key == CERBO_KEY_OLD) {
 			cerbo_time_format(cerbo_user_time(user,
-			    CERBO_USER_OLD_SECRET_EXPIRES), when, sizeof(when));
+			                      CERBO_USER_OLD_SECRET_EXPIRES),
+			    when, sizeof(when));
 			snprintf(keynote, sizeof(keynote),
 			    " (old key, grace period until %s)", when);
 		}
@@ -768,8 +769,9 @@ cerbo_verify(const struct cerbo_verify_args *args,
 	v.code = CERBO_DENY_CREDENTIALS;
 	if (cerbo__abi_in(&a, sizeof(a), args, CERBO__VERIFY_ARGS_V1) != 0) {
 		set_verdict(&v, CERBO_DENY_CREDENTIALS, "invalid arguments: %s",
-		    args == NULL ? "none" : "struct cerbo_verify_args "
-		    "declared without CERBO_VERIFY_ARGS_INIT");
+		    args == NULL
+		        ? "none"
+		        : "struct cerbo_verify_args declared without CERBO_VERIFY_ARGS_INIT");
 		rc = -1;
 	} else {
 		rc = verify(&a, &v);

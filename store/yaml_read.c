@@ -148,8 +148,7 @@ want_string(struct parser *p, const char *what)
 		    "%s has no value", what);
 	if (plain(p) && cerbo__yaml_plain_not_string(sval(p), slen(p)))
 		return fail_mark(p, &p->y.ev.start_mark, CERBO_E_STORE,
-		    "%s: %s would be read as a boolean, number, date or null, "
-		    "not as text; put it in quotes",
+		    "%s: %s would be read as a boolean, number, date or null, not as text; put it in quotes",
 		    what, sval(p));
 	return 0;
 }
@@ -183,8 +182,7 @@ want_uint(struct parser *p, const char *what, uint64_t max, uint64_t *out)
 	return 0;
 bad:
 	return fail_mark(p, &p->y.ev.start_mark, CERBO_E_STORE,
-	    "%s must be a whole number (plain digits, no quotes, no leading "
-	    "zero)",
+	    "%s must be a whole number (plain digits, no quotes, no leading zero)",
 	    what);
 }
 
@@ -219,9 +217,7 @@ parse_rules(struct parser *p, struct cerbo_profile *prof,
 		for (i = 0; i < prof->nrules[kind]; i++) {
 			if (strcmp(prof->rules[kind][i], sval(p)) == 0)
 				return fail_mark(p, &p->y.ev.start_mark,
-				    CERBO_E_STORE,
-				    "%s: \"%s\" is listed "
-				    "twice",
+				    CERBO_E_STORE, "%s: \"%s\" is listed twice",
 				    what, sval(p));
 		}
 		if (prof->nrules[kind] >= CERBO__RULES_MAX)
@@ -261,8 +257,7 @@ parse_profile(struct parser *p, struct cerbo_profile *prof)
 			kind = CERBO_RULE_DENY;
 		} else {
 			return fail_mark(p, &km, CERBO_E_STORE,
-			    "profile %s: unknown key \"%.64s\" (known: "
-			    "description, allow, deny)",
+			    "profile %s: unknown key \"%.64s\" (known: description, allow, deny)",
 			    prof->name, key);
 		}
 		if (seen & bit)
@@ -416,8 +411,7 @@ parse_allow_from(struct parser *p, struct cerbo_user *u)
 	}
 	if (count == 0) {
 		fail_mark(p, &start, CERBO_E_STORE,
-		    "user %s: allow_from must name at least one network (leave "
-		    "it out to allow every address)",
+		    "user %s: allow_from must name at least one network (leave it out to allow every address)",
 		    u->name);
 		goto out;
 	}
@@ -501,8 +495,7 @@ parse_user(struct parser *p, struct cerbo_user *u, const yaml_mark_t *um,
 			if (!plain(p))
 				return fail_mark(p, &p->y.ev.start_mark,
 				    CERBO_E_STORE,
-				    "user %s: disabled must be "
-				    "true or false, without quotes",
+				    "user %s: disabled must be true or false, without quotes",
 				    u->name);
 		} else if (cerbo__time_slot((enum cerbo_user_field)f) < 0 &&
 		    want_string(p,
@@ -523,15 +516,13 @@ parse_user(struct parser *p, struct cerbo_user *u, const yaml_mark_t *um,
 		case CERBO_USER_OLD_SECRET:
 			if (seen & (1u << CERBO_USER_OLD_SECRET_EXPIRES))
 				return fail_mark(p, um, CERBO_E_STORE,
-				    "user %s: old_secret_expires needs "
-				    "old_secret",
+				    "user %s: old_secret_expires needs old_secret",
 				    u->name);
 			break;
 		case CERBO_USER_OLD_SECRET_EXPIRES:
 			if (seen & (1u << CERBO_USER_OLD_SECRET))
 				return fail_mark(p, um, CERBO_E_STORE,
-				    "user %s: old_secret needs "
-				    "old_secret_expires",
+				    "user %s: old_secret needs old_secret_expires",
 				    u->name);
 			break;
 		case CERBO_USER_EXPIRES:
@@ -606,8 +597,7 @@ parse_root(struct parser *p)
 			k = R_USERS;
 		else
 			return fail_mark(p, &km, CERBO_E_STORE,
-			    "unknown key \"%.64s\" (known: cerbo_store, "
-			    "generation, profiles, users)",
+			    "unknown key \"%.64s\" (known: cerbo_store, generation, profiles, users)",
 			    sval(p));
 		if (seen & (1u << k))
 			return fail_mark(p, &km, CERBO_E_STORE,
@@ -623,14 +613,12 @@ parse_root(struct parser *p)
 			if (v > CERBO_STORE_FORMAT)
 				return fail_mark(p, &p->y.ev.start_mark,
 				    CERBO_E_TOO_NEW,
-				    "format %llu is too new "
-				    "for this pam_cerbo (it reads format %d)",
+				    "format %llu is too new for this pam_cerbo (it reads format %d)",
 				    (unsigned long long)v, CERBO_STORE_FORMAT);
 			if (v < 1)
 				return fail_mark(p, &p->y.ev.start_mark,
 				    CERBO_E_STORE,
-				    "format %llu does not "
-				    "exist (this pam_cerbo reads format %d)",
+				    "format %llu does not exist (this pam_cerbo reads format %d)",
 				    (unsigned long long)v, CERBO_STORE_FORMAT);
 			p->store->format = (int)v;
 			break;
@@ -652,8 +640,7 @@ parse_root(struct parser *p)
 	}
 	if (!(seen & (1u << R_FORMAT)))
 		return fail_mark(p, &start, CERBO_E_STORE,
-		    "cerbo_store (the format version) is missing: is this a "
-		    "pam_cerbo store?");
+		    "cerbo_store (the format version) is missing: is this a pam_cerbo store?");
 	if (!(seen & (1u << R_GENERATION)))
 		return fail_mark(p, &start, CERBO_E_STORE,
 		    "generation is missing");
@@ -671,15 +658,13 @@ parse_stream(struct parser *p)
 		return -1;
 	if (p->y.ev.type == YAML_STREAM_END_EVENT)
 		return fail_mark(p, &p->y.ev.start_mark, CERBO_E_STORE,
-		    "the store is empty (it needs at least cerbo_store: %d and "
-		    "generation)",
+		    "the store is empty (it needs at least cerbo_store: %d and generation)",
 		    CERBO_STORE_FORMAT);
 	if (next(p) != 0)
 		return -1;
 	if (p->y.ev.type != YAML_MAPPING_START_EVENT)
 		return fail_mark(p, &p->y.ev.start_mark, CERBO_E_STORE,
-		    "the store must be a mapping (cerbo_store, generation, "
-		    "profiles, users), not %s",
+		    "the store must be a mapping (cerbo_store, generation, profiles, users), not %s",
 		    event_what(&p->y.ev));
 	if (parse_root(p) != 0)
 		return -1;
@@ -759,8 +744,7 @@ peek_version(const char *buf, size_t len, const char *name,
 					cerbo__fail_at(err, CERBO_E_TOO_NEW,
 					    name, ev.start_mark.line + 1,
 					    ev.start_mark.column + 1,
-					    "format %.20s is too new for this "
-					    "pam_cerbo (it reads format %d)",
+					    "format %.20s is too new for this pam_cerbo (it reads format %d)",
 					    s, CERBO_STORE_FORMAT);
 				done = 1;
 			}

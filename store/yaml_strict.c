@@ -57,8 +57,7 @@ cerbo__yaml_check_bytes(const char *buf, size_t len, const char *name,
 
 	if (len >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)
 		return cerbo__fail_at(err, status, name, 1, 1,
-		    "the YAML starts with a byte order mark; save it as "
-		    "UTF-8 without one");
+		    "the YAML starts with a byte order mark; save it as UTF-8 without one");
 	while (i < len) {
 		unsigned char c = b[i];
 
@@ -83,8 +82,8 @@ cerbo__yaml_check_bytes(const char *buf, size_t len, const char *name,
 			goto refuse;
 		}
 		if (c == '\r') {
-			what = "a carriage return: line ends must be LF, not "
-			       "CRLF";
+			what =
+			    "a carriage return: line ends must be LF, not CRLF";
 			goto refuse;
 		}
 		if (c < 0x80) {

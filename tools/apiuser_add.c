@@ -13,56 +13,39 @@
 #include "apiuser.h"
 
 static const char add_help[] =
-    "usage: cerbo-apiuser add [--nickname TEXT] [--username pk_NAME] "
-    "[--profile NAME]\n"
-    "                         [--email ADDRESS] [--description TEXT] "
-    "[--acknowledge]\n"
-    "                         [--if-missing] [--secret-file PATH] "
-    "[OPTIONS]\n"
+    "usage: cerbo-apiuser add [--nickname TEXT] [--username pk_NAME] [--profile NAME]\n"
+    "                         [--email ADDRESS] [--description TEXT] [--acknowledge]\n"
+    "                         [--if-missing] [--secret-file PATH] [OPTIONS]\n"
     "\n"
     "Create an API user with a new secret key.  Every field is required and\n"
-    "must be valid before anything is saved.  On a terminal, missing fields "
-    "are\n"
+    "must be valid before anything is saved.  On a terminal, missing fields are\n"
     "asked for one by one, then the facts below are shown and must be\n"
     "acknowledged by typing \"yes\".  Elsewhere --acknowledge is required,\n"
     "or nothing is created.\n"
     "\n"
-    "The secret key is printed exactly once, on standard output (with "
-    "--quiet:\n"
-    "the key alone), or written to --secret-file, or given as \"secret\" in "
-    "the\n"
+    "The secret key is printed exactly once, on standard output (with --quiet:\n"
+    "the key alone), or written to --secret-file, or given as \"secret\" in the\n"
     "--json output.  It is never shown again: rotate it if it is lost.\n"
     "\n"
     "  --nickname TEXT         what the credentials are for (\"CRM sync\")\n"
-    "  --username pk_NAME      the public username: pk_ then letters, "
-    "digits, _ or -\n"
+    "  --username pk_NAME      the public username: pk_ then letters, digits, _ or -\n"
     "  --profile NAME          the permission profile (must exist; see\n"
     "                          cerbo-profile list)\n"
     "  --email ADDRESS         the primary contact\n"
     "  --description TEXT      the intended use, third parties involved\n"
-    "  --expires TIME|never    optional: stop working at TIME "
-    "(2027-01-31T00:00:00Z)\n"
+    "  --expires TIME|never    optional: stop working at TIME (2027-01-31T00:00:00Z)\n"
     "  --allow-from CIDR[,CIDR]|any\n"
     "                          optional: client networks it may come from\n"
-    "  --acknowledge           acknowledge the facts (required when not on "
-    "a terminal)\n"
-    "  --check                 judge each field given, the store "
-    "included (the\n"
-    "                          username is free, the profile exists); "
-    "create\n"
-    "                          nothing; --json: {\"valid\", \"fields\": "
-    "{NAME: null|\n"
-    "                          MESSAGE}, \"facts\", \"generation\", "
-    "\"digest\"}\n"
-    "  --if-missing            succeed without change when an identical "
-    "user exists\n"
-    "                          (no new secret); exit 5 if a different one "
-    "exists\n"
-    "  --secret-file PATH      write the key to PATH, a new file (mode "
-    "0600, never\n"
-    "                          overwritten) instead of printing "
-    "it\n" CLI_CHANGE_HELP CLI_COMMON_HELP
-    "  -h, --help              this help\n"
+    "  --acknowledge           acknowledge the facts (required when not on a terminal)\n"
+    "  --check                 judge each field given, the store included (the\n"
+    "                          username is free, the profile exists); create\n"
+    "                          nothing; --json: {\"valid\", \"fields\": {NAME: null|\n"
+    "                          MESSAGE}, \"facts\", \"generation\", \"digest\"}\n"
+    "  --if-missing            succeed without change when an identical user exists\n"
+    "                          (no new secret); exit 5 if a different one exists\n"
+    "  --secret-file PATH      write the key to PATH, a new file (mode 0600, never\n"
+    "                          overwritten) instead of printing it\n" CLI_CHANGE_HELP
+        CLI_COMMON_HELP "  -h, --help              this help\n"
     "\n"
     "The facts:\n"
     "  1. The secret key is shown only once.\n"
@@ -301,8 +284,7 @@ add_form(struct add_ctx *a, const struct cli_opts *o)
 	    o->store);
 	if (a->nickname == NULL) {
 		fprintf(stderr,
-		    "The nickname says what the credentials are "
-		    "for, e.g. \"CRM sync\".\n");
+		    "The nickname says what the credentials are for, e.g. \"CRM sync\".\n");
 		rc = ask_field("Nickname", CERBO_USER_NICKNAME, a->form[0],
 		    sizeof(a->form[0]), store);
 		if (rc != 0)
@@ -311,8 +293,7 @@ add_form(struct add_ctx *a, const struct cli_opts *o)
 	}
 	if (a->username == NULL) {
 		fprintf(stderr,
-		    "The username is pk_ then letters, digits, _ "
-		    "or -.\n");
+		    "The username is pk_ then letters, digits, _ or -.\n");
 		rc = ask_field("Username", AU_FIELD_USERNAME, a->form[1],
 		    sizeof(a->form[1]), store);
 		if (rc != 0)
@@ -322,14 +303,13 @@ add_form(struct add_ctx *a, const struct cli_opts *o)
 	if (a->profile == NULL) {
 		n = store != NULL ? cerbo_store_profile_count(store) : 0;
 		if (n == 0) {
-			cli_warnx("add: the store has no profiles yet; create "
-			          "one with cerbo-profile add");
+			cli_warnx(
+			    "add: the store has no profiles yet; create one with cerbo-profile add");
 			rc = CLI_EXIT_NOTFOUND;
 			goto out;
 		}
 		fprintf(stderr,
-		    "Grant the most restricted profile that "
-		    "still works. Profiles:");
+		    "Grant the most restricted profile that still works. Profiles:");
 		for (i = 0; i < n; i++)
 			fprintf(stderr, " %s",
 			    cerbo_profile_name(
@@ -350,8 +330,7 @@ add_form(struct add_ctx *a, const struct cli_opts *o)
 	}
 	if (a->description == NULL) {
 		fprintf(stderr,
-		    "The description says the intended use, and "
-		    "any third party involved.\n");
+		    "The description says the intended use, and any third party involved.\n");
 		rc = ask_field("Description", CERBO_USER_DESCRIPTION,
 		    a->form[4], sizeof(a->form[4]), store);
 		if (rc != 0)
@@ -395,8 +374,8 @@ acknowledge(const struct add_ctx *a, int interactive, const char *cmd)
 		return 0;
 	if (!interactive) {
 		fputs(au_facts, stderr);
-		cli_warnx("%s: not on a terminal: pass --acknowledge to "
-		          "acknowledge these facts; nothing created",
+		cli_warnx(
+		    "%s: not on a terminal: pass --acknowledge to acknowledge these facts; nothing created",
 		    cmd);
 		return CLI_EXIT_USAGE;
 	}
@@ -469,9 +448,7 @@ cmd_add(int argc, char **argv)
 		goto out;
 	if (optind < argc) {
 		rc = cli_usage_error("add",
-		    "unexpected argument: %s "
-		    "(use --username)",
-		    argv[optind]);
+		    "unexpected argument: %s (use --username)", argv[optind]);
 		goto out;
 	}
 	if (a->check) {
@@ -486,8 +463,7 @@ cmd_add(int argc, char **argv)
 	} else if (a->nickname == NULL || a->username == NULL ||
 	    a->profile == NULL || a->email == NULL || a->description == NULL) {
 		rc = cli_usage_error("add",
-		    "missing%s%s%s%s%s (every field "
-		    "is required)",
+		    "missing%s%s%s%s%s (every field is required)",
 		    a->nickname ? "" : " --nickname",
 		    a->username ? "" : " --username",
 		    a->profile ? "" : " --profile", a->email ? "" : " --email",
@@ -532,40 +508,28 @@ out:
 /* ---- import ------------------------------------------------------------ */
 
 static const char import_help[] =
-    "usage: cerbo-apiuser import USER [--secret-stdin] [--grace DURATION] "
-    "[--force]\n"
+    "usage: cerbo-apiuser import USER [--secret-stdin] [--grace DURATION] [--force]\n"
     "                            [--nickname ... --acknowledge] [OPTIONS]\n"
     "\n"
-    "Set USER's secret to one read from standard input (a terminal prompt "
-    "without\n"
-    "echo on a terminal), to migrate existing credentials: one line of at "
-    "most\n"
-    "1024 bytes without control characters; one trailing newline (or CRLF) "
-    "is\n"
-    "removed.  A key in the generated format "
-    "(cerbo_sk_...,\n"
-    "valid checksum) gets the fast hash; a cerbo_sk_... key that is not "
-    "valid (a\n"
+    "Set USER's secret to one read from standard input (a terminal prompt without\n"
+    "echo on a terminal), to migrate existing credentials: one line of at most\n"
+    "1024 bytes without control characters; one trailing newline (or CRLF) is\n"
+    "removed.  A key in the generated format (cerbo_sk_...,\n"
+    "valid checksum) gets the fast hash; a cerbo_sk_... key that is not valid (a\n"
     "typo) is refused; anything else is hashed with argon2id.\n"
     "Never give a secret as an argument.\n"
     "\n"
-    "If USER exists, its key is replaced the way rotate replaces it "
-    "(--grace,\n"
-    "--force); a secret equal to the current one changes nothing.  If USER "
-    "does\n"
+    "If USER exists, its key is replaced the way rotate replaces it (--grace,\n"
+    "--force); a secret equal to the current one changes nothing.  If USER does\n"
     "not exist, it is created only when every add field is given with\n"
     "--acknowledge (see cerbo-apiuser add --help); otherwise exit 4.\n"
     "\n"
-    "  --secret-stdin          read the secret on standard input (the "
-    "default)\n"
-    "  --grace DURATION        keep the old key valid this long (e.g. 24h; "
-    "at most 7d)\n"
+    "  --secret-stdin          read the secret on standard input (the default)\n"
+    "  --grace DURATION        keep the old key valid this long (e.g. 24h; at most 7d)\n"
     "  --force                 replace the key even during a grace period\n"
-    "  --nickname, --profile, --email, --description, --expires, "
-    "--allow-from,\n"
-    "  --acknowledge           fields for creating a missing "
-    "USER\n" CLI_CHANGE_HELP CLI_COMMON_HELP
-    "  -h, --help              this help\n";
+    "  --nickname, --profile, --email, --description, --expires, --allow-from,\n"
+    "  --acknowledge           fields for creating a missing USER\n" CLI_CHANGE_HELP
+        CLI_COMMON_HELP "  -h, --help              this help\n";
 
 struct import_ctx {
 	struct add_ctx *a;
@@ -580,7 +544,6 @@ static int
 import_opt(void *ctx, int c, const char *arg)
 {
 	struct import_ctx *im = ctx;
-
 
 	switch (c) {
 	case AU_OPT_SECRET_STDIN:
@@ -615,9 +578,7 @@ import_change(struct cerbo_txn *txn, struct cli_change *c,
 		    !a->acknowledge) {
 			err->status = CERBO_E_NOTFOUND;
 			snprintf(err->message, sizeof(err->message),
-			    "%s: no such user; to create it, give --nickname "
-			    "--profile --email --description and "
-			    "--acknowledge",
+			    "%s: no such user; to create it, give --nickname --profile --email --description and --acknowledge",
 			    a->username);
 			return -1;
 		}
@@ -686,8 +647,7 @@ cmd_import(int argc, char **argv)
 	}
 	if (im.a->secret_file != NULL) {
 		rc = cli_usage_error("import",
-		    "--secret-file is for add and "
-		    "rotate");
+		    "--secret-file is for add and rotate");
 		goto out;
 	}
 	/* Read and hash before taking the lock: argon2id takes a while. */
@@ -743,22 +703,15 @@ out:
 static const char hash_help[] =
     "usage: cerbo-apiuser hash [--generate] [--json]\n"
     "\n"
-    "Print the hash string of a secret read on standard input (a terminal "
-    "prompt\n"
-    "without echo on a terminal), for stores kept in config management.  A "
-    "key in\n"
-    "the generated format (cerbo_sk_..., valid checksum) gets the fast "
-    "scheme\n"
-    "($cerbo-b2b$), a cerbo_sk_... key that is not valid (a typo) is "
-    "refused,\n"
+    "Print the hash string of a secret read on standard input (a terminal prompt\n"
+    "without echo on a terminal), for stores kept in config management.  A key in\n"
+    "the generated format (cerbo_sk_..., valid checksum) gets the fast scheme\n"
+    "($cerbo-b2b$), a cerbo_sk_... key that is not valid (a typo) is refused,\n"
     "anything else gets argon2id.  Changes nothing.\n"
     "\n"
-    "  --generate              make a new key instead, and print the key "
-    "(once)\n"
-    "                          and its hash: \"secret: KEY\" and \"hash: "
-    "HASH\"\n"
-    "  --json                  {\"changed\": false, \"hash\": ..., "
-    "\"scheme\": ...[, \"secret\": ...]}\n"
+    "  --generate              make a new key instead, and print the key (once)\n"
+    "                          and its hash: \"secret: KEY\" and \"hash: HASH\"\n"
+    "  --json                  {\"changed\": false, \"hash\": ..., \"scheme\": ...[, \"secret\": ...]}\n"
     "  -h, --help              this help\n";
 
 static int
@@ -799,8 +752,7 @@ cmd_hash(int argc, char **argv)
 		goto out;
 	if (optind < argc) {
 		rc = cli_usage_error("hash",
-		    "unexpected argument: %s "
-		    "(the secret is read on standard input)",
+		    "unexpected argument: %s (the secret is read on standard input)",
 		    argv[optind]);
 		goto out;
 	}

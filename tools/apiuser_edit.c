@@ -16,18 +16,13 @@
 /* ---- edit -------------------------------------------------------------- */
 
 static const char edit_help[] =
-    "usage: cerbo-apiuser edit USER [--nickname TEXT] [--profile NAME] "
-    "[--email ADDRESS]\n"
-    "                               [--description TEXT] [--disable | "
-    "--enable]\n"
+    "usage: cerbo-apiuser edit USER [--nickname TEXT] [--profile NAME] [--email ADDRESS]\n"
+    "                               [--description TEXT] [--disable | --enable]\n"
     "                               [--expires TIME|never]\n"
-    "                               [--allow-from CIDR[,CIDR]|any] "
-    "[OPTIONS]\n"
+    "                               [--allow-from CIDR[,CIDR]|any] [OPTIONS]\n"
     "\n"
-    "Change USER's details; every value is validated before anything is "
-    "saved.\n"
-    "Prints \"unchanged\" (and writes nothing) when every value is already "
-    "so.\n"
+    "Change USER's details; every value is validated before anything is saved.\n"
+    "Prints \"unchanged\" (and writes nothing) when every value is already so.\n"
     "The secret is never displayed: see rotate and import.\n"
     "\n"
     "  --nickname TEXT         what the credentials are for\n"
@@ -36,20 +31,14 @@ static const char edit_help[] =
     "  --description TEXT      the intended use\n"
     "  --disable               refuse every login of USER\n"
     "  --enable                allow USER again\n"
-    "  --expires TIME|never    stop working at TIME, RFC 3339 UTC "
-    "(2027-01-31T00:00:00Z)\n"
+    "  --expires TIME|never    stop working at TIME, RFC 3339 UTC (2027-01-31T00:00:00Z)\n"
     "  --allow-from CIDR[,CIDR]|any\n"
-    "                          client networks USER may come from "
-    "(192.0.2.0/24,\n"
-    "                          2001:db8::/32); any: no "
-    "restriction\n"
-    "  --check                 judge each field given (and that USER "
-    "exists), each\n"
-    "                          on its own; change nothing; --json: "
-    "{\"valid\",\n"
-    "                          \"fields\": {NAME: null|MESSAGE}, "
-    "\"generation\", \"digest\"}\n" CLI_CHANGE_HELP CLI_COMMON_HELP
-    "  -h, --help              this help\n";
+    "                          client networks USER may come from (192.0.2.0/24,\n"
+    "                          2001:db8::/32); any: no restriction\n"
+    "  --check                 judge each field given (and that USER exists), each\n"
+    "                          on its own; change nothing; --json: {\"valid\",\n"
+    "                          \"fields\": {NAME: null|MESSAGE}, \"generation\", \"digest\"}\n" CLI_CHANGE_HELP
+        CLI_COMMON_HELP "  -h, --help              this help\n";
 
 #define EDIT_FIELDS 7
 struct edit_ctx {
@@ -234,17 +223,14 @@ cmd_edit(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	if (e.disable && e.enable)
 		return cli_usage_error("edit",
-		    "--disable and --enable "
-		    "contradict each other");
+		    "--disable and --enable contradict each other");
 	for (i = 0; i < EDIT_FIELDS; i++)
 		any |= e.given[i];
 	if (e.check)
 		return edit_check(&e, &o);
 	if (!any)
 		return cli_usage_error("edit",
-		    "nothing to change: give at "
-		    "least one of --nickname --profile --email --description "
-		    "--disable --enable --expires --allow-from");
+		    "nothing to change: give at least one of --nickname --profile --email --description --disable --enable --expires --allow-from");
 	e.changes = cerbo_changes_new();
 	if (e.changes == NULL) {
 		cli_warnx("out of memory");
@@ -285,36 +271,24 @@ out:
 /* ---- rotate ------------------------------------------------------------ */
 
 static const char rotate_help[] =
-    "usage: cerbo-apiuser rotate USER [--grace DURATION] [--force] "
-    "[--secret-file PATH]\n"
+    "usage: cerbo-apiuser rotate USER [--grace DURATION] [--force] [--secret-file PATH]\n"
     "       cerbo-apiuser rotate USER --finish\n"
     "\n"
-    "Give USER a new secret key, printed exactly once (or written to "
-    "--secret-file,\n"
-    "or as \"secret\" in --json).  Without --grace the old key stops "
-    "working at once.\n"
-    "With --grace it keeps working that long, so integrations can switch "
-    "without\n"
-    "downtime; show tells until when.  A second rotate while an old key is "
-    "still\n"
-    "valid is refused (exit 11) without --force, because it would drop a "
-    "key\n"
-    "integrations may still use.  Expired old keys are dropped on every "
-    "change.\n"
+    "Give USER a new secret key, printed exactly once (or written to --secret-file,\n"
+    "or as \"secret\" in --json).  Without --grace the old key stops working at once.\n"
+    "With --grace it keeps working that long, so integrations can switch without\n"
+    "downtime; show tells until when.  A second rotate while an old key is still\n"
+    "valid is refused (exit 11) without --force, because it would drop a key\n"
+    "integrations may still use.  Expired old keys are dropped on every change.\n"
     "\n"
-    "  --grace DURATION        keep the old key valid for DURATION: 90s, "
-    "15m, 24h, 7d\n"
+    "  --grace DURATION        keep the old key valid for DURATION: 90s, 15m, 24h, 7d\n"
     "                          (at most 7d)\n"
-    "  --force                 rotate even while an old key is valid "
-    "(drops it)\n"
-    "  --finish                end the grace period now: the old key stops "
-    "working\n"
+    "  --force                 rotate even while an old key is valid (drops it)\n"
+    "  --finish                end the grace period now: the old key stops working\n"
     "                          (after a leak); no new key\n"
-    "  --secret-file PATH      write the new key to PATH, a new file (mode "
-    "0600,\n"
-    "                          never overwritten) instead of printing "
-    "it\n" CLI_CHANGE_HELP CLI_COMMON_HELP
-    "  -h, --help              this help\n";
+    "  --secret-file PATH      write the new key to PATH, a new file (mode 0600,\n"
+    "                          never overwritten) instead of printing it\n" CLI_CHANGE_HELP
+        CLI_COMMON_HELP "  -h, --help              this help\n";
 
 struct rotate_ctx {
 	const char *username;
@@ -396,13 +370,11 @@ rotate_change(struct cerbo_txn *txn, struct cli_change *c,
 	c->changed = 1;
 	if (r->grace > 0)
 		snprintf(c->what, sizeof(c->what),
-		    "rotated the key of %s; "
-		    "the old key stays valid until %s",
+		    "rotated the key of %s; the old key stays valid until %s",
 		    r->username, r->old_until);
 	else
 		snprintf(c->what, sizeof(c->what),
-		    "rotated the key of %s; "
-		    "the old key stopped working",
+		    "rotated the key of %s; the old key stopped working",
 		    r->username);
 	return 0;
 }
@@ -444,8 +416,7 @@ cmd_rotate(int argc, char **argv)
 	}
 	if (r->finish && (r->grace_given || r->force || r->secret_file)) {
 		rc = cli_usage_error("rotate",
-		    "--finish takes no --grace, "
-		    "--force or --secret-file");
+		    "--finish takes no --grace, --force or --secret-file");
 		goto out;
 	}
 	if (!r->finish &&
@@ -483,15 +454,15 @@ cmd_rotate(int argc, char **argv)
 	}
 	if (r->finish) {
 		if (!o.quiet)
-			printf("%s: grace period ended; the old key no "
-			       "longer works\n",
+			printf(
+			    "%s: grace period ended; the old key no longer works\n",
 			    r->username);
 		goto out;
 	}
 	if (!o.quiet) {
 		if (r->old_until[0] != '\0')
-			printf("rotated %s; the old key keeps working until "
-			       "%s\n",
+			printf(
+			    "rotated %s; the old key keeps working until %s\n",
 			    r->username, r->old_until);
 		else
 			printf("rotated %s; the old key no longer works\n",
@@ -508,15 +479,12 @@ out:
 static const char delete_help[] =
     "usage: cerbo-apiuser delete USER [--yes] [--if-exists] [OPTIONS]\n"
     "\n"
-    "Delete USER permanently: its key stops working at once.  On a terminal "
-    "you\n"
-    "are asked to type the username to confirm; elsewhere --yes is "
-    "required.\n"
+    "Delete USER permanently: its key stops working at once.  On a terminal you\n"
+    "are asked to type the username to confirm; elsewhere --yes is required.\n"
     "\n"
     "  -y, --yes               do not ask\n"
-    "  --if-exists             succeed without change when USER does not "
-    "exist\n" CLI_CHANGE_HELP CLI_COMMON_HELP
-    "  -h, --help              this help\n";
+    "  --if-exists             succeed without change when USER does not exist\n" CLI_CHANGE_HELP
+        CLI_COMMON_HELP "  -h, --help              this help\n";
 
 struct delete_ctx {
 	const char *username;
@@ -581,8 +549,7 @@ cmd_delete(int argc, char **argv)
 	if (!o.yes) {
 		if (!cli_interactive()) {
 			rc = cli_usage_error("delete",
-			    "not on a terminal: "
-			    "pass --yes to delete %s",
+			    "not on a terminal: pass --yes to delete %s",
 			    d.username);
 			goto out;
 		}
@@ -592,8 +559,7 @@ cmd_delete(int argc, char **argv)
 			goto out;
 		if (cerbo_store_user_find(store, d.username) != NULL) {
 			fprintf(stderr,
-			    "Deleting %s (%s) is permanent: its "
-			    "key stops working at once.\n",
+			    "Deleting %s (%s) is permanent: its key stops working at once.\n",
 			    d.username,
 			    cerbo_user_get(cerbo_store_user_find(store,
 			                       d.username),
@@ -601,8 +567,8 @@ cmd_delete(int argc, char **argv)
 			if (cli_prompt("Type the username to confirm: ", answer,
 			        sizeof(answer)) != 0 ||
 			    strcmp(answer, d.username) != 0) {
-				cli_warnx("delete: not confirmed; nothing "
-				          "deleted");
+				cli_warnx(
+				    "delete: not confirmed; nothing deleted");
 				rc = CLI_EXIT_REFUSED;
 				goto out;
 			}

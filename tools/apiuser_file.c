@@ -94,15 +94,11 @@ wipe_free(char *buf, size_t len)
 /* ---- apply ------------------------------------------------------------- */
 
 static const char apply_help[] =
-    "usage: cerbo-apiuser apply FILE|- [--check] [--diff] [--json] "
-    "[OPTIONS]\n"
+    "usage: cerbo-apiuser apply FILE|- [--check] [--diff] [--json] [OPTIONS]\n"
     "\n"
-    "Make the store match a document (YAML or JSON; - reads standard input) "
-    "of\n"
-    "desired profiles and users, each present or absent, in one transaction "
-    "under\n"
-    "one lock: all or nothing.  What config management and bulk imports "
-    "use.\n"
+    "Make the store match a document (YAML or JSON; - reads standard input) of\n"
+    "desired profiles and users, each present or absent, in one transaction under\n"
+    "one lock: all or nothing.  What config management and bulk imports use.\n"
     "Applying the same document twice changes nothing the second time.\n"
     "Keys generated for new users without secret_hash are printed once.\n"
     "\n"
@@ -117,27 +113,20 @@ static const char apply_help[] =
     "      profile: scheduling\n"
     "      email: ops@example.com\n"
     "      description: Syncs appointments\n"
-    "      secret_hash: \"$cerbo-b2b$v=1$...\"   # optional (cerbo-apiuser "
-    "hash)\n"
+    "      secret_hash: \"$cerbo-b2b$v=1$...\"   # optional (cerbo-apiuser hash)\n"
     "    - username: pk_old\n"
     "      state: absent\n"
     "\n"
-    "A present entry is the whole desired state: optional fields left out "
-    "are unset.\n"
+    "A present entry is the whole desired state: optional fields left out are unset.\n"
     "See cerbo-apiuser(1), APPLY DOCUMENT.\n"
     "\n"
-    "  --check                 dry run: say what would change, write "
-    "nothing\n"
-    "  --diff                  print each change (\"+ user pk_x\", \"~ user "
-    "pk_x: ...\",\n"
+    "  --check                 dry run: say what would change, write nothing\n"
+    "  --diff                  print each change (\"+ user pk_x\", \"~ user pk_x: ...\",\n"
     "                          \"- profile p\"); never a secret or a hash\n"
-    "  --json                  {\"changed\", \"check\", \"added\", "
-    "\"updated\", \"removed\",\n"
-    "                          \"changes\": [...], \"change_records\": "
-    "[...],\n"
-    "                          \"secrets\": {USER: KEY}, \"generation\"}\n"
-    CLI_CHANGE_HELP CLI_COMMON_HELP_OWN_JSON
-    "  -h, --help              this help\n";
+    "  --json                  {\"changed\", \"check\", \"added\", \"updated\", \"removed\",\n"
+    "                          \"changes\": [...], \"change_records\": [...],\n"
+    "                          \"secrets\": {USER: KEY}, \"generation\"}\n" CLI_CHANGE_HELP
+        CLI_COMMON_HELP_OWN_JSON "  -h, --help              this help\n";
 
 struct apply_ctx {
 	const char *name;
@@ -236,8 +225,8 @@ apply_report(const struct cli_opts *o, const struct apply_ctx *a,
 		n = cerbo_apply_result_secret_count(res);
 		if (a->check && n > 0)
 			snprintf(note, sizeof(note),
-			    " (dry run: %zu new key%s would be printed once)", n,
-			    n == 1 ? "" : "s");
+			    " (dry run: %zu new key%s would be printed once)",
+			    n, n == 1 ? "" : "s");
 		if (!c->changed)
 			printf("unchanged\n");
 		else
@@ -325,18 +314,12 @@ out:
 static const char edit_file_help[] =
     "usage: cerbo-apiuser edit-file [OPTIONS]\n"
     "\n"
-    "Edit the store like vipw/visudo: under the store's lock, a copy goes "
-    "to a\n"
-    "private temporary file (mode 0600) opened in $VISUAL, else $EDITOR, "
-    "else vi.\n"
-    "On save it is parsed and validated; on errors they are shown and, on a "
-    "terminal,\n"
-    "you may edit again or abort (elsewhere: abort, exit 3).  A valid result "
-    "is\n"
-    "installed atomically by the same transaction every command uses "
-    "(generation\n"
-    "+1, previous version kept as STORE-).  No change: \"unchanged\".  The "
-    "lock is\n"
+    "Edit the store like vipw/visudo: under the store's lock, a copy goes to a\n"
+    "private temporary file (mode 0600) opened in $VISUAL, else $EDITOR, else vi.\n"
+    "On save it is parsed and validated; on errors they are shown and, on a terminal,\n"
+    "you may edit again or abort (elsewhere: abort, exit 3).  A valid result is\n"
+    "installed atomically by the same transaction every command uses (generation\n"
+    "+1, previous version kept as STORE-).  No change: \"unchanged\".  The lock is\n"
     "held while the editor runs: other writers wait (--lock-timeout).\n"
     "The copy is the store as the tools write it (comments are not kept).\n"
     "\n" CLI_CHANGE_HELP CLI_COMMON_HELP
@@ -352,8 +335,8 @@ scrub_at(int dfd, const char *name)
 	off_t left;
 	int fd;
 
-	fd = openat(dfd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
-	    O_NONBLOCK);
+	fd = openat(dfd, name,
+	    O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	if (fd >= 0) {
 		memset(zero, 0, sizeof(zero));
 		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -436,8 +419,9 @@ rewrite(int dfd, const char *name, const char *buf, size_t len)
 	ssize_t w;
 	int fd;
 
-	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-	    O_NOFOLLOW | O_NOCTTY, 0600);
+	fd = openat(dfd, name,
+	    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
+	    0600);
 	if (fd < 0)
 		return -1;
 	while (off < len) {
@@ -540,8 +524,7 @@ cmd_edit_file(int argc, char **argv)
 		return rc;
 	if (optind < argc)
 		return cli_usage_error("edit-file",
-		    "unexpected argument: %s "
-		    "(the store is given with --store)",
+		    "unexpected argument: %s (the store is given with --store)",
 		    argv[optind]);
 	cli_txn_options(&o, CERBO_TXN_CREATE, &topts);
 	if (cerbo_txn_begin(o.store, &topts, &txn, &err) != 0) {
@@ -555,10 +538,12 @@ cmd_edit_file(int argc, char **argv)
 		goto out;
 	}
 	dfd = make_private(o.store, dir, sizeof(dir));
-	if (dfd < 0 || (size_t)snprintf(tmp, sizeof(tmp), "%s/%s", dir,
-	    COPY_NAME) >= sizeof(tmp)) {
-		cli_warnx("edit-file: cannot make a private folder beside %s "
-		    "or in /run: %s", o.store, strerror(errno));
+	if (dfd < 0 ||
+	    (size_t)snprintf(tmp, sizeof(tmp), "%s/%s", dir, COPY_NAME) >=
+	        sizeof(tmp)) {
+		cli_warnx(
+		    "edit-file: cannot make a private folder beside %s or in /run: %s",
+		    o.store, strerror(errno));
 		rc = CLI_EXIT_IO;
 		goto out;
 	}
@@ -578,8 +563,8 @@ cmd_edit_file(int argc, char **argv)
 		}
 		wipe_free(buf, len);
 		buf = NULL;
-		fd = openat(dfd, COPY_NAME, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
-		    O_NOCTTY | O_NONBLOCK);
+		fd = openat(dfd, COPY_NAME,
+		    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 		if (fd < 0 || read_all(fd, tmp, &buf, &len, &err) != 0) {
 			cli_warnx("edit-file: cannot read the edited copy");
 			rc = CLI_EXIT_IO;

@@ -20,19 +20,14 @@
 static const char list_help[] =
     "usage: cerbo-apiuser list [--profile NAME] [--json] [OPTIONS]\n"
     "\n"
-    "List the API users by nickname, each with its username underneath, its "
-    "profile\n"
+    "List the API users by nickname, each with its username underneath, its profile\n"
     "and whether it is disabled.  Secrets and hashes are never shown.\n"
     "\n"
     "  --profile NAME          only the users of this profile\n"
-    "  --json                  {\"changed\": false, \"generation\": N, "
-    "\"digest\": D,\n"
-    "                          \"users\": [{\"username\", \"nickname\", "
-    "\"profile\",\n"
-    "                          \"email\", \"description\", \"disabled\", "
-    "\"expires\",\n"
-    "                          \"expired\", \"old_secret_valid\"}, "
-    "...]}\n" CLI_COMMON_HELP_OWN_JSON
+    "  --json                  {\"changed\": false, \"generation\": N, \"digest\": D,\n"
+    "                          \"users\": [{\"username\", \"nickname\", \"profile\",\n"
+    "                          \"email\", \"description\", \"disabled\", \"expires\",\n"
+    "                          \"expired\", \"old_secret_valid\"}, ...]}\n" CLI_COMMON_HELP_OWN_JSON
     "  -h, --help              this help\n";
 
 static int
@@ -170,12 +165,9 @@ out:
 static const char show_help[] =
     "usage: cerbo-apiuser show USER [--json] [OPTIONS]\n"
     "\n"
-    "Show every detail of USER except the secret: its scheme and when it was "
-    "set,\n"
-    "and whether an old key is still valid (during a rotation grace "
-    "period), until\n"
-    "when.  --json adds the store's generation and digest, for "
-    "--expect-generation\n"
+    "Show every detail of USER except the secret: its scheme and when it was set,\n"
+    "and whether an old key is still valid (during a rotation grace period), until\n"
+    "when.  --json adds the store's generation and digest, for --expect-generation\n"
     "and --expect-digest.\n"
     "\n" CLI_COMMON_HELP "  -h, --help              this help\n";
 
@@ -266,8 +258,8 @@ cmd_show(int argc, char **argv)
 		printf("old key:      still valid until %s\n",
 		    cerbo_user_get(u, CERBO_USER_OLD_SECRET_EXPIRES));
 	else
-		printf("old key:      expired %s (dropped on the next "
-		       "change)\n",
+		printf(
+		    "old key:      expired %s (dropped on the next change)\n",
 		    cerbo_user_get(u, CERBO_USER_OLD_SECRET_EXPIRES));
 	printf("created:      %s\n", cerbo_user_get(u, CERBO_USER_CREATED));
 	printf("updated:      %s\n", cerbo_user_get(u, CERBO_USER_UPDATED));
@@ -279,26 +271,19 @@ out:
 /* ---- verify ------------------------------------------------------------ */
 
 static const char verify_help[] =
-    "usage: cerbo-apiuser verify USER [METHOD PATH] [--rhost ADDR] [--json] "
-    "[OPTIONS]\n"
+    "usage: cerbo-apiuser verify USER [METHOD PATH] [--rhost ADDR] [--json] [OPTIONS]\n"
     "\n"
-    "Read a secret on standard input (a prompt without echo on a terminal) "
-    "and\n"
-    "say whether USER may log in with it - and, given METHOD and PATH, "
-    "whether the\n"
-    "profile allows that request - with the same verdict and reason the PAM "
-    "module\n"
+    "Read a secret on standard input (a prompt without echo on a terminal) and\n"
+    "say whether USER may log in with it - and, given METHOD and PATH, whether the\n"
+    "profile allows that request - with the same verdict and reason the PAM module\n"
     "gives.  During a rotation grace period it says which key matched.\n"
     "Exit 0 only when allowed, 1 otherwise.\n"
     "\n"
-    "  --rhost ADDR            the client address, checked against "
-    "allow_from\n"
-    "  --json                  {\"changed\": false, \"allowed\", \"verdict\", "
-    "\"reason\",\n"
-    "                          \"key\": \"current\"|\"old\"|null, \"rule\", "
-    "\"profile\"}\n"
-    "  --store PATH            the store (default $CERBO_STORE, "
-    "else " CERBO_STORE_DEFAULT ")\n"
+    "  --rhost ADDR            the client address, checked against allow_from\n"
+    "  --json                  {\"changed\": false, \"allowed\", \"verdict\", \"reason\",\n"
+    "                          \"key\": \"current\"|\"old\"|null, \"rule\", \"profile\"}\n"
+    "  --store PATH            the store (default $CERBO_STORE, else " CERBO_STORE_DEFAULT
+    ")\n"
     "  -h, --help              this help\n";
 
 static int
@@ -319,8 +304,7 @@ request_text(int argc, char **argv, int first, const char *cmd, char *buf,
 
 	if (argc - first != 2)
 		return cli_usage_error(cmd,
-		    "give both METHOD and PATH "
-		    "(e.g. GET /api/v1/items)");
+		    "give both METHOD and PATH (e.g. GET /api/v1/items)");
 	n = snprintf(buf, len, "%s %s", argv[first], argv[first + 1]);
 	if (n < 0 || (size_t)n >= len) {
 		cli_warnx("%s: request too long", cmd);
@@ -420,27 +404,18 @@ out:
 /* ---- explain ----------------------------------------------------------- */
 
 static const char explain_help[] =
-    "usage: cerbo-apiuser explain USER METHOD PATH [--rhost ADDR] [--json] "
-    "[OPTIONS]\n"
+    "usage: cerbo-apiuser explain USER METHOD PATH [--rhost ADDR] [--json] [OPTIONS]\n"
     "\n"
-    "Say whether USER's profile allows the request METHOD PATH (as the PAM "
-    "module\n"
-    "would parse it from the request line) and which rule decided: a deny "
-    "rule\n"
-    "wins over allow rules, no matching allow rule is a refusal.  The answer "
-    "is the\n"
-    "verifier's (as verify gives it, without the secret check); notes when "
-    "the\n"
-    "account itself is disabled, expired or outside allow_from.  No secret "
-    "needed.\n"
+    "Say whether USER's profile allows the request METHOD PATH (as the PAM module\n"
+    "would parse it from the request line) and which rule decided: a deny rule\n"
+    "wins over allow rules, no matching allow rule is a refusal.  The answer is the\n"
+    "verifier's (as verify gives it, without the secret check); notes when the\n"
+    "account itself is disabled, expired or outside allow_from.  No secret needed.\n"
     "Exit 0 only when the request would be allowed, 1 otherwise.\n"
     "\n"
-    "  --rhost ADDR            the client address, checked against "
-    "allow_from\n"
-    "  --json                  {\"changed\": false, \"allowed\", \"verdict\", "
-    "\"matched\",\n"
-    "                          \"kind\", \"rule\", \"profile\", "
-    "\"reason\", \"note\"}\n" CLI_COMMON_HELP_OWN_JSON
+    "  --rhost ADDR            the client address, checked against allow_from\n"
+    "  --json                  {\"changed\": false, \"allowed\", \"verdict\", \"matched\",\n"
+    "                          \"kind\", \"rule\", \"profile\", \"reason\", \"note\"}\n" CLI_COMMON_HELP_OWN_JSON
     "  -h, --help              this help\n";
 
 /*
@@ -477,8 +452,7 @@ profile_answer(const struct cerbo_store *store, const char *pname,
 		    cerbo_rule_kind_name(d->kind), d->rule, pname);
 	else
 		snprintf(reason, len,
-		    "refused: no allow rule of profile %s matches %s %s "
-		    "(default deny)",
+		    "refused: no allow rule of profile %s matches %s %s (default deny)",
 		    pname, req.method, req.path);
 }
 
@@ -601,31 +575,22 @@ out:
 /* ---- check ------------------------------------------------------------- */
 
 static const char check_help[] =
-    "usage: cerbo-apiuser check [FILE] [--as-user USER] [--json] "
-    "[OPTIONS]\n"
+    "usage: cerbo-apiuser check [FILE] [--as-user USER] [--json] [OPTIONS]\n"
     "\n"
-    "Validate a store without changing it, like visudo -c: strict YAML, "
-    "every field\n"
-    "and reference; errors as FILE:LINE:COLUMN: message.  Without FILE the "
-    "store\n"
-    "(--store, $CERBO_STORE or " CERBO_STORE_DEFAULT ") is checked, its "
-    "owner and mode\n"
-    "included (unsafe permissions: exit 8).  With FILE (e.g. a "
-    "config-management\n"
-    "candidate) the content is checked and unsafe permissions are only "
-    "warned about.\n"
-    "Exit 0 only when valid; 1 when the content is invalid or USER cannot "
-    "read it.\n"
+    "Validate a store without changing it, like visudo -c: strict YAML, every field\n"
+    "and reference; errors as FILE:LINE:COLUMN: message.  Without FILE the store\n"
+    "(--store, $CERBO_STORE or " CERBO_STORE_DEFAULT
+    ") is checked, its owner and mode\n"
+    "included (unsafe permissions: exit 8).  With FILE (e.g. a config-management\n"
+    "candidate) the content is checked and unsafe permissions are only warned about.\n"
+    "Exit 0 only when valid; 1 when the content is invalid or USER cannot read it.\n"
     "\n"
-    "  --as-user USER          also prove that account USER (e.g. www-data) "
-    "can reach\n"
-    "                          and read the file; says which folder or mode "
-    "stops it\n"
-    "  --json                  {\"changed\": false, \"valid\", \"file\", "
-    "\"errors\": [...],\n"
+    "  --as-user USER          also prove that account USER (e.g. www-data) can reach\n"
+    "                          and read the file; says which folder or mode stops it\n"
+    "  --json                  {\"changed\": false, \"valid\", \"file\", \"errors\": [...],\n"
     "                          \"users\", \"profiles\", \"generation\"}\n"
-    "  --store PATH            the store (default $CERBO_STORE, "
-    "else " CERBO_STORE_DEFAULT ")\n"
+    "  --store PATH            the store (default $CERBO_STORE, else " CERBO_STORE_DEFAULT
+    ")\n"
     "  -q, --quiet             print only errors\n"
     "  -h, --help              this help\n";
 
@@ -793,8 +758,8 @@ cmd_check(int argc, char **argv)
 		cli_warnx("%s cannot read the store: %s", as_user,
 		    cerbo_error_format(&aerr, text, sizeof(text)));
 	if (rc == CLI_EXIT_OK && !o.quiet) {
-		printf("%s: valid (%zu users, %zu profiles, generation "
-		       "%llu)%s%s%s\n",
+		printf(
+		    "%s: valid (%zu users, %zu profiles, generation %llu)%s%s%s\n",
 		    file, cerbo_store_user_count(store),
 		    cerbo_store_profile_count(store),
 		    (unsigned long long)cerbo_store_generation(store),

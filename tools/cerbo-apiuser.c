@@ -10,18 +10,14 @@
 #include <string.h>
 #include <unistd.h>
 
-
 #include "apiuser.h"
 
 const char au_facts[] =
     "Before a new API user is created, acknowledge these facts:\n"
-    "  1. The secret key is shown only once, now. It cannot be shown "
-    "again;\n"
+    "  1. The secret key is shown only once, now. It cannot be shown again;\n"
     "     if it is lost, rotate it.\n"
-    "  2. Grant the most restricted profile that still works for the "
-    "integration.\n"
-    "  3. Keep the secret key in secure storage (a password manager or "
-    "vault),\n"
+    "  2. Grant the most restricted profile that still works for the integration.\n"
+    "  3. Keep the secret key in secure storage (a password manager or vault),\n"
     "     never in source code, tickets or chat.\n"
     "  4. Anyone holding the secret key acts as this API user.\n";
 
@@ -35,30 +31,23 @@ static const char usage_text[] =
     "  add          create an API user; prints its secret key once\n"
     "  list         list API users by nickname\n"
     "  show USER    show a user's details (never the secret)\n"
-    "  edit USER    change nickname, profile, email, description, "
-    "disabled,\n"
+    "  edit USER    change nickname, profile, email, description, disabled,\n"
     "               expiry or allowed client networks\n"
-    "  rotate USER  give a user a new secret key (optionally with a grace "
-    "period)\n"
+    "  rotate USER  give a user a new secret key (optionally with a grace period)\n"
     "  verify USER [METHOD PATH]\n"
     "               check a secret read on stdin, as the PAM module would\n"
     "  explain USER METHOD PATH\n"
-    "               say whether the user's profile allows a request, and "
-    "why\n"
+    "               say whether the user's profile allows a request, and why\n"
     "  delete USER  delete a user, permanently\n"
-    "  import USER  set a user's secret from stdin (migrating existing "
-    "keys)\n"
-    "  check [FILE] validate a store and its permissions without changing "
-    "it\n"
+    "  import USER  set a user's secret from stdin (migrating existing keys)\n"
+    "  check [FILE] validate a store and its permissions without changing it\n"
     "  hash         hash a secret read on stdin, or --generate a new key\n"
-    "  apply FILE|- apply a list of desired users and profiles in one "
-    "transaction\n"
+    "  apply FILE|- apply a list of desired users and profiles in one transaction\n"
     "  edit-file    edit the store in $VISUAL/$EDITOR under its lock\n"
     "  compile      write the store's compiled index (STORE.idx)\n"
     "\n"
     "Run 'cerbo-apiuser COMMAND --help' for a command's options.\n"
-    "Secrets are never taken from the command line: only from standard "
-    "input\nor a terminal prompt.\n"
+    "Secrets are never taken from the command line: only from standard input\nor a terminal prompt.\n"
     "\n"
     "Exit status: 0 ok; 1 refused (verify, explain, check); 2 usage error;\n"
     "3 invalid input; 4 not found; 5 already exists; 6 lock timeout;\n"
@@ -104,14 +93,14 @@ au_print_secret(const struct cli_opts *o, const char *username,
 {
 	if (secret_file != NULL) {
 		if (!o->quiet)
-			printf("the secret key of %s is in %s (shown nowhere "
-			       "else)\n",
+			printf(
+			    "the secret key of %s is in %s (shown nowhere else)\n",
 			    username, secret_file);
 	} else if (o->quiet) {
 		printf("%s\n", secret);
 	} else {
-		printf("Secret key for %s (shown only this once; keep it in "
-		       "secure storage):\n%s\n",
+		printf(
+		    "Secret key for %s (shown only this once; keep it in secure storage):\n%s\n",
 		    username, secret);
 	}
 	fflush(stdout);
@@ -135,8 +124,8 @@ au_find_user(const struct cerbo_store *store, const char *username, int *rc)
 	u = cerbo_store_user_find(store, username);
 	if (u == NULL) {
 		if (!cerbo_username_valid(username)) {
-			cli_warnx("%s: not a valid username (pk_ then letters, "
-			          "digits, _ or -)",
+			cli_warnx(
+			    "%s: not a valid username (pk_ then letters, digits, _ or -)",
 			    username);
 			*rc = CLI_EXIT_INVALID;
 		} else {

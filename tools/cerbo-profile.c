@@ -14,32 +14,25 @@
 static const char usage_text[] =
     "usage: cerbo-profile COMMAND [OPTIONS] [ARGS]\n"
     "\n"
-    "Manage the permission profiles of a pam_cerbo store "
-    "(default " CERBO_STORE_DEFAULT
-    ",\nor $CERBO_STORE, or --store PATH on any "
-    "command).\n"
+    "Manage the permission profiles of a pam_cerbo store (default " CERBO_STORE_DEFAULT
+    ",\nor $CERBO_STORE, or --store PATH on any command).\n"
     "\n"
     "Commands:\n"
-    "  add NAME     create a profile with a description and allow/deny "
-    "rules\n"
+    "  add NAME     create a profile with a description and allow/deny rules\n"
     "  list         list profiles, their rule and user counts\n"
     "  show NAME    show a profile's rules and how many users it has\n"
     "  edit NAME    change the description, add or remove rules\n"
     "  delete NAME  delete a profile no user uses any more\n"
     "\n"
-    "A rule is \"METHOD PATH\": an upper-case HTTP method or *, and a path "
-    "where *\n"
-    "matches one segment and ** any number (GET /api/v1/appointments/**).  "
-    "Deny\nrules win over allow rules; a request no allow rule matches is "
-    "refused.\n"
+    "A rule is \"METHOD PATH\": an upper-case HTTP method or *, and a path where *\n"
+    "matches one segment and ** any number (GET /api/v1/appointments/**).  Deny\nrules win over allow rules; a request no allow rule matches is refused.\n"
     "\n"
     "Run 'cerbo-profile COMMAND --help' for a command's options.\n"
     "\n"
     "Exit status: 0 ok; 2 usage error; 3 invalid input; 4 not found;\n"
     "5 already exists; 6 lock timeout; 7 store invalid or format too new;\n"
     "8 unsafe store permissions; 9 I/O error or out of memory; 10 conflict\n"
-    "(--expect-generation or --expect-digest); 11 not possible in the "
-    "current\nstate (deleting a profile that users still use).\n";
+    "(--expect-generation or --expect-digest); 11 not possible in the current\nstate (deleting a profile that users still use).\n";
 
 static const char *const list_option[NLISTS] = {
     "--allow",
@@ -57,7 +50,6 @@ pf_free(struct pf *p)
 		free(p->rules[k]);
 	cerbo_changes_free(p->changes);
 }
-
 
 /* ---- options ------------------------------------------------------------- */
 
@@ -132,8 +124,7 @@ pf_parse(struct pf *p, int argc, char **argv, const struct option *longopts,
 		return cli_usage_error(p->cmd, "which profile? (a name)");
 	if (optind + 1 < argc)
 		return cli_usage_error(p->cmd,
-		    "unexpected argument: %s "
-		    "(a rule with spaces needs quotes: --allow 'GET /x')",
+		    "unexpected argument: %s (a rule with spaces needs quotes: --allow 'GET /x')",
 		    argv[optind + 1]);
 	p->name = argv[optind];
 	return 0;
@@ -178,10 +169,8 @@ void
 warn_if_everything(const struct pf *p)
 {
 	if (p->allows_everything)
-		cli_warnx("warning: profile %s allows every endpoint (an "
-		          "allow rule matches every method and path); grant "
-		          "the "
-		          "narrowest rules that still work",
+		cli_warnx(
+		    "warning: profile %s allows every endpoint (an allow rule matches every method and path); grant the narrowest rules that still work",
 		    p->name);
 }
 
@@ -274,8 +263,8 @@ set_what(const struct pf *p, struct cli_change *c, const char *verb)
 	len = n < 0 ? 0 : (size_t)n;
 	if (strcmp(verb, "edited") != 0)
 		return;
-	for (i = 0; i < cerbo_changes_count(p->changes) &&
-	     len < sizeof(c->what);
+	for (i = 0;
+	     i < cerbo_changes_count(p->changes) && len < sizeof(c->what);
 	     i++) {
 		const char *d = cerbo_change_detail(p->changes, i);
 
@@ -301,23 +290,17 @@ pf_not_found(const char *name, struct cerbo_error *err)
 /* ---- add ----------------------------------------------------------------- */
 
 static const char add_help[] =
-    "usage: cerbo-profile add NAME --description TEXT [--allow RULE]... "
-    "[--deny RULE]...\n"
+    "usage: cerbo-profile add NAME --description TEXT [--allow RULE]... [--deny RULE]...\n"
     "                         [--if-missing] [OPTIONS]\n"
     "\n"
-    "Create profile NAME (lower-case letters, digits, _ and -).  Every "
-    "rule is\nvalidated before anything is saved.  Warns when an allow "
-    "rule matches every\nendpoint.\n"
+    "Create profile NAME (lower-case letters, digits, _ and -).  Every rule is\nvalidated before anything is saved.  Warns when an allow rule matches every\nendpoint.\n"
     "\n"
     "  --description TEXT      what the profile is for (required)\n"
     "  --allow RULE            allow \"METHOD PATH\"; repeat for more\n"
-    "  --deny RULE             deny \"METHOD PATH\" (wins over allow); "
-    "repeat for more\n"
-    "  --if-missing            succeed without change when an identical "
-    "profile\n"
-    "                          exists (a different one: exit "
-    "5)\n" CLI_CHANGE_HELP CLI_COMMON_HELP
-    "  -h, --help              this help\n";
+    "  --deny RULE             deny \"METHOD PATH\" (wins over allow); repeat for more\n"
+    "  --if-missing            succeed without change when an identical profile\n"
+    "                          exists (a different one: exit 5)\n" CLI_CHANGE_HELP
+        CLI_COMMON_HELP "  -h, --help              this help\n";
 
 /* The profile has exactly the description (as the library compares it)
  * and rules asked for: 1, 0, or -1 with err for a description not valid. */
@@ -385,10 +368,9 @@ add_change(struct cerbo_txn *txn, struct cli_change *c, struct cerbo_error *err)
 		}
 		err->status = CERBO_E_EXISTS;
 		snprintf(err->message, sizeof(err->message),
-		    p->if_missing ? "a different profile %s exists already "
-		                    "(see cerbo-profile show %s)"
-		                  : "profile %s exists "
-		                    "already",
+		    p->if_missing
+		        ? "a different profile %s exists already (see cerbo-profile show %s)"
+		        : "profile %s exists already",
 		    p->name, p->name);
 		return -1;
 	}
@@ -437,8 +419,7 @@ cmd_add(int argc, char **argv)
 		goto out;
 	if (p.description == NULL) {
 		rc = cli_usage_error(p.cmd,
-		    "--description is required (what "
-		    "the profile is for)");
+		    "--description is required (what the profile is for)");
 		goto out;
 	}
 	c.fn = add_change;
@@ -453,24 +434,17 @@ out:
 /* ---- edit ---------------------------------------------------------------- */
 
 static const char edit_help[] =
-    "usage: cerbo-profile edit NAME [--description TEXT] [--allow RULE]... "
-    "[--deny RULE]...\n"
-    "                          [--remove-allow RULE]... [--remove-deny "
-    "RULE]... [OPTIONS]\n"
+    "usage: cerbo-profile edit NAME [--description TEXT] [--allow RULE]... [--deny RULE]...\n"
+    "                          [--remove-allow RULE]... [--remove-deny RULE]... [OPTIONS]\n"
     "\n"
-    "Change profile NAME in one transaction: rules are removed first, then "
-    "added,\nso --remove-allow OLD --allow NEW replaces a rule.  Removing a "
-    "rule the profile\ndoes not have is an error (exit 4); adding one it "
-    "has changes nothing.  Prints\n\"unchanged\" (and writes nothing) when "
-    "nothing changes.  Warns when an allow rule\nmatches every endpoint.\n"
+    "Change profile NAME in one transaction: rules are removed first, then added,\nso --remove-allow OLD --allow NEW replaces a rule.  Removing a rule the profile\ndoes not have is an error (exit 4); adding one it has changes nothing.  Prints\n\"unchanged\" (and writes nothing) when nothing changes.  Warns when an allow rule\nmatches every endpoint.\n"
     "\n"
     "  --description TEXT      what the profile is for\n"
     "  --allow RULE            add an allow rule; repeat for more\n"
     "  --deny RULE             add a deny rule; repeat for more\n"
     "  --remove-allow RULE     remove an allow rule; repeat for more\n"
-    "  --remove-deny RULE      remove a deny rule; repeat for "
-    "more\n" CLI_CHANGE_HELP CLI_COMMON_HELP
-    "  -h, --help              this help\n";
+    "  --remove-deny RULE      remove a deny rule; repeat for more\n" CLI_CHANGE_HELP
+        CLI_COMMON_HELP "  -h, --help              this help\n";
 
 static int
 edit_change(struct cerbo_txn *txn, struct cli_change *c,
@@ -517,7 +491,8 @@ edit_change(struct cerbo_txn *txn, struct cli_change *c,
 				goto out;
 			}
 			if (note(p, CERBO_CHANGE_UPDATED,
-			        cerbo_rule_kind_name(kind), rule, NULL, err) != 0)
+			        cerbo_rule_kind_name(kind), rule, NULL,
+			        err) != 0)
 				goto out;
 		}
 	}
@@ -532,7 +507,8 @@ edit_change(struct cerbo_txn *txn, struct cli_change *c,
 				goto out;
 			if (changed &&
 			    note(p, CERBO_CHANGE_UPDATED,
-			        cerbo_rule_kind_name(kind), NULL, rule, err) != 0)
+			        cerbo_rule_kind_name(kind), NULL, rule,
+			        err) != 0)
 				goto out;
 		}
 	}
@@ -576,9 +552,7 @@ cmd_edit(int argc, char **argv)
 		any |= p.nrules[k] > 0;
 	if (!any) {
 		rc = cli_usage_error(p.cmd,
-		    "nothing to change: give at least "
-		    "one of --description --allow --deny --remove-allow "
-		    "--remove-deny");
+		    "nothing to change: give at least one of --description --allow --deny --remove-allow --remove-deny");
 		goto out;
 	}
 	c.fn = edit_change;
@@ -594,14 +568,10 @@ out:
 static const char delete_help[] =
     "usage: cerbo-profile delete NAME [--if-exists] [OPTIONS]\n"
     "\n"
-    "Delete profile NAME.  Refused (exit 11, naming them) while users use "
-    "it: move\nthem to another profile first (cerbo-apiuser edit USER "
-    "--profile OTHER).  As\nno user can lose access by it, it asks no "
-    "confirmation.\n"
+    "Delete profile NAME.  Refused (exit 11, naming them) while users use it: move\nthem to another profile first (cerbo-apiuser edit USER --profile OTHER).  As\nno user can lose access by it, it asks no confirmation.\n"
     "\n"
-    "  --if-exists             succeed without change when NAME does not "
-    "exist\n" CLI_CHANGE_HELP CLI_COMMON_HELP
-    "  -h, --help              this help\n";
+    "  --if-exists             succeed without change when NAME does not exist\n" CLI_CHANGE_HELP
+        CLI_COMMON_HELP "  -h, --help              this help\n";
 
 static int
 delete_change(struct cerbo_txn *txn, struct cli_change *c,

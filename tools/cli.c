@@ -159,17 +159,14 @@ cli_opt_common(struct cli_opts *o, const char *cmd, int c, const char *arg)
 	case CLI_OPT_EXPECT_DIGEST:
 		if (!is_hex64(arg)) {
 			cli_usage_error(cmd,
-			    "--expect-digest: not 64 hex "
-			    "digits: %s",
-			    arg);
+			    "--expect-digest: not 64 hex digits: %s", arg);
 			return -1;
 		}
 		o->expect_digest = arg;
 		return 1;
 	case CLI_OPT_LOCK_TIMEOUT:
 		err = (struct cerbo_error)CERBO_ERROR_INIT;
-		if (cli_parse_timeout_ms(arg, &o->lock_timeout_ms, &err) !=
-		    0) {
+		if (cli_parse_timeout_ms(arg, &o->lock_timeout_ms, &err) != 0) {
 			cli_usage_error(cmd, "--lock-timeout: %s: %s",
 			    err.message, arg);
 			return -1;
@@ -252,10 +249,7 @@ cli_refuse_secret_args(int argc, char *const argv[])
 			break;
 		if (cerbo_secret_is_generated(a, strlen(a))) {
 			cli_warnx(
-			    "argument %d is a secret key: secrets are "
-			    "never taken from the command line (ps and shell "
-			    "history show them); give it on standard input. "
-			    "Consider this key exposed and rotate it",
+			    "argument %d is a secret key: secrets are never taken from the command line (ps and shell history show them); give it on standard input. Consider this key exposed and rotate it",
 			    k);
 			return CLI_EXIT_USAGE;
 		}
@@ -267,9 +261,7 @@ cli_refuse_secret_args(int argc, char *const argv[])
 			if (strncmp(name, secret_opts[i], n) == 0 &&
 			    (name[n] == '\0' || name[n] == '=')) {
 				cli_warnx(
-				    "--%s: secrets are never taken from "
-				    "the command line; use --secret-stdin "
-				    "(standard input) or a terminal prompt",
+				    "--%s: secrets are never taken from the command line; use --secret-stdin (standard input) or a terminal prompt",
 				    secret_opts[i]);
 				return CLI_EXIT_USAGE;
 			}
@@ -535,8 +527,7 @@ cli_main(int argc, char **argv, const char *name, const char *usage,
 	if (cmd == NULL) {
 		if (argv[1][0] == '-')
 			return cli_usage_error(NULL,
-			    "%s: the command comes "
-			    "first, its options after it",
+			    "%s: the command comes first, its options after it",
 			    argv[1]);
 		return cli_usage_error(NULL, "unknown command: %s", argv[1]);
 	}

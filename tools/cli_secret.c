@@ -90,8 +90,7 @@ cli_read_secret(char *buf, size_t buflen, size_t *outlen,
 		        &n) != 0) {
 			err->status = CERBO_E_INVALID;
 			snprintf(err->message, sizeof(err->message),
-			    "no secret read from the terminal (at most %d "
-			    "bytes)",
+			    "no secret read from the terminal (at most %d bytes)",
 			    CERBO_SECRET_MAX);
 			return -1;
 		}

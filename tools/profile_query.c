@@ -73,14 +73,9 @@ json_profile(struct cli_json *j, const struct cerbo_profile *prof, size_t users)
 static const char list_help[] =
     "usage: cerbo-profile list [--json] [OPTIONS]\n"
     "\n"
-    "List every profile: its name, how many users use it, how many allow "
-    "and deny\nrules it has, and its description.  --json gives every rule "
-    "and the store's\ngeneration and digest (for --expect-generation and "
-    "--expect-digest):\n"
-    "  {\"changed\": false, \"generation\": N, \"digest\": D, \"profiles\": "
-    "[{\"name\",\n"
-    "   \"description\", \"allow\": [...], \"deny\": [...], \"users\": N, "
-    "\"allows_everything\"}]}\n"
+    "List every profile: its name, how many users use it, how many allow and deny\nrules it has, and its description.  --json gives every rule and the store's\ngeneration and digest (for --expect-generation and --expect-digest):\n"
+    "  {\"changed\": false, \"generation\": N, \"digest\": D, \"profiles\": [{\"name\",\n"
+    "   \"description\", \"allow\": [...], \"deny\": [...], \"users\": N, \"allows_everything\"}]}\n"
     "\n" CLI_COMMON_HELP "  -h, --help              this help\n";
 
 int
@@ -134,8 +129,8 @@ cmd_list(int argc, char **argv)
 	}
 	if (n == 0) {
 		if (!p.o.quiet)
-			printf("no profiles (add one: cerbo-profile add NAME "
-			       "--description TEXT --allow RULE)\n");
+			printf(
+			    "no profiles (add one: cerbo-profile add NAME --description TEXT --allow RULE)\n");
 		goto out;
 	}
 	if (!p.o.quiet)
@@ -168,13 +163,9 @@ out:
 static const char show_help[] =
     "usage: cerbo-profile show NAME [--json] [OPTIONS]\n"
     "\n"
-    "Show profile NAME: its description, its allow and deny rules, and how "
-    "many\nusers use it (cerbo-apiuser list --profile NAME names them).  "
-    "--json adds the\nstore's generation and digest:\n"
-    "  {\"changed\": false, \"generation\": N, \"digest\": D, \"name\", "
-    "\"description\",\n"
-    "   \"allow\": [...], \"deny\": [...], \"users\": N, "
-    "\"allows_everything\"}\n"
+    "Show profile NAME: its description, its allow and deny rules, and how many\nusers use it (cerbo-apiuser list --profile NAME names them).  --json adds the\nstore's generation and digest:\n"
+    "  {\"changed\": false, \"generation\": N, \"digest\": D, \"name\", \"description\",\n"
+    "   \"allow\": [...], \"deny\": [...], \"users\": N, \"allows_everything\"}\n"
     "\n" CLI_COMMON_HELP "  -h, --help              this help\n";
 
 int

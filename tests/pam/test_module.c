@@ -64,8 +64,8 @@ __syslog_chk(int pri, int flag, const char *fmt, ...)
 
 	(void)flag;
 	pthread_mutex_lock(&log_lock);
-	n = snprintf(log_text + log_len, sizeof(log_text) - log_len,
-	    "<%d> ", pri & 7);
+	n = snprintf(log_text + log_len, sizeof(log_text) - log_len, "<%d> ",
+	    pri & 7);
 	if (n > 0 && (size_t)n < sizeof(log_text) - log_len) {
 		log_len += (size_t)n;
 		va_start(ap, fmt);
@@ -678,8 +678,8 @@ test_address_outside_allow_from_is_auth_err(void **state)
 static void
 test_client_host_name_is_not_logged(void **state)
 {
-	static const char *hosts[] = { "attacker-chosen.example",
-		"10.0.0.1 user pk_root allowed", "host\nforged line" };
+	static const char *hosts[] = {"attacker-chosen.example",
+	    "10.0.0.1 user pk_root allowed", "host\nforged line"};
 	struct call c = {.service = "plain",
 	    .user = "pk_alice",
 	    .secret = sk_other,

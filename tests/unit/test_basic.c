@@ -17,8 +17,8 @@
 static char *
 header_of(const char *s, size_t len)
 {
-	size_t n = sodium_base64_ENCODED_LEN(len,
-	    sodium_base64_VARIANT_ORIGINAL);
+	size_t n =
+	    sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
 	char *h = malloc(6 + n);
 
 	assert_non_null(h);
@@ -56,7 +56,8 @@ good_value_gives_username_and_secret(void **state)
 	(void)state;
 	/* base64("pk_sync:s3cret") */
 	assert_int_equal(cerbo_basic_parse("Basic cGtfc3luYzpzM2NyZXQ=", &b,
-	    &err), 0);
+	                     &err),
+	    0);
 	assert_string_equal(b.username, "pk_sync");
 	assert_string_equal(b.secret, "s3cret");
 	assert_int_equal(b.secret_len, 6);
@@ -71,12 +72,15 @@ scheme_is_case_insensitive(void **state)
 
 	(void)state;
 	assert_int_equal(cerbo_basic_parse("basic cGtfc3luYzpzM2NyZXQ=", &b,
-	    NULL), 0);
+	                     NULL),
+	    0);
 	assert_string_equal(b.username, "pk_sync");
 	assert_int_equal(cerbo_basic_parse("BASIC cGtfc3luYzpzM2NyZXQ=", &b,
-	    NULL), 0);
+	                     NULL),
+	    0);
 	assert_int_equal(cerbo_basic_parse("bAsIc cGtfc3luYzpzM2NyZXQ=", &b,
-	    NULL), 0);
+	                     NULL),
+	    0);
 	cerbo_basic_wipe(&b);
 }
 
@@ -87,7 +91,8 @@ several_spaces_after_the_scheme_are_accepted(void **state)
 
 	(void)state;
 	assert_int_equal(cerbo_basic_parse("Basic   cGtfc3luYzpzM2NyZXQ=", &b,
-	    NULL), 0);
+	                     NULL),
+	    0);
 	assert_string_equal(b.secret, "s3cret");
 	cerbo_basic_wipe(&b);
 }
@@ -96,14 +101,14 @@ static void
 other_schemes_and_separators_are_refused(void **state)
 {
 	static const char *bad[] = {
-		"Bearer cGtfc3luYzpzM2NyZXQ=",
-		"Basiccgtfc3luYzpzM2NyZXQ=",
-		"Basic\tcGtfc3luYzpzM2NyZXQ=",
-		" Basic cGtfc3luYzpzM2NyZXQ=",
-		"Basic cGtfc3luYzpzM2NyZXQ= ",
-		"Basic",
-		"Basic ",
-		"",
+	    "Bearer cGtfc3luYzpzM2NyZXQ=",
+	    "Basiccgtfc3luYzpzM2NyZXQ=",
+	    "Basic\tcGtfc3luYzpzM2NyZXQ=",
+	    " Basic cGtfc3luYzpzM2NyZXQ=",
+	    "Basic cGtfc3luYzpzM2NyZXQ= ",
+	    "Basic",
+	    "Basic ",
+	    "",
 	};
 	struct cerbo_basic b = CERBO_BASIC_INIT;
 	struct cerbo_error err = CERBO_ERROR_INIT;
@@ -133,7 +138,8 @@ not_base64_is_refused(void **state)
 	assert_int_equal(cerbo_basic_parse("Basic Pz8-OmE=", &b, &err), -1);
 	/* embedded newline, as a line-wrapping encoder would write */
 	assert_int_equal(cerbo_basic_parse("Basic cGtfc3lu\nYzpzM2NyZXQ=", &b,
-	    &err), -1);
+	                     &err),
+	    -1);
 }
 
 /* libsodium 1.0.18 reads every byte >= 0x80 as the base64 digit '/': the
@@ -142,14 +148,14 @@ static void
 bytes_outside_the_base64_alphabet_are_refused(void **state)
 {
 	static const char *bad[] = {
-		"Basic cGtfYTp4\xc3\xa9\xc3\xa9",
-		"Basic cGtfc3luYzpzM2NyZX\x80=",
-		"Basic cGtfc3luYzpzM2Ny\xffXQ=",
-		"Basic \xc3\xa9tfc3luYzpzM2NyZXQ=",
-		"Basic cGtfc3luYzpzM2NyZXQ\xaf",
-		"Basic cGtfc3luYzpz M2NyZXQ=",
-		"Basic cGtfc3luYzpz.M2NyZXQ",
-		"Basic cGtfc3luYzpz_M2NyZXQ",
+	    "Basic cGtfYTp4\xc3\xa9\xc3\xa9",
+	    "Basic cGtfc3luYzpzM2NyZX\x80=",
+	    "Basic cGtfc3luYzpzM2Ny\xffXQ=",
+	    "Basic \xc3\xa9tfc3luYzpzM2NyZXQ=",
+	    "Basic cGtfc3luYzpzM2NyZXQ\xaf",
+	    "Basic cGtfc3luYzpz M2NyZXQ=",
+	    "Basic cGtfc3luYzpz.M2NyZXQ",
+	    "Basic cGtfc3luYzpz_M2NyZXQ",
 	};
 	struct cerbo_basic b = CERBO_BASIC_INIT;
 	struct cerbo_error err = CERBO_ERROR_INIT;
@@ -174,13 +180,16 @@ padding_inside_the_value_is_refused(void **state)
 	(void)state;
 	/* '=' that is not at the end, and '=' alone */
 	assert_int_equal(cerbo_basic_parse("Basic cGtf=3luYzpzM2NyZXQ=", &b,
-	    &err), -1);
+	                     &err),
+	    -1);
 	assert_int_equal(cerbo_basic_parse("Basic cGtfc3luYzpzM2NyZX=Q", &b,
-	    &err), -1);
+	                     &err),
+	    -1);
 	assert_int_equal(cerbo_basic_parse("Basic ====", &b, &err), -1);
 	/* one '=' then a digit: a pad must end the value */
 	assert_int_equal(cerbo_basic_parse("Basic cGtfc3luYzpzM2NyZ=Q=", &b,
-	    &err), -1);
+	                     &err),
+	    -1);
 	assert_wiped(&b);
 }
 
@@ -193,16 +202,20 @@ bad_padding_is_refused(void **state)
 	(void)state;
 	/* missing '=' */
 	assert_int_equal(cerbo_basic_parse("Basic cGtfc3luYzpzM2NyZXQ", &b,
-	    &err), -1);
+	                     &err),
+	    -1);
 	/* too many '=' */
 	assert_int_equal(cerbo_basic_parse("Basic cGtfc3luYzpzM2NyZXQ==", &b,
-	    &err), -1);
+	                     &err),
+	    -1);
 	/* non-zero unused bits: 'R' instead of 'Q' before the '=' */
 	assert_int_equal(cerbo_basic_parse("Basic cGtfc3luYzpzM2NyZXR=", &b,
-	    &err), -1);
+	                     &err),
+	    -1);
 	/* data after padding */
-	assert_int_equal(cerbo_basic_parse("Basic cGtfc3luYzpzM2NyZXQ=cGs=",
-	    &b, &err), -1);
+	assert_int_equal(cerbo_basic_parse("Basic cGtfc3luYzpzM2NyZXQ=cGs=", &b,
+	                     &err),
+	    -1);
 	assert_wiped(&b);
 }
 
@@ -259,11 +272,11 @@ static void
 control_characters_are_refused(void **state)
 {
 	static const char *bad[] = {
-		"pk_sync:s3cret\n",
-		"pk_sync:s3\tcret",
-		"pk_\x1bsync:s3cret",
-		"pk_sync:s3cret\x7f",
-		"pk_sync\r:s3cret",
+	    "pk_sync:s3cret\n",
+	    "pk_sync:s3\tcret",
+	    "pk_\x1bsync:s3cret",
+	    "pk_sync:s3cret\x7f",
+	    "pk_sync\r:s3cret",
 	};
 	struct cerbo_basic b = CERBO_BASIC_INIT;
 	struct cerbo_error err = CERBO_ERROR_INIT;
@@ -313,9 +326,13 @@ utf8_in_the_secret_is_accepted(void **state)
 	struct cerbo_basic b = CERBO_BASIC_INIT;
 
 	(void)state;
-	assert_int_equal(parse_text("pk_sync:gr\xc3\xbc\xc3\x9f" "e", &b,
-	    NULL), 0);
-	assert_string_equal(b.secret, "gr\xc3\xbc\xc3\x9f" "e");
+	assert_int_equal(parse_text("pk_sync:gr\xc3\xbc\xc3\x9f"
+	                            "e",
+	                     &b, NULL),
+	    0);
+	assert_string_equal(b.secret,
+	    "gr\xc3\xbc\xc3\x9f"
+	    "e");
 	cerbo_basic_wipe(&b);
 }
 
@@ -388,26 +405,26 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(good_value_gives_username_and_secret),
-		cmocka_unit_test(scheme_is_case_insensitive),
-		cmocka_unit_test(several_spaces_after_the_scheme_are_accepted),
-		cmocka_unit_test(other_schemes_and_separators_are_refused),
-		cmocka_unit_test(not_base64_is_refused),
-		cmocka_unit_test(bytes_outside_the_base64_alphabet_are_refused),
-		cmocka_unit_test(padding_inside_the_value_is_refused),
-		cmocka_unit_test(bad_padding_is_refused),
-		cmocka_unit_test(no_colon_is_refused),
-		cmocka_unit_test(empty_username_is_refused),
-		cmocka_unit_test(empty_secret_is_refused),
-		cmocka_unit_test(colon_inside_the_secret_is_kept),
-		cmocka_unit_test(control_characters_are_refused),
-		cmocka_unit_test(nul_is_refused),
-		cmocka_unit_test(username_with_nul_cr_lf_and_junk_is_refused),
-		cmocka_unit_test(utf8_in_the_secret_is_accepted),
-		cmocka_unit_test(longest_username_and_secret_are_accepted),
-		cmocka_unit_test(overlong_username_is_refused),
-		cmocka_unit_test(overlong_secret_is_refused),
-		cmocka_unit_test(overlong_base64_is_refused_before_decoding),
+	    cmocka_unit_test(good_value_gives_username_and_secret),
+	    cmocka_unit_test(scheme_is_case_insensitive),
+	    cmocka_unit_test(several_spaces_after_the_scheme_are_accepted),
+	    cmocka_unit_test(other_schemes_and_separators_are_refused),
+	    cmocka_unit_test(not_base64_is_refused),
+	    cmocka_unit_test(bytes_outside_the_base64_alphabet_are_refused),
+	    cmocka_unit_test(padding_inside_the_value_is_refused),
+	    cmocka_unit_test(bad_padding_is_refused),
+	    cmocka_unit_test(no_colon_is_refused),
+	    cmocka_unit_test(empty_username_is_refused),
+	    cmocka_unit_test(empty_secret_is_refused),
+	    cmocka_unit_test(colon_inside_the_secret_is_kept),
+	    cmocka_unit_test(control_characters_are_refused),
+	    cmocka_unit_test(nul_is_refused),
+	    cmocka_unit_test(username_with_nul_cr_lf_and_junk_is_refused),
+	    cmocka_unit_test(utf8_in_the_secret_is_accepted),
+	    cmocka_unit_test(longest_username_and_secret_are_accepted),
+	    cmocka_unit_test(overlong_username_is_refused),
+	    cmocka_unit_test(overlong_secret_is_refused),
+	    cmocka_unit_test(overlong_base64_is_refused_before_decoding),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -92,8 +92,8 @@ collect(const char *top, const struct cerbo_fuzz_target *t,
 	DIR *d;
 	int len;
 
-	len = snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus/%s", top,
-	    t->name);
+	len =
+	    snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus/%s", top, t->name);
 	if (len < 0 || (size_t)len >= sizeof(dir))
 		return n;
 	d = opendir(dir);
@@ -115,8 +115,8 @@ collect(const char *top, const struct cerbo_fuzz_target *t,
 		}
 		c = &(*cases)[n];
 		c->target = t;
-		len = snprintf(c->path, sizeof(c->path), "%s/%s", dir,
-		    e->d_name);
+		len =
+		    snprintf(c->path, sizeof(c->path), "%s/%s", dir, e->d_name);
 		if (len < 0 || (size_t)len >= sizeof(c->path))
 			continue;
 		len = snprintf(c->name, sizeof(c->name), "%s/%s", t->name,

@@ -32,8 +32,9 @@ empty_nickname_is_refused_naming_the_field(void **state)
 
 	(void)state;
 	err = (struct cerbo_error)CERBO_ERROR_INIT;
-	assert_int_equal(
-	    cerbo_user_field_validate(CERBO_USER_NICKNAME, "  ", &err), -1);
+	assert_int_equal(cerbo_user_field_validate(CERBO_USER_NICKNAME, "  ",
+	                     &err),
+	    -1);
 	assert_int_equal(err.status, CERBO_E_INVALID);
 	assert_non_null(strstr(err.message, "nickname"));
 }
@@ -114,10 +115,12 @@ disabled_is_exactly_true_or_false(void **state)
 
 	(void)state;
 	err = (struct cerbo_error)CERBO_ERROR_INIT;
-	assert_int_equal(
-	    cerbo_user_field_validate(CERBO_USER_DISABLED, "true", &err), 0);
-	assert_int_equal(
-	    cerbo_user_field_validate(CERBO_USER_DISABLED, "yes", &err), -1);
+	assert_int_equal(cerbo_user_field_validate(CERBO_USER_DISABLED, "true",
+	                     &err),
+	    0);
+	assert_int_equal(cerbo_user_field_validate(CERBO_USER_DISABLED, "yes",
+	                     &err),
+	    -1);
 }
 
 static void
@@ -127,10 +130,12 @@ null_is_valid_only_for_an_optional_field(void **state)
 
 	(void)state;
 	err = (struct cerbo_error)CERBO_ERROR_INIT;
-	assert_int_equal(
-	    cerbo_user_field_validate(CERBO_USER_EXPIRES, NULL, &err), 0);
-	assert_int_equal(
-	    cerbo_user_field_validate(CERBO_USER_EMAIL, NULL, &err), -1);
+	assert_int_equal(cerbo_user_field_validate(CERBO_USER_EXPIRES, NULL,
+	                     &err),
+	    0);
+	assert_int_equal(cerbo_user_field_validate(CERBO_USER_EMAIL, NULL,
+	                     &err),
+	    -1);
 	assert_non_null(strstr(err.message, "email is required"));
 }
 
@@ -141,8 +146,8 @@ field_out_of_range_is_refused(void **state)
 
 	(void)state;
 	err = (struct cerbo_error)CERBO_ERROR_INIT;
-	assert_int_equal(cerbo_user_field_validate(CERBO_USER_FIELD_COUNT,
-	                     "x", &err),
+	assert_int_equal(cerbo_user_field_validate(CERBO_USER_FIELD_COUNT, "x",
+	                     &err),
 	    -1);
 	assert_int_equal(err.status, CERBO_E_INVALID);
 }

@@ -60,28 +60,27 @@ static char hash[CERBO_HASH_MAX];
 static char good_path[128];
 static unsigned file_seq;
 
-static const char template[] =
-    "cerbo_store: 1\n"
-    "generation: 5\n"
-    "profiles:\n"
-    "  sched:\n"
-    "    description: Scheduling\n"
-    "    allow:\n"
-    "      - GET /api/v1/appointments/**\n"
-    "      - POST /api/v1/appointments\n"
-    "    deny:\n"
-    "      - \"* /api/v1/appointments/secret/**\"\n"
-    "users:\n"
-    "  pk_real:\n"
-    "    nickname: Real user\n"
-    "    profile: sched\n"
-    "    email: ops@example.com\n"
-    "    description: The one real user\n"
-    "    secret: @HASH@\n"
-    "    secret_set: 2026-01-01T00:00:00Z\n"
-    "    created: 2026-01-01T00:00:00Z\n"
-    "    updated: 2026-01-01T00:00:00Z\n"
-    "    disabled: false\n";
+static const char template[] = "cerbo_store: 1\n"
+                               "generation: 5\n"
+                               "profiles:\n"
+                               "  sched:\n"
+                               "    description: Scheduling\n"
+                               "    allow:\n"
+                               "      - GET /api/v1/appointments/**\n"
+                               "      - POST /api/v1/appointments\n"
+                               "    deny:\n"
+                               "      - \"* /api/v1/appointments/secret/**\"\n"
+                               "users:\n"
+                               "  pk_real:\n"
+                               "    nickname: Real user\n"
+                               "    profile: sched\n"
+                               "    email: ops@example.com\n"
+                               "    description: The one real user\n"
+                               "    secret: @HASH@\n"
+                               "    secret_set: 2026-01-01T00:00:00Z\n"
+                               "    created: 2026-01-01T00:00:00Z\n"
+                               "    updated: 2026-01-01T00:00:00Z\n"
+                               "    disabled: false\n";
 
 #define GOOD_REQUEST "GET /api/v1/appointments/17 HTTP/1.1"
 
@@ -106,7 +105,7 @@ buf_add(struct buf *b, const char *s, size_t n)
 static struct buf
 good_store(void)
 {
-	struct buf b = { NULL, 0 };
+	struct buf b = {NULL, 0};
 	const char *at = strstr(template, "@HASH@");
 
 	buf_add(&b, template, (size_t)(at - template));
@@ -119,7 +118,7 @@ good_store(void)
 static struct buf
 mutate(const char *from, const char *to, size_t tolen)
 {
-	struct buf g = good_store(), b = { NULL, 0 };
+	struct buf g = good_store(), b = {NULL, 0};
 	const char *at;
 
 	if (from == NULL) {
@@ -195,7 +194,7 @@ setup(void **state)
 	if (cerbo_secret_generate(secret, sizeof(secret)) != 0)
 		return -1;
 	if (cerbo_secret_hash(secret, strlen(secret), hash, sizeof(hash),
-		&err) != 0)
+	        &err) != 0)
 		return -1;
 	n = snprintf(good_path, sizeof(good_path), "%s/good.yaml", folder);
 	if (n < 0 || (size_t)n >= sizeof(good_path))
@@ -207,8 +206,7 @@ setup(void **state)
 }
 
 static int
-remove_one(const char *path, const struct stat *st, int type,
-    struct FTW *ftw)
+remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st;
 	(void)type;
@@ -234,8 +232,7 @@ real_credentials_are_allowed_on_the_good_store(void **state)
 	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
-	verify(&v, good_path, "pk_real", secret, strlen(secret),
-	    GOOD_REQUEST);
+	verify(&v, good_path, "pk_real", secret, strlen(secret), GOOD_REQUEST);
 	assert_int_equal(v.code, CERBO_ALLOW);
 	assert_int_equal(v.key, CERBO_KEY_CURRENT);
 	assert_reason_clean(&v);
@@ -258,8 +255,7 @@ real_credentials_through_basic_are_allowed(void **state)
 	    (const unsigned char *)joined, (size_t)n,
 	    sodium_base64_VARIANT_ORIGINAL);
 	assert_int_equal(cerbo_basic_parse(header, &b, &err), 0);
-	verify(&v, good_path, b.username, b.secret, b.secret_len,
-	    GOOD_REQUEST);
+	verify(&v, good_path, b.username, b.secret, b.secret_len, GOOD_REQUEST);
 	cerbo_basic_wipe(&b);
 	assert_int_equal(v.code, CERBO_ALLOW);
 }
@@ -287,286 +283,277 @@ struct store_case {
 	const char *name;
 	const char *from; /* NULL: prepend */
 	const char *to;
-	size_t tolen;     /* 0: strlen(to) */
+	size_t tolen;           /* 0: strlen(to) */
 	enum cerbo_status want; /* CERBO_OK: the mutation is still valid */
-	int positioned;   /* the error names a line */
+	int positioned;         /* the error names a line */
 };
 
-#define S(name, from, to, want) { name, from, to, 0, want, 1 }
-#define SN(name, from, to, len, want) { name, from, to, len, want, 0 }
-#define SU(name, from, to, want) { name, from, to, 0, want, 0 }
+#define S(name, from, to, want)                                                \
+	{                                                                      \
+		name, from, to, 0, want, 1                                     \
+	}
+#define SN(name, from, to, len, want)                                          \
+	{                                                                      \
+		name, from, to, len, want, 0                                   \
+	}
+#define SU(name, from, to, want)                                               \
+	{                                                                      \
+		name, from, to, 0, want, 0                                     \
+	}
 
 static const struct store_case store_cases[] = {
-	/* controls: harmless changes stay valid */
-	S("comment_line_is_fine", "users:\n", "# a comment\nusers:\n",
-	    CERBO_OK),
-	S("flow_list_is_fine", "    allow:\n      - GET /api/v1/appointments/**"
-	    "\n      - POST /api/v1/appointments\n",
-	    "    allow: [\"GET /api/v1/appointments/**\", "
-	    "\"POST /api/v1/appointments\"]\n", CERBO_OK),
-	S("quoted_nickname_is_fine", "nickname: Real user",
-	    "nickname: \"Real user\"", CERBO_OK),
-	S("document_start_marker_is_fine", "cerbo_store: 1\n",
-	    "---\ncerbo_store: 1\n", CERBO_OK),
+    /* controls: harmless changes stay valid */
+    S("comment_line_is_fine", "users:\n", "# a comment\nusers:\n", CERBO_OK),
+    S("flow_list_is_fine",
+        "    allow:\n      - GET /api/v1/appointments/**"
+        "\n      - POST /api/v1/appointments\n",
+        "    allow: [\"GET /api/v1/appointments/**\", "
+        "\"POST /api/v1/appointments\"]\n",
+        CERBO_OK),
+    S("quoted_nickname_is_fine", "nickname: Real user",
+        "nickname: \"Real user\"", CERBO_OK),
+    S("document_start_marker_is_fine", "cerbo_store: 1\n",
+        "---\ncerbo_store: 1\n", CERBO_OK),
 
-	/* anchors, aliases, tags, merge keys */
-	S("anchor_on_profile", "  sched:\n", "  sched: &p\n", CERBO_E_STORE),
-	S("alias_as_profile_name", "profile: sched", "profile: *sched",
-	    CERBO_E_STORE),
-	S("anchor_and_alias_user", "    disabled: false\n",
-	    "    disabled: false\n  pk_copy: *u\n", CERBO_E_STORE),
-	S("merge_key", "    nickname: Real user\n",
-	    "    <<: {nickname: Real user}\n", CERBO_E_STORE),
-	S("unquoted_star_rule_is_an_alias", "      - \"* /api/v1/appointments/"
-	    "secret/**\"", "      - * /api/v1/appointments/secret/**",
-	    CERBO_E_STORE),
-	S("tag_on_bool", "disabled: false", "disabled: !!bool false",
-	    CERBO_E_STORE),
-	S("tag_on_version", "cerbo_store: 1", "cerbo_store: !!int 1",
-	    CERBO_E_STORE),
-	S("local_tag", "nickname: Real user", "nickname: !x Real user",
-	    CERBO_E_STORE),
-	S("binary_tag", "nickname: Real user", "nickname: !!binary UmVhbA==",
-	    CERBO_E_STORE),
-	S("python_object_tag", "nickname: Real user",
-	    "nickname: !!python/object:os.system x", CERBO_E_STORE),
-	S("yaml_directive", "cerbo_store: 1\n",
-	    "%YAML 1.1\n---\ncerbo_store: 1\n", CERBO_E_STORE),
-	S("tag_directive", "cerbo_store: 1\n",
-	    "%TAG ! tag:example.com,2000:\n---\ncerbo_store: 1\n",
-	    CERBO_E_STORE),
-	S("second_document", "    disabled: false\n",
-	    "    disabled: false\n---\ncerbo_store: 1\n", CERBO_E_STORE),
+    /* anchors, aliases, tags, merge keys */
+    S("anchor_on_profile", "  sched:\n", "  sched: &p\n", CERBO_E_STORE),
+    S("alias_as_profile_name", "profile: sched", "profile: *sched",
+        CERBO_E_STORE),
+    S("anchor_and_alias_user", "    disabled: false\n",
+        "    disabled: false\n  pk_copy: *u\n", CERBO_E_STORE),
+    S("merge_key", "    nickname: Real user\n",
+        "    <<: {nickname: Real user}\n", CERBO_E_STORE),
+    S("unquoted_star_rule_is_an_alias",
+        "      - \"* /api/v1/appointments/"
+        "secret/**\"",
+        "      - * /api/v1/appointments/secret/**", CERBO_E_STORE),
+    S("tag_on_bool", "disabled: false", "disabled: !!bool false",
+        CERBO_E_STORE),
+    S("tag_on_version", "cerbo_store: 1", "cerbo_store: !!int 1",
+        CERBO_E_STORE),
+    S("local_tag", "nickname: Real user", "nickname: !x Real user",
+        CERBO_E_STORE),
+    S("binary_tag", "nickname: Real user",
+        "nickname: !!binary UmVhbA==", CERBO_E_STORE),
+    S("python_object_tag", "nickname: Real user",
+        "nickname: !!python/object:os.system x", CERBO_E_STORE),
+    S("yaml_directive", "cerbo_store: 1\n", "%YAML 1.1\n---\ncerbo_store: 1\n",
+        CERBO_E_STORE),
+    S("tag_directive", "cerbo_store: 1\n",
+        "%TAG ! tag:example.com,2000:\n---\ncerbo_store: 1\n", CERBO_E_STORE),
+    S("second_document", "    disabled: false\n",
+        "    disabled: false\n---\ncerbo_store: 1\n", CERBO_E_STORE),
 
-	/* duplicate keys at every level */
-	S("duplicate_top_key", "generation: 5\n",
-	    "generation: 5\ngeneration: 6\n", CERBO_E_STORE),
-	S("duplicate_profile", "users:\n",
-	    "  sched:\n    description: Again\nusers:\n", CERBO_E_STORE),
-	S("duplicate_user", "    disabled: false\n",
-	    "    disabled: false\n  pk_real:\n    nickname: Twin\n",
-	    CERBO_E_STORE),
-	S("duplicate_user_field", "    disabled: false\n",
-	    "    disabled: false\n    disabled: true\n", CERBO_E_STORE),
-	S("duplicate_secret_field", "    disabled: false\n",
-	    "    disabled: false\n    secret: x\n", CERBO_E_STORE),
-	S("duplicate_key_quoted_differently", "    disabled: false\n",
-	    "    disabled: false\n    \"disabled\": false\n", CERBO_E_STORE),
-	S("duplicate_in_flow_map", "users:\n", "users: {}\nusers:\n",
-	    CERBO_E_STORE),
-	S("duplicate_rule_key_allow", "    deny:\n",
-	    "    allow:\n      - GET /x\n    deny:\n", CERBO_E_STORE),
+    /* duplicate keys at every level */
+    S("duplicate_top_key", "generation: 5\n", "generation: 5\ngeneration: 6\n",
+        CERBO_E_STORE),
+    S("duplicate_profile", "users:\n",
+        "  sched:\n    description: Again\nusers:\n", CERBO_E_STORE),
+    S("duplicate_user", "    disabled: false\n",
+        "    disabled: false\n  pk_real:\n    nickname: Twin\n", CERBO_E_STORE),
+    S("duplicate_user_field", "    disabled: false\n",
+        "    disabled: false\n    disabled: true\n", CERBO_E_STORE),
+    S("duplicate_secret_field", "    disabled: false\n",
+        "    disabled: false\n    secret: x\n", CERBO_E_STORE),
+    S("duplicate_key_quoted_differently", "    disabled: false\n",
+        "    disabled: false\n    \"disabled\": false\n", CERBO_E_STORE),
+    S("duplicate_in_flow_map", "users:\n", "users: {}\nusers:\n",
+        CERBO_E_STORE),
+    S("duplicate_rule_key_allow", "    deny:\n",
+        "    allow:\n      - GET /x\n    deny:\n", CERBO_E_STORE),
 
-	/* unknown keys */
-	S("unknown_top_key", "generation: 5\n", "generation: 5\nextra: 1\n",
-	    CERBO_E_STORE),
-	S("unknown_user_key", "    disabled: false\n",
-	    "    disabled: false\n    admin: true\n", CERBO_E_STORE),
-	S("unknown_profile_key", "    description: Scheduling\n",
-	    "    description: Scheduling\n    owner: me\n", CERBO_E_STORE),
-	S("key_with_different_case", "disabled: false", "Disabled: false",
-	    CERBO_E_STORE),
-	S("key_with_trailing_space_quoted", "disabled: false",
-	    "\"disabled \": false", CERBO_E_STORE),
+    /* unknown keys */
+    S("unknown_top_key", "generation: 5\n", "generation: 5\nextra: 1\n",
+        CERBO_E_STORE),
+    S("unknown_user_key", "    disabled: false\n",
+        "    disabled: false\n    admin: true\n", CERBO_E_STORE),
+    S("unknown_profile_key", "    description: Scheduling\n",
+        "    description: Scheduling\n    owner: me\n", CERBO_E_STORE),
+    S("key_with_different_case", "disabled: false", "Disabled: false",
+        CERBO_E_STORE),
+    S("key_with_trailing_space_quoted", "disabled: false",
+        "\"disabled \": false", CERBO_E_STORE),
 
-	/* wrong types */
-	S("version_as_string", "cerbo_store: 1", "cerbo_store: \"1\"",
-	    CERBO_E_STORE),
-	S("version_as_list", "cerbo_store: 1", "cerbo_store: [1]",
-	    CERBO_E_STORE),
-	S("generation_negative", "generation: 5", "generation: -5",
-	    CERBO_E_STORE),
-	S("generation_overflow", "generation: 5",
-	    "generation: 99999999999999999999999", CERBO_E_STORE),
-	S("generation_hex", "generation: 5", "generation: 0x5",
-	    CERBO_E_STORE),
-	S("generation_float", "generation: 5", "generation: 5.0",
-	    CERBO_E_STORE),
-	S("profiles_as_list", "profiles:\n", "profiles: []\nx:\n",
-	    CERBO_E_STORE),
-	S("users_as_scalar", "users:\n  pk_real:", "users: none\n  pk_real:",
-	    CERBO_E_STORE),
-	S("allow_as_scalar", "    allow:\n      - GET /api/v1/appointments/**"
-	    "\n      - POST /api/v1/appointments\n",
-	    "    allow: GET /api/v1/appointments/**\n", CERBO_E_STORE),
-	S("allow_as_map", "    allow:\n      - GET /api/v1/appointments/**"
-	    "\n      - POST /api/v1/appointments\n",
-	    "    allow: {GET: /api}\n", CERBO_E_STORE),
-	S("nickname_as_list", "nickname: Real user",
-	    "nickname: [Real, user]", CERBO_E_STORE),
-	S("nickname_as_map", "nickname: Real user", "nickname: {a: b}",
-	    CERBO_E_STORE),
-	S("user_as_list", "  pk_real:\n    nickname: Real user\n",
-	    "  pk_real:\n  - nickname: Real user\n", CERBO_E_STORE),
-	S("allow_from_as_map", "    disabled: false\n",
-	    "    disabled: false\n    allow_from: {a: 1}\n", CERBO_E_STORE),
-	S("null_nickname", "nickname: Real user", "nickname:",
-	    CERBO_E_STORE),
-	S("tilde_nickname", "nickname: Real user", "nickname: ~",
-	    CERBO_E_STORE),
-	S("complex_key", "    disabled: false\n",
-	    "    disabled: false\n    ? [a, b]\n    : c\n", CERBO_E_STORE),
-	S("document_end_marker_mid_file", "cerbo_store: 1\ngeneration: 5\n",
-	    "cerbo_store: 1\ngeneration: 5\n...\n", CERBO_E_STORE),
+    /* wrong types */
+    S("version_as_string", "cerbo_store: 1", "cerbo_store: \"1\"",
+        CERBO_E_STORE),
+    S("version_as_list", "cerbo_store: 1", "cerbo_store: [1]", CERBO_E_STORE),
+    S("generation_negative", "generation: 5", "generation: -5", CERBO_E_STORE),
+    S("generation_overflow", "generation: 5",
+        "generation: 99999999999999999999999", CERBO_E_STORE),
+    S("generation_hex", "generation: 5", "generation: 0x5", CERBO_E_STORE),
+    S("generation_float", "generation: 5", "generation: 5.0", CERBO_E_STORE),
+    S("profiles_as_list", "profiles:\n", "profiles: []\nx:\n", CERBO_E_STORE),
+    S("users_as_scalar",
+        "users:\n  pk_real:", "users: none\n  pk_real:", CERBO_E_STORE),
+    S("allow_as_scalar",
+        "    allow:\n      - GET /api/v1/appointments/**"
+        "\n      - POST /api/v1/appointments\n",
+        "    allow: GET /api/v1/appointments/**\n", CERBO_E_STORE),
+    S("allow_as_map",
+        "    allow:\n      - GET /api/v1/appointments/**"
+        "\n      - POST /api/v1/appointments\n",
+        "    allow: {GET: /api}\n", CERBO_E_STORE),
+    S("nickname_as_list", "nickname: Real user", "nickname: [Real, user]",
+        CERBO_E_STORE),
+    S("nickname_as_map", "nickname: Real user", "nickname: {a: b}",
+        CERBO_E_STORE),
+    S("user_as_list", "  pk_real:\n    nickname: Real user\n",
+        "  pk_real:\n  - nickname: Real user\n", CERBO_E_STORE),
+    S("allow_from_as_map", "    disabled: false\n",
+        "    disabled: false\n    allow_from: {a: 1}\n", CERBO_E_STORE),
+    S("null_nickname", "nickname: Real user", "nickname:", CERBO_E_STORE),
+    S("tilde_nickname", "nickname: Real user", "nickname: ~", CERBO_E_STORE),
+    S("complex_key", "    disabled: false\n",
+        "    disabled: false\n    ? [a, b]\n    : c\n", CERBO_E_STORE),
+    S("document_end_marker_mid_file", "cerbo_store: 1\ngeneration: 5\n",
+        "cerbo_store: 1\ngeneration: 5\n...\n", CERBO_E_STORE),
 
-	/* booleans are exactly true or false */
-	S("bool_yes", "disabled: false", "disabled: yes", CERBO_E_STORE),
-	S("bool_no", "disabled: false", "disabled: no", CERBO_E_STORE),
-	S("bool_on", "disabled: false", "disabled: on", CERBO_E_STORE),
-	S("bool_off", "disabled: false", "disabled: off", CERBO_E_STORE),
-	S("bool_True", "disabled: false", "disabled: True", CERBO_E_STORE),
-	S("bool_FALSE", "disabled: false", "disabled: FALSE", CERBO_E_STORE),
-	S("bool_quoted", "disabled: false", "disabled: \"false\"",
-	    CERBO_E_STORE),
-	S("bool_zero", "disabled: false", "disabled: 0", CERBO_E_STORE),
-	S("bool_y", "disabled: false", "disabled: y", CERBO_E_STORE),
+    /* booleans are exactly true or false */
+    S("bool_yes", "disabled: false", "disabled: yes", CERBO_E_STORE),
+    S("bool_no", "disabled: false", "disabled: no", CERBO_E_STORE),
+    S("bool_on", "disabled: false", "disabled: on", CERBO_E_STORE),
+    S("bool_off", "disabled: false", "disabled: off", CERBO_E_STORE),
+    S("bool_True", "disabled: false", "disabled: True", CERBO_E_STORE),
+    S("bool_FALSE", "disabled: false", "disabled: FALSE", CERBO_E_STORE),
+    S("bool_quoted", "disabled: false", "disabled: \"false\"", CERBO_E_STORE),
+    S("bool_zero", "disabled: false", "disabled: 0", CERBO_E_STORE),
+    S("bool_y", "disabled: false", "disabled: y", CERBO_E_STORE),
 
-	/* versions */
-	S("version_too_new", "cerbo_store: 1", "cerbo_store: 2",
-	    CERBO_E_TOO_NEW),
-	S("version_far_too_new", "cerbo_store: 1", "cerbo_store: 9999",
-	    CERBO_E_TOO_NEW),
-	S("version_zero", "cerbo_store: 1", "cerbo_store: 0", CERBO_E_STORE),
-	SU("version_missing", "cerbo_store: 1\n", "", CERBO_E_STORE),
+    /* versions */
+    S("version_too_new", "cerbo_store: 1", "cerbo_store: 2", CERBO_E_TOO_NEW),
+    S("version_far_too_new", "cerbo_store: 1", "cerbo_store: 9999",
+        CERBO_E_TOO_NEW),
+    S("version_zero", "cerbo_store: 1", "cerbo_store: 0", CERBO_E_STORE),
+    SU("version_missing", "cerbo_store: 1\n", "", CERBO_E_STORE),
 
-	/* bad values */
-	S("username_without_prefix", "  pk_real:", "  real:", CERBO_E_STORE),
-	S("username_uppercase_prefix", "  pk_real:", "  PK_real:",
-	    CERBO_E_STORE),
-	S("username_with_space", "  pk_real:", "  \"pk_re al\":",
-	    CERBO_E_STORE),
-	S("username_with_colon", "  pk_real:", "  \"pk_re:al\":",
-	    CERBO_E_STORE),
-	S("username_too_long", "  pk_real:", "  pk_"
-	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx:",
-	    CERBO_E_STORE),
-	S("profile_missing", "profile: sched", "profile: nosuch",
-	    CERBO_E_STORE),
-	S("profile_name_uppercase", "  sched:\n", "  Sched:\n",
-	    CERBO_E_STORE),
-	S("email_without_at", "ops@example.com", "ops.example.com",
-	    CERBO_E_STORE),
-	S("email_two_ats", "ops@example.com", "ops@ex@ample.com",
-	    CERBO_E_STORE),
-	S("email_with_space", "ops@example.com", "\"ops @example.com\"",
-	    CERBO_E_STORE),
-	S("email_undotted_domain", "ops@example.com", "ops@localhost",
-	    CERBO_E_STORE),
-	S("nickname_only_spaces", "nickname: Real user", "nickname: \"   \"",
-	    CERBO_E_STORE),
-	S("nickname_escaped_newline", "nickname: Real user",
-	    "nickname: \"Real\\nuser\"", CERBO_E_STORE),
-	S("nickname_escaped_nul", "nickname: Real user",
-	    "nickname: \"Real\\0user\"", CERBO_E_STORE),
-	S("nickname_escaped_escape", "nickname: Real user",
-	    "nickname: \"Real\\euser\"", CERBO_E_STORE),
-	/* bidi controls would make a list or a log line misleading */
-	S("nickname_escaped_bidi_override", "nickname: Real user",
-	    "nickname: \"Real\\u202euser\"", CERBO_E_STORE),
-	S("nickname_raw_bidi_isolate", "nickname: Real user",
-	    "nickname: Real\xe2\x81\xa7user", CERBO_E_STORE),
-	S("profile_description_escaped_rlm", "description: Scheduling",
-	    "description: \"Sched\\u200fuling\"", CERBO_E_STORE),
-	S("nickname_escaped_surrogate", "nickname: Real user",
-	    "nickname: \"Real\\ud800user\"", CERBO_E_STORE),
-	S("secret_unknown_scheme", "secret: $cerbo-b2b$",
-	    "secret: $md5$x$cerbo-b2b$", CERBO_E_STORE),
-	S("secret_plain_text", "    secret: $", "    secret: hunter2 $",
-	    CERBO_E_STORE),
-	S("secret_argon2i", "secret: $cerbo-b2b$v=1$",
-	    "secret: $argon2i$v=19$m=8,t=1,p=1$", CERBO_E_STORE),
-	S("time_without_zone", "created: 2026-01-01T00:00:00Z",
-	    "created: 2026-01-01T00:00:00", CERBO_E_STORE),
-	S("time_with_offset", "created: 2026-01-01T00:00:00Z",
-	    "created: 2026-01-01T00:00:00+02:00", CERBO_E_STORE),
-	S("time_feb_30", "created: 2026-01-01T00:00:00Z",
-	    "created: 2026-02-30T00:00:00Z", CERBO_E_STORE),
-	S("time_hour_24", "created: 2026-01-01T00:00:00Z",
-	    "created: 2026-01-01T24:00:00Z", CERBO_E_STORE),
-	S("time_year_zero", "created: 2026-01-01T00:00:00Z",
-	    "created: 0000-01-01T00:00:00Z", CERBO_E_STORE),
-	S("allow_from_bad_cidr", "    disabled: false\n",
-	    "    disabled: false\n    allow_from: [192.0.2.0/33]\n",
-	    CERBO_E_STORE),
-	S("allow_from_hostname", "    disabled: false\n",
-	    "    disabled: false\n    allow_from: [example.com]\n",
-	    CERBO_E_STORE),
-	S("old_secret_without_expiry", "    disabled: false\n",
-	    "    disabled: false\n    old_secret: @OLD@\n", CERBO_E_STORE),
-	S("rule_lowercase_method", "GET /api/v1/appointments/**",
-	    "get /api/v1/appointments/**", CERBO_E_STORE),
-	S("rule_without_slash", "GET /api/v1/appointments/**",
-	    "GET api/v1/appointments/**", CERBO_E_STORE),
-	S("rule_partial_star", "GET /api/v1/appointments/**",
-	    "GET /api/v1/appoint*/**", CERBO_E_STORE),
-	S("rule_triple_star", "GET /api/v1/appointments/**",
-	    "GET /api/v1/appointments/***", CERBO_E_STORE),
-	S("rule_dot_segment", "GET /api/v1/appointments/**",
-	    "GET /api/v1/../appointments/**", CERBO_E_STORE),
-	S("rule_double_slash", "GET /api/v1/appointments/**",
-	    "GET /api//v1/appointments/**", CERBO_E_STORE),
-	S("rule_two_spaces", "GET /api/v1/appointments/**",
-	    "\"GET  /api/v1/appointments/**\"", CERBO_E_STORE),
+    /* bad values */
+    S("username_without_prefix", "  pk_real:", "  real:", CERBO_E_STORE),
+    S("username_uppercase_prefix", "  pk_real:", "  PK_real:", CERBO_E_STORE),
+    S("username_with_space", "  pk_real:", "  \"pk_re al\":", CERBO_E_STORE),
+    S("username_with_colon", "  pk_real:", "  \"pk_re:al\":", CERBO_E_STORE),
+    S("username_too_long", "  pk_real:",
+        "  pk_"
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx:",
+        CERBO_E_STORE),
+    S("profile_missing", "profile: sched", "profile: nosuch", CERBO_E_STORE),
+    S("profile_name_uppercase", "  sched:\n", "  Sched:\n", CERBO_E_STORE),
+    S("email_without_at", "ops@example.com", "ops.example.com", CERBO_E_STORE),
+    S("email_two_ats", "ops@example.com", "ops@ex@ample.com", CERBO_E_STORE),
+    S("email_with_space", "ops@example.com", "\"ops @example.com\"",
+        CERBO_E_STORE),
+    S("email_undotted_domain", "ops@example.com", "ops@localhost",
+        CERBO_E_STORE),
+    S("nickname_only_spaces", "nickname: Real user", "nickname: \"   \"",
+        CERBO_E_STORE),
+    S("nickname_escaped_newline", "nickname: Real user",
+        "nickname: \"Real\\nuser\"", CERBO_E_STORE),
+    S("nickname_escaped_nul", "nickname: Real user",
+        "nickname: \"Real\\0user\"", CERBO_E_STORE),
+    S("nickname_escaped_escape", "nickname: Real user",
+        "nickname: \"Real\\euser\"", CERBO_E_STORE),
+    /* bidi controls would make a list or a log line misleading */
+    S("nickname_escaped_bidi_override", "nickname: Real user",
+        "nickname: \"Real\\u202euser\"", CERBO_E_STORE),
+    S("nickname_raw_bidi_isolate", "nickname: Real user",
+        "nickname: Real\xe2\x81\xa7user", CERBO_E_STORE),
+    S("profile_description_escaped_rlm", "description: Scheduling",
+        "description: \"Sched\\u200fuling\"", CERBO_E_STORE),
+    S("nickname_escaped_surrogate", "nickname: Real user",
+        "nickname: \"Real\\ud800user\"", CERBO_E_STORE),
+    S("secret_unknown_scheme", "secret: $cerbo-b2b$",
+        "secret: $md5$x$cerbo-b2b$", CERBO_E_STORE),
+    S("secret_plain_text", "    secret: $", "    secret: hunter2 $",
+        CERBO_E_STORE),
+    S("secret_argon2i", "secret: $cerbo-b2b$v=1$",
+        "secret: $argon2i$v=19$m=8,t=1,p=1$", CERBO_E_STORE),
+    S("time_without_zone", "created: 2026-01-01T00:00:00Z",
+        "created: 2026-01-01T00:00:00", CERBO_E_STORE),
+    S("time_with_offset", "created: 2026-01-01T00:00:00Z",
+        "created: 2026-01-01T00:00:00+02:00", CERBO_E_STORE),
+    S("time_feb_30", "created: 2026-01-01T00:00:00Z",
+        "created: 2026-02-30T00:00:00Z", CERBO_E_STORE),
+    S("time_hour_24", "created: 2026-01-01T00:00:00Z",
+        "created: 2026-01-01T24:00:00Z", CERBO_E_STORE),
+    S("time_year_zero", "created: 2026-01-01T00:00:00Z",
+        "created: 0000-01-01T00:00:00Z", CERBO_E_STORE),
+    S("allow_from_bad_cidr", "    disabled: false\n",
+        "    disabled: false\n    allow_from: [192.0.2.0/33]\n", CERBO_E_STORE),
+    S("allow_from_hostname", "    disabled: false\n",
+        "    disabled: false\n    allow_from: [example.com]\n", CERBO_E_STORE),
+    S("old_secret_without_expiry", "    disabled: false\n",
+        "    disabled: false\n    old_secret: @OLD@\n", CERBO_E_STORE),
+    S("rule_lowercase_method", "GET /api/v1/appointments/**",
+        "get /api/v1/appointments/**", CERBO_E_STORE),
+    S("rule_without_slash", "GET /api/v1/appointments/**",
+        "GET api/v1/appointments/**", CERBO_E_STORE),
+    S("rule_partial_star", "GET /api/v1/appointments/**",
+        "GET /api/v1/appoint*/**", CERBO_E_STORE),
+    S("rule_triple_star", "GET /api/v1/appointments/**",
+        "GET /api/v1/appointments/***", CERBO_E_STORE),
+    S("rule_dot_segment", "GET /api/v1/appointments/**",
+        "GET /api/v1/../appointments/**", CERBO_E_STORE),
+    S("rule_double_slash", "GET /api/v1/appointments/**",
+        "GET /api//v1/appointments/**", CERBO_E_STORE),
+    S("rule_two_spaces", "GET /api/v1/appointments/**",
+        "\"GET  /api/v1/appointments/**\"", CERBO_E_STORE),
 
-	/* bytes: NUL, UTF-8, BOMs, line ends */
-	SN("nul_in_nickname", "nickname: Real user", "nickname: Real\0user",
-	    19, CERBO_E_STORE),
-	SN("nul_at_end", "    disabled: false\n", "    disabled: false\n\0",
-	    21, CERBO_E_STORE),
-	SN("nul_in_key", "disabled: false", "disa\0bled: false", 16,
-	    CERBO_E_STORE),
-	SU("utf8_bom", NULL, "\xef\xbb\xbf", CERBO_E_STORE),
-	SU("utf16le_bom", NULL, "\xff\xfe", CERBO_E_STORE),
-	SU("utf16be_bom", NULL, "\xfe\xff", CERBO_E_STORE),
-	SN("utf32le_bom", NULL, "\xff\xfe\0\0", 4, CERBO_E_STORE),
-	SU("invalid_utf8_byte", "nickname: Real user",
-	    "nickname: Real \xff user", CERBO_E_STORE),
-	SU("latin1_byte", "nickname: Real user", "nickname: R\xe9\x61l user",
-	    CERBO_E_STORE),
-	SU("overlong_slash", "nickname: Real user",
-	    "nickname: Real \xc0\xaf user", CERBO_E_STORE),
-	SU("truncated_sequence", "nickname: Real user",
-	    "nickname: Real \xe2\x82 user", CERBO_E_STORE),
-	SU("utf8_surrogate", "nickname: Real user",
-	    "nickname: Real \xed\xa0\x80 user", CERBO_E_STORE),
-	SU("utf8_above_unicode", "nickname: Real user",
-	    "nickname: Real \xf4\x90\x80\x80 user", CERBO_E_STORE),
-	SU("raw_c1_control", "nickname: Real user",
-	    "nickname: Real \xc2\x85user", CERBO_E_STORE),
-	SU("raw_escape_char", "nickname: Real user",
-	    "nickname: Real \x1b[31muser", CERBO_E_STORE),
-	SU("raw_bell", "nickname: Real user", "nickname: Real\auser",
-	    CERBO_E_STORE),
-	SU("tab_indentation", "    nickname: Real user",
-	    "\tnickname: Real user", CERBO_E_STORE),
-	SU("lone_cr_line_end", "nickname: Real user\n",
-	    "nickname: Real user\r", CERBO_E_STORE),
-	SU("crlf_line_end", "nickname: Real user\n",
-	    "nickname: Real user\r\n", CERBO_E_STORE),
-	SU("vertical_tab", "nickname: Real user", "nickname: Real\vuser",
-	    CERBO_E_STORE),
-	SU("form_feed", "nickname: Real user", "nickname: Real\fuser",
-	    CERBO_E_STORE),
-	SU("del_char", "nickname: Real user", "nickname: Real\x7fuser",
-	    CERBO_E_STORE),
+    /* bytes: NUL, UTF-8, BOMs, line ends */
+    SN("nul_in_nickname", "nickname: Real user", "nickname: Real\0user", 19,
+        CERBO_E_STORE),
+    SN("nul_at_end", "    disabled: false\n", "    disabled: false\n\0", 21,
+        CERBO_E_STORE),
+    SN("nul_in_key", "disabled: false", "disa\0bled: false", 16, CERBO_E_STORE),
+    SU("utf8_bom", NULL, "\xef\xbb\xbf", CERBO_E_STORE),
+    SU("utf16le_bom", NULL, "\xff\xfe", CERBO_E_STORE),
+    SU("utf16be_bom", NULL, "\xfe\xff", CERBO_E_STORE),
+    SN("utf32le_bom", NULL, "\xff\xfe\0\0", 4, CERBO_E_STORE),
+    SU("invalid_utf8_byte", "nickname: Real user", "nickname: Real \xff user",
+        CERBO_E_STORE),
+    SU("latin1_byte", "nickname: Real user", "nickname: R\xe9\x61l user",
+        CERBO_E_STORE),
+    SU("overlong_slash", "nickname: Real user", "nickname: Real \xc0\xaf user",
+        CERBO_E_STORE),
+    SU("truncated_sequence", "nickname: Real user",
+        "nickname: Real \xe2\x82 user", CERBO_E_STORE),
+    SU("utf8_surrogate", "nickname: Real user",
+        "nickname: Real \xed\xa0\x80 user", CERBO_E_STORE),
+    SU("utf8_above_unicode", "nickname: Real user",
+        "nickname: Real \xf4\x90\x80\x80 user", CERBO_E_STORE),
+    SU("raw_c1_control", "nickname: Real user", "nickname: Real \xc2\x85user",
+        CERBO_E_STORE),
+    SU("raw_escape_char", "nickname: Real user", "nickname: Real \x1b[31muser",
+        CERBO_E_STORE),
+    SU("raw_bell", "nickname: Real user", "nickname: Real\auser",
+        CERBO_E_STORE),
+    SU("tab_indentation", "    nickname: Real user", "\tnickname: Real user",
+        CERBO_E_STORE),
+    SU("lone_cr_line_end", "nickname: Real user\n", "nickname: Real user\r",
+        CERBO_E_STORE),
+    SU("crlf_line_end", "nickname: Real user\n", "nickname: Real user\r\n",
+        CERBO_E_STORE),
+    SU("vertical_tab", "nickname: Real user", "nickname: Real\vuser",
+        CERBO_E_STORE),
+    SU("form_feed", "nickname: Real user", "nickname: Real\fuser",
+        CERBO_E_STORE),
+    SU("del_char", "nickname: Real user", "nickname: Real\x7fuser",
+        CERBO_E_STORE),
 
-	/* malformed YAML */
-	S("unclosed_flow_list", "    allow:\n", "    allow: [\n",
-	    CERBO_E_STORE),
-	S("unclosed_quote", "nickname: Real user", "nickname: \"Real user",
-	    CERBO_E_STORE),
-	S("bad_indentation", "    profile: sched", "   profile: sched",
-	    CERBO_E_STORE),
-	S("key_without_value_colon", "    profile: sched", "    profile",
-	    CERBO_E_STORE),
-	S("stray_flow_end", "generation: 5", "generation: 5]",
-	    CERBO_E_STORE),
-	S("bad_escape", "nickname: Real user", "nickname: \"Real \\q\"",
-	    CERBO_E_STORE),
-	S("literal_block_nickname", "nickname: Real user",
-	    "nickname: |\n      Real\n      user", CERBO_E_STORE),
-	SU("only_a_scalar_document", "cerbo_store: 1\n", "just text\n",
-	    CERBO_E_STORE),
+    /* malformed YAML */
+    S("unclosed_flow_list", "    allow:\n", "    allow: [\n", CERBO_E_STORE),
+    S("unclosed_quote", "nickname: Real user", "nickname: \"Real user",
+        CERBO_E_STORE),
+    S("bad_indentation", "    profile: sched", "   profile: sched",
+        CERBO_E_STORE),
+    S("key_without_value_colon", "    profile: sched", "    profile",
+        CERBO_E_STORE),
+    S("stray_flow_end", "generation: 5", "generation: 5]", CERBO_E_STORE),
+    S("bad_escape", "nickname: Real user", "nickname: \"Real \\q\"",
+        CERBO_E_STORE),
+    S("literal_block_nickname", "nickname: Real user",
+        "nickname: |\n      Real\n      user", CERBO_E_STORE),
+    SU("only_a_scalar_document", "cerbo_store: 1\n", "just text\n",
+        CERBO_E_STORE),
 };
 
 static void
@@ -585,7 +572,7 @@ store_case_test(void **state)
 	/* an old_secret placeholder gets a valid hash of another key */
 	at = strstr(b.p, "@OLD@");
 	if (at != NULL) {
-		struct buf o = { NULL, 0 };
+		struct buf o = {NULL, 0};
 
 		buf_add(&o, b.p, (size_t)(at - b.p));
 		buf_add(&o, hash, strlen(hash));
@@ -753,8 +740,10 @@ alias_bomb(struct buf *b)
 static void
 many_aliases(struct buf *b)
 {
-	buf_add(b, "cerbo_store: 1\ngeneration: 1\nprofiles:\n  p: &p\n"
-	    "    description: P\n", 64);
+	buf_add(b,
+	    "cerbo_store: 1\ngeneration: 1\nprofiles:\n  p: &p\n"
+	    "    description: P\n",
+	    64);
 	buf_add(b, "users: {}\nx: [", 14);
 	repeat(b, "*p, ", 100000);
 	buf_add(b, "*p]\n", 4);
@@ -823,23 +812,21 @@ only_comment(struct buf *b)
 }
 
 static const struct big_case big_cases[] = {
-	{ "huge_nickname_4MiB", huge_nickname, CERBO_E_STORE },
-	{ "nickname_one_past_bound", nickname_past_bound, CERBO_E_STORE },
-	{ "description_one_past_bound", description_past_bound,
-	    CERBO_E_STORE },
-	{ "huge_key_2MiB", huge_key, CERBO_E_STORE },
-	{ "deep_flow_nesting_200000", deep_flow_nesting, CERBO_E_STORE },
-	{ "deep_block_nesting_3000", deep_block_nesting, CERBO_E_STORE },
-	{ "deep_unclosed_nesting_100000", deep_unclosed_nesting,
-	    CERBO_E_STORE },
-	{ "alias_bomb_billion_laughs", alias_bomb, CERBO_E_STORE },
-	{ "alias_100000_references", many_aliases, CERBO_E_STORE },
-	{ "unknown_keys_50000", many_unknown_keys, CERBO_E_STORE },
-	{ "duplicate_users_2000", many_duplicate_users, CERBO_E_STORE },
-	{ "line_of_8MiB_spaces", long_line_of_spaces, CERBO_E_STORE },
-	{ "only_nul_bytes_64KiB", only_nuls, CERBO_E_STORE },
-	{ "empty_input", empty_input, CERBO_E_STORE },
-	{ "only_a_comment", only_comment, CERBO_E_STORE },
+    {"huge_nickname_4MiB", huge_nickname, CERBO_E_STORE},
+    {"nickname_one_past_bound", nickname_past_bound, CERBO_E_STORE},
+    {"description_one_past_bound", description_past_bound, CERBO_E_STORE},
+    {"huge_key_2MiB", huge_key, CERBO_E_STORE},
+    {"deep_flow_nesting_200000", deep_flow_nesting, CERBO_E_STORE},
+    {"deep_block_nesting_3000", deep_block_nesting, CERBO_E_STORE},
+    {"deep_unclosed_nesting_100000", deep_unclosed_nesting, CERBO_E_STORE},
+    {"alias_bomb_billion_laughs", alias_bomb, CERBO_E_STORE},
+    {"alias_100000_references", many_aliases, CERBO_E_STORE},
+    {"unknown_keys_50000", many_unknown_keys, CERBO_E_STORE},
+    {"duplicate_users_2000", many_duplicate_users, CERBO_E_STORE},
+    {"line_of_8MiB_spaces", long_line_of_spaces, CERBO_E_STORE},
+    {"only_nul_bytes_64KiB", only_nuls, CERBO_E_STORE},
+    {"empty_input", empty_input, CERBO_E_STORE},
+    {"only_a_comment", only_comment, CERBO_E_STORE},
 };
 
 static void
@@ -849,17 +836,19 @@ big_case_test(void **state)
 	struct cerbo_store *s = NULL;
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cerbo_verdict v = CERBO_VERDICT_INIT;
-	struct buf b = { NULL, 0 };
+	struct buf b = {NULL, 0};
 	char path[128];
 
 	c->make(&b);
 	err = (struct cerbo_error)CERBO_ERROR_INIT;
 	assert_int_equal(cerbo_store_parse(b.p ? b.p : "", b.len,
-	    "hostile.yaml", &s, &err), -1);
+	                     "hostile.yaml", &s, &err),
+	    -1);
 	assert_null(s);
 	if (err.status != c->want)
-		fail_msg("status %s, want %s: %s", cerbo_status_name(err.status),
-		    cerbo_status_name(c->want), err.message);
+		fail_msg("status %s, want %s: %s",
+		    cerbo_status_name(err.status), cerbo_status_name(c->want),
+		    err.message);
 	assert_true(strlen(err.message) > 0);
 
 	fresh_path(path, sizeof(path));
@@ -908,8 +897,9 @@ store_buffer_past_size_bound_is_refused(void **state)
 	p = calloc(1, (size_t)CERBO_STORE_SIZE_MAX + 1);
 	assert_non_null(p);
 	err = (struct cerbo_error)CERBO_ERROR_INIT;
-	assert_int_equal(cerbo_store_parse(p, (size_t)CERBO_STORE_SIZE_MAX +
-	    1, "big.yaml", &s, &err), -1);
+	assert_int_equal(cerbo_store_parse(p, (size_t)CERBO_STORE_SIZE_MAX + 1,
+	                     "big.yaml", &s, &err),
+	    -1);
 	assert_null(s);
 	assert_int_equal(err.status, CERBO_E_STORE);
 	free(p);
@@ -925,16 +915,16 @@ struct file_case {
 };
 
 static const struct file_case file_cases[] = {
-	{ "billion_laughs.yaml", CERBO_E_STORE },
-	{ "utf16le_with_bom.yaml", CERBO_E_STORE },
-	{ "utf16be_without_bom.yaml", CERBO_E_STORE },
-	{ "latin1.yaml", CERBO_E_STORE },
-	{ "json_duplicate_keys.json", CERBO_E_STORE },
-	{ "crlf.yaml", CERBO_E_STORE },
-	{ "user_with_every_field_wrong.yaml", CERBO_E_STORE },
-	{ "profile_loop_alias.yaml", CERBO_E_STORE },
-	{ "binary_garbage.yaml", CERBO_E_STORE },
-	{ "windows_1252_quotes.yaml", CERBO_E_STORE },
+    {"billion_laughs.yaml", CERBO_E_STORE},
+    {"utf16le_with_bom.yaml", CERBO_E_STORE},
+    {"utf16be_without_bom.yaml", CERBO_E_STORE},
+    {"latin1.yaml", CERBO_E_STORE},
+    {"json_duplicate_keys.json", CERBO_E_STORE},
+    {"crlf.yaml", CERBO_E_STORE},
+    {"user_with_every_field_wrong.yaml", CERBO_E_STORE},
+    {"profile_loop_alias.yaml", CERBO_E_STORE},
+    {"binary_garbage.yaml", CERBO_E_STORE},
+    {"windows_1252_quotes.yaml", CERBO_E_STORE},
 };
 
 static void
@@ -957,8 +947,9 @@ file_case_test(void **state)
 	    -1);
 	assert_null(s);
 	if (err.status != c->want)
-		fail_msg("status %s, want %s: %s", cerbo_status_name(err.status),
-		    cerbo_status_name(c->want), err.message);
+		fail_msg("status %s, want %s: %s",
+		    cerbo_status_name(err.status), cerbo_status_name(c->want),
+		    err.message);
 	verify(&v, path, "pk_real", secret, strlen(secret), GOOD_REQUEST);
 	assert_int_equal(v.code, CERBO_STORE_ERROR);
 }
@@ -971,7 +962,7 @@ struct basic_case {
 	const char *name;
 	const char *header; /* NULL: built by make */
 	void (*make)(char *out, size_t len);
-	int ok;             /* 1: parses */
+	int ok; /* 1: parses */
 };
 
 static void
@@ -1150,54 +1141,55 @@ basic_trailing_space(char *out, size_t len)
 }
 
 static const struct basic_case basic_cases[] = {
-	{ "empty_value", "", NULL, 0 },
-	{ "scheme_only", "Basic", NULL, 0 },
-	{ "scheme_and_space", "Basic ", NULL, 0 },
-	{ "scheme_and_spaces", "Basic     ", NULL, 0 },
-	{ "bearer_scheme", "Bearer cGtfcmVhbDpz", NULL, 0 },
-	{ "digest_scheme", "Digest username=\"pk_real\"", NULL, 0 },
-	{ "basicx_scheme", "Basicx cGtfcmVhbDpz", NULL, 0 },
-	{ "scheme_glued", "BasiccGtfcmVhbDpz", NULL, 0 },
-	{ "leading_space", " Basic cGtfcmVhbDpz", NULL, 0 },
-	{ "not_base64_chars", "Basic !!!!", NULL, 0 },
-	{ "url_safe_alphabet", "Basic cGtfcmVhbDpz-_", NULL, 0 },
-	{ "missing_padding", "Basic cGtfcmVhbDpzcw", NULL, 0 },
-	{ "too_much_padding", "Basic cGtfcmVhbDpz===", NULL, 0 },
-	{ "padding_in_middle", "Basic cGtf=cmVhbDpz", NULL, 0 },
-	{ "nonzero_trailing_bits", "Basic cGtfcmVhbDpzcx==", NULL, 0 },
-	{ "space_inside_base64", "Basic cGtf cmVhbDpz", NULL, 0 },
-	{ "newline_inside_base64", "Basic cGtf\ncmVhbDpz", NULL, 0 },
-	{ "base64_of_one_char", "Basic YQ==", NULL, 0 },
-	/* libsodium 1.0.18 alone decodes a byte >= 0x80 as '/' */
-	{ "utf8_bytes_as_base64_digits", "Basic cGtfYTp4\xc3\xa9\xc3\xa9",
-	    NULL, 0 },
-	{ "high_byte_before_padding", "Basic cGtfcmVhbDpz\x80w==", NULL, 0 },
-	{ "lone_high_byte_digit", "Basic cGtfcmVhbDpz\xff" "A==",
-	    NULL, 0 },
-	{ "trailing_space", NULL, basic_trailing_space, 0 },
-	{ "tab_after_scheme", NULL, basic_tab_before, 0 },
-	{ "overlong_header_64KiB", NULL, basic_huge_header, 0 },
-	{ "overlong_secret", NULL, basic_overlong_secret, 0 },
-	{ "overlong_username", NULL, basic_overlong_user, 0 },
-	{ "nul_in_secret", NULL, basic_nul_inside, 0 },
-	{ "nul_in_username", NULL, basic_nul_in_user, 0 },
-	{ "newline_in_secret", NULL, basic_newline_in_secret, 0 },
-	{ "cr_in_username", NULL, basic_cr_in_user, 0 },
-	{ "tab_in_secret", NULL, basic_tab_in_secret, 0 },
-	{ "escape_in_username", NULL, basic_escape_in_user, 0 },
-	{ "del_in_secret", NULL, basic_del_in_secret, 0 },
-	{ "empty_username", NULL, basic_empty_user, 0 },
-	{ "empty_secret", NULL, basic_empty_secret, 0 },
-	{ "only_a_colon", NULL, basic_only_colon, 0 },
-	{ "no_colon", NULL, basic_no_colon, 0 },
-	{ "empty_after_decoding", NULL, basic_empty_decoded, 0 },
-	/* accepted shapes (they still need the right secret to get in) */
-	{ "secret_at_bound", NULL, basic_secret_at_bound, 1 },
-	{ "username_at_bound", NULL, basic_user_at_bound, 1 },
-	{ "two_spaces_after_scheme", NULL, basic_two_spaces, 1 },
-	{ "lowercase_scheme", NULL, basic_lowercase, 1 },
-	{ "secret_with_colons", NULL, basic_secret_with_colons, 1 },
-	{ "utf8_secret", NULL, basic_utf8_secret, 1 },
+    {"empty_value", "", NULL, 0},
+    {"scheme_only", "Basic", NULL, 0},
+    {"scheme_and_space", "Basic ", NULL, 0},
+    {"scheme_and_spaces", "Basic     ", NULL, 0},
+    {"bearer_scheme", "Bearer cGtfcmVhbDpz", NULL, 0},
+    {"digest_scheme", "Digest username=\"pk_real\"", NULL, 0},
+    {"basicx_scheme", "Basicx cGtfcmVhbDpz", NULL, 0},
+    {"scheme_glued", "BasiccGtfcmVhbDpz", NULL, 0},
+    {"leading_space", " Basic cGtfcmVhbDpz", NULL, 0},
+    {"not_base64_chars", "Basic !!!!", NULL, 0},
+    {"url_safe_alphabet", "Basic cGtfcmVhbDpz-_", NULL, 0},
+    {"missing_padding", "Basic cGtfcmVhbDpzcw", NULL, 0},
+    {"too_much_padding", "Basic cGtfcmVhbDpz===", NULL, 0},
+    {"padding_in_middle", "Basic cGtf=cmVhbDpz", NULL, 0},
+    {"nonzero_trailing_bits", "Basic cGtfcmVhbDpzcx==", NULL, 0},
+    {"space_inside_base64", "Basic cGtf cmVhbDpz", NULL, 0},
+    {"newline_inside_base64", "Basic cGtf\ncmVhbDpz", NULL, 0},
+    {"base64_of_one_char", "Basic YQ==", NULL, 0},
+    /* libsodium 1.0.18 alone decodes a byte >= 0x80 as '/' */
+    {"utf8_bytes_as_base64_digits", "Basic cGtfYTp4\xc3\xa9\xc3\xa9", NULL, 0},
+    {"high_byte_before_padding", "Basic cGtfcmVhbDpz\x80w==", NULL, 0},
+    {"lone_high_byte_digit",
+        "Basic cGtfcmVhbDpz\xff"
+        "A==",
+        NULL, 0},
+    {"trailing_space", NULL, basic_trailing_space, 0},
+    {"tab_after_scheme", NULL, basic_tab_before, 0},
+    {"overlong_header_64KiB", NULL, basic_huge_header, 0},
+    {"overlong_secret", NULL, basic_overlong_secret, 0},
+    {"overlong_username", NULL, basic_overlong_user, 0},
+    {"nul_in_secret", NULL, basic_nul_inside, 0},
+    {"nul_in_username", NULL, basic_nul_in_user, 0},
+    {"newline_in_secret", NULL, basic_newline_in_secret, 0},
+    {"cr_in_username", NULL, basic_cr_in_user, 0},
+    {"tab_in_secret", NULL, basic_tab_in_secret, 0},
+    {"escape_in_username", NULL, basic_escape_in_user, 0},
+    {"del_in_secret", NULL, basic_del_in_secret, 0},
+    {"empty_username", NULL, basic_empty_user, 0},
+    {"empty_secret", NULL, basic_empty_secret, 0},
+    {"only_a_colon", NULL, basic_only_colon, 0},
+    {"no_colon", NULL, basic_no_colon, 0},
+    {"empty_after_decoding", NULL, basic_empty_decoded, 0},
+    /* accepted shapes (they still need the right secret to get in) */
+    {"secret_at_bound", NULL, basic_secret_at_bound, 1},
+    {"username_at_bound", NULL, basic_user_at_bound, 1},
+    {"two_spaces_after_scheme", NULL, basic_two_spaces, 1},
+    {"lowercase_scheme", NULL, basic_lowercase, 1},
+    {"secret_with_colons", NULL, basic_secret_with_colons, 1},
+    {"utf8_secret", NULL, basic_utf8_secret, 1},
 };
 
 static void
@@ -1243,21 +1235,21 @@ basic_case_test(void **state)
  */
 
 enum bend {
-	BEND_USER_UPPER,   /* PK_real */
-	BEND_USER_SPACE,   /* "pk_real " */
-	BEND_USER_PREFIX,  /* "pk_rea" */
-	BEND_USER_LONGER,  /* "pk_reall" */
-	BEND_SECRET_CUT,   /* last char dropped */
-	BEND_SECRET_MORE,  /* one char added */
-	BEND_SECRET_NL,    /* "\n" appended */
-	BEND_SECRET_SPACE, /* " " prepended */
-	BEND_SECRET_CASE,  /* case of one body char flipped */
-	BEND_SECRET_NUL,   /* NUL appended inside secret_len */
-	BEND_SECRET_EMPTY, /* secret_len 0 */
-	BEND_SECRET_HASH,  /* the hash string given as the secret */
+	BEND_USER_UPPER,         /* PK_real */
+	BEND_USER_SPACE,         /* "pk_real " */
+	BEND_USER_PREFIX,        /* "pk_rea" */
+	BEND_USER_LONGER,        /* "pk_reall" */
+	BEND_SECRET_CUT,         /* last char dropped */
+	BEND_SECRET_MORE,        /* one char added */
+	BEND_SECRET_NL,          /* "\n" appended */
+	BEND_SECRET_SPACE,       /* " " prepended */
+	BEND_SECRET_CASE,        /* case of one body char flipped */
+	BEND_SECRET_NUL,         /* NUL appended inside secret_len */
+	BEND_SECRET_EMPTY,       /* secret_len 0 */
+	BEND_SECRET_HASH,        /* the hash string given as the secret */
 	BEND_SECRET_PREFIX_ONLY, /* "cerbo_sk_" */
-	BEND_USER_EMPTY,   /* "" */
-	BEND_USER_UNKNOWN, /* pk_nobody */
+	BEND_USER_EMPTY,         /* "" */
+	BEND_USER_UNKNOWN,       /* pk_nobody */
 };
 
 struct cred_case {
@@ -1267,28 +1259,21 @@ struct cred_case {
 };
 
 static const struct cred_case cred_cases[] = {
-	{ "username_in_upper_case", BEND_USER_UPPER, CERBO_DENY_CREDENTIALS },
-	{ "username_with_trailing_space", BEND_USER_SPACE,
-	    CERBO_DENY_CREDENTIALS },
-	{ "username_prefix_of_real", BEND_USER_PREFIX,
-	    CERBO_DENY_CREDENTIALS },
-	{ "username_longer_than_real", BEND_USER_LONGER,
-	    CERBO_DENY_CREDENTIALS },
-	{ "secret_one_char_short", BEND_SECRET_CUT, CERBO_DENY_CREDENTIALS },
-	{ "secret_one_char_more", BEND_SECRET_MORE, CERBO_DENY_CREDENTIALS },
-	{ "secret_with_newline", BEND_SECRET_NL, CERBO_DENY_CREDENTIALS },
-	{ "secret_with_leading_space", BEND_SECRET_SPACE,
-	    CERBO_DENY_CREDENTIALS },
-	{ "secret_with_case_flipped", BEND_SECRET_CASE,
-	    CERBO_DENY_CREDENTIALS },
-	{ "secret_with_nul_appended", BEND_SECRET_NUL,
-	    CERBO_DENY_CREDENTIALS },
-	{ "secret_empty", BEND_SECRET_EMPTY, CERBO_DENY_CREDENTIALS },
-	{ "hash_string_as_secret", BEND_SECRET_HASH, CERBO_DENY_CREDENTIALS },
-	{ "key_prefix_only", BEND_SECRET_PREFIX_ONLY, CERBO_DENY_CREDENTIALS },
-	{ "empty_username", BEND_USER_EMPTY, CERBO_DENY_CREDENTIALS },
-	{ "unknown_username_real_secret", BEND_USER_UNKNOWN,
-	    CERBO_DENY_CREDENTIALS },
+    {"username_in_upper_case", BEND_USER_UPPER, CERBO_DENY_CREDENTIALS},
+    {"username_with_trailing_space", BEND_USER_SPACE, CERBO_DENY_CREDENTIALS},
+    {"username_prefix_of_real", BEND_USER_PREFIX, CERBO_DENY_CREDENTIALS},
+    {"username_longer_than_real", BEND_USER_LONGER, CERBO_DENY_CREDENTIALS},
+    {"secret_one_char_short", BEND_SECRET_CUT, CERBO_DENY_CREDENTIALS},
+    {"secret_one_char_more", BEND_SECRET_MORE, CERBO_DENY_CREDENTIALS},
+    {"secret_with_newline", BEND_SECRET_NL, CERBO_DENY_CREDENTIALS},
+    {"secret_with_leading_space", BEND_SECRET_SPACE, CERBO_DENY_CREDENTIALS},
+    {"secret_with_case_flipped", BEND_SECRET_CASE, CERBO_DENY_CREDENTIALS},
+    {"secret_with_nul_appended", BEND_SECRET_NUL, CERBO_DENY_CREDENTIALS},
+    {"secret_empty", BEND_SECRET_EMPTY, CERBO_DENY_CREDENTIALS},
+    {"hash_string_as_secret", BEND_SECRET_HASH, CERBO_DENY_CREDENTIALS},
+    {"key_prefix_only", BEND_SECRET_PREFIX_ONLY, CERBO_DENY_CREDENTIALS},
+    {"empty_username", BEND_USER_EMPTY, CERBO_DENY_CREDENTIALS},
+    {"unknown_username_real_secret", BEND_USER_UNKNOWN, CERBO_DENY_CREDENTIALS},
 };
 
 static void
@@ -1334,7 +1319,7 @@ cred_case_test(void **state)
 	case BEND_SECRET_CASE:
 		sec[20] = (char)(sec[20] ^ 0x20);
 		if (!((sec[20] >= 'a' && sec[20] <= 'z') ||
-		    (sec[20] >= 'A' && sec[20] <= 'Z')))
+		        (sec[20] >= 'A' && sec[20] <= 'Z')))
 			sec[20] = sec[20] == '0' ? '1' : '0';
 		break;
 	case BEND_SECRET_NUL:
@@ -1378,31 +1363,31 @@ struct name_case {
 };
 
 static const struct name_case name_cases[] = {
-	{ "prefix_only", "pk_", 0, 0 },
-	{ "one_char_body", "pk_a", 0, 1 },
-	{ "at_bound_64", NULL, CERBO_USERNAME_MAX, 1 },
-	{ "past_bound_65", NULL, CERBO_USERNAME_MAX + 1, 0 },
-	{ "far_past_bound_4096", NULL, 4096, 0 },
-	{ "empty", "", 0, 0 },
-	{ "no_prefix", "scheduling", 0, 0 },
-	{ "upper_prefix", "PK_a", 0, 0 },
-	{ "mixed_prefix", "Pk_a", 0, 0 },
-	{ "dash_prefix", "pk-a", 0, 0 },
-	{ "with_space", "pk_a b", 0, 0 },
-	{ "with_colon", "pk_a:b", 0, 0 },
-	{ "with_slash", "pk_a/b", 0, 0 },
-	{ "with_dot", "pk_a.b", 0, 0 },
-	{ "with_at", "pk_a@b", 0, 0 },
-	{ "with_newline", "pk_a\n", 0, 0 },
-	{ "with_utf8", "pk_\xc3\xa9t\xc3\xa9", 0, 0 },
-	{ "with_fullwidth_letter", "pk_\xef\xbd\x81", 0, 0 },
-	{ "with_zero_width_space", "pk_a\xe2\x80\x8b", 0, 0 },
-	{ "dashes_and_underscores", "pk_-_-", 0, 1 },
-	{ "digits", "pk_0123456789", 0, 1 },
-	{ "upper_body", "pk_ABC", 0, 1 },
-	{ "leading_space", " pk_a", 0, 0 },
-	{ "glob_star", "pk_*", 0, 0 },
-	{ "sql_quote", "pk_a'--", 0, 0 },
+    {"prefix_only", "pk_", 0, 0},
+    {"one_char_body", "pk_a", 0, 1},
+    {"at_bound_64", NULL, CERBO_USERNAME_MAX, 1},
+    {"past_bound_65", NULL, CERBO_USERNAME_MAX + 1, 0},
+    {"far_past_bound_4096", NULL, 4096, 0},
+    {"empty", "", 0, 0},
+    {"no_prefix", "scheduling", 0, 0},
+    {"upper_prefix", "PK_a", 0, 0},
+    {"mixed_prefix", "Pk_a", 0, 0},
+    {"dash_prefix", "pk-a", 0, 0},
+    {"with_space", "pk_a b", 0, 0},
+    {"with_colon", "pk_a:b", 0, 0},
+    {"with_slash", "pk_a/b", 0, 0},
+    {"with_dot", "pk_a.b", 0, 0},
+    {"with_at", "pk_a@b", 0, 0},
+    {"with_newline", "pk_a\n", 0, 0},
+    {"with_utf8", "pk_\xc3\xa9t\xc3\xa9", 0, 0},
+    {"with_fullwidth_letter", "pk_\xef\xbd\x81", 0, 0},
+    {"with_zero_width_space", "pk_a\xe2\x80\x8b", 0, 0},
+    {"dashes_and_underscores", "pk_-_-", 0, 1},
+    {"digits", "pk_0123456789", 0, 1},
+    {"upper_body", "pk_ABC", 0, 1},
+    {"leading_space", " pk_a", 0, 0},
+    {"glob_star", "pk_*", 0, 0},
+    {"sql_quote", "pk_a'--", 0, 0},
 };
 
 static void
@@ -1453,8 +1438,15 @@ name_case_test(void **state)
  */
 
 enum field_target {
-	F_NICKNAME, F_DESCRIPTION, F_EMAIL, F_PROFILE_NAME, F_RULE,
-	F_PROFILE_DESC, F_ALLOW_FROM, F_EXPIRES, F_DISABLED,
+	F_NICKNAME,
+	F_DESCRIPTION,
+	F_EMAIL,
+	F_PROFILE_NAME,
+	F_RULE,
+	F_PROFILE_DESC,
+	F_ALLOW_FROM,
+	F_EXPIRES,
+	F_DISABLED,
 };
 
 struct field_case {
@@ -1466,64 +1458,80 @@ struct field_case {
 };
 
 static const struct field_case field_cases[] = {
-	{ "nickname_at_bound", F_NICKNAME, NULL, CERBO_NICKNAME_MAX, 1 },
-	{ "nickname_past_bound", F_NICKNAME, NULL, CERBO_NICKNAME_MAX + 1,
-	    0 },
-	{ "nickname_empty", F_NICKNAME, "", 0, 0 },
-	{ "nickname_blank", F_NICKNAME, "  \t ", 0, 0 },
-	{ "nickname_newline", F_NICKNAME, "a\nb", 0, 0 },
-	{ "nickname_bidi_override", F_NICKNAME, "a\xe2\x80\xae" "b", 0, 0 },
-	{ "nickname_bidi_isolate", F_NICKNAME, "a\xe2\x81\xa6" "b", 0, 0 },
-	{ "nickname_arabic_letter_mark", F_NICKNAME, "a\xd8\x9c" "b", 0, 0 },
-	{ "description_right_to_left_mark", F_DESCRIPTION, "a\xe2\x80\x8f" "b",
-	    0, 0 },
-	{ "nickname_hebrew_letters", F_NICKNAME, "\xd7\xa9\xd7\x9c\xd7\x95"
-	    "\xd7\x9d", 0, 1 },
-	{ "nickname_line_separator", F_NICKNAME, "a\xe2\x80\xa8" "b", 0, 0 },
-	{ "nickname_c1_next_line", F_NICKNAME, "a\xc2\x85" "b", 0, 0 },
-	{ "nickname_leading_space_is_trimmed", F_NICKNAME, " a", 0, 1 },
-	{ "nickname_bad_utf8", F_NICKNAME, "a\xc3", 0, 0 },
-	{ "description_at_bound", F_DESCRIPTION, NULL, CERBO_DESCRIPTION_MAX,
-	    1 },
-	{ "description_past_bound", F_DESCRIPTION, NULL,
-	    CERBO_DESCRIPTION_MAX + 1, 0 },
-	{ "description_escape_sequence", F_DESCRIPTION, "a\x1b[31mb", 0, 0 },
-	{ "email_at_bound", F_EMAIL, NULL, CERBO_EMAIL_MAX, 1 },
-	{ "email_past_bound", F_EMAIL, NULL, CERBO_EMAIL_MAX + 1, 0 },
-	{ "email_no_at", F_EMAIL, "ops.example.com", 0, 0 },
-	{ "email_empty_local", F_EMAIL, "@example.com", 0, 0 },
-	{ "email_trailing_dot", F_EMAIL, "ops@example.com.", 0, 0 },
-	{ "email_space", F_EMAIL, "o ps@example.com", 0, 0 },
-	{ "email_newline_header_injection", F_EMAIL,
-	    "ops@example.com\nBcc: x@y.z", 0, 0 },
-	{ "profile_name_at_bound", F_PROFILE_NAME, NULL,
-	    CERBO_PROFILE_NAME_MAX, 1 },
-	{ "profile_name_past_bound", F_PROFILE_NAME, NULL,
-	    CERBO_PROFILE_NAME_MAX + 1, 0 },
-	{ "profile_name_upper", F_PROFILE_NAME, "Sched", 0, 0 },
-	{ "profile_name_empty", F_PROFILE_NAME, "", 0, 0 },
-	{ "profile_name_slash", F_PROFILE_NAME, "a/b", 0, 0 },
-	/* CERBO_RULE_MAX bytes, the NUL not counted */
-	{ "rule_at_bound", F_RULE, NULL, CERBO_RULE_MAX, 1 },
-	{ "rule_past_bound", F_RULE, NULL, CERBO_RULE_MAX + 1, 0 },
-	{ "rule_no_path", F_RULE, "GET", 0, 0 },
-	{ "rule_no_method", F_RULE, "/api", 0, 0 },
-	{ "rule_space_in_path", F_RULE, "GET /a b", 0, 0 },
-	{ "rule_control_char", F_RULE, "GET /a\x01", 0, 0 },
-	{ "rule_query_string", F_RULE, "GET /a?b=c", 0, 0 },
-	{ "rule_percent", F_RULE, "GET /a%2e%2e", 0, 0 },
-	{ "profile_description_past_bound", F_PROFILE_DESC, NULL,
-	    CERBO_DESCRIPTION_MAX + 1, 0 },
-	{ "allow_from_bad_prefix", F_ALLOW_FROM, "10.0.0.0/33", 0, 0 },
-	{ "allow_from_v6_bad_prefix", F_ALLOW_FROM, "2001:db8::/129", 0, 0 },
-	{ "allow_from_garbage", F_ALLOW_FROM, "10.0.0.0/8,,", 0, 0 },
-	{ "allow_from_leading_zeros", F_ALLOW_FROM, "010.0.0.1/32", 0, 0 },
-	{ "allow_from_good", F_ALLOW_FROM, "10.0.0.0/8,2001:db8::/32", 0, 1 },
-	{ "expires_not_a_time", F_EXPIRES, "tomorrow", 0, 0 },
-	{ "expires_local_time", F_EXPIRES, "2027-01-01T00:00:00", 0, 0 },
-	{ "disabled_yes", F_DISABLED, "yes", 0, 0 },
-	{ "disabled_one", F_DISABLED, "1", 0, 0 },
-	{ "disabled_true", F_DISABLED, "true", 0, 1 },
+    {"nickname_at_bound", F_NICKNAME, NULL, CERBO_NICKNAME_MAX, 1},
+    {"nickname_past_bound", F_NICKNAME, NULL, CERBO_NICKNAME_MAX + 1, 0},
+    {"nickname_empty", F_NICKNAME, "", 0, 0},
+    {"nickname_blank", F_NICKNAME, "  \t ", 0, 0},
+    {"nickname_newline", F_NICKNAME, "a\nb", 0, 0},
+    {"nickname_bidi_override", F_NICKNAME,
+        "a\xe2\x80\xae"
+        "b",
+        0, 0},
+    {"nickname_bidi_isolate", F_NICKNAME,
+        "a\xe2\x81\xa6"
+        "b",
+        0, 0},
+    {"nickname_arabic_letter_mark", F_NICKNAME,
+        "a\xd8\x9c"
+        "b",
+        0, 0},
+    {"description_right_to_left_mark", F_DESCRIPTION,
+        "a\xe2\x80\x8f"
+        "b",
+        0, 0},
+    {"nickname_hebrew_letters", F_NICKNAME,
+        "\xd7\xa9\xd7\x9c\xd7\x95"
+        "\xd7\x9d",
+        0, 1},
+    {"nickname_line_separator", F_NICKNAME,
+        "a\xe2\x80\xa8"
+        "b",
+        0, 0},
+    {"nickname_c1_next_line", F_NICKNAME,
+        "a\xc2\x85"
+        "b",
+        0, 0},
+    {"nickname_leading_space_is_trimmed", F_NICKNAME, " a", 0, 1},
+    {"nickname_bad_utf8", F_NICKNAME, "a\xc3", 0, 0},
+    {"description_at_bound", F_DESCRIPTION, NULL, CERBO_DESCRIPTION_MAX, 1},
+    {"description_past_bound", F_DESCRIPTION, NULL, CERBO_DESCRIPTION_MAX + 1,
+        0},
+    {"description_escape_sequence", F_DESCRIPTION, "a\x1b[31mb", 0, 0},
+    {"email_at_bound", F_EMAIL, NULL, CERBO_EMAIL_MAX, 1},
+    {"email_past_bound", F_EMAIL, NULL, CERBO_EMAIL_MAX + 1, 0},
+    {"email_no_at", F_EMAIL, "ops.example.com", 0, 0},
+    {"email_empty_local", F_EMAIL, "@example.com", 0, 0},
+    {"email_trailing_dot", F_EMAIL, "ops@example.com.", 0, 0},
+    {"email_space", F_EMAIL, "o ps@example.com", 0, 0},
+    {"email_newline_header_injection", F_EMAIL, "ops@example.com\nBcc: x@y.z",
+        0, 0},
+    {"profile_name_at_bound", F_PROFILE_NAME, NULL, CERBO_PROFILE_NAME_MAX, 1},
+    {"profile_name_past_bound", F_PROFILE_NAME, NULL,
+        CERBO_PROFILE_NAME_MAX + 1, 0},
+    {"profile_name_upper", F_PROFILE_NAME, "Sched", 0, 0},
+    {"profile_name_empty", F_PROFILE_NAME, "", 0, 0},
+    {"profile_name_slash", F_PROFILE_NAME, "a/b", 0, 0},
+    /* CERBO_RULE_MAX bytes, the NUL not counted */
+    {"rule_at_bound", F_RULE, NULL, CERBO_RULE_MAX, 1},
+    {"rule_past_bound", F_RULE, NULL, CERBO_RULE_MAX + 1, 0},
+    {"rule_no_path", F_RULE, "GET", 0, 0},
+    {"rule_no_method", F_RULE, "/api", 0, 0},
+    {"rule_space_in_path", F_RULE, "GET /a b", 0, 0},
+    {"rule_control_char", F_RULE, "GET /a\x01", 0, 0},
+    {"rule_query_string", F_RULE, "GET /a?b=c", 0, 0},
+    {"rule_percent", F_RULE, "GET /a%2e%2e", 0, 0},
+    {"profile_description_past_bound", F_PROFILE_DESC, NULL,
+        CERBO_DESCRIPTION_MAX + 1, 0},
+    {"allow_from_bad_prefix", F_ALLOW_FROM, "10.0.0.0/33", 0, 0},
+    {"allow_from_v6_bad_prefix", F_ALLOW_FROM, "2001:db8::/129", 0, 0},
+    {"allow_from_garbage", F_ALLOW_FROM, "10.0.0.0/8,,", 0, 0},
+    {"allow_from_leading_zeros", F_ALLOW_FROM, "010.0.0.1/32", 0, 0},
+    {"allow_from_good", F_ALLOW_FROM, "10.0.0.0/8,2001:db8::/32", 0, 1},
+    {"expires_not_a_time", F_EXPIRES, "tomorrow", 0, 0},
+    {"expires_local_time", F_EXPIRES, "2027-01-01T00:00:00", 0, 0},
+    {"disabled_yes", F_DISABLED, "yes", 0, 0},
+    {"disabled_one", F_DISABLED, "1", 0, 0},
+    {"disabled_true", F_DISABLED, "true", 0, 1},
 };
 
 /* A value of exactly len bytes that is valid but for its length. */
@@ -1648,42 +1656,42 @@ enum hashing { HASH_REFUSED, HASH_OK, HASH_SKIP };
 
 struct secret_case {
 	const char *name;
-	size_t len;       /* with text NULL: 's' * len */
+	size_t len; /* with text NULL: 's' * len */
 	const char *text;
 	enum hashing hashing; /* HASH_SKIP: not hashed (argon2id is slow) */
-	int generated;    /* cerbo_secret_is_generated */
+	int generated;        /* cerbo_secret_is_generated */
 };
 
 #define VALID_KEY "cerbo_sk_ZkxszIIum8EJH1JfQrGkFMuFZbU6ujOaaLQBVAMF9wB2gNaYO"
 
 static const struct secret_case secret_cases[] = {
-	{ "empty_secret", 0, "", HASH_REFUSED, 0 },
-	{ "secret_at_bound", CERBO_SECRET_MAX, NULL, HASH_OK, 0 },
-	{ "secret_past_bound", CERBO_SECRET_MAX + 1, NULL, HASH_REFUSED, 0 },
-	{ "secret_far_past_bound", 65536, NULL, HASH_REFUSED, 0 },
-	{ "prefix_only", 0, "cerbo_sk_", HASH_SKIP, 0 },
-	{ "generated_shape_bad_checksum", 0,
-	    "cerbo_sk_ZkxszIIum8EJH1JfQrGkFMuFZbU6ujOaaLQBVAMF9wB2gNaYP",
-	    HASH_SKIP, 0 },
-	{ "generated_shape_upper_prefix", 0,
-	    "CERBO_SK_ZkxszIIum8EJH1JfQrGkFMuFZbU6ujOaaLQBVAMF9wB2gNaYO",
-	    HASH_SKIP, 0 },
-	{ "generated_key_one_short", 0,
-	    "cerbo_sk_ZkxszIIum8EJH1JfQrGkFMuFZbU6ujOaaLQBVAMF9wB2gNaY",
-	    HASH_SKIP, 0 },
-	{ "generated_key_one_long", 0,
-	    "cerbo_sk_ZkxszIIum8EJH1JfQrGkFMuFZbU6ujOaaLQBVAMF9wB2gNaYOO",
-	    HASH_SKIP, 0 },
-	{ "generated_key_non_base62", 0,
-	    "cerbo_sk_Zkxsz-Ium8EJH1JfQrGkFMuFZbU6ujOaaLQBVAMF9wB2gNaYO",
-	    HASH_SKIP, 0 },
-	{ "generated_key_valid", 0, VALID_KEY, HASH_OK, 1 },
-	{ "body_past_256_bits_valid_checksum", 0,
-	    "cerbo_sk_zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz3QgepY",
-	    HASH_SKIP, 0 },
-	{ "all_zero_body_valid_checksum", 0,
-	    "cerbo_sk_00000000000000000000000000000000000000000003xQm1l",
-	    HASH_OK, 1 },
+    {"empty_secret", 0, "", HASH_REFUSED, 0},
+    {"secret_at_bound", CERBO_SECRET_MAX, NULL, HASH_OK, 0},
+    {"secret_past_bound", CERBO_SECRET_MAX + 1, NULL, HASH_REFUSED, 0},
+    {"secret_far_past_bound", 65536, NULL, HASH_REFUSED, 0},
+    {"prefix_only", 0, "cerbo_sk_", HASH_SKIP, 0},
+    {"generated_shape_bad_checksum", 0,
+        "cerbo_sk_ZkxszIIum8EJH1JfQrGkFMuFZbU6ujOaaLQBVAMF9wB2gNaYP", HASH_SKIP,
+        0},
+    {"generated_shape_upper_prefix", 0,
+        "CERBO_SK_ZkxszIIum8EJH1JfQrGkFMuFZbU6ujOaaLQBVAMF9wB2gNaYO", HASH_SKIP,
+        0},
+    {"generated_key_one_short", 0,
+        "cerbo_sk_ZkxszIIum8EJH1JfQrGkFMuFZbU6ujOaaLQBVAMF9wB2gNaY", HASH_SKIP,
+        0},
+    {"generated_key_one_long", 0,
+        "cerbo_sk_ZkxszIIum8EJH1JfQrGkFMuFZbU6ujOaaLQBVAMF9wB2gNaYOO",
+        HASH_SKIP, 0},
+    {"generated_key_non_base62", 0,
+        "cerbo_sk_Zkxsz-Ium8EJH1JfQrGkFMuFZbU6ujOaaLQBVAMF9wB2gNaYO", HASH_SKIP,
+        0},
+    {"generated_key_valid", 0, VALID_KEY, HASH_OK, 1},
+    {"body_past_256_bits_valid_checksum", 0,
+        "cerbo_sk_zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz3QgepY", HASH_SKIP,
+        0},
+    {"all_zero_body_valid_checksum", 0,
+        "cerbo_sk_00000000000000000000000000000000000000000003xQm1l", HASH_OK,
+        1},
 };
 
 static void
@@ -1708,8 +1716,9 @@ secret_case_test(void **state)
 
 	assert_int_equal(cerbo_secret_is_generated(sec, len), c->generated);
 	err = (struct cerbo_error)CERBO_ERROR_INIT;
-	rc = c->hashing == HASH_SKIP ? 0 :
-	    cerbo_secret_hash(sec, len, out, sizeof(out), &err);
+	rc = c->hashing == HASH_SKIP
+	    ? 0
+	    : cerbo_secret_hash(sec, len, out, sizeof(out), &err);
 	if (c->hashing == HASH_SKIP) {
 		assert_true(rc == 0 || rc == -1);
 	} else if (c->hashing == HASH_OK) {
@@ -1737,63 +1746,78 @@ struct hash_case {
 	int valid;
 };
 
-#define A2_TAIL "$oJk6k7AW8Iv94ZaoQnJT6g$njWm0Gw9KolExN1aYyQOWrc+X7cq2TqzT3OYj1B6btM"
-#define B2_TAIL "Xx+d8kW0NjbjMlTrK3wpyg$/Zn2b6C8FpiGEbjap5RXo02F1lYAT1E5EQTe6ymGl5I"
+#define A2_TAIL                                                                \
+	"$oJk6k7AW8Iv94ZaoQnJT6g$njWm0Gw9KolExN1aYyQOWrc+X7cq2TqzT3OYj1B6btM"
+#define B2_TAIL                                                                \
+	"Xx+d8kW0NjbjMlTrK3wpyg$/Zn2b6C8FpiGEbjap5RXo02F1lYAT1E5EQTe6ymGl5I"
 
 static const struct hash_case hash_cases[] = {
-	{ "b2b_valid", "$cerbo-b2b$v=1$" B2_TAIL, 1 },
-	{ "argon2id_small_valid", "$argon2id$v=19$m=8,t=1,p=1" A2_TAIL, 1 },
-	{ "argon2id_at_memory_bound", "$argon2id$v=19$m=262144,t=1,p=1"
-	    A2_TAIL, 1 },
-	{ "argon2id_past_memory_bound", "$argon2id$v=19$m=262145,t=1,p=1"
-	    A2_TAIL, 0 },
-	{ "argon2id_terabytes", "$argon2id$v=19$m=4294967295,t=1,p=1" A2_TAIL,
-	    0 },
-	{ "argon2id_m_overflow", "$argon2id$v=19$m=184467440737095516160,t=1,"
-	    "p=1" A2_TAIL, 0 },
-	{ "argon2id_at_time_bound", "$argon2id$v=19$m=8,t=10,p=1" A2_TAIL, 1 },
-	{ "argon2id_past_time_bound", "$argon2id$v=19$m=8,t=11,p=1" A2_TAIL,
-	    0 },
-	{ "argon2id_zero_time", "$argon2id$v=19$m=8,t=0,p=1" A2_TAIL, 0 },
-	{ "argon2id_below_memory_min", "$argon2id$v=19$m=7,t=1,p=1" A2_TAIL,
-	    0 },
-	{ "argon2id_parallel_4", "$argon2id$v=19$m=8,t=1,p=4" A2_TAIL, 0 },
-	{ "argon2id_negative_m", "$argon2id$v=19$m=-8,t=1,p=1" A2_TAIL, 0 },
-	{ "argon2id_leading_zero_m", "$argon2id$v=19$m=08,t=1,p=1" A2_TAIL,
-	    0 },
-	{ "argon2id_plus_sign_m", "$argon2id$v=19$m=+8,t=1,p=1" A2_TAIL, 0 },
-	{ "argon2id_v16", "$argon2id$v=16$m=8,t=1,p=1" A2_TAIL, 0 },
-	{ "argon2id_no_version", "$argon2id$m=8,t=1,p=1" A2_TAIL, 0 },
-	{ "argon2id_reordered_params", "$argon2id$v=19$t=1,m=8,p=1" A2_TAIL,
-	    0 },
-	{ "argon2id_no_hash", "$argon2id$v=19$m=8,t=1,p=1$oJk6k7AW8Iv94ZaoQnJT"
-	    "6g", 0 },
-	{ "argon2id_padded_salt", "$argon2id$v=19$m=8,t=1,p=1$oJk6k7AW8Iv94Za"
-	    "oQnJT6g==$njWm0Gw9KolExN1aYyQOWrc+X7cq2TqzT3OYj1B6btM", 0 },
-	{ "argon2id_utf8_byte_in_salt", "$argon2id$v=19$m=8,t=1,p=1$oJk6k7"
-	    "\xc3W8Iv94ZaoQnJT6g$njWm0Gw9KolExN1aYyQOWrc+X7cq2TqzT3OYj1B6btM",
-	    0 },
-	{ "argon2id_high_byte_in_hash", "$argon2id$v=19$m=8,t=1,p=1$oJk6k7AW8"
-	    "Iv94ZaoQnJT6g$njWm0Gw9KolExN1aYyQOWrc+X7cq2TqzT3OYj1B6\xfftM", 0 },
-	{ "b2b_high_byte_in_salt", "$cerbo-b2b$v=1$Xx+d8kW0NjbjMlTrK3wpy\x80$/Z"
-	    "n2b6C8FpiGEbjap5RXo02F1lYAT1E5EQTe6ymGl5I", 0 },
-	{ "argon2i", "$argon2i$v=19$m=8,t=1,p=1" A2_TAIL, 0 },
-	{ "argon2d", "$argon2d$v=19$m=8,t=1,p=1" A2_TAIL, 0 },
-	{ "b2b_v2", "$cerbo-b2b$v=2$" B2_TAIL, 0 },
-	{ "b2b_short_salt", "$cerbo-b2b$v=1$Xx+d8kW0NjbjMlTrK3wpy$/Zn2b6C8Fpi"
-	    "GEbjap5RXo02F1lYAT1E5EQTe6ymGl5I", 0 },
-	{ "b2b_url_safe_chars", "$cerbo-b2b$v=1$Xx-d8kW0NjbjMlTrK3wpyg$_Zn2b6"
-	    "C8FpiGEbjap5RXo02F1lYAT1E5EQTe6ymGl5I", 0 },
-	{ "b2b_trailing_garbage", "$cerbo-b2b$v=1$" B2_TAIL "$x", 0 },
-	{ "b2b_uppercase_scheme", "$CERBO-B2B$v=1$" B2_TAIL, 0 },
-	{ "sha512_crypt", "$6$salt$IxDD3jeSOb5eB1CX5LBsqZFVkJdido3OUILO5Ifz5i"
-	    "wMuTS4XMS130MTSuDDl3aCI6WouIL9AjRbLCelDCy.g.", 0 },
-	{ "bcrypt", "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jW"
-	    "MUW", 0 },
-	{ "md5_crypt", "$1$salt$qJH7.N4xYta3aEG/dfqo/0", 0 },
-	{ "plain_text", "hunter2", 0 },
-	{ "empty", "", 0 },
-	{ "dollar_only", "$", 0 },
+    {"b2b_valid", "$cerbo-b2b$v=1$" B2_TAIL, 1},
+    {"argon2id_small_valid", "$argon2id$v=19$m=8,t=1,p=1" A2_TAIL, 1},
+    {"argon2id_at_memory_bound", "$argon2id$v=19$m=262144,t=1,p=1" A2_TAIL, 1},
+    {"argon2id_past_memory_bound", "$argon2id$v=19$m=262145,t=1,p=1" A2_TAIL,
+        0},
+    {"argon2id_terabytes", "$argon2id$v=19$m=4294967295,t=1,p=1" A2_TAIL, 0},
+    {"argon2id_m_overflow",
+        "$argon2id$v=19$m=184467440737095516160,t=1,"
+        "p=1" A2_TAIL,
+        0},
+    {"argon2id_at_time_bound", "$argon2id$v=19$m=8,t=10,p=1" A2_TAIL, 1},
+    {"argon2id_past_time_bound", "$argon2id$v=19$m=8,t=11,p=1" A2_TAIL, 0},
+    {"argon2id_zero_time", "$argon2id$v=19$m=8,t=0,p=1" A2_TAIL, 0},
+    {"argon2id_below_memory_min", "$argon2id$v=19$m=7,t=1,p=1" A2_TAIL, 0},
+    {"argon2id_parallel_4", "$argon2id$v=19$m=8,t=1,p=4" A2_TAIL, 0},
+    {"argon2id_negative_m", "$argon2id$v=19$m=-8,t=1,p=1" A2_TAIL, 0},
+    {"argon2id_leading_zero_m", "$argon2id$v=19$m=08,t=1,p=1" A2_TAIL, 0},
+    {"argon2id_plus_sign_m", "$argon2id$v=19$m=+8,t=1,p=1" A2_TAIL, 0},
+    {"argon2id_v16", "$argon2id$v=16$m=8,t=1,p=1" A2_TAIL, 0},
+    {"argon2id_no_version", "$argon2id$m=8,t=1,p=1" A2_TAIL, 0},
+    {"argon2id_reordered_params", "$argon2id$v=19$t=1,m=8,p=1" A2_TAIL, 0},
+    {"argon2id_no_hash",
+        "$argon2id$v=19$m=8,t=1,p=1$oJk6k7AW8Iv94ZaoQnJT"
+        "6g",
+        0},
+    {"argon2id_padded_salt",
+        "$argon2id$v=19$m=8,t=1,p=1$oJk6k7AW8Iv94Za"
+        "oQnJT6g==$njWm0Gw9KolExN1aYyQOWrc+X7cq2TqzT3OYj1B6btM",
+        0},
+    {"argon2id_utf8_byte_in_salt",
+        "$argon2id$v=19$m=8,t=1,p=1$oJk6k7"
+        "\xc3W8Iv94ZaoQnJT6g$njWm0Gw9KolExN1aYyQOWrc+X7cq2TqzT3OYj1B6btM",
+        0},
+    {"argon2id_high_byte_in_hash",
+        "$argon2id$v=19$m=8,t=1,p=1$oJk6k7AW8"
+        "Iv94ZaoQnJT6g$njWm0Gw9KolExN1aYyQOWrc+X7cq2TqzT3OYj1B6\xfftM",
+        0},
+    {"b2b_high_byte_in_salt",
+        "$cerbo-b2b$v=1$Xx+d8kW0NjbjMlTrK3wpy\x80$/Z"
+        "n2b6C8FpiGEbjap5RXo02F1lYAT1E5EQTe6ymGl5I",
+        0},
+    {"argon2i", "$argon2i$v=19$m=8,t=1,p=1" A2_TAIL, 0},
+    {"argon2d", "$argon2d$v=19$m=8,t=1,p=1" A2_TAIL, 0},
+    {"b2b_v2", "$cerbo-b2b$v=2$" B2_TAIL, 0},
+    {"b2b_short_salt",
+        "$cerbo-b2b$v=1$Xx+d8kW0NjbjMlTrK3wpy$/Zn2b6C8Fpi"
+        "GEbjap5RXo02F1lYAT1E5EQTe6ymGl5I",
+        0},
+    {"b2b_url_safe_chars",
+        "$cerbo-b2b$v=1$Xx-d8kW0NjbjMlTrK3wpyg$_Zn2b6"
+        "C8FpiGEbjap5RXo02F1lYAT1E5EQTe6ymGl5I",
+        0},
+    {"b2b_trailing_garbage", "$cerbo-b2b$v=1$" B2_TAIL "$x", 0},
+    {"b2b_uppercase_scheme", "$CERBO-B2B$v=1$" B2_TAIL, 0},
+    {"sha512_crypt",
+        "$6$salt$IxDD3jeSOb5eB1CX5LBsqZFVkJdido3OUILO5Ifz5i"
+        "wMuTS4XMS130MTSuDDl3aCI6WouIL9AjRbLCelDCy.g.",
+        0},
+    {"bcrypt",
+        "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jW"
+        "MUW",
+        0},
+    {"md5_crypt", "$1$salt$qJH7.N4xYta3aEG/dfqo/0", 0},
+    {"plain_text", "hunter2", 0},
+    {"empty", "", 0},
+    {"dollar_only", "$", 0},
 };
 
 static void
@@ -1802,8 +1826,7 @@ hash_case_test(void **state)
 	const struct hash_case *c = *state;
 	struct cerbo_error err = CERBO_ERROR_INIT;
 
-	assert_int_equal(cerbo_hash_validate(c->hash, &err),
-	    c->valid ? 0 : -1);
+	assert_int_equal(cerbo_hash_validate(c->hash, &err), c->valid ? 0 : -1);
 	if (c->valid) {
 		assert_non_null(cerbo_hash_scheme(c->hash));
 	} else {
@@ -1827,69 +1850,58 @@ struct request_case {
 };
 
 static const struct request_case request_cases[] = {
-	{ "plain_allowed", "GET /api/v1/appointments/1 HTTP/1.1", 0, 1 },
-	{ "query_dropped", "GET /api/v1/appointments/1?x=/../y HTTP/1.1", 0,
-	    1 },
-	{ "encoded_letters_decoded", "GET /api/v1/%61ppointments/1", 0, 1 },
-	{ "dotdot_segment", "GET /api/v1/appointments/../secret/x", 0, 0 },
-	{ "dot_segment", "GET /api/v1/./appointments/secret/x", 0, 0 },
-	{ "trailing_dotdot", "GET /api/v1/appointments/secret/x/..", 0, 0 },
-	{ "trailing_dot", "GET /api/v1/appointments/.", 0, 0 },
-	{ "encoded_dotdot_lower", "GET /api/v1/appointments/%2e%2e/x", 0, 0 },
-	{ "encoded_dotdot_upper", "GET /api/v1/appointments/%2E%2E/x", 0, 0 },
-	{ "encoded_dot_mixed", "GET /api/v1/appointments/.%2e/x", 0, 0 },
-	{ "encoded_single_dot", "GET /api/v1/%2e/appointments/x", 0, 0 },
-	{ "double_slash", "GET /api//v1/appointments/1", 0, 0 },
-	{ "leading_double_slash", "GET //api/v1/appointments/1", 0, 0 },
-	{ "triple_slash", "GET /api/v1///appointments/1", 0, 0 },
-	{ "encoded_slash_lower", "GET /api/v1/appointments%2f..%2fsecret/x",
-	    0, 0 },
-	{ "encoded_slash_upper", "GET /api/v1/appointments%2F1", 0, 0 },
-	{ "raw_backslash", "GET /api/v1/appointments\\..\\secret", 0, 0 },
-	{ "encoded_backslash", "GET /api/v1/appointments%5c..%5csecret", 0,
-	    0 },
-	{ "double_encoded_dot", "GET /api/v1/appointments/%252e%252e/x", 0,
-	    0 },
-	{ "double_encoded_slash", "GET /api/v1/appointments%252fsecret", 0,
-	    0 },
-	{ "percent_25_alone", "GET /api/v1/appointments/100%25", 0, 0 },
-	{ "truncated_percent", "GET /api/v1/appointments/%2", 0, 0 },
-	{ "bare_percent", "GET /api/v1/appointments/%", 0, 0 },
-	{ "percent_non_hex", "GET /api/v1/appointments/%zz", 0, 0 },
-	{ "semicolon_parameter", "GET /api/v1/appointments;x=1/secret", 0,
-	    0 },
-	{ "encoded_semicolon", "GET /api/v1/appointments%3bx/secret", 0, 0 },
-	{ "encoded_nul", "GET /api/v1/appointments/%00", 0, 0 },
-	{ "raw_nul_cuts_line", "GET /api/v1/appointments/1\0/../secret", 38,
-	    1 },
-	{ "encoded_newline", "GET /api/v1/appointments/%0a", 0, 0 },
-	{ "raw_tab", "GET /api/v1/appointments/\t1", 0, 0 },
-	{ "raw_cr", "GET /api/v1/appointments/1\r", 0, 0 },
-	{ "encoded_del", "GET /api/v1/appointments/%7f", 0, 0 },
-	{ "overlong_utf8_dot", "GET /api/v1/appointments/%c0%ae%c0%ae/x", 0,
-	    0 },
-	{ "overlong_utf8_slash", "GET /api/v1/appointments%c0%afsecret", 0,
-	    0 },
-	{ "invalid_utf8_decoded", "GET /api/v1/appointments/%ff", 0, 0 },
-	{ "raw_utf8_byte", "GET /api/v1/appointments/\xc3\xa9", 0, 0 },
-	{ "absolute_form_http", "GET http://h/api/v1/appointments/1 HTTP/1.1",
-	    0, 0 },
-	{ "absolute_form_https", "GET https://h/api/v1/appointments/1", 0, 0 },
-	{ "authority_form", "CONNECT h:443 HTTP/1.1", 0, 0 },
-	{ "asterisk_form", "OPTIONS * HTTP/1.1", 0, 0 },
-	{ "relative_target", "GET api/v1/appointments/1", 0, 0 },
-	{ "lowercase_method", "get /api/v1/appointments/1", 0, 0 },
-	{ "method_too_long", "GETGETGETGETGETGETGETGETGETGETGETG /a", 0, 0 },
-	{ "two_spaces", "GET  /api/v1/appointments/1", 0, 0 },
-	{ "leading_space", " GET /api/v1/appointments/1", 0, 0 },
-	{ "trailing_space", "GET /api/v1/appointments/1 ", 0, 0 },
-	{ "bad_version", "GET /api/v1/appointments/1 HTTP/x", 0, 0 },
-	{ "extra_word", "GET /api/v1/appointments/1 HTTP/1.1 extra", 0, 0 },
-	{ "empty_line", "", 0, 0 },
-	{ "method_only", "GET", 0, 0 },
-	{ "fragment_refused", "GET /api/v1/appointments/1#/../../secret", 0,
-	    0 },
-	{ "path_past_bound", NULL, 0, 0 },
+    {"plain_allowed", "GET /api/v1/appointments/1 HTTP/1.1", 0, 1},
+    {"query_dropped", "GET /api/v1/appointments/1?x=/../y HTTP/1.1", 0, 1},
+    {"encoded_letters_decoded", "GET /api/v1/%61ppointments/1", 0, 1},
+    {"dotdot_segment", "GET /api/v1/appointments/../secret/x", 0, 0},
+    {"dot_segment", "GET /api/v1/./appointments/secret/x", 0, 0},
+    {"trailing_dotdot", "GET /api/v1/appointments/secret/x/..", 0, 0},
+    {"trailing_dot", "GET /api/v1/appointments/.", 0, 0},
+    {"encoded_dotdot_lower", "GET /api/v1/appointments/%2e%2e/x", 0, 0},
+    {"encoded_dotdot_upper", "GET /api/v1/appointments/%2E%2E/x", 0, 0},
+    {"encoded_dot_mixed", "GET /api/v1/appointments/.%2e/x", 0, 0},
+    {"encoded_single_dot", "GET /api/v1/%2e/appointments/x", 0, 0},
+    {"double_slash", "GET /api//v1/appointments/1", 0, 0},
+    {"leading_double_slash", "GET //api/v1/appointments/1", 0, 0},
+    {"triple_slash", "GET /api/v1///appointments/1", 0, 0},
+    {"encoded_slash_lower", "GET /api/v1/appointments%2f..%2fsecret/x", 0, 0},
+    {"encoded_slash_upper", "GET /api/v1/appointments%2F1", 0, 0},
+    {"raw_backslash", "GET /api/v1/appointments\\..\\secret", 0, 0},
+    {"encoded_backslash", "GET /api/v1/appointments%5c..%5csecret", 0, 0},
+    {"double_encoded_dot", "GET /api/v1/appointments/%252e%252e/x", 0, 0},
+    {"double_encoded_slash", "GET /api/v1/appointments%252fsecret", 0, 0},
+    {"percent_25_alone", "GET /api/v1/appointments/100%25", 0, 0},
+    {"truncated_percent", "GET /api/v1/appointments/%2", 0, 0},
+    {"bare_percent", "GET /api/v1/appointments/%", 0, 0},
+    {"percent_non_hex", "GET /api/v1/appointments/%zz", 0, 0},
+    {"semicolon_parameter", "GET /api/v1/appointments;x=1/secret", 0, 0},
+    {"encoded_semicolon", "GET /api/v1/appointments%3bx/secret", 0, 0},
+    {"encoded_nul", "GET /api/v1/appointments/%00", 0, 0},
+    {"raw_nul_cuts_line", "GET /api/v1/appointments/1\0/../secret", 38, 1},
+    {"encoded_newline", "GET /api/v1/appointments/%0a", 0, 0},
+    {"raw_tab", "GET /api/v1/appointments/\t1", 0, 0},
+    {"raw_cr", "GET /api/v1/appointments/1\r", 0, 0},
+    {"encoded_del", "GET /api/v1/appointments/%7f", 0, 0},
+    {"overlong_utf8_dot", "GET /api/v1/appointments/%c0%ae%c0%ae/x", 0, 0},
+    {"overlong_utf8_slash", "GET /api/v1/appointments%c0%afsecret", 0, 0},
+    {"invalid_utf8_decoded", "GET /api/v1/appointments/%ff", 0, 0},
+    {"raw_utf8_byte", "GET /api/v1/appointments/\xc3\xa9", 0, 0},
+    {"absolute_form_http", "GET http://h/api/v1/appointments/1 HTTP/1.1", 0, 0},
+    {"absolute_form_https", "GET https://h/api/v1/appointments/1", 0, 0},
+    {"authority_form", "CONNECT h:443 HTTP/1.1", 0, 0},
+    {"asterisk_form", "OPTIONS * HTTP/1.1", 0, 0},
+    {"relative_target", "GET api/v1/appointments/1", 0, 0},
+    {"lowercase_method", "get /api/v1/appointments/1", 0, 0},
+    {"method_too_long", "GETGETGETGETGETGETGETGETGETGETGETG /a", 0, 0},
+    {"two_spaces", "GET  /api/v1/appointments/1", 0, 0},
+    {"leading_space", " GET /api/v1/appointments/1", 0, 0},
+    {"trailing_space", "GET /api/v1/appointments/1 ", 0, 0},
+    {"bad_version", "GET /api/v1/appointments/1 HTTP/x", 0, 0},
+    {"extra_word", "GET /api/v1/appointments/1 HTTP/1.1 extra", 0, 0},
+    {"empty_line", "", 0, 0},
+    {"method_only", "GET", 0, 0},
+    {"fragment_refused", "GET /api/v1/appointments/1#/../../secret", 0, 0},
+    {"path_past_bound", NULL, 0, 0},
 };
 
 static void
@@ -2035,8 +2047,7 @@ main(void)
 		add("request", request_cases[i].name, request_case_test,
 		    &request_cases[i]);
 
-	rc = _cmocka_run_group_tests("hostile", tests, ntests, setup,
-	    teardown);
+	rc = _cmocka_run_group_tests("hostile", tests, ntests, setup, teardown);
 	free(tests);
 	free(names);
 	return rc;

@@ -51,7 +51,8 @@ add_user(struct cerbo_store *s, const char *name, const char *secret)
 	spec.description = "A user";
 
 	assert_int_equal(cerbo_secret_hash(secret, strlen(secret), hash,
-	    sizeof(hash), NULL), 0);
+	                     sizeof(hash), NULL),
+	    0);
 	spec.secret_hash = hash;
 	assert_int_equal(cerbo_user_add(s, &spec, NOW, NULL), 0);
 }
@@ -84,30 +85,40 @@ setup(void **state)
 	f->store = cerbo_store_new();
 	assert_non_null(f->store);
 	assert_int_equal(cerbo_profile_add(f->store, "sched", "Scheduling",
-	    NULL), 0);
+	                     NULL),
+	    0);
 	assert_int_equal(cerbo_profile_rule_add(f->store, "sched",
-	    CERBO_RULE_ALLOW, "GET /api/v1/appointments/**", &changed, NULL), 0);
+	                     CERBO_RULE_ALLOW, "GET /api/v1/appointments/**",
+	                     &changed, NULL),
+	    0);
 	assert_int_equal(cerbo_profile_rule_add(f->store, "sched",
-	    CERBO_RULE_DENY, "DELETE /**", &changed, NULL), 0);
+	                     CERBO_RULE_DENY, "DELETE /**", &changed, NULL),
+	    0);
 	assert_int_equal(cerbo_secret_generate(f->secret, sizeof(f->secret)),
 	    0);
 	add_user(f->store, "pk_plain", f->secret);
 	add_user(f->store, "pk_limits", f->secret);
 	assert_int_equal(cerbo_user_set(f->store, "pk_limits",
-	    CERBO_USER_DISABLED, "true", NOW, &changed, NULL), 0);
+	                     CERBO_USER_DISABLED, "true", NOW, &changed, NULL),
+	    0);
 	assert_int_equal(cerbo_user_set(f->store, "pk_limits",
-	    CERBO_USER_EXPIRES, "2027-01-01T00:00:00Z", NOW, &changed, NULL), 0);
+	                     CERBO_USER_EXPIRES, "2027-01-01T00:00:00Z", NOW,
+	                     &changed, NULL),
+	    0);
 	assert_int_equal(cerbo_user_set(f->store, "pk_limits",
-	    CERBO_USER_ALLOW_FROM, "192.0.2.0/24,2001:db8::/32", NOW, &changed,
-	    NULL), 0);
+	                     CERBO_USER_ALLOW_FROM,
+	                     "192.0.2.0/24,2001:db8::/32", NOW, &changed, NULL),
+	    0);
 	assert_int_equal(cerbo_secret_generate(secret2, sizeof(secret2)), 0);
 	{
 		char hash[CERBO_HASH_MAX];
 
 		assert_int_equal(cerbo_secret_hash(secret2, strlen(secret2),
-		    hash, sizeof(hash), NULL), 0);
+		                     hash, sizeof(hash), NULL),
+		    0);
 		assert_int_equal(cerbo_user_set_secret(f->store, "pk_limits",
-		    hash, NOW, 3600, 0, NULL), 0);
+		                     hash, NOW, 3600, 0, NULL),
+		    0);
 	}
 	*state = f;
 	return 0;
@@ -136,15 +147,16 @@ index_returns_every_field_the_verifier_needs(void **state)
 	unsigned char buf[CERBO__INDEX_RECORD_MAX];
 	struct stat st;
 	int i;
-	static const enum cerbo_user_field fields[] = { CERBO_USER_PROFILE,
-		CERBO_USER_SECRET, CERBO_USER_OLD_SECRET,
-		CERBO_USER_OLD_SECRET_EXPIRES, CERBO_USER_EXPIRES,
-		CERBO_USER_ALLOW_FROM, CERBO_USER_DISABLED };
+	static const enum cerbo_user_field fields[] = {CERBO_USER_PROFILE,
+	    CERBO_USER_SECRET, CERBO_USER_OLD_SECRET,
+	    CERBO_USER_OLD_SECRET_EXPIRES, CERBO_USER_EXPIRES,
+	    CERBO_USER_ALLOW_FROM, CERBO_USER_DISABLED};
 
 	save(f, &st);
 	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, NULL), 0);
 	assert_int_equal(cerbo__index_find(ix, "pk_limits", &got, buf,
-	    sizeof(buf)), 1);
+	                     sizeof(buf)),
+	    1);
 	want = cerbo_store_user_find(f->store, "pk_limits");
 	assert_string_equal(cerbo_user_name(&got), "pk_limits");
 	for (i = 0; i < (int)(sizeof(fields) / sizeof(fields[0])); i++)
@@ -153,7 +165,8 @@ index_returns_every_field_the_verifier_needs(void **state)
 	assert_int_equal(cerbo_user_time(&got, CERBO_USER_EXPIRES),
 	    cerbo_user_time(want, CERBO_USER_EXPIRES));
 	assert_int_equal(cerbo__index_find(ix, "pk_plain", &got, buf,
-	    sizeof(buf)), 1);
+	                     sizeof(buf)),
+	    1);
 	assert_null(cerbo_user_get(&got, CERBO_USER_OLD_SECRET));
 	assert_null(cerbo_user_get(&got, CERBO_USER_ALLOW_FROM));
 	assert_string_equal(cerbo_user_get(&got, CERBO_USER_DISABLED), "false");
@@ -193,9 +206,11 @@ unknown_user_is_not_found(void **state)
 	save(f, &st);
 	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, NULL), 0);
 	assert_int_equal(cerbo__index_find(ix, "pk_nobody", &got, buf,
-	    sizeof(buf)), 0);
+	                     sizeof(buf)),
+	    0);
 	assert_int_equal(cerbo__index_find(ix, "pk_plai", &got, buf,
-	    sizeof(buf)), 0);
+	                     sizeof(buf)),
+	    0);
 	cerbo__index_close(ix);
 }
 
@@ -212,9 +227,11 @@ a_miss_makes_the_reads_a_hit_makes(void **state)
 	save(f, &st);
 	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, NULL), 0);
 	assert_int_equal(cerbo__index_lookup(ix, "pk_plain", &got, buf,
-	    sizeof(buf), &hit), 1);
+	                     sizeof(buf), &hit),
+	    1);
 	assert_int_equal(cerbo__index_lookup(ix, "pk_nobody", &got, buf,
-	    sizeof(buf), &miss), 0);
+	                     sizeof(buf), &miss),
+	    0);
 	/* The slots near the home slot, then one record: a miss reads a
 	 * record too. */
 	assert_int_equal(hit.reads, 2);
@@ -252,7 +269,8 @@ edited_yaml_makes_the_index_stale(void **state)
 	save(f, &st);
 	/* A hand edit: new content, the old index stays. */
 	assert_int_equal(cerbo_user_set(f->store, "pk_plain",
-	    CERBO_USER_DISABLED, "true", NOW, &changed, NULL), 0);
+	                     CERBO_USER_DISABLED, "true", NOW, &changed, NULL),
+	    0);
 	{
 		char *buf = NULL;
 		size_t len = 0;
@@ -379,10 +397,13 @@ ten_thousand_users_are_all_found(void **state)
 	for (i = 0; i < 10000; i++) {
 		snprintf(name, sizeof(name), "pk_u%05d", i);
 		assert_int_equal(cerbo__index_find(ix, name, &got, buf,
-		    sizeof(buf)), 1);
+		                     sizeof(buf)),
+		    1);
 		assert_string_equal(cerbo_user_name(&got), name);
 		assert_int_equal(cerbo_secret_check(cerbo_user_get(&got,
-		    CERBO_USER_SECRET), f->secret, strlen(f->secret)), 0);
+		                                        CERBO_USER_SECRET),
+		                     f->secret, strlen(f->secret)),
+		    0);
 	}
 	cerbo__index_close(ix);
 }
@@ -400,7 +421,7 @@ hits_and_misses_make_two_reads_among_many_users(void **state)
 	struct cerbo__index_probe probe;
 	struct cerbo_user got;
 	unsigned char buf[CERBO__INDEX_RECORD_MAX];
-	unsigned long more[2] = { 0, 0 };
+	unsigned long more[2] = {0, 0};
 	char name[32];
 	struct stat st;
 	int i, hit;
@@ -416,13 +437,16 @@ hits_and_misses_make_two_reads_among_many_users(void **state)
 		snprintf(name, sizeof(name), hit ? "pk_u%05d" : "pk_x%05d",
 		    i / 2);
 		assert_int_equal(cerbo__index_lookup(ix, name, &got, buf,
-		    sizeof(buf), &probe), hit);
+		                     sizeof(buf), &probe),
+		    hit);
 		assert_in_range(probe.reads, 2, 3);
 		if (probe.reads > 2)
 			more[hit]++;
 	}
-	fprintf(stderr, "# three reads: %lu of 10000 hits, %lu of 10000 "
-	    "misses\n", more[1], more[0]);
+	fprintf(stderr,
+	    "# three reads: %lu of 10000 hits, %lu of 10000 "
+	    "misses\n",
+	    more[1], more[0]);
 	assert_in_range(more[1], 0, 50);
 	assert_in_range(more[0], 0, 50);
 	cerbo__index_close(ix);
@@ -512,10 +536,13 @@ index_made_writable_and_rewritten_is_not_read_again(void **state)
 	    CERBO_ALLOW);
 	assert_int_equal(cerbo_secret_generate(planted, sizeof(planted)), 0);
 	assert_int_equal(cerbo_secret_hash(planted, strlen(planted), hash,
-	    sizeof(hash), NULL), 0);
+	                     sizeof(hash), NULL),
+	    0);
 	assert_int_equal(chmod(idx, 0660), 0);
-	rewrite_in_place(idx, cerbo_user_get(cerbo_store_user_find(f->store,
-	    "pk_plain"), CERBO_USER_SECRET), hash);
+	rewrite_in_place(idx,
+	    cerbo_user_get(cerbo_store_user_find(f->store, "pk_plain"),
+	        CERBO_USER_SECRET),
+	    hash);
 	assert_int_equal(verify_key(f->path, "pk_plain", planted),
 	    CERBO_DENY_CREDENTIALS);
 	/* The YAML answers instead: the real key still works. */
@@ -582,42 +609,41 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(
-		    index_returns_every_field_the_verifier_needs, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(
-		    index_keeps_profiles_and_their_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(unknown_user_is_not_found,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    a_miss_makes_the_reads_a_hit_makes, setup, teardown),
-		cmocka_unit_test_setup_teardown(missing_index_is_not_found,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    edited_yaml_makes_the_index_stale, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    shipped_pair_is_recognised_by_digest, setup, teardown),
-		cmocka_unit_test_setup_teardown(truncated_index_is_damaged,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(flipped_header_byte_is_damaged,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(group_writable_index_is_refused,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(index_has_the_store_mode, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(
-		    ten_thousand_users_are_all_found, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    hits_and_misses_make_two_reads_among_many_users, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(
-		    compile_writes_an_index_that_matches, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    index_made_writable_and_rewritten_is_not_read_again, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(
-		    index_copied_over_in_place_is_not_read_with_the_old_header,
-		    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        index_returns_every_field_the_verifier_needs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        index_keeps_profiles_and_their_rules, setup, teardown),
+	    cmocka_unit_test_setup_teardown(unknown_user_is_not_found, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(a_miss_makes_the_reads_a_hit_makes,
+	        setup, teardown),
+	    cmocka_unit_test_setup_teardown(missing_index_is_not_found, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(edited_yaml_makes_the_index_stale,
+	        setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        shipped_pair_is_recognised_by_digest, setup, teardown),
+	    cmocka_unit_test_setup_teardown(truncated_index_is_damaged, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(flipped_header_byte_is_damaged,
+	        setup, teardown),
+	    cmocka_unit_test_setup_teardown(group_writable_index_is_refused,
+	        setup, teardown),
+	    cmocka_unit_test_setup_teardown(index_has_the_store_mode, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(ten_thousand_users_are_all_found,
+	        setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        hits_and_misses_make_two_reads_among_many_users, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(
+	        compile_writes_an_index_that_matches, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        index_made_writable_and_rewritten_is_not_read_again, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(
+	        index_copied_over_in_place_is_not_read_with_the_old_header,
+	        setup, teardown),
 	};
 
 	if (sodium_init() < 0)

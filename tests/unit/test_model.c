@@ -890,8 +890,8 @@ field_differs_compares_canonical_values(void **state)
 	ok(cerbo_user_field_differs(u, CERBO_USER_ALLOW_FROM, "192.0.2.7",
 	    &differs, &err));
 	assert_int_equal(differs, 0);
-	ok(cerbo_user_field_differs(u, CERBO_USER_ALLOW_FROM,
-	    "192.0.2.7/32", &differs, &err));
+	ok(cerbo_user_field_differs(u, CERBO_USER_ALLOW_FROM, "192.0.2.7/32",
+	    &differs, &err));
 	assert_int_equal(differs, 0);
 	ok(cerbo_user_field_differs(u, CERBO_USER_ALLOW_FROM, "192.0.2.8",
 	    &differs, &err));
@@ -902,8 +902,8 @@ field_differs_compares_canonical_values(void **state)
 	ok(cerbo_user_field_differs(u, CERBO_USER_PROFILE, " scheduling",
 	    &differs, &err));
 	assert_int_equal(differs, 0);
-	ok(cerbo_user_field_differs(u, CERBO_USER_DISABLED, " false",
-	    &differs, &err));
+	ok(cerbo_user_field_differs(u, CERBO_USER_DISABLED, " false", &differs,
+	    &err));
 	assert_int_equal(differs, 0);
 	ok(cerbo_user_field_differs(u, CERBO_USER_EXPIRES, NULL, &differs,
 	    &err));
@@ -914,8 +914,8 @@ field_differs_compares_canonical_values(void **state)
 	refused(cerbo_user_field_differs(u, CERBO_USER_EMAIL, "not-an-email",
 	            &differs, &err),
 	    CERBO_E_INVALID, "email");
-	refused(cerbo_user_field_differs(u, CERBO_USER_NICKNAME, NULL,
-	            &differs, &err),
+	refused(cerbo_user_field_differs(u, CERBO_USER_NICKNAME, NULL, &differs,
+	            &err),
 	    CERBO_E_INVALID, "nickname is required");
 }
 

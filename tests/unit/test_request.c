@@ -39,8 +39,9 @@ check_good(const struct good *g, size_t n)
 		if (strcmp(req.method, g[i].method) != 0 ||
 		    strcmp(req.path, g[i].path) != 0)
 			fail_msg("\"%s\" gave \"%s\" \"%s\", expected \"%s\" "
-			    "\"%s\"", g[i].line, req.method, req.path,
-			    g[i].method, g[i].path);
+			         "\"%s\"",
+			    g[i].line, req.method, req.path, g[i].method,
+			    g[i].path);
 	}
 }
 
@@ -75,12 +76,11 @@ static void
 method_and_path_are_accepted(void **state)
 {
 	static const struct good t[] = {
-		{ "GET /api/v1/patients/1", "GET", "/api/v1/patients/1" },
-		{ "POST /api/v1/appointments", "POST",
-		    "/api/v1/appointments" },
-		{ "DELETE /", "DELETE", "/" },
-		{ "M-SEARCH /x", "M-SEARCH", "/x" },
-		{ "VERSION_CONTROL /x", "VERSION_CONTROL", "/x" },
+	    {"GET /api/v1/patients/1", "GET", "/api/v1/patients/1"},
+	    {"POST /api/v1/appointments", "POST", "/api/v1/appointments"},
+	    {"DELETE /", "DELETE", "/"},
+	    {"M-SEARCH /x", "M-SEARCH", "/x"},
+	    {"VERSION_CONTROL /x", "VERSION_CONTROL", "/x"},
 	};
 
 	(void)state;
@@ -91,11 +91,11 @@ static void
 request_line_with_http_version_is_accepted(void **state)
 {
 	static const struct good t[] = {
-		{ "GET /a/b HTTP/1.1", "GET", "/a/b" },
-		{ "GET /a/b HTTP/1.0", "GET", "/a/b" },
-		{ "GET /a/b HTTP/2.0", "GET", "/a/b" },
-		{ "GET /a/b HTTP/2", "GET", "/a/b" },
-		{ "GET /a/b HTTP/3", "GET", "/a/b" },
+	    {"GET /a/b HTTP/1.1", "GET", "/a/b"},
+	    {"GET /a/b HTTP/1.0", "GET", "/a/b"},
+	    {"GET /a/b HTTP/2.0", "GET", "/a/b"},
+	    {"GET /a/b HTTP/2", "GET", "/a/b"},
+	    {"GET /a/b HTTP/3", "GET", "/a/b"},
 	};
 
 	(void)state;
@@ -106,11 +106,11 @@ static void
 query_string_is_dropped(void **state)
 {
 	static const struct good t[] = {
-		{ "GET /a/b?x=1 HTTP/1.1", "GET", "/a/b" },
-		{ "GET /a/b?x=/../../etc&y=%2f HTTP/1.1", "GET", "/a/b" },
-		{ "GET /a/b? HTTP/1.1", "GET", "/a/b" },
-		{ "GET /?q=1", "GET", "/" },
-		{ "GET /a/b/?x=%25", "GET", "/a/b/" },
+	    {"GET /a/b?x=1 HTTP/1.1", "GET", "/a/b"},
+	    {"GET /a/b?x=/../../etc&y=%2f HTTP/1.1", "GET", "/a/b"},
+	    {"GET /a/b? HTTP/1.1", "GET", "/a/b"},
+	    {"GET /?q=1", "GET", "/"},
+	    {"GET /a/b/?x=%25", "GET", "/a/b/"},
 	};
 
 	(void)state;
@@ -122,10 +122,10 @@ static void
 hash_sign_in_the_target_is_refused(void **state)
 {
 	static const struct refused t[] = {
-		{ "GET /a/b#frag", "'#'" },
-		{ "GET /api/v1/admin#/../public HTTP/1.1", "'#'" },
-		{ "GET /a?b#c?d", "'#'" },
-		{ "GET /#", "'#'" },
+	    {"GET /a/b#frag", "'#'"},
+	    {"GET /api/v1/admin#/../public HTTP/1.1", "'#'"},
+	    {"GET /a?b#c?d", "'#'"},
+	    {"GET /#", "'#'"},
 	};
 
 	(void)state;
@@ -136,15 +136,15 @@ static void
 path_is_percent_decoded_once(void **state)
 {
 	static const struct good t[] = {
-		{ "GET /a%20b", "GET", "/a b" },
-		{ "GET /caf%C3%A9", "GET", "/caf\xc3\xa9" },
-		{ "GET /caf%c3%a9", "GET", "/caf\xc3\xa9" },
-		{ "GET /file%2Ejson", "GET", "/file.json" },
-		{ "GET /%41%42%43", "GET", "/ABC" },
-		{ "GET /a%3Fb", "GET", "/a?b" },
-		{ "GET /a%23b", "GET", "/a#b" },
-		{ "GET /%7Euser", "GET", "/~user" },
-		{ "GET /a+b", "GET", "/a+b" },
+	    {"GET /a%20b", "GET", "/a b"},
+	    {"GET /caf%C3%A9", "GET", "/caf\xc3\xa9"},
+	    {"GET /caf%c3%a9", "GET", "/caf\xc3\xa9"},
+	    {"GET /file%2Ejson", "GET", "/file.json"},
+	    {"GET /%41%42%43", "GET", "/ABC"},
+	    {"GET /a%3Fb", "GET", "/a?b"},
+	    {"GET /a%23b", "GET", "/a#b"},
+	    {"GET /%7Euser", "GET", "/~user"},
+	    {"GET /a+b", "GET", "/a+b"},
 	};
 
 	(void)state;
@@ -155,8 +155,8 @@ static void
 trailing_slash_is_kept(void **state)
 {
 	static const struct good t[] = {
-		{ "GET /a/b/", "GET", "/a/b/" },
-		{ "GET /a/", "GET", "/a/" },
+	    {"GET /a/b/", "GET", "/a/b/"},
+	    {"GET /a/", "GET", "/a/"},
 	};
 
 	(void)state;
@@ -167,11 +167,11 @@ static void
 dots_that_are_not_dot_segments_are_kept(void **state)
 {
 	static const struct good t[] = {
-		{ "GET /a/.well-known/x", "GET", "/a/.well-known/x" },
-		{ "GET /a/...", "GET", "/a/..." },
-		{ "GET /a/..b", "GET", "/a/..b" },
-		{ "GET /a/b.", "GET", "/a/b." },
-		{ "GET /v1.2/x", "GET", "/v1.2/x" },
+	    {"GET /a/.well-known/x", "GET", "/a/.well-known/x"},
+	    {"GET /a/...", "GET", "/a/..."},
+	    {"GET /a/..b", "GET", "/a/..b"},
+	    {"GET /a/b.", "GET", "/a/b."},
+	    {"GET /v1.2/x", "GET", "/v1.2/x"},
 	};
 
 	(void)state;
@@ -183,13 +183,12 @@ static void
 nginx_normalisation_bypasses_are_refused(void **state)
 {
 	static const struct refused t[] = {
-		{ "GET /api/v1/appointments/%2e%2e/patients/1 HTTP/1.1",
-		    "dot segment" },
-		{ "GET /api/v1/appointments%2f..%2fpatients/1 HTTP/1.1",
-		    "encoded slash" },
-		{ "GET /api//v1/patients/1 HTTP/1.1", "empty path segment" },
-		{ "GET http://host/api/v1/patients/1 HTTP/1.1",
-		    "absolute-form" },
+	    {"GET /api/v1/appointments/%2e%2e/patients/1 HTTP/1.1",
+	        "dot segment"},
+	    {"GET /api/v1/appointments%2f..%2fpatients/1 HTTP/1.1",
+	        "encoded slash"},
+	    {"GET /api//v1/patients/1 HTTP/1.1", "empty path segment"},
+	    {"GET http://host/api/v1/patients/1 HTTP/1.1", "absolute-form"},
 	};
 
 	(void)state;
@@ -200,24 +199,24 @@ static void
 dot_segments_are_refused_raw_and_encoded_in_any_case(void **state)
 {
 	static const struct refused t[] = {
-		{ "GET /a/../b", "dot segment" },
-		{ "GET /a/./b", "dot segment" },
-		{ "GET /a/..", "dot segment" },
-		{ "GET /a/.", "dot segment" },
-		{ "GET /..", "dot segment" },
-		{ "GET /.", "dot segment" },
-		{ "GET /a/../", "dot segment" },
-		{ "GET /a/%2e%2e/b", "dot segment" },
-		{ "GET /a/%2E%2E/b", "dot segment" },
-		{ "GET /a/%2E%2e/b", "dot segment" },
-		{ "GET /a/%2e%2E/b", "dot segment" },
-		{ "GET /a/.%2e/b", "dot segment" },
-		{ "GET /a/%2e./b", "dot segment" },
-		{ "GET /a/.%2E/b", "dot segment" },
-		{ "GET /a/%2e/b", "dot segment" },
-		{ "GET /a/%2E/b", "dot segment" },
-		{ "GET /a/%2e%2e", "dot segment" },
-		{ "GET /a/%2e%2e?x=1", "dot segment" },
+	    {"GET /a/../b", "dot segment"},
+	    {"GET /a/./b", "dot segment"},
+	    {"GET /a/..", "dot segment"},
+	    {"GET /a/.", "dot segment"},
+	    {"GET /..", "dot segment"},
+	    {"GET /.", "dot segment"},
+	    {"GET /a/../", "dot segment"},
+	    {"GET /a/%2e%2e/b", "dot segment"},
+	    {"GET /a/%2E%2E/b", "dot segment"},
+	    {"GET /a/%2E%2e/b", "dot segment"},
+	    {"GET /a/%2e%2E/b", "dot segment"},
+	    {"GET /a/.%2e/b", "dot segment"},
+	    {"GET /a/%2e./b", "dot segment"},
+	    {"GET /a/.%2E/b", "dot segment"},
+	    {"GET /a/%2e/b", "dot segment"},
+	    {"GET /a/%2E/b", "dot segment"},
+	    {"GET /a/%2e%2e", "dot segment"},
+	    {"GET /a/%2e%2e?x=1", "dot segment"},
 	};
 
 	(void)state;
@@ -228,10 +227,10 @@ static void
 double_encoding_is_refused(void **state)
 {
 	static const struct refused t[] = {
-		{ "GET /a/%252e%252e/b", "double encoding" },
-		{ "GET /a/%252E/b", "double encoding" },
-		{ "GET /a%252fb", "double encoding" },
-		{ "GET /100%25", "double encoding" },
+	    {"GET /a/%252e%252e/b", "double encoding"},
+	    {"GET /a/%252E/b", "double encoding"},
+	    {"GET /a%252fb", "double encoding"},
+	    {"GET /100%25", "double encoding"},
 	};
 
 	(void)state;
@@ -242,10 +241,10 @@ static void
 encoded_slash_is_refused_in_any_case(void **state)
 {
 	static const struct refused t[] = {
-		{ "GET /a%2fb", "encoded slash" },
-		{ "GET /a%2Fb", "encoded slash" },
-		{ "GET /%2F", "encoded slash" },
-		{ "GET /a/%2f/b", "encoded slash" },
+	    {"GET /a%2fb", "encoded slash"},
+	    {"GET /a%2Fb", "encoded slash"},
+	    {"GET /%2F", "encoded slash"},
+	    {"GET /a/%2f/b", "encoded slash"},
 	};
 
 	(void)state;
@@ -256,11 +255,11 @@ static void
 empty_segments_are_refused(void **state)
 {
 	static const struct refused t[] = {
-		{ "GET //", "empty path segment" },
-		{ "GET //a", "empty path segment" },
-		{ "GET /a//b", "empty path segment" },
-		{ "GET /a/b//", "empty path segment" },
-		{ "GET /a///b", "empty path segment" },
+	    {"GET //", "empty path segment"},
+	    {"GET //a", "empty path segment"},
+	    {"GET /a//b", "empty path segment"},
+	    {"GET /a/b//", "empty path segment"},
+	    {"GET /a///b", "empty path segment"},
 	};
 
 	(void)state;
@@ -271,13 +270,13 @@ static void
 target_not_in_origin_form_is_refused(void **state)
 {
 	static const struct refused t[] = {
-		{ "GET http://host/api/v1/patients/1", "absolute-form" },
-		{ "GET https://host/x HTTP/1.1", "absolute-form" },
-		{ "GET HTTP://HOST/x", "absolute-form" },
-		{ "OPTIONS * HTTP/1.1", "asterisk-form" },
-		{ "CONNECT host:443 HTTP/1.1", "absolute-form" },
-		{ "GET api/v1/x", "does not start with /" },
-		{ "GET ?x=1", "does not start with /" },
+	    {"GET http://host/api/v1/patients/1", "absolute-form"},
+	    {"GET https://host/x HTTP/1.1", "absolute-form"},
+	    {"GET HTTP://HOST/x", "absolute-form"},
+	    {"OPTIONS * HTTP/1.1", "asterisk-form"},
+	    {"CONNECT host:443 HTTP/1.1", "absolute-form"},
+	    {"GET api/v1/x", "does not start with /"},
+	    {"GET ?x=1", "does not start with /"},
 	};
 
 	(void)state;
@@ -288,12 +287,12 @@ static void
 path_parameters_are_refused(void **state)
 {
 	static const struct refused t[] = {
-		{ "GET /app;jsessionid=ABC/admin", "';'" },
-		{ "GET /a/b;x", "';'" },
-		{ "GET /a/..;/b", "';'" },
-		{ "GET /a;/b", "';'" },
-		{ "GET /a%3bb", "';'" },
-		{ "GET /a%3Bb", "';'" },
+	    {"GET /app;jsessionid=ABC/admin", "';'"},
+	    {"GET /a/b;x", "';'"},
+	    {"GET /a/..;/b", "';'"},
+	    {"GET /a;/b", "';'"},
+	    {"GET /a%3bb", "';'"},
+	    {"GET /a%3Bb", "';'"},
 	};
 
 	(void)state;
@@ -304,10 +303,10 @@ static void
 backslash_is_refused_raw_and_encoded(void **state)
 {
 	static const struct refused t[] = {
-		{ "GET /a\\..\\b", "backslash" },
-		{ "GET /a\\b", "backslash" },
-		{ "GET /a%5cb", "backslash" },
-		{ "GET /a%5C..%5Cb", "backslash" },
+	    {"GET /a\\..\\b", "backslash"},
+	    {"GET /a\\b", "backslash"},
+	    {"GET /a%5cb", "backslash"},
+	    {"GET /a%5C..%5Cb", "backslash"},
 	};
 
 	(void)state;
@@ -318,17 +317,17 @@ static void
 control_characters_are_refused_raw_and_encoded(void **state)
 {
 	static const struct refused t[] = {
-		{ "GET /a\tb", "control character" },
-		{ "GET /a\rb", "control character" },
-		{ "GET /a\nb", "control character" },
-		{ "GET /a\x7f", "control character" },
-		{ "GET /a HTTP/1.1\r\n", "control character" },
-		{ "GET /a?x=\x01", "control character" },
-		{ "GET /a%00b", "control character or NUL" },
-		{ "GET /a%0Ab", "control character" },
-		{ "GET /a%0d%0aSet-Cookie:x", "control character" },
-		{ "GET /a%1f", "control character" },
-		{ "GET /a%7F", "control character" },
+	    {"GET /a\tb", "control character"},
+	    {"GET /a\rb", "control character"},
+	    {"GET /a\nb", "control character"},
+	    {"GET /a\x7f", "control character"},
+	    {"GET /a HTTP/1.1\r\n", "control character"},
+	    {"GET /a?x=\x01", "control character"},
+	    {"GET /a%00b", "control character or NUL"},
+	    {"GET /a%0Ab", "control character"},
+	    {"GET /a%0d%0aSet-Cookie:x", "control character"},
+	    {"GET /a%1f", "control character"},
+	    {"GET /a%7F", "control character"},
 	};
 
 	(void)state;
@@ -352,9 +351,9 @@ static void
 raw_non_ascii_is_refused(void **state)
 {
 	static const struct refused t[] = {
-		{ "GET /caf\xc3\xa9", "non-ASCII" },
-		{ "GET /a\xff", "non-ASCII" },
-		{ "GET /a?q=\xc3\xa9", "non-ASCII" },
+	    {"GET /caf\xc3\xa9", "non-ASCII"},
+	    {"GET /a\xff", "non-ASCII"},
+	    {"GET /a?q=\xc3\xa9", "non-ASCII"},
 	};
 
 	(void)state;
@@ -365,11 +364,10 @@ static void
 invalid_utf8_after_decoding_is_refused(void **state)
 {
 	static const struct refused t[] = {
-		{ "GET /a/%C0%AE%C0%AE/b", "UTF-8" }, /* overlong '.' */
-		{ "GET /a%c0%afb", "UTF-8" },         /* overlong '/' */
-		{ "GET /a%ff", "UTF-8" },
-		{ "GET /a%C3", "UTF-8" },
-		{ "GET /a%ED%A0%80", "UTF-8" },       /* surrogate */
+	    {"GET /a/%C0%AE%C0%AE/b", "UTF-8"}, /* overlong '.' */
+	    {"GET /a%c0%afb", "UTF-8"},         /* overlong '/' */
+	    {"GET /a%ff", "UTF-8"}, {"GET /a%C3", "UTF-8"},
+	    {"GET /a%ED%A0%80", "UTF-8"}, /* surrogate */
 	};
 
 	(void)state;
@@ -380,13 +378,13 @@ static void
 malformed_percent_encoding_is_refused(void **state)
 {
 	static const struct refused t[] = {
-		{ "GET /a%", "malformed percent" },
-		{ "GET /a%2", "malformed percent" },
-		{ "GET /a%2g", "malformed percent" },
-		{ "GET /a%g2", "malformed percent" },
-		{ "GET /a%%32e", "malformed percent" },
-		{ "GET /a%2?x", "malformed percent" },
-		{ "GET /a%u002e", "malformed percent" },
+	    {"GET /a%", "malformed percent"},
+	    {"GET /a%2", "malformed percent"},
+	    {"GET /a%2g", "malformed percent"},
+	    {"GET /a%g2", "malformed percent"},
+	    {"GET /a%%32e", "malformed percent"},
+	    {"GET /a%2?x", "malformed percent"},
+	    {"GET /a%u002e", "malformed percent"},
 	};
 
 	(void)state;
@@ -397,13 +395,13 @@ static void
 bad_method_is_refused(void **state)
 {
 	static const struct refused t[] = {
-		{ "get /a", "upper-case" },
-		{ "Get /a", "upper-case" },
-		{ "G3T /a", "upper-case" },
-		{ "-GET /a", "upper-case" },
-		{ "* /a", "upper-case" },
-		{ " /a", "empty method" },
-		{ "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG /a", "method too long" },
+	    {"get /a", "upper-case"},
+	    {"Get /a", "upper-case"},
+	    {"G3T /a", "upper-case"},
+	    {"-GET /a", "upper-case"},
+	    {"* /a", "upper-case"},
+	    {" /a", "empty method"},
+	    {"ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG /a", "method too long"},
 	};
 
 	(void)state;
@@ -414,19 +412,19 @@ static void
 spacing_and_version_must_be_exact(void **state)
 {
 	static const struct refused t[] = {
-		{ "GET", "METHOD TARGET" },
-		{ "", "METHOD TARGET" },
-		{ "GET  /a", "more than one space" },
-		{ "GET /a  HTTP/1.1", "HTTP/x.y" },
-		{ "GET /a ", "HTTP/x.y" },
-		{ "GET /a HTTP/1.1 ", "HTTP/x.y" },
-		{ "GET /a HTTP/1.1 x", "HTTP/x.y" },
-		{ "GET /a http/1.1", "HTTP/x.y" },
-		{ "GET /a HTTP/1.", "HTTP/x.y" },
-		{ "GET /a HTTP/1.10", "HTTP/x.y" },
-		{ "GET /a HTTP/", "HTTP/x.y" },
-		{ "GET /a /b", "HTTP/x.y" },
-		{ "GET /a b", "HTTP/x.y" },
+	    {"GET", "METHOD TARGET"},
+	    {"", "METHOD TARGET"},
+	    {"GET  /a", "more than one space"},
+	    {"GET /a  HTTP/1.1", "HTTP/x.y"},
+	    {"GET /a ", "HTTP/x.y"},
+	    {"GET /a HTTP/1.1 ", "HTTP/x.y"},
+	    {"GET /a HTTP/1.1 x", "HTTP/x.y"},
+	    {"GET /a http/1.1", "HTTP/x.y"},
+	    {"GET /a HTTP/1.", "HTTP/x.y"},
+	    {"GET /a HTTP/1.10", "HTTP/x.y"},
+	    {"GET /a HTTP/", "HTTP/x.y"},
+	    {"GET /a /b", "HTTP/x.y"},
+	    {"GET /a b", "HTTP/x.y"},
 	};
 
 	(void)state;
@@ -523,35 +521,34 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(method_and_path_are_accepted),
-		cmocka_unit_test(request_line_with_http_version_is_accepted),
-		cmocka_unit_test(query_string_is_dropped),
-		cmocka_unit_test(hash_sign_in_the_target_is_refused),
-		cmocka_unit_test(path_is_percent_decoded_once),
-		cmocka_unit_test(trailing_slash_is_kept),
-		cmocka_unit_test(dots_that_are_not_dot_segments_are_kept),
-		cmocka_unit_test(nginx_normalisation_bypasses_are_refused),
-		cmocka_unit_test(
-		    dot_segments_are_refused_raw_and_encoded_in_any_case),
-		cmocka_unit_test(double_encoding_is_refused),
-		cmocka_unit_test(encoded_slash_is_refused_in_any_case),
-		cmocka_unit_test(empty_segments_are_refused),
-		cmocka_unit_test(target_not_in_origin_form_is_refused),
-		cmocka_unit_test(path_parameters_are_refused),
-		cmocka_unit_test(backslash_is_refused_raw_and_encoded),
-		cmocka_unit_test(
-		    control_characters_are_refused_raw_and_encoded),
-		cmocka_unit_test(raw_nul_ends_the_line),
-		cmocka_unit_test(raw_non_ascii_is_refused),
-		cmocka_unit_test(invalid_utf8_after_decoding_is_refused),
-		cmocka_unit_test(malformed_percent_encoding_is_refused),
-		cmocka_unit_test(bad_method_is_refused),
-		cmocka_unit_test(spacing_and_version_must_be_exact),
-		cmocka_unit_test(path_up_to_the_limit_is_accepted),
-		cmocka_unit_test(path_over_the_limit_is_refused),
-		cmocka_unit_test(encoded_path_over_the_limit_is_refused),
-		cmocka_unit_test(huge_query_string_is_refused),
-		cmocka_unit_test(null_arguments_are_refused),
+	    cmocka_unit_test(method_and_path_are_accepted),
+	    cmocka_unit_test(request_line_with_http_version_is_accepted),
+	    cmocka_unit_test(query_string_is_dropped),
+	    cmocka_unit_test(hash_sign_in_the_target_is_refused),
+	    cmocka_unit_test(path_is_percent_decoded_once),
+	    cmocka_unit_test(trailing_slash_is_kept),
+	    cmocka_unit_test(dots_that_are_not_dot_segments_are_kept),
+	    cmocka_unit_test(nginx_normalisation_bypasses_are_refused),
+	    cmocka_unit_test(
+	        dot_segments_are_refused_raw_and_encoded_in_any_case),
+	    cmocka_unit_test(double_encoding_is_refused),
+	    cmocka_unit_test(encoded_slash_is_refused_in_any_case),
+	    cmocka_unit_test(empty_segments_are_refused),
+	    cmocka_unit_test(target_not_in_origin_form_is_refused),
+	    cmocka_unit_test(path_parameters_are_refused),
+	    cmocka_unit_test(backslash_is_refused_raw_and_encoded),
+	    cmocka_unit_test(control_characters_are_refused_raw_and_encoded),
+	    cmocka_unit_test(raw_nul_ends_the_line),
+	    cmocka_unit_test(raw_non_ascii_is_refused),
+	    cmocka_unit_test(invalid_utf8_after_decoding_is_refused),
+	    cmocka_unit_test(malformed_percent_encoding_is_refused),
+	    cmocka_unit_test(bad_method_is_refused),
+	    cmocka_unit_test(spacing_and_version_must_be_exact),
+	    cmocka_unit_test(path_up_to_the_limit_is_accepted),
+	    cmocka_unit_test(path_over_the_limit_is_refused),
+	    cmocka_unit_test(encoded_path_over_the_limit_is_refused),
+	    cmocka_unit_test(huge_query_string_is_refused),
+	    cmocka_unit_test(null_arguments_are_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

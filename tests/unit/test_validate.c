@@ -254,18 +254,18 @@ text_with_each_bidi_control_is_refused(void **state)
 		const char *utf8;
 		unsigned code;
 	} bidi[] = {
-		{ "\xd8\x9c", 0x061c },     /* ALM */
-		{ "\xe2\x80\x8e", 0x200e }, /* LRM */
-		{ "\xe2\x80\x8f", 0x200f }, /* RLM */
-		{ "\xe2\x80\xaa", 0x202a }, /* LRE */
-		{ "\xe2\x80\xab", 0x202b }, /* RLE */
-		{ "\xe2\x80\xac", 0x202c }, /* PDF */
-		{ "\xe2\x80\xad", 0x202d }, /* LRO */
-		{ "\xe2\x80\xae", 0x202e }, /* RLO */
-		{ "\xe2\x81\xa6", 0x2066 }, /* LRI */
-		{ "\xe2\x81\xa7", 0x2067 }, /* RLI */
-		{ "\xe2\x81\xa8", 0x2068 }, /* FSI */
-		{ "\xe2\x81\xa9", 0x2069 }, /* PDI */
+	    {"\xd8\x9c", 0x061c},     /* ALM */
+	    {"\xe2\x80\x8e", 0x200e}, /* LRM */
+	    {"\xe2\x80\x8f", 0x200f}, /* RLM */
+	    {"\xe2\x80\xaa", 0x202a}, /* LRE */
+	    {"\xe2\x80\xab", 0x202b}, /* RLE */
+	    {"\xe2\x80\xac", 0x202c}, /* PDF */
+	    {"\xe2\x80\xad", 0x202d}, /* LRO */
+	    {"\xe2\x80\xae", 0x202e}, /* RLO */
+	    {"\xe2\x81\xa6", 0x2066}, /* LRI */
+	    {"\xe2\x81\xa7", 0x2067}, /* RLI */
+	    {"\xe2\x81\xa8", 0x2068}, /* FSI */
+	    {"\xe2\x81\xa9", 0x2069}, /* PDI */
 	};
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	char buf[64], want[128];
@@ -274,11 +274,13 @@ text_with_each_bidi_control_is_refused(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(bidi) / sizeof(bidi[0]); i++) {
 		join(buf, sizeof(buf), "Sync ", bidi[i].utf8, "job", NULL);
-		snprintf(want, sizeof(want), "nickname must not contain "
+		snprintf(want, sizeof(want),
+		    "nickname must not contain "
 		    "bidirectional text controls (U+%04X at byte 6)",
 		    bidi[i].code);
-		assert_int_equal(cerbo__check_text("nickname", buf,
-		    strlen(buf), 128, &err), -1);
+		assert_int_equal(cerbo__check_text("nickname", buf, strlen(buf),
+		                     128, &err),
+		    -1);
 		assert_int_equal(err.status, CERBO_E_INVALID);
 		assert_string_equal(err.message, want);
 		/* at the very end too */
@@ -295,8 +297,7 @@ text_in_rtl_scripts_and_with_joiners_is_valid(void **state)
 	(void)state;
 	assert_int_equal(text("\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d", 128),
 	    0); /* Hebrew */
-	assert_int_equal(text("\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7",
-	                     128),
+	assert_int_equal(text("\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7", 128),
 	    0); /* Arabic */
 	assert_int_equal(text("\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb",
 	                     128),
@@ -654,8 +655,9 @@ duration_ms_outside_its_bounds_is_refused_naming_them(void **state)
 	(void)state;
 	for (b = bad; *b != NULL; b++) {
 		err = (struct cerbo_error)CERBO_ERROR_INIT;
-		assert_int_equal(
-		    cerbo_duration_parse_ms(*b, 0, 3600000, &v, &err), -1);
+		assert_int_equal(cerbo_duration_parse_ms(*b, 0, 3600000, &v,
+		                     &err),
+		    -1);
 		assert_int_equal(err.status, CERBO_E_INVALID);
 		assert_non_null(strstr(err.message, "between 0 and 1h"));
 	}

@@ -29,54 +29,54 @@
 static struct {
 	char dir[64];
 	char path[128];
-	char key[GEN];      /* current key of most users */
-	char newkey[GEN];   /* pk_rot's current key */
-	char oldkey[GEN];   /* pk_rot's old key, in its grace period */
-	char other[GEN];    /* nobody's key */
+	char key[GEN];    /* current key of most users */
+	char newkey[GEN]; /* pk_rot's current key */
+	char oldkey[GEN]; /* pk_rot's old key, in its grace period */
+	char other[GEN];  /* nobody's key */
 	char h_key[CERBO_HASH_MAX];
 	char h_newkey[CERBO_HASH_MAX];
 	char h_oldkey[CERBO_HASH_MAX];
 	char h_a2[CERBO_HASH_MAX];
-	int64_t now;        /* 2029-12-30T12:00:00Z */
+	int64_t now; /* 2029-12-30T12:00:00Z */
 } C;
 
-#define STORE_FMT \
-    "cerbo_store: 1\n" \
-    "generation: 3\n" \
-    "profiles:\n" \
-    "  all:\n" \
-    "    description: Everything\n" \
-    "    allow:\n" \
-    "      - \"* /**\"\n" \
-    "  sched:\n" \
-    "    description: Scheduling integration\n" \
-    "    allow:\n" \
-    "      - GET /api/v1/appointments/**\n" \
-    "      - POST /api/v1/appointments\n" \
-    "    deny:\n" \
-    "      - DELETE /**\n" \
-    "users:\n" \
-    "%s"
+#define STORE_FMT                                                              \
+	"cerbo_store: 1\n"                                                     \
+	"generation: 3\n"                                                      \
+	"profiles:\n"                                                          \
+	"  all:\n"                                                             \
+	"    description: Everything\n"                                        \
+	"    allow:\n"                                                         \
+	"      - \"* /**\"\n"                                                  \
+	"  sched:\n"                                                           \
+	"    description: Scheduling integration\n"                            \
+	"    allow:\n"                                                         \
+	"      - GET /api/v1/appointments/**\n"                                \
+	"      - POST /api/v1/appointments\n"                                  \
+	"    deny:\n"                                                          \
+	"      - DELETE /**\n"                                                 \
+	"users:\n"                                                             \
+	"%s"
 
-#define USER_FMT \
-    "  %s:\n" \
-    "    nickname: Test user\n" \
-    "    profile: %s\n" \
-    "    email: ops@example.com\n" \
-    "    description: A user of the tests\n" \
-    "    secret: \"%s\"\n" \
-    "    secret_set: 2029-12-30T00:00:00Z\n" \
-    "    created: 2026-01-01T00:00:00Z\n" \
-    "    updated: 2029-12-30T00:00:00Z\n" \
-    "%s"
+#define USER_FMT                                                               \
+	"  %s:\n"                                                              \
+	"    nickname: Test user\n"                                            \
+	"    profile: %s\n"                                                    \
+	"    email: ops@example.com\n"                                         \
+	"    description: A user of the tests\n"                               \
+	"    secret: \"%s\"\n"                                                 \
+	"    secret_set: 2029-12-30T00:00:00Z\n"                               \
+	"    created: 2026-01-01T00:00:00Z\n"                                  \
+	"    updated: 2029-12-30T00:00:00Z\n"                                  \
+	"%s"
 
 static void
 add_user(char *buf, size_t size, const char *name, const char *profile,
     const char *hash, const char *extra)
 {
 	size_t n = strlen(buf);
-	int r = snprintf(buf + n, size - n, USER_FMT, name, profile, hash,
-	    extra);
+	int r =
+	    snprintf(buf + n, size - n, USER_FMT, name, profile, hash, extra);
 
 	assert_true(r > 0 && (size_t)r < size - n);
 }
@@ -104,7 +104,8 @@ main_store_text(const char *alice_hash)
 	    "    allow_from:\n      - \"2001:db8::/32\"\n");
 	snprintf(extra, sizeof(extra),
 	    "    old_secret: \"%s\"\n"
-	    "    old_secret_expires: 2029-12-31T00:00:00Z\n", C.h_oldkey);
+	    "    old_secret_expires: 2029-12-31T00:00:00Z\n",
+	    C.h_oldkey);
 	add_user(users, sizeof(users), "pk_rot", "sched", C.h_newkey, extra);
 	assert_true(snprintf(text, sizeof(text), STORE_FMT, users) > 0);
 	return text;
@@ -151,13 +152,13 @@ group_setup(void **state)
 	    cerbo_secret_generate(C.other, GEN) != 0)
 		return -1;
 	if (cerbo_secret_hash(C.key, strlen(C.key), C.h_key, CERBO_HASH_MAX,
-		&err) != 0 ||
+	        &err) != 0 ||
 	    cerbo_secret_hash(C.newkey, strlen(C.newkey), C.h_newkey,
-		CERBO_HASH_MAX, &err) != 0 ||
+	        CERBO_HASH_MAX, &err) != 0 ||
 	    cerbo_secret_hash(C.oldkey, strlen(C.oldkey), C.h_oldkey,
-		CERBO_HASH_MAX, &err) != 0 ||
+	        CERBO_HASH_MAX, &err) != 0 ||
 	    cerbo_secret_hash(A2_SECRET, strlen(A2_SECRET), C.h_a2,
-		CERBO_HASH_MAX, &err) != 0)
+	        CERBO_HASH_MAX, &err) != 0)
 		return -1;
 	if (cerbo_time_parse("2029-12-30T12:00:00Z", &C.now, &err) != 0)
 		return -1;
@@ -179,9 +180,8 @@ group_teardown(void **state)
 /* ---- helpers ----------------------------------------------------------- */
 
 static void
-run(const char *path, const char *user, const char *secret,
-    const char *request, const char *rhost, int64_t now,
-    struct cerbo_verdict *v)
+run(const char *path, const char *user, const char *secret, const char *request,
+    const char *rhost, int64_t now, struct cerbo_verdict *v)
 {
 	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
 
@@ -214,8 +214,8 @@ assert_reason_has(const struct cerbo_verdict *v, const char *text)
 static void
 assert_reason_clean(const struct cerbo_verdict *v)
 {
-	const char *secrets[] = { C.key, C.newkey, C.oldkey, C.other,
-		A2_SECRET, "$cerbo-b2b$", "$argon2id$" };
+	const char *secrets[] = {C.key, C.newkey, C.oldkey, C.other, A2_SECRET,
+	    "$cerbo-b2b$", "$argon2id$"};
 	size_t i;
 
 	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
@@ -433,8 +433,7 @@ request_without_allow_rule_is_forbidden(void **state)
 	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
-	verify("pk_alice", C.key, "GET /api/v1/patients/1 HTTP/1.1", NULL,
-	    &v);
+	verify("pk_alice", C.key, "GET /api/v1/patients/1 HTTP/1.1", NULL, &v);
 	assert_int_equal(v.code, CERBO_DENY_FORBIDDEN);
 	assert_int_equal(v.rule_matched, 0);
 	assert_reason_has(&v,
@@ -454,7 +453,8 @@ request_matching_deny_rule_is_forbidden_naming_it(void **state)
 	assert_int_equal(v.rule_matched, 1);
 	assert_int_equal(v.rule_kind, CERBO_RULE_DENY);
 	assert_string_equal(v.rule, "DELETE /**");
-	assert_reason_has(&v, "forbidden by profile sched: deny rule "
+	assert_reason_has(&v,
+	    "forbidden by profile sched: deny rule "
 	    "DELETE /**");
 }
 
@@ -464,8 +464,8 @@ head_is_not_allowed_by_a_get_rule(void **state)
 	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
-	verify("pk_alice", C.key, "HEAD /api/v1/appointments/7 HTTP/1.1",
-	    NULL, &v);
+	verify("pk_alice", C.key, "HEAD /api/v1/appointments/7 HTTP/1.1", NULL,
+	    &v);
 	assert_int_equal(v.code, CERBO_DENY_FORBIDDEN);
 }
 
@@ -484,10 +484,10 @@ static void
 normalising_request_is_a_bad_request(void **state)
 {
 	static const char *lines[] = {
-		"GET /api/v1/appointments/%2e%2e/patients/1 HTTP/1.1",
-		"GET /api/v1/appointments%2f..%2fpatients/1 HTTP/1.1",
-		"GET /api//v1/patients/1 HTTP/1.1",
-		"GET http://host/api/v1/patients/1 HTTP/1.1",
+	    "GET /api/v1/appointments/%2e%2e/patients/1 HTTP/1.1",
+	    "GET /api/v1/appointments%2f..%2fpatients/1 HTTP/1.1",
+	    "GET /api//v1/patients/1 HTTP/1.1",
+	    "GET http://host/api/v1/patients/1 HTTP/1.1",
 	};
 	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	size_t i;
@@ -538,7 +538,8 @@ old_key_is_accepted_before_its_expiry(void **state)
 	verify("pk_rot", C.oldkey, GET_APPT, NULL, &v);
 	assert_int_equal(v.code, CERBO_ALLOW);
 	assert_int_equal(v.key, CERBO_KEY_OLD);
-	assert_reason_has(&v, "old key, grace period until "
+	assert_reason_has(&v,
+	    "old key, grace period until "
 	    "2029-12-31T00:00:00Z");
 	assert_reason_clean(&v);
 	run(C.path, "pk_rot", C.oldkey, GET_APPT, NULL, end - 1, &v);
@@ -669,8 +670,8 @@ verdict_names_are_distinct(void **state)
 	(void)state;
 	for (i = CERBO_ALLOW; i <= CERBO_STORE_ERROR; i++)
 		for (j = i + 1; j <= CERBO_STORE_ERROR; j++)
-			assert_string_not_equal(
-			    cerbo_verdict_name((enum cerbo_verdict_code)i),
+			assert_string_not_equal(cerbo_verdict_name(
+			                            (enum cerbo_verdict_code)i),
 			    cerbo_verdict_name((enum cerbo_verdict_code)j));
 	assert_string_equal(cerbo_verdict_name(CERBO_ALLOW), "allow");
 }
@@ -882,7 +883,8 @@ cache_holds_many_paths_and_evicts_the_oldest(void **state)
 	}
 }
 
-/* ---- the compiled index --------------------------------------------------- */
+/* ---- the compiled index ---------------------------------------------------
+ */
 
 static void
 compile_store(const char *path)
@@ -970,8 +972,10 @@ passed_over_index_gives_a_notice_once(void **state)
 	run(path, "pk_alice", C.newkey, NULL, NULL, C.now, &v);
 	assert_int_equal(v.code, CERBO_ALLOW);
 	snprintf(ipath, sizeof(ipath), "%s.idx", path);
-	if (strstr(v.notice, "compiled index passed over, the YAML was "
-	    "parsed instead") == NULL || strstr(v.notice, ipath) == NULL ||
+	if (strstr(v.notice,
+	        "compiled index passed over, the YAML was "
+	        "parsed instead") == NULL ||
+	    strstr(v.notice, ipath) == NULL ||
 	    strstr(v.notice, "stale; run cerbo-apiuser compile") == NULL)
 		fail_msg("notice \"%s\"", v.notice);
 	run(path, "pk_alice", C.newkey, NULL, NULL, C.now, &v);
@@ -1048,7 +1052,8 @@ fresh_cache_answers_from_the_index_without_parsing(void **state)
 	with = first_verify_ms(a);
 	without = first_verify_ms(b);
 	print_message("# first verify, 5000 users: index %.3f ms, parse "
-	    "%.3f ms\n", with, without);
+	              "%.3f ms\n",
+	    with, without);
 	assert_true(with * 5 < without);
 }
 
@@ -1099,8 +1104,8 @@ store_text_gen(unsigned gen)
 
 	assert_non_null(at);
 	assert_true(snprintf(text, sizeof(text), "%.*sgeneration: %u\n%s",
-	    (int)(at - main_text), main_text, gen,
-	    at + strlen("generation: 3\n")) > 0);
+	                (int)(at - main_text), main_text, gen,
+	                at + strlen("generation: 3\n")) > 0);
 	return text;
 }
 
@@ -1127,7 +1132,8 @@ generation_going_back_gives_a_notice_once(void **state)
 	write_file(path, store_text_gen(4), 0640);
 	run(path, "pk_alice", C.key, GET_APPT, NULL, C.now, &v);
 	assert_int_equal(v.code, CERBO_ALLOW); /* the verdict is unaffected */
-	assert_notice(&v, "store generation went back from 7 to 4: a restored "
+	assert_notice(&v,
+	    "store generation went back from 7 to 4: a restored "
 	    "backup may have revived revoked keys");
 	run(path, "pk_alice", C.key, GET_APPT, NULL, C.now, &v);
 	assert_notice(&v, "");
@@ -1208,7 +1214,8 @@ concurrent_calls_survive_store_swaps(void **state)
 	for (i = 0; i < 4; i++) {
 		w[i].path = path;
 		assert_int_equal(pthread_create(&th[i], NULL, worker_main,
-		    &w[i]), 0);
+		                     &w[i]),
+		    0);
 	}
 	for (i = 0; i < 40; i++) {
 		write_file(path, main_store_text(i % 2 ? C.h_key : C.h_newkey),
@@ -1229,69 +1236,61 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(right_key_and_allowed_request_is_allowed),
-		cmocka_unit_test(right_key_without_request_is_allowed),
-		cmocka_unit_test(unknown_user_is_bad_credentials),
-		cmocka_unit_test(invalid_username_is_not_named_in_the_reason),
-		cmocka_unit_test(wrong_secret_is_bad_credentials),
-		cmocka_unit_test(
-		    key_with_one_wrong_character_is_bad_credentials),
-		cmocka_unit_test(disabled_user_is_refused_after_the_secret),
-		cmocka_unit_test(expired_user_is_refused),
-		cmocka_unit_test(
-		    user_is_allowed_until_expiry_and_refused_at_it),
-		cmocka_unit_test(ipv4_address_inside_allow_from_is_allowed),
-		cmocka_unit_test(ipv4_address_outside_allow_from_is_refused),
-		cmocka_unit_test(ipv6_address_inside_allow_from_is_allowed),
-		cmocka_unit_test(ipv6_address_outside_allow_from_is_refused),
-		cmocka_unit_test(
-		    allow_from_without_client_address_is_refused),
-		cmocka_unit_test(user_without_allow_from_ignores_the_address),
-		cmocka_unit_test(request_without_allow_rule_is_forbidden),
-		cmocka_unit_test(
-		    request_matching_deny_rule_is_forbidden_naming_it),
-		cmocka_unit_test(head_is_not_allowed_by_a_get_rule),
-		cmocka_unit_test(query_string_does_not_reach_the_reason),
-		cmocka_unit_test(normalising_request_is_a_bad_request),
-		cmocka_unit_test(
-		    bad_request_with_wrong_secret_is_bad_credentials),
-		cmocka_unit_test(new_key_is_accepted_during_grace),
-		cmocka_unit_test(old_key_is_accepted_before_its_expiry),
-		cmocka_unit_test(old_key_is_refused_from_its_expiry_on),
-		cmocka_unit_test(old_key_with_forbidden_request_names_the_key),
-		cmocka_unit_test(
-		    argon2id_user_is_checked_and_success_is_remembered),
-		cmocka_unit_test(argon2id_wrong_secret_is_refused_every_time),
-		cmocka_unit_test(
-		    without_secret_only_account_and_request_are_checked),
-		cmocka_unit_test(missing_arguments_are_refused),
-		cmocka_unit_test(verdict_names_are_distinct),
-		cmocka_unit_test(missing_store_is_a_store_error),
-		cmocka_unit_test(world_readable_store_is_a_store_error),
-		cmocka_unit_test(unsafe_store_is_served_with_no_trust_flag),
-		cmocka_unit_test(invalid_store_is_a_store_error_with_position),
-		cmocka_unit_test(store_in_unsafe_folder_is_a_store_error),
-		cmocka_unit_test(
-		    store_replaced_by_rename_is_read_on_the_next_call),
-		cmocka_unit_test(
-		    group_writable_store_is_refused_at_once_though_cached),
-		cmocka_unit_test(
-		    store_that_becomes_invalid_is_never_served_from_cache),
-		cmocka_unit_test(store_behind_swapped_symlink_is_followed),
-		cmocka_unit_test(cache_holds_many_paths_and_evicts_the_oldest),
-		cmocka_unit_test(store_with_index_gives_every_verdict),
-		cmocka_unit_test(stale_index_is_passed_over),
-		cmocka_unit_test(passed_over_index_gives_a_notice_once),
-		cmocka_unit_test(damaged_index_is_passed_over),
-		cmocka_unit_test(
-		    fresh_cache_answers_from_the_index_without_parsing),
-		cmocka_unit_test(generation_going_back_gives_a_notice_once),
-		cmocka_unit_test(generation_going_forward_gives_no_notice),
-		cmocka_unit_test(
-		    generation_is_remembered_across_a_failed_reload),
-		cmocka_unit_test(
-		    generation_going_back_is_seen_through_the_index),
-		cmocka_unit_test(concurrent_calls_survive_store_swaps),
+	    cmocka_unit_test(right_key_and_allowed_request_is_allowed),
+	    cmocka_unit_test(right_key_without_request_is_allowed),
+	    cmocka_unit_test(unknown_user_is_bad_credentials),
+	    cmocka_unit_test(invalid_username_is_not_named_in_the_reason),
+	    cmocka_unit_test(wrong_secret_is_bad_credentials),
+	    cmocka_unit_test(key_with_one_wrong_character_is_bad_credentials),
+	    cmocka_unit_test(disabled_user_is_refused_after_the_secret),
+	    cmocka_unit_test(expired_user_is_refused),
+	    cmocka_unit_test(user_is_allowed_until_expiry_and_refused_at_it),
+	    cmocka_unit_test(ipv4_address_inside_allow_from_is_allowed),
+	    cmocka_unit_test(ipv4_address_outside_allow_from_is_refused),
+	    cmocka_unit_test(ipv6_address_inside_allow_from_is_allowed),
+	    cmocka_unit_test(ipv6_address_outside_allow_from_is_refused),
+	    cmocka_unit_test(allow_from_without_client_address_is_refused),
+	    cmocka_unit_test(user_without_allow_from_ignores_the_address),
+	    cmocka_unit_test(request_without_allow_rule_is_forbidden),
+	    cmocka_unit_test(request_matching_deny_rule_is_forbidden_naming_it),
+	    cmocka_unit_test(head_is_not_allowed_by_a_get_rule),
+	    cmocka_unit_test(query_string_does_not_reach_the_reason),
+	    cmocka_unit_test(normalising_request_is_a_bad_request),
+	    cmocka_unit_test(bad_request_with_wrong_secret_is_bad_credentials),
+	    cmocka_unit_test(new_key_is_accepted_during_grace),
+	    cmocka_unit_test(old_key_is_accepted_before_its_expiry),
+	    cmocka_unit_test(old_key_is_refused_from_its_expiry_on),
+	    cmocka_unit_test(old_key_with_forbidden_request_names_the_key),
+	    cmocka_unit_test(
+	        argon2id_user_is_checked_and_success_is_remembered),
+	    cmocka_unit_test(argon2id_wrong_secret_is_refused_every_time),
+	    cmocka_unit_test(
+	        without_secret_only_account_and_request_are_checked),
+	    cmocka_unit_test(missing_arguments_are_refused),
+	    cmocka_unit_test(verdict_names_are_distinct),
+	    cmocka_unit_test(missing_store_is_a_store_error),
+	    cmocka_unit_test(world_readable_store_is_a_store_error),
+	    cmocka_unit_test(unsafe_store_is_served_with_no_trust_flag),
+	    cmocka_unit_test(invalid_store_is_a_store_error_with_position),
+	    cmocka_unit_test(store_in_unsafe_folder_is_a_store_error),
+	    cmocka_unit_test(store_replaced_by_rename_is_read_on_the_next_call),
+	    cmocka_unit_test(
+	        group_writable_store_is_refused_at_once_though_cached),
+	    cmocka_unit_test(
+	        store_that_becomes_invalid_is_never_served_from_cache),
+	    cmocka_unit_test(store_behind_swapped_symlink_is_followed),
+	    cmocka_unit_test(cache_holds_many_paths_and_evicts_the_oldest),
+	    cmocka_unit_test(store_with_index_gives_every_verdict),
+	    cmocka_unit_test(stale_index_is_passed_over),
+	    cmocka_unit_test(passed_over_index_gives_a_notice_once),
+	    cmocka_unit_test(damaged_index_is_passed_over),
+	    cmocka_unit_test(
+	        fresh_cache_answers_from_the_index_without_parsing),
+	    cmocka_unit_test(generation_going_back_gives_a_notice_once),
+	    cmocka_unit_test(generation_going_forward_gives_no_notice),
+	    cmocka_unit_test(generation_is_remembered_across_a_failed_reload),
+	    cmocka_unit_test(generation_going_back_is_seen_through_the_index),
+	    cmocka_unit_test(concurrent_calls_survive_store_swaps),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
