@@ -175,6 +175,21 @@ def row(username):
     return rows[0] if rows else None
 
 
+def row_text(username):
+    """The row's text, read at once: the list may be rendered again
+    between finding a row and reading it (wait() then looks again)."""
+    r = row(username)
+    return r.text if r is not None else None
+
+
+def row_action(username, action):
+    """Click a row's pencil or trash can, looking again if the list was
+    rendered again in between."""
+    wait(lambda: row(username).find_element(
+        By.CSS_SELECTOR, "[data-action='%s']" % action).click() is None,
+        what="the %s button of %s" % (action, username))
+
+
 def page_alert():
     return text("page-alert")
 
@@ -376,9 +391,9 @@ def main():
     check("the store is still unchanged before Save", store_bytes() == before)
     click("user-save")
     wait(lambda: "Added pk_sched_sync" in page_alert(), what="the new user")
-    r = wait(lambda: row("pk_sched_sync"), what="the new row")
+    t = wait(lambda: row_text("pk_sched_sync"), what="the new row")
     check("the list shows the nickname with the username underneath",
-          r.text.startswith("Scheduling integration\npk_sched_sync"), r.text)
+          t.startswith("Scheduling integration\npk_sched_sync"), t)
     check("no empty-list message beside a listed user",
           not visible("users-empty"))
     shot("list")
@@ -417,8 +432,7 @@ def main():
     click("user-cancel")
 
     # -- edit -----------------------------------------------------------------
-    row("pk_sched_sync").find_element(
-        By.CSS_SELECTOR, "[data-action='edit']").click()
+    row_action("pk_sched_sync", "edit")
     wait(lambda: dialog_open("user-dialog") and
          by_id("f-nickname").get_attribute("value"), what="the edit form")
     check("edit shows no secret", not visible("secret-value"))
@@ -444,8 +458,7 @@ def main():
              ("Calendar sync", "calendar@example.com"))
 
     # -- rotate: the old key refused, the new one works ----------------------
-    row("pk_sched_sync").find_element(
-        By.CSS_SELECTOR, "[data-action='edit']").click()
+    row_action("pk_sched_sync", "edit")
     wait(lambda: dialog_open("user-dialog") and by_id("rotate").is_enabled())
     click("rotate")
     wait(lambda: visible("rotated-value"), what="the new key")
@@ -479,14 +492,13 @@ def main():
     check("disable: the store says disabled", u["disabled"] is True)
     check_eq("disable: the key is refused", verify("pk_sched_sync", third), 1)
     click("user-cancel")
-    r = wait(lambda: row("pk_sched_sync"))
+    t = wait(lambda: row_text("pk_sched_sync"))
     check("the list shows the Disabled and Rotation grace badges",
-          "Disabled" in r.text and "Rotation grace" in r.text, r.text)
+          "Disabled" in t and "Rotation grace" in t, t)
     shot("list-badges")
 
     # -- a change from the shell mid-edit: conflict, nothing overwritten ----
-    row("pk_sched_sync").find_element(
-        By.CSS_SELECTOR, "[data-action='edit']").click()
+    row_action("pk_sched_sync", "edit")
     wait(lambda: dialog_open("user-dialog") and
          by_id("f-nickname").get_attribute("value"))
     type_into("f-nickname", "Overwritten by the page")
@@ -552,8 +564,7 @@ def main():
 
     # -- enable again --------------------------------------------------------
     click("tab-users")
-    row("pk_sched_sync").find_element(
-        By.CSS_SELECTOR, "[data-action='edit']").click()
+    row_action("pk_sched_sync", "edit")
     wait(lambda: text("toggle-disabled") == "Enable", what="the edit form")
     click("toggle-disabled")
     wait(lambda: "enabled again" in text("user-alert"), what="enable")
@@ -574,9 +585,8 @@ def main():
     page_frame()
     wait(lambda: d.find_element(By.TAG_NAME, "body").get_attribute(
         "data-loaded") == "true", what="the reload")
-    r = wait(lambda: row("pk_old_job"), what="the expired user")
-    check("an expired user has the Expired badge", "Expired" in r.text,
-          r.text)
+    t = wait(lambda: row_text("pk_old_job"), what="the expired user")
+    check("an expired user has the Expired badge", "Expired" in t, t)
     check_eq("(the expired user removed from the shell)",
              apiuser("delete", "pk_old_job", "--yes")[0], 0)
     d.refresh()
@@ -586,8 +596,7 @@ def main():
         what="the reload")
 
     # -- delete the user -------------------------------------------------------
-    row("pk_sched_sync").find_element(
-        By.CSS_SELECTOR, "[data-action='delete']").click()
+    row_action("pk_sched_sync", "delete")
     wait(lambda: dialog_open("delete-dialog"))
     t = text("delete-text")
     check("the confirmation names the user and says it is permanent",
