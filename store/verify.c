@@ -279,7 +279,6 @@ acquire(const char *path, unsigned flags, struct snap **out, char *notice,
     size_t noticelen, struct cerbo_error *err)
 {
 	char ixnote[512], from[24], to[24];
-	struct cerbo_error ixerr;
 	uint64_t gen;
 	struct cerbo_file_id id, loaded;
 	struct snap *snap = NULL;
@@ -306,7 +305,7 @@ acquire(const char *path, unsigned flags, struct snap **out, char *notice,
 	 * store is loaded again, as when the YAML changed. */
 	if (s != NULL && s->snap != NULL && cerbo__file_id_equal(&s->id, &id) &&
 	    (s->snap->ix == NULL ||
-	        cerbo__index_current(s->snap->ix, &ixerr) == 0))
+	        cerbo__index_current(s->snap->ix, NULL) == 0))
 		goto hit;
 
 	ixnote[0] = '\0';

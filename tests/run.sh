@@ -36,16 +36,21 @@ failures=""
 vg=""
 vg_e2e=""
 if [ "${CERBO_VALGRIND:-0}" = 1 ]; then
-	vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no"
+	# --vgdb=no: valgrind makes no FIFOs in TMPDIR, which tests watch.
+	vg="valgrind -q --vgdb=no --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no"
 	# Wrappers that run each tool under valgrind, for the tests that
 	# drive only the tools (timing-bound tests would measure valgrind).
-	mkdir -p "$logdir/valgrind-bin"
+	# They and copies of the programs live in a folder of their own
+	# under /tmp: cerbo-authd runs as www-data, which may not enter a
+	# build folder in a checkout under /root.
+	vgbin=$(mktemp -d /tmp/cerbo-valgrind.XXXXXX)
+	chmod 0755 "$vgbin"
 	for tool in cerbo-apiuser cerbo-profile cerbo-authd; do
+		install -m 0755 "$B/$tool" "$vgbin/$tool.bin"
 		printf '#!/bin/sh
 exec %s "%s" "$@"
-' "$vg" "$B/$tool" \
-		    >"$logdir/valgrind-bin/$tool"
-		chmod +x "$logdir/valgrind-bin/$tool"
+' "$vg" "$vgbin/$tool.bin" >"$vgbin/$tool"
+		chmod 0755 "$vgbin/$tool"
 	done
 	# cerbo-authd's own tests, but the flood (it measures timing).
 	vg_e2e="apiuser_add apiuser_compile apiuser_edit apiuser_file apiuser_query every_command hostile_tools profile authd_nginx authd_caddy authd_cli"
@@ -134,9 +139,9 @@ for t in "$top"/tests/e2e/*.sh; do
 		case " $vg_e2e " in
 		*" ${name%.sh} "*)
 			run_one "e2e/$name" env \
-			    CERBO_APIUSER="$logdir/valgrind-bin/cerbo-apiuser" \
-			    CERBO_PROFILE="$logdir/valgrind-bin/cerbo-profile" \
-			    CERBO_AUTHD="$logdir/valgrind-bin/cerbo-authd" \
+			    CERBO_APIUSER="$vgbin/cerbo-apiuser" \
+			    CERBO_PROFILE="$vgbin/cerbo-profile" \
+			    CERBO_AUTHD="$vgbin/cerbo-authd" \
 			    sh "$t" ;;
 		esac
 		continue
@@ -145,6 +150,7 @@ for t in "$top"/tests/e2e/*.sh; do
 	run_one "e2e/$name" env $e2e_env sh "$t"
 done
 
+[ -z "${vgbin:-}" ] || rm -rf "$vgbin"
 [ -n "$failures" ] && echo "failing:$failures (logs in $logdir)"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
