@@ -10,6 +10,18 @@ authd_skip_unless
 make_store
 key=$(add_user pk_cli)
 
+# Tests take several ports, each in its own command substitution: none
+# may be handed out twice, or a daemon would find its port taken by the
+# test's own backend.
+given=
+i=0
+while [ $i -lt 20 ]; do
+	given="$given$(free_port) "
+	i=$((i + 1))
+done
+check_eq "free_port never gives a port twice in one test" \
+    "$(printf '%s' "$given" | tr ' ' '\n' | sort -u | grep -c .)" 20
+
 help=$("$AUTHD" --help)
 check_eq "--help exits 0" "$?" 0
 check_eq "--help describes each option once" "$(help_repeats "$help")" ""
