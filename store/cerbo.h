@@ -515,8 +515,19 @@ struct cerbo_verify_args {
 	const char *request; /* "METHOD TARGET[ HTTP/x.y]"; NULL: none */
 	const char *rhost;   /* client address, NULL if unknown */
 	int64_t now;         /* 0: time(NULL) */
-	unsigned flags;      /* 0 */
+	unsigned flags;      /* 0, or CERBO_VERIFY_FAST_ONLY */
 };
+/*
+ * cerbo_verify() checks no secret with the slow scheme: when it would (see
+ * cerbo_verify_cost()), it returns CERBO_VERIFY_DEFERRED instead, having
+ * hashed nothing, so that a server can send that check to a pool of its
+ * own and answer every other one at once, with one look at the store.
+ */
+#define CERBO_VERIFY_FAST_ONLY 0x100u
+/* cerbo_verify() with CERBO_VERIFY_FAST_ONLY: not decided, call again
+ * without the flag.  verdict->code then refuses (CERBO_DENY_CREDENTIALS)
+ * and verdict->notice is set as for a decided call. */
+#define CERBO_VERIFY_DEFERRED 1
 #define CERBO_VERIFY_ARGS_INIT                                                 \
 	{                                                                      \
 		.size = sizeof(struct cerbo_verify_args)                       \
@@ -568,8 +579,9 @@ struct cerbo_verdict {
  * scheme costs, and only the holder of the key learns which it is.  Without a
  * secret (args->secret NULL), only the account and the request are checked: use
  * it after a successful authentication only.  Returns 0 when a verdict was
- * reached (read verdict->code), -1 only on invalid arguments (a NULL pointer,
- * or a size below version 1's).
+ * reached (read verdict->code), CERBO_VERIFY_DEFERRED only when args->flags
+ * has CERBO_VERIFY_FAST_ONLY and the check needs the slow scheme, -1 only
+ * on invalid arguments (a NULL pointer, or a size below version 1's).
  *
  * The store is cached per path in the process and re-validated with one
  * stat per call; thread-safe.  A store replaced on disk (by the tools'

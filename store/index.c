@@ -7,10 +7,14 @@
  * first request without parsing a large YAML file (the model: BSD
  * pwd_mkdb, Postfix postmap).
  *
- * The index is read with pread(), never mapped: a `cp` over a mapped file
- * raises SIGBUS, and neither the library nor the module may install signal
- * handlers.  It is built whole in memory here; txn.c writes it to a temp
- * file beside the store and renames it into place, as it does the store.
+ * The index is read, never mapped: a `cp` over a mapped file raises
+ * SIGBUS, and neither the library nor the module may install signal
+ * handlers.  An index of up to 4 MiB is read whole when it is
+ * opened and looked up in memory (a request then costs no read at all);
+ * a larger one is read with pread() per lookup.  Either way every lookup
+ * reads the same amount, hit or miss.  It is built whole in memory here; txn.c
+ * writes it to a temp file beside the store and renames it into place, as it
+ * does the store.
  *
  * A reader trusts an index only when it matches the YAML file now at the
  * store path: either the YAML's identity (device, inode, size, mtime in ns)
@@ -99,6 +103,7 @@
 
 struct cerbo__index {
 	int fd;
+	unsigned char *mem; /* the whole file, when it is small; else NULL */
 	uint64_t file_size;
 	uint64_t nhome;  /* home slots, a power of two */
 	uint64_t ntotal; /* home and overflow slots */
@@ -465,6 +470,47 @@ pread_all(int fd, void *p, size_t len, uint64_t off)
 	return 0;
 }
 
+size_t cerbo__index_resident_max = (size_t)4 << 20;
+
+/* len bytes at off of the index: from memory when it is resident. */
+static int
+ix_read(const struct cerbo__index *ix, void *p, size_t len, uint64_t off)
+{
+	if (ix->mem == NULL)
+		return pread_all(ix->fd, p, len, off);
+	if (off > ix->file_size || len > ix->file_size - off)
+		return -1;
+	memcpy(p, ix->mem + off, len);
+	return 0;
+}
+
+/*
+ * Read the whole index into memory when it is small enough.  The file
+ * must still be the one stamped at open (fstat after the read), or the
+ * bytes may mix two versions.
+ */
+static int
+make_resident(struct cerbo__index *ix, struct cerbo_error *err)
+{
+	struct cerbo_file_id id;
+	struct stat st;
+
+	if (ix->file_size > cerbo__index_resident_max)
+		return 0;
+	ix->mem = malloc((size_t)ix->file_size);
+	if (ix->mem == NULL)
+		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
+	if (pread_all(ix->fd, ix->mem, (size_t)ix->file_size, 0) != 0 ||
+	    fstat(ix->fd, &st) != 0)
+		return cerbo__fail(err, CERBO_E_STORE,
+		    "%s: damaged or truncated index", ix->path);
+	cerbo__file_id_from_stat(&id, &st);
+	if (!cerbo__file_id_equal(&id, &ix->id))
+		return cerbo__fail(err, CERBO_E_STATE,
+		    "%s changed while it was read", ix->path);
+	return 0;
+}
+
 /* Take one str from [*p, end) into a NUL-terminated copy in tmp. */
 static int
 take_str(const unsigned char **p, const unsigned char *end, char *tmp,
@@ -702,7 +748,8 @@ cerbo__index_open(const char *store_path, const struct stat *yaml_st,
 	}
 	if (pread_all(ix->fd, prof, plen, poff) != 0)
 		goto damaged;
-	if (load_profiles(ix, prof, plen, path, err) != 0)
+	if (load_profiles(ix, prof, plen, path, err) != 0 ||
+	    make_resident(ix, err) != 0)
 		goto out;
 	cerbo__store_set_generation(ix->profiles, get64(hdr + HDR_GENERATION));
 	*out = ix;
@@ -784,7 +831,7 @@ read_record(const struct cerbo__index *ix, uint64_t slot, const char *username,
 	probe->reads++;
 	if (probe->used < len)
 		probe->used = len;
-	if (pread_all(ix->fd, buf, len, off) != 0 || get32(buf) != len)
+	if (ix_read(ix, buf, len, off) != 0 || get32(buf) != len)
 		return -1;
 	p = buf + REC_FIXED;
 	end = buf + len;
@@ -833,7 +880,7 @@ cerbo__index_lookup(const struct cerbo__index *ix, const char *username,
 	while (s < ix->ntotal) {
 		n = ix->ntotal - s < WINDOW ? ix->ntotal - s : WINDOW;
 		probe->reads++;
-		if (pread_all(ix->fd, win, n * 8, ix->slots_off + s * 8) != 0)
+		if (ix_read(ix, win, n * 8, ix->slots_off + s * 8) != 0)
 			return -1;
 		for (i = 0; i < n; i++) {
 			slot = get64(win + i * 8);
@@ -863,6 +910,12 @@ cerbo__index_find(const struct cerbo__index *ix, const char *username,
 	return cerbo__index_lookup(ix, username, out, buf, buflen, NULL);
 }
 
+int
+cerbo__index_resident(const struct cerbo__index *ix)
+{
+	return ix->mem != NULL;
+}
+
 void
 cerbo__index_close(struct cerbo__index *ix)
 {
@@ -870,6 +923,10 @@ cerbo__index_close(struct cerbo__index *ix)
 		return;
 	if (ix->fd >= 0)
 		close(ix->fd);
+	if (ix->mem != NULL) {
+		sodium_memzero(ix->mem, (size_t)ix->file_size); /* hashes */
+		free(ix->mem);
+	}
 	cerbo_store_free(ix->profiles);
 	free(ix);
 }

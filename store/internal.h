@@ -523,10 +523,12 @@ const struct cerbo_store *cerbo__index_profiles(const struct cerbo__index *ix);
  * Look a user up.  1: found, *out filled with the fields the verifier
  * needs, its strings pointing into buf (at least CERBO__INDEX_RECORD_MAX
  * bytes; it holds hash strings: wipe it); 0: no such user; -1: damaged.
- * A lookup makes two preads, hit or miss: the slots near the user's home
+ * A lookup makes two reads, hit or miss: the slots near the user's home
  * slot, then one record (a miss reads a record too, so an unknown user
  * costs what a known one does); a third only when the probe runs past
- * the slots read or two names share the slot's hash bits.
+ * the slots read or two names share the slot's hash bits.  The reads come
+ * from memory when the index was small enough to be read whole at open
+ * (cerbo__index_resident_max bytes), else they are preads.
  */
 int cerbo__index_find(const struct cerbo__index *ix, const char *username,
     struct cerbo_user *out, unsigned char *buf, size_t buflen);
@@ -541,6 +543,11 @@ int cerbo__index_lookup(const struct cerbo__index *ix, const char *username,
     struct cerbo_user *out, unsigned char *buf, size_t buflen,
     struct cerbo__index_probe *probe);
 void cerbo__index_close(struct cerbo__index *ix);
+/* Indexes up to this many bytes are read whole when opened; tests set 0
+ * to take the pread path with small indexes. */
+extern size_t cerbo__index_resident_max;
+/* 1 when the open index was read whole into memory. */
+int cerbo__index_resident(const struct cerbo__index *ix);
 void cerbo__index_path(const char *store_path, char *out, size_t len);
 
 #endif /* CERBO_INTERNAL_H */

@@ -16,13 +16,13 @@
  *
  * When the compiled index beside the store ("<store>.idx", index.c)
  * matches the YAML, a (re)load opens it instead of parsing the YAML, and
- * each call looks its user up with pread: a fresh process answers without
- * reading a large store.  Each call also fstats the open index and applies
- * the trust rule and the identity check to it as to the YAML: an index made
- * writable by a group, or rewritten in place, makes the store load again
- * (and the index is passed over, or opened anew if it still matches).  A
- * missing, stale, unsafe or damaged index is passed over and the YAML parsed,
- * so the index never changes an answer.
+ * each call looks its user up in it (in memory when the index is small,
+ * else with pread): a fresh process answers without parsing a large store. Each
+ * call also fstats the open index and applies the trust rule and the identity
+ * check to it as to the YAML: an index made writable by a group, or rewritten
+ * in place, makes the store load again (and the index is passed over, or opened
+ * anew if it still matches).  A missing, stale, unsafe or damaged index is
+ * passed over and the YAML parsed, so the index never changes an answer.
  *
  * The cache remembers, per path, the generation of the store it last
  * loaded (also across a failed reload).  A store that comes back with a
@@ -54,7 +54,7 @@
 
 /*
  * One usable state of a store: either its compiled index (when the index
- * beside the YAML matches it), read with pread per lookup, or the parsed
+ * beside the YAML matches it), looked up per call, or the parsed
  * YAML.  Exactly one of ix and store is set.
  */
 struct snap {
@@ -288,16 +288,18 @@ acquire(const char *path, unsigned flags, struct snap **out, char *notice,
 	int rc = -1, e;
 
 	flags &= CERBO_VERIFY_NO_TRUST;
-	pthread_mutex_lock(&cache_lock);
-	s = slot_find(path, flags);
-	if (stat(path, &st) != 0) {
-		e = errno;
+	/* The stat and the trust rule need no lock: a call that overlaps a
+	 * change of the file sees either side of it, as with the lock. */
+	e = stat(path, &st) != 0 ? errno : 0;
+	if (e != 0)
 		cerbo__fail(err, e == ENOENT ? CERBO_E_NOTFOUND : CERBO_E_IO,
 		    "%s: %s", path, strerror(e));
-		goto out;
-	}
-	if (!(flags & CERBO_VERIFY_NO_TRUST) &&
+	else if (!(flags & CERBO_VERIFY_NO_TRUST) &&
 	    cerbo__trust_file_stat(path, &st, err) != 0)
+		e = -1;
+	pthread_mutex_lock(&cache_lock);
+	s = slot_find(path, flags);
+	if (e != 0)
 		goto out;
 	cerbo__file_id_from_stat(&id, &st);
 	/* The index is read through the descriptor opened at load: it must
@@ -376,7 +378,6 @@ cerbo__verify_cache_clear(void)
 	for (i = 0; i < CACHE_SLOTS; i++)
 		if (cache[i].path != NULL)
 			slot_clear(&cache[i]);
-	pthread_mutex_unlock(&cache_lock);
 	pthread_mutex_unlock(&cache_lock);
 	cerbo__secret_cache_clear();
 }
@@ -558,19 +559,45 @@ cerbo_verdict_http_status(enum cerbo_verdict_code code)
 	return 500; /* an unknown code never lets a request through */
 }
 
+/*
+ * Whether checking args->secret for user (NULL: unknown) would run the
+ * slow scheme: its current key is argon2id and not remembered, or a fast
+ * current key would miss and lead on to an argon2id old key in its grace
+ * period (counted without checking the current one).  An unknown user is
+ * checked against the fast dummy hash; without a secret nothing is hashed.
+ */
+static int
+needs_slow_scheme(const struct cerbo_user *user,
+    const struct cerbo_verify_args *args, int64_t now)
+{
+	const char *cur;
+	int slow;
+
+	if (user == NULL || args->secret == NULL)
+		return 0;
+	cur = cerbo_user_get(user, CERBO_USER_SECRET);
+	slow = cerbo__secret_would_hash(args->username, cur, args->secret,
+	    args->secret_len);
+	if (!slow && (cur == NULL || strncmp(cur, "$argon2id$", 10) != 0) &&
+	    cerbo_user_old_key_valid(user, now))
+		slow = cerbo__secret_would_hash(args->username,
+		    cerbo_user_get(user, CERBO_USER_OLD_SECRET), args->secret,
+		    args->secret_len);
+	return slow;
+}
+
 /* cerbo_verify_cost() on structs of this version. */
 static int
 verify_cost(const struct cerbo_verify_args *args, int *slow, char *notice,
     size_t noticelen, struct cerbo_error *err)
 {
 	const struct cerbo_user *user = NULL;
-	const char *path, *cur;
+	const char *path;
 	struct snap *snap = NULL;
 	struct cerbo_user ixuser;
 	struct cerbo__index_probe probe = {0, 0};
 	unsigned char ixbuf[CERBO__INDEX_RECORD_MAX];
 	char scratch[512];
-	time_t now;
 	int found, rc = -1;
 
 	if (slow == NULL || args == NULL || args->username == NULL)
@@ -602,22 +629,8 @@ verify_cost(const struct cerbo_verify_args *args, int *slow, char *notice,
 	} else if (cerbo_username_valid(args->username)) {
 		user = cerbo_store_user_find(snap->store, args->username);
 	}
-	/* An unknown user is checked against the fast dummy hash; without
-	 * a secret nothing is hashed. */
-	if (user != NULL && args->secret != NULL) {
-		now = args->now != 0 ? args->now : time(NULL);
-		cur = cerbo_user_get(user, CERBO_USER_SECRET);
-		*slow = cerbo__secret_would_hash(args->username, cur,
-		    args->secret, args->secret_len);
-		/* A fast current key that does not match leads to the old
-		 * key: count it without checking the current one here. */
-		if (!*slow &&
-		    (cur == NULL || strncmp(cur, "$argon2id$", 10) != 0) &&
-		    cerbo_user_old_key_valid(user, now))
-			*slow = cerbo__secret_would_hash(args->username,
-			    cerbo_user_get(user, CERBO_USER_OLD_SECRET),
-			    args->secret, args->secret_len);
-	}
+	*slow = needs_slow_scheme(user, args,
+	    args->now != 0 ? args->now : time(NULL));
 	rc = 0;
 out:
 	if (probe.used > 0)
@@ -653,7 +666,7 @@ verify(const struct cerbo_verify_args *args, struct cerbo_verdict *verdict)
 	struct cerbo__index_probe probe = {0, 0};
 	unsigned char ixbuf[CERBO__INDEX_RECORD_MAX];
 	struct cerbo_error err = CERBO_ERROR_INIT;
-	int found;
+	int found, rc = 0;
 	char errtext[1024], when[CERBO__TIME_TEXT], keynote[96];
 	int64_t now;
 	int ok;
@@ -700,6 +713,13 @@ verify(const struct cerbo_verify_args *args, struct cerbo_verdict *verdict)
 		user = cerbo_store_user_find(snap->store, args->username);
 	}
 
+	if ((args->flags & CERBO_VERIFY_FAST_ONLY) &&
+	    needs_slow_scheme(user, args, now)) {
+		set_reason(verdict, CERBO_DENY_CREDENTIALS,
+		    "not checked: the key needs the slow scheme", (char *)NULL);
+		rc = CERBO_VERIFY_DEFERRED;
+		goto out;
+	}
 	if (args->secret != NULL) {
 		if (user == NULL) {
 			/* Same cost as a wrong secret; the result is moot. */
@@ -752,7 +772,7 @@ out:
 	if (probe.used > 0)
 		sodium_memzero(ixbuf, probe.used); /* hash strings */
 	release(snap);
-	return 0;
+	return rc;
 }
 
 int

@@ -605,6 +605,52 @@ index_copied_over_in_place_is_not_read_with_the_old_header(void **state)
 	cerbo__verify_cache_clear();
 }
 
+/*
+ * A small index is read whole at open: its lookups read no more of the
+ * file (bytes written over it afterwards do not reach them; the verifier
+ * sees such a change by its fstat and opens the index again).  Above the
+ * limit every lookup reads the file.
+ */
+static void
+small_index_is_read_whole_at_open(void **state)
+{
+	struct fixture *f = *state;
+	struct cerbo__index *ix = NULL;
+	struct cerbo_user got;
+	unsigned char buf[CERBO__INDEX_RECORD_MAX];
+	char idx[160], zeros[4096];
+	struct stat st;
+	size_t keep = cerbo__index_resident_max;
+	int fd;
+
+	save(f, &st);
+	cerbo__index_path(f->path, idx, sizeof(idx));
+	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, NULL), 0);
+	assert_int_equal(cerbo__index_resident(ix), keep > 0);
+	if (keep > 0) {
+		memset(zeros, 0, sizeof(zeros));
+		fd = open(idx, O_WRONLY);
+		assert_true(fd >= 0);
+		assert_int_equal(pwrite(fd, zeros, sizeof(zeros), 0),
+		    (ssize_t)sizeof(zeros));
+		assert_int_equal(close(fd), 0);
+		assert_int_equal(cerbo__index_find(ix, "pk_plain", &got, buf,
+		                     sizeof(buf)),
+		    1);
+		assert_int_equal(cerbo__index_current(ix, NULL), -1);
+	}
+	cerbo__index_close(ix);
+	cerbo__index_resident_max = 0;
+	save(f, &st);
+	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, NULL), 0);
+	assert_int_equal(cerbo__index_resident(ix), 0);
+	assert_int_equal(cerbo__index_find(ix, "pk_plain", &got, buf,
+	                     sizeof(buf)),
+	    1);
+	cerbo__index_close(ix);
+	cerbo__index_resident_max = keep;
+}
+
 int
 main(void)
 {
@@ -644,9 +690,17 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        index_copied_over_in_place_is_not_read_with_the_old_header,
 	        setup, teardown),
+	    cmocka_unit_test_setup_teardown(small_index_is_read_whole_at_open,
+	        setup, teardown),
 	};
+	int failed;
 
 	if (sodium_init() < 0)
 		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* Every test twice: indexes read whole at open, then indexes read
+	 * with pread per lookup, as a large one is. */
+	failed = cmocka_run_group_tests_name("resident", tests, NULL, NULL);
+	cerbo__index_resident_max = 0;
+	failed += cmocka_run_group_tests_name("pread", tests, NULL, NULL);
+	return failed;
 }

@@ -190,6 +190,70 @@ remembered_argon2id_success_is_fast(void **state)
 	assert_int_equal(slow, 1);
 }
 
+/* cerbo_verify(CERBO_VERIFY_FAST_ONLY) on user with secret: its return. */
+static int
+verify_fast_only(const char *user, const char *secret, struct cerbo_verdict *v)
+{
+	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
+
+	a = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
+	a.store_path = C.path;
+	a.username = user;
+	a.secret = secret;
+	a.secret_len = strlen(secret);
+	a.request = "GET /api/v1/x";
+	a.flags = CERBO_VERIFY_FAST_ONLY;
+	*v = (struct cerbo_verdict)CERBO_VERDICT_INIT;
+	return cerbo_verify(&a, v);
+}
+
+static void
+fast_only_decides_fast_checks(void **state)
+{
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
+
+	(void)state;
+	assert_int_equal(verify_fast_only("pk_fast", C.key, &v), 0);
+	assert_int_equal(v.code, CERBO_ALLOW);
+	assert_int_equal(verify_fast_only("pk_fast", "wrong", &v), 0);
+	assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
+	assert_string_equal(v.reason, "wrong secret for user pk_fast");
+	assert_int_equal(verify_fast_only("pk_nobody", "wrong", &v), 0);
+	assert_string_equal(v.reason, "unknown user pk_nobody");
+}
+
+static void
+fast_only_defers_argon2id_and_refuses_meanwhile(void **state)
+{
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
+	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
+
+	(void)state;
+	cerbo__verify_cache_clear(); /* forget earlier tests' successes */
+	/* Deferred, never decided: a caller that ignored the return
+	 * would still refuse. */
+	assert_int_equal(verify_fast_only("pk_slow", A2_SECRET, &v),
+	    CERBO_VERIFY_DEFERRED);
+	assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
+	assert_int_equal(v.key, CERBO_KEY_NONE);
+	assert_int_equal(verify_fast_only("pk_rot", "wrong", &v),
+	    CERBO_VERIFY_DEFERRED);
+	assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
+	/* Without the flag the same check is decided, and its success is
+	 * remembered: the next fast-only call decides it at once. */
+	a = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
+	a.store_path = C.path;
+	a.username = "pk_slow";
+	a.secret = A2_SECRET;
+	a.secret_len = strlen(A2_SECRET);
+	assert_int_equal(cerbo_verify(&a, &v), 0);
+	assert_int_equal(v.code, CERBO_ALLOW);
+	assert_int_equal(verify_fast_only("pk_slow", A2_SECRET, &v), 0);
+	assert_int_equal(v.code, CERBO_ALLOW);
+	assert_int_equal(verify_fast_only("pk_slow", "imported-Secret-2", &v),
+	    CERBO_VERIFY_DEFERRED);
+}
+
 static void
 unusable_store_is_an_error(void **state)
 {
@@ -219,6 +283,8 @@ main(void)
 	    cmocka_unit_test(unknown_and_invalid_users_are_fast),
 	    cmocka_unit_test(imported_old_key_in_grace_is_slow),
 	    cmocka_unit_test(remembered_argon2id_success_is_fast),
+	    cmocka_unit_test(fast_only_decides_fast_checks),
+	    cmocka_unit_test(fast_only_defers_argon2id_and_refuses_meanwhile),
 	    cmocka_unit_test(unusable_store_is_an_error),
 	};
 
