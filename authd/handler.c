@@ -259,9 +259,9 @@ check(struct MHD_Connection *c, struct request *r, const char *url,
 	struct authd_headers h;
 	struct cerbo_verify_args va = CERBO_VERIFY_ARGS_INIT;
 	struct cerbo_error err = CERBO_ERROR_INIT;
-	char peer[64], errtext[768], notice[512];
+	char peer[64];
 	const char *why = NULL;
-	int slow = 0, rc;
+	int rc;
 
 	memset(&h, 0, sizeof(h));
 	(void)MHD_get_connection_values(c, MHD_HEADER_KIND, note_header, &h);
@@ -298,34 +298,28 @@ check(struct MHD_Connection *c, struct request *r, const char *url,
 		return answer_early(c, r, 403, AUTHD_OUT_BAD_HEADERS);
 	}
 
+	/* One look at the store decides a fast check at once; a check that
+	 * needs argon2id comes back undecided and goes to the pool. */
 	verify_args(r, &va);
-	notice[0] = '\0';
-	if (cerbo_verify_cost(&va, &slow, notice, sizeof(notice), &err) != 0) {
-		authd_log_limited(LOG_ERR,
-		    "cannot use the store (reading as uid %u), refusing everyone: %s",
-		    (unsigned)geteuid(),
-		    cerbo_error_format(&err, errtext, sizeof(errtext)));
-		authd_metrics_verdict(CERBO_STORE_ERROR);
-		return answer_early(c, r, 500, AUTHD_OUT_VERDICT);
-	}
-	if (notice[0] != '\0')
-		authd_log(LOG_WARNING, "%s (store %s)", notice, cfg->store);
-	if (slow) {
-		r->conn = c;
-		r->state = ST_QUEUED;
-		r->job.run = run_job;
-		r->job.queued = suspend_job;
-		if (authd_pool_submit(&r->job) == 0)
-			return MHD_YES;
-		r->state = ST_NEW;
-		authd_log_limited(LOG_WARNING,
-		    "refused (%u) from %s: the queue of argon2id checks is full",
-		    cfg->overload_status, where(r));
-		return answer_early(c, r, cfg->overload_status,
-		    AUTHD_OUT_OVERLOADED);
-	}
+	va.flags |= CERBO_VERIFY_FAST_ONLY;
 	r->verify_rc = cerbo_verify(&va, &r->verdict);
-	return answer_verdict(c, r);
+	if (r->verify_rc != CERBO_VERIFY_DEFERRED)
+		return answer_verdict(c, r);
+	if (r->verdict.notice[0] != '\0')
+		authd_log(LOG_WARNING, "%s (store %s)", r->verdict.notice,
+		    cfg->store);
+	r->verdict.notice[0] = '\0';
+	r->conn = c;
+	r->state = ST_QUEUED;
+	r->job.run = run_job;
+	r->job.queued = suspend_job;
+	if (authd_pool_submit(&r->job) == 0)
+		return MHD_YES;
+	r->state = ST_NEW;
+	authd_log_limited(LOG_WARNING,
+	    "refused (%u) from %s: the queue of argon2id checks is full",
+	    cfg->overload_status, where(r));
+	return answer_early(c, r, cfg->overload_status, AUTHD_OUT_OVERLOADED);
 }
 
 static enum MHD_Result
