@@ -168,31 +168,10 @@ imported_old_key_in_grace_is_slow(void **state)
 	assert_int_equal(slow, 1);
 }
 
-static void
-remembered_argon2id_success_is_fast(void **state)
-{
-	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
-	struct cerbo_verdict v = CERBO_VERDICT_INIT;
-	int slow;
-
-	(void)state;
-	a = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
-	a.store_path = C.path;
-	a.username = "pk_slow";
-	a.secret = A2_SECRET;
-	a.secret_len = strlen(A2_SECRET);
-	assert_int_equal(cerbo_verify(&a, &v), 0);
-	assert_int_equal(v.code, CERBO_ALLOW);
-	assert_int_equal(cost("pk_slow", A2_SECRET, &slow), 0);
-	assert_int_equal(slow, 0);
-	/* Another secret for the same user still costs argon2id. */
-	assert_int_equal(cost("pk_slow", "imported-Secret-2", &slow), 0);
-	assert_int_equal(slow, 1);
-}
-
-/* cerbo_verify(CERBO_VERIFY_FAST_ONLY) on user with secret: its return. */
+/* cerbo_verify(flags) of user with secret, on GET /api/v1/x: its return. */
 static int
-verify_fast_only(const char *user, const char *secret, struct cerbo_verdict *v)
+verify_with(const char *user, const char *secret, unsigned flags,
+    struct cerbo_verdict *v)
 {
 	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
 
@@ -202,9 +181,31 @@ verify_fast_only(const char *user, const char *secret, struct cerbo_verdict *v)
 	a.secret = secret;
 	a.secret_len = strlen(secret);
 	a.request = "GET /api/v1/x";
-	a.flags = CERBO_VERIFY_FAST_ONLY;
+	a.flags = flags;
 	*v = (struct cerbo_verdict)CERBO_VERDICT_INIT;
 	return cerbo_verify(&a, v);
+}
+
+static int
+verify_fast_only(const char *user, const char *secret, struct cerbo_verdict *v)
+{
+	return verify_with(user, secret, CERBO_VERIFY_FAST_ONLY, v);
+}
+
+static void
+remembered_argon2id_success_is_fast(void **state)
+{
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
+	int slow;
+
+	(void)state;
+	assert_int_equal(verify_with("pk_slow", A2_SECRET, 0, &v), 0);
+	assert_int_equal(v.code, CERBO_ALLOW);
+	assert_int_equal(cost("pk_slow", A2_SECRET, &slow), 0);
+	assert_int_equal(slow, 0);
+	/* Another secret for the same user still costs argon2id. */
+	assert_int_equal(cost("pk_slow", "imported-Secret-2", &slow), 0);
+	assert_int_equal(slow, 1);
 }
 
 static void
@@ -226,7 +227,6 @@ static void
 fast_only_defers_argon2id_and_refuses_meanwhile(void **state)
 {
 	struct cerbo_verdict v = CERBO_VERDICT_INIT;
-	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
 
 	(void)state;
 	cerbo__verify_cache_clear(); /* forget earlier tests' successes */
@@ -241,12 +241,7 @@ fast_only_defers_argon2id_and_refuses_meanwhile(void **state)
 	assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
 	/* Without the flag the same check is decided, and its success is
 	 * remembered: the next fast-only call decides it at once. */
-	a = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
-	a.store_path = C.path;
-	a.username = "pk_slow";
-	a.secret = A2_SECRET;
-	a.secret_len = strlen(A2_SECRET);
-	assert_int_equal(cerbo_verify(&a, &v), 0);
+	assert_int_equal(verify_with("pk_slow", A2_SECRET, 0, &v), 0);
 	assert_int_equal(v.code, CERBO_ALLOW);
 	assert_int_equal(verify_fast_only("pk_slow", A2_SECRET, &v), 0);
 	assert_int_equal(v.code, CERBO_ALLOW);
