@@ -192,7 +192,7 @@ fastest(const struct probe *p, size_t np, int n, int rank, int batch,
 	for (k = 0; k < np; k++) {
 		qsort(t + k * (size_t)n, (size_t)n, sizeof(*t), cmp_double);
 		out[k] = t[k * (size_t)n + (size_t)rank];
-		print_message("# %-32s %d-th fastest %.0f ns\n", p[k].name,
+		print_message("# %-32s fastest #%d: %.0f ns\n", p[k].name,
 		    rank + 1, out[k]);
 	}
 	free(t);
