@@ -84,7 +84,9 @@ reader() {
 verify_ok() { printf '%s' "$KEY" | "$APIUSER" verify pk_stable GET /api/v1/x --store "$S"; }
 verify_off() { ! printf '%s' "$KEY" | "$APIUSER" verify pk_off GET /api/v1/x --store "$S"; }
 verify_wrong() {
-	printf '%s' "${KEY%?}P" | "$APIUSER" verify pk_stable --store "$S" >"$R/wrong.json" 2>&1
+	# The last character changed (to Q when it is P already).
+	case "$KEY" in *P) _w="${KEY%?}Q" ;; *) _w="${KEY%?}P" ;; esac
+	printf '%s' "$_w" | "$APIUSER" verify pk_stable --store "$S" >"$R/wrong.json" 2>&1
 	[ $? -eq 1 ] && ! grep -qi 'error\|invalid' "$R/wrong.json"
 }
 checker() { "$APIUSER" check --store "$S" -q; }

@@ -150,8 +150,10 @@ req="REQUEST=GET /api/v1/things HTTP/1.1"
 auth() { printf '%s' "$2" | pamtester -E "$3" $service "$1" authenticate acct_mgmt; }
 check "pamtester authenticates the new key through the installed pam_cerbo.so" \
     auth pk_debtest "$secret" "$req"
+# A wrong key: the last character changed (to y when it is x already).
+case "$secret" in *x) wrong="${secret%?}y" ;; *) wrong="${secret%?}x" ;; esac
 check_fails "pamtester refuses a wrong key" \
-    auth pk_debtest "${secret%?}x" "$req"
+    auth pk_debtest "$wrong" "$req"
 check_fails "pamtester refuses a request outside the profile" \
     auth pk_debtest "$secret" "REQUEST=DELETE /api/v1/things HTTP/1.1"
 
