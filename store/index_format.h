@@ -1,0 +1,137 @@
+/*
+ * index_format.h - the layout of the compiled index (private to
+ * index.c, which reads it, and index_build.c, which writes it).
+ *
+ * All integers little-endian:
+ *   header (HDR_SIZE bytes, see the HDR_* offsets), its first HDR_TAG
+ *   bytes checked by a BLAKE2b tag;
+ *   profiles: u32 count, then per profile: str name, str description,
+ *     u32 n, n x str allow rule, u32 n, n x str deny rule (str: u16 length,
+ *     bytes);
+ *   slots: ntotal x u64, open addressing with linear probing on
+ *     SipHash-2-4 of the username under a per-file key.  The home slot is
+ *     the hash modulo nhome (a power of two); probing runs on past it
+ *     without wrapping, into at most ntotal - nhome overflow slots.  A slot
+ *     is 0 (empty) or packs the record's offset (bits 0-39), its length
+ *     (bits 40-52) and 11 more bits of the hash (53-63), so a lookup reads
+ *     the slots near the home slot in one pread and the one record whose
+ *     hash bits match in a second: two preads, hit or miss;
+ *   records: u32 length (whole record), u8 disabled, u8 flags, i64
+ *     expires, i64 old_secret_expires, then 5 x (u16 length, bytes, NUL):
+ *     username, profile, secret, old_secret, allow_from.
+ *
+ * A miss reads a record too (the one the header names, HDR_DUMMY), so an
+ * unknown username costs the reads a known one does: the verifier's
+ * promise that unknown users cost what a wrong secret costs holds on the
+ * index path as well.
+ */
+#ifndef CERBO_INDEX_FORMAT_H
+#define CERBO_INDEX_FORMAT_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#define MAGIC "CERBOIX1"
+#define INDEX_VERSION 2
+
+#define HDR_MAGIC 0
+#define HDR_VERSION 8
+#define HDR_NUSERS 12
+#define HDR_FILE_SIZE 16
+#define HDR_YAML_DEV 24
+#define HDR_YAML_INO 32
+#define HDR_YAML_SIZE 40
+#define HDR_YAML_MSEC 48
+#define HDR_YAML_MNSEC 56
+#define HDR_DIGEST 64
+#define HDR_KEY 96
+#define HDR_NHOME 112
+#define HDR_PROFILES_LEN 116
+#define HDR_GENERATION 120
+#define HDR_SLOTS_OFF 128
+#define HDR_PROFILES_OFF 136
+#define HDR_NTOTAL 144
+#define HDR_DUMMY 152
+#define HDR_TAG 160
+#define HDR_TAG_LEN 16
+#define HDR_SIZE 176
+
+#define REC_FIXED 22 /* length, disabled, flags, expires, old expiry */
+#define REC_STRINGS 5
+#define REC_MAX CERBO__INDEX_RECORD_MAX
+#define FLAG_EXPIRES 0x1
+#define FLAG_OLD_EXPIRES 0x2
+
+/* A slot: offset, length and hash bits of one record (see the layout). */
+#define SLOT_OFF_BITS 40
+#define SLOT_LEN_BITS 13
+#define SLOT_OFF_MASK ((UINT64_C(1) << SLOT_OFF_BITS) - 1)
+#define SLOT_LEN_MASK ((UINT64_C(1) << SLOT_LEN_BITS) - 1)
+#define SLOT_TAG_SHIFT (SLOT_OFF_BITS + SLOT_LEN_BITS)
+#define SLOT_REC_MAX SLOT_LEN_MASK /* longest record a slot can name */
+#define WINDOW 16                  /* slots read by one pread (128 bytes) */
+
+/* ---- little-endian encoding ------------------------------------------ */
+
+static inline void
+put16(unsigned char *p, uint16_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+}
+
+static inline void
+put32(unsigned char *p, uint32_t v)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static inline void
+put64(unsigned char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static inline uint16_t
+get16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static inline uint32_t
+get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t
+get64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* SipHash-2-4 of name under the file's key. */
+static inline uint64_t
+name_hash(const unsigned char key[crypto_shorthash_KEYBYTES], const char *name)
+{
+	unsigned char h[crypto_shorthash_BYTES];
+
+	crypto_shorthash(h, (const unsigned char *)name, strlen(name), key);
+	return get64(h);
+}
+
+#endif
