@@ -14,8 +14,8 @@
  *     without wrapping, into at most ntotal - nhome overflow slots.  A slot
  *     is 0 (empty) or packs the record's offset (bits 0-39), its length
  *     (bits 40-52) and 11 more bits of the hash (53-63), so a lookup reads
- *     the slots near the home slot in one pread and the one record whose
- *     hash bits match in a second: two preads, hit or miss;
+ *     the slots near the home slot at once and then the one record whose
+ *     hash bits match: two reads, hit or miss;
  *   records: u32 length (whole record), u8 disabled, u8 flags, i64
  *     expires, i64 old_secret_expires, then 5 x (u16 length, bytes, NUL):
  *     username, profile, secret, old_secret, allow_from.
