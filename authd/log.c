@@ -8,16 +8,13 @@
  */
 #include <pthread.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <syslog.h>
-#include <time.h>
 
 #include "authd.h"
+#include "cerbo.h"
 
 #define LINE_MAX_BYTES 1024
-#define RATE_INTERVAL 10 /* seconds between identical limited lines */
-#define RATE_SLOTS 16
 
 static int use_stderr;
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -28,14 +25,6 @@ authd_log_open(int to_stderr)
 	use_stderr = to_stderr;
 	if (!use_stderr)
 		openlog("cerbo-authd", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
-}
-
-static void
-clean(char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
-			*s = '?';
 }
 
 static void
@@ -57,8 +46,10 @@ emit(int prio, const char *line)
 static void
 vformat(char *line, size_t len, const char *fmt, va_list ap)
 {
-	(void)vsnprintf(line, len, fmt, ap);
-	clean(line);
+	char raw[LINE_MAX_BYTES];
+
+	(void)vsnprintf(raw, sizeof(raw), fmt, ap);
+	cerbo_log_clean(line, len, raw);
 }
 
 void
@@ -73,59 +64,19 @@ authd_log(int prio, const char *fmt, ...)
 	emit(prio, line);
 }
 
-/* A store that turned unreadable would otherwise log once per request, and
- * journald drops a service's lines past its burst limit. */
-static pthread_mutex_t rate_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct {
-	uint64_t hash;
-	time_t last;
-	unsigned long suppressed;
-} rate[RATE_SLOTS];
-
-static uint64_t
-fnv1a(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
+/* For a line that could repeat on every request (a store that turned
+ * unusable): identical lines at most once per CERBO_LOG_REPEAT_INTERVAL. */
 void
 authd_log_limited(int prio, const char *fmt, ...)
 {
 	char line[LINE_MAX_BYTES], out[LINE_MAX_BYTES + 64];
-	struct timespec ts;
 	unsigned long dropped = 0;
-	uint64_t h;
-	size_t slot;
-	int allow = 0;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vformat(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	h = fnv1a(line);
-	slot = (size_t)(h % RATE_SLOTS);
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	pthread_mutex_lock(&rate_lock);
-	if (rate[slot].hash != h ||
-	    ts.tv_sec - rate[slot].last >= RATE_INTERVAL ||
-	    rate[slot].last == 0) {
-		if (rate[slot].hash == h)
-			dropped = rate[slot].suppressed;
-		rate[slot].hash = h;
-		rate[slot].last = ts.tv_sec != 0 ? ts.tv_sec : 1;
-		rate[slot].suppressed = 0;
-		allow = 1;
-	} else {
-		rate[slot].suppressed++;
-	}
-	pthread_mutex_unlock(&rate_lock);
-	if (!allow)
+	if (!cerbo_log_repeat_allowed(line, &dropped))
 		return;
 	if (dropped > 0) {
 		(void)snprintf(out, sizeof(out),

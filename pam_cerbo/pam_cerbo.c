@@ -9,18 +9,15 @@
  * end give the same answer.
  *
  * Inside a daemon the module is called from many requests, possibly from
- * many threads: it keeps no state between calls except the rate limiter of
- * its log, which is behind a mutex.  It never exits, prints or touches
+ * many threads: it keeps no state between calls (the limit on repeated log
+ * lines is the library's, behind a mutex).  It never exits, prints or touches
  * signals, and it never holds a copy of the secret: the token from
  * pam_get_authtok() belongs to PAM, which wipes it at pam_end().
  */
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <security/pam_appl.h>
@@ -31,29 +28,8 @@
 #include "cerbo.h"
 
 #define LOG_LINE_MAX 1024
-#define RATE_SLOTS 32
-#define RATE_INTERVAL 10 /* seconds between identical rate-limited lines */
 
 /* ---- logging ------------------------------------------------------- */
-
-/*
- * Copy s into out, replacing control bytes and non-ASCII bytes with '?',
- * so nothing a client sent can forge a log line or smuggle escapes.
- */
-static void
-clean(char *out, size_t outlen, const char *s)
-{
-	size_t i;
-
-	if (outlen == 0)
-		return;
-	for (i = 0; s[i] != '\0' && i + 1 < outlen; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		out[i] = (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
-	}
-	out[i] = '\0';
-}
 
 static void logmsg(pam_handle_t *pamh, int prio, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -69,81 +45,15 @@ logmsg(pam_handle_t *pamh, int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	clean(line, sizeof(line), raw);
+	cerbo_log_clean(line, sizeof(line), raw);
 	pam_syslog(pamh, prio, "%s", line);
-}
-
-/*
- * The rate limiter: identical lines (same text) are logged at most once
- * per RATE_INTERVAL seconds.  A store that turned unreadable would
- * otherwise log once per request, and journald drops a service's lines
- * past its burst limit, losing the ones that matter.  The table is
- * process-wide (the module stays resident, -z nodelete), hence the mutex.
- */
-static pthread_mutex_t rate_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct rate_slot {
-	uint64_t hash;
-	time_t last;
-	unsigned long suppressed;
-	int used;
-} rate_table[RATE_SLOTS];
-
-static uint64_t
-fnv1a(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static time_t
-monotonic_now(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		return 0;
-	return ts.tv_sec;
-}
-
-/*
- * 1 when line may be logged now; *suppressed gets how many identical lines
- * were dropped since it was last logged.
- */
-static int
-rate_allow(const char *line, unsigned long *suppressed)
-{
-	uint64_t h = fnv1a(line);
-	struct rate_slot *s = &rate_table[h % RATE_SLOTS];
-	time_t now = monotonic_now();
-	int allow = 0;
-
-	*suppressed = 0;
-	if (pthread_mutex_lock(&rate_lock) != 0)
-		return 1;
-	if (!s->used || s->hash != h || now - s->last >= RATE_INTERVAL) {
-		if (s->used && s->hash == h)
-			*suppressed = s->suppressed;
-		s->used = 1;
-		s->hash = h;
-		s->last = now;
-		s->suppressed = 0;
-		allow = 1;
-	} else {
-		s->suppressed++;
-	}
-	(void)pthread_mutex_unlock(&rate_lock);
-	return allow;
 }
 
 static void logmsg_limited(pam_handle_t *pamh, int prio, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Like logmsg(), but identical lines at most once per RATE_INTERVAL. */
+/* Like logmsg(), for a line that could repeat on every request: identical
+ * lines at most once per CERBO_LOG_REPEAT_INTERVAL seconds. */
 static void
 logmsg_limited(pam_handle_t *pamh, int prio, const char *fmt, ...)
 {
@@ -155,8 +65,8 @@ logmsg_limited(pam_handle_t *pamh, int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	clean(line, sizeof(line), raw);
-	if (!rate_allow(line, &suppressed))
+	cerbo_log_clean(line, sizeof(line), raw);
+	if (!cerbo_log_repeat_allowed(line, &suppressed))
 		return;
 	if (suppressed > 0)
 		pam_syslog(pamh, prio, "%s (%lu identical messages suppressed)",

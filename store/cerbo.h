@@ -488,6 +488,22 @@ void cerbo_basic_wipe(struct cerbo_basic *basic);
  */
 const char *cerbo_addr_shown(const char *rhost);
 
+/*
+ * Log lines, for the front ends that write them (the library writes none).
+ * cerbo_log_clean() copies text into out (outlen bytes, always terminated,
+ * cut when too long) with every control byte and every byte past 0x7e
+ * replaced by '?', so that nothing a client chose can forge a line or carry
+ * an escape.  cerbo_log_repeat_allowed() is the limit for lines that can
+ * repeat on every request (a store that turned unusable): 1 when the
+ * cleaned line may be written now, 0 when an identical line was written
+ * less than CERBO_LOG_REPEAT_INTERVAL seconds ago in this process.  When it
+ * returns 1, *held_back (may be NULL) gets how many identical lines it held
+ * back since the last one written, for the caller to say so.  Thread-safe.
+ */
+#define CERBO_LOG_REPEAT_INTERVAL 10
+void cerbo_log_clean(char *out, size_t outlen, const char *text);
+int cerbo_log_repeat_allowed(const char *line, unsigned long *held_back);
+
 /* ---------------------------------------------------------------------
  * The verifier: the one answer shared by the PAM module and the tools.
  */

@@ -550,4 +550,8 @@ extern size_t cerbo__index_resident_max;
 int cerbo__index_resident(const struct cerbo__index *ix);
 void cerbo__index_path(const char *store_path, char *out, size_t len);
 
+/* cerbo_log_repeat_allowed() at a given monotonic second (tests). */
+int cerbo__log_repeat_allowed_at(const char *line, int64_t now,
+    unsigned long *held_back);
+
 #endif /* CERBO_INTERNAL_H */
