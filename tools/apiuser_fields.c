@@ -69,7 +69,7 @@ au_fields_check(const struct cli_opts *o, const struct au_field_value *f,
 	struct cli_json j;
 	char msg[sizeof(err.message)];
 	size_t i;
-	int rc = 0, valid = 1;
+	int rc = 0, valid = 1, missing = 0;
 
 	if (cli_load(o, &store, &err) != 0) {
 		/* A store that does not exist yet is empty: add creates it. */
@@ -96,6 +96,11 @@ au_fields_check(const struct cli_opts *o, const struct au_field_value *f,
 			continue;
 		}
 		valid = 0;
+		/* edit --check of a user that does not exist: edit itself would
+		 * exit "not found", and so does its dry run. */
+		if (!want_new && f[i].field == AU_FIELD_USERNAME &&
+		    cerbo_username_valid(f[i].value))
+			missing = 1;
 		if (o->json)
 			cli_json_str(&j, field_key(f[i].field), msg);
 		else
@@ -113,7 +118,9 @@ au_fields_check(const struct cli_opts *o, const struct au_field_value *f,
 		printf("valid\n");
 	}
 	cerbo_store_free(store);
-	if (rc == 0 && !valid)
+	if (rc == 0 && missing)
+		rc = CLI_EXIT_NOTFOUND;
+	else if (rc == 0 && !valid)
 		rc = CLI_EXIT_INVALID;
 	return rc;
 }

@@ -85,6 +85,10 @@ rejects "edit --check of a valid change: exit 0, store unchanged" 0 \
 check_eq "edit --check of a user that does not exist" \
     "$(au edit pk_gone --check --json --email a@b.example | fields | grep '^username=')" \
     "username=no user named pk_gone"
+rejects "edit --check of a user that does not exist: exit 4, as edit" 4 \
+    au edit pk_gone --check --email a@b.example
+rejects "edit --check of a user that does not exist, invalid field too: exit 4" 4 \
+    au edit pk_gone --check --email nobody
 
 # -- list --json: expired and in a grace period -----------------------------
 add_user pk_old >/dev/null
