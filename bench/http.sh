@@ -4,6 +4,9 @@
 #   (a) nginx with no authentication (the floor);
 #   (b) nginx + auth_pam + pam_cerbo.so;
 #   (c) nginx + auth_request + cerbo-authd, over a keepalive upstream;
+#   (r) the reference for (c): the same auth_request set-up, with a second
+#       nginx that answers every check with 200 in place of cerbo-authd
+#       (unloaded only): what the hop costs with a check that costs nothing;
 # then the same three while 64 more connections send wrong secrets for a
 # user with an imported (argon2id) key through the same server.  Prints a
 # table of medians and puts it in bench/RESULTS.md (between
@@ -12,7 +15,8 @@
 # Needs root (nginx workers as www-data, a PAM service in /etc/pam.d,
 # removed on exit), nginx with auth_pam, and wrk.
 # Environment: B, BENCH_HTTP_ROUNDS (default 5), BENCH_HTTP_SECONDS (5),
-# BENCH_HTTP_PORTS (the local ports it may use, default 18200-18299).
+# BENCH_HTTP_PORTS (the local ports it may use, default 18200-18299),
+# BENCH_HTTP_WORKERS (nginx worker processes, default the number of cores).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-build}
@@ -20,6 +24,7 @@ case "$B" in /*) ;; *) B="$top/$B" ;; esac
 ROUNDS=${BENCH_HTTP_ROUNDS:-5}
 SECS=${BENCH_HTTP_SECONDS:-5}
 PORTS=${BENCH_HTTP_PORTS:-18200-18299}
+WORKERS=${BENCH_HTTP_WORKERS:-$(nproc)}
 authpam=/usr/lib/nginx/modules/ngx_http_auth_pam_module.so
 
 for c in nginx wrk curl python3 setpriv; do
@@ -33,14 +38,15 @@ done
 W=$(mktemp -d /tmp/cerbo-bench-http.XXXXXX)
 chmod 0755 "$W"
 svc=cerbo-bench-$$
+# The store's group, private to this run: the system's "cerbo" group (and
+# who is in it) is never touched, and two runs do not undo each other.
+grp=cerbo-bench-$$
 pids=""
 added_group=""
-added_member=""
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null || true; done
 	rm -f "/etc/pam.d/$svc"
-	[ -n "$added_member" ] && gpasswd -d www-data cerbo >/dev/null 2>&1
-	[ -n "$added_group" ] && groupdel cerbo 2>/dev/null
+	[ -n "$added_group" ] && groupdel "$grp" 2>/dev/null
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -66,18 +72,13 @@ print(" ".join(map(str, out)))
 PY
 }
 # shellcheck disable=SC2046
-set -- $(free_ports 5)
-PA=$1 PB=$2 PC=$3 PBACK=$4 PAUTHD=$5
+set -- $(free_ports 7)
+PA=$1 PB=$2 PC=$3 PBACK=$4 PAUTHD=$5 PR=$6 PSTUB=$7
 
-if ! getent group cerbo >/dev/null; then
-	groupadd --system cerbo
-	added_group=1
-fi
-if ! id -nG www-data | tr ' ' '\n' | grep -qx cerbo; then
-	gpasswd -a www-data cerbo >/dev/null
-	added_member=1
-fi
-install -d -o root -g cerbo -m 0750 "$W/store"
+groupadd --system "$grp"
+added_group=1
+gpasswd -a www-data "$grp" >/dev/null
+install -d -o root -g "$grp" -m 0750 "$W/store"
 ST=$W/store/apiusers.yaml
 printf '%s\n' 'profiles:' '  - name: bench' '    description: Benchmark' \
     '    allow: [GET /api/**]' |
@@ -106,11 +107,18 @@ pids="$pids $!"
 
 N=$W/nginx
 mkdir -p "$N/tmp"
-sed -e "s|@N@|$N|g" -e "s|@AUTHPAM@|$authpam|" -e "s|@WORKERS@|$(nproc)|" \
+sed -e "s|@N@|$N|g" -e "s|@AUTHPAM@|$authpam|" -e "s|@WORKERS@|$WORKERS|" \
     -e "s|@PA@|$PA|" -e "s|@PB@|$PB|" -e "s|@PC@|$PC|" \
     -e "s|@PBACK@|$PBACK|g" -e "s|@PAUTHD@|$PAUTHD|" -e "s|@SVC@|$svc|" \
+    -e "s|@PR@|$PR|" -e "s|@PSTUB@|$PSTUB|g" \
     "$top/bench/http-nginx.conf.in" >"$N/nginx.conf"
 nginx -p "$N/" -e "$N/error.log" -c "$N/nginx.conf" >"$N/stderr" 2>&1 &
+pids="$pids $!"
+S=$W/stub
+mkdir -p "$S/tmp"
+sed -e "s|@S@|$S|g" -e "s|@WORKERS@|$WORKERS|" -e "s|@PSTUB@|$PSTUB|" \
+    "$top/bench/http-stub.conf.in" >"$S/nginx.conf"
+nginx -p "$S/" -e "$S/error.log" -c "$S/nginx.conf" >"$S/stderr" 2>&1 &
 pids="$pids $!"
 i=0
 until curl -s -o /dev/null "http://127.0.0.1:$PA/api/x" || [ $i -ge 50 ]; do
@@ -123,7 +131,7 @@ until curl -s -o /dev/null "http://127.0.0.1:$PAUTHD/healthz" ||
 	sleep 0.1
 	i=$((i + 1))
 done
-for p in $PA $PB $PC; do
+for p in $PA $PB $PC $PR; do
 	got=$(curl -s -o /dev/null -w '%{http_code}' -H "$GOOD" \
 	    "http://127.0.0.1:$p/api/v1/x")
 	if [ "$got" != 200 ]; then
@@ -131,6 +139,13 @@ for p in $PA $PB $PC; do
 		tail -5 "$N/stderr" "$N/error.log" "$W/authd.log" >&2
 		exit 1
 	fi
+done
+for p in $PAUTHD $PSTUB; do
+	got=$(curl -s -o /dev/null -w '%{http_code}' -H "$GOOD" \
+	    -H "X-Original-Method: GET" -H "X-Original-URI: /api/v1/x" \
+	    "http://127.0.0.1:$p/auth")
+	[ "$got" = 200 ] ||
+	    { echo "bench http: the check on port $p answers $got" >&2; exit 1; }
 done
 got=$(curl -s -o /dev/null -w '%{http_code}' -H "$BAD" \
     "http://127.0.0.1:$PC/api/v1/x")
@@ -142,6 +157,19 @@ got=$(curl -s -o /dev/null -w '%{http_code}' -H "$BAD" \
 run() {
 	wrk -t1 -c8 -d"${SECS}s" --latency -H "$GOOD" \
 	    "http://127.0.0.1:$1/api/v1/appointments/42" >"$W/wrk.out" 2>&1
+	wrk_figures "$2"
+}
+# run_check PORT FILE: the same, straight at a check server's /auth with
+# the headers nginx's auth subrequest carries, no proxy in between.
+run_check() {
+	wrk -t1 -c8 -d"${SECS}s" --latency -H "$GOOD" \
+	    -H "X-Original-Method: GET" \
+	    -H "X-Original-URI: /api/v1/appointments/42" \
+	    -H "X-Real-IP: 127.0.0.1" \
+	    "http://127.0.0.1:$1/auth" >"$W/wrk.out" 2>&1
+	wrk_figures "$2"
+}
+wrk_figures() {
 	awk '
 	function ms(v) {
 		if (v ~ /us$/) return v / 1000
@@ -153,7 +181,7 @@ run() {
 	/^ +50%/ { p50 = ms($2) }
 	/^ +99%/ { p99 = ms($2) }
 	/Non-2xx or 3xx responses:/ { bad = $NF }
-	END { printf "%s %s %s %d\n", rps, p50, p99, bad }' "$W/wrk.out" >>"$2"
+	END { printf "%s %s %s %d\n", rps, p50, p99, bad }' "$W/wrk.out" >>"$1"
 	[ -z "${BENCH_HTTP_DEBUG:-}" ] || cat "$W/wrk.out" >&2
 }
 # 64 connections of wrong argon2id secrets, in the background.
@@ -184,9 +212,16 @@ drain() {
 echo "bench http: $ROUNDS rounds of $SECS s per case"
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
-	for k in a b c; do
-		case $k in a) port=$PA ;; b) port=$PB ;; c) port=$PC ;; esac
+	for k in a r b c; do
+		case $k in
+		a) port=$PA ;; b) port=$PB ;; c) port=$PC ;; r) port=$PR ;;
+		esac
 		run "$port" "$W/quiet_$k"
+		if [ "$k" = r ]; then
+			run_check "$PSTUB" "$W/check_stub"
+			run_check "$PAUTHD" "$W/check_authd"
+			continue
+		fi
 		flood_start "$port"
 		run "$port" "$W/flood_$k"
 		flood_stop >>"$W/floodrate_$k"
@@ -209,7 +244,7 @@ say() { printf '%s\n' "$*" | tee -a "$out"; }
 say "## HTTP run of $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 say ""
 say "Machine: $(nproc) cores, $(uname -sr); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
-say "Command: \`make bench\` (\`bench/http.sh\`). $(nginx -v 2>&1 | sed 's|.*: ||') with $(nproc) workers; wrk -t1 -c8 of good requests, $SECS s per case, medians of $ROUNDS interleaved rounds. Flood: wrk -t1 -c64 of wrong secrets for an argon2id user through the same server. cerbo-authd with its default workers and queue and the throttle off (every request comes from 127.0.0.1, so the pool is what is measured)."
+say "Command: \`make bench\` (\`bench/http.sh\`). $(nginx -v 2>&1 | sed 's|.*: ||') with $WORKERS workers; wrk -t1 -c8 of good requests, $SECS s per case, medians of $ROUNDS interleaved rounds. Flood: wrk -t1 -c64 of wrong secrets for an argon2id user through the same server. cerbo-authd with its default workers and queue and the throttle off (every request comes from 127.0.0.1, so the pool is what is measured)."
 say ""
 say "| case | req/s | p50 ms | p99 ms | non-2xx | flood: req/s | p50 ms | p99 ms | non-2xx | flood's own req/s |"
 say "|---|---|---|---|---|---|---|---|---|---|"
@@ -221,7 +256,9 @@ for k in a b c; do
 	esac
 	say "| $name | $(col "$W/quiet_$k" 1) | $(col "$W/quiet_$k" 2) | $(col "$W/quiet_$k" 3) | $(sum "$W/quiet_$k" 4) | $(col "$W/flood_$k" 1) | $(col "$W/flood_$k" 2) | $(col "$W/flood_$k" 3) | $(sum "$W/flood_$k" 4) | $(col "$W/floodrate_$k" 1) |"
 done
+say "| (r) nginx + auth_request + a stub that answers 200 (reference) | $(col "$W/quiet_r" 1) | $(col "$W/quiet_r" 2) | $(col "$W/quiet_r" 3) | $(sum "$W/quiet_r" 4) | - | - | - | - | - |"
 qa=$(col "$W/quiet_a" 1)
+qr=$(col "$W/quiet_r" 1)
 qb=$(col "$W/quiet_b" 1)
 qc=$(col "$W/quiet_c" 1)
 fb=$(col "$W/flood_b" 1)
@@ -232,6 +269,10 @@ say ""
 paste -d' ' "$W/quiet_a" "$W/quiet_c" |
     awk '{printf "%.4f\n", $5 / $1}' >"$W/ratio_ca"
 say "- (c) / (a) unloaded: $(ratio "$qc" "$qa") (target >= 0.6); round by round: $(awk '{printf "%s%.2f", (NR > 1 ? ", " : ""), $1}' "$W/ratio_ca"), median $(col "$W/ratio_ca" 1)"
+paste -d' ' "$W/quiet_a" "$W/quiet_r" |
+    awk '{printf "%.4f\n", $5 / $1}' >"$W/ratio_ra"
+say "- (r) / (a): $(ratio "$qr" "$qa"), round by round $(awk '{printf "%s%.2f", (NR > 1 ? ", " : ""), $1}' "$W/ratio_ra"): the auth_request hop to a server of its own that checks nothing; (c) / (r): $(ratio "$qc" "$qr"), cerbo-authd against that stub"
+say "- The two check servers alone, wrk straight at /auth with the headers of nginx's subrequest: cerbo-authd $(col "$W/check_authd" 1) req/s (p99 $(col "$W/check_authd" 3) ms), the stub $(col "$W/check_stub" 1) req/s (p99 $(col "$W/check_stub" 3) ms), non-2xx answers $(($(sum "$W/check_authd" 4) + $(sum "$W/check_stub" 4))); cerbo-authd / stub: $(ratio "$(col "$W/check_authd" 1)" "$(col "$W/check_stub" 1)")"
 say "- (c) / (b) unloaded: $(ratio "$qc" "$qb") (target >= 1.0)"
 say "- (c) under the flood: p99 $(col "$W/flood_c" 3) ms (target < 20), rate $(ratio "$fc" "$qc") of unloaded (target >= 0.5)"
 if awk -v r="$fb" 'BEGIN {exit !(r == 0)}'; then
