@@ -79,13 +79,24 @@ static uint64_t cache_clock;
 
 /* ---- the store cache --------------------------------------------------- */
 
-/* Drop one reference; the last one frees the store.  Lock held. */
+/*
+ * References are atomic so that a call gives its own back without the
+ * cache lock: freeing a snapshot touches nothing of the cache.  They are
+ * taken under the lock, from the slot that holds one.
+ */
+static void
+snap_ref(struct snap *snap)
+{
+	(void)__atomic_add_fetch(&snap->refs, 1, __ATOMIC_RELAXED);
+}
+
+/* Drop one reference; the last one frees the store. */
 static void
 snap_release(struct snap *snap)
 {
 	if (snap == NULL)
 		return;
-	if (--snap->refs == 0) {
+	if (__atomic_sub_fetch(&snap->refs, 1, __ATOMIC_ACQ_REL) == 0) {
 		cerbo__index_close(snap->ix);
 		cerbo_store_free(snap->store);
 		free(snap);
@@ -269,7 +280,7 @@ snap_generation(const struct snap *snap)
 
 /*
  * The current store of path, with a reference the caller gives back with
- * release().  One stat per call; a reload when the file changed.  When
+ * snap_release().  One stat per call; a reload when the file changed.  When
  * the store loaded has a lower generation than the last one loaded from
  * path in this process, or an index beside it was passed over, notice
  * (noticelen bytes) says so, on this call only.
@@ -302,13 +313,26 @@ acquire(const char *path, unsigned flags, struct snap **out, char *notice,
 	if (e != 0)
 		goto out;
 	cerbo__file_id_from_stat(&id, &st);
-	/* The index is read through the descriptor opened at load: it must
-	 * still be that file, unchanged and trusted (one fstat), or the
-	 * store is loaded again, as when the YAML changed. */
-	if (s != NULL && s->snap != NULL && cerbo__file_id_equal(&s->id, &id) &&
-	    (s->snap->ix == NULL ||
-	        cerbo__index_current(s->snap->ix, NULL) == 0))
-		goto hit;
+	if (s != NULL && s->snap != NULL && cerbo__file_id_equal(&s->id, &id)) {
+		/* The index is read through the descriptor opened at load: it
+		 * must still be that file, unchanged and trusted (one fstat),
+		 * or the store is loaded again, as when the YAML changed.  The
+		 * fstat is made outside the lock, on a reference of our own, so
+		 * that threads verifying at once do not queue behind it. */
+		snap = s->snap;
+		snap_ref(snap);
+		s->used = ++cache_clock;
+		pthread_mutex_unlock(&cache_lock);
+		if (snap->ix == NULL ||
+		    cerbo__index_current(snap->ix, NULL) == 0) {
+			*out = snap;
+			return 0;
+		}
+		snap_release(snap);
+		snap = NULL;
+		pthread_mutex_lock(&cache_lock);
+		s = slot_find(path, flags);
+	}
 
 	ixnote[0] = '\0';
 	if (load(path, flags, &st, &snap, &loaded, ixnote, sizeof(ixnote),
@@ -342,9 +366,8 @@ acquire(const char *path, unsigned flags, struct snap **out, char *notice,
 	}
 	s->generation = gen;
 	s->generation_known = 1;
-hit:
 	s->used = ++cache_clock;
-	s->snap->refs++;
+	snap_ref(s->snap);
 	*out = s->snap;
 	rc = 0;
 out:
@@ -357,16 +380,6 @@ out:
 	}
 	pthread_mutex_unlock(&cache_lock);
 	return rc;
-}
-
-static void
-release(struct snap *snap)
-{
-	if (snap == NULL)
-		return;
-	pthread_mutex_lock(&cache_lock);
-	snap_release(snap);
-	pthread_mutex_unlock(&cache_lock);
 }
 
 void
@@ -635,7 +648,7 @@ verify_cost(const struct cerbo_verify_args *args, int *slow, char *notice,
 out:
 	if (probe.used > 0)
 		sodium_memzero(ixbuf, probe.used);
-	release(snap);
+	snap_release(snap);
 	return rc;
 }
 
@@ -771,7 +784,7 @@ unknown:
 out:
 	if (probe.used > 0)
 		sodium_memzero(ixbuf, probe.used); /* hash strings */
-	release(snap);
+	snap_release(snap);
 	return rc;
 }
 

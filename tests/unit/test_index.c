@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -606,6 +607,80 @@ index_copied_over_in_place_is_not_read_with_the_old_header(void **state)
 }
 
 /*
+ * Threads that verify through the index while its mode flips between
+ * trusted and group-writable: each call checks the open index outside the
+ * cache lock, on its own reference, and a failed check reloads.  Every
+ * call must still answer (from the index or from the YAML), and no
+ * snapshot may be freed while a call uses it (ASan runs this too).
+ */
+struct flip_worker {
+	const char *path;
+	const char *secret;
+	int allowed;
+	int other;
+};
+
+static int stop_flipping; /* read and written with __atomic builtins */
+
+static void *
+flip_worker_main(void *arg)
+{
+	struct flip_worker *w = arg;
+	struct cerbo_verify_args va = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
+
+	while (!__atomic_load_n(&stop_flipping, __ATOMIC_ACQUIRE)) {
+		va = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
+		va.store_path = w->path;
+		va.username = "pk_plain";
+		va.secret = w->secret;
+		va.secret_len = strlen(w->secret);
+		va.now = NOW;
+		if (cerbo_verify(&va, &v) == 0 && v.code == CERBO_ALLOW)
+			w->allowed++;
+		else
+			w->other++;
+	}
+	return NULL;
+}
+
+static void
+threads_verify_while_the_index_flips_trust(void **state)
+{
+	struct fixture *f = *state;
+	struct flip_worker w[4];
+	pthread_t th[4];
+	char idx[160];
+	struct stat st;
+	int i, total = 0;
+
+	cerbo__verify_cache_clear();
+	save(f, &st);
+	cerbo__index_path(f->path, idx, sizeof(idx));
+	__atomic_store_n(&stop_flipping, 0, __ATOMIC_RELEASE);
+	for (i = 0; i < 4; i++) {
+		w[i] = (struct flip_worker){f->path, f->secret, 0, 0};
+		assert_int_equal(pthread_create(&th[i], NULL, flip_worker_main,
+		                     &w[i]),
+		    0);
+	}
+	for (i = 0; i < 200; i++) {
+		assert_int_equal(chmod(idx, i % 2 ? 0640 : 0660), 0);
+		usleep(500);
+	}
+	__atomic_store_n(&stop_flipping, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(w[i].other, 0);
+		total += w[i].allowed;
+	}
+	print_message("# %d verifications across 200 mode changes\n", total);
+	assert_true(total > 0);
+	assert_int_equal(chmod(idx, 0640), 0);
+	cerbo__verify_cache_clear();
+}
+
+/*
  * A small index is read whole at open: its lookups read no more of the
  * file (bytes written over it afterwards do not reach them; the verifier
  * sees such a change by its fstat and opens the index again).  Above the
@@ -657,6 +732,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(
 	        index_returns_every_field_the_verifier_needs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        threads_verify_while_the_index_flips_trust, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        index_keeps_profiles_and_their_rules, setup, teardown),
 	    cmocka_unit_test_setup_teardown(unknown_user_is_not_found, setup,

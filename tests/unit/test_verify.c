@@ -1064,7 +1064,7 @@ struct worker {
 	int allowed, refused, errors;
 };
 
-static volatile int stop_workers;
+static int stop_workers; /* read and written with __atomic builtins */
 
 static void *
 worker_main(void *arg)
@@ -1079,7 +1079,7 @@ worker_main(void *arg)
 	a.secret_len = strlen(C.key);
 	a.request = GET_APPT;
 	a.now = (time_t)C.now;
-	while (!stop_workers) {
+	while (!__atomic_load_n(&stop_workers, __ATOMIC_ACQUIRE)) {
 		if (cerbo_verify(&a, &v) != 0)
 			w->errors++;
 		else if (v.code == CERBO_ALLOW)
@@ -1210,7 +1210,7 @@ concurrent_calls_survive_store_swaps(void **state)
 	path_in_dir(path, sizeof(path), "threads.yaml");
 	write_file(path, main_store_text(C.h_key), 0640);
 	memset(w, 0, sizeof(w));
-	stop_workers = 0;
+	__atomic_store_n(&stop_workers, 0, __ATOMIC_RELEASE);
 	for (i = 0; i < 4; i++) {
 		w[i].path = path;
 		assert_int_equal(pthread_create(&th[i], NULL, worker_main,
@@ -1222,7 +1222,7 @@ concurrent_calls_survive_store_swaps(void **state)
 		    0640);
 		usleep(2000);
 	}
-	stop_workers = 1;
+	__atomic_store_n(&stop_workers, 1, __ATOMIC_RELEASE);
 	for (i = 0; i < 4; i++) {
 		assert_int_equal(pthread_join(th[i], NULL), 0);
 		assert_int_equal(w[i].errors, 0);
