@@ -24,7 +24,9 @@ for f in "$ws" /usr/bin/cockpit-bridge /usr/bin/chromium /usr/bin/chromedriver \
 done
 "$py" -c 'import selenium' 2>/dev/null || skip_all "no python3-selenium"
 
-port=${CERBO_COCKPIT_PORT:-18310}
+# A port nothing listens on, from 18300-18399 (CERBO_COCKPIT_PORT to choose).
+port=${CERBO_COCKPIT_PORT:-$(free_ports 18300 18399 1)} ||
+    { echo "not ok 1 - a free port in 18300-18399"; exit 1; }
 account=cerbockpt
 marker="pam_cerbo cockpit test account"
 sudoers=/etc/sudoers.d/cerbo-cockpit-test
