@@ -69,20 +69,12 @@ authd_log(int prio, const char *fmt, ...)
 void
 authd_log_limited(int prio, const char *fmt, ...)
 {
-	char line[LINE_MAX_BYTES], out[LINE_MAX_BYTES + 64];
-	unsigned long dropped = 0;
+	char line[LINE_MAX_BYTES];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vformat(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (!cerbo_log_repeat_allowed(line, &dropped))
-		return;
-	if (dropped > 0) {
-		(void)snprintf(out, sizeof(out),
-		    "%s (%lu identical messages suppressed)", line, dropped);
-		emit(prio, out);
-	} else {
+	if (cerbo_log_repeat_allowed(line, sizeof(line)))
 		emit(prio, line);
-	}
 }

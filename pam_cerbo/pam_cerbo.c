@@ -59,19 +59,13 @@ logmsg_limited(pam_handle_t *pamh, int prio, const char *fmt, ...)
 {
 	char raw[LOG_LINE_MAX];
 	char line[LOG_LINE_MAX];
-	unsigned long suppressed;
 	va_list ap;
 
 	va_start(ap, fmt);
 	(void)vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
 	cerbo_log_clean(line, sizeof(line), raw);
-	if (!cerbo_log_repeat_allowed(line, &suppressed))
-		return;
-	if (suppressed > 0)
-		pam_syslog(pamh, prio, "%s (%lu identical messages suppressed)",
-		    line, suppressed);
-	else
+	if (cerbo_log_repeat_allowed(line, sizeof(line)))
 		pam_syslog(pamh, prio, "%s", line);
 }
 

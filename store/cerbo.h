@@ -493,16 +493,17 @@ const char *cerbo_addr_shown(const char *rhost);
  * cerbo_log_clean() copies text into out (outlen bytes, always terminated,
  * cut when too long) with every control byte and every byte past 0x7e
  * replaced by '?', so that nothing a client chose can forge a line or carry
- * an escape.  cerbo_log_repeat_allowed() is the limit for lines that can
- * repeat on every request (a store that turned unusable): 1 when the
- * cleaned line may be written now, 0 when an identical line was written
- * less than CERBO_LOG_REPEAT_INTERVAL seconds ago in this process.  When it
- * returns 1, *held_back (may be NULL) gets how many identical lines it held
- * back since the last one written, for the caller to say so.  Thread-safe.
+ * an escape.  cerbo_log_repeat_allowed() is the limit for a cleaned line
+ * that can repeat on every request (a store that turned unusable): 1 when
+ * the line may be written now, 0 when an identical line was written less
+ * than CERBO_LOG_REPEAT_INTERVAL seconds ago in this process.  When it
+ * returns 1 after holding identical lines back, it appends to line (a
+ * buffer of size bytes, cut to make room) how many it held back:
+ * " (N identical messages suppressed)".  Thread-safe.
  */
 #define CERBO_LOG_REPEAT_INTERVAL 10
 void cerbo_log_clean(char *out, size_t outlen, const char *text);
-int cerbo_log_repeat_allowed(const char *line, unsigned long *held_back);
+int cerbo_log_repeat_allowed(char *line, size_t size);
 
 /* ---------------------------------------------------------------------
  * The verifier: the one answer shared by the PAM module and the tools.

@@ -10,6 +10,8 @@
  */
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "cerbo.h"
@@ -47,18 +49,6 @@ static struct repeat_slot {
 	int used;
 } repeat_table[REPEAT_SLOTS];
 
-static uint64_t
-fnv1a(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 int
 cerbo__log_repeat_allowed_at(const char *line, int64_t now,
     unsigned long *held_back)
@@ -70,7 +60,7 @@ cerbo__log_repeat_allowed_at(const char *line, int64_t now,
 
 	if (line == NULL)
 		line = "";
-	h = fnv1a(line);
+	h = cerbo__name_hash(line);
 	s = &repeat_table[h % REPEAT_SLOTS];
 	/* A limiter that cannot lock lets the line through: losing a line
 	 * that says the store is broken is worse than writing it twice. */
@@ -98,11 +88,30 @@ out:
 }
 
 int
-cerbo_log_repeat_allowed(const char *line, unsigned long *held_back)
+cerbo_log_repeat_allowed(char *line, size_t size)
 {
 	struct timespec ts = {0, 0};
+	unsigned long held_back;
+	char note[64];
+	size_t len, room;
+	int n;
 
+	if (line == NULL || size == 0)
+		return 0;
 	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return cerbo__log_repeat_allowed_at(line, (int64_t)ts.tv_sec,
+	if (!cerbo__log_repeat_allowed_at(line, (int64_t)ts.tv_sec, &held_back))
+		return 0;
+	if (held_back == 0)
+		return 1;
+	/* The count goes at the end, even if the line must be cut for it. */
+	n = snprintf(note, sizeof(note), " (%lu identical messages suppressed)",
 	    held_back);
+	if (n < 0 || (size_t)n >= size)
+		return 1;
+	len = strlen(line);
+	room = size - 1 - (size_t)n;
+	if (len > room)
+		len = room;
+	memcpy(line + len, note, (size_t)n + 1);
+	return 1;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -100,13 +101,55 @@ a_clock_that_went_back_does_not_silence_a_line(void **state)
 static void
 the_public_call_uses_the_monotonic_clock(void **state)
 {
-	const char *line = "store unusable: public call";
-	unsigned long held = 7;
+	char line[64] = "store unusable: public call";
 
 	(void)state;
-	assert_int_equal(cerbo_log_repeat_allowed(line, &held), 1);
-	assert_int_equal(held, 0);
-	assert_int_equal(cerbo_log_repeat_allowed(line, &held), 0);
+	assert_int_equal(cerbo_log_repeat_allowed(line, sizeof(line)), 1);
+	assert_string_equal(line, "store unusable: public call");
+	assert_int_equal(cerbo_log_repeat_allowed(line, sizeof(line)), 0);
+	assert_string_equal(line, "store unusable: public call");
+}
+
+/* The count of held-back lines goes at the end of the line written. */
+static void
+the_held_back_count_is_appended_and_always_fits(void **state)
+{
+	const char *text = "store unusable: count test";
+	char line[64], small[24];
+	struct timespec ts;
+	int64_t then;
+
+	(void)state;
+	/* Two lines held back, CERBO_LOG_REPEAT_INTERVAL seconds ago. */
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
+	then = (int64_t)ts.tv_sec - CERBO_LOG_REPEAT_INTERVAL;
+	assert_int_equal(cerbo__log_repeat_allowed_at(text, then, NULL), 1);
+	assert_int_equal(cerbo__log_repeat_allowed_at(text, then, NULL), 0);
+	assert_int_equal(cerbo__log_repeat_allowed_at(text, then, NULL), 0);
+	snprintf(line, sizeof(line), "%s", text);
+	assert_int_equal(cerbo_log_repeat_allowed(line, sizeof(line)), 1);
+	assert_string_equal(line,
+	    "store unusable: count test (2 identical messages suppressed)");
+
+	/* Too small a buffer: the line is cut, the count stays whole. */
+	then -= 1;
+	text = "store unusable: a line too long for its buffer";
+	assert_int_equal(cerbo__log_repeat_allowed_at(text, then, NULL), 1);
+	assert_int_equal(cerbo__log_repeat_allowed_at(text, then, NULL), 0);
+	memset(line, 0, sizeof(line));
+	snprintf(line, sizeof(line), "%s", text);
+	assert_int_equal(cerbo_log_repeat_allowed(line, 60), 1);
+	assert_int_equal(strlen(line), 59);
+	assert_string_equal(line + 59 -
+	        strlen(" (1 identical messages suppressed)"),
+	    " (1 identical messages suppressed)");
+	/* A buffer that cannot hold the count keeps the line as it was. */
+	text = "store unusable: tiny";
+	assert_int_equal(cerbo__log_repeat_allowed_at(text, then, NULL), 1);
+	assert_int_equal(cerbo__log_repeat_allowed_at(text, then, NULL), 0);
+	snprintf(small, sizeof(small), "%s", text);
+	assert_int_equal(cerbo_log_repeat_allowed(small, sizeof(small)), 1);
+	assert_string_equal(small, "store unusable: tiny");
 }
 
 int
@@ -119,6 +162,7 @@ main(void)
 	    cmocka_unit_test(different_lines_are_limited_apart),
 	    cmocka_unit_test(a_clock_that_went_back_does_not_silence_a_line),
 	    cmocka_unit_test(the_public_call_uses_the_monotonic_clock),
+	    cmocka_unit_test(the_held_back_count_is_appended_and_always_fits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
