@@ -96,6 +96,8 @@ $(B)/cerbo-profile: $(PROFILE_SRCS:%.c=$(B)/%.o) $(CLI_SRCS:%.c=$(B)/%.o) \
 $(AUTHD): $(AUTHD_SRCS:%.c=$(B)/%.o) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -pie -o $@ $^ -lmicrohttpd $(LIBS) -lpthread
 
+# The unit tests' shared helpers are headers: a change rebuilds them.
+$(UNIT_BINS:%=%.o): $(wildcard tests/unit/*.h)
 $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LIBS) -lpthread
 

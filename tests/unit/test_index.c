@@ -9,7 +9,6 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include <sodium.h>
 
 #include "internal.h"
+#include "verify_threads.h"
 
 #define NOW 1795000000 /* 2026-11-18 */
 
@@ -613,69 +613,35 @@ index_copied_over_in_place_is_not_read_with_the_old_header(void **state)
  * call must still answer (from the index or from the YAML), and no
  * snapshot may be freed while a call uses it (ASan runs this too).
  */
-struct flip_worker {
-	const char *path;
-	const char *secret;
-	int allowed;
-	int other;
-};
-
-static int stop_flipping; /* read and written with __atomic builtins */
-
-static void *
-flip_worker_main(void *arg)
-{
-	struct flip_worker *w = arg;
-	struct cerbo_verify_args va = CERBO_VERIFY_ARGS_INIT;
-	struct cerbo_verdict v = CERBO_VERDICT_INIT;
-
-	while (!__atomic_load_n(&stop_flipping, __ATOMIC_ACQUIRE)) {
-		va = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
-		va.store_path = w->path;
-		va.username = "pk_plain";
-		va.secret = w->secret;
-		va.secret_len = strlen(w->secret);
-		va.now = NOW;
-		if (cerbo_verify(&va, &v) == 0 && v.code == CERBO_ALLOW)
-			w->allowed++;
-		else
-			w->other++;
-	}
-	return NULL;
-}
-
 static void
 threads_verify_while_the_index_flips_trust(void **state)
 {
 	struct fixture *f = *state;
-	struct flip_worker w[4];
-	pthread_t th[4];
+	struct verify_threads vt;
+	struct cerbo_verify_args args = CERBO_VERIFY_ARGS_INIT;
 	char idx[160];
 	struct stat st;
-	int i, total = 0;
+	int i, allowed, refused, errors;
 
 	cerbo__verify_cache_clear();
 	save(f, &st);
 	cerbo__index_path(f->path, idx, sizeof(idx));
-	__atomic_store_n(&stop_flipping, 0, __ATOMIC_RELEASE);
-	for (i = 0; i < 4; i++) {
-		w[i] = (struct flip_worker){f->path, f->secret, 0, 0};
-		assert_int_equal(pthread_create(&th[i], NULL, flip_worker_main,
-		                     &w[i]),
-		    0);
-	}
+	vt.args = &args;
+	args.store_path = f->path;
+	args.username = "pk_plain";
+	args.secret = f->secret;
+	args.secret_len = strlen(f->secret);
+	args.now = NOW;
+	verify_threads_start(&vt);
 	for (i = 0; i < 200; i++) {
 		assert_int_equal(chmod(idx, i % 2 ? 0640 : 0660), 0);
 		usleep(500);
 	}
-	__atomic_store_n(&stop_flipping, 1, __ATOMIC_RELEASE);
-	for (i = 0; i < 4; i++) {
-		assert_int_equal(pthread_join(th[i], NULL), 0);
-		assert_int_equal(w[i].other, 0);
-		total += w[i].allowed;
-	}
-	print_message("# %d verifications across 200 mode changes\n", total);
-	assert_true(total > 0);
+	verify_threads_stop(&vt, &allowed, &refused, &errors);
+	assert_int_equal(refused, 0);
+	assert_int_equal(errors, 0);
+	print_message("# %d verifications across 200 mode changes\n", allowed);
+	assert_true(allowed > 0);
 	assert_int_equal(chmod(idx, 0640), 0);
 	cerbo__verify_cache_clear();
 }

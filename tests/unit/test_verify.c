@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "verify_threads.h"
 
 #define GEN CERBO_SECRET_GENERATED_SIZE
 #define A2_SECRET "imported-Secret-1"
@@ -1057,41 +1058,6 @@ fresh_cache_answers_from_the_index_without_parsing(void **state)
 	assert_true(with * 5 < without);
 }
 
-/* ---- threads ------------------------------------------------------------ */
-
-struct worker {
-	const char *path;
-	int allowed, refused, errors;
-};
-
-static int stop_workers; /* read and written with __atomic builtins */
-
-static void *
-worker_main(void *arg)
-{
-	struct worker *w = arg;
-	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
-	struct cerbo_verdict v = CERBO_VERDICT_INIT;
-
-	a.store_path = w->path;
-	a.username = "pk_alice";
-	a.secret = C.key;
-	a.secret_len = strlen(C.key);
-	a.request = GET_APPT;
-	a.now = (time_t)C.now;
-	while (!__atomic_load_n(&stop_workers, __ATOMIC_ACQUIRE)) {
-		if (cerbo_verify(&a, &v) != 0)
-			w->errors++;
-		else if (v.code == CERBO_ALLOW)
-			w->allowed++;
-		else if (v.code == CERBO_DENY_CREDENTIALS)
-			w->refused++;
-		else
-			w->errors++;
-	}
-	return NULL;
-}
-
 /* ---- generation going back ------------------------------------------ */
 
 /* The main store's text with another generation. */
@@ -1201,35 +1167,32 @@ generation_going_back_is_seen_through_the_index(void **state)
 static void
 concurrent_calls_survive_store_swaps(void **state)
 {
+	struct verify_threads vt;
+	struct cerbo_verify_args args = CERBO_VERIFY_ARGS_INIT;
 	char path[160];
-	pthread_t th[4];
-	struct worker w[4];
-	int i, total = 0;
+	int i, allowed, refused, errors;
 
 	(void)state;
 	path_in_dir(path, sizeof(path), "threads.yaml");
 	write_file(path, main_store_text(C.h_key), 0640);
-	memset(w, 0, sizeof(w));
-	__atomic_store_n(&stop_workers, 0, __ATOMIC_RELEASE);
-	for (i = 0; i < 4; i++) {
-		w[i].path = path;
-		assert_int_equal(pthread_create(&th[i], NULL, worker_main,
-		                     &w[i]),
-		    0);
-	}
+	vt.args = &args;
+	args.store_path = path;
+	args.username = "pk_alice";
+	args.secret = C.key;
+	args.secret_len = strlen(C.key);
+	args.request = GET_APPT;
+	args.now = (time_t)C.now;
+	verify_threads_start(&vt);
 	for (i = 0; i < 40; i++) {
 		write_file(path, main_store_text(i % 2 ? C.h_key : C.h_newkey),
 		    0640);
 		usleep(2000);
 	}
-	__atomic_store_n(&stop_workers, 1, __ATOMIC_RELEASE);
-	for (i = 0; i < 4; i++) {
-		assert_int_equal(pthread_join(th[i], NULL), 0);
-		assert_int_equal(w[i].errors, 0);
-		total += w[i].allowed + w[i].refused;
-	}
-	print_message("# %d verifications across 40 swaps\n", total);
-	assert_true(total > 0);
+	verify_threads_stop(&vt, &allowed, &refused, &errors);
+	assert_int_equal(errors, 0);
+	print_message("# %d verifications across 40 swaps\n",
+	    allowed + refused);
+	assert_true(allowed + refused > 0);
 }
 
 int
