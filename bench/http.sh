@@ -120,17 +120,17 @@ sed -e "s|@S@|$S|g" -e "s|@WORKERS@|$WORKERS|" -e "s|@PSTUB@|$PSTUB|" \
     "$top/bench/http-stub.conf.in" >"$S/nginx.conf"
 nginx -p "$S/" -e "$S/error.log" -c "$S/nginx.conf" >"$S/stderr" 2>&1 &
 pids="$pids $!"
-i=0
-until curl -s -o /dev/null "http://127.0.0.1:$PA/api/x" || [ $i -ge 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-i=0
-until curl -s -o /dev/null "http://127.0.0.1:$PAUTHD/healthz" ||
-    [ $i -ge 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+# answering URL: wait up to 5 s until something answers at URL.
+answering() {
+	_i=0
+	until curl -s -o /dev/null "$1" || [ $_i -ge 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+answering "http://127.0.0.1:$PA/api/x"
+answering "http://127.0.0.1:$PAUTHD/healthz"
+answering "http://127.0.0.1:$PSTUB/auth"
 for p in $PA $PB $PC $PR; do
 	got=$(curl -s -o /dev/null -w '%{http_code}' -H "$GOOD" \
 	    "http://127.0.0.1:$p/api/v1/x")
