@@ -34,7 +34,8 @@ APIUSER_SRCS := tools/cerbo-apiuser.c $(sort $(wildcard tools/apiuser_*.c))
 PROFILE_SRCS := tools/cerbo-profile.c $(sort $(wildcard tools/profile_*.c))
 AUTHD_SRCS   := $(sort $(wildcard authd/*.c))
 # What the unit tests link: the parts of authd that need no HTTP server.
-AUTHD_PURE   := authd/addr.c authd/family.c authd/options.c authd/throttle.c
+AUTHD_PURE   := authd/addr.c authd/family.c authd/options.c authd/pool.c \
+                authd/throttle.c
 UNIT_SRCS    := $(sort $(wildcard tests/unit/test_*.c))
 PAMT_SRCS    := $(sort $(wildcard tests/pam/test_*.c))
 

@@ -149,3 +149,74 @@ authd_addr_peer_text(const struct sockaddr *sa, char *out, size_t len)
 		}
 	}
 }
+
+/*
+ * One spelling per address: "::ffff:192.0.2.1" and "192.0.2.1" are the
+ * same client, and so are "2001:DB8::1" and "2001:db8:0::1".  allow_from,
+ * the log and the throttle all see what inet_ntop writes.
+ */
+int
+authd_addr_normal(const char *text, char *out, size_t len)
+{
+	struct in6_addr in6;
+	struct in_addr in4;
+	const char *done;
+
+	if (len == 0)
+		return -1;
+	out[0] = '\0';
+	if (inet_pton(AF_INET, text, &in4) == 1) {
+		done = inet_ntop(AF_INET, &in4, out, (socklen_t)len);
+	} else if (inet_pton(AF_INET6, text, &in6) == 1) {
+		if (IN6_IS_ADDR_V4MAPPED(&in6)) {
+			memcpy(&in4, &in6.s6_addr[12], 4);
+			done = inet_ntop(AF_INET, &in4, out, (socklen_t)len);
+		} else {
+			done = inet_ntop(AF_INET6, &in6, out, (socklen_t)len);
+		}
+	} else {
+		return -1;
+	}
+	if (done == NULL) {
+		out[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The throttle counts an IPv4 client by its address and an IPv6 client by
+ * its network of v6prefix bits: a single host is routinely given a whole
+ * /64 and can pick a fresh address from it for every request.
+ */
+int
+authd_addr_throttle_key(const char *addr, unsigned v6prefix, char *out,
+    size_t len)
+{
+	struct in6_addr in6;
+	char net[INET6_ADDRSTRLEN];
+	unsigned i;
+	int n;
+
+	if (authd_addr_normal(addr, out, len) != 0)
+		return -1;
+	if (inet_pton(AF_INET6, out, &in6) != 1)
+		return 0; /* IPv4 */
+	if (v6prefix == 0 || v6prefix > 128)
+		return -1;
+	for (i = 0; i < 16; i++) {
+		if (i * 8 >= v6prefix)
+			in6.s6_addr[i] = 0;
+		else if (i * 8 + 8 > v6prefix)
+			in6.s6_addr[i] &=
+			    (unsigned char)(0xffu << (8 - (v6prefix - i * 8)));
+	}
+	if (inet_ntop(AF_INET6, &in6, net, sizeof(net)) == NULL)
+		return -1;
+	n = snprintf(out, len, "%s/%u", net, v6prefix);
+	if (n < 0 || (size_t)n >= len) {
+		out[0] = '\0';
+		return -1;
+	}
+	return 0;
+}

@@ -45,6 +45,16 @@ int authd_addr_parse(const char *s, struct authd_addr *out, const char **why);
 /* The numeric text of a peer address ("" for AF_UNIX or unknown). */
 void authd_addr_peer_text(const struct sockaddr *sa, char *out, size_t len);
 
+/* A numeric address in one spelling (inet_ntop's, IPv4-mapped IPv6 as
+ * IPv4) into out; -1 when text is not a numeric address. */
+int authd_addr_normal(const char *text, char *out, size_t len);
+
+/* What the throttle counts addr under: an IPv4 address itself, an IPv6
+ * address as its network of v6prefix (1-128) bits, "2001:db8:1:2::/64".
+ * -1 when addr is not a numeric address. */
+int authd_addr_throttle_key(const char *addr, unsigned v6prefix, char *out,
+    size_t len);
+
 /* ---- the original request (family.c) ------------------------------- */
 
 enum authd_proxy {
@@ -92,32 +102,38 @@ int authd_original_request(enum authd_proxy proxy,
     const char *prefix, char **out, const char **why);
 
 /*
- * The client address that allow_from and the throttle see: with trust,
- * X-Real-IP, else the last X-Forwarded-For entry (the one the proxy
- * added), else the peer; without trust the peer.  out gets "" when there
- * is none (a unix socket peer).  -1 with why when a trusted header is not
- * an IP address or is sent twice.
+ * The client address that allow_from and the throttle see, as
+ * authd_addr_normal() spells it.  Without trust: the peer ("" for a unix
+ * socket).  With trust, only what the named proxy itself writes: nginx,
+ * X-Real-IP (set from $remote_addr); forwarded (Caddy, Traefik) and
+ * envoy, the last X-Forwarded-For entry (they append the peer they saw);
+ * X-Real-IP is never read for them.  -1 with why when that header is
+ * missing, sent twice, or not an IP address: refused, never guessed.
  */
-int authd_client_address(int trust, const struct authd_headers *h,
-    const char *peer, char *out, size_t len, const char **why);
+int authd_client_address(enum authd_proxy proxy, int trust,
+    const struct authd_headers *h, const char *peer, char *out, size_t len,
+    const char **why);
 
 /* ---- the failure throttle (throttle.c) ----------------------------- */
 
 struct authd_throttle;
 
-/* A table of at most slots addresses, each allowed limit failures per
- * window seconds; limit 0 turns throttling off (NULL is returned, and
- * every function below accepts NULL). */
+/* A table of at most slots keys (client addresses, or an address and a
+ * username), each allowed limit failures per window seconds; limit 0
+ * turns throttling off (NULL is returned, and every function below
+ * accepts NULL).  Keys are strings of any length. */
 struct authd_throttle *authd_throttle_new(unsigned limit, unsigned window,
     size_t slots);
 void authd_throttle_free(struct authd_throttle *t);
-/* 1 when addr has used up its failures in the current window. */
-int authd_throttle_blocked(struct authd_throttle *t, const char *addr,
+/* 1 when key has used up its failures in the current window. */
+int authd_throttle_blocked(struct authd_throttle *t, const char *key,
     time_t now);
-/* Count one failure for addr. */
-void authd_throttle_fail(struct authd_throttle *t, const char *addr,
+/* The failures counted for key in its current window (0 when none). */
+unsigned authd_throttle_failures(struct authd_throttle *t, const char *key,
     time_t now);
-/* How many addresses the table tracks (for tests and metrics). */
+/* Count one failure for key. */
+void authd_throttle_fail(struct authd_throttle *t, const char *key, time_t now);
+/* How many keys the table tracks (for tests and metrics). */
 size_t authd_throttle_size(struct authd_throttle *t);
 
 /* ---- options (options.c) -------------------------------------------- */
@@ -139,6 +155,7 @@ struct authd_config {
 	unsigned max_failures;    /* 0: no throttling */
 	unsigned failure_window;  /* seconds */
 	unsigned throttle_slots;
+	unsigned throttle_v6prefix; /* an IPv6 client counts as its /N */
 	unsigned connections;
 	unsigned timeout; /* seconds an idle connection is kept */
 	unsigned socket_mode;
@@ -169,10 +186,16 @@ struct authd_job {
 	 * any worker can run it. */
 	void (*queued)(struct authd_job *job);
 	void (*run)(struct authd_job *job);
+	uint64_t key; /* whose check it is (a hash of the username) */
 };
 
+/* Jobs of one key may take 1/AUTHD_POOL_KEY_SHARE of the queue (at
+ * least one place). */
+#define AUTHD_POOL_KEY_SHARE 8
+
 int authd_pool_start(unsigned workers, unsigned queue);
-/* 0 queued; -1 the queue is full (or the pool stopped). */
+/* 0 queued; -1 the queue is full (or the pool stopped); -2 the jobs of
+ * job->key already hold their share of the queue. */
 int authd_pool_submit(struct authd_job *job);
 /* Jobs waiting, and jobs being run. */
 unsigned authd_pool_depth(void);

@@ -152,11 +152,11 @@ authd_original_request(enum authd_proxy proxy, const struct authd_headers *h,
 	return join_line(h->value[m], h->value[u], out);
 }
 
-/* s trimmed of blanks into out; -1 unless it is a numeric IP address. */
+/* s (n bytes) trimmed of blanks, as authd_addr_normal() spells it, into
+ * out; -1 unless it is a numeric IP address. */
 static int
 ip_text(const char *s, size_t n, char *out, size_t len)
 {
-	unsigned char buf[sizeof(struct in6_addr)];
 	char tmp[INET6_ADDRSTRLEN + 1];
 
 	while (n > 0 && (*s == ' ' || *s == '\t')) {
@@ -169,51 +169,77 @@ ip_text(const char *s, size_t n, char *out, size_t len)
 		return -1;
 	memcpy(tmp, s, n);
 	tmp[n] = '\0';
-	if (inet_pton(AF_INET, tmp, buf) != 1 &&
-	    inet_pton(AF_INET6, tmp, buf) != 1)
+	return authd_addr_normal(tmp, out, len);
+}
+
+/* nginx: X-Real-IP, which the reference config sets from $remote_addr.
+ * X-Forwarded-For is the client's own there (auth_request copies it). */
+static int
+from_real_ip(const struct authd_headers *h, char *out, size_t len,
+    const char **why)
+{
+	const char *v = h->value[AUTHD_H_REAL_IP];
+
+	if (h->count[AUTHD_H_REAL_IP] != 1 ||
+	    ip_text(v, strlen(v), out, len) != 0) {
+		*why = h->count[AUTHD_H_REAL_IP] == 0
+		    ? "no X-Real-IP from the trusted nginx (proxy_set_header X-Real-IP $remote_addr)"
+		    : "X-Real-IP is not one IP address";
 		return -1;
-	if (n >= len)
+	}
+	return 0;
+}
+
+/* Caddy, Traefik and Envoy append the address of the peer they saw to
+ * X-Forwarded-For: its last entry is theirs, every other one the
+ * client's.  X-Real-IP is whatever the client sent (Caddy's forward_auth
+ * passes it on), so it is never read here. */
+static int
+from_last_forwarded_for(const struct authd_headers *h, char *out, size_t len,
+    const char **why)
+{
+	const char *xff = h->value[AUTHD_H_FORWARDED_FOR], *last;
+
+	if (h->count[AUTHD_H_FORWARDED_FOR] != 1) {
+		*why = h->count[AUTHD_H_FORWARDED_FOR] == 0
+		    ? "no X-Forwarded-For from the trusted proxy"
+		    : "X-Forwarded-For was sent twice";
 		return -1;
-	memcpy(out, tmp, n + 1);
+	}
+	last = strrchr(xff, ',');
+	last = last != NULL ? last + 1 : xff;
+	if (ip_text(last, strlen(last), out, len) != 0) {
+		*why = "the last X-Forwarded-For entry is not an IP address";
+		return -1;
+	}
 	return 0;
 }
 
 int
-authd_client_address(int trust, const struct authd_headers *h, const char *peer,
-    char *out, size_t len, const char **why)
+authd_client_address(enum authd_proxy proxy, int trust,
+    const struct authd_headers *h, const char *peer, char *out, size_t len,
+    const char **why)
 {
-	const char *xff, *last;
-
 	if (len == 0)
 		return -1;
 	out[0] = '\0';
-	if (trust && present(h, AUTHD_H_REAL_IP)) {
-		if (h->count[AUTHD_H_REAL_IP] > 1 ||
-		    ip_text(h->value[AUTHD_H_REAL_IP],
-		        strlen(h->value[AUTHD_H_REAL_IP]), out, len) != 0) {
-			*why = "X-Real-IP is not one IP address";
+	if (!trust) {
+		/* A unix socket peer has no address: out stays "". */
+		if (peer != NULL && peer[0] != '\0' &&
+		    authd_addr_normal(peer, out, len) != 0) {
+			*why = "the peer address cannot be read";
 			return -1;
 		}
 		return 0;
 	}
-	if (trust && present(h, AUTHD_H_FORWARDED_FOR)) {
-		/* Several headers are one list; the proxy appends to the
-		 * last, so the last entry of the last one is what it saw. */
-		if (h->count[AUTHD_H_FORWARDED_FOR] > 1) {
-			*why = "X-Forwarded-For was sent twice";
-			return -1;
-		}
-		xff = h->value[AUTHD_H_FORWARDED_FOR];
-		last = strrchr(xff, ',');
-		last = last != NULL ? last + 1 : xff;
-		if (ip_text(last, strlen(last), out, len) != 0) {
-			*why =
-			    "the last X-Forwarded-For entry is not an IP address";
-			return -1;
-		}
-		return 0;
+	switch (proxy) {
+	case AUTHD_PROXY_NGINX:
+		return from_real_ip(h, out, len, why);
+	case AUTHD_PROXY_FORWARDED:
+	case AUTHD_PROXY_ENVOY:
+		return from_last_forwarded_for(h, out, len, why);
+	default:
+		*why = "unknown proxy family";
+		return -1;
 	}
-	if (peer != NULL && strlen(peer) < len)
-		memcpy(out, peer, strlen(peer) + 1);
-	return 0;
 }

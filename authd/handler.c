@@ -9,8 +9,19 @@
  * the library says is slow (argon2id) is handed to the worker pool and its
  * connection suspended until a worker resumes it, so a polling thread
  * never waits on a hash; when the pool's queue is full the check is
- * answered "try later" at once.  Clients whose checks keep failing are
- * answered 429 without a check (throttle.c).
+ * answered "try later" at once, and so is a check whose username already
+ * holds its share of the queue.
+ *
+ * The throttle (throttle.c) counts refused credentials per client address
+ * (an IPv6 client by its network) and per address and username.  A request
+ * without credentials is answered 401 and not counted: HTTP clients send
+ * one first to learn the scheme.  At an address that has used up its
+ * failures the fast check still runs, so a valid generated key (256 bits,
+ * microseconds to check, never guessed) gets its own answer, and any
+ * credential refusal is answered 429 instead; a check that needs argon2id
+ * is answered 429 without hashing, unless its username has no failure of
+ * its own from that address, so that a flood against one imported key
+ * does not lock out another's client behind the same address.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,11 +57,14 @@ struct request {
 	struct cerbo_basic basic; /* abi-init: unset on purpose */
 	char *line;               /* the original request, "METHOD TARGET" */
 	char addr[64];
+	char tkey[AUTHD_ADDR_TEXT];   /* what the throttle counts addr as */
 	struct cerbo_verdict verdict; /* abi-init: unset on purpose */
 };
 
 static const struct authd_config *cfg;
-static struct authd_throttle *throttle;
+static struct authd_throttle *throttle;       /* per client address */
+static struct authd_throttle *throttle_users; /* per address and user */
+static unsigned char pool_key[crypto_shorthash_KEYBYTES];
 static struct MHD_Daemon *daemons[AUTHD_LISTEN_MAX + 1];
 static size_t ndaemons;
 static char www_authenticate[192];
@@ -108,11 +122,36 @@ verify_args(const struct request *r, struct cerbo_verify_args *va)
 	va->rhost = r->addr[0] != '\0' ? r->addr : NULL;
 }
 
-/* The address the throttle counts: a unix-socket peer has none. */
+/* The address and username the per-user throttle counts, into out (the
+ * username may be a mistyped secret: the caller wipes out). */
 static const char *
-throttle_key(const struct request *r)
+user_key(const struct request *r, char *out, size_t len)
 {
-	return r->addr[0] != '\0' ? r->addr : "local";
+	(void)snprintf(out, len, "%s %s", r->tkey, r->basic.username);
+	return out;
+}
+
+/* Count a refused credential for the address and for its username. */
+static void
+count_failure(const struct request *r, time_t now)
+{
+	char k[AUTHD_ADDR_TEXT + CERBO_USERNAME_MAX + 2];
+
+	authd_throttle_fail(throttle, r->tkey, now);
+	authd_throttle_fail(throttle_users, user_key(r, k, sizeof(k)), now);
+	sodium_memzero(k, sizeof(k));
+}
+
+static unsigned
+user_failures(const struct request *r, time_t now)
+{
+	char k[AUTHD_ADDR_TEXT + CERBO_USERNAME_MAX + 2];
+	unsigned n;
+
+	n = authd_throttle_failures(throttle_users, user_key(r, k, sizeof(k)),
+	    now);
+	sodium_memzero(k, sizeof(k));
+	return n;
 }
 
 static const char *
@@ -170,7 +209,7 @@ answer_verdict(struct MHD_Connection *c, struct request *r)
 	authd_metrics_verdict(
 	    r->verify_rc == 0 ? (int)r->verdict.code : (int)CERBO_STORE_ERROR);
 	if (status == 401)
-		authd_throttle_fail(throttle, throttle_key(r), time(NULL));
+		count_failure(r, time(NULL));
 	allowed = r->verify_rc == 0 && r->verdict.code == CERBO_ALLOW;
 	authd_metrics_latency(elapsed(&r->start));
 	ret = answer(c, status, NULL, allowed ? r->basic.username : NULL,
@@ -253,6 +292,14 @@ peer_address(struct MHD_Connection *c, char *out, size_t len)
 }
 
 static enum MHD_Result
+throttled(struct MHD_Connection *c, struct request *r)
+{
+	authd_log_limited(LOG_NOTICE,
+	    "refused (429) from %s: too many failed checks", where(r));
+	return answer_early(c, r, 429, AUTHD_OUT_THROTTLED);
+}
+
+static enum MHD_Result
 check(struct MHD_Connection *c, struct request *r, const char *url,
     const char *method)
 {
@@ -261,31 +308,41 @@ check(struct MHD_Connection *c, struct request *r, const char *url,
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	char peer[64];
 	const char *why = NULL;
-	int rc;
+	uint64_t key;
+	time_t now;
+	int blocked, rc;
 
 	memset(&h, 0, sizeof(h));
 	(void)MHD_get_connection_values(c, MHD_HEADER_KIND, note_header, &h);
 	peer_address(c, peer, sizeof(peer));
-	if (authd_client_address(cfg->trust_proxy, &h, peer, r->addr,
-	        sizeof(r->addr), &why) != 0) {
+	if (authd_client_address(cfg->proxy, cfg->trust_proxy, &h, peer,
+	        r->addr, sizeof(r->addr), &why) != 0) {
 		authd_log(LOG_NOTICE, "refused (403) from %s: %s",
 		    peer[0] != '\0' ? peer : "a local socket", why);
 		return answer_early(c, r, 403, AUTHD_OUT_BAD_HEADERS);
 	}
-	if (authd_throttle_blocked(throttle, throttle_key(r), time(NULL))) {
-		authd_log_limited(LOG_NOTICE,
-		    "refused (429) from %s: too many failed checks", where(r));
-		return answer_early(c, r, 429, AUTHD_OUT_THROTTLED);
+	/* A unix-socket peer has no address: all of them count as one. */
+	if (r->addr[0] == '\0' ||
+	    authd_addr_throttle_key(r->addr, cfg->throttle_v6prefix, r->tkey,
+	        sizeof(r->tkey)) != 0)
+		(void)snprintf(r->tkey, sizeof(r->tkey), "local");
+	now = time(NULL);
+	blocked = authd_throttle_blocked(throttle, r->tkey, now);
+	if (h.count[AUTHD_H_AUTHORIZATION] == 0) {
+		authd_log(LOG_NOTICE, "refused (401) from %s: no credentials",
+		    where(r));
+		return answer_early(c, r, 401, AUTHD_OUT_NO_CREDENTIALS);
 	}
-	if (h.count[AUTHD_H_AUTHORIZATION] != 1 ||
+	if (h.count[AUTHD_H_AUTHORIZATION] > 1 ||
 	    cerbo_basic_parse(h.value[AUTHD_H_AUTHORIZATION], &r->basic,
 	        &err) != 0) {
+		if (blocked)
+			return throttled(c, r);
 		authd_log(LOG_NOTICE, "refused (401) from %s: %s", where(r),
-		    h.count[AUTHD_H_AUTHORIZATION] == 0 ? "no credentials"
-		        : h.count[AUTHD_H_AUTHORIZATION] > 1
+		    h.count[AUTHD_H_AUTHORIZATION] > 1
 		        ? "Authorization sent twice"
 		        : "malformed Basic credentials");
-		authd_throttle_fail(throttle, throttle_key(r), time(NULL));
+		authd_throttle_fail(throttle, r->tkey, now);
 		return answer_early(c, r, 401, AUTHD_OUT_NO_CREDENTIALS);
 	}
 	rc = authd_original_request(cfg->proxy, &h, method, url,
@@ -303,22 +360,37 @@ check(struct MHD_Connection *c, struct request *r, const char *url,
 	verify_args(r, &va);
 	va.flags |= CERBO_VERIFY_FAST_ONLY;
 	r->verify_rc = cerbo_verify(&va, &r->verdict);
-	if (r->verify_rc != CERBO_VERIFY_DEFERRED)
+	if (r->verify_rc != CERBO_VERIFY_DEFERRED) {
+		/* At a throttled address only a key that passed gets its
+		 * own answer: a refusal would tell a guesser nothing new. */
+		if (blocked &&
+		    (r->verify_rc != 0 ||
+		        cerbo_verdict_http_status(r->verdict.code) == 401))
+			return throttled(c, r);
 		return answer_verdict(c, r);
+	}
 	if (r->verdict.notice[0] != '\0')
 		authd_log(LOG_WARNING, "%s (store %s)", r->verdict.notice,
 		    cfg->store);
 	r->verdict.notice[0] = '\0';
+	if (blocked && user_failures(r, now) > 0)
+		return throttled(c, r);
 	r->conn = c;
 	r->state = ST_QUEUED;
 	r->job.run = run_job;
 	r->job.queued = suspend_job;
-	if (authd_pool_submit(&r->job) == 0)
+	crypto_shorthash((unsigned char *)&key,
+	    (const unsigned char *)r->basic.username, strlen(r->basic.username),
+	    pool_key);
+	r->job.key = key;
+	rc = authd_pool_submit(&r->job);
+	if (rc == 0)
 		return MHD_YES;
 	r->state = ST_NEW;
-	authd_log_limited(LOG_WARNING,
-	    "refused (%u) from %s: the queue of argon2id checks is full",
-	    cfg->overload_status, where(r));
+	authd_log_limited(LOG_WARNING, "refused (%u) from %s: %s",
+	    cfg->overload_status, where(r),
+	    rc == -2 ? "this username holds its share of the argon2id queue"
+	             : "the queue of argon2id checks is full");
 	return answer_early(c, r, cfg->overload_status, AUTHD_OUT_OVERLOADED);
 }
 
@@ -489,7 +561,11 @@ authd_http_start(const struct authd_config *config, const int *fds, size_t n,
 	    "Basic realm=\"%s\", charset=\"UTF-8\"", cfg->realm);
 	throttle = authd_throttle_new(cfg->max_failures, cfg->failure_window,
 	    cfg->throttle_slots);
-	if (cfg->max_failures > 0 && throttle == NULL) {
+	throttle_users = authd_throttle_new(cfg->max_failures,
+	    cfg->failure_window, cfg->throttle_slots);
+	randombytes_buf(pool_key, sizeof(pool_key));
+	if (cfg->max_failures > 0 &&
+	    (throttle == NULL || throttle_users == NULL)) {
 		(void)snprintf(msg, msglen, "out of memory");
 		return -1;
 	}
@@ -529,5 +605,7 @@ authd_http_stop(void)
 		MHD_stop_daemon(daemons[i]);
 	ndaemons = 0;
 	authd_throttle_free(throttle);
+	authd_throttle_free(throttle_users);
 	throttle = NULL;
+	throttle_users = NULL;
 }

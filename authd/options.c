@@ -33,9 +33,9 @@ static const char usage_text[] =
     "                          X-Forwarded-Uri: Caddy, Traefik) or envoy (the\n"
     "                          check request's own method and path)\n"
     "  --envoy-prefix PATH     the path prefix of envoy checks (/auth)\n"
-    "  --trust-proxy           take the client address from X-Real-IP or\n"
-    "                          X-Forwarded-For (only behind a proxy that sets\n"
-    "                          them)\n"
+    "  --trust-proxy           take the client address from what the proxy\n"
+    "                          family writes: X-Real-IP (nginx) or the last\n"
+    "                          X-Forwarded-For entry (forwarded, envoy)\n"
     "  --realm TEXT            the realm of WWW-Authenticate (API)\n"
     "  --threads N             threads answering requests, per listener\n"
     "                          (number of CPUs)\n"
@@ -46,6 +46,7 @@ static const char usage_text[] =
     "                          before 429 (20; 0: no throttling)\n"
     "  --failure-window SECS   the throttle window (60)\n"
     "  --throttle-table N      client addresses the throttle tracks (4096)\n"
+    "  --throttle-ipv6-prefix N  an IPv6 client is counted by its /N (64)\n"
     "  --connections N         open connections at most (1024)\n"
     "  --timeout SECS          idle keep-alive connections are closed after (60)\n"
     "  --metrics-listen ADDR   serve GET /metrics there (off by default)\n"
@@ -72,6 +73,7 @@ enum {
 	O_MAX_FAILURES,
 	O_WINDOW,
 	O_TABLE,
+	O_V6PREFIX,
 	O_CONNECTIONS,
 	O_TIMEOUT,
 	O_METRICS,
@@ -96,6 +98,7 @@ static const struct option longopts[] = {
     {"max-failures", required_argument, NULL, O_MAX_FAILURES},
     {"failure-window", required_argument, NULL, O_WINDOW},
     {"throttle-table", required_argument, NULL, O_TABLE},
+    {"throttle-ipv6-prefix", required_argument, NULL, O_V6PREFIX},
     {"connections", required_argument, NULL, O_CONNECTIONS},
     {"timeout", required_argument, NULL, O_TIMEOUT},
     {"metrics-listen", required_argument, NULL, O_METRICS},
@@ -164,6 +167,7 @@ defaults(struct authd_config *cfg)
 	cfg->max_failures = 20;
 	cfg->failure_window = 60;
 	cfg->throttle_slots = 4096;
+	cfg->throttle_v6prefix = 64;
 	cfg->connections = 1024;
 	cfg->timeout = 60;
 	cfg->socket_mode = 0660;
@@ -268,6 +272,11 @@ authd_options_parse(struct authd_config *cfg, int argc, char **argv, int *done,
 			if (number(optarg, 16, 1048576, 10,
 			        &cfg->throttle_slots) != 0)
 				BAD("--throttle-table: a number from 16 to 1048576");
+			break;
+		case O_V6PREFIX:
+			if (number(optarg, 1, 128, 10,
+			        &cfg->throttle_v6prefix) != 0)
+				BAD("--throttle-ipv6-prefix: a number from 1 to 128");
 			break;
 		case O_CONNECTIONS:
 			if (number(optarg, 1, 65536, 10, &cfg->connections) !=

@@ -7,6 +7,10 @@
  * flood build a backlog.  Workers run at a lower CPU priority than the
  * threads answering fast checks, so a flood of slow checks leaves them the
  * CPU they need.
+ *
+ * Each job names a key (the username it checks), and no key may hold more
+ * than a small share of the waiting places: a flood against one username
+ * is answered "try later" by itself, and leaves room for the others.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -21,7 +25,7 @@
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t more = PTHREAD_COND_INITIALIZER;
 static struct authd_job **ring;
-static unsigned ring_size, head, count, busy, nworkers;
+static unsigned ring_size, head, count, busy, nworkers, per_key;
 static pthread_t *threads;
 static int stopping, started;
 
@@ -65,6 +69,8 @@ authd_pool_start(unsigned workers, unsigned queue)
 	if (ring == NULL || threads == NULL)
 		goto fail;
 	ring_size = queue;
+	per_key =
+	    queue / AUTHD_POOL_KEY_SHARE > 0 ? queue / AUTHD_POOL_KEY_SHARE : 1;
 	for (i = 0; i < workers; i++) {
 		if (pthread_create(&threads[i], NULL, worker, NULL) != 0)
 			break;
@@ -82,20 +88,37 @@ fail:
 	return -1;
 }
 
+/* How many waiting jobs have key; lock held. */
+static unsigned
+waiting_with(uint64_t key)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < count; i++)
+		if (ring[(head + i) % ring_size]->key == key)
+			n++;
+	return n;
+}
+
 int
 authd_pool_submit(struct authd_job *job)
 {
 	int rc = -1;
 
 	pthread_mutex_lock(&lock);
-	if (started && !stopping && count < ring_size) {
-		if (job->queued != NULL)
-			job->queued(job);
-		ring[(head + count) % ring_size] = job;
-		count++;
-		pthread_cond_signal(&more);
-		rc = 0;
+	if (!started || stopping || count >= ring_size)
+		goto out;
+	if (waiting_with(job->key) >= per_key) {
+		rc = -2;
+		goto out;
 	}
+	if (job->queued != NULL)
+		job->queued(job);
+	ring[(head + count) % ring_size] = job;
+	count++;
+	pthread_cond_signal(&more);
+	rc = 0;
+out:
 	pthread_mutex_unlock(&lock);
 	return rc;
 }

@@ -1,10 +1,12 @@
 /*
- * throttle.c - failures per client address, in a bounded table.
+ * throttle.c - failures per key, in a bounded table.
  *
- * Each address gets limit failures per window, counted from its first
- * failure; past that it is answered 429 without a check until the window
- * ends.  The table has a fixed number of slots, found by a keyed hash
- * (so a client cannot choose addresses that collide) and a short probe;
+ * A key is a client address (authd_addr_throttle_key()), or an address and
+ * a username.  Each key gets limit failures per window, counted from its
+ * first failure; past that it is blocked until the window ends.  A key is
+ * kept as its keyed hash (so a client cannot choose keys that collide, and
+ * a key of any length takes one slot).  The table has a fixed number of
+ * slots, found by that hash and a short probe;
  * when every slot probed is in use, the one whose window started first is
  * given up.  A flood of addresses therefore costs memory it cannot grow,
  * at worst forgetting some addresses early.
@@ -18,17 +20,18 @@
 #include "authd.h"
 
 #define PROBE 8
-#define ADDR_MAX 46 /* INET6_ADDRSTRLEN */
+#define ID_BYTES 16
 
 struct entry {
-	char addr[ADDR_MAX];
+	unsigned char id[ID_BYTES];
+	int used;
 	time_t start;
 	unsigned count;
 };
 
 struct authd_throttle {
 	pthread_mutex_t lock;
-	unsigned char key[crypto_shorthash_KEYBYTES];
+	unsigned char key[crypto_generichash_KEYBYTES];
 	unsigned limit;
 	time_t window;
 	size_t slots;
@@ -71,86 +74,104 @@ authd_throttle_free(struct authd_throttle *t)
 	free(t);
 }
 
-static size_t
-home(const struct authd_throttle *t, const char *addr)
+/* The id of key: a keyed hash, its first bytes also the home slot. */
+static void
+key_id(const struct authd_throttle *t, const char *key,
+    unsigned char id[ID_BYTES])
 {
-	unsigned char h[crypto_shorthash_BYTES];
+	(void)crypto_generichash(id, ID_BYTES, (const unsigned char *)key,
+	    strlen(key), t->key, sizeof(t->key));
+}
+
+static size_t
+home(const struct authd_throttle *t, const unsigned char id[ID_BYTES])
+{
 	uint64_t v = 0;
 	size_t i;
 
-	crypto_shorthash(h, (const unsigned char *)addr, strlen(addr), t->key);
 	for (i = 0; i < sizeof(v); i++)
-		v = (v << 8) | h[i];
+		v = (v << 8) | id[i];
 	return (size_t)(v % t->slots);
 }
 
-/* The entry of addr, or NULL; lock held. */
+/* The entry of id, or NULL; lock held. */
 static struct entry *
-find(struct authd_throttle *t, const char *addr)
+find(struct authd_throttle *t, const unsigned char id[ID_BYTES])
 {
-	size_t i, s = home(t, addr);
+	size_t i, s = home(t, id);
 
 	for (i = 0; i < PROBE && i < t->slots; i++) {
 		struct entry *e = &t->table[(s + i) % t->slots];
 
-		if (e->addr[0] != '\0' && strcmp(e->addr, addr) == 0)
+		if (e->used && memcmp(e->id, id, ID_BYTES) == 0)
 			return e;
 	}
 	return NULL;
 }
 
-/* A slot for addr: empty, expired, or the oldest probed; lock held. */
+/* A slot for id: empty, expired, or the oldest probed; lock held. */
 static struct entry *
-take(struct authd_throttle *t, const char *addr, time_t now)
+take(struct authd_throttle *t, const unsigned char id[ID_BYTES], time_t now)
 {
-	size_t i, s = home(t, addr);
+	size_t i, s = home(t, id);
 	struct entry *victim = &t->table[s]; /* slots >= 1 */
 
 	for (i = 0; i < PROBE && i < t->slots; i++) {
 		struct entry *e = &t->table[(s + i) % t->slots];
 
-		if (e->addr[0] == '\0' || now - e->start >= t->window) {
+		if (!e->used || now - e->start >= t->window) {
 			victim = e;
 			break;
 		}
 		if (e->start < victim->start)
 			victim = e;
 	}
-	if (victim->addr[0] == '\0')
+	if (!victim->used)
 		t->used++;
 	memset(victim, 0, sizeof(*victim));
-	memcpy(victim->addr, addr, strlen(addr) + 1);
+	memcpy(victim->id, id, ID_BYTES);
+	victim->used = 1;
 	victim->start = now;
 	return victim;
 }
 
-int
-authd_throttle_blocked(struct authd_throttle *t, const char *addr, time_t now)
+unsigned
+authd_throttle_failures(struct authd_throttle *t, const char *key, time_t now)
 {
+	unsigned char id[ID_BYTES];
 	struct entry *e;
-	int blocked = 0;
+	unsigned n = 0;
 
-	if (t == NULL || addr == NULL || strlen(addr) >= ADDR_MAX)
+	if (t == NULL || key == NULL)
 		return 0;
+	key_id(t, key, id);
 	pthread_mutex_lock(&t->lock);
-	e = find(t, addr);
-	if (e != NULL && now - e->start < t->window && e->count >= t->limit)
-		blocked = 1;
+	e = find(t, id);
+	if (e != NULL && now - e->start < t->window)
+		n = e->count;
 	pthread_mutex_unlock(&t->lock);
-	return blocked;
+	return n;
+}
+
+int
+authd_throttle_blocked(struct authd_throttle *t, const char *key, time_t now)
+{
+	return t != NULL && authd_throttle_failures(t, key, now) >= t->limit;
 }
 
 void
-authd_throttle_fail(struct authd_throttle *t, const char *addr, time_t now)
+authd_throttle_fail(struct authd_throttle *t, const char *key, time_t now)
 {
+	unsigned char id[ID_BYTES];
 	struct entry *e;
 
-	if (t == NULL || addr == NULL || strlen(addr) >= ADDR_MAX)
+	if (t == NULL || key == NULL)
 		return;
+	key_id(t, key, id);
 	pthread_mutex_lock(&t->lock);
-	e = find(t, addr);
+	e = find(t, id);
 	if (e == NULL)
-		e = take(t, addr, now);
+		e = take(t, id, now);
 	else if (now - e->start >= t->window) {
 		e->start = now;
 		e->count = 0;

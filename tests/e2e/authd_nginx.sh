@@ -96,6 +96,11 @@ done
 # shellcheck disable=SC2086
 codes=$(printf 'user = "pk_nginx:%s"\n' "$gone" | curl -sk -K - -w '%{http_code}\n' $urls)
 check_contains "20 failures a minute, then 429 through nginx" "$codes" 429
-check_eq "the throttled client gets 429 even with a good key" \
-    "$(code pk_nginx "$new" $ok_path)" 429
+check_eq "the throttled client gets 429 for a wrong key" \
+    "$(code pk_nginx "$gone" $ok_path)" 429
+check_eq "... and 200 for a valid generated key" \
+    "$(code pk_nginx "$new" $ok_path)" 200
+check_eq "... a client's own X-Real-IP or X-Forwarded-For does not free it" \
+    "$(code pk_nginx "$gone" $ok_path -H 'X-Real-IP: 203.0.113.9' \
+    -H 'X-Forwarded-For: 203.0.113.9')" 429
 stop_authd

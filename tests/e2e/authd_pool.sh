@@ -12,6 +12,7 @@ mport=$(free_port)
 make_store
 fast=$(add_user pk_fast)
 printf 'an-imported-legacy-key\n' | import_user pk_slow
+printf 'another-imported-key\n' | import_user pk_other
 check_contains "the imported key is hashed with argon2id" \
     "$(grep -A12 'pk_slow:' "$ST" | grep 'secret:')" '$argon2id$'
 
@@ -80,8 +81,9 @@ stop_authd
 
 # Checks whose client gave up while they waited in the queue are dropped
 # unhashed: 8 wrong secrets at once, each abandoned after 0.2 s, on one
-# worker; all but the first wait several hashes long.
-start_authd --listen "127.0.0.1:$aport" --workers 1 --queue 8 \
+# worker; all but the first wait several hashes long (a queue of 64 is
+# one where a username may hold 8 places).
+start_authd --listen "127.0.0.1:$aport" --workers 1 --queue 64 \
     --max-failures 0 --metrics-listen "127.0.0.1:$mport"
 i=0
 gave_up_pids=
@@ -127,6 +129,31 @@ start_authd --listen "127.0.0.1:$aport" --max-failures 3 --failure-window 60
 check_eq "three wrong secrets: 401 each" \
     "$(check_one pk_fast wrong1) $(check_one pk_fast wrong2) $(check_one pk_fast wrong3)" \
     "401 401 401"
-check_eq "--max-failures 3: then 429, even with the right secret" \
-    "$(check_one pk_fast "$fast")" 429
+check_eq "--max-failures 3: then 429 for a wrong secret" \
+    "$(check_one pk_fast wrong4)" 429
+check_eq "... but the right generated key still gets 200" \
+    "$(check_one pk_fast "$fast")" 200
+stop_authd
+
+# One username holds at most 1/8 of the queue: 40 wrong secrets at once
+# for pk_slow fill 2 of 16 places, and another imported key's client
+# (pk_other) is still checked meanwhile instead of finding a full queue.
+start_authd --listen "127.0.0.1:$aport" --workers 1 --queue 16 \
+    --max-failures 0
+rm -f "$T"/flood.*
+flood 40
+# Once the flood meets a refusal, the queue is as full as it lets it be.
+wait_until 20 "cat \"\$T\"/flood.* | grep -q 429" ||
+    not_ok "the flood meets a refusal"
+other=$(check_one pk_other another-imported-key)
+flood_wait
+flood_codes=$(cat "$T"/flood.* | sort | uniq -c | tr -s ' \n' ' ')
+echo "# flood of 40 against one username: $flood_codes"
+check_eq "during a flood against one username another one is checked: 200" \
+    "$other" 200
+check_contains "the flooding username meets its share of the queue: 429" \
+    "$flood_codes" " 429"
+grep -q 'this username holds its share of the argon2id queue' \
+    "$T/authd.log" && ok "the log says why" ||
+    not_ok "the log says why" "$(tail -5 "$T/authd.log")"
 stop_authd

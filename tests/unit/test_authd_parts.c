@@ -229,76 +229,6 @@ proxy_names_round_trip(void **state)
 	assert_int_equal(authd_proxy_parse("NGINX", &p), -1);
 }
 
-/* ---- the client address -------------------------------------------- */
-
-static const char *
-client(int trust, struct authd_headers *h, const char *peer, int want_rc)
-{
-	static char out[64];
-	const char *why = NULL;
-
-	assert_int_equal(authd_client_address(trust, h, peer, out, sizeof(out),
-	                     &why),
-	    want_rc);
-	return out;
-}
-
-static void
-untrusted_proxy_headers_are_ignored(void **state)
-{
-	struct authd_headers h;
-
-	(void)state;
-	memset(&h, 0, sizeof(h));
-	note(&h, "X-Real-IP", "192.0.2.1");
-	note(&h, "X-Forwarded-For", "192.0.2.2");
-	assert_string_equal(client(0, &h, "127.0.0.1", 0), "127.0.0.1");
-	assert_string_equal(client(0, &h, "", 0), "");
-}
-
-static void
-trusted_x_real_ip_comes_first(void **state)
-{
-	struct authd_headers h;
-
-	(void)state;
-	memset(&h, 0, sizeof(h));
-	note(&h, "X-Forwarded-For", "192.0.2.2");
-	note(&h, "X-Real-IP", " 2001:db8::1 ");
-	assert_string_equal(client(1, &h, "127.0.0.1", 0), "2001:db8::1");
-}
-
-static void
-trusted_x_forwarded_for_gives_its_last_entry(void **state)
-{
-	struct authd_headers h;
-
-	(void)state;
-	memset(&h, 0, sizeof(h));
-	note(&h, "X-Forwarded-For", "10.9.9.9, 198.51.100.4,192.0.2.9");
-	assert_string_equal(client(1, &h, "127.0.0.1", 0), "192.0.2.9");
-	memset(&h, 0, sizeof(h));
-	assert_string_equal(client(1, &h, "127.0.0.1", 0), "127.0.0.1");
-}
-
-static void
-trusted_headers_that_are_not_addresses_are_refused(void **state)
-{
-	struct authd_headers h;
-
-	(void)state;
-	memset(&h, 0, sizeof(h));
-	note(&h, "X-Real-IP", "evil.example");
-	client(1, &h, "127.0.0.1", -1);
-	memset(&h, 0, sizeof(h));
-	note(&h, "X-Real-IP", "192.0.2.1");
-	note(&h, "X-Real-IP", "192.0.2.2");
-	client(1, &h, "127.0.0.1", -1);
-	memset(&h, 0, sizeof(h));
-	note(&h, "X-Forwarded-For", "192.0.2.1, ");
-	client(1, &h, "127.0.0.1", -1);
-}
-
 /* ---- the throttle ---------------------------------------------------- */
 
 static void
@@ -466,11 +396,6 @@ main(void)
 	    cmocka_unit_test(missing_or_repeated_original_headers_are_refused),
 	    cmocka_unit_test(envoy_family_reads_the_check_request_itself),
 	    cmocka_unit_test(proxy_names_round_trip),
-	    cmocka_unit_test(untrusted_proxy_headers_are_ignored),
-	    cmocka_unit_test(trusted_x_real_ip_comes_first),
-	    cmocka_unit_test(trusted_x_forwarded_for_gives_its_last_entry),
-	    cmocka_unit_test(
-	        trusted_headers_that_are_not_addresses_are_refused),
 	    cmocka_unit_test(
 	        throttle_blocks_after_the_limit_until_the_window_ends),
 	    cmocka_unit_test(throttle_table_never_grows_past_its_slots),
