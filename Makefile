@@ -422,6 +422,7 @@ lint:
 	    --std=c11 -D_GNU_SOURCE -D__GNUC__ -DCERBO_VERSION='"$(VERSION)"' \
 	    -Istore $(LINT_SRCS)
 	tests/lint/abi-init.sh
+	tests/lint/front-end-numbers.sh
 	$(MAKE) format-check
 	$(MAKE) abi-check
 	@fail=0; for f in $(LINT_SRCS); do \
