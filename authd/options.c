@@ -15,8 +15,6 @@
 #include "authd.h"
 #include "parse.h"
 
-#define VERSION "0.1.0"
-
 static const char usage_text[] =
     "Usage: cerbo-authd [OPTION]... --listen ADDR [--listen ADDR]...\n"
     "Answer the forward-auth checks of a reverse proxy (nginx auth_request,\n"
@@ -317,7 +315,8 @@ authd_options_parse(struct authd_config *cfg, int argc, char **argv, int *done,
 			*done = 1;
 			return AUTHD_EXIT_OK;
 		case O_VERSION:
-			(void)printf("cerbo-authd " VERSION "\n");
+			(void)printf("cerbo-authd (pam_cerbo) %s\n",
+			    cerbo_version());
 			*done = 1;
 			return AUTHD_EXIT_OK;
 		case ':':

@@ -470,7 +470,7 @@ cli_main(int argc, char **argv, const char *name, const char *usage,
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("%s (pam_cerbo) %s, store format %d\n", name,
-		    CERBO_VERSION, CERBO_STORE_FORMAT);
+		    cerbo_version(), CERBO_STORE_FORMAT);
 		return CLI_EXIT_OK;
 	}
 	cmd = find_command(commands, ncommands, argv[1]);

@@ -706,6 +706,34 @@ test_client_host_name_is_not_logged(void **state)
 	assert_true(log_count("refused from 192.0.2.7") >= 1);
 }
 
+/* With debug, the module says which build it is: the version the
+ * Makefile read from debian/changelog, the library's cerbo_version(). */
+static void
+test_debug_logs_the_version(void **state)
+{
+	struct call c = {.service = "debugversion",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
+	char want[64];
+
+	(void)state;
+	(void)snprintf(want, sizeof(want), "pam_cerbo version %s",
+	    cerbo_version());
+	service("debugversion", "debug");
+	log_clear();
+	assert_int_equal(login(&c).auth, PAM_SUCCESS);
+	if (log_count("verdict") == 0)
+		skip(); /* this libpam logs through another function */
+	assert_true(log_count(want) >= 1);
+	/* Without debug, not a word of it. */
+	c.service = "plain";
+	service("plain", "");
+	log_clear();
+	assert_int_equal(login(&c).auth, PAM_SUCCESS);
+	assert_int_equal(log_count("pam_cerbo version"), 0);
+}
+
 static void
 test_address_inside_allow_from_succeeds(void **state)
 {
@@ -1650,6 +1678,7 @@ main(void)
 	    cmocka_unit_test(test_disabled_user_is_auth_err),
 	    cmocka_unit_test(test_expired_user_is_auth_err),
 	    cmocka_unit_test(test_address_outside_allow_from_is_auth_err),
+	    cmocka_unit_test(test_debug_logs_the_version),
 	    cmocka_unit_test(test_address_inside_allow_from_succeeds),
 	    cmocka_unit_test(test_client_host_name_is_not_logged),
 	    cmocka_unit_test(test_no_address_with_allow_from_is_auth_err),
