@@ -65,9 +65,10 @@ $(B)/%.o: %.c $(wildcard store/*.h) $(wildcard tools/*.h) \
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-# The tools' --version; their objects are rebuilt when the version changes.
-$(CLI_SRCS:%.c=$(B)/%.o): CPPFLAGS += -DCERBO_VERSION='"$(VERSION)"'
-$(CLI_SRCS:%.c=$(B)/%.o): debian/changelog
+# cerbo_version(), which every program's --version and the PAM module's
+# debug line print; rebuilt when the version changes.
+$(B)/store/version.o: CPPFLAGS += -DCERBO_VERSION='"$(VERSION)"'
+$(B)/store/version.o: debian/changelog
 
 $(LIB_A): $(STORE_OBJS)
 	@mkdir -p $(dir $@)
@@ -370,6 +371,7 @@ FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FZ)/fuzz_%)
 .SECONDARY: $(FUZZ_LIBOBJS) $(FZ)/tests/fuzz/targets.o \
             $(FUZZ_TARGETS:%=$(FZ)/tests/fuzz/fuzz_%.o)
 
+$(FZ)/store/version.o: CPPFLAGS += -DCERBO_VERSION='"$(VERSION)"'
 $(FZ)/store/%.o: store/%.c $(wildcard store/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) -U_FORTIFY_SOURCE $(FUZZ_CFLAGS) -c -o $@ $<
@@ -423,6 +425,7 @@ lint:
 	    --std=c11 -D_GNU_SOURCE -D__GNUC__ -DCERBO_VERSION='"$(VERSION)"' \
 	    -Istore $(LINT_SRCS)
 	tests/lint/abi-init.sh
+	tests/lint/front-end-numbers.sh
 	$(MAKE) format-check
 	$(MAKE) abi-check
 	@fail=0; for f in $(LINT_SRCS); do \

@@ -7,27 +7,21 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/un.h>
 
 #include "authd.h"
+#include "parse.h"
 
-/* A port "1".."65535", digits only. */
+/* A port "1".."65535", by the library's number grammar. */
 static int
 port_parse(const char *s, unsigned short *out)
 {
-	unsigned long v = 0;
-	size_t i;
+	int64_t v = 0;
 
-	if (s[0] == '\0' || strlen(s) > 5)
-		return -1;
-	for (i = 0; s[i] != '\0'; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	if (v == 0 || v > 65535)
+	if (cerbo__number_parse(s, 1, 65535, &v, NULL) != 0)
 		return -1;
 	*out = (unsigned short)v;
 	return 0;

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "authd.h"
+#include "parse.h"
 
 #define LISTEN_FDS_START 3
 #define BACKLOG 511
@@ -118,35 +120,19 @@ fail:
 	return -1;
 }
 
-/* A decimal number, digits only, at most max. */
-static int
-number(const char *s, long max, long *out)
-{
-	char *end;
-	long v;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 int
 authd_listen_inherited(int *fds, size_t max, char *msg, size_t msglen)
 {
 	const char *pid_s = getenv("LISTEN_PID");
 	const char *n_s = getenv("LISTEN_FDS");
-	long pid, n, i;
+	int64_t pid = 0, n = 0, i;
 	int type, fl;
 	socklen_t len;
 
 	if (n_s == NULL)
 		return 0;
-	if (number(pid_s, 1L << 30, &pid) != 0 || pid != (long)getpid()) {
+	if (cerbo__number_parse(pid_s, 1, INT32_MAX, &pid, NULL) != 0 ||
+	    pid != (int64_t)getpid()) {
 		/* Meant for another process (a parent that did not clear
 		 * them): not ours. */
 		return 0;
@@ -154,7 +140,7 @@ authd_listen_inherited(int *fds, size_t max, char *msg, size_t msglen)
 	(void)unsetenv("LISTEN_PID");
 	(void)unsetenv("LISTEN_FDS");
 	(void)unsetenv("LISTEN_FDNAMES");
-	if (number(n_s, (long)max, &n) != 0 || n == 0) {
+	if (cerbo__number_parse(n_s, 1, (int64_t)max, &n, NULL) != 0) {
 		(void)snprintf(msg, msglen,
 		    "LISTEN_FDS is not a count from 1 to %zu", max);
 		return -1;

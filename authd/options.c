@@ -4,18 +4,16 @@
  * Defaults first, then each option over them; every value is checked
  * here, so a daemon that starts has a configuration that makes sense.
  */
-#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <cerbo.h>
 
 #include "authd.h"
-
-#define VERSION "0.1.0"
+#include "parse.h"
 
 static const char usage_text[] =
     "Usage: cerbo-authd [OPTION]... --listen ADDR [--listen ADDR]...\n"
@@ -44,11 +42,13 @@ static const char usage_text[] =
     "  --overload-status CODE  answer when the queue is full: 429 or 503 (429)\n"
     "  --max-failures N        failed checks per client address and window\n"
     "                          before 429 (20; 0: no throttling)\n"
-    "  --failure-window SECS   the throttle window (60)\n"
+    "  --failure-window TIME   the throttle window (60s; e.g. 90s, 1m, 1h;\n"
+    "                          a bare number is seconds)\n"
     "  --throttle-table N      client addresses the throttle tracks (4096)\n"
     "  --throttle-ipv6-prefix N  an IPv6 client is counted by its /N (64)\n"
     "  --connections N         open connections at most (1024)\n"
-    "  --timeout SECS          idle keep-alive connections are closed after (60)\n"
+    "  --timeout TIME          idle keep-alive connections are closed after\n"
+    "                          (60s; a bare number is seconds)\n"
     "  --metrics-listen ADDR   serve GET /metrics there (off by default)\n"
     "  --log-success           log allowed checks too\n"
     "  --stderr                log to standard error, not syslog\n"
@@ -109,20 +109,39 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* An unsigned number in [min, max], in base (10 or 8), digits only. */
+/*
+ * The option's value by the library's parsers (parse.h), into an unsigned
+ * field; 0, or -1 with "OPTION VALUE: why" in msg.
+ */
 static int
-number(const char *s, unsigned long min, unsigned long max, int base,
-    unsigned *out)
+count(const char *opt, const char *s, int64_t min, int64_t max, unsigned *out,
+    char *msg, size_t msglen)
 {
-	unsigned long v;
-	char *end;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	int64_t v = 0;
 
-	if (s == NULL || *s < '0' || *s > '9')
+	if (cerbo__number_parse(s, min, max, &v, &err) != 0) {
+		(void)snprintf(msg, msglen, "%s %.64s: %s", opt, s,
+		    err.message);
 		return -1;
-	errno = 0;
-	v = strtoul(s, &end, base);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* A duration, a bare number in seconds (as the options always took). */
+static int
+seconds(const char *opt, const char *s, int64_t min, int64_t max, unsigned *out,
+    char *msg, size_t msglen)
+{
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	int64_t v = 0;
+
+	if (cerbo__duration_parse(s, CERBO__UNIT_S, min, max, &v, &err) != 0) {
+		(void)snprintf(msg, msglen, "%s %.64s: %s", opt, s,
+		    err.message);
 		return -1;
+	}
 	*out = (unsigned)v;
 	return 0;
 }
@@ -219,8 +238,10 @@ authd_options_parse(struct authd_config *cfg, int argc, char **argv, int *done,
 				cfg->metrics_set = 1;
 			break;
 		case O_SOCKET_MODE:
-			if (number(optarg, 0, 0777, 8, &cfg->socket_mode) != 0)
-				BAD("--socket-mode: an octal mode such as 0660");
+			if (cerbo__mode_parse(optarg, 0777, &cfg->socket_mode,
+			        NULL) != 0)
+				BAD("--socket-mode %.64s: an octal mode such as 0660",
+				    optarg);
 			break;
 		case O_PROXY:
 			if (authd_proxy_parse(optarg, &cfg->proxy) != 0)
@@ -240,52 +261,57 @@ authd_options_parse(struct authd_config *cfg, int argc, char **argv, int *done,
 			cfg->realm = optarg;
 			break;
 		case O_THREADS:
-			if (number(optarg, 1, 256, 10, &cfg->threads) != 0)
-				BAD("--threads: a number from 1 to 256");
+			if (count("--threads", optarg, 1, 256, &cfg->threads,
+			        msg, msglen) != 0)
+				return AUTHD_EXIT_USAGE;
 			break;
 		case O_WORKERS:
-			if (number(optarg, 1, 256, 10, &cfg->workers) != 0)
-				BAD("--workers: a number from 1 to 256");
+			if (count("--workers", optarg, 1, 256, &cfg->workers,
+			        msg, msglen) != 0)
+				return AUTHD_EXIT_USAGE;
 			break;
 		case O_QUEUE:
-			if (number(optarg, 1, 65536, 10, &cfg->queue) != 0)
-				BAD("--queue: a number from 1 to 65536");
+			if (count("--queue", optarg, 1, 65536, &cfg->queue, msg,
+			        msglen) != 0)
+				return AUTHD_EXIT_USAGE;
 			break;
 		case O_OVERLOAD:
-			if (number(optarg, 429, 503, 10,
-			        &cfg->overload_status) != 0 ||
+			if (count("--overload-status", optarg, 429, 503,
+			        &cfg->overload_status, msg, msglen) != 0 ||
 			    (cfg->overload_status != 429 &&
 			        cfg->overload_status != 503))
-				BAD("--overload-status: 429 or 503");
+				BAD("--overload-status %.64s: 429 or 503",
+				    optarg);
 			break;
 		case O_MAX_FAILURES:
-			if (number(optarg, 0, 1000000, 10,
-			        &cfg->max_failures) != 0)
-				BAD("--max-failures: a number from 0 to 1000000");
+			if (count("--max-failures", optarg, 0, 1000000,
+			        &cfg->max_failures, msg, msglen) != 0)
+				return AUTHD_EXIT_USAGE;
 			break;
 		case O_WINDOW:
-			if (number(optarg, 1, 86400, 10,
-			        &cfg->failure_window) != 0)
-				BAD("--failure-window: seconds from 1 to 86400");
+			if (seconds("--failure-window", optarg, 1, 86400,
+			        &cfg->failure_window, msg, msglen) != 0)
+				return AUTHD_EXIT_USAGE;
 			break;
 		case O_TABLE:
-			if (number(optarg, 16, 1048576, 10,
-			        &cfg->throttle_slots) != 0)
-				BAD("--throttle-table: a number from 16 to 1048576");
+			if (count("--throttle-table", optarg, 16, 1048576,
+			        &cfg->throttle_slots, msg, msglen) != 0)
+				return AUTHD_EXIT_USAGE;
 			break;
 		case O_V6PREFIX:
-			if (number(optarg, 1, 128, 10,
-			        &cfg->throttle_v6prefix) != 0)
-				BAD("--throttle-ipv6-prefix: a number from 1 to 128");
+			if (count("--throttle-ipv6-prefix", optarg, 1, 128,
+			        &cfg->throttle_v6prefix, msg, msglen) != 0)
+				return AUTHD_EXIT_USAGE;
 			break;
 		case O_CONNECTIONS:
-			if (number(optarg, 1, 65536, 10, &cfg->connections) !=
-			    0)
-				BAD("--connections: a number from 1 to 65536");
+			if (count("--connections", optarg, 1, 65536,
+			        &cfg->connections, msg, msglen) != 0)
+				return AUTHD_EXIT_USAGE;
 			break;
 		case O_TIMEOUT:
-			if (number(optarg, 1, 3600, 10, &cfg->timeout) != 0)
-				BAD("--timeout: seconds from 1 to 3600");
+			if (seconds("--timeout", optarg, 1, 3600, &cfg->timeout,
+			        msg, msglen) != 0)
+				return AUTHD_EXIT_USAGE;
 			break;
 		case O_LOG_SUCCESS:
 			cfg->log_success = 1;
@@ -298,7 +324,8 @@ authd_options_parse(struct authd_config *cfg, int argc, char **argv, int *done,
 			*done = 1;
 			return AUTHD_EXIT_OK;
 		case O_VERSION:
-			(void)printf("cerbo-authd " VERSION "\n");
+			(void)printf("cerbo-authd (pam_cerbo) %s\n",
+			    cerbo_version());
 			*done = 1;
 			return AUTHD_EXIT_OK;
 		case ':':

@@ -7,14 +7,14 @@
  * never be ignored (a misspelt "endpoint=" would otherwise turn into "no
  * request" and a misspelt "store=" into the default store).
  */
-#include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
 #include "cerbo.h"
+#include "parse.h"
 
 /* The arguments this module knows; 1 << id marks "seen already". */
 enum arg_id {
@@ -44,33 +44,6 @@ static const struct known_arg {
     {"use_first_pass", ARG_USE_FIRST_PASS, 0},
     {"try_first_pass", ARG_TRY_FIRST_PASS, 0},
 };
-
-/*
- * A decimal integer in [min, max], digits only (no sign, no spaces, no
- * base prefix), in the manner of OpenBSD's strtonum.
- */
-static int
-parse_bounded(const char *s, long min, long max, long *out)
-{
-	const char *p;
-	char *end = NULL;
-	long v;
-
-	if (*s == '\0' || strlen(s) > 10)
-		return -1;
-	for (p = s; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-	}
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == NULL || *end != '\0')
-		return -1;
-	if (v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 /* A PAM environment variable name: [A-Za-z_][A-Za-z0-9_]*, bounded. */
 static int
@@ -130,6 +103,7 @@ parse_one(struct module_args *out, unsigned *seen, const char *arg, char *msg,
 	struct cerbo_request req = CERBO_REQUEST_INIT;
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	char what[sizeof(err.message) + 128];
+	int64_t delay_ms = 0;
 
 	if (k == NULL)
 		return fail(msg, msglen, "unknown argument", arg);
@@ -168,11 +142,14 @@ parse_one(struct module_args *out, unsigned *seen, const char *arg, char *msg,
 		out->endpoint = v;
 		break;
 	case ARG_FAIL_DELAY:
-		if (parse_bounded(v, 0, MODULE_FAIL_DELAY_MAX,
-		        &out->fail_delay_ms) != 0)
-			return fail(msg, msglen,
-			    "fail_delay= needs milliseconds from 0 to 10000",
-			    arg);
+		/* A bare number is milliseconds, as it always was. */
+		if (cerbo__duration_parse(v, CERBO__UNIT_MS, 0,
+		        MODULE_FAIL_DELAY_MAX, &delay_ms, &err) != 0) {
+			(void)snprintf(what, sizeof(what), "fail_delay= is %s",
+			    err.message);
+			return fail(msg, msglen, what, arg);
+		}
+		out->fail_delay_ms = (long)delay_ms;
 		break;
 	case ARG_AUTHENTICATE_ONLY:
 		out->authenticate_only = 1;

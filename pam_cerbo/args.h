@@ -20,7 +20,7 @@ struct module_args {
 	const char *request_env; /* request_env=NAME */
 	const char *endpoint;    /* endpoint=METHOD PATH; NULL: none */
 	int authenticate_only;   /* account phase needs no request */
-	long fail_delay_ms;      /* fail_delay=MS; -1: no delay asked */
+	long fail_delay_ms;      /* fail_delay=DURATION (bare: ms); -1: none */
 	int log_success;
 	int debug;
 	int use_first_pass; /* read by pam_get_authtok itself */

@@ -117,6 +117,10 @@ parse_args(pam_handle_t *pamh, struct module_args *args, int argc,
 		    msg);
 		return -1;
 	}
+	/* Which build answered, for a report that quotes the debug log. */
+	if (args->debug)
+		logmsg(pamh, LOG_DEBUG, "pam_cerbo version %s",
+		    cerbo_version());
 	return 0;
 }
 

@@ -878,6 +878,14 @@ void cerbo_apply_result_free(struct cerbo_apply_result *result);
 CERBO_MUST_CHECK int cerbo_store_compile(const char *path,
     const struct cerbo_txn_options *opts, struct cerbo_error *err);
 
+/* ---------------------------------------------------------------------
+ * The version of this build of libcerbo ("0.1.0"), the one the tools'
+ * --version print, for a front end to print or log beside its own.  A
+ * static string; the binary also holds it as "pam_cerbo version 0.1.0"
+ * for strings(1).
+ */
+const char *cerbo_version(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "parse.h"
 
 #define TIME_MIN 0LL            /* 1970-01-01T00:00:00Z */
 #define TIME_MAX 253402300799LL /* 9999-12-31T23:59:59Z */
@@ -495,12 +496,12 @@ cerbo_time_format(int64_t t, char *out, size_t len)
 
 /*
  * The one duration grammar: decimal digits, then a unit ("ms", "s", "m",
- * "h" or "d"); with bare_ok no unit means seconds, with ms_ok "ms" is
- * allowed.  Into milliseconds.  0, -1 for the syntax, -2 past
- * DURATION_MAX seconds.
+ * "h" or "d"); a bare number counts in bare_ms milliseconds (0: the unit
+ * is required), with ms_ok "ms" is allowed.  Into milliseconds.  0, -1
+ * for the syntax, -2 past DURATION_MAX seconds.
  */
 static int
-duration_scan(const char *s, int bare_ok, int ms_ok, int64_t *ms)
+duration_scan(const char *s, int64_t bare_ms, int ms_ok, int64_t *ms)
 {
 	static const struct {
 		const char *name;
@@ -525,8 +526,8 @@ duration_scan(const char *s, int bare_ok, int ms_ok, int64_t *ms)
 	}
 	if (n == 0)
 		return -1;
-	if (s[n] == '\0' && bare_ok)
-		unit = 1000;
+	if (s[n] == '\0')
+		unit = bare_ms;
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 		if (strcmp(s + n, units[i].name) == 0 && (i > 0 || ms_ok))
 			unit = units[i].ms;
@@ -580,7 +581,7 @@ cerbo_duration_parse_ms(const char *s, int64_t min_ms, int64_t max_ms,
 	char lo[32], hi[32];
 	int64_t ms = 0;
 
-	if (duration_scan(s, 1, 1, &ms) != 0 || ms < min_ms || ms > max_ms) {
+	if (duration_scan(s, 1000, 1, &ms) != 0 || ms < min_ms || ms > max_ms) {
 		duration_text(min_ms, lo, sizeof(lo));
 		duration_text(max_ms, hi, sizeof(hi));
 		return cerbo__fail(err, CERBO_E_INVALID,
@@ -588,5 +589,34 @@ cerbo_duration_parse_ms(const char *s, int64_t min_ms, int64_t max_ms,
 		    lo, hi);
 	}
 	*out = ms;
+	return 0;
+}
+
+int
+cerbo__duration_parse(const char *s, int64_t unit_ms, int64_t min, int64_t max,
+    int64_t *out, struct cerbo_error *err)
+{
+	const char *unit_name =
+	    unit_ms == CERBO__UNIT_S ? "seconds" : "milliseconds";
+	const int64_t most = (int64_t)DURATION_MAX * 1000;
+	char lo[32], hi[32];
+	int64_t ms = 0;
+
+	if ((unit_ms != CERBO__UNIT_MS && unit_ms != CERBO__UNIT_S) ||
+	    min < 0 || min > max || max > most / unit_ms)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "no duration is from %lld to %lld units of %lld ms",
+		    (long long)min, (long long)max, (long long)unit_ms);
+	duration_text(min * unit_ms, lo, sizeof(lo));
+	duration_text(max * unit_ms, hi, sizeof(hi));
+	if (duration_scan(s, unit_ms, 1, &ms) != 0 || ms < min * unit_ms ||
+	    ms > max * unit_ms)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "not a duration from %s to %s (e.g. 500ms, 10s, 2m; a bare number is %s)",
+		    lo, hi, unit_name);
+	if (ms % unit_ms != 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "not a whole number of %s", unit_name);
+	*out = ms / unit_ms;
 	return 0;
 }

@@ -1,12 +1,10 @@
 /*
  * cli.c - helpers shared by cerbo-apiuser and cerbo-profile: exit codes,
- * messages, common options, integers, syslog of changes, the one-change
+ * messages, common options, the lock timeout, syslog of changes, the one-change
  * transaction and main().
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +15,7 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "parse.h"
 
 static const char *progname = "cerbo";
 
@@ -135,7 +134,6 @@ int
 cli_opt_common(struct cli_opts *o, const char *cmd, int c, const char *arg)
 {
 	struct cerbo_error err = CERBO_ERROR_INIT;
-	const char *errstr;
 
 	switch (c) {
 	case CLI_OPT_STORE:
@@ -149,9 +147,10 @@ cli_opt_common(struct cli_opts *o, const char *cmd, int c, const char *arg)
 		o->json = 1;
 		return 1;
 	case CLI_OPT_EXPECT_GENERATION:
-		if (cli_strtou64(arg, &o->expect_generation, &errstr) != 0) {
+		if (cerbo__number_parse_u64(arg, UINT64_MAX,
+		        &o->expect_generation, &err) != 0) {
 			cli_usage_error(cmd, "--expect-generation: %s: %s",
-			    errstr, arg);
+			    err.message, arg);
 			return -1;
 		}
 		o->expect_generation_set = 1;
@@ -270,56 +269,7 @@ cli_refuse_secret_args(int argc, char *const argv[])
 	return 0;
 }
 
-/* ---- integers ---------------------------------------------------------- */
-
-int
-cli_strtonum(const char *s, long long min, long long max, long long *out,
-    const char **errstr)
-{
-	long long v;
-	char *end;
-
-	*errstr = "invalid";
-	if (s == NULL || s[0] == '\0' || isspace((unsigned char)s[0]))
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (*end != '\0')
-		return -1;
-	if ((errno == ERANGE && v == LLONG_MIN) || v < min) {
-		*errstr = "too small";
-		return -1;
-	}
-	if ((errno == ERANGE && v == LLONG_MAX) || v > max) {
-		*errstr = "too large";
-		return -1;
-	}
-	*errstr = NULL;
-	*out = v;
-	return 0;
-}
-
-int
-cli_strtou64(const char *s, uint64_t *out, const char **errstr)
-{
-	unsigned long long v;
-	char *end;
-
-	*errstr = "invalid";
-	if (s == NULL || s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (*end != '\0')
-		return -1;
-	if (errno == ERANGE || v > UINT64_MAX) {
-		*errstr = "too large";
-		return -1;
-	}
-	*errstr = NULL;
-	*out = (uint64_t)v;
-	return 0;
-}
+/* ---- times ------------------------------------------------------------- */
 
 int
 cli_parse_timeout_ms(const char *s, long *out, struct cerbo_error *err)
@@ -520,7 +470,7 @@ cli_main(int argc, char **argv, const char *name, const char *usage,
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("%s (pam_cerbo) %s, store format %d\n", name,
-		    CERBO_VERSION, CERBO_STORE_FORMAT);
+		    cerbo_version(), CERBO_STORE_FORMAT);
 		return CLI_EXIT_OK;
 	}
 	cmd = find_command(commands, ncommands, argv[1]);

@@ -1,6 +1,6 @@
 /*
  * cli.h - what the command-line tools (cerbo-apiuser, cerbo-profile) share:
- * exit codes, error printing, the common options, integer parsing, the
+ * exit codes, error printing, the common options, the lock timeout, the
  * change log (syslog), and the "one change in one transaction" helper;
  * with the JSON writer (cli_json.h), terminal prompts (cli_tty.h) and
  * secret input (cli_secret.h).
@@ -168,16 +168,8 @@ int cli_getopt(int argc, char **argv, const struct option *longopts,
  */
 int cli_refuse_secret_args(int argc, char *const argv[]);
 
-/* ---- integers and times ------------------------------------------------ */
+/* ---- times ------------------------------------------------------------- */
 
-/*
- * strtonum(3)-style: a whole decimal string within [min, max].  Returns 0,
- * or -1 with *errstr "invalid", "too small" or "too large".
- */
-int cli_strtonum(const char *s, long long min, long long max, long long *out,
-    const char **errstr);
-/* The same for an unsigned 64-bit value (generation numbers). */
-int cli_strtou64(const char *s, uint64_t *out, const char **errstr);
 /*
  * --lock-timeout: a duration by cerbo_duration_parse_ms() ("500ms", "10s",
  * "1h" or a bare number of seconds) up to an hour, into milliseconds for

@@ -37,6 +37,16 @@ check_eq "cerbo-authd(8) documents every option of --help" "$missing" ""
 check_exit "an unknown option: exit 2" 2 "$AUTHD" --bogus
 check_exit "a bad option value: exit 2" 2 "$AUTHD" --workers 0
 check_exit "a bad --proxy: exit 2" 2 "$AUTHD" --proxy apache
+# Durations in the library's grammar; bare numbers stay seconds.  Exit 5
+# (the store is missing) shows the options were taken.
+check_exit "--failure-window 1m --timeout 30s are taken (exit 5: no store)" 5 \
+    "$AUTHD" --failure-window 1m --timeout 30s --store "$T/nothing.yaml" \
+    --listen 127.0.0.1:18200
+check_exit "--timeout 1500ms (not whole seconds): exit 2" 2 "$AUTHD" \
+    --timeout 1500ms
+out=$("$AUTHD" --failure-window 2d 2>&1)
+check_contains "a duration past its bounds: the message states them" "$out" \
+    "--failure-window 2d: not a duration from 1s to 1d"
 check_exit "a bad address: exit 3" 3 "$AUTHD" --listen 127.0.0.1:99999
 check_exit "a host name is not an address: exit 3" 3 "$AUTHD" \
     --listen localhost:18200

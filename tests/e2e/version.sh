@@ -1,6 +1,9 @@
 #!/bin/sh
 # One version number: debian/changelog's first entry is what both tools'
-# --version say and what cerbo.pc (pkg-config) declares.
+# and cerbo-authd's --version say, what cerbo.pc (pkg-config) declares,
+# what cerbo_version() returns (through libcerbo.so.0 and libcerbo.a, as
+# the nginx module links it), and the "pam_cerbo version X" line strings(1)
+# finds in every binary.  pam_cerbo's debug line is in tests/pam.
 . "$(dirname "$0")/lib.sh"
 top=$CERBO_TOP
 
@@ -20,6 +23,46 @@ for tool in "$APIUSER" "$PROFILE"; do
 	check_contains "$name --version still names the store format" "$out" \
 	    "store format 1"
 done
+
+AUTHD="${CERBO_AUTHD:-$B/cerbo-authd}"
+out=$("$AUTHD" --version)
+check_eq "cerbo-authd --version says the changelog's version" "$out" \
+    "cerbo-authd (pam_cerbo) $want"
+
+# strings(1) on each binary: the build it is, without running it.
+for bin in "$MODULE" "$B/libcerbo.so.0" "$B/cerbo-authd" "$B/cerbo-apiuser" \
+    "$B/cerbo-profile"; do
+	check_eq "strings ${bin##*/} finds 'pam_cerbo version $want'" \
+	    "$(strings "$bin" | grep -x "pam_cerbo version [^%]*")" \
+	    "pam_cerbo version $want"
+done
+
+# cerbo_version() as another front end calls it: through the shared
+# library (a third party), and from the static one (the nginx module).
+cat >"$T/v.c" <<'C'
+#include <stdio.h>
+#include <cerbo.h>
+int
+main(void)
+{
+	printf("%s\n", cerbo_version());
+	return 0;
+}
+C
+mkdir -p "$T/include"
+cp "$top/store/cerbo.h" "$T/include/cerbo.h"
+# shellcheck disable=SC2086
+check "a program built against cerbo.h and libcerbo.so.0 calls cerbo_version()" \
+    ${CC:-cc} -Wall -Werror ${CERBO_SAN_CFLAGS:-} -I"$T/include" \
+    -o "$T/v_shared" "$T/v.c" "$B/libcerbo.so.0" -Wl,-rpath,"$B"
+check_eq "cerbo_version() through libcerbo.so.0 is the changelog's" \
+    "$("$T/v_shared" 2>&1)" "$want"
+# shellcheck disable=SC2086
+check "a program linked with libcerbo.a calls cerbo_version()" \
+    ${CC:-cc} -Wall -Werror ${CERBO_SAN_CFLAGS:-} -I"$T/include" \
+    -o "$T/v_static" "$T/v.c" "$B/libcerbo.a" -lyaml -lsodium -lpthread
+check_eq "cerbo_version() from libcerbo.a is the changelog's" \
+    "$("$T/v_static" 2>&1)" "$want"
 
 check "make writes cerbo.pc" make -s -C "$top" --no-print-directory \
     B="$T/pc" "$T/pc/cerbo.pc"

@@ -706,6 +706,34 @@ test_client_host_name_is_not_logged(void **state)
 	assert_true(log_count("refused from 192.0.2.7") >= 1);
 }
 
+/* With debug, the module says which build it is: the version the
+ * Makefile read from debian/changelog, the library's cerbo_version(). */
+static void
+test_debug_logs_the_version(void **state)
+{
+	struct call c = {.service = "debugversion",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=" ALLOWED};
+	char want[64];
+
+	(void)state;
+	(void)snprintf(want, sizeof(want), "pam_cerbo version %s",
+	    cerbo_version());
+	service("debugversion", "debug");
+	log_clear();
+	assert_int_equal(login(&c).auth, PAM_SUCCESS);
+	if (log_count("verdict") == 0)
+		skip(); /* this libpam logs through another function */
+	assert_true(log_count(want) >= 1);
+	/* Without debug, not a word of it. */
+	c.service = "plain";
+	service("plain", "");
+	log_clear();
+	assert_int_equal(login(&c).auth, PAM_SUCCESS);
+	assert_int_equal(log_count("pam_cerbo version"), 0);
+}
+
 static void
 test_address_inside_allow_from_succeeds(void **state)
 {
@@ -1045,6 +1073,31 @@ test_fail_delay_too_large_is_service_err(void **state)
 }
 
 static void
+test_fail_delay_past_ten_seconds_in_any_unit_is_service_err(void **state)
+{
+	(void)state;
+	assert_service_err("fail_delay=11s");
+	assert_service_err("fail_delay=1m");
+	assert_service_err("fail_delay=10001ms");
+}
+
+static void
+test_fail_delay_not_in_the_duration_grammar_is_service_err(void **state)
+{
+	(void)state;
+	assert_service_err("fail_delay=0.5s");
+	assert_service_err("[fail_delay=250 ms]");
+	assert_service_err("fail_delay=+250");
+	log_clear();
+	assert_service_err("fail_delay=250MS");
+	/* The log says what would have been right. */
+	assert_int_equal(log_count("fail_delay= is not a duration from 0 to "
+	                           "10s (e.g. 500ms, 10s, 2m; a bare number is "
+	                           "milliseconds): fail_delay=250MS"),
+	    1);
+}
+
+static void
 test_argument_given_twice_is_service_err(void **state)
 {
 	(void)state;
@@ -1097,7 +1150,7 @@ test_every_documented_argument_is_accepted(void **state)
 
 	(void)state;
 	service("allargs",
-	    "request_env=REQ fail_delay=0 log_success debug "
+	    "request_env=REQ fail_delay=0s log_success debug "
 	    "try_first_pass");
 	r = login(&c);
 	assert_int_equal(r.auth, PAM_SUCCESS);
@@ -1121,8 +1174,32 @@ test_fail_delay_delays_a_failure(void **state)
 	assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &t1), 0);
 	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-	/* Linux-PAM randomises the delay by up to 25% either way. */
+	/* Linux-PAM randomises the delay by up to 25% either way; a bare
+	 * number is milliseconds, not seconds. */
 	assert_true(ms >= 200.0);
+	assert_true(ms < 5000.0);
+}
+
+/* The delay in the duration grammar of the other front ends. */
+static void
+test_fail_delay_with_a_unit_delays_a_failure(void **state)
+{
+	struct call c = {.service = "delayunit",
+	    .user = "pk_alice",
+	    .secret = sk_other,
+	    .env = "REQUEST=" ALLOWED};
+	struct timespec t0, t1;
+	double ms;
+
+	(void)state;
+	service("delayunit", "fail_delay=300ms");
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &t0), 0);
+	assert_int_equal(login(&c).auth, PAM_AUTH_ERR);
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &t1), 0);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	assert_true(ms >= 200.0);
+	assert_true(ms < 5000.0);
 }
 
 static void
@@ -1601,6 +1678,7 @@ main(void)
 	    cmocka_unit_test(test_disabled_user_is_auth_err),
 	    cmocka_unit_test(test_expired_user_is_auth_err),
 	    cmocka_unit_test(test_address_outside_allow_from_is_auth_err),
+	    cmocka_unit_test(test_debug_logs_the_version),
 	    cmocka_unit_test(test_address_inside_allow_from_succeeds),
 	    cmocka_unit_test(test_client_host_name_is_not_logged),
 	    cmocka_unit_test(test_no_address_with_allow_from_is_auth_err),
@@ -1635,6 +1713,10 @@ main(void)
 	    cmocka_unit_test(test_fail_delay_not_a_number_is_service_err),
 	    cmocka_unit_test(test_fail_delay_negative_is_service_err),
 	    cmocka_unit_test(test_fail_delay_too_large_is_service_err),
+	    cmocka_unit_test(
+	        test_fail_delay_past_ten_seconds_in_any_unit_is_service_err),
+	    cmocka_unit_test(
+	        test_fail_delay_not_in_the_duration_grammar_is_service_err),
 	    cmocka_unit_test(test_argument_given_twice_is_service_err),
 	    cmocka_unit_test(test_flag_with_value_is_service_err),
 	    cmocka_unit_test(test_relative_store_is_service_err),
@@ -1643,6 +1725,7 @@ main(void)
 	        test_use_and_try_first_pass_together_is_service_err),
 	    cmocka_unit_test(test_every_documented_argument_is_accepted),
 	    cmocka_unit_test(test_fail_delay_delays_a_failure),
+	    cmocka_unit_test(test_fail_delay_with_a_unit_delays_a_failure),
 	    cmocka_unit_test(test_no_failure_delay_by_default),
 	    cmocka_unit_test(test_use_first_pass_takes_authtok_without_asking),
 	    cmocka_unit_test(

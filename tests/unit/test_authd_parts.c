@@ -381,6 +381,102 @@ options_set_what_they_name(void **state)
 	assert_int_equal(cfg.socket_mode, 0600);
 }
 
+static void
+options_take_durations_with_a_unit(void **state)
+{
+	struct authd_config cfg;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--failure-window", "1m",
+	                     "--timeout", "30s", (char *)NULL),
+	    AUTHD_EXIT_OK);
+	assert_int_equal(cfg.failure_window, 60);
+	assert_int_equal(cfg.timeout, 30);
+	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--failure-window", "1d",
+	                     "--timeout", "1h", (char *)NULL),
+	    AUTHD_EXIT_OK);
+	assert_int_equal(cfg.failure_window, 86400);
+	assert_int_equal(cfg.timeout, 3600);
+	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--timeout", "2000ms",
+	                     (char *)NULL),
+	    AUTHD_EXIT_OK);
+	assert_int_equal(cfg.timeout, 2);
+}
+
+static void
+options_bare_durations_stay_seconds(void **state)
+{
+	struct authd_config cfg;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--failure-window", "90",
+	                     "--timeout", "45", (char *)NULL),
+	    AUTHD_EXIT_OK);
+	assert_int_equal(cfg.failure_window, 90);
+	assert_int_equal(cfg.timeout, 45);
+}
+
+static void
+options_durations_out_of_range_state_the_bounds(void **state)
+{
+	struct authd_config cfg;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--timeout", "2h",
+	                     (char *)NULL),
+	    AUTHD_EXIT_USAGE);
+	assert_string_equal(msg,
+	    "--timeout 2h: not a duration from 1s to 1h (e.g. 500ms, 10s, 2m; a bare number is seconds)");
+	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--failure-window", "0",
+	                     (char *)NULL),
+	    AUTHD_EXIT_USAGE);
+	assert_string_equal(msg,
+	    "--failure-window 0: not a duration from 1s to 1d (e.g. 500ms, 10s, 2m; a bare number is seconds)");
+	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--failure-window",
+	                     "1500ms", (char *)NULL),
+	    AUTHD_EXIT_USAGE);
+	assert_string_equal(msg,
+	    "--failure-window 1500ms: not a whole number of seconds");
+	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--timeout", "1 m",
+	                     (char *)NULL),
+	    AUTHD_EXIT_USAGE);
+}
+
+static void
+options_numbers_refuse_signs_spaces_junk_and_overflow(void **state)
+{
+	static const char *const bad[] = {"+4", " 4", "4 ", "4x", "0x4", "",
+	    "18446744073709551620", "-4", "0", "257", NULL};
+	const char *const *s;
+	struct authd_config cfg;
+	char msg[256];
+
+	(void)state;
+	for (s = bad; *s != NULL; s++) {
+		if (parse(&cfg, msg, sizeof(msg), "--threads", *s,
+		        (char *)NULL) != AUTHD_EXIT_USAGE)
+			fail_msg("--threads took \"%s\"", *s);
+		assert_non_null(strstr(msg, "a whole number from 1 to 256"));
+	}
+	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--threads", "257",
+	                     (char *)NULL),
+	    AUTHD_EXIT_USAGE);
+	assert_string_equal(msg,
+	    "--threads 257: too large: a whole number from 1 to 256");
+	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--socket-mode", "0668",
+	                     (char *)NULL),
+	    AUTHD_EXIT_USAGE);
+	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--listen",
+	                     "127.0.0.1:65536", (char *)NULL),
+	    AUTHD_EXIT_ADDRESS);
+	assert_int_equal(parse(&cfg, msg, sizeof(msg), "--listen",
+	                     "127.0.0.1:+80", (char *)NULL),
+	    AUTHD_EXIT_ADDRESS);
+}
+
 int
 main(void)
 {
@@ -403,6 +499,11 @@ main(void)
 	    cmocka_unit_test(options_have_documented_defaults),
 	    cmocka_unit_test(options_each_failure_has_its_exit_code),
 	    cmocka_unit_test(options_set_what_they_name),
+	    cmocka_unit_test(options_take_durations_with_a_unit),
+	    cmocka_unit_test(options_bare_durations_stay_seconds),
+	    cmocka_unit_test(options_durations_out_of_range_state_the_bounds),
+	    cmocka_unit_test(
+	        options_numbers_refuse_signs_spaces_junk_and_overflow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

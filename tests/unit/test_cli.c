@@ -1,6 +1,7 @@
 /*
- * test_cli.c - the tools' pure helpers: whole numbers, the lock timeout
- * (the library's duration grammar), and the JSON writer's escaping.
+ * test_cli.c - the tools' pure helpers: the whole numbers and durations of
+ * the common options (the library's parsers), and the JSON writer's
+ * escaping.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,64 +18,38 @@
 /* ---- numbers ----------------------------------------------------------- */
 
 static void
-strtonum_takes_a_whole_number_within_bounds(void **state)
+expect_generation_takes_the_whole_unsigned_range(void **state)
 {
-	const char *errstr = "unset";
-	long long v = 0;
+	struct cli_opts o;
 
 	(void)state;
-	assert_int_equal(cli_strtonum("42", 0, 100, &v, &errstr), 0);
-	assert_int_equal(v, 42);
-	assert_null(errstr);
-	assert_int_equal(cli_strtonum("-5", -10, 10, &v, &errstr), 0);
-	assert_int_equal(v, -5);
-	assert_int_equal(cli_strtonum("100", 0, 100, &v, &errstr), 0);
-	assert_int_equal(v, 100);
+	cli_opts_init(&o);
+	assert_int_equal(cli_opt_common(&o, "edit", CLI_OPT_EXPECT_GENERATION,
+	                     "18446744073709551615"),
+	    1);
+	assert_true(o.expect_generation == UINT64_MAX);
+	assert_int_equal(o.expect_generation_set, 1);
+	assert_int_equal(cli_opt_common(&o, "edit", CLI_OPT_EXPECT_GENERATION,
+	                     "0"),
+	    1);
+	assert_true(o.expect_generation == 0);
 }
 
 static void
-strtonum_says_why_it_refuses(void **state)
+expect_generation_not_a_whole_number_is_a_usage_error(void **state)
 {
-	static const char *const invalid[] = {"", " 1", "1 ", "1x", "0x10",
-	    "1.5", "abc", NULL};
+	static const char *const bad[] = {"18446744073709551616", "-1", "+1",
+	    "1a", " 1", "1 ", "0x10", "", NULL};
 	const char *const *s;
-	const char *errstr;
-	long long v = 7;
+	struct cli_opts o;
 
 	(void)state;
-	for (s = invalid; *s != NULL; s++) {
-		assert_int_equal(cli_strtonum(*s, 0, 100, &v, &errstr), -1);
-		assert_string_equal(errstr, "invalid");
-	}
-	assert_int_equal(cli_strtonum(NULL, 0, 100, &v, &errstr), -1);
-	assert_int_equal(cli_strtonum("101", 0, 100, &v, &errstr), -1);
-	assert_string_equal(errstr, "too large");
-	assert_int_equal(cli_strtonum("-1", 0, 100, &v, &errstr), -1);
-	assert_string_equal(errstr, "too small");
-	assert_int_equal(cli_strtonum("99999999999999999999", 0, 100, &v,
-	                     &errstr),
-	    -1);
-	assert_string_equal(errstr, "too large");
-	assert_int_equal(v, 7);
-}
-
-static void
-strtou64_takes_the_whole_unsigned_range(void **state)
-{
-	const char *errstr;
-	uint64_t v = 0;
-
-	(void)state;
-	assert_int_equal(cli_strtou64("18446744073709551615", &v, &errstr), 0);
-	assert_true(v == UINT64_MAX);
-	assert_int_equal(cli_strtou64("0", &v, &errstr), 0);
-	assert_true(v == 0);
-	assert_int_equal(cli_strtou64("18446744073709551616", &v, &errstr), -1);
-	assert_string_equal(errstr, "too large");
-	assert_int_equal(cli_strtou64("-1", &v, &errstr), -1);
-	assert_string_equal(errstr, "invalid");
-	assert_int_equal(cli_strtou64("+1", &v, &errstr), -1);
-	assert_int_equal(cli_strtou64("1a", &v, &errstr), -1);
+	cli_opts_init(&o);
+	for (s = bad; *s != NULL; s++)
+		if (cli_opt_common(&o, "edit", CLI_OPT_EXPECT_GENERATION, *s) !=
+		    -1)
+			fail_msg("took \"%s\"", *s);
+	assert_int_equal(o.expect_generation_set, 0);
 }
 
 /* ---- the lock timeout -------------------------------------------------- */
@@ -119,6 +94,29 @@ lock_timeout_past_an_hour_or_malformed_is_refused(void **state)
 		assert_non_null(strstr(err.message, "between 0 and 1h"));
 	}
 	assert_int_equal(v, 7);
+}
+
+static void
+lock_timeout_option_keeps_bare_numbers_as_seconds(void **state)
+{
+	static const struct {
+		const char *text;
+		long ms;
+	} good[] = {{"1m", 60000}, {"30s", 30000}, {"30", 30000},
+	    {"250ms", 250}};
+	struct cli_opts o;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		cli_opts_init(&o);
+		assert_int_equal(cli_opt_common(&o, "add", CLI_OPT_LOCK_TIMEOUT,
+		                     good[i].text),
+		    1);
+		assert_int_equal(o.lock_timeout_ms, good[i].ms);
+	}
+	assert_int_equal(cli_opt_common(&o, "add", CLI_OPT_LOCK_TIMEOUT, "1x"),
+	    -1);
 }
 
 /* ---- JSON -------------------------------------------------------------- */
@@ -198,9 +196,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(strtonum_takes_a_whole_number_within_bounds),
-	    cmocka_unit_test(strtonum_says_why_it_refuses),
-	    cmocka_unit_test(strtou64_takes_the_whole_unsigned_range),
+	    cmocka_unit_test(expect_generation_takes_the_whole_unsigned_range),
+	    cmocka_unit_test(
+	        expect_generation_not_a_whole_number_is_a_usage_error),
+	    cmocka_unit_test(lock_timeout_option_keeps_bare_numbers_as_seconds),
 	    cmocka_unit_test(lock_timeout_takes_every_unit_up_to_an_hour),
 	    cmocka_unit_test(lock_timeout_past_an_hour_or_malformed_is_refused),
 	    cmocka_unit_test(
