@@ -115,45 +115,32 @@ throttle_key(const struct request *r)
 	return r->addr[0] != '\0' ? r->addr : "local";
 }
 
-static const char *
-where(const struct request *r)
-{
-	return r->addr[0] != '\0' ? r->addr : "a local socket";
-}
-
+/*
+ * Log what authd answered: the verifier's verdict (refusal NULL), or a
+ * refusal authd decided itself.  Every line is the library's; a client
+ * can flood refusals, so they are limited per reason.
+ */
 static void
-log_verdict(const struct request *r, unsigned status)
+log_check(const struct request *r, const char *rhost, unsigned status,
+    const char *refusal, int priority)
 {
-	const struct cerbo_verdict *v = &r->verdict;
+	struct cerbo_log_args la = CERBO_LOG_ARGS_INIT;
 
-	if (v->notice[0] != '\0')
-		authd_log(LOG_WARNING, "%s (store %s)", v->notice, cfg->store);
-	if (r->verify_rc != 0) {
-		authd_log(LOG_ERR,
-		    "check from %s: the verifier refused its arguments",
-		    where(r));
-		return;
+	la.flags = CERBO_LOG_LIMIT_REFUSALS;
+	if (cfg->log_success)
+		la.flags |= CERBO_LOG_SUCCESS;
+	la.status = (int)status;
+	la.rhost = rhost;
+	la.username = r->basic.username[0] != '\0' ? r->basic.username : NULL;
+	la.request = r->line;
+	la.store_path = cfg->store;
+	if (refusal == NULL) {
+		la.verdict = &r->verdict;
+		la.verify_rc = r->verify_rc;
 	}
-	switch (v->code) {
-	case CERBO_ALLOW:
-		if (v->key == CERBO_KEY_OLD)
-			authd_log_limited(LOG_NOTICE,
-			    "%s authenticated with its old key: the client should switch to the new key before the grace period ends",
-			    r->basic.username);
-		if (cfg->log_success)
-			authd_log(LOG_INFO, "allowed from %s: %s", where(r),
-			    v->reason);
-		break;
-	case CERBO_STORE_ERROR:
-		authd_log_limited(LOG_ERR,
-		    "cannot use the store (reading as uid %u), refusing everyone: %s",
-		    (unsigned)geteuid(), v->reason);
-		break;
-	default:
-		authd_log(LOG_NOTICE, "refused (%u) from %s: %s", status,
-		    where(r), v->reason);
-		break;
-	}
+	la.refusal = refusal;
+	la.priority = priority;
+	authd_log_check(&la);
 }
 
 /* Answer a check the verifier decided. */
@@ -166,7 +153,7 @@ answer_verdict(struct MHD_Connection *c, struct request *r)
 
 	if (r->verify_rc == 0)
 		status = (unsigned)cerbo_verdict_http_status(r->verdict.code);
-	log_verdict(r, status);
+	log_check(r, r->addr, status, NULL, 0);
 	authd_metrics_verdict(
 	    r->verify_rc == 0 ? (int)r->verdict.code : (int)CERBO_STORE_ERROR);
 	if (status == 401)
@@ -268,23 +255,22 @@ check(struct MHD_Connection *c, struct request *r, const char *url,
 	peer_address(c, peer, sizeof(peer));
 	if (authd_client_address(cfg->trust_proxy, &h, peer, r->addr,
 	        sizeof(r->addr), &why) != 0) {
-		authd_log(LOG_NOTICE, "refused (403) from %s: %s",
-		    peer[0] != '\0' ? peer : "a local socket", why);
+		log_check(r, peer, 403, why, 0);
 		return answer_early(c, r, 403, AUTHD_OUT_BAD_HEADERS);
 	}
 	if (authd_throttle_blocked(throttle, throttle_key(r), time(NULL))) {
-		authd_log_limited(LOG_NOTICE,
-		    "refused (429) from %s: too many failed checks", where(r));
+		log_check(r, r->addr, 429, "too many failed checks", 0);
 		return answer_early(c, r, 429, AUTHD_OUT_THROTTLED);
 	}
 	if (h.count[AUTHD_H_AUTHORIZATION] != 1 ||
 	    cerbo_basic_parse(h.value[AUTHD_H_AUTHORIZATION], &r->basic,
 	        &err) != 0) {
-		authd_log(LOG_NOTICE, "refused (401) from %s: %s", where(r),
+		log_check(r, r->addr, 401,
 		    h.count[AUTHD_H_AUTHORIZATION] == 0 ? "no credentials"
 		        : h.count[AUTHD_H_AUTHORIZATION] > 1
 		        ? "Authorization sent twice"
-		        : "malformed Basic credentials");
+		        : "malformed Basic credentials",
+		    0);
 		authd_throttle_fail(throttle, throttle_key(r), time(NULL));
 		return answer_early(c, r, 401, AUTHD_OUT_NO_CREDENTIALS);
 	}
@@ -293,8 +279,7 @@ check(struct MHD_Connection *c, struct request *r, const char *url,
 	if (rc == -2)
 		return answer_early(c, r, 500, AUTHD_OUT_BAD_HEADERS);
 	if (rc != 0) {
-		authd_log(LOG_NOTICE, "refused (403) from %s: %s", where(r),
-		    why);
+		log_check(r, r->addr, 403, why, 0);
 		return answer_early(c, r, 403, AUTHD_OUT_BAD_HEADERS);
 	}
 
@@ -305,9 +290,7 @@ check(struct MHD_Connection *c, struct request *r, const char *url,
 	r->verify_rc = cerbo_verify(&va, &r->verdict);
 	if (r->verify_rc != CERBO_VERIFY_DEFERRED)
 		return answer_verdict(c, r);
-	if (r->verdict.notice[0] != '\0')
-		authd_log(LOG_WARNING, "%s (store %s)", r->verdict.notice,
-		    cfg->store);
+	log_check(r, r->addr, 0, NULL, 0); /* the notice, if any */
 	r->verdict.notice[0] = '\0';
 	r->conn = c;
 	r->state = ST_QUEUED;
@@ -316,9 +299,8 @@ check(struct MHD_Connection *c, struct request *r, const char *url,
 	if (authd_pool_submit(&r->job) == 0)
 		return MHD_YES;
 	r->state = ST_NEW;
-	authd_log_limited(LOG_WARNING,
-	    "refused (%u) from %s: the queue of argon2id checks is full",
-	    cfg->overload_status, where(r));
+	log_check(r, r->addr, cfg->overload_status,
+	    "the queue of argon2id checks is full", LOG_WARNING);
 	return answer_early(c, r, cfg->overload_status, AUTHD_OUT_OVERLOADED);
 }
 
@@ -333,8 +315,7 @@ health(struct MHD_Connection *c)
 	va.store_path = cfg->store;
 	va.username = "";
 	if (cerbo_verify_cost(&va, &slow, NULL, 0, &err) != 0) {
-		authd_log_limited(LOG_ERR,
-		    "health check: cannot use the store: %s",
+		authd_log_limited(LOG_ERR, "health check failed: %s",
 		    cerbo_error_format(&err, errtext, sizeof(errtext)));
 		return answer(c, 503, "store unusable\n", NULL, NULL);
 	}
