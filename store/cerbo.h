@@ -389,6 +389,18 @@ struct cerbo_request {
 	}
 CERBO_MUST_CHECK int cerbo_request_parse(const char *line,
     struct cerbo_request *out, struct cerbo_error *err);
+/*
+ * The two parts of a request that a proxy names apart (a method header
+ * and a URI header), each checked before they are joined into "METHOD
+ * TARGET", so that neither can carry a piece of the other ("GET /a" and
+ * "HTTP/1.1" join into a valid line): cerbo_request_method_valid() is 1
+ * when method is a method as cerbo_request_parse() takes it (an upper-case
+ * letter, then upper-case letters, '-' or '_'), cerbo_request_target_valid()
+ * when target starts with '/' and holds only printable ASCII other than a
+ * space.  The rest of the target is judged when the joined line is parsed.
+ */
+int cerbo_request_method_valid(const char *method);
+int cerbo_request_target_valid(const char *target);
 
 /* Which rule decided a request, for logs and `explain`. */
 struct cerbo_decision {
