@@ -198,3 +198,18 @@ else
 	echo "ok $((_n + 1)) # SKIP systemd-socket-activate is not installed"
 	_n=$((_n + 1))
 fi
+
+# The service bounds what a fault or a flood may take from the host.
+unit=$top/etc/systemd/cerbo-authd.service
+check_contains "the service sets MemoryMax" "$(cat "$unit")" "
+MemoryMax="
+check_contains "the service sets TasksMax" "$(cat "$unit")" "
+TasksMax="
+if command -v systemd-analyze >/dev/null 2>&1; then
+	check_contains "systemd-analyze security rates the service OK" \
+	    "$(systemd-analyze security --offline=yes "$unit" 2>&1 | tail -1)" \
+	    " OK "
+else
+	echo "ok $((_n + 1)) # SKIP systemd-analyze is not installed"
+	_n=$((_n + 1))
+fi
