@@ -24,7 +24,7 @@
 #define KNOWN_FLAGS                                                            \
 	(CERBO_LOG_SUCCESS | CERBO_LOG_DEBUG | CERBO_LOG_LIMIT_REFUSALS)
 
-/* A line being built: appends past the end are cut, never overflow. */
+/* A line being built (zeroed: empty); appends past the end are cut. */
 struct line {
 	char text[CERBO_LOG_LINE_MAX];
 	size_t len;
@@ -83,30 +83,36 @@ name_shown(const char *username)
 
 /*
  * '; request "METHOD TARGET"': up to the first '?', at most
- * REQUEST_SHOWN_MAX bytes, '"' and '\' escaped.  Other bytes a line may
- * not hold are made '?' when the whole line is cleaned.
+ * REQUEST_SHOWN_MAX bytes, '"' and '\' escaped.  The quotes always close:
+ * a request the line has no room for is cut, and " (cut)" says so.
+ * Other bytes a line may not hold are made '?' when it is cleaned.
  */
 static void
 put_request(struct line *l, const char *request)
 {
-	size_t i;
+	static const char opening[] = "; request \"", cut_note[] = " (cut)";
+	const size_t tail = 1 + sizeof(cut_note) - 1; /* '"', the note */
+	size_t i, need;
 	int cut = 0;
 
-	if (request == NULL)
+	if (request == NULL ||
+	    l->len + sizeof(opening) - 1 + tail >= sizeof(l->text))
 		return;
-	put(l, "; request \"");
+	put(l, opening);
 	for (i = 0; request[i] != '\0' && request[i] != '?'; i++) {
-		if (i == REQUEST_SHOWN_MAX) {
+		need = request[i] == '"' || request[i] == '\\' ? 2 : 1;
+		if (i == REQUEST_SHOWN_MAX ||
+		    l->len + need + tail >= sizeof(l->text)) {
 			cut = 1;
 			break;
 		}
-		if (request[i] == '"' || request[i] == '\\')
+		if (need == 2)
 			put_char(l, '\\');
 		put_char(l, request[i]);
 	}
 	put_char(l, '"');
 	if (cut)
-		put(l, " (cut)");
+		put(l, cut_note);
 }
 
 /*
@@ -166,7 +172,6 @@ emit_refusal(cerbo_log_writer writer, void *ctx, int priority,
 	struct line key = {.len = 0};
 	char clean[CERBO_LOG_LINE_MAX];
 
-	l.text[0] = '\0';
 	put_prefix(&l, a);
 	put_refused(&l, a);
 	put(&l, " from ");
@@ -176,7 +181,6 @@ emit_refusal(cerbo_log_writer writer, void *ctx, int priority,
 	put_request(&l, a->request);
 	cerbo_log_clean(clean, sizeof(clean), l.text);
 	if (a->flags & CERBO_LOG_LIMIT_REFUSALS) {
-		key.text[0] = '\0';
 		put_prefix(&key, a);
 		put_refused(&key, a);
 		put(&key, ": ");
@@ -194,7 +198,6 @@ log_debug(const struct cerbo_log_args *a, const struct cerbo_verdict *v,
 {
 	struct line l = {.len = 0};
 
-	l.text[0] = '\0';
 	put_prefix(&l, a);
 	put(&l, "check of user ");
 	put(&l, name_shown(a->username));
@@ -238,7 +241,6 @@ log_allowed(const struct cerbo_log_args *a, const struct cerbo_verdict *v,
 	struct line l = {.len = 0};
 	char clean[CERBO_LOG_LINE_MAX];
 
-	l.text[0] = '\0';
 	if (v->key == CERBO_KEY_OLD) {
 		put_prefix(&l, a);
 		put(&l, name_shown(a->username));
@@ -251,7 +253,6 @@ log_allowed(const struct cerbo_log_args *a, const struct cerbo_verdict *v,
 	if (!(a->flags & CERBO_LOG_SUCCESS))
 		return;
 	l.len = 0;
-	l.text[0] = '\0';
 	put_prefix(&l, a);
 	put(&l, "allowed from ");
 	put(&l, cerbo_addr_shown(a->rhost));
@@ -268,8 +269,6 @@ log_verdict(const struct cerbo_log_args *a, const struct cerbo_verdict *v,
 	struct line reason = {.len = 0};
 	struct line l = {.len = 0};
 
-	reason.text[0] = '\0';
-	l.text[0] = '\0';
 	/* Set on the one call that (re)loaded the store: no limit. */
 	if (v->notice[0] != '\0') {
 		put(&l, v->notice);
@@ -307,7 +306,6 @@ log_refusal(const struct cerbo_log_args *a, cerbo_log_writer writer, void *ctx)
 {
 	struct line reason = {.len = 0};
 
-	reason.text[0] = '\0';
 	put(&reason, a->refusal);
 	if (a->username != NULL) {
 		put(&reason, " (user ");

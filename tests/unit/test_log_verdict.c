@@ -298,6 +298,35 @@ the_request_is_quoted_escaped_cut_and_without_its_query(void **state)
 	assert_string_equal(w.line[2] + strlen(w.line[2]) - 7, "\" (cut)");
 }
 
+/* A line with no room for the whole request still closes its quotes. */
+static void
+a_request_without_room_is_cut_inside_closed_quotes(void **state)
+{
+	struct cerbo_log_args la = CERBO_LOG_ARGS_INIT;
+	char refusal[900], request[200];
+	struct written w;
+	size_t n;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	memset(refusal, 'r', sizeof(refusal));
+	refusal[sizeof(refusal) - 1] = '\0';
+	memset(request, '"', sizeof(request));
+	memcpy(request, "GET /", 5);
+	request[sizeof(request) - 1] = '\0';
+	la.refusal = refusal;
+	la.request = request;
+	assert_int_equal(cerbo_log_verdict(&la, keep, &w), 0);
+	assert_int_equal(w.n, 1);
+	n = strlen(w.line[0]);
+	assert_true(n < CERBO_LOG_LINE_MAX);
+	assert_string_equal(w.line[0] + n - 7, "\" (cut)");
+	assert_non_null(strstr(w.line[0], "; request \"GET /\\\""));
+	/* An escaped quote is never split from its backslash. */
+	assert_int_equal(w.line[0][n - 8], '"');
+	assert_int_equal(w.line[0][n - 9], '\\');
+}
+
 static void
 a_front_end_refusal_names_a_valid_user_only(void **state)
 {
@@ -411,6 +440,8 @@ main(void)
 	    cmocka_unit_test(the_debug_line_comes_with_its_flag),
 	    cmocka_unit_test(
 	        the_request_is_quoted_escaped_cut_and_without_its_query),
+	    cmocka_unit_test(
+	        a_request_without_room_is_cut_inside_closed_quotes),
 	    cmocka_unit_test(a_front_end_refusal_names_a_valid_user_only),
 	    cmocka_unit_test(refusals_are_limited_per_reason_when_asked),
 	    cmocka_unit_test(misuse_writes_nothing),
