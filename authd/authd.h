@@ -178,6 +178,9 @@ void authd_log(int prio, const char *fmt, ...)
 /* Like authd_log(), identical lines at most once per 10 seconds. */
 void authd_log_limited(int prio, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The lines of a check, as the library builds them (cerbo_log_verdict). */
+struct cerbo_log_args;
+void authd_log_check(const struct cerbo_log_args *args);
 
 /* ---- the worker pool (pool.c) ---------------------------------------- */
 

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "authd.h"
+#include "cerbo.h"
 
 static const char *const header_names[AUTHD_H_COUNT] = {
     [AUTHD_H_AUTHORIZATION] = "Authorization",
@@ -77,12 +78,23 @@ present(const struct authd_headers *h, enum authd_header a)
 	return h->count[a] > 0;
 }
 
-/* "METHOD TARGET" into a new string. */
+/* "METHOD TARGET" into a new string, each part first checked by the
+ * library's rule on its own: joined, a method "GET /a" and a URI
+ * "HTTP/1.1" would pass for the request line "GET /a HTTP/1.1". */
 static int
-join_line(const char *method, const char *target, char **out)
+join_line(const char *method, const char *target, char **out, const char **why)
 {
-	size_t len = strlen(method) + 1 + strlen(target) + 1;
+	size_t len;
 
+	if (!cerbo_request_method_valid(method)) {
+		*why = "the original method is not one HTTP method";
+		return -1;
+	}
+	if (!cerbo_request_target_valid(target)) {
+		*why = "the original URI is not one path starting with /";
+		return -1;
+	}
+	len = strlen(method) + 1 + strlen(target) + 1;
 	*out = malloc(len);
 	if (*out == NULL)
 		return -2;
@@ -136,7 +148,7 @@ authd_original_request(enum authd_proxy proxy, const struct authd_headers *h,
 			*why = "the check path is not under the envoy prefix";
 			return -1;
 		}
-		return join_line(method, url + plen, out);
+		return join_line(method, url + plen, out, why);
 	default:
 		*why = "unknown proxy family";
 		return -1;
@@ -149,7 +161,7 @@ authd_original_request(enum authd_proxy proxy, const struct authd_headers *h,
 		*why = "the original method or URI header was sent twice";
 		return -1;
 	}
-	return join_line(h->value[m], h->value[u], out);
+	return join_line(h->value[m], h->value[u], out, why);
 }
 
 /* s (n bytes) trimmed of blanks, as authd_addr_normal() spells it, into

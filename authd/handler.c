@@ -154,45 +154,32 @@ user_failures(const struct request *r, time_t now)
 	return n;
 }
 
-static const char *
-where(const struct request *r)
-{
-	return r->addr[0] != '\0' ? r->addr : "a local socket";
-}
-
+/*
+ * Log what authd answered: the verifier's verdict (refusal NULL), or a
+ * refusal authd decided itself.  Every line is the library's; a client
+ * can flood refusals, so they are limited per reason.
+ */
 static void
-log_verdict(const struct request *r, unsigned status)
+log_check(const struct request *r, const char *rhost, unsigned status,
+    const char *refusal, int priority)
 {
-	const struct cerbo_verdict *v = &r->verdict;
+	struct cerbo_log_args la = CERBO_LOG_ARGS_INIT;
 
-	if (v->notice[0] != '\0')
-		authd_log(LOG_WARNING, "%s (store %s)", v->notice, cfg->store);
-	if (r->verify_rc != 0) {
-		authd_log(LOG_ERR,
-		    "check from %s: the verifier refused its arguments",
-		    where(r));
-		return;
+	la.flags = CERBO_LOG_LIMIT_REFUSALS;
+	if (cfg->log_success)
+		la.flags |= CERBO_LOG_SUCCESS;
+	la.status = (int)status;
+	la.rhost = rhost;
+	la.username = r->basic.username[0] != '\0' ? r->basic.username : NULL;
+	la.request = r->line;
+	la.store_path = cfg->store;
+	if (refusal == NULL) {
+		la.verdict = &r->verdict;
+		la.verify_rc = r->verify_rc;
 	}
-	switch (v->code) {
-	case CERBO_ALLOW:
-		if (v->key == CERBO_KEY_OLD)
-			authd_log_limited(LOG_NOTICE,
-			    "%s authenticated with its old key: the client should switch to the new key before the grace period ends",
-			    r->basic.username);
-		if (cfg->log_success)
-			authd_log(LOG_INFO, "allowed from %s: %s", where(r),
-			    v->reason);
-		break;
-	case CERBO_STORE_ERROR:
-		authd_log_limited(LOG_ERR,
-		    "cannot use the store (reading as uid %u), refusing everyone: %s",
-		    (unsigned)geteuid(), v->reason);
-		break;
-	default:
-		authd_log(LOG_NOTICE, "refused (%u) from %s: %s", status,
-		    where(r), v->reason);
-		break;
-	}
+	la.refusal = refusal;
+	la.priority = priority;
+	authd_log_check(&la);
 }
 
 /* Answer a check the verifier decided. */
@@ -205,7 +192,7 @@ answer_verdict(struct MHD_Connection *c, struct request *r)
 
 	if (r->verify_rc == 0)
 		status = (unsigned)cerbo_verdict_http_status(r->verdict.code);
-	log_verdict(r, status);
+	log_check(r, r->addr, status, NULL, 0);
 	authd_metrics_verdict(
 	    r->verify_rc == 0 ? (int)r->verdict.code : (int)CERBO_STORE_ERROR);
 	if (status == 401)
@@ -294,8 +281,7 @@ peer_address(struct MHD_Connection *c, char *out, size_t len)
 static enum MHD_Result
 throttled(struct MHD_Connection *c, struct request *r)
 {
-	authd_log_limited(LOG_NOTICE,
-	    "refused (429) from %s: too many failed checks", where(r));
+	log_check(r, r->addr, 429, "too many failed checks", 0);
 	return answer_early(c, r, 429, AUTHD_OUT_THROTTLED);
 }
 
@@ -317,8 +303,7 @@ check(struct MHD_Connection *c, struct request *r, const char *url,
 	peer_address(c, peer, sizeof(peer));
 	if (authd_client_address(cfg->proxy, cfg->trust_proxy, &h, peer,
 	        r->addr, sizeof(r->addr), &why) != 0) {
-		authd_log(LOG_NOTICE, "refused (403) from %s: %s",
-		    peer[0] != '\0' ? peer : "a local socket", why);
+		log_check(r, peer, 403, why, 0);
 		return answer_early(c, r, 403, AUTHD_OUT_BAD_HEADERS);
 	}
 	/* A unix-socket peer has no address: all of them count as one. */
@@ -329,8 +314,7 @@ check(struct MHD_Connection *c, struct request *r, const char *url,
 	now = time(NULL);
 	blocked = authd_throttle_blocked(throttle, r->tkey, now);
 	if (h.count[AUTHD_H_AUTHORIZATION] == 0) {
-		authd_log(LOG_NOTICE, "refused (401) from %s: no credentials",
-		    where(r));
+		log_check(r, r->addr, 401, "no credentials", 0);
 		return answer_early(c, r, 401, AUTHD_OUT_NO_CREDENTIALS);
 	}
 	if (h.count[AUTHD_H_AUTHORIZATION] > 1 ||
@@ -338,10 +322,11 @@ check(struct MHD_Connection *c, struct request *r, const char *url,
 	        &err) != 0) {
 		if (blocked)
 			return throttled(c, r);
-		authd_log(LOG_NOTICE, "refused (401) from %s: %s", where(r),
+		log_check(r, r->addr, 401,
 		    h.count[AUTHD_H_AUTHORIZATION] > 1
 		        ? "Authorization sent twice"
-		        : "malformed Basic credentials");
+		        : "malformed Basic credentials",
+		    0);
 		authd_throttle_fail(throttle, r->tkey, now);
 		return answer_early(c, r, 401, AUTHD_OUT_NO_CREDENTIALS);
 	}
@@ -350,8 +335,7 @@ check(struct MHD_Connection *c, struct request *r, const char *url,
 	if (rc == -2)
 		return answer_early(c, r, 500, AUTHD_OUT_BAD_HEADERS);
 	if (rc != 0) {
-		authd_log(LOG_NOTICE, "refused (403) from %s: %s", where(r),
-		    why);
+		log_check(r, r->addr, 403, why, 0);
 		return answer_early(c, r, 403, AUTHD_OUT_BAD_HEADERS);
 	}
 
@@ -369,9 +353,7 @@ check(struct MHD_Connection *c, struct request *r, const char *url,
 			return throttled(c, r);
 		return answer_verdict(c, r);
 	}
-	if (r->verdict.notice[0] != '\0')
-		authd_log(LOG_WARNING, "%s (store %s)", r->verdict.notice,
-		    cfg->store);
+	log_check(r, r->addr, 0, NULL, 0); /* the notice, if any */
 	r->verdict.notice[0] = '\0';
 	if (blocked && user_failures(r, now) > 0)
 		return throttled(c, r);
@@ -387,10 +369,10 @@ check(struct MHD_Connection *c, struct request *r, const char *url,
 	if (rc == 0)
 		return MHD_YES;
 	r->state = ST_NEW;
-	authd_log_limited(LOG_WARNING, "refused (%u) from %s: %s",
-	    cfg->overload_status, where(r),
+	log_check(r, r->addr, cfg->overload_status,
 	    rc == -2 ? "this username holds its share of the argon2id queue"
-	             : "the queue of argon2id checks is full");
+	             : "the queue of argon2id checks is full",
+	    LOG_WARNING);
 	return answer_early(c, r, cfg->overload_status, AUTHD_OUT_OVERLOADED);
 }
 
@@ -405,8 +387,7 @@ health(struct MHD_Connection *c)
 	va.store_path = cfg->store;
 	va.username = "";
 	if (cerbo_verify_cost(&va, &slow, NULL, 0, &err) != 0) {
-		authd_log_limited(LOG_ERR,
-		    "health check: cannot use the store: %s",
+		authd_log_limited(LOG_ERR, "health check failed: %s",
 		    cerbo_error_format(&err, errtext, sizeof(errtext)));
 		return answer(c, 503, "store unusable\n", NULL, NULL);
 	}

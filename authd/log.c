@@ -78,3 +78,16 @@ authd_log_limited(int prio, const char *fmt, ...)
 	if (cerbo_log_repeat_allowed(line, sizeof(line)))
 		emit(prio, line);
 }
+
+static void
+write_line(void *ctx, int prio, const char *line)
+{
+	(void)ctx;
+	emit(prio, line);
+}
+
+void
+authd_log_check(const struct cerbo_log_args *args)
+{
+	(void)cerbo_log_verdict(args, write_line, NULL);
+}

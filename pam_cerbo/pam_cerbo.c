@@ -14,11 +14,9 @@
  * signals, and it never holds a copy of the secret: the token from
  * pam_get_authtok() belongs to PAM, which wipes it at pam_end().
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
-#include <unistd.h>
 
 #include <security/pam_appl.h>
 #include <security/pam_ext.h>
@@ -27,102 +25,7 @@
 #include "args.h"
 #include "cerbo.h"
 
-#define LOG_LINE_MAX 1024
-
 /* ---- logging ------------------------------------------------------- */
-
-static void logmsg(pam_handle_t *pamh, int prio, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* One cleaned line through pam_syslog (facility authpriv). */
-static void
-logmsg(pam_handle_t *pamh, int prio, const char *fmt, ...)
-{
-	char raw[LOG_LINE_MAX];
-	char line[LOG_LINE_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
-	cerbo_log_clean(line, sizeof(line), raw);
-	pam_syslog(pamh, prio, "%s", line);
-}
-
-static void logmsg_limited(pam_handle_t *pamh, int prio, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Like logmsg(), for a line that could repeat on every request: identical
- * lines at most once per CERBO_LOG_REPEAT_INTERVAL seconds. */
-static void
-logmsg_limited(pam_handle_t *pamh, int prio, const char *fmt, ...)
-{
-	char raw[LOG_LINE_MAX];
-	char line[LOG_LINE_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
-	cerbo_log_clean(line, sizeof(line), raw);
-	if (cerbo_log_repeat_allowed(line, sizeof(line)))
-		pam_syslog(pamh, prio, "%s", line);
-}
-
-/* The username for a log line: only a syntactically valid pk_ name, so a
- * secret typed into the username field is never written to a log. */
-static const char *
-who(const char *user)
-{
-	if (user != NULL && cerbo_username_valid(user))
-		return user;
-	return "(invalid username)";
-}
-
-/* The client address for a log line, by the library's rule: a host name
- * or any text a client chose is not written. */
-static const char *
-where(const char *rhost)
-{
-	return cerbo_addr_shown(rhost);
-}
-
-/* "METHOD /path" of a request for the log: decoded path, query dropped
- * (a query string may carry tokens of other schemes). */
-static const char *
-describe_request(const char *request, char *out, size_t outlen)
-{
-	struct cerbo_request req = CERBO_REQUEST_INIT;
-	struct cerbo_error err = CERBO_ERROR_INIT;
-
-	if (request == NULL)
-		return "no request";
-	if (cerbo_request_parse(request, &req, &err) != 0)
-		return "unparsable request";
-	(void)snprintf(out, outlen, "%s %s", req.method, req.path);
-	return out;
-}
-
-/* ---- the PAM items ------------------------------------------------- */
-
-static int
-parse_args(pam_handle_t *pamh, struct module_args *args, int argc,
-    const char **argv)
-{
-	char msg[512];
-
-	if (module_args_parse(args, argc, argv, msg, sizeof(msg)) != 0) {
-		logmsg_limited(pamh, LOG_ERR,
-		    "bad module arguments in the service file, refusing everyone: %s",
-		    msg);
-		return -1;
-	}
-	/* Which build answered, for a report that quotes the debug log. */
-	if (args->debug)
-		logmsg(pamh, LOG_DEBUG, "pam_cerbo version %s",
-		    cerbo_version());
-	return 0;
-}
 
 /* PAM_RHOST, or NULL when unset or empty. */
 static const char *
@@ -134,6 +37,61 @@ get_rhost(pam_handle_t *pamh)
 	    item == NULL || *(const char *)item == '\0')
 		return NULL;
 	return item;
+}
+
+/* One line built by the library, through pam_syslog (facility authpriv). */
+static void
+write_line(void *pamh, int prio, const char *line)
+{
+	pam_syslog(pamh, prio, "%s", line);
+}
+
+/*
+ * Log what the module decided: la holds the decision (a verdict, or a
+ * refusal of the module's own) and what it was about; the client address
+ * and the module's options are added here.  The lines, their priorities
+ * and what of the client's text they may hold are the library's
+ * (cerbo_log_verdict).
+ */
+static void
+log_check(pam_handle_t *pamh, const struct module_args *args,
+    struct cerbo_log_args *la)
+{
+	la->rhost = get_rhost(pamh);
+	if (args != NULL && args->log_success)
+		la->flags |= CERBO_LOG_SUCCESS;
+	if (args != NULL && args->debug)
+		la->flags |= CERBO_LOG_DEBUG;
+	if (args != NULL)
+		la->store_path = args->store;
+	(void)cerbo_log_verdict(la, write_line, pamh);
+}
+
+/* ---- the PAM items ------------------------------------------------- */
+
+static int
+parse_args(pam_handle_t *pamh, struct module_args *args, int argc,
+    const char **argv)
+{
+	char msg[512];
+	char refusal[600];
+	struct cerbo_log_args la = CERBO_LOG_ARGS_INIT;
+
+	if (module_args_parse(args, argc, argv, msg, sizeof(msg)) != 0) {
+		/* The same for every request until the file is fixed. */
+		(void)snprintf(refusal, sizeof(refusal),
+		    "bad module arguments in the service file: %s", msg);
+		la.flags = CERBO_LOG_LIMIT_REFUSALS;
+		la.refusal = refusal;
+		la.priority = LOG_ERR;
+		log_check(pamh, NULL, &la);
+		return -1;
+	}
+	/* Which build answered, for a report that quotes the debug log. */
+	if (args->debug)
+		pam_syslog(pamh, LOG_DEBUG, "pam_cerbo version %s",
+		    cerbo_version());
+	return 0;
 }
 
 /* The request to authorise: the fixed endpoint, or the PAM environment
@@ -150,7 +108,9 @@ get_request(pam_handle_t *pamh, const struct module_args *args)
 static const char *
 get_user(pam_handle_t *pamh, int *rc)
 {
+	struct cerbo_log_args la = CERBO_LOG_ARGS_INIT;
 	const char *user = NULL;
+	char refusal[256];
 	int pr;
 
 	pr = pam_get_user(pamh, &user, NULL);
@@ -160,69 +120,40 @@ get_user(pam_handle_t *pamh, int *rc)
 		*rc = PAM_INCOMPLETE;
 	else if (pr != PAM_SUCCESS)
 		*rc = pr;
-	logmsg(pamh, LOG_NOTICE, "refused: no user name (%s)",
+	(void)snprintf(refusal, sizeof(refusal), "no user name (%s)",
 	    pam_strerror(pamh, pr));
+	la.refusal = refusal;
+	log_check(pamh, NULL, &la);
 	return NULL;
 }
 
-static void
-log_debug(pam_handle_t *pamh, const struct module_args *args, const char *phase,
-    const char *user, const char *request, const char *rhost,
-    const struct cerbo_verdict *v)
-{
-	char req[CERBO_METHOD_MAX + CERBO_PATH_MAX + 2];
-
-	if (!args->debug)
-		return;
-	logmsg(pamh, LOG_DEBUG,
-	    "%s: user %s from %s, store %s, request %s (%s): verdict %s, key %s: %s",
-	    phase, who(user), where(rhost),
-	    args->store != NULL ? args->store : CERBO_STORE_DEFAULT,
-	    describe_request(request, req, sizeof(req)),
-	    args->endpoint != NULL ? "fixed endpoint" : args->request_env,
-	    cerbo_verdict_name(v->code),
-	    v->key != CERBO_KEY_NONE ? cerbo_key_used_name(v->key) : "none",
-	    v->reason);
-}
-
-/*
- * Log a verdict: refusals always, store errors rate-limited, the use of an
- * old key during a rotation rate-limited, successes with log_success, and
- * the verifier's notice (a store whose generation went back) as a warning.  The
- * verifier's reason names the user (only a valid one), the profile, the
- * rule and, for a refused request, the request; it never holds a secret
- * or a hash.
- */
+/* Log the verdict of phase ("auth", "account") on request. */
 static void
 log_verdict(pam_handle_t *pamh, const struct module_args *args,
-    const char *phase, const char *user, const char *request, const char *rhost,
-    const struct cerbo_verdict *v)
+    const char *phase, const char *user, const char *request,
+    const struct cerbo_verdict *v, int verify_rc)
 {
-	log_debug(pamh, args, phase, user, request, rhost, v);
-	/* Set on one call per change in this process: no rate limit. */
-	if (v->notice[0] != '\0')
-		logmsg(pamh, LOG_WARNING, "%s (store %s)", v->notice,
-		    args->store != NULL ? args->store : CERBO_STORE_DEFAULT);
-	switch (v->code) {
-	case CERBO_ALLOW:
-		if (v->key == CERBO_KEY_OLD)
-			logmsg_limited(pamh, LOG_NOTICE,
-			    "%s: %s authenticated with its old key: the client should switch to the new key before the grace period ends",
-			    phase, who(user));
-		if (args->log_success)
-			logmsg(pamh, LOG_INFO, "%s: allowed from %s: %s", phase,
-			    where(rhost), v->reason);
-		break;
-	case CERBO_STORE_ERROR:
-		logmsg_limited(pamh, LOG_ERR,
-		    "cannot use the store (reading as uid %u), refusing everyone: %s",
-		    (unsigned)geteuid(), v->reason);
-		break;
-	default:
-		logmsg(pamh, LOG_NOTICE, "%s: refused from %s: %s", phase,
-		    where(rhost), v->reason);
-		break;
-	}
+	struct cerbo_log_args la = CERBO_LOG_ARGS_INIT;
+
+	la.prefix = phase;
+	la.username = user;
+	la.request = request;
+	la.verdict = v;
+	la.verify_rc = verify_rc;
+	log_check(pamh, args, &la);
+}
+
+/* Log a refusal the module decides itself in phase. */
+static void
+log_refusal(pam_handle_t *pamh, const struct module_args *args,
+    const char *phase, const char *user, const char *refusal)
+{
+	struct cerbo_log_args la = CERBO_LOG_ARGS_INIT;
+
+	la.prefix = phase;
+	la.username = user;
+	la.refusal = refusal;
+	log_check(pamh, args, &la);
 }
 
 /* ---- the entry points ---------------------------------------------- */
@@ -244,8 +175,9 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	const char *token = NULL;
 	const char *rhost;
 	const char *request;
+	char refusal[256];
 	int rc = PAM_AUTH_ERR;
-	int pr;
+	int pr, vr;
 
 	(void)flags;
 	if (parse_args(pamh, &args, argc, argv) != 0) {
@@ -265,9 +197,9 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	pr = pam_get_authtok(pamh, PAM_AUTHTOK, &token, NULL);
 	if (pr != PAM_SUCCESS || token == NULL) {
 		rc = pr == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_AUTH_ERR;
-		logmsg(pamh, LOG_NOTICE,
-		    "auth: refused %s from %s: no secret (%s)", who(user),
-		    where(rhost), pam_strerror(pamh, pr));
+		(void)snprintf(refusal, sizeof(refusal), "no secret (%s)",
+		    pam_strerror(pamh, pr));
+		log_refusal(pamh, &args, "auth", user, refusal);
 		goto out;
 	}
 
@@ -278,13 +210,10 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	va.secret_len = strlen(token);
 	va.request = request;
 	va.rhost = rhost;
-	if (cerbo_verify(&va, &verdict) != 0) {
-		logmsg(pamh, LOG_ERR,
-		    "auth: refused %s from %s: the verifier rejected its arguments",
-		    who(user), where(rhost));
+	vr = cerbo_verify(&va, &verdict);
+	log_verdict(pamh, &args, "auth", user, request, &verdict, vr);
+	if (vr != 0)
 		goto out;
-	}
-	log_verdict(pamh, &args, "auth", user, request, rhost, &verdict);
 
 	switch (verdict.code) {
 	case CERBO_ALLOW:
@@ -320,7 +249,9 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	const char *user;
 	const char *rhost;
 	const char *request;
+	char refusal[512];
 	int rc = PAM_PERM_DENIED;
+	int vr;
 
 	(void)flags;
 	if (parse_args(pamh, &args, argc, argv) != 0) {
@@ -333,9 +264,10 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	rhost = get_rhost(pamh);
 	request = get_request(pamh, &args);
 	if (request == NULL && !args.authenticate_only) {
-		logmsg(pamh, LOG_NOTICE,
-		    "account: refused %s from %s: no request to authorise (%s is not in the PAM environment and no endpoint= is set; a service that needs no request says authenticate_only)",
-		    who(user), where(rhost), args.request_env);
+		(void)snprintf(refusal, sizeof(refusal),
+		    "no request to authorise (%s is not in the PAM environment and no endpoint= is set; a service that needs no request says authenticate_only)",
+		    args.request_env);
+		log_refusal(pamh, &args, "account", user, refusal);
 		goto out;
 	}
 
@@ -345,13 +277,10 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	va.secret = NULL; /* authorise only: authenticate checked it */
 	va.request = request;
 	va.rhost = rhost;
-	if (cerbo_verify(&va, &verdict) != 0) {
-		logmsg(pamh, LOG_ERR,
-		    "account: refused %s from %s: the verifier rejected its arguments",
-		    who(user), where(rhost));
+	vr = cerbo_verify(&va, &verdict);
+	log_verdict(pamh, &args, "account", user, request, &verdict, vr);
+	if (vr != 0)
 		goto out;
-	}
-	log_verdict(pamh, &args, "account", user, request, rhost, &verdict);
 
 	switch (verdict.code) {
 	case CERBO_ALLOW:
@@ -393,7 +322,7 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	(void)flags;
 	(void)argc;
 	(void)argv;
-	logmsg(pamh, LOG_NOTICE,
-	    "password: refused: secret keys are not changed through PAM; use cerbo-apiuser rotate");
+	log_refusal(pamh, NULL, "password", NULL,
+	    "secret keys are not changed through PAM; use cerbo-apiuser rotate");
 	return PAM_PERM_DENIED;
 }

@@ -25,7 +25,8 @@
  *
  * Structs the caller allocates (ABI version 1): cerbo_error,
  * cerbo_request, cerbo_decision, cerbo_basic, cerbo_verify_args,
- * cerbo_verdict, cerbo_txn_options and cerbo_user_spec each begin with
+ * cerbo_verdict, cerbo_txn_options, cerbo_user_spec and cerbo_log_args
+ * each begin with
  * `size_t size`, which the caller sets by declaring the struct with its
  * initialiser, and with nothing else:
  *
@@ -388,6 +389,18 @@ struct cerbo_request {
 	}
 CERBO_MUST_CHECK int cerbo_request_parse(const char *line,
     struct cerbo_request *out, struct cerbo_error *err);
+/*
+ * The two parts of a request that a proxy names apart (a method header
+ * and a URI header), each checked before they are joined into "METHOD
+ * TARGET", so that neither can carry a piece of the other ("GET /a" and
+ * "HTTP/1.1" join into a valid line): cerbo_request_method_valid() is 1
+ * when method is a method as cerbo_request_parse() takes it (an upper-case
+ * letter, then upper-case letters, '-' or '_'), cerbo_request_target_valid()
+ * when target starts with '/' and holds only printable ASCII other than a
+ * space.  The rest of the target is judged when the joined line is parsed.
+ */
+int cerbo_request_method_valid(const char *method);
+int cerbo_request_target_valid(const char *target);
 
 /* Which rule decided a request, for logs and `explain`. */
 struct cerbo_decision {
@@ -648,6 +661,89 @@ int cerbo_username_valid(const char *s);
  * front ends that say why, as a form does under its field). */
 CERBO_MUST_CHECK int cerbo_username_validate(const char *s,
     struct cerbo_error *err);
+
+/* ---------------------------------------------------------------------
+ * The log lines of a check, the same in every front end (the PAM module,
+ * cerbo-authd, a web server module).  The front end says what it decided
+ * and hands a writer; cerbo_log_verdict() builds each line, cleans it
+ * (cerbo_log_clean()), applies the repeat limits and calls
+ * writer(ctx, priority, line) for each line to write now, in the order
+ * below.  priority is a syslog(3) level; line has fewer than
+ * CERBO_LOG_LINE_MAX bytes.
+ *
+ * In the lines, P: is args->prefix and ": " (nothing when it is NULL),
+ * (S) is " (STATUS)" for an args->status other than 0, ADDR is
+ * cerbo_addr_shown(args->rhost), NAME is args->username when it is a
+ * valid username and "(invalid username)" otherwise, and ; request "R"
+ * is args->request (nothing when NULL) up to its first '?' (a query
+ * string may carry tokens of other schemes), at most 256 bytes (then
+ * " (cut)" follows), inside double quotes with every '"' and '' escaped
+ * by a '': what a client sent cannot pass for the rest of a line.
+ *
+ * With args->verdict, and args->verify_rc what cerbo_verify() returned:
+ *   LOG_WARNING the verdict's notice: "NOTICE (store PATH)";
+ *   LOG_DEBUG   with CERBO_LOG_DEBUG: "P:check of user NAME from ADDR,
+ *               store PATH; request "R": verdict CODE, key KEY: REASON";
+ *   LOG_ERR     verify_rc -1: "P:refused(S) from ADDR: the verifier
+ *               refused its arguments; request "R"";
+ *   LOG_ERR     a store error: "cannot use the store (reading as uid N),
+ *               refusing everyone: REASON", identical lines at most once
+ *               per CERBO_LOG_REPEAT_INTERVAL;
+ *   LOG_NOTICE  allowed with the old key of a rotation: "P:NAME
+ *               authenticated with its old key: the client should switch
+ *               to the new key before the grace period ends", at most
+ *               once per interval for a user;
+ *   LOG_INFO    allowed, with CERBO_LOG_SUCCESS: "P:allowed from ADDR:
+ *               REASON; request "R"";
+ *   LOG_NOTICE  refused: "P:refused(S) from ADDR: REASON; request "R"".
+ * verify_rc CERBO_VERIFY_DEFERRED writes the notice alone.  REASON is the
+ * verdict's, except for a request a profile refused, which is told by the
+ * profile and the rule ("user NAME forbidden by profile P: deny rule R",
+ * "...: no allow rule matches"; " (old key)" after): the request itself
+ * is told in its quotes only.
+ *
+ * Without args->verdict, a refusal the front end decided itself (no
+ * credentials, a header it refuses, a full queue) at args->priority
+ * (0: LOG_NOTICE): "P:refused(S) from ADDR: REFUSAL (user NAME); request
+ * "R"", the user only when args->username is not NULL.  args->refusal is
+ * the front end's own text, never what a client sent.
+ *
+ * With CERBO_LOG_LIMIT_REFUSALS (for a server a client can flood), refusal
+ * lines are limited per reason, as store errors are: lines that differ
+ * only in ADDR and R are written at most once per
+ * CERBO_LOG_REPEAT_INTERVAL, the next one ending in " (N refusals with
+ * this reason suppressed)".
+ *
+ * Returns 0, or -1 with nothing written: a NULL args or writer, a size
+ * below version 1's (args or args->verdict), an unknown flag, or neither
+ * a verdict nor a refusal.  Thread-safe.
+ */
+#define CERBO_LOG_LINE_MAX 1024
+#define CERBO_LOG_SUCCESS 0x1        /* a line for an allowed check too */
+#define CERBO_LOG_DEBUG 0x2          /* and the debug line */
+#define CERBO_LOG_LIMIT_REFUSALS 0x4 /* refusal lines limited per reason */
+
+struct cerbo_log_args {
+	size_t size;            /* set by CERBO_LOG_ARGS_INIT */
+	unsigned flags;         /* CERBO_LOG_* above */
+	const char *prefix;     /* "auth", or NULL */
+	int status;             /* the HTTP status answered; 0: none */
+	const char *rhost;      /* client address, NULL if unknown */
+	const char *username;   /* as given to cerbo_verify(), or NULL */
+	const char *request;    /* as given to cerbo_verify(), or NULL */
+	const char *store_path; /* NULL: CERBO_STORE_DEFAULT */
+	const struct cerbo_verdict *verdict; /* NULL: see refusal */
+	int verify_rc;                       /* cerbo_verify()'s result */
+	const char *refusal; /* the front end's own refusal, fixed text */
+	int priority;        /* of that refusal; 0: LOG_NOTICE */
+};
+#define CERBO_LOG_ARGS_INIT                                                    \
+	{                                                                      \
+		.size = sizeof(struct cerbo_log_args)                          \
+	}
+typedef void (*cerbo_log_writer)(void *ctx, int priority, const char *line);
+int cerbo_log_verdict(const struct cerbo_log_args *args,
+    cerbo_log_writer writer, void *ctx);
 
 /* ---------------------------------------------------------------------
  * Transactions: every change to a store file.

@@ -66,6 +66,7 @@ void cerbo_time_format(int64_t t, char *out, size_t len);
 #define CERBO__TXN_OPTIONS_V1                                                  \
 	CERBO__V1_SIZE(struct cerbo_txn_options, expect_digest)
 #define CERBO__USER_SPEC_V1 CERBO__V1_SIZE(struct cerbo_user_spec, secret_hash)
+#define CERBO__LOG_ARGS_V1 CERBO__V1_SIZE(struct cerbo_log_args, priority)
 
 /* 0 when caller is not NULL and its size covers version 1, else -1. */
 int cerbo__abi_check(const void *caller, size_t v1_size);
@@ -553,5 +554,8 @@ void cerbo__index_path(const char *store_path, char *out, size_t len);
 /* cerbo_log_repeat_allowed() at a given monotonic second (tests). */
 int cerbo__log_repeat_allowed_at(const char *line, int64_t now,
     unsigned long *held_back);
+/* The same limit for every line that shares key (a refusal's reason),
+ * counting " (N refusals with this reason suppressed)" into line. */
+int cerbo__log_repeat_allowed_for(const char *key, char *line, size_t size);
 
 #endif /* CERBO_INTERNAL_H */

@@ -87,25 +87,29 @@ out:
 	return allow;
 }
 
-int
-cerbo_log_repeat_allowed(char *line, size_t size)
+/*
+ * The limit for lines that share key, on the monotonic clock; when it lets
+ * one through after holding some back, " (N WHAT suppressed)" goes at the
+ * end of line (size bytes), even if the line must be cut for it.
+ */
+static int
+repeat_allowed(const char *key, char *line, size_t size, const char *what)
 {
 	struct timespec ts = {0, 0};
 	unsigned long held_back;
-	char note[64];
+	char note[96];
 	size_t len, room;
 	int n;
 
 	if (line == NULL || size == 0)
 		return 0;
 	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (!cerbo__log_repeat_allowed_at(line, (int64_t)ts.tv_sec, &held_back))
+	if (!cerbo__log_repeat_allowed_at(key, (int64_t)ts.tv_sec, &held_back))
 		return 0;
 	if (held_back == 0)
 		return 1;
-	/* The count goes at the end, even if the line must be cut for it. */
-	n = snprintf(note, sizeof(note), " (%lu identical messages suppressed)",
-	    held_back);
+	n = snprintf(note, sizeof(note), " (%lu %s suppressed)", held_back,
+	    what);
 	if (n < 0 || (size_t)n >= size)
 		return 1;
 	len = strlen(line);
@@ -114,4 +118,18 @@ cerbo_log_repeat_allowed(char *line, size_t size)
 		len = room;
 	memcpy(line + len, note, (size_t)n + 1);
 	return 1;
+}
+
+int
+cerbo_log_repeat_allowed(char *line, size_t size)
+{
+	if (line == NULL || size == 0)
+		return 0;
+	return repeat_allowed(line, line, size, "identical messages");
+}
+
+int
+cerbo__log_repeat_allowed_for(const char *key, char *line, size_t size)
+{
+	return repeat_allowed(key, line, size, "refusals with this reason");
 }

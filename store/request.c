@@ -261,3 +261,28 @@ cerbo_request_parse(const char *line, struct cerbo_request *out,
 	cerbo__abi_out(out, &r, sizeof(r));
 	return rc;
 }
+
+int
+cerbo_request_method_valid(const char *method)
+{
+	if (method == NULL)
+		return 0;
+	return cerbo__method_valid(method,
+	    strnlen(method, CERBO_METHOD_MAX + 1));
+}
+
+int
+cerbo_request_target_valid(const char *target)
+{
+	size_t i;
+
+	if (target == NULL || target[0] != '/')
+		return 0;
+	for (i = 0; target[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)target[i];
+
+		if (c <= 0x20 || c >= 0x7f)
+			return 0;
+	}
+	return 1;
+}

@@ -104,6 +104,50 @@ stop_authd
 check_eq "the unix socket is removed on exit" \
     "$(ls "$T/run")" ""
 
+# The original method and URI are checked each on its own (a method that
+# carries a path, a URI that does not start with '/': 403), and a refusal
+# line quotes the request, so that a key holder cannot write text into
+# the log that passes for a line of its own; refusals are limited per
+# reason, one line per 10 s.
+port=$(free_port)
+start_authd --listen "127.0.0.1:$port"
+orig() {
+	printf 'user = "pk_cli:%s"\n' "$key" |
+	    curl -s -K - -o /dev/null -w '%{http_code}' \
+	    -H "X-Original-Method: $1" -H "X-Original-URI: $2" \
+	    "http://127.0.0.1:$port/auth"
+}
+check_eq "the original request, whole: 200" \
+    "$(orig GET /api/v1/appointments/1)" 200
+check_eq "a method that carries the path, the URI a version: 403" \
+    "$(orig 'GET /api/v1/appointments/1' HTTP/1.1)" 403
+check_eq "a method with a space at its end: 403" \
+    "$(orig 'GET ' /api/v1/appointments/1)" 403
+check_eq "a URI that does not start with /: 403" \
+    "$(orig GET api/v1/appointments/1)" 403
+check_eq "a URI that carries a space: 403" \
+    "$(orig GET '/api/v1/appointments/1 HTTP/1.1')" 403
+check_eq "a lower-case method: 403" \
+    "$(orig get /api/v1/appointments/1)" 403
+check_eq "a path outside the profile, with a quote and encoded spaces: 403" \
+    "$(orig GET '/api/v1/patients/1"%20allowed%20from%2010.0.0.1:%20user%20pk_admin')" 403
+check_eq "another path outside the profile: 403" \
+    "$(orig GET /api/v1/patients/2)" 403
+check_eq "and a third: 403" "$(orig GET /api/v1/patients/3)" 403
+sleep 0.3
+log=$(cat "$T/authd.log")
+check_contains "the method carrying a path is refused by authd, saying so" \
+    "$log" "refused (403) from 127.0.0.1: the original method is not one HTTP method"
+check_contains "the URI without a leading / is refused by authd, saying so" \
+    "$log" "refused (403) from 127.0.0.1: the original URI is not one path starting with /"
+check_contains "a refusal quotes the request, its quote escaped" "$log" \
+    'request "GET /api/v1/patients/1\"%20allowed%20from%2010.0.0.1:%20user%20pk_admin"'
+check_lacks "the client's text is never outside the quotes, nor decoded" \
+    "$log" "allowed from 10.0.0.1"
+check_eq "refusals with one reason: one line per 10 s" \
+    "$(grep -c 'forbidden by profile scheduling: no allow rule matches' "$T/authd.log")" 1
+stop_authd
+
 # --proxy envoy: the check request carries the original method and path
 # itself, under --envoy-prefix; the raw path reaches the verifier.
 port=$(free_port)
@@ -162,5 +206,20 @@ if command -v systemd-socket-activate >/dev/null 2>&1; then
 	    "--listen must not be given too"
 else
 	echo "ok $((_n + 1)) # SKIP systemd-socket-activate is not installed"
+	_n=$((_n + 1))
+fi
+
+# The service bounds what a fault or a flood may take from the host.
+unit=$top/etc/systemd/cerbo-authd.service
+check_contains "the service sets MemoryMax" "$(cat "$unit")" "
+MemoryMax="
+check_contains "the service sets TasksMax" "$(cat "$unit")" "
+TasksMax="
+if command -v systemd-analyze >/dev/null 2>&1; then
+	check_contains "systemd-analyze security rates the service OK" \
+	    "$(systemd-analyze security --offline=yes "$unit" 2>&1 | tail -1)" \
+	    " OK "
+else
+	echo "ok $((_n + 1)) # SKIP systemd-analyze is not installed"
 	_n=$((_n + 1))
 fi

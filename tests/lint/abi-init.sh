@@ -8,7 +8,7 @@
 # Usage: tests/lint/abi-init.sh [FILE...]  (default: every front end)
 set -u
 cd "$(dirname "$0")/../.."
-types='verdict|error|request|basic|decision|verify_args|txn_options|user_spec'
+types='verdict|error|request|basic|decision|verify_args|txn_options|user_spec|log_args'
 if [ $# -eq 0 ]; then
 	set -- $(find pam_cerbo tools authd tests bench examples contrib \
 	    -name '*.[ch]' 2>/dev/null | sort)

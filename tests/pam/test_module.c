@@ -734,6 +734,33 @@ test_debug_logs_the_version(void **state)
 	assert_int_equal(log_count("pam_cerbo version"), 0);
 }
 
+/* The request is a client's text: the module's line quotes it, by the
+ * library's rule, and a refused one is told by profile and rule only. */
+static void
+test_refused_request_is_logged_in_quotes(void **state)
+{
+	struct call c = {.service = "plain",
+	    .user = "pk_alice",
+	    .secret = sk_alice,
+	    .env = "REQUEST=GET /api/v1/patients/1\"%20allowed%20by%20"
+	           "profile%20admin HTTP/1.1",
+	    .rhost = "192.0.2.7"};
+
+	(void)state;
+	service("plain", "");
+	log_clear();
+	assert_int_equal(login(&c).auth, PAM_PERM_DENIED);
+	if (log_count("refused") == 0)
+		skip(); /* this libpam logs through another function */
+	if (log_count("auth: refused from 192.0.2.7: user pk_alice forbidden "
+	              "by profile ") != 1 ||
+	    log_count(": no allow rule matches; request \"GET "
+	              "/api/v1/patients/1\\\"%20allowed%20by%20profile%20admin "
+	              "HTTP/1.1\"\n") != 1 ||
+	    log_count("allowed by profile admin") != 0)
+		fail_msg("the request is not quoted:\n%s", log_text);
+}
+
 static void
 test_address_inside_allow_from_succeeds(void **state)
 {
@@ -1681,6 +1708,7 @@ main(void)
 	    cmocka_unit_test(test_debug_logs_the_version),
 	    cmocka_unit_test(test_address_inside_allow_from_succeeds),
 	    cmocka_unit_test(test_client_host_name_is_not_logged),
+	    cmocka_unit_test(test_refused_request_is_logged_in_quotes),
 	    cmocka_unit_test(test_no_address_with_allow_from_is_auth_err),
 	    cmocka_unit_test(
 	        test_request_outside_profile_is_refused_by_authenticate),
