@@ -503,6 +503,9 @@ check_fixed_decision(const struct cerbo_request *r)
 		    "/api/v1/appointments/secret/"));
 		INVARIANT(T, strcmp(r->path, "/api/v1/appointments/secret") !=
 		    0);
+		/* a deny literal covers a format suffix (.json) too */
+		INVARIANT(T, !has_prefix(r->path,
+		    "/api/v1/appointments/secret."));
 	} else if (d1.matched) {
 		INVARIANT(T, d1.kind == CERBO_RULE_DENY);
 	}
