@@ -117,6 +117,67 @@ query_string_is_dropped(void **state)
 	GOOD(t);
 }
 
+/*
+ * Laravel, Symfony, Express's method-override and Spring's
+ * HiddenHttpMethodFilter run the method a "_method" parameter names: a
+ * POST the profile allows would run a DELETE it denies.  Names are read
+ * as PHP reads them ('.' and ' ' as '_', leading spaces dropped, cut at
+ * '['), in any case and percent-encoded.  All accepted before.
+ */
+static void
+method_override_in_the_query_is_refused(void **state)
+{
+	static const struct refused t[] = {
+	    {"POST /api/v1/appointments/1?_method=DELETE HTTP/1.1",
+	        "method override"},
+	    {"POST /a?_method=DELETE", "_method"},
+	    {"POST /a?x=1&_method=DELETE", "_method"},
+	    {"POST /a?x=1;_method=DELETE", "_method"},
+	    {"POST /a?_method", "_method"},
+	    {"POST /a?_method=", "_method"},
+	    {"POST /a?_method&x=1", "_method"},
+	    {"POST /a?_METHOD=DELETE", "_method"},
+	    {"POST /a?_Method=delete", "_method"},
+	    {"POST /a?%5Fmethod=DELETE", "_method"},
+	    {"POST /a?%5fmethod=DELETE", "_method"},
+	    {"POST /a?_%6Dethod=DELETE", "_method"},
+	    {"POST /a?%5F%6D%65%74%68%6F%64=DELETE", "_method"},
+	    {"POST /a?.method=DELETE", "_method"},
+	    {"POST /a?+_method=DELETE", "_method"},
+	    {"POST /a?_method[]=DELETE", "_method"},
+	    {"POST /a?_method[x]=DELETE", "_method"},
+	    {"POST /a?_method%00x=DELETE", "_method"},
+	    {"GET /a?_method=GET", "_method"},
+	    {"POST /a/?&&_method=PUT&", "_method"},
+	};
+
+	(void)state;
+	REFUSED(t);
+}
+
+/* Other parameters, and "_method" as a value or inside a longer name,
+ * pass. */
+static void
+query_without_a_method_parameter_is_accepted(void **state)
+{
+	static const struct good t[] = {
+	    {"POST /a?method=DELETE", "POST", "/a"},
+	    {"POST /a?x=_method", "POST", "/a"},
+	    {"POST /a?x_method=DELETE", "POST", "/a"},
+	    {"POST /a?_methods=DELETE", "POST", "/a"},
+	    {"POST /a?_method_=DELETE", "POST", "/a"},
+	    {"POST /a?__method=DELETE", "POST", "/a"},
+	    {"POST /a?a=1&b=_method=2", "POST", "/a"},
+	    {"POST /a?_meth%GGod=1", "POST", "/a"},
+	    {"POST /a?+method=DELETE", "POST", "/a"}, /* PHP: "method" */
+	    {"POST /a?%20method=DELETE", "POST", "/a"},
+	    {"POST /_method", "POST", "/_method"},
+	};
+
+	(void)state;
+	GOOD(t);
+}
+
 /* Servers disagree on where a '#' ends a path: one is never cut. */
 static void
 hash_sign_in_the_target_is_refused(void **state)
@@ -525,6 +586,8 @@ main(void)
 	    cmocka_unit_test(request_line_with_http_version_is_accepted),
 	    cmocka_unit_test(query_string_is_dropped),
 	    cmocka_unit_test(hash_sign_in_the_target_is_refused),
+	    cmocka_unit_test(method_override_in_the_query_is_refused),
+	    cmocka_unit_test(query_without_a_method_parameter_is_accepted),
 	    cmocka_unit_test(path_is_percent_decoded_once),
 	    cmocka_unit_test(trailing_slash_is_kept),
 	    cmocka_unit_test(dots_that_are_not_dot_segments_are_kept),
