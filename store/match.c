@@ -306,10 +306,17 @@ cerbo_rule_warning(enum cerbo_rule_kind kind, const char *rule)
 	const char *sp, *end;
 	size_t len;
 
-	if (kind != CERBO_RULE_DENY || rule == NULL ||
-	    (sp = strchr(rule, ' ')) == NULL)
+	if (rule == NULL)
+		return NULL;
+	sp = strchr(rule, ' ');
+	if (sp == NULL)
 		return NULL;
 	len = strlen(sp + 1);
+	/* Valid, but dead: the request parser refuses such a path. */
+	if (cerbo__utf8_find_folding(sp + 1, len, NULL))
+		return "the path holds a character that servers fold or normalise into other text (such as U+212A KELVIN SIGN, read as k): requests holding it are refused, so the rule never matches";
+	if (kind != CERBO_RULE_DENY)
+		return NULL;
 	end = sp + 1 + len;
 	if (len >= 3 && strcmp(end - 3, "/**") == 0)
 		return NULL;

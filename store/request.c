@@ -22,9 +22,11 @@
  * Refused in the path: empty segments ("//"; a trailing '/' is kept),
  * dot segments ("." and "..", also percent-encoded in any case), '\' raw
  * or encoded, an encoded '/', '%25' (double encoding), ';' raw or encoded,
- * malformed '%XX', encoded control bytes or NUL, and a decoded path that
- * is not valid UTF-8 (overlong forms such as %C0%AE included) or longer
- * than CERBO_PATH_MAX - 1 bytes.
+ * malformed '%XX', encoded control bytes or NUL, a decoded path that is
+ * not valid UTF-8 (overlong forms such as %C0%AE included) or longer than
+ * CERBO_PATH_MAX - 1 bytes, and one holding a code point that servers
+ * fold or normalise into other text (%E2%84%AA, KELVIN SIGN, reads as
+ * "k" to Java's toLowerCase(): fold.c has the table).
  */
 #include <string.h>
 
@@ -177,6 +179,7 @@ decode_path(const char *p, size_t len, char *out, size_t outsize,
 	size_t i = 0, o = 0, seg;
 	int hi, lo;
 	unsigned char c;
+	uint32_t cp;
 
 	while (i < len) {
 		/* p[i] is '/': a segment follows. */
@@ -231,6 +234,10 @@ decode_path(const char *p, size_t len, char *out, size_t outsize,
 	out[o] = '\0';
 	if (!cerbo__utf8_valid(out, o, NULL))
 		return bad(err, "path is not valid UTF-8 after decoding");
+	if (cerbo__utf8_find_folding(out, o, &cp))
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "request refused: U+%04X in the path, which servers may fold or normalise into other text",
+		    (unsigned)cp);
 	return 0;
 }
 
@@ -319,7 +326,8 @@ request_parse(const char *line, struct cerbo_request *out,
 	for (plen = 0; plen < tlen; plen++)
 		if (target[plen] == '?')
 			break;
-	if (plen < tlen && method_override(target + plen + 1, tlen - plen - 1)) {
+	if (plen < tlen &&
+	    method_override(target + plen + 1, tlen - plen - 1)) {
 		bad(err, "method override in the query (_method)");
 		goto out;
 	}

@@ -491,6 +491,8 @@ check_request(const struct cerbo_request *r)
 	/* decoded exactly once, %25 refused: no '%' can be left */
 	INVARIANT(T, strchr(r->path, '%') == NULL);
 	INVARIANT(T, !has_control(r->path, plen));
+	/* nothing a server folds into other text (KELVIN SIGN into k) */
+	INVARIANT(T, !cerbo__utf8_find_folding(r->path, plen, NULL));
 }
 
 static void

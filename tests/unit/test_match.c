@@ -700,6 +700,27 @@ deny_rule_without_double_star_is_warned_of(void **state)
 	assert_null(cerbo_rule_warning(CERBO_RULE_DENY, NULL));
 }
 
+/* A rule naming a character the request parser refuses (KELVIN SIGN,
+ * LIGATURE fi) is valid but can never match: said, for both kinds. */
+static void
+rule_with_a_folding_character_is_warned_of(void **state)
+{
+	static const char kelvin[] = "GET /api/v1/\xe2\x84\xaa"
+	                             "eys/**";
+	static const char fi[] = "GET /pro\xef\xac\x81le";
+	const char *w;
+
+	(void)state;
+	assert_int_equal(cerbo_rule_validate(kelvin, NULL), 0);
+	w = cerbo_rule_warning(CERBO_RULE_ALLOW, kelvin);
+	assert_non_null(w);
+	assert_non_null(strstr(w, "never matches"));
+	assert_non_null(cerbo_rule_warning(CERBO_RULE_DENY, kelvin));
+	assert_non_null(cerbo_rule_warning(CERBO_RULE_ALLOW, fi));
+	assert_null(cerbo_rule_warning(CERBO_RULE_ALLOW, "GET /caf\xc3\xa9"));
+	assert_null(cerbo_rule_warning(CERBO_RULE_DENY, "GET /caf\xc3\xa9/**"));
+}
+
 int
 main(void)
 {
@@ -722,6 +743,7 @@ main(void)
 	    cmocka_unit_test(deny_rule_literal_covers_a_format_suffix),
 	    cmocka_unit_test(allow_rule_stays_exact),
 	    cmocka_unit_test(deny_rule_without_double_star_is_warned_of),
+	    cmocka_unit_test(rule_with_a_folding_character_is_warned_of),
 	    cmocka_unit_test(allow_rule_allows_and_is_named),
 	    cmocka_unit_test(no_matching_rule_is_default_deny),
 	    cmocka_unit_test(profile_without_rules_refuses_everything),
