@@ -134,7 +134,8 @@ names_method(const char *s, size_t len)
 			break;
 		if (c == ' ' || c == '.')
 			c = '_';
-		if (n == sizeof(want) - 1 || ascii_lower(c) != want[n])
+		if (n == sizeof(want) - 1 ||
+		    ascii_lower(c) != (unsigned char)want[n])
 			return 0;
 		n++;
 	}
