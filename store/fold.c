@@ -25,11 +25,14 @@
  *   - every Default_Ignorable_Code_Point (DerivedCoreProperties.txt):
  *     invisible, and dropped by NFKC_Casefold, so "pati\u00ADents" (SOFT
  *     HYPHEN) reads as "patients".
- * Each entry names its first code point and what that becomes ("fold":
- * case folding, "NFKC", "NFC", "upper"/"lower": case mapping).  Unicode
- * adds characters, never changes these mappings of assigned ones (the
- * normalisation and case folding stability policies); a newer version
- * only adds entries.
+ * Each entry names its first code point and what that becomes: its NFKC
+ * form or its full case folding ("fold") when that holds ASCII, its NFC
+ * form (OHM SIGN), or "ignorable"; a range holds consecutive code points
+ * that all qualify, each for its own reason.
+ * Unicode's stability policies keep the decompositions and foldings of
+ * assigned characters; a newer version mostly adds entries.
+ * tests/e2e/request_unicode.sh checks every code point against Python's
+ * own Unicode database.
  */
 #include <stddef.h>
 #include <stdint.h>
