@@ -362,9 +362,10 @@ CERBO_MUST_CHECK int cerbo_rule_validate(const char *rule,
     struct cerbo_error *err);
 /*
  * A warning about a valid rule of kind, for the tools to show (the rule
- * is still accepted), or NULL.  Today: a deny rule whose path does not end
- * in a "**" segment, which a backend that strips a suffix (/admin.json)
- * or routes a longer path to the same handler can be reached around.
+ * is still accepted), or NULL.  Today: a rule whose path holds a character
+ * the request parser refuses (U+212A KELVIN SIGN...), which never matches;
+ * a deny rule whose path does not end in a "**" segment, which a backend
+ * that routes a longer path to the same handler can be reached around.
  */
 const char *cerbo_rule_warning(enum cerbo_rule_kind kind, const char *rule);
 
@@ -373,8 +374,10 @@ const char *cerbo_rule_warning(enum cerbo_rule_kind kind, const char *rule);
  * percent-decoded path, query string dropped.  Parsed from a request line
  * ("GET /a/b?x=1 HTTP/1.1") or "METHOD TARGET".  Targets that a web server
  * would normalise into another path (dot segments, empty segments, encoded
- * slashes, double encoding, ';' parameters, absolute form, control bytes)
- * are refused with CERBO_E_INVALID.
+ * slashes, double encoding, ';' parameters, absolute form, control bytes,
+ * characters a server folds into other text such as U+212A KELVIN SIGN),
+ * and a query with a "_method" parameter (method override), are refused
+ * with CERBO_E_INVALID.
  */
 #define CERBO_METHOD_MAX 32
 #define CERBO_PATH_MAX 4096
@@ -419,8 +422,9 @@ struct cerbo_decision {
  * Decide a parsed request against a profile: deny rules win over allow,
  * no matching allow rule is a refusal.  Allow rules match exactly; a deny
  * rule matches every spelling a backend may route to the same handler
- * (a deny on GET refuses HEAD, path letters in any case, one trailing
- * '/' after a last literal or "*" segment): see cerbo-store(5).  -1 only
+ * (a deny on GET refuses HEAD, path letters in any case, a literal with a
+ * '.' suffix such as ".json", one trailing '/' after a last literal or "*"
+ * segment): see cerbo-store(5).  -1 only
  * for invalid arguments.
  */
 CERBO_MUST_CHECK int cerbo_profile_decide(const struct cerbo_profile *profile,

@@ -444,6 +444,12 @@ int cerbo__deny_rule_match(const char *rule, const struct cerbo_request *req);
 /* 1 when a rule matches every request: method "*" and a path of "**"
  * segments only (match.c). */
 int cerbo__rule_matches_all(const char *rule);
+/* 1 when the code point cp is one that servers fold or normalise into
+ * other text, such as U+212A KELVIN SIGN into "k" (fold.c); else 0. */
+int cerbo__cp_folds(uint32_t cp);
+/* 1 when the valid UTF-8 s (len bytes) holds such a code point, the first
+ * in *cp (may be NULL); else 0. */
+int cerbo__utf8_find_folding(const char *s, size_t len, uint32_t *cp);
 /* Drop every cached store (tests, and a front end that wants a reload). */
 void cerbo__verify_cache_clear(void);
 

@@ -26,12 +26,14 @@
  * a backend may route to the same handler, so that a deny cannot be
  * stepped around by one: a deny on GET also refuses HEAD (most frameworks
  * run the GET handler for HEAD), its literal segments compare ASCII
- * case-insensitively (Express, ASP.NET Core route so), and a rule whose
- * last segment is a literal or "*" also matches the same path with one
+ * case-insensitively (Express, ASP.NET Core route so) and also match
+ * with '.' and any suffix after them ("patients" matches "patients.json":
+ * Rails' "(.:format)", Spring MVC's suffix match), and a rule whose last
+ * segment is a literal or "*" also matches the same path with one
  * trailing '/' (non-strict routing).  What no matcher can know is a
- * suffix a backend strips ("/admin.json", "/admin.xml"): a deny rule
- * should have "**" as its last segment, and cerbo_rule_warning() says so
- * of one that does not.
+ * longer path a backend serves from the same handler ("/admin/export"):
+ * a deny rule should have "**" as its last segment, and
+ * cerbo_rule_warning() says so of one that does not.
  *
  * Matching is the two-pointer wildcard algorithm over segments: when a
  * literal fails, only the last "**" seen absorbs one more segment, so a
@@ -179,21 +181,31 @@ same_fold(const char *a, const char *b, size_t n)
 	return 1;
 }
 
+/*
+ * One segment of a rule against one of the path.  deny: the spellings a
+ * deny covers, a literal in any ASCII case and followed or not by '.' and
+ * a suffix ("patients" also matches "patients.json": Rails' "(.:format)",
+ * Spring MVC's suffix pattern match and many routers serve that from the
+ * handler of "patients").
+ */
 static int
-seg_match(const char *pat, const char *txt, int fold)
+seg_match(const char *pat, const char *txt, int deny)
 {
 	size_t pl = seg_len(pat), tl = seg_len(txt);
 
 	if (pl == 1 && pat[0] == '*')
 		return tl > 0;
-	if (pl != tl)
+	if (!deny)
+		return pl == tl && memcmp(pat, txt, pl) == 0;
+	if (pl != tl && !(pl < tl && txt[pl] == '.'))
 		return 0;
-	return fold ? same_fold(pat, txt, pl) : memcmp(pat, txt, pl) == 0;
+	return same_fold(pat, txt, pl);
 }
 
-/* pattern and text both start with '/'; fold: literals in any case. */
+/* pattern and text both start with '/'; deny: the deny spellings of
+ * literals (seg_match). */
 static int
-path_match(const char *pattern, const char *text, int fold)
+path_match(const char *pattern, const char *text, int deny)
 {
 	const char *p = pattern + 1, *t = text + 1;
 	const char *star_p = NULL, *star_t = NULL;
@@ -207,7 +219,7 @@ path_match(const char *pattern, const char *text, int fold)
 			p = star_p;
 			continue;
 		}
-		if (p != NULL && seg_match(p, t, fold)) {
+		if (p != NULL && seg_match(p, t, deny)) {
 			p = seg_next(p);
 			t = seg_next(t);
 			continue;
@@ -240,9 +252,9 @@ method_match(const char *m, size_t mlen, const char *method, int deny)
 }
 
 /*
- * A deny rule's path against a request path: case-folded, and a path
- * with one trailing '/' also as without it, unless the rule itself ends
- * in '/' (then the '/' is what it names).
+ * A deny rule's path against a request path: literals case-folded and
+ * with any '.' suffix, and a path with one trailing '/' also as without
+ * it, unless the rule itself ends in '/' (then the '/' is what it names).
  */
 static int
 deny_path_match(const char *pattern, const char *path)
@@ -294,14 +306,21 @@ cerbo_rule_warning(enum cerbo_rule_kind kind, const char *rule)
 	const char *sp, *end;
 	size_t len;
 
-	if (kind != CERBO_RULE_DENY || rule == NULL ||
-	    (sp = strchr(rule, ' ')) == NULL)
+	if (rule == NULL)
+		return NULL;
+	sp = strchr(rule, ' ');
+	if (sp == NULL)
 		return NULL;
 	len = strlen(sp + 1);
+	/* Valid, but dead: the request parser refuses such a path. */
+	if (cerbo__utf8_find_folding(sp + 1, len, NULL))
+		return "the path holds a character that servers fold or normalise into other text (such as U+212A KELVIN SIGN, read as k): requests holding it are refused, so the rule never matches";
+	if (kind != CERBO_RULE_DENY)
+		return NULL;
 	end = sp + 1 + len;
 	if (len >= 3 && strcmp(end - 3, "/**") == 0)
 		return NULL;
-	return "the path does not end in /**: a backend that serves the same handler under a suffix (/admin.json, /admin/export) or a longer path is not denied by it";
+	return "the path does not end in /**: a backend that serves the same handler under a longer path (/admin/export) is not denied by it";
 }
 
 /* A rule that matches every request: method "*" and a path made of "**"

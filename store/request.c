@@ -15,14 +15,18 @@
  *     at most CERBO_METHOD_MAX - 1 bytes;
  *   - the whole line printable ASCII (no control bytes, no bytes >= 0x7f);
  *   - TARGET in origin form: starts with '/'.  The query string (from the
- *     first '?') is dropped; a '#' anywhere refuses the request (clients
- *     never send a fragment, and servers disagree on where it ends).
+ *     first '?') is dropped, but a "_method" parameter in it refuses the
+ *     request (see method_override); a '#' anywhere refuses the request
+ *     (clients never send a fragment, and servers disagree on where it
+ *     ends).
  * Refused in the path: empty segments ("//"; a trailing '/' is kept),
  * dot segments ("." and "..", also percent-encoded in any case), '\' raw
  * or encoded, an encoded '/', '%25' (double encoding), ';' raw or encoded,
- * malformed '%XX', encoded control bytes or NUL, and a decoded path that
- * is not valid UTF-8 (overlong forms such as %C0%AE included) or longer
- * than CERBO_PATH_MAX - 1 bytes.
+ * malformed '%XX', encoded control bytes or NUL, a decoded path that is
+ * not valid UTF-8 (overlong forms such as %C0%AE included) or longer than
+ * CERBO_PATH_MAX - 1 bytes, and one holding a code point that servers
+ * fold or normalise into other text (%E2%84%AA, KELVIN SIGN, reads as
+ * "k" to Java's toLowerCase(): fold.c has the table).
  */
 #include <string.h>
 
@@ -81,6 +85,90 @@ parse_version(const char *v, size_t len)
 	return -1;
 }
 
+static unsigned char
+ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* The byte at s[*i] of a query (len bytes) as a form decoder reads it:
+ * "%XX" decoded, '+' a space, a malformed '%' as it is; *i moves on. */
+static unsigned char
+form_byte(const char *s, size_t len, size_t *i)
+{
+	unsigned char c = (unsigned char)s[*i];
+	int hi, lo;
+
+	if (c == '%' && *i + 2 < len) {
+		hi = hexval((unsigned char)s[*i + 1]);
+		lo = hexval((unsigned char)s[*i + 2]);
+		if (hi >= 0 && lo >= 0) {
+			*i += 3;
+			return (unsigned char)(hi * 16 + lo);
+		}
+	}
+	(*i)++;
+	return c == '+' ? ' ' : c;
+}
+
+/*
+ * Whether the parameter name s (len bytes, still encoded) reads as
+ * "_method" the way PHP reads names (Laravel and Symfony take $_GET):
+ * leading spaces dropped, ' ' and '.' turned into '_', the name cut at
+ * '[' (an array) or a NUL; in any letter case, toward refusal.
+ */
+static int
+names_method(const char *s, size_t len)
+{
+	static const char want[] = "_method";
+	size_t i = 0, n = 0;
+	unsigned char c;
+	int leading = 1;
+
+	while (i < len) {
+		c = form_byte(s, len, &i);
+		if (leading && c == ' ')
+			continue;
+		leading = 0;
+		if (c == '[' || c == '\0')
+			break;
+		if (c == ' ' || c == '.')
+			c = '_';
+		if (n == sizeof(want) - 1 ||
+		    ascii_lower(c) != (unsigned char)want[n])
+			return 0;
+		n++;
+	}
+	return n == sizeof(want) - 1;
+}
+
+/*
+ * Whether the query q (len bytes, after the '?') has a "_method"
+ * parameter.  Laravel and Symfony (from the query as well as the body),
+ * Express's method-override and Spring's HiddenHttpMethodFilter run the
+ * method it names, so a POST a profile allows would run a DELETE it
+ * denies.  Parameters are split at '&' and at ';' (older Rack and other
+ * parsers split there too).
+ */
+static int
+method_override(const char *q, size_t len)
+{
+	size_t start = 0, end, name_end;
+
+	while (start <= len) {
+		end = start;
+		while (end < len && q[end] != '&' && q[end] != ';')
+			end++;
+		name_end = start;
+		while (name_end < end && q[name_end] != '=')
+			name_end++;
+		if (names_method(q + start, name_end - start))
+			return 1;
+		start = end + 1;
+	}
+	return 0;
+}
+
 /*
  * Decode the path p (len bytes, starting with '/') into out, segment by
  * segment, refusing what a server would normalise.
@@ -92,6 +180,7 @@ decode_path(const char *p, size_t len, char *out, size_t outsize,
 	size_t i = 0, o = 0, seg;
 	int hi, lo;
 	unsigned char c;
+	uint32_t cp;
 
 	while (i < len) {
 		/* p[i] is '/': a segment follows. */
@@ -146,6 +235,10 @@ decode_path(const char *p, size_t len, char *out, size_t outsize,
 	out[o] = '\0';
 	if (!cerbo__utf8_valid(out, o, NULL))
 		return bad(err, "path is not valid UTF-8 after decoding");
+	if (cerbo__utf8_find_folding(out, o, &cp))
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "request refused: U+%04X in the path, which servers may fold or normalise into other text",
+		    (unsigned)cp);
 	return 0;
 }
 
@@ -234,6 +327,11 @@ request_parse(const char *line, struct cerbo_request *out,
 	for (plen = 0; plen < tlen; plen++)
 		if (target[plen] == '?')
 			break;
+	if (plen < tlen &&
+	    method_override(target + plen + 1, tlen - plen - 1)) {
+		bad(err, "method override in the query (_method)");
+		goto out;
+	}
 	if (decode_path(target, plen, out->path, sizeof(out->path), err) != 0)
 		goto out;
 	memcpy(out->method, line, mlen);

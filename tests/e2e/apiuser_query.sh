@@ -117,6 +117,31 @@ check_eq "explain --json" \
 check_exit "explain of an unknown user: exit 4" 4 au explain pk_no GET /
 check_exit "explain without PATH: usage" 2 au explain pk_b GET
 
+# Spellings a backend serves alike: a format suffix after a denied literal,
+# a method override in the query, a letter a framework folds to ASCII.
+"$PROFILE" edit scheduling --store "$ST" --quiet \
+    --deny "GET /api/v1/appointments/keys/**" >/dev/null
+check_eq "explain: a .json suffix is refused by the deny rule on the literal" \
+    "$(au explain pk_b GET /api/v1/appointments/keys.json; echo "rc=$?")" \
+    "$(printf 'refused by deny rule "GET /api/v1/appointments/keys/**" of profile scheduling\nrc=1')"
+check_contains "explain: the same path without the suffix is the control" \
+    "$(au explain pk_b GET /api/v1/appointments/keysjson)" "allowed"
+out=$(au explain pk_b POST '/api/v1/appointments?_method=DELETE')
+check_contains "explain: _method in the query is refused before any rule" \
+    "$out" "refused before any rule"
+check_contains "explain: and names the method override" "$out" "_method"
+check_exit "explain: _METHOD percent-encoded: exit 1" 1 \
+    au explain pk_b POST '/api/v1/appointments?x=1&%5F%4DETHOD=DELETE'
+for p in /api/v1/appointments/%E2%84%AAeys/1 \
+    /api/v1/appointments/key%C5%BF/1 /api/v1/appointments/%EF%BD%8Beys/1; do
+	check_contains "explain: $p is refused before any rule" \
+	    "$(au explain pk_b GET "$p")" "refused before any rule"
+done
+check_contains "explain: KELVIN SIGN named by its code point" \
+    "$(au explain pk_b GET /api/v1/appointments/%E2%84%AAeys/1)" "U+212A"
+"$PROFILE" edit scheduling --store "$ST" --quiet \
+    --remove-deny "GET /api/v1/appointments/keys/**" >/dev/null
+
 # explain's verdict is verify's, with the secret check left out: the same
 # verdict name for every account state, allow_from included.
 add_user pk_af --allow-from 192.0.2.0/24 >"$T/pk_af.key"

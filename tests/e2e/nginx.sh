@@ -57,7 +57,7 @@ profiles:
   - name: scheduling
     description: Scheduling integration
     allow: [GET /api/v1/appointments/**, POST /api/v1/appointments]
-    deny: [DELETE /**]
+    deny: [DELETE /**, GET /api/v1/appointments/keys/**]
 EOF
 add_user() {
 	"$APIUSER" add --store "$store" --username "$1" --nickname "Test $1" \
@@ -267,15 +267,28 @@ else
 	check_lacks "no log line holds a secret" "$(cat "$log")" "$secret"
 fi
 
+seen=$(wc -l <"$N/backend.log")
 for p in /api/v1/appointments/%2e%2e/patients/1 \
     /api/v1/appointments/%2E%2E/patients/1 \
     /api/v1/appointments%2f..%2fpatients/1 \
     /api/v1/appointments/../patients/1 \
     /api//v1/appointments/42 \
-    "/api/v1/appointments/42;x=1"; do
+    "/api/v1/appointments/42;x=1" \
+    /api/v1/appointments/keys.json /api/v1/appointments/Keys.XML/1 \
+    /api/v1/appointments/%E2%84%AAeys/1 \
+    /api/v1/appointments/key%C5%BF/1 \
+    /api/v1/appointments/%EF%BD%8Beys/1 \
+    "$(printf '/api/v1/appointments/\342\204\252eys/1')"; do
 	check_eq "raw-path bypass $p: 401" \
 	    "$(code pk_nginx "$secret" "$p" --path-as-is)" 401
 done
+for p in "/api/v1/appointments?_method=DELETE" \
+    "/api/v1/appointments?x=1&%5F%4DETHOD=DELETE"; do
+	check_eq "method override in the query $p: 401" \
+	    "$(code pk_nginx "$secret" "$p" -X POST -d x=1)" 401
+done
+check_eq "the backend never saw the refused forms" \
+    "$(wc -l <"$N/backend.log")" "$seen"
 check_eq "absolute-form request target: 401" \
     "$(code pk_nginx "$secret" $ok_path \
     --request-target "http://127.0.0.1:$port/api/v1/patients/1")" 401

@@ -453,6 +453,20 @@ has_suffix(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* Whether the query of line starts with a "_method" parameter, which a
+ * parsed request never has (request.c refuses a method override). */
+static int
+query_starts_with_method(const char *line)
+{
+	static const char name[] = "_method";
+	const char *q = strchr(line, '?');
+
+	if (q == NULL || strncmp(q + 1, name, sizeof(name) - 1) != 0)
+		return 0;
+	/* strchr() finds the terminating NUL too: a name at the end */
+	return strchr("=&; ", q[sizeof(name)]) != NULL;
+}
+
 /* The path of a parsed request is normalised: nothing a web server would
  * rewrite into another path is left in it. */
 static void
@@ -477,6 +491,8 @@ check_request(const struct cerbo_request *r)
 	/* decoded exactly once, %25 refused: no '%' can be left */
 	INVARIANT(T, strchr(r->path, '%') == NULL);
 	INVARIANT(T, !has_control(r->path, plen));
+	/* nothing a server folds into other text (KELVIN SIGN into k) */
+	INVARIANT(T, !cerbo__utf8_find_folding(r->path, plen, NULL));
 }
 
 static void
@@ -503,6 +519,9 @@ check_fixed_decision(const struct cerbo_request *r)
 		    "/api/v1/appointments/secret/"));
 		INVARIANT(T, strcmp(r->path, "/api/v1/appointments/secret") !=
 		    0);
+		/* a deny literal covers a format suffix (.json) too */
+		INVARIANT(T, !has_prefix(r->path,
+		    "/api/v1/appointments/secret."));
 	} else if (d1.matched) {
 		INVARIANT(T, d1.kind == CERBO_RULE_DENY);
 	}
@@ -571,6 +590,7 @@ cerbo_fuzz_request(const uint8_t *data, size_t size)
 	if (rc == 0) {
 		check_request(&r);
 		check_fixed_decision(&r);
+		INVARIANT(T, !query_starts_with_method(line));
 	} else {
 		INVARIANT(T, error_status_known(&err));
 		INVARIANT(T, err.message[0] != '\0');

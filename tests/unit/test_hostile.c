@@ -1901,6 +1901,13 @@ static const struct request_case request_cases[] = {
     {"empty_line", "", 0, 0},
     {"method_only", "GET", 0, 0},
     {"fragment_refused", "GET /api/v1/appointments/1#/../../secret", 0, 0},
+    {"method_override_query", "POST /api/v1/appointments?_method=DELETE", 0, 0},
+    {"method_override_encoded",
+        "POST /api/v1/appointments?x=1&%5F%4DETHOD=DELETE", 0, 0},
+    {"kelvin_sign_encoded", "GET /api/v1/appointments/%E2%84%AAeys/1", 0, 0},
+    {"long_s_encoded", "GET /api/v1/appointments/secret%C5%BF", 0, 0},
+    {"fullwidth_letter_encoded", "GET /api/v1/appointments/%EF%BD%93ecret", 0,
+        0},
     {"path_past_bound", NULL, 0, 0},
 };
 
@@ -1966,6 +1973,9 @@ deny_rule_wins_over_allow(void **state)
 	assert_int_equal(v.code, CERBO_DENY_FORBIDDEN);
 	verify(&v, good_path, "pk_real", secret, strlen(secret),
 	    "DELETE /api/v1/appointments/1 HTTP/1.1");
+	assert_int_equal(v.code, CERBO_DENY_FORBIDDEN);
+	verify(&v, good_path, "pk_real", secret, strlen(secret),
+	    "GET /api/v1/appointments/secret.json HTTP/1.1");
 	assert_int_equal(v.code, CERBO_DENY_FORBIDDEN);
 }
 

@@ -601,6 +601,61 @@ deny_rule_covers_what_backends_route_alike(void **state)
 	cerbo_store_free(s);
 }
 
+/*
+ * Rails' "(.:format)", Spring MVC's suffix pattern match and many routers
+ * serve "/patients.json" from the handler of "/patients": a literal
+ * segment of a deny rule also matches itself followed by '.' and a
+ * suffix.  Before this, "GET /api/v1/patients.json" was allowed.
+ */
+static void
+deny_rule_literal_covers_a_format_suffix(void **state)
+{
+	const char *allow[] = {"* /api/**", NULL};
+	const char *deny[] = {"GET /api/v1/patients/**",
+	    "DELETE /api/v1/users/*", "POST /api/v1/reports/run", NULL};
+	static const char *refused[] = {
+	    "GET /api/v1/patients.json",
+	    "GET /api/v1/patients.xml",
+	    "GET /api/v1/patients.csv?page=2",
+	    "GET /api/v1/Patients.JSON",
+	    "HEAD /api/v1/patients.json",
+	    "GET /api/v1/patients.json/",
+	    "GET /api/v1/patients.tar.gz",
+	    "GET /api/v1/patients.",
+	    "GET /api/v1/patients/7.json",
+	    "GET /api/v1/patients.json/7",
+	    "DELETE /api/v1/users/7.json",
+	    "DELETE /api/v1/users.json/7",
+	    "POST /api/v1/reports/run.json",
+	    "POST /api/v1/reports.xml/run.json/",
+	};
+	static const char *allowed[] = {
+	    "GET /api/v1/patientsjson",  /* no '.': another name */
+	    "GET /api/v1/patients-json", /* idem */
+	    "GET /api/v1/patient.json",  /* the literal is not all there */
+	    "POST /api/v1/patients.json",
+	    "POST /api/v1/reports/running.json",
+	    "DELETE /api/v1/users/7.json/x",
+	};
+	struct cerbo_store *s = store_with("p", allow, deny);
+	struct cerbo_decision d = CERBO_DECISION_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		decide(s, "p", refused[i], &d);
+		if (d.allowed || d.kind != CERBO_RULE_DENY)
+			fail_msg("\"%s\" was not denied", refused[i]);
+	}
+	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		decide(s, "p", allowed[i], &d);
+		if (!d.allowed)
+			fail_msg("\"%s\" was refused by %s", allowed[i],
+			    d.rule);
+	}
+	cerbo_store_free(s);
+}
+
 static void
 allow_rule_stays_exact(void **state)
 {
@@ -616,6 +671,15 @@ allow_rule_stays_exact(void **state)
 	decide(s, "p", "GET /api/v1/Reports/7", &d);
 	assert_int_equal(d.allowed, 0);
 	decide(s, "p", "GET /api/v1/reports/7/", &d);
+	assert_int_equal(d.allowed, 0);
+	cerbo_store_free(s);
+
+	/* a format suffix is a deny spelling only */
+	s = store_with("p", (const char *[]){"GET /api/v1/reports", NULL},
+	    NULL);
+	decide(s, "p", "GET /api/v1/reports", &d);
+	assert_int_equal(d.allowed, 1);
+	decide(s, "p", "GET /api/v1/reports.json", &d);
 	assert_int_equal(d.allowed, 0);
 	cerbo_store_free(s);
 }
@@ -634,6 +698,27 @@ deny_rule_without_double_star_is_warned_of(void **state)
 	assert_null(cerbo_rule_warning(CERBO_RULE_DENY, "DELETE /**"));
 	assert_null(cerbo_rule_warning(CERBO_RULE_ALLOW, "GET /api/v1/admin"));
 	assert_null(cerbo_rule_warning(CERBO_RULE_DENY, NULL));
+}
+
+/* A rule naming a character the request parser refuses (KELVIN SIGN,
+ * LIGATURE fi) is valid but can never match: said, for both kinds. */
+static void
+rule_with_a_folding_character_is_warned_of(void **state)
+{
+	static const char kelvin[] = "GET /api/v1/\xe2\x84\xaa"
+	                             "eys/**";
+	static const char fi[] = "GET /pro\xef\xac\x81le";
+	const char *w;
+
+	(void)state;
+	assert_int_equal(cerbo_rule_validate(kelvin, NULL), 0);
+	w = cerbo_rule_warning(CERBO_RULE_ALLOW, kelvin);
+	assert_non_null(w);
+	assert_non_null(strstr(w, "never matches"));
+	assert_non_null(cerbo_rule_warning(CERBO_RULE_DENY, kelvin));
+	assert_non_null(cerbo_rule_warning(CERBO_RULE_ALLOW, fi));
+	assert_null(cerbo_rule_warning(CERBO_RULE_ALLOW, "GET /caf\xc3\xa9"));
+	assert_null(cerbo_rule_warning(CERBO_RULE_DENY, "GET /caf\xc3\xa9/**"));
 }
 
 int
@@ -655,8 +740,10 @@ main(void)
 	    cmocka_unit_test(many_double_stars_match_in_polynomial_time),
 	    cmocka_unit_test(deny_rule_wins_over_allow),
 	    cmocka_unit_test(deny_rule_covers_what_backends_route_alike),
+	    cmocka_unit_test(deny_rule_literal_covers_a_format_suffix),
 	    cmocka_unit_test(allow_rule_stays_exact),
 	    cmocka_unit_test(deny_rule_without_double_star_is_warned_of),
+	    cmocka_unit_test(rule_with_a_folding_character_is_warned_of),
 	    cmocka_unit_test(allow_rule_allows_and_is_named),
 	    cmocka_unit_test(no_matching_rule_is_default_deny),
 	    cmocka_unit_test(profile_without_rules_refuses_everything),
