@@ -43,15 +43,20 @@ LIB_SO   := $(B)/libcerbo.so.0
 MODULE   := $(B)/pam_cerbo.so
 TOOLS    := $(B)/cerbo-apiuser $(B)/cerbo-profile
 AUTHD    := $(B)/cerbo-authd
+# The nginx module, built when nginx-dev's source tree is there.
+NGINX_SRC      ?= /usr/share/nginx/src
+NGINX_MODULE   := $(B)/ngx_http_auth_cerbo_module.so
+NGINX_BUILD    := $(B)/nginx-module
+HAVE_NGINX_DEV := $(wildcard $(NGINX_SRC)/configure)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
 PAMT_BINS := $(PAMT_SRCS:tests/pam/%.c=$(B)/tests/pam/%)
 
-.PHONY: all lib module tools authd tests check check-system check-unit asan \
+.PHONY: all lib module tools authd nginx-module tests check check-system check-unit asan \
         valgrind deps demo demo-serve demo-authd bench fuzz lint format-check abi-check \
         abi-baseline format \
         install uninstall clean
 
-all: lib module tools authd
+all: lib module tools authd $(if $(HAVE_NGINX_DEV),nginx-module,no-nginx-module)
 
 lib: $(LIB_A) $(LIB_SO)
 module: $(MODULE)
@@ -95,6 +100,40 @@ $(B)/cerbo-profile: $(PROFILE_SRCS:%.c=$(B)/%.o) $(CLI_SRCS:%.c=$(B)/%.o) \
 
 $(AUTHD): $(AUTHD_SRCS:%.c=$(B)/%.o) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -pie -o $@ $^ -lmicrohttpd $(LIBS) -lpthread
+
+# ---- The nginx module: ngx_http_auth_cerbo_module.so ----------------------
+# Built against nginx-dev's tree (Debian's nginx is built --with-compat, so
+# a module made with the same configure arguments loads into it).  The
+# tree is copied into $(B) first: nginx's configure writes a Makefile at
+# its top, and nothing is ever written under /usr/share.  conf_flags holds
+# the configure arguments Debian's nginx was built with.
+NGINX_CC_OPT   := $(CFLAGS) $(WARN) -Wno-unused-parameter \
+                  -Wno-missing-prototypes -Wno-strict-prototypes \
+                  -Wno-sign-compare $(HARDEN) $(filter -D_FORTIFY%,$(CPPFLAGS))
+NGINX_LD_OPT   := $(LDFLAGS) $(LDHARDEN) -Wl,-z,nodelete
+
+.PHONY: no-nginx-module
+no-nginx-module:
+	@echo "note: nginx-dev is not installed ($(NGINX_SRC)): the nginx" \
+	    "module is not built (tests/deps.sh test installs it)"
+
+nginx-module: $(NGINX_MODULE)
+
+$(NGINX_MODULE): nginx/ngx_http_auth_cerbo_module.c nginx/config \
+                 store/cerbo.h $(LIB_A)
+	@test -f $(NGINX_SRC)/configure || { echo "$(NGINX_SRC): no nginx" \
+	    "source tree; install nginx-dev (tests/deps.sh test)"; exit 1; }
+	rm -rf $(NGINX_BUILD)
+	mkdir -p $(NGINX_BUILD)
+	cp -R $(NGINX_SRC)/. $(NGINX_BUILD)/src
+	cd $(NGINX_BUILD)/src && CERBO_LIB_A=$(abspath $(LIB_A)) bash -c \
+	    '. ./conf_flags && ./configure "$${NGX_CONF_FLAGS[@]}" \
+	    --with-cc-opt="$$1" --with-ld-opt="$$2" \
+	    --add-dynamic-module="$$3" --builddir="$$4"' configure \
+	    '$(NGINX_CC_OPT)' '$(NGINX_LD_OPT)' $(abspath nginx) \
+	    $(abspath $(NGINX_BUILD))/objs >$(abspath $(NGINX_BUILD))/configure.log
+	$(MAKE) -C $(NGINX_BUILD)/src -f $(abspath $(NGINX_BUILD))/objs/Makefile modules
+	cp $(NGINX_BUILD)/objs/ngx_http_auth_cerbo_module.so $@
 
 # The unit tests' shared helpers are headers: a change rebuilds them.
 $(UNIT_BINS:%=%.o): $(wildcard tests/unit/*.h)
