@@ -123,7 +123,6 @@ CONF
 }
 if [ -n "$vg" ]; then
 	write_conf "master_process off;" >"$N/nginx.conf"
-	chown -R www-data "$N"
 else
 	write_conf "user www-data;" >"$N/nginx.conf"
 fi
@@ -156,7 +155,10 @@ check_contains "nginx -t accepts the reference configuration" \
 # ---- nginx ----------------------------------------------------------
 start_nginx() {
 	if [ -n "$vg" ]; then
-		setpriv --reuid=www-data --regid=www-data --init-groups \
+		chown -R www-data "$N"
+		# The store's group by number, as the packaged worker has it.
+		setpriv --reuid=www-data --regid=www-data \
+		    --groups="$(stat -c %g "$T/store")" \
 		    $vg --log-file="$N/valgrind.log" \
 		    nginx -p "$N/" -e "$N/error.log" -c "$N/nginx.conf" \
 		    >"$N/stderr" 2>&1 &
@@ -330,27 +332,34 @@ mv "$T/store/plain.yaml" "$ST"
 check_eq "the plain store back: 200" "$(code pk_nginx "$new" $ok_path)" 200
 
 # ---- a reload, mid-test ------------------------------------------------
+# Not in one process: nginx starts no thread pool for a configuration it
+# reloads without workers (master_process off is for debugging).
 if [ -n "$vg" ]; then
-	kill -HUP "$nginx_pid"
+	skip "a reload under valgrind (master_process off)"
 else
 	nginx -p "$N/" -e "$N/error.log" -c "$N/nginx.conf" -s reload
+	wait_until 20 'grep -q "reconfiguring" "$N/error.log"' || true
+	# The new worker answers once the old one has gone.
+	wait_until 20 '[ "$(grep -c "start worker process" "$N/error.log")" -ge 2 ]' || true
+	sleep 1
+	check_eq "after nginx -s reload: 200" "$(code pk_nginx "$new" $ok_path)" 200
+	check_eq "after nginx -s reload: 401 without a key" \
+	    "$(curl -sk -o /dev/null -w '%{http_code}' "$BASE$ok_path")" 401
+	check_eq "after nginx -s reload: an argon2id user 200" \
+	    "$(code pk_slow an-imported-legacy-key $ok_path)" 200
 fi
-wait_until 20 'grep -q "reconfiguring" "$N/error.log"' || true
-sleep 1
-check_eq "after nginx -s reload: 200" "$(code pk_nginx "$new" $ok_path)" 200
-check_eq "after nginx -s reload: 401 without a key" \
-    "$(curl -sk -o /dev/null -w '%{http_code}' "$BASE$ok_path")" 401
-check_eq "after nginx -s reload: an argon2id user 200" \
-    "$(code pk_slow an-imported-legacy-key $ok_path)" 200
 
 # ---- a flood of wrong argon2id secrets ------------------------------------
-# 64 connections sending wrong secrets for the argon2id user; generated
+# 64 clients sending wrong secrets for the argon2id user; generated
 # keys go on being answered inline meanwhile.
+# Under valgrind an argon2id hash takes seconds: fewer clients.
+flood_clients=64
+[ -z "$vg" ] || flood_clients=8
 flood_pids=
 flood() {
 	: >"$T/flood.stop"
 	i=0
-	while [ $i -lt 64 ]; do
+	while [ $i -lt "$flood_clients" ]; do
 		(
 			j=0
 			while [ -e "$T/flood.stop" ]; do
