@@ -271,10 +271,26 @@ COCKPIT_FILES := $(addprefix cockpit/,manifest.json index.html \
                  $(notdir $(wildcard cockpit/*.css)))
 
 .PHONY: install-lib install-module install-tools install-authd install-dev \
-        install-man install-doc install-cockpit deb deb-test check-browser
+        install-man install-doc install-cockpit install-nginx-module deb \
+        deb-test check-browser
 
 install: install-lib install-module install-tools install-authd \
-         install-dev install-man install-doc install-cockpit
+         install-dev install-man install-doc install-cockpit \
+         $(if $(HAVE_NGINX_DEV),install-nginx-module)
+
+# The nginx module goes where Debian's nginx loads modules from, and its
+# load_module line to modules-available, as Debian's libnginx-mod-*
+# packages place theirs; enabling it is a symlink in
+# /etc/nginx/modules-enabled (the package's postinst makes it).
+NGINX_MODDIR  ?= /usr/lib/nginx/modules
+NGINX_MODCONF ?= $(DATADIR)/nginx/modules-available
+
+install-nginx-module: $(NGINX_MODULE)
+	$(INSTALL) -d -m 0755 $(D)$(NGINX_MODDIR) $(D)$(NGINX_MODCONF)
+	$(INSTALL) -m 0644 $(NGINX_MODULE) $(D)$(NGINX_MODDIR)/
+	echo "load_module modules/ngx_http_auth_cerbo_module.so;" \
+	    >$(D)$(NGINX_MODCONF)/mod-http-auth-cerbo.conf
+	chmod 0644 $(D)$(NGINX_MODCONF)/mod-http-auth-cerbo.conf
 
 install-cockpit:
 	$(INSTALL) -d -m 0755 $(D)$(COCKPITDIR)
@@ -360,7 +376,9 @@ uninstall:
 	    $(foreach m,$(MAN_PAGES),$(D)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
 	    $(addprefix $(D)$(DOCDIR)/,$(notdir $(DOCS))) \
 	    $(addprefix $(D)$(DOCDIR)/examples/,$(EXAMPLE_DSTS)) \
-	    $(addprefix $(D)$(COCKPITDIR)/,$(notdir $(COCKPIT_FILES)))
+	    $(addprefix $(D)$(COCKPITDIR)/,$(notdir $(COCKPIT_FILES))) \
+	    $(D)$(NGINX_MODDIR)/ngx_http_auth_cerbo_module.so \
+	    $(D)$(NGINX_MODCONF)/mod-http-auth-cerbo.conf
 	-rmdir $(D)$(COCKPITDIR) 2>/dev/null
 	if [ -d $(D)$(DOCDIR) ]; then \
 	    find $(D)$(DOCDIR) -depth -type d -empty -exec rmdir {} \; ; fi
