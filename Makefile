@@ -52,7 +52,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
 PAMT_BINS := $(PAMT_SRCS:tests/pam/%.c=$(B)/tests/pam/%)
 
 .PHONY: all lib module tools authd nginx-module tests check check-system check-unit asan \
-        valgrind deps demo demo-serve demo-authd bench fuzz lint format-check abi-check \
+        valgrind deps demo demo-serve demo-authd demo-nginx bench fuzz lint format-check abi-check \
         abi-baseline format \
         install uninstall clean
 
@@ -199,6 +199,10 @@ demo-serve:
 # The same story through nginx auth_request and cerbo-authd.
 demo-authd:
 	etc/demo/demo-authd.sh
+
+# The same story through the nginx module.
+demo-nginx:
+	etc/demo/demo-nginx.sh
 
 # The C sources are formatted by the tree's .clang-format (string literals
 # are never split, so every message can be found with grep); make lint
