@@ -209,7 +209,8 @@ demo-nginx:
 # fails on a file that is not.
 FORMAT_SRCS = $(STORE_SRCS) $(wildcard store/*.h) $(PAM_SRCS) \
               $(wildcard pam_cerbo/*.h) $(sort $(wildcard tools/*.[ch])) \
-              $(AUTHD_SRCS) $(wildcard authd/*.h) $(UNIT_SRCS) $(PAMT_SRCS)
+              $(AUTHD_SRCS) $(wildcard authd/*.h) $(UNIT_SRCS) $(PAMT_SRCS) \
+              $(wildcard nginx/*.c)
 
 format:
 	clang-format -i $(FORMAT_SRCS)

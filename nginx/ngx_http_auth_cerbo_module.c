@@ -58,7 +58,7 @@ typedef struct {
 	const auth_cerbo_conf_t *conf;
 	enum check_state state;
 	int verify_rc;
-	int answered;      /* result holds the answer given */
+	int answered; /* result holds the answer given */
 	ngx_int_t result;
 	char *line; /* "METHOD TARGET" */
 	char addr[NGX_SOCKADDR_STRLEN + 1];
@@ -82,6 +82,8 @@ static char *auth_cerbo_set_store(ngx_conf_t *cf, ngx_command_t *cmd,
 static char *auth_cerbo_set_pool(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
+/* nginx's tables, one entry a line as nginx's own modules lay them out. */
+/* clang-format off */
 static ngx_command_t auth_cerbo_commands[] = {
 	{ngx_string("auth_cerbo"),
 	    NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF |
@@ -115,6 +117,7 @@ ngx_module_t ngx_http_auth_cerbo_module = {NGX_MODULE_V1,
 	NULL, /* exit process */
 	NULL, /* exit master */
 	NGX_MODULE_V1_PADDING};
+/* clang-format on */
 
 /* ---- logging -------------------------------------------------------- */
 
@@ -126,9 +129,8 @@ ngx_module_t ngx_http_auth_cerbo_module = {NGX_MODULE_V1,
  * secret: the verifier's reasons and notices never do, and a username is
  * named only by them, only when it is a valid pk_ name.
  */
-static void
-logline(ngx_uint_t level, ngx_log_t *log, int limited, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static void logline(ngx_uint_t level, ngx_log_t *log, int limited,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
 logline(ngx_uint_t level, ngx_log_t *log, int limited, const char *fmt, ...)
@@ -232,8 +234,9 @@ decide(ngx_http_request_t *r, auth_cerbo_ctx_t *ctx)
 	cerbo_basic_wipe(&ctx->basic);
 	if (ctx->verify_rc == 0 && ctx->verdict.code == CERBO_ALLOW &&
 	    status == NGX_HTTP_OK) {
-		if (keep(r, &ctx->user, ctx->verdict.username_valid
-		            ? ctx->username : "") != NGX_OK ||
+		if (keep(r, &ctx->user,
+		        ctx->verdict.username_valid ? ctx->username : "") !=
+		        NGX_OK ||
 		    keep(r, &ctx->profile, ctx->verdict.profile) != NGX_OK)
 			return NGX_HTTP_INTERNAL_SERVER_ERROR;
 		return NGX_OK;
@@ -342,8 +345,7 @@ wipe_ctx(void *data)
  * NGX_DECLINED with why set when there are no usable credentials.
  */
 static ngx_int_t
-read_credentials(ngx_http_request_t *r, auth_cerbo_ctx_t *ctx,
-    const char **why)
+read_credentials(ngx_http_request_t *r, auth_cerbo_ctx_t *ctx, const char **why)
 {
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	ngx_table_elt_t *h = r->headers_in.authorization;
@@ -480,14 +482,15 @@ auth_cerbo_handler(ngx_http_request_t *r)
 /* ---- variables ------------------------------------------------------ */
 
 /* $cerbo_user and $cerbo_profile: the validated values of an allowed
- * request, empty otherwise. */
+ * request, empty otherwise.  A subrequest (SSI, auth_request, mirror) is
+ * never checked itself: it reads its main request's. */
 static ngx_int_t
 variable(ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data)
 {
 	auth_cerbo_ctx_t *ctx;
 	const ngx_str_t *s = NULL;
 
-	ctx = ngx_http_get_module_ctx(r, ngx_http_auth_cerbo_module);
+	ctx = ngx_http_get_module_ctx(r->main, ngx_http_auth_cerbo_module);
 	if (ctx != NULL)
 		s = (const ngx_str_t *)((const char *)ctx + data);
 	v->valid = 1;
@@ -503,12 +506,12 @@ variable(ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data)
 	return NGX_OK;
 }
 
-static ngx_http_variable_t auth_cerbo_variables[] = {
-	{ngx_string("cerbo_user"), NULL, variable,
-	    offsetof(auth_cerbo_ctx_t, user), NGX_HTTP_VAR_NOCACHEABLE, 0},
-	{ngx_string("cerbo_profile"), NULL, variable,
-	    offsetof(auth_cerbo_ctx_t, profile), NGX_HTTP_VAR_NOCACHEABLE, 0},
-	ngx_http_null_variable};
+static ngx_http_variable_t auth_cerbo_variables[] =
+    {{ngx_string("cerbo_user"), NULL, variable,
+         offsetof(auth_cerbo_ctx_t, user), NGX_HTTP_VAR_NOCACHEABLE, 0},
+        {ngx_string("cerbo_profile"), NULL, variable,
+            offsetof(auth_cerbo_ctx_t, profile), NGX_HTTP_VAR_NOCACHEABLE, 0},
+        ngx_http_null_variable};
 
 static ngx_int_t
 auth_cerbo_add_variables(ngx_conf_t *cf)

@@ -3,7 +3,8 @@
 # stub API, driven with curl; the server block is the shipped
 # etc/nginx/cerbo-module.conf with only its site-specific values replaced,
 # beside test locations for satisfy any and the thread pools.  nginx's
-# workers run as www-data in the group cerbo.  Ports from 18200-18299.
+# workers run as www-data, reading the store through its group.  Ports from
+# 18200-18299.
 #
 # With CERBO_VALGRIND=1 (make valgrind) nginx runs under valgrind in one
 # process (master_process off, as www-data); any error fails, and the
@@ -36,6 +37,13 @@ printf 'an-imported-legacy-key\n' | import_user pk_slow
 check_contains "the imported key is hashed with argon2id" \
     "$(grep -A12 'pk_slow:' "$ST" | grep 'secret:')" '$argon2id$'
 start_backend "$backend"
+# The workers read the store through a group of this test's own, their
+# primary group ("user www-data GROUP"): other tests running at the same
+# time add and remove the system's group "cerbo" and its members.
+grp=cerbo-ngx-$$
+sys_undo "groupdel $grp"
+groupadd --system "$grp" || { not_ok "groupadd $grp"; exit 1; }
+chgrp -R "$grp" "$T/store"
 
 N=$T/nginx
 mkdir -p "$N/tmp"
@@ -124,7 +132,7 @@ CONF
 if [ -n "$vg" ]; then
 	write_conf "master_process off;" >"$N/nginx.conf"
 else
-	write_conf "user www-data;" >"$N/nginx.conf"
+	write_conf "user www-data $grp;" >"$N/nginx.conf"
 fi
 
 # ---- nginx -t names the bad value of each directive ------------------
