@@ -58,7 +58,10 @@ typedef struct {
 	const auth_cerbo_conf_t *conf;
 	enum check_state state;
 	int verify_rc;
-	int answered; /* result holds the answer given */
+	int answered;   /* result holds the answer given */
+	int overloaded; /* no place for its argon2id check: 503 */
+	ngx_thread_task_t *task;
+	ngx_queue_t waiting; /* in slow_waiting while it waits a turn */
 	ngx_int_t result;
 	char *line; /* "METHOD TARGET" */
 	char addr[NGX_SOCKADDR_STRLEN + 1];
@@ -255,10 +258,17 @@ decide(ngx_http_request_t *r, auth_cerbo_ctx_t *ctx)
 static ngx_int_t
 answer(ngx_http_request_t *r, auth_cerbo_ctx_t *ctx)
 {
-	if (!ctx->answered) {
-		ctx->result = decide(r, ctx);
-		ctx->answered = 1;
+	if (ctx->answered)
+		return ctx->result;
+	ctx->answered = 1;
+	if (ctx->overloaded) {
+		cerbo_basic_wipe(&ctx->basic);
+		logline(NGX_LOG_WARN, r->connection->log, 1,
+		    "refused (503): the queue of argon2id checks is full");
+		ctx->result = NGX_HTTP_SERVICE_UNAVAILABLE;
+		return ctx->result;
 	}
+	ctx->result = decide(r, ctx);
 	return ctx->result;
 }
 
@@ -290,12 +300,33 @@ check_on_thread(void *data, ngx_log_t *log)
 	cerbo_basic_wipe(&ctx->basic);
 }
 
-/* Back on the event loop: run the phases again, which finds the check
- * done and answers. */
-static void
-check_done(ngx_event_t *ev)
+/*
+ * How many argon2id checks a worker runs at once, whatever the pool's
+ * size: one per CPU.  More only adds memory (each hash holds its own, up
+ * to 256 MiB) and contention: measured with nginx's default pool of 32
+ * threads, a flood of wrong argon2id secrets stalled the worker's event
+ * loop for seconds (32 threads mapping and faulting in 64 MiB each), while
+ * with 2 threads generated keys went on being answered in milliseconds.
+ * Checks beyond that wait in the worker's own queue, at most
+ * SLOW_WAITING_MAX of them; beyond that they are answered 503 at once.
+ */
+#define SLOW_WAITING_MAX 256
+
+static ngx_uint_t slow_running;
+static ngx_uint_t slow_waiting_count;
+static ngx_queue_t slow_waiting;
+
+static ngx_uint_t
+slow_limit(void)
 {
-	auth_cerbo_ctx_t *ctx = ev->data;
+	return ngx_ncpu > 1 ? (ngx_uint_t)ngx_ncpu : 1;
+}
+
+/* Run the phases of a request whose check is over (decided, or refused a
+ * place in the pool): they find it done and answer. */
+static void
+resume(auth_cerbo_ctx_t *ctx)
+{
 	ngx_http_request_t *r = ctx->request;
 	ngx_connection_t *c = r->connection;
 
@@ -308,10 +339,55 @@ check_done(ngx_event_t *ev)
 }
 
 static ngx_int_t
+post(auth_cerbo_ctx_t *ctx)
+{
+	if (ngx_thread_task_post(ctx->conf->pool, ctx->task) != NGX_OK)
+		return NGX_DECLINED; /* nginx's queue is full */
+	slow_running++;
+	return NGX_OK;
+}
+
+/* Give free places to waiting checks, in their order.  A check the pool
+ * refuses is answered 503. */
+static void
+start_waiting(void)
+{
+	ngx_queue_t *q;
+	auth_cerbo_ctx_t *ctx;
+
+	while (slow_running < slow_limit() && slow_waiting_count > 0) {
+		q = ngx_queue_head(&slow_waiting);
+		ngx_queue_remove(q);
+		slow_waiting_count--;
+		ctx = ngx_queue_data(q, auth_cerbo_ctx_t, waiting);
+		if (post(ctx) != NGX_OK) {
+			ctx->overloaded = 1;
+			resume(ctx);
+		}
+	}
+}
+
+/* Back on the event loop: answer, and let a waiting check have the place. */
+static void
+check_done(ngx_event_t *ev)
+{
+	auth_cerbo_ctx_t *ctx = ev->data;
+
+	slow_running--;
+	resume(ctx);
+	start_waiting();
+}
+
+/* NGX_OK: the check runs or waits its turn (the request is blocked
+ * meanwhile); NGX_DECLINED: no place, answer 503; NGX_ERROR. */
+static ngx_int_t
 queue_check(ngx_http_request_t *r, auth_cerbo_ctx_t *ctx)
 {
 	ngx_thread_task_t *task;
 
+	if (slow_waiting.next == NULL) {
+		ngx_queue_init(&slow_waiting);
+	}
 	task = ngx_thread_task_alloc(r->pool, 0);
 	if (task == NULL)
 		return NGX_ERROR;
@@ -319,8 +395,16 @@ queue_check(ngx_http_request_t *r, auth_cerbo_ctx_t *ctx)
 	task->handler = check_on_thread;
 	task->event.data = ctx;
 	task->event.handler = check_done;
-	if (ngx_thread_task_post(ctx->conf->pool, task) != NGX_OK)
-		return NGX_DECLINED; /* the queue is full */
+	ctx->task = task;
+	if (slow_running < slow_limit()) {
+		if (post(ctx) != NGX_OK)
+			return NGX_DECLINED;
+	} else if (slow_waiting_count < SLOW_WAITING_MAX) {
+		ngx_queue_insert_tail(&slow_waiting, &ctx->waiting);
+		slow_waiting_count++;
+	} else {
+		return NGX_DECLINED;
+	}
 	ctx->state = CHECK_QUEUED;
 	r->main->blocked++;
 	r->aio = 1;
@@ -467,15 +551,13 @@ auth_cerbo_handler(ngx_http_request_t *r)
 	rc = queue_check(r, ctx);
 	if (rc == NGX_OK)
 		return NGX_AGAIN;
+	if (rc == NGX_DECLINED) {
+		ctx->overloaded = 1;
+		return answer(r, ctx);
+	}
 	cerbo_basic_wipe(&ctx->basic);
 	ctx->answered = 1;
-	if (rc != NGX_DECLINED) {
-		ctx->result = NGX_HTTP_INTERNAL_SERVER_ERROR;
-		return ctx->result;
-	}
-	logline(NGX_LOG_WARN, r->connection->log, 1,
-	    "refused (503): the queue of argon2id checks is full");
-	ctx->result = NGX_HTTP_SERVICE_UNAVAILABLE;
+	ctx->result = NGX_HTTP_INTERNAL_SERVER_ERROR;
 	return ctx->result;
 }
 
