@@ -283,17 +283,18 @@ install: install-lib install-module install-tools install-authd \
          install-dev install-man install-doc install-cockpit \
          $(if $(HAVE_NGINX_DEV),install-nginx-module)
 
-# The nginx module goes where Debian's nginx loads modules from, and its
-# load_module line to modules-available, as Debian's libnginx-mod-*
-# packages place theirs; enabling it is a symlink in
-# /etc/nginx/modules-enabled (the package's postinst makes it).
-NGINX_MODDIR  ?= /usr/lib/nginx/modules
+# The nginx module goes where Debian's nginx loads modules from (with
+# PREFIX=/usr), and its load_module line to modules-available, as Debian's
+# libnginx-mod-* packages place theirs; enabling it is a symlink in
+# /etc/nginx/modules-enabled (the package's postinst makes it).  The line
+# names the module by its full path, so that it holds for any PREFIX.
+NGINX_MODDIR  ?= $(PREFIX)/lib/nginx/modules
 NGINX_MODCONF ?= $(DATADIR)/nginx/modules-available
 
 install-nginx-module: $(NGINX_MODULE)
 	$(INSTALL) -d -m 0755 $(D)$(NGINX_MODDIR) $(D)$(NGINX_MODCONF)
 	$(INSTALL) -m 0644 $(NGINX_MODULE) $(D)$(NGINX_MODDIR)/
-	echo "load_module modules/ngx_http_auth_cerbo_module.so;" \
+	echo "load_module $(NGINX_MODDIR)/ngx_http_auth_cerbo_module.so;" \
 	    >$(D)$(NGINX_MODCONF)/mod-http-auth-cerbo.conf
 	chmod 0644 $(D)$(NGINX_MODCONF)/mod-http-auth-cerbo.conf
 
