@@ -104,11 +104,23 @@ cat >"$N/extra.conf" <<CONF
 		auth_cerbo_thread_pool tiny;
 		proxy_pass http://127.0.0.1:$backend;
 	}
+	# A migration: the old htpasswd users and the store's, either.
+	location $ok_path/either/ {
+		satisfy any;
+		auth_basic "Either";
+		auth_basic_user_file $N/htpasswd;
+		auth_cerbo "Either";
+		proxy_set_header X-Api-User \$cerbo_user;
+		proxy_pass http://127.0.0.1:$backend;
+	}
 	location /off/ {
 		auth_cerbo off;
 		proxy_pass http://127.0.0.1:$backend;
 	}
 CONF
+printf 'legacy:{SHA}%s\n' \
+    "$(printf '%s' legacy-password | openssl dgst -sha1 -binary | base64)" \
+    >"$N/htpasswd"
 # conf TEXT-FOR-THE-MAIN-CONTEXT: nginx.conf around site.conf.
 write_conf() {
 	cat <<CONF
@@ -289,6 +301,15 @@ check_contains "... and \$cerbo_user is set" "$(cat "$T/body")" \
 check_eq "satisfy any, address denied: a key outside the profile gets 403" \
     "$(code pk_nginx "$secret" $ok_path/closed/x -X DELETE)" 403
 
+check_eq "satisfy any with auth_basic: an htpasswd user gets 200" \
+    "$(code legacy legacy-password $ok_path/either/x)" 200
+check_eq "satisfy any with auth_basic: a store user gets 200" \
+    "$(code pk_nginx "$secret" $ok_path/either/x)" 200
+check_contains "... with \$cerbo_user set" "$(cat "$T/body")" \
+    '"x-api-user": "pk_nginx"'
+check_eq "satisfy any with auth_basic: a wrong key for both gets 401" \
+    "$(code pk_nginx "$gone" $ok_path/either/x)" 401
+
 # ---- the store changes under a running nginx ----------------------------
 "$APIUSER" edit pk_nginx --store "$ST" --disable --quiet >/dev/null
 check_eq "disabled by the tools while nginx runs: 401" \
@@ -422,12 +443,15 @@ during_flood() {
 		skip "$2: answer times under valgrind say nothing"
 		return
 	fi
+	# Bounds loose enough for a machine shared with other builds, tight
+	# enough for a worker that waits on hashes (seconds).
 	worst=$(printf '%s\n' $times | sort -n | tail -1)
-	if [ "$worst" -lt 100 ]; then
-		ok "$2: each generated key is answered in milliseconds during the flood (worst $worst ms)"
+	median=$(printf '%s\n' $times | sort -n | sed -n 10p)
+	if [ "$median" -lt 100 ] && [ "$worst" -lt 1000 ]; then
+		ok "$2: generated keys are answered in milliseconds during the flood (median $median ms, worst $worst ms)"
 	else
-		not_ok "$2: each generated key is answered in milliseconds during the flood" \
-		    "worst $worst ms:$times"
+		not_ok "$2: generated keys are answered in milliseconds during the flood" \
+		    "median $median ms (bound 100), worst $worst ms (bound 1000):$times"
 	fi
 }
 during_flood "$ok_path/fast/x" "a pool of 2 threads"
