@@ -44,15 +44,20 @@ LIB_SO   := $(B)/libcerbo.so.0
 MODULE   := $(B)/pam_cerbo.so
 TOOLS    := $(B)/cerbo-apiuser $(B)/cerbo-profile
 AUTHD    := $(B)/cerbo-authd
+# The nginx module, built when nginx-dev's source tree is there.
+NGINX_SRC      ?= /usr/share/nginx/src
+NGINX_MODULE   := $(B)/ngx_http_auth_cerbo_module.so
+NGINX_BUILD    := $(B)/nginx-module
+HAVE_NGINX_DEV := $(wildcard $(NGINX_SRC)/configure)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
 PAMT_BINS := $(PAMT_SRCS:tests/pam/%.c=$(B)/tests/pam/%)
 
-.PHONY: all lib module tools authd tests check check-system check-unit asan \
-        valgrind deps demo demo-serve demo-authd bench fuzz lint format-check abi-check \
+.PHONY: all lib module tools authd nginx-module tests check check-system check-unit asan \
+        valgrind deps demo demo-serve demo-authd demo-nginx bench fuzz lint format-check abi-check \
         abi-baseline format \
         install uninstall clean
 
-all: lib module tools authd
+all: lib module tools authd $(if $(HAVE_NGINX_DEV),nginx-module,no-nginx-module)
 
 lib: $(LIB_A) $(LIB_SO)
 module: $(MODULE)
@@ -97,6 +102,40 @@ $(B)/cerbo-profile: $(PROFILE_SRCS:%.c=$(B)/%.o) $(CLI_SRCS:%.c=$(B)/%.o) \
 
 $(AUTHD): $(AUTHD_SRCS:%.c=$(B)/%.o) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -pie -o $@ $^ -lmicrohttpd $(LIBS) -lpthread
+
+# ---- The nginx module: ngx_http_auth_cerbo_module.so ----------------------
+# Built against nginx-dev's tree (Debian's nginx is built --with-compat, so
+# a module made with the same configure arguments loads into it).  The
+# tree is copied into $(B) first: nginx's configure writes a Makefile at
+# its top, and nothing is ever written under /usr/share.  conf_flags holds
+# the configure arguments Debian's nginx was built with.
+NGINX_CC_OPT   := $(CFLAGS) $(WARN) -Wno-unused-parameter \
+                  -Wno-missing-prototypes -Wno-strict-prototypes \
+                  -Wno-sign-compare $(HARDEN) $(filter -D_FORTIFY%,$(CPPFLAGS))
+NGINX_LD_OPT   := $(LDFLAGS) $(LDHARDEN) -Wl,-z,nodelete
+
+.PHONY: no-nginx-module
+no-nginx-module:
+	@echo "note: nginx-dev is not installed ($(NGINX_SRC)): the nginx" \
+	    "module is not built (tests/deps.sh test installs it)"
+
+nginx-module: $(NGINX_MODULE)
+
+$(NGINX_MODULE): nginx/ngx_http_auth_cerbo_module.c nginx/config \
+                 store/cerbo.h $(LIB_A)
+	@test -f $(NGINX_SRC)/configure || { echo "$(NGINX_SRC): no nginx" \
+	    "source tree; install nginx-dev (tests/deps.sh test)"; exit 1; }
+	rm -rf $(NGINX_BUILD)
+	mkdir -p $(NGINX_BUILD)
+	cp -R $(NGINX_SRC)/. $(NGINX_BUILD)/src
+	cd $(NGINX_BUILD)/src && CERBO_LIB_A=$(abspath $(LIB_A)) bash -c \
+	    '. ./conf_flags && ./configure "$${NGX_CONF_FLAGS[@]}" \
+	    --with-cc-opt="$$1" --with-ld-opt="$$2" \
+	    --add-dynamic-module="$$3" --builddir="$$4"' configure \
+	    '$(NGINX_CC_OPT)' '$(NGINX_LD_OPT)' $(abspath nginx) \
+	    $(abspath $(NGINX_BUILD))/objs >$(abspath $(NGINX_BUILD))/configure.log
+	$(MAKE) -C $(NGINX_BUILD)/src -f $(abspath $(NGINX_BUILD))/objs/Makefile modules
+	cp $(NGINX_BUILD)/objs/ngx_http_auth_cerbo_module.so $@
 
 # The unit tests' shared helpers are headers: a change rebuilds them.
 $(UNIT_BINS:%=%.o): $(wildcard tests/unit/*.h)
@@ -163,12 +202,17 @@ demo-serve:
 demo-authd:
 	etc/demo/demo-authd.sh
 
+# The same story through the nginx module.
+demo-nginx:
+	etc/demo/demo-nginx.sh
+
 # The C sources are formatted by the tree's .clang-format (string literals
 # are never split, so every message can be found with grep); make lint
 # fails on a file that is not.
 FORMAT_SRCS = $(STORE_SRCS) $(wildcard store/*.h) $(PAM_SRCS) \
               $(wildcard pam_cerbo/*.h) $(sort $(wildcard tools/*.[ch])) \
-              $(AUTHD_SRCS) $(wildcard authd/*.h) $(UNIT_SRCS) $(PAMT_SRCS)
+              $(AUTHD_SRCS) $(wildcard authd/*.h) $(UNIT_SRCS) $(PAMT_SRCS) \
+              $(wildcard nginx/*.c)
 
 format:
 	clang-format -i $(FORMAT_SRCS)
@@ -234,10 +278,27 @@ COCKPIT_FILES := $(addprefix cockpit/,manifest.json index.html \
                  $(notdir $(wildcard cockpit/*.css)))
 
 .PHONY: install-lib install-module install-tools install-authd install-dev \
-        install-man install-doc install-cockpit deb deb-test check-browser
+        install-man install-doc install-cockpit install-nginx-module deb \
+        deb-test check-browser
 
 install: install-lib install-module install-tools install-authd \
-         install-dev install-man install-doc install-cockpit
+         install-dev install-man install-doc install-cockpit \
+         $(if $(HAVE_NGINX_DEV),install-nginx-module)
+
+# The nginx module goes where Debian's nginx loads modules from (with
+# PREFIX=/usr), and its load_module line to modules-available, as Debian's
+# libnginx-mod-* packages place theirs; enabling it is a symlink in
+# /etc/nginx/modules-enabled (the package's postinst makes it).  The line
+# names the module by its full path, so that it holds for any PREFIX.
+NGINX_MODDIR  ?= $(PREFIX)/lib/nginx/modules
+NGINX_MODCONF ?= $(DATADIR)/nginx/modules-available
+
+install-nginx-module: $(NGINX_MODULE)
+	$(INSTALL) -d -m 0755 $(D)$(NGINX_MODDIR) $(D)$(NGINX_MODCONF)
+	$(INSTALL) -m 0644 $(NGINX_MODULE) $(D)$(NGINX_MODDIR)/
+	echo "load_module $(NGINX_MODDIR)/ngx_http_auth_cerbo_module.so;" \
+	    >$(D)$(NGINX_MODCONF)/mod-http-auth-cerbo.conf
+	chmod 0644 $(D)$(NGINX_MODCONF)/mod-http-auth-cerbo.conf
 
 install-cockpit:
 	$(INSTALL) -d -m 0755 $(D)$(COCKPITDIR)
@@ -323,7 +384,9 @@ uninstall:
 	    $(foreach m,$(MAN_PAGES),$(D)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
 	    $(addprefix $(D)$(DOCDIR)/,$(notdir $(DOCS))) \
 	    $(addprefix $(D)$(DOCDIR)/examples/,$(EXAMPLE_DSTS)) \
-	    $(addprefix $(D)$(COCKPITDIR)/,$(notdir $(COCKPIT_FILES)))
+	    $(addprefix $(D)$(COCKPITDIR)/,$(notdir $(COCKPIT_FILES))) \
+	    $(D)$(NGINX_MODDIR)/ngx_http_auth_cerbo_module.so \
+	    $(D)$(NGINX_MODCONF)/mod-http-auth-cerbo.conf
 	-rmdir $(D)$(COCKPITDIR) 2>/dev/null
 	if [ -d $(D)$(DOCDIR) ]; then \
 	    find $(D)$(DOCDIR) -depth -type d -empty -exec rmdir {} \; ; fi

@@ -1,13 +1,16 @@
 #!/bin/sh
-# make bench, HTTP part: nginx in front of a stub API, three ways, in the
+# make bench, HTTP part: nginx in front of a stub API, six ways, in the
 # same run, interleaved round by round, measured with wrk:
 #   (a) nginx with no authentication (the floor);
+#   (m) nginx + ngx_http_auth_cerbo_module (make nginx-module);
+#   (s) nginx + auth_basic with an htpasswd file of {SHA} hashes;
+#   (p) nginx + auth_basic with apr1 hashes (htpasswd's default);
 #   (b) nginx + auth_pam + pam_cerbo.so;
 #   (c) nginx + auth_request + cerbo-authd, over a keepalive upstream;
 #   (r) the reference for (c): the same auth_request set-up, with a second
 #       nginx that answers every check with 200 in place of cerbo-authd
 #       (unloaded only): what the hop costs with a check that costs nothing;
-# then the same three while 64 more connections send wrong secrets for a
+# then (a), (m), (b) and (c) while 64 more connections send wrong secrets for a
 # user with an imported (argon2id) key through the same server.  Prints a
 # table of medians and puts it in bench/RESULTS.md (between
 # "<!-- http-results -->" and "<!-- /http-results -->").
@@ -26,6 +29,7 @@ SECS=${BENCH_HTTP_SECONDS:-5}
 PORTS=${BENCH_HTTP_PORTS:-18200-18299}
 WORKERS=${BENCH_HTTP_WORKERS:-$(nproc)}
 authpam=/usr/lib/nginx/modules/ngx_http_auth_pam_module.so
+cerbomod=$B/ngx_http_auth_cerbo_module.so
 
 for c in nginx wrk curl python3 setpriv; do
 	command -v "$c" >/dev/null ||
@@ -33,6 +37,8 @@ for c in nginx wrk curl python3 setpriv; do
 done
 [ -f "$authpam" ] ||
     { echo "bench http: libnginx-mod-http-auth-pam is missing" >&2; exit 1; }
+[ -f "$cerbomod" ] ||
+    { echo "bench http: $cerbomod is missing (make nginx-module)" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "bench http: needs root" >&2; exit 1; }
 
 W=$(mktemp -d /tmp/cerbo-bench-http.XXXXXX)
@@ -72,8 +78,10 @@ print(" ".join(map(str, out)))
 PY
 }
 # shellcheck disable=SC2046
-set -- $(free_ports 7)
-PA=$1 PB=$2 PC=$3 PBACK=$4 PAUTHD=$5 PR=$6 PSTUB=$7
+set -- $(free_ports 10)
+PA=$1 PB=$2 PC=$3 PBACK=$4 PAUTHD=$5 PR=$6 PSTUB=$7 PM=$8 PS=$9
+shift
+PP=$9
 
 groupadd --system "$grp"
 added_group=1
@@ -94,6 +102,7 @@ BAD="Authorization: Basic $(printf 'pk_slow:a-wrong-guess' | base64 -w0)"
 
 install -d -m 0755 "$W/lib"
 install -m 0644 "$B/pam_cerbo.so" "$W/lib/pam_cerbo.so"
+install -m 0644 "$cerbomod" "$W/lib/ngx_http_auth_cerbo_module.so"
 printf 'auth     required  %s store=%s\naccount  required  %s store=%s\n' \
     "$W/lib/pam_cerbo.so" "$ST" "$W/lib/pam_cerbo.so" "$ST" \
     >"/etc/pam.d/$svc"
@@ -107,7 +116,16 @@ pids="$pids $!"
 
 N=$W/nginx
 mkdir -p "$N/tmp"
+# The same key for auth_basic: {SHA} and apr1 (the key goes to openssl on
+# standard input, never on its command line).
+printf 'pk_bench:{SHA}%s\n' \
+    "$(printf '%s' "$KEY" | openssl dgst -sha1 -binary | base64)" \
+    >"$N/htpasswd-sha"
+printf 'pk_bench:%s\n' "$(printf '%s\n' "$KEY" | openssl passwd -apr1 -stdin)" \
+    >"$N/htpasswd-apr1"
 sed -e "s|@N@|$N|g" -e "s|@AUTHPAM@|$authpam|" -e "s|@WORKERS@|$WORKERS|" \
+    -e "s|@CERBOMOD@|$W/lib/ngx_http_auth_cerbo_module.so|" -e "s|@ST@|$ST|" \
+    -e "s|@PM@|$PM|" -e "s|@PS@|$PS|" -e "s|@PP@|$PP|" \
     -e "s|@PA@|$PA|" -e "s|@PB@|$PB|" -e "s|@PC@|$PC|" \
     -e "s|@PBACK@|$PBACK|g" -e "s|@PAUTHD@|$PAUTHD|" -e "s|@SVC@|$svc|" \
     -e "s|@PR@|$PR|" -e "s|@PSTUB@|$PSTUB|g" \
@@ -131,7 +149,7 @@ answering() {
 answering "http://127.0.0.1:$PA/api/x"
 answering "http://127.0.0.1:$PAUTHD/healthz"
 answering "http://127.0.0.1:$PSTUB/auth"
-for p in $PA $PB $PC $PR; do
+for p in $PA $PM $PS $PP $PB $PC $PR; do
 	got=$(curl -s -o /dev/null -w '%{http_code}' -H "$GOOD" \
 	    "http://127.0.0.1:$p/api/v1/x")
 	if [ "$got" != 200 ]; then
@@ -147,10 +165,12 @@ for p in $PAUTHD $PSTUB; do
 	[ "$got" = 200 ] ||
 	    { echo "bench http: the check on port $p answers $got" >&2; exit 1; }
 done
-got=$(curl -s -o /dev/null -w '%{http_code}' -H "$BAD" \
-    "http://127.0.0.1:$PC/api/v1/x")
-[ "$got" = 401 ] ||
-    { echo "bench http: a wrong argon2id secret answers $got" >&2; exit 1; }
+for p in $PC $PM; do
+	got=$(curl -s -o /dev/null -w '%{http_code}' -H "$BAD" \
+	    "http://127.0.0.1:$p/api/v1/x")
+	[ "$got" = 401 ] ||
+	    { echo "bench http: a wrong argon2id secret answers $got on port $p" >&2; exit 1; }
+done
 
 # run PORT FILE: one wrk run of good requests; "rps p50_ms p99_ms non2xx"
 # appended to FILE.
@@ -212,9 +232,10 @@ drain() {
 echo "bench http: $ROUNDS rounds of $SECS s per case"
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
-	for k in a r b c; do
+	for k in a m s p r b c; do
 		case $k in
 		a) port=$PA ;; b) port=$PB ;; c) port=$PC ;; r) port=$PR ;;
+		m) port=$PM ;; s) port=$PS ;; p) port=$PP ;;
 		esac
 		run "$port" "$W/quiet_$k"
 		if [ "$k" = r ]; then
@@ -222,6 +243,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 			run_check "$PAUTHD" "$W/check_authd"
 			continue
 		fi
+		case $k in s | p) continue ;; esac
 		flood_start "$port"
 		run "$port" "$W/flood_$k"
 		flood_stop >>"$W/floodrate_$k"
@@ -248,13 +270,21 @@ say "Command: \`make bench\` (\`bench/http.sh\`). $(nginx -v 2>&1 | sed 's|.*: |
 say ""
 say "| case | req/s | p50 ms | p99 ms | non-2xx | flood: req/s | p50 ms | p99 ms | non-2xx | flood's own req/s |"
 say "|---|---|---|---|---|---|---|---|---|---|"
-for k in a b c; do
+for k in a m s p b c; do
 	case $k in
 	a) name="(a) nginx, no auth" ;;
+	m) name="(m) nginx + auth_cerbo (the module)" ;;
+	s) name="(s) nginx + auth_basic, {SHA} file" ;;
+	p) name="(p) nginx + auth_basic, apr1 file" ;;
 	b) name="(b) nginx + auth_pam + pam_cerbo" ;;
 	c) name="(c) nginx + auth_request + cerbo-authd" ;;
 	esac
-	say "| $name | $(col "$W/quiet_$k" 1) | $(col "$W/quiet_$k" 2) | $(col "$W/quiet_$k" 3) | $(sum "$W/quiet_$k" 4) | $(col "$W/flood_$k" 1) | $(col "$W/flood_$k" 2) | $(col "$W/flood_$k" 3) | $(sum "$W/flood_$k" 4) | $(col "$W/floodrate_$k" 1) |"
+	if [ -f "$W/flood_$k" ]; then
+		flood="$(col "$W/flood_$k" 1) | $(col "$W/flood_$k" 2) | $(col "$W/flood_$k" 3) | $(sum "$W/flood_$k" 4) | $(col "$W/floodrate_$k" 1)"
+	else
+		flood="- | - | - | - | -"
+	fi
+	say "| $name | $(col "$W/quiet_$k" 1) | $(col "$W/quiet_$k" 2) | $(col "$W/quiet_$k" 3) | $(sum "$W/quiet_$k" 4) | $flood |"
 done
 say "| (r) nginx + auth_request + a stub that answers 200 (reference) | $(col "$W/quiet_r" 1) | $(col "$W/quiet_r" 2) | $(col "$W/quiet_r" 3) | $(sum "$W/quiet_r" 4) | - | - | - | - | - |"
 qa=$(col "$W/quiet_a" 1)
@@ -263,7 +293,12 @@ qb=$(col "$W/quiet_b" 1)
 qc=$(col "$W/quiet_c" 1)
 fb=$(col "$W/flood_b" 1)
 fc=$(col "$W/flood_c" 1)
+qm=$(col "$W/quiet_m" 1)
+qs=$(col "$W/quiet_s" 1)
+qp=$(col "$W/quiet_p" 1)
 say ""
+say "- (m) / (a): $(ratio "$qm" "$qa") (target >= 0.9); (m) / (s): $(ratio "$qm" "$qs") (target >= 0.95); (m) / (p): $(ratio "$qm" "$qp") (target >= 10); (s) / (a): $(ratio "$qs" "$qa"), (p) / (a): $(ratio "$qp" "$qa"), (c) / (a): $(ratio "$qc" "$qa"), (b) / (a): $(ratio "$qb" "$qa")"
+say "- (m) under the flood: p99 $(col "$W/flood_m" 3) ms (target < 20), rate $(ratio "$(col "$W/flood_m" 1)" "$qm") of unloaded, $(sum "$W/flood_m" 4) non-2xx good requests"
 # The same round's (a) and (c) ran seconds apart, under the same load from
 # elsewhere: their ratio, round by round, varies less than either rate.
 paste -d' ' "$W/quiet_a" "$W/quiet_c" |

@@ -11,7 +11,7 @@ set -eu
 
 build="gcc make pkg-config libyaml-dev libsodium-dev libpam0g-dev
        libmicrohttpd-dev"
-run="nginx libnginx-mod-http-auth-pam curl openssl"
+run="nginx nginx-dev libnginx-mod-http-auth-pam curl openssl"
 test="$build $run libcmocka-dev pamtester libpam-pwdfile
       valgrind python3 util-linux procps psmisc groff-base time
       ansible-core caddy systemd
@@ -19,7 +19,7 @@ test="$build $run libcmocka-dev pamtester libpam-pwdfile
       chromium chromium-driver python3-selenium"
 
 unit="$build libcmocka-dev"
-pkg="$build libcmocka-dev build-essential dpkg-dev debhelper lintian pamtester
+pkg="$build libcmocka-dev build-essential dpkg-dev debhelper nginx-dev lintian pamtester
      curl util-linux cockpit-bridge"
 lint="cppcheck clang-tidy clang abigail-tools binutils"
 bench="$build $run wrk python3"

@@ -53,7 +53,10 @@ exec %s "%s" "$@"
 		chmod 0755 "$vgbin/$tool"
 	done
 	# cerbo-authd's own tests, but the flood (it measures timing).
-	vg_e2e="apiuser_add apiuser_compile apiuser_edit apiuser_file apiuser_query every_command hostile_tools profile authd_nginx authd_caddy authd_cli"
+	vg_e2e="apiuser_add apiuser_compile apiuser_edit apiuser_file apiuser_query every_command hostile_tools profile authd_nginx authd_caddy authd_cli nginx_module"
+	# nginx with the module, in one process (the test sets master_process
+	# off): errors only, nginx's own exit-time leaks are not the module's.
+	export CERBO_NGINX_VALGRIND="valgrind --vgdb=no --leak-check=no --track-fds=no --error-exitcode=99"
 fi
 e2e_env=""
 if [ "${CERBO_SANITIZE:-0}" = 1 ]; then

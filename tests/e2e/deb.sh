@@ -19,7 +19,7 @@
 . "$(dirname "$0")/lib.sh"
 top=${CERBO_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 service=cerbo-debtest
-pkgs="cerbo-authd libpam-cerbo libcerbo0 libcerbo-dev cockpit-cerbo"
+pkgs="cerbo-authd libpam-cerbo libcerbo0 libcerbo-dev cockpit-cerbo libnginx-mod-http-auth-cerbo"
 ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
 
 # Copy the tree (tracked and new files, not ignored ones: no build
@@ -68,6 +68,8 @@ done
 [ -e /etc/cerbo ] && skip_all "/etc/cerbo exists: not touching a real store"
 getent group cerbo >/dev/null && skip_all "the group cerbo exists already"
 [ -e /etc/pam.d/$service ] && skip_all "/etc/pam.d/$service exists"
+modlink=/etc/nginx/modules-enabled/50-mod-http-auth-cerbo.conf
+[ -e "$modlink" ] || [ -L "$modlink" ] && skip_all "$modlink exists"
 
 # Whatever happens, leave the system as it was.
 sys_undo "dpkg --purge $pkgs >/dev/null 2>&1; rm -f /etc/pam.d/$service; rm -rf /etc/cerbo; groupdel cerbo >/dev/null 2>&1"
@@ -89,7 +91,7 @@ for p in $pkgs; do
 	esac
 done
 # shellcheck disable=SC2086
-check "four binary packages: $pkgs" ls $debs
+check "the binary packages: $pkgs" ls $debs
 check_eq "the build left the checkout without debian/ build outputs" \
     "$(cd "$top" && ls -d debian/tmp debian/libpam-cerbo debian/files 2>/dev/null)" ""
 
@@ -114,12 +116,21 @@ check_contains "cerbo-authd ships its socket unit" "$contents" \
 contents=$(dpkg -c "$T/src/cockpit-cerbo_${ver}_all.deb")
 check_contains "cockpit-cerbo ships the page where Cockpit looks" \
     "$contents" "./usr/share/cockpit/cerbo/manifest.json"
+contents=$(dpkg -c "$T/src/libnginx-mod-http-auth-cerbo_${ver}_${arch}.deb")
+check_contains "libnginx-mod-http-auth-cerbo ships the module where nginx loads it" \
+    "$contents" "./usr/lib/nginx/modules/ngx_http_auth_cerbo_module.so"
+check_contains "libnginx-mod-http-auth-cerbo ships its load_module snippet" \
+    "$contents" "./usr/share/nginx/modules-available/mod-http-auth-cerbo.conf"
+abi=$(sed -n 's/^nginx:abi=//p' /usr/share/nginx/src/debian/libnginx-mod.abisubstvars)
+check_contains "libnginx-mod-http-auth-cerbo depends on the nginx ABI it was built for" \
+    "$(dpkg-deb -f "$T/src/libnginx-mod-http-auth-cerbo_${ver}_${arch}.deb" Depends)" \
+    "$abi"
 check_eq "cockpit-cerbo is for every architecture and needs the tools" \
     "$(dpkg-deb -f "$T/src/cockpit-cerbo_${ver}_all.deb" Architecture Depends)" \
     "$(printf 'Architecture: all\nDepends: cockpit-bridge, libpam-cerbo (>= %s)' "$ver")"
 
 # shellcheck disable=SC2086
-check "dpkg -i installs the five packages" dpkg -i $debs
+check "dpkg -i installs the six packages" dpkg -i $debs
 check_eq "postinst created the system group cerbo" \
     "$(getent group cerbo | cut -d: -f1)" cerbo
 check_eq "postinst created /etc/cerbo as root:cerbo 2750" \
@@ -192,6 +203,67 @@ kill "$authd_pid"
 wait "$authd_pid"
 check_eq "the installed cerbo-authd stops cleanly" "$?" 0
 
+# The nginx module: enabled by its postinst, loaded by a private nginx
+# (as www-data, in the group cerbo) that serves a request with it.
+check_eq "postinst enabled the nginx module" "$(readlink "$modlink")" \
+    /usr/share/nginx/modules-available/mod-http-auth-cerbo.conf
+www_in_cerbo=$(id -nG www-data | tr ' ' '\n' | grep -x cerbo)
+[ -n "$www_in_cerbo" ] || gpasswd -a www-data cerbo >/dev/null
+N=$T/nginx
+mkdir -p "$N/tmp"
+nport=18291
+cat >"$N/nginx.conf" <<CONF
+user www-data;
+worker_processes 1;
+daemon off;
+pid $N/nginx.pid;
+error_log $N/error.log info;
+include $modlink;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $N/tmp/body;
+	proxy_temp_path $N/tmp/proxy;
+	fastcgi_temp_path $N/tmp/fastcgi;
+	uwsgi_temp_path $N/tmp/uwsgi;
+	scgi_temp_path $N/tmp/scgi;
+	server {
+		listen 127.0.0.1:$nport;
+		location /api/ {
+			auth_cerbo "API";
+			proxy_set_header X-Api-User \$cerbo_user;
+			proxy_pass http://127.0.0.1:$((nport + 1));
+		}
+	}
+	# The backend says which user it was given (return runs before
+	# the access phase: it would answer without any check).
+	server {
+		listen 127.0.0.1:$((nport + 1));
+		location / {
+			return 200 "user=\$http_x_api_user\\n";
+		}
+	}
+}
+CONF
+nginx -p "$N/" -e "$N/error.log" -c "$N/nginx.conf" >"$N/stderr" 2>&1 &
+nginx_pid=$!
+at_exit "kill -QUIT $nginx_pid 2>/dev/null"
+i=0
+until curl -s -o /dev/null "http://127.0.0.1:$nport/" || [ $i -ge 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+got=$(printf 'user = "pk_debtest:%s"\n' "$secret" | curl -s -K - \
+    "http://127.0.0.1:$nport/api/v1/things")
+check_eq "nginx with the installed module serves the key's request" \
+    "$got" "user=pk_debtest"
+check_eq "... and refuses a wrong key: 401" \
+    "$(printf 'user = "pk_debtest:%s"\n' "$wrong" | curl -s -K - \
+    -o /dev/null -w '%{http_code}' "http://127.0.0.1:$nport/api/v1/things")" 401
+kill -QUIT "$nginx_pid"
+wait "$nginx_pid"
+[ -n "$www_in_cerbo" ] || gpasswd -d www-data cerbo >/dev/null
+
 before=$(cat /etc/cerbo/apiusers.yaml)
 # shellcheck disable=SC2086
 check "dpkg -i again (reinstall) succeeds" dpkg -i $debs
@@ -224,6 +296,7 @@ dpkg -i $debs >/dev/null 2>&1
 check "dpkg --purge after the store was removed" dpkg --purge $pkgs
 check_fails "purge removed the empty /etc/cerbo" test -e /etc/cerbo
 check_fails "purge removed the group cerbo" getent group cerbo
+check_fails "purge removed the module's modules-enabled link" test -L "$modlink"
 left=$(dpkg-query -W -f='${db:Status-Status} ${Package}\n' $pkgs 2>/dev/null |
     grep -v '^not-installed')
 check_eq "dpkg knows none of the packages any more" "$left" ""

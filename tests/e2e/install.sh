@@ -49,6 +49,12 @@ check "make install DESTDIR=... PREFIX=/usr succeeds" mk install DESTDIR="$root"
 	for f in "$top"/examples/*.c; do
 		echo "usr/share/doc/pam_cerbo/examples/${f##*/} 644"
 	done
+	# The nginx module and its load_module line, when nginx-dev is
+	# there to build it against.
+	if [ -f /usr/share/nginx/src/configure ]; then
+		echo "usr/lib/nginx/modules/ngx_http_auth_cerbo_module.so 644"
+		echo "usr/share/nginx/modules-available/mod-http-auth-cerbo.conf 644"
+	fi
 	# The Cockpit page: what a browser loads, not the screenshots or
 	# the script that vendors PatternFly.
 	for f in "$top"/cockpit/manifest.json "$top"/cockpit/index.html \
