@@ -26,10 +26,8 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
+#include <syslog.h>
 
 #include <sodium.h>
 
@@ -40,7 +38,6 @@
 #endif
 
 #define REALM_MAX 128
-#define LOG_LINE_MAX 1024
 
 typedef struct {
 	ngx_str_t realm;            /* "" for off; data NULL while unset */
@@ -124,33 +121,60 @@ ngx_module_t ngx_http_auth_cerbo_module = {NGX_MODULE_V1,
 
 /* ---- logging -------------------------------------------------------- */
 
-/*
- * One line in the error log, cleaned by the library's rule (text a client
- * chose can neither forge a line nor carry an escape).  limited: a line
- * that could repeat on every request is written at most once per
- * CERBO_LOG_REPEAT_INTERVAL seconds in this worker.  No line holds a
- * secret: the verifier's reasons and notices never do, and a username is
- * named only by them, only when it is a valid pk_ name.
- */
-static void logline(ngx_uint_t level, ngx_log_t *log, int limited,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void
-logline(ngx_uint_t level, ngx_log_t *log, int limited, const char *fmt, ...)
+/* The error log's level for a syslog(3) priority: nginx numbers the same
+ * levels from 1. */
+static ngx_uint_t
+log_level(int priority)
 {
-	char raw[LOG_LINE_MAX];
-	char line[LOG_LINE_MAX];
-	va_list ap;
+	if (priority < LOG_EMERG)
+		return NGX_LOG_EMERG;
+	if (priority > LOG_DEBUG)
+		return NGX_LOG_DEBUG;
+	return (ngx_uint_t)priority + 1;
+}
 
-	if (log->log_level < level)
-		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
-	cerbo_log_clean(line, sizeof(line), raw);
-	if (limited && !cerbo_log_repeat_allowed(line, sizeof(line)))
-		return;
-	ngx_log_error(level, log, 0, "auth_cerbo: %s", line);
+/* One line built by the library, into the error log. */
+static void
+write_line(void *log, int priority, const char *line)
+{
+	ngx_log_t *l = log;
+	ngx_uint_t level = log_level(priority);
+
+	if (l->log_level >= level)
+		ngx_log_error(level, l, 0, "auth_cerbo: %s", line);
+}
+
+/*
+ * Log a check: its verdict (refusal NULL), or a refusal the module decided
+ * itself at priority (0: LOG_NOTICE).  The lines, their levels, what of
+ * the client's text they may hold and how often a line may repeat are the
+ * library's (cerbo_log_verdict); a client can flood refusals, so they are
+ * limited per reason.  Lines below the error log's level are not built.
+ */
+static void
+log_check(ngx_http_request_t *r, const auth_cerbo_ctx_t *ctx, ngx_uint_t status,
+    const char *refusal, int priority)
+{
+	struct cerbo_log_args la = CERBO_LOG_ARGS_INIT;
+	ngx_log_t *log = r->connection->log;
+
+	la.flags = CERBO_LOG_LIMIT_REFUSALS;
+	if (log->log_level >= NGX_LOG_INFO)
+		la.flags |= CERBO_LOG_SUCCESS;
+	if (log->log_level >= NGX_LOG_DEBUG)
+		la.flags |= CERBO_LOG_DEBUG;
+	la.status = (int)status;
+	la.rhost = ctx->addr;
+	la.username = ctx->username[0] != '\0' ? ctx->username : NULL;
+	la.request = ctx->line;
+	la.store_path = (const char *)ctx->conf->store.data;
+	if (refusal == NULL) {
+		la.verdict = &ctx->verdict;
+		la.verify_rc = ctx->verify_rc;
+	}
+	la.refusal = refusal;
+	la.priority = priority;
+	(void)cerbo_log_verdict(&la, write_line, log);
 }
 
 /* ---- answers -------------------------------------------------------- */
@@ -184,42 +208,6 @@ keep(ngx_http_request_t *r, ngx_str_t *out, const char *s)
 	return NGX_OK;
 }
 
-static void
-log_verdict(ngx_http_request_t *r, const auth_cerbo_ctx_t *ctx,
-    ngx_uint_t status)
-{
-	const struct cerbo_verdict *v = &ctx->verdict;
-	ngx_log_t *log = r->connection->log;
-
-	if (v->notice[0] != '\0')
-		logline(NGX_LOG_WARN, log, 0, "%s (store %s)", v->notice,
-		    (const char *)ctx->conf->store.data);
-	if (ctx->verify_rc != 0) {
-		logline(NGX_LOG_ERR, log, 0,
-		    "the verifier refused its arguments");
-		return;
-	}
-	switch (v->code) {
-	case CERBO_ALLOW:
-		if (v->key == CERBO_KEY_OLD)
-			logline(NGX_LOG_NOTICE, log, 1,
-			    "%s authenticated with its old key: the client should switch to the new key before the grace period ends",
-			    ctx->username);
-		logline(NGX_LOG_INFO, log, 0, "allowed from %s: %s",
-		    cerbo_addr_shown(ctx->addr), v->reason);
-		break;
-	case CERBO_STORE_ERROR:
-		logline(NGX_LOG_ERR, log, 1,
-		    "cannot use the store (reading as uid %u), refusing everyone: %s",
-		    (unsigned)geteuid(), v->reason);
-		break;
-	default:
-		logline(NGX_LOG_NOTICE, log, 0, "refused (%u) from %s: %s",
-		    (unsigned)status, cerbo_addr_shown(ctx->addr), v->reason);
-		break;
-	}
-}
-
 /*
  * The answer to a decided check: NGX_OK (allowed, the variables set) or
  * an HTTP status.  Deny by default: only CERBO_ALLOW from a call that
@@ -233,7 +221,7 @@ decide(ngx_http_request_t *r, auth_cerbo_ctx_t *ctx)
 
 	if (ctx->verify_rc == 0)
 		status = cerbo_verdict_http_status(ctx->verdict.code);
-	log_verdict(r, ctx, (ngx_uint_t)status);
+	log_check(r, ctx, (ngx_uint_t)status, NULL, 0);
 	cerbo_basic_wipe(&ctx->basic);
 	if (ctx->verify_rc == 0 && ctx->verdict.code == CERBO_ALLOW &&
 	    status == NGX_HTTP_OK) {
@@ -263,8 +251,8 @@ answer(ngx_http_request_t *r, auth_cerbo_ctx_t *ctx)
 	ctx->answered = 1;
 	if (ctx->overloaded) {
 		cerbo_basic_wipe(&ctx->basic);
-		logline(NGX_LOG_WARN, r->connection->log, 1,
-		    "refused (503): the queue of argon2id checks is full");
+		log_check(r, ctx, NGX_HTTP_SERVICE_UNAVAILABLE,
+		    "the queue of argon2id checks is full", LOG_WARNING);
 		ctx->result = NGX_HTTP_SERVICE_UNAVAILABLE;
 		return ctx->result;
 	}
@@ -522,9 +510,7 @@ auth_cerbo_handler(ngx_http_request_t *r)
 	if (read_credentials(r, ctx, &why) != NGX_OK) {
 		ctx->answered = 1;
 		ctx->result = unauthorized(r, conf);
-		logline(NGX_LOG_NOTICE, r->connection->log, 0,
-		    "refused (401) from %s: %s", cerbo_addr_shown(ctx->addr),
-		    why);
+		log_check(r, ctx, NGX_HTTP_UNAUTHORIZED, why, 0);
 		return ctx->result;
 	}
 	rc = request_line(r, ctx);
@@ -534,6 +520,9 @@ auth_cerbo_handler(ngx_http_request_t *r)
 		ctx->result = rc == NGX_DECLINED
 		    ? NGX_HTTP_FORBIDDEN
 		    : NGX_HTTP_INTERNAL_SERVER_ERROR;
+		if (rc == NGX_DECLINED)
+			log_check(r, ctx, NGX_HTTP_FORBIDDEN,
+			    "a NUL byte in the request target", 0);
 		return ctx->result;
 	}
 
@@ -544,9 +533,7 @@ auth_cerbo_handler(ngx_http_request_t *r)
 	ctx->verify_rc = cerbo_verify(&va, &ctx->verdict);
 	if (ctx->verify_rc != CERBO_VERIFY_DEFERRED)
 		return answer(r, ctx);
-	if (ctx->verdict.notice[0] != '\0')
-		logline(NGX_LOG_WARN, r->connection->log, 0, "%s (store %s)",
-		    ctx->verdict.notice, (const char *)conf->store.data);
+	log_check(r, ctx, 0, NULL, 0); /* the notice, if any */
 	ctx->verdict = (struct cerbo_verdict)CERBO_VERDICT_INIT;
 	rc = queue_check(r, ctx);
 	if (rc == NGX_OK)
