@@ -588,7 +588,8 @@ static const char check_help[] =
     "  --as-user USER          also prove that account USER (e.g. www-data) can reach\n"
     "                          and read the file; says which folder or mode stops it\n"
     "  --json                  {\"changed\": false, \"valid\", \"file\", \"errors\": [...],\n"
-    "                          \"users\", \"profiles\", \"generation\"}\n"
+    "                          \"warnings\": [...], \"users\", \"profiles\",\n"
+    "                          \"generation\"}\n"
     "  --store PATH            the store (default $CERBO_STORE, else " CERBO_STORE_DEFAULT
     ")\n"
     "  -q, --quiet             print only errors\n"
@@ -638,6 +639,46 @@ account(const char *name, uid_t *uid, gid_t **gids, size_t *ngids)
 	free(g);
 	cli_warnx("check: --as-user: cannot list the groups of %s", name);
 	return CLI_EXIT_IO;
+}
+
+/*
+ * The warnings of a store that loads: names a change may no longer give
+ * (a profile name that starts with '-' reads as an option).  The library's
+ * rule judges each; fn gets each message.
+ */
+static void
+store_warnings(const struct cerbo_store *store,
+    void (*fn)(void *ctx, const char *name, const char *why), void *ctx)
+{
+	struct cerbo_error err;
+	const char *name;
+	size_t i, n;
+
+	n = store != NULL ? cerbo_store_profile_count(store) : 0;
+	for (i = 0; i < n; i++) {
+		name = cerbo_profile_name(cerbo_store_profile_at(store, i));
+		err = (struct cerbo_error)CERBO_ERROR_INIT;
+		if (cerbo_user_field_validate(CERBO_USER_PROFILE, name, &err) !=
+		    0)
+			fn(ctx, name, err.message);
+	}
+}
+
+static void
+warning_json(void *ctx, const char *name, const char *why)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), "profile %s: %s", name, why);
+	cli_json_str(ctx, NULL, text);
+}
+
+static void
+warning_text(void *ctx, const char *name, const char *why)
+{
+	const char *const *file = ctx;
+
+	cli_warnx("warning: %s: profile %s: %s", *file, name, why);
 }
 
 int
@@ -727,6 +768,7 @@ cmd_check(int argc, char **argv)
 		if (!trusted && explicit_file)
 			cli_json_str(&j, NULL,
 			    cerbo_error_format(&terr, text, sizeof(text)));
+		store_warnings(store, warning_json, &j);
 		cli_json_array_end(&j);
 		if (valid) {
 			cli_json_u64(&j, "users",
@@ -754,6 +796,7 @@ cmd_check(int argc, char **argv)
 		else
 			cli_error(&terr);
 	}
+	store_warnings(store, warning_text, &file);
 	if (!access_ok)
 		cli_warnx("%s cannot read the store: %s", as_user,
 		    cerbo_error_format(&aerr, text, sizeof(text)));
