@@ -103,4 +103,15 @@ enum {
 	AU_OPT_DIFF,
 };
 
+/* The options of a user's fields, in add, import and edit's tables. */
+#define AU_FIELD_LONGOPTS                                                      \
+	{"nickname", required_argument, NULL, AU_OPT_NICKNAME},                \
+	    {"profile", required_argument, NULL, AU_OPT_PROFILE},              \
+	    {"email", required_argument, NULL, AU_OPT_EMAIL},                  \
+	    {"description", required_argument, NULL, AU_OPT_DESCRIPTION},      \
+	    {"expires", required_argument, NULL, AU_OPT_EXPIRES},              \
+	{                                                                      \
+		"allow-from", required_argument, NULL, AU_OPT_ALLOW_FROM       \
+	}
+
 #endif /* CERBO_APIUSER_H */

@@ -124,18 +124,6 @@ add_opt(void *ctx, int c, const char *arg)
 	return 0;
 }
 
-#define ADD_LONGOPTS                                                           \
-	{"nickname", required_argument, NULL, AU_OPT_NICKNAME},                \
-	    {"username", required_argument, NULL, AU_OPT_USERNAME},            \
-	    {"profile", required_argument, NULL, AU_OPT_PROFILE},              \
-	    {"email", required_argument, NULL, AU_OPT_EMAIL},                  \
-	    {"description", required_argument, NULL, AU_OPT_DESCRIPTION},      \
-	    {"expires", required_argument, NULL, AU_OPT_EXPIRES},              \
-	    {"allow-from", required_argument, NULL, AU_OPT_ALLOW_FROM},        \
-	{                                                                      \
-		"acknowledge", no_argument, NULL, AU_OPT_ACKNOWLEDGE           \
-	}
-
 /* Optional fields: "never"/"any" mean unset. */
 static const char *
 opt_value(const char *v, const char *none)
@@ -400,9 +388,7 @@ add_json(const struct cli_opts *o, const struct add_ctx *a,
 {
 	struct cli_json j;
 
-	cli_json_init(&j);
-	cli_json_object_begin(&j, NULL);
-	cli_json_bool(&j, "changed", c->changed);
+	cli_json_begin(&j, c->changed);
 	cli_json_str(&j, "username", a->username);
 	cli_json_str(&j, "nickname", a->nickname);
 	cli_json_str(&j, "profile", a->profile);
@@ -411,9 +397,7 @@ add_json(const struct cli_opts *o, const struct add_ctx *a,
 	if (show_secret && a->secret_file != NULL)
 		cli_json_str(&j, "secret_file", a->secret_file);
 	cli_json_u64(&j, "generation", c->generation);
-	cli_json_object_end(&j);
-	*rc = cli_json_print(&j, stdout);
-	cli_json_free(&j);
+	*rc = cli_json_end(&j);
 	(void)o;
 }
 
@@ -421,13 +405,13 @@ int
 cmd_add(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
-	    ADD_LONGOPTS,
+	    AU_FIELD_LONGOPTS,
+	    {"username", required_argument, NULL, AU_OPT_USERNAME},
+	    {"acknowledge", no_argument, NULL, AU_OPT_ACKNOWLEDGE},
 	    {"if-missing", no_argument, NULL, AU_OPT_IF_MISSING},
 	    {"secret-file", required_argument, NULL, AU_OPT_SECRET_FILE},
 	    {"check", no_argument, NULL, AU_OPT_CHECK},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    CLI_LONGOPTS_END,
 	};
 	struct cli_opts o;
 	struct cli_change c;
@@ -609,13 +593,13 @@ int
 cmd_import(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
-	    ADD_LONGOPTS,
+	    AU_FIELD_LONGOPTS,
+	    {"username", required_argument, NULL, AU_OPT_USERNAME},
+	    {"acknowledge", no_argument, NULL, AU_OPT_ACKNOWLEDGE},
 	    {"secret-stdin", no_argument, NULL, AU_OPT_SECRET_STDIN},
 	    {"grace", required_argument, NULL, AU_OPT_GRACE},
 	    {"force", no_argument, NULL, AU_OPT_FORCE},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    CLI_LONGOPTS_END,
 	};
 	struct import_ctx im;
 	struct cli_opts o;
@@ -670,16 +654,12 @@ cmd_import(int argc, char **argv)
 		goto out;
 	}
 	if (o.json) {
-		cli_json_init(&j);
-		cli_json_object_begin(&j, NULL);
-		cli_json_bool(&j, "changed", c.changed);
+		cli_json_begin(&j, c.changed);
 		cli_json_str(&j, "username", im.a->username);
 		cli_json_bool(&j, "created", im.created);
 		cli_json_str(&j, "scheme", cerbo_hash_scheme(hash));
 		cli_json_u64(&j, "generation", c.generation);
-		cli_json_object_end(&j);
-		rc = cli_json_print(&j, stdout);
-		cli_json_free(&j);
+		rc = cli_json_end(&j);
 	} else if (!o.quiet) {
 		if (!c.changed)
 			printf("unchanged: %s already has this secret\n",
@@ -728,10 +708,8 @@ int
 cmd_hash(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
 	    {"generate", no_argument, NULL, AU_OPT_GENERATE},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    CLI_LONGOPTS_END,
 	};
 	struct cli_opts o;
 	struct cerbo_error err = CERBO_ERROR_INIT;
@@ -772,16 +750,12 @@ cmd_hash(int argc, char **argv)
 		goto out;
 	}
 	if (o.json) {
-		cli_json_init(&j);
-		cli_json_object_begin(&j, NULL);
-		cli_json_bool(&j, "changed", 0);
+		cli_json_begin(&j, 0);
 		if (generate)
 			cli_json_str(&j, "secret", secret);
 		cli_json_str(&j, "hash", hash);
 		cli_json_str(&j, "scheme", cerbo_hash_scheme(hash));
-		cli_json_object_end(&j);
-		rc = cli_json_print(&j, stdout);
-		cli_json_free(&j);
+		rc = cli_json_end(&j);
 	} else if (generate) {
 		printf("secret: %s\nhash: %s\n", secret, hash);
 	} else {

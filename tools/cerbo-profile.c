@@ -198,9 +198,7 @@ print_change_json(const struct pf *p, const struct cli_change *c)
 	size_t i;
 	int rc;
 
-	cli_json_init(&j);
-	cli_json_object_begin(&j, NULL);
-	cli_json_bool(&j, "changed", c->changed);
+	cli_json_begin(&j, c->changed);
 	cli_json_str(&j, "name", p->name);
 	cli_json_changes(&j, p->changes);
 	cli_json_bool(&j, "allows_everything", p->allows_everything);
@@ -212,9 +210,7 @@ print_change_json(const struct pf *p, const struct cli_change *c)
 	}
 	cli_json_array_end(&j);
 	cli_json_u64(&j, "generation", c->generation);
-	cli_json_object_end(&j);
-	rc = cli_json_print(&j, stdout);
-	cli_json_free(&j);
+	rc = cli_json_end(&j);
 	return rc;
 }
 
@@ -400,13 +396,11 @@ static int
 cmd_add(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
 	    {"description", required_argument, NULL, PF_OPT_DESCRIPTION},
 	    {"allow", required_argument, NULL, PF_OPT_ALLOW},
 	    {"deny", required_argument, NULL, PF_OPT_DENY},
 	    {"if-missing", no_argument, NULL, PF_OPT_IF_MISSING},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    CLI_LONGOPTS_END,
 	};
 	struct cli_change c;
 	struct pf p;
@@ -529,14 +523,12 @@ static int
 cmd_edit(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
 	    {"description", required_argument, NULL, PF_OPT_DESCRIPTION},
 	    {"allow", required_argument, NULL, PF_OPT_ALLOW},
 	    {"deny", required_argument, NULL, PF_OPT_DENY},
 	    {"remove-allow", required_argument, NULL, PF_OPT_REMOVE_ALLOW},
 	    {"remove-deny", required_argument, NULL, PF_OPT_REMOVE_DENY},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    CLI_LONGOPTS_END,
 	};
 	struct cli_change c;
 	struct pf p;
@@ -596,10 +588,8 @@ static int
 cmd_delete(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
 	    {"if-exists", no_argument, NULL, PF_OPT_IF_EXISTS},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    CLI_LONGOPTS_END,
 	};
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_change c;

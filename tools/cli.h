@@ -80,8 +80,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 /* ---- common options ---------------------------------------------------- */
 
 /*
- * The options every command takes.  Put CLI_COMMON_LONGOPTS in a command's
- * getopt_long table and hand every option to cli_opt_common() first.
+ * The options every command takes: cli_getopt() adds them (and --help) to
+ * a command's own table, and hands every option to cli_opt_common() first.
  */
 struct cli_opts {
 	const char *store; /* --store, else $CERBO_STORE, else default */
@@ -105,16 +105,10 @@ enum {
 	CLI_OPT_FIRST_FREE = 0x1100 /* commands number their own from here */
 };
 
-#define CLI_COMMON_LONGOPTS                                                    \
-	{"store", required_argument, NULL, CLI_OPT_STORE},                     \
-	    {"json", no_argument, NULL, CLI_OPT_JSON},                         \
-	    {"expect-generation", required_argument, NULL,                     \
-	        CLI_OPT_EXPECT_GENERATION},                                    \
-	    {"expect-digest", required_argument, NULL, CLI_OPT_EXPECT_DIGEST}, \
-	    {"lock-timeout", required_argument, NULL, CLI_OPT_LOCK_TIMEOUT},   \
-	    {"yes", no_argument, NULL, CLI_OPT_YES},                           \
+/* The end of a command's own option table. */
+#define CLI_LONGOPTS_END                                                       \
 	{                                                                      \
-		"quiet", no_argument, NULL, CLI_OPT_QUIET                      \
+		NULL, 0, NULL, 0                                               \
 	}
 
 /* The common options in --help texts (each line starts with two spaces). */
@@ -150,14 +144,18 @@ int cli_opt_common(struct cli_opts *o, const char *cmd, int c, const char *arg);
 /*
  * Parse a command's options (argv[0] is the command) with getopt_long:
  * -h/--help prints help and ends, -q and -y are --quiet and --yes, the
- * common options go to o, and every other option goes to fn(ctx, c, arg),
- * which returns 0 or an exit code (having printed why); fn may be NULL for
- * a command with no options of its own.  Unknown options and missing
- * values are usage errors.  On return optind indexes the first operand.
- * Returns 0 to go on, -1 when help was printed (exit 0), or an exit code.
+ * common options go to o, and the command's own options (the table own,
+ * ended by CLI_LONGOPTS_END; NULL for none) go to fn(ctx, c, arg), which
+ * returns 0 or an exit code (having printed why).  Unknown options and
+ * missing values are usage errors; "--" ends the options.  On return
+ * optind indexes the first operand.  Returns 0 to go on, -1 when help was
+ * printed (exit 0), or an exit code.
  */
 typedef int (*cli_optfn)(void *ctx, int c, const char *arg);
-int cli_getopt(int argc, char **argv, const struct option *longopts,
+/* A cli_optfn for a command whose one own option takes a string: ctx is a
+ * const char ** that gets it. */
+int cli_opt_string(void *ctx, int c, const char *arg);
+int cli_getopt(int argc, char **argv, const struct option *own,
     struct cli_opts *o, cli_optfn fn, void *ctx, const char *help);
 
 /*
@@ -185,6 +183,19 @@ int cli_strtou64(const char *s, uint64_t *out, const char **errstr);
  */
 #define CLI_LOCK_TIMEOUT_MAX_MS (3600L * 1000)
 int cli_parse_timeout_ms(const char *s, long *out, struct cerbo_error *err);
+
+/* ---- --json documents -------------------------------------------------- */
+
+/* Begin a --json document: cli_json_init(), the top-level object and its
+ * "changed" (every document has one). */
+void cli_json_begin(struct cli_json *j, int changed);
+/* The store's "generation" and "digest" (for --expect-generation and
+ * --expect-digest). */
+void cli_json_store_version(struct cli_json *j,
+    const struct cerbo_store *store);
+/* End the document cli_json_begin() began, print it on stdout and free
+ * it: 0, or an exit code after saying why on stderr. */
+int cli_json_end(struct cli_json *j);
 
 /* ---- change lists ------------------------------------------------------ */
 

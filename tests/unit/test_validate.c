@@ -214,7 +214,7 @@ name_starting_with_dash_is_refused_for_a_change(void **state)
 	"    profile: -old\n"                                                  \
 	"    email: a@example.com\n"                                           \
 	"    description: D\n"                                                 \
-	"    secret: $cerbo-b2b$v=1$sikM6CXepa6AG3oInLgKMA$"                    \
+	"    secret: $cerbo-b2b$v=1$sikM6CXepa6AG3oInLgKMA$"                   \
 	"wqv9lnz6THpqarx12UFCcbCxHkIeOo61hV8I4grK730\n"                        \
 	"    secret_set: 2026-01-01T00:00:00Z\n"                               \
 	"    created: 2026-01-01T00:00:00Z\n"                                  \
