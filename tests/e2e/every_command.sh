@@ -10,12 +10,6 @@
 #    be).
 . "$CERBO_TOP/tests/e2e/apiuser.inc"
 
-pf() {
-	_cmd=$1
-	shift
-	"$PROFILE" "$_cmd" --store "$ST" "$@"
-}
-
 seed
 add_user pk_keep >/dev/null
 add_user pk_gone >/dev/null
