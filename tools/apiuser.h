@@ -74,8 +74,11 @@ struct au_field_value {
 int au_fields_check(const struct cli_opts *o, const struct au_field_value *f,
     size_t n, int want_new);
 
-/* The facts a person acknowledges before a new API user exists. */
-extern const char au_facts[];
+/* The facts a person acknowledges before a new API user exists: as text
+ * (an intro, then numbered items) to f, or as "acknowledgement":
+ * {"intro", "items": [...]} in a --json document. */
+void au_print_facts(FILE *f);
+void au_json_facts(struct cli_json *j);
 
 /* Option numbers for the commands' own long options. */
 enum {

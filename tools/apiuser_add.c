@@ -40,18 +40,16 @@ static const char add_help[] =
     "  --check                 judge each field given, the store included (the\n"
     "                          username is free, the profile exists); create\n"
     "                          nothing; --json: {\"valid\", \"fields\": {NAME: null|\n"
-    "                          MESSAGE}, \"facts\", \"generation\", \"digest\"}\n"
+    "                          MESSAGE}, \"acknowledgement\": {\"intro\", \"items\"},\n"
+    "                          \"generation\", \"digest\"}\n"
     "  --if-missing            succeed without change when an identical user exists\n"
     "                          (no new secret); exit 5 if a different one exists\n"
     "  --secret-file PATH      write the key to PATH, a new file (mode 0600, never\n"
     "                          overwritten) instead of printing it\n" CLI_CHANGE_HELP
         CLI_COMMON_HELP "  -h, --help              this help\n"
     "\n"
-    "The facts:\n"
-    "  1. The secret key is shown only once.\n"
-    "  2. Grant the most restricted profile that still works.\n"
-    "  3. Keep the secret key in secure storage.\n"
-    "  4. Anyone holding the secret key acts as this API user.\n"
+    "The facts to acknowledge are shown before anything is created; add --check\n"
+    "--json gives them as \"acknowledgement\" items.\n"
     "\n"
     "The store (and its folder, mode 0750) is created by the first change;\n"
     "the store is mode 0640 with the folder's group.\n";
@@ -361,7 +359,7 @@ acknowledge(const struct add_ctx *a, int interactive, const char *cmd)
 	if (a->acknowledge)
 		return 0;
 	if (!interactive) {
-		fputs(au_facts, stderr);
+		au_print_facts(stderr);
 		cli_warnx(
 		    "%s: not on a terminal: pass --acknowledge to acknowledge these facts; nothing created",
 		    cmd);
@@ -372,7 +370,7 @@ acknowledge(const struct add_ctx *a, int interactive, const char *cmd)
 	    "  profile:     %s\n  email:       %s\n"
 	    "  description: %s\n\n",
 	    a->nickname, a->username, a->profile, a->email, a->description);
-	fputs(au_facts, stderr);
+	au_print_facts(stderr);
 	snprintf(q, sizeof(q),
 	    "Type \"yes\" to acknowledge and create %s: ", a->username);
 	if (!cli_confirm(q, 0)) {

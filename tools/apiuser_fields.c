@@ -108,7 +108,7 @@ au_fields_check(const struct cli_opts *o, const struct au_field_value *f,
 		cli_json_object_end(&j);
 		cli_json_bool(&j, "valid", valid);
 		if (want_new)
-			cli_json_str(&j, "facts", au_facts);
+			au_json_facts(&j);
 		rc = cli_json_end(&j);
 	} else if (valid && !o->quiet) {
 		printf("valid\n");

@@ -23,6 +23,7 @@ static const char usage_text[] =
     "  show NAME    show a profile's rules and how many users it has\n"
     "  edit NAME    change the description, add or remove rules\n"
     "  delete NAME  delete a profile no user uses any more\n"
+    "  exit-codes   list the exit codes below, by number and name (--json)\n"
     "\n"
     "A rule is \"METHOD PATH\": an upper-case HTTP method or *, and a path where *\n"
     "matches one segment and ** any number (GET /api/v1/appointments/**).  Deny\nrules win over allow rules; a request no allow rule matches is refused.\n"
@@ -624,6 +625,7 @@ static const struct cli_command commands[] = {
     {"show", cmd_show},
     {"edit", cmd_edit},
     {"delete", cmd_delete},
+    {"exit-codes", cli_cmd_exit_codes},
 };
 
 int

@@ -26,6 +26,12 @@ cli_init(const char *name)
 	progname = name;
 }
 
+const char *
+cli_progname(void)
+{
+	return progname;
+}
+
 int
 cli_exit_code(enum cerbo_status status)
 {

@@ -64,10 +64,18 @@ enum cli_exit {
 /* The exit code for a library status (CERBO_OK -> 0). */
 int cli_exit_code(enum cerbo_status status);
 
+/*
+ * The exit-codes command of both tools: each code's number, name and
+ * meaning (cli_exit.c holds them), as text or --json.
+ */
+int cli_cmd_exit_codes(int argc, char **argv);
+
 /* ---- program name and messages ---------------------------------------- */
 
 /* Set the name used in messages and in syslog ("cerbo-apiuser"). */
 void cli_init(const char *progname);
+/* That name. */
+const char *cli_progname(void);
 
 /* "prog: file:line:col: message" on stderr; returns cli_exit_code(). */
 int cli_error(const struct cerbo_error *err);
