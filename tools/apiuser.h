@@ -43,6 +43,10 @@ int au_load(const struct cli_opts *o, struct cerbo_store **out);
 /* The user or an error printed (exit 4). */
 const struct cerbo_user *au_find_user(const struct cerbo_store *store,
     const char *username, int *rc);
+/* Load for reading and find the user: 0, or an exit code after printing
+ * why (*store is set whenever it was loaded: free it). */
+int au_load_user(const struct cli_opts *o, const char *username,
+    struct cerbo_store **store, const struct cerbo_user **u);
 
 /*
  * A --grace DURATION for cmd: 0, or -1 after printing why.  Its upper
@@ -99,8 +103,6 @@ enum {
 	AU_OPT_GRACE,
 	AU_OPT_FORCE,
 	AU_OPT_FINISH,
-	AU_OPT_RHOST,
-	AU_OPT_AS_USER,
 	AU_OPT_GENERATE,
 	AU_OPT_CHECK,
 	AU_OPT_DIFF,

@@ -46,8 +46,7 @@ static const char add_help[] =
     "                          (no new secret); exit 5 if a different one exists\n"
     "  --secret-file PATH      write the key to PATH, a new file (mode 0600, never\n"
     "                          overwritten) instead of printing it\n" CLI_CHANGE_HELP
-        CLI_COMMON_HELP "  -h, --help              this help\n"
-    "\n"
+        CLI_COMMON_HELP CLI_HELP_HELP "\n"
     "The facts to acknowledge are shown before anything is created; add --check\n"
     "--json gives them as \"acknowledgement\" items.\n"
     "\n"
@@ -511,7 +510,7 @@ static const char import_help[] =
     "  --force                 replace the key even during a grace period\n"
     "  --nickname, --profile, --email, --description, --expires, --allow-from,\n"
     "  --acknowledge           fields for creating a missing USER\n" CLI_CHANGE_HELP
-        CLI_COMMON_HELP "  -h, --help              this help\n";
+        CLI_COMMON_HELP CLI_HELP_HELP;
 
 struct import_ctx {
 	struct add_ctx *a;
@@ -689,8 +688,7 @@ static const char hash_help[] =
     "\n"
     "  --generate              make a new key instead, and print the key (once)\n"
     "                          and its hash: \"secret: KEY\" and \"hash: HASH\"\n"
-    "  --json                  {\"changed\": false, \"hash\": ..., \"scheme\": ...[, \"secret\": ...]}\n"
-    "  -h, --help              this help\n";
+    "  --json                  {\"changed\": false, \"hash\": ..., \"scheme\": ...[, \"secret\": ...]}\n" CLI_HELP_HELP;
 
 static int
 hash_opt(void *ctx, int c, const char *arg)

@@ -38,7 +38,7 @@ static const char edit_help[] =
     "  --check                 judge each field given (and that USER exists), each\n"
     "                          on its own; change nothing; --json: {\"valid\",\n"
     "                          \"fields\": {NAME: null|MESSAGE}, \"generation\", \"digest\"}\n" CLI_CHANGE_HELP
-        CLI_COMMON_HELP "  -h, --help              this help\n";
+        CLI_COMMON_HELP CLI_HELP_HELP;
 
 #define EDIT_FIELDS 7
 struct edit_ctx {
@@ -277,7 +277,7 @@ static const char rotate_help[] =
     "                          (after a leak); no new key\n"
     "  --secret-file PATH      write the new key to PATH, a new file (mode 0600,\n"
     "                          never overwritten) instead of printing it\n" CLI_CHANGE_HELP
-        CLI_COMMON_HELP "  -h, --help              this help\n";
+        CLI_COMMON_HELP CLI_HELP_HELP;
 
 struct rotate_ctx {
 	const char *username;
@@ -467,7 +467,7 @@ static const char delete_help[] =
     "\n"
     "  -y, --yes               do not ask\n"
     "  --if-exists             succeed without change when USER does not exist\n" CLI_CHANGE_HELP
-        CLI_COMMON_HELP "  -h, --help              this help\n";
+        CLI_COMMON_HELP CLI_HELP_HELP;
 
 struct delete_ctx {
 	const char *username;

@@ -126,7 +126,7 @@ static const char apply_help[] =
     "  --json                  {\"changed\", \"check\", \"added\", \"updated\", \"removed\",\n"
     "                          \"changes\": [...], \"change_records\": [...],\n"
     "                          \"secrets\": {USER: KEY}, \"generation\"}\n" CLI_CHANGE_HELP
-        CLI_COMMON_HELP_OWN_JSON "  -h, --help              this help\n";
+        CLI_COMMON_HELP_OWN_JSON CLI_HELP_HELP;
 
 struct apply_ctx {
 	const char *name;
@@ -316,8 +316,7 @@ static const char edit_file_help[] =
     "+1, previous version kept as STORE-).  No change: \"unchanged\".  The lock is\n"
     "held while the editor runs: other writers wait (--lock-timeout).\n"
     "The copy is the store as the tools write it (comments are not kept).\n"
-    "\n" CLI_CHANGE_HELP CLI_COMMON_HELP
-    "  -h, --help              this help\n";
+    "\n" CLI_CHANGE_HELP CLI_COMMON_HELP CLI_HELP_HELP;
 
 /* Overwrite one file of the private folder with zeros (the copy and any
  * backup an editor left hold hashes), then unlink it. */

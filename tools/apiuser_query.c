@@ -28,7 +28,7 @@ static const char list_help[] =
     "                          \"users\": [{\"username\", \"nickname\", \"profile\",\n"
     "                          \"email\", \"description\", \"disabled\", \"expires\",\n"
     "                          \"expired\", \"old_secret_valid\"}, ...]}\n" CLI_COMMON_HELP_OWN_JSON
-    "  -h, --help              this help\n";
+        CLI_HELP_HELP;
 
 static const struct cerbo_store *sort_store;
 
@@ -64,10 +64,6 @@ json_user(struct cli_json *j, const struct cerbo_user *u)
 int
 cmd_list(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"profile", required_argument, NULL, AU_OPT_PROFILE},
-	    CLI_LONGOPTS_END,
-	};
 	struct cerbo_store *store = NULL;
 	const struct cerbo_user *u;
 	const char *profile = NULL, *exp;
@@ -78,8 +74,7 @@ cmd_list(int argc, char **argv)
 	int rc;
 
 	cli_opts_init(&o);
-	rc = cli_getopt(argc, argv, longopts, &o, cli_opt_string, &profile,
-	    list_help);
+	rc = cli_getopt_string(argc, argv, &o, "profile", &profile, list_help);
 	if (rc != 0)
 		goto out;
 	if (optind < argc) {
@@ -157,7 +152,7 @@ static const char show_help[] =
     "and whether an old key is still valid (during a rotation grace period), until\n"
     "when.  --json adds the store's generation and digest, for --expect-generation\n"
     "and --expect-digest.\n"
-    "\n" CLI_COMMON_HELP "  -h, --help              this help\n";
+    "\n" CLI_COMMON_HELP CLI_HELP_HELP;
 
 int
 cmd_show(int argc, char **argv)
@@ -178,11 +173,8 @@ cmd_show(int argc, char **argv)
 		rc = CLI_EXIT_USAGE;
 		goto out;
 	}
-	rc = au_load(&o, &store);
+	rc = au_load_user(&o, name, &store, &u);
 	if (rc != 0)
-		goto out;
-	u = au_find_user(store, name, &rc);
-	if (u == NULL)
 		goto out;
 	scheme = cerbo_hash_scheme(cerbo_user_get(u, CERBO_USER_SECRET));
 	old = cerbo_user_get(u, CERBO_USER_OLD_SECRET);
@@ -251,8 +243,7 @@ static const char verify_help[] =
     "  --json                  {\"changed\": false, \"allowed\", \"verdict\", \"reason\",\n"
     "                          \"key\": \"current\"|\"old\"|null, \"rule\", \"profile\"}\n"
     "  --store PATH            the store (default $CERBO_STORE, else " CERBO_STORE_DEFAULT
-    ")\n"
-    "  -h, --help              this help\n";
+    ")\n" CLI_HELP_HELP;
 
 /*
  * verify's and explain's options (--rhost and the common ones) and their
@@ -263,14 +254,10 @@ static int
 request_opts(int argc, char **argv, struct cli_opts *o, const char **rhost,
     const char *help)
 {
-	static const struct option longopts[] = {
-	    {"rhost", required_argument, NULL, AU_OPT_RHOST},
-	    CLI_LONGOPTS_END,
-	};
 	int rc;
 
 	cli_opts_init(o);
-	rc = cli_getopt(argc, argv, longopts, o, cli_opt_string, rhost, help);
+	rc = cli_getopt_string(argc, argv, o, "rhost", rhost, help);
 	if (rc != 0)
 		return rc;
 	if (optind >= argc)
@@ -383,7 +370,7 @@ static const char explain_help[] =
     "  --rhost ADDR            the client address, checked against allow_from\n"
     "  --json                  {\"changed\": false, \"allowed\", \"verdict\", \"matched\",\n"
     "                          \"kind\", \"rule\", \"profile\", \"reason\", \"note\"}\n" CLI_COMMON_HELP_OWN_JSON
-    "  -h, --help              this help\n";
+        CLI_HELP_HELP;
 
 /*
  * The profile's own answer to text, in words, into d and reason: what
@@ -464,11 +451,8 @@ cmd_explain(int argc, char **argv)
 		goto out;
 	/* Loaded for the exit codes of a missing store or user (4) and for
 	 * the profile's answer; the verdict is the verifier's alone. */
-	rc = au_load(&o, &store);
+	rc = au_load_user(&o, name, &store, &u);
 	if (rc != 0)
-		goto out;
-	u = au_find_user(store, name, &rc);
-	if (u == NULL)
 		goto out;
 	pname = cerbo_user_get(u, CERBO_USER_PROFILE);
 	args = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
@@ -543,8 +527,7 @@ static const char check_help[] =
     "                          \"generation\"}\n"
     "  --store PATH            the store (default $CERBO_STORE, else " CERBO_STORE_DEFAULT
     ")\n"
-    "  -q, --quiet             print only errors\n"
-    "  -h, --help              this help\n";
+    "  -q, --quiet             print only errors\n" CLI_HELP_HELP;
 
 /* The account's uid and groups; 0 or an exit code. */
 static int
@@ -626,10 +609,6 @@ warning_text(void *ctx, const char *name, const char *why)
 int
 cmd_check(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"as-user", required_argument, NULL, AU_OPT_AS_USER},
-	    CLI_LONGOPTS_END,
-	};
 	struct cerbo_store *store = NULL;
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cerbo_error terr = CERBO_ERROR_INIT;
@@ -644,8 +623,7 @@ cmd_check(int argc, char **argv)
 	int rc, explicit_file, trusted = 1, valid, access_ok = 1;
 
 	cli_opts_init(&o);
-	rc = cli_getopt(argc, argv, longopts, &o, cli_opt_string, &as_user,
-	    check_help);
+	rc = cli_getopt_string(argc, argv, &o, "as-user", &as_user, check_help);
 	if (rc != 0)
 		goto out;
 	if (argc - optind > 1) {

@@ -196,6 +196,19 @@ au_find_user(const struct cerbo_store *store, const char *username, int *rc)
 }
 
 int
+au_load_user(const struct cli_opts *o, const char *username,
+    struct cerbo_store **store, const struct cerbo_user **u)
+{
+	int rc;
+
+	rc = au_load(o, store);
+	if (rc != 0)
+		return rc;
+	*u = au_find_user(*store, username, &rc);
+	return *u == NULL ? rc : 0;
+}
+
+int
 au_grace_opt(const char *cmd, const char *arg, int64_t *out)
 {
 	struct cerbo_error err = CERBO_ERROR_INIT;

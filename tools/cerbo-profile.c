@@ -297,7 +297,7 @@ static const char add_help[] =
     "  --deny RULE             deny \"METHOD PATH\" (wins over allow); repeat for more\n"
     "  --if-missing            succeed without change when an identical profile\n"
     "                          exists (a different one: exit 5)\n" CLI_CHANGE_HELP
-        CLI_COMMON_HELP "  -h, --help              this help\n";
+        CLI_COMMON_HELP CLI_HELP_HELP;
 
 /* The profile has exactly the description (as the library compares it)
  * and rules asked for: 1, 0, or -1 with err for a description not valid. */
@@ -439,7 +439,7 @@ static const char edit_help[] =
     "  --deny RULE             add a deny rule; repeat for more\n"
     "  --remove-allow RULE     remove an allow rule; repeat for more\n"
     "  --remove-deny RULE      remove a deny rule; repeat for more\n" CLI_CHANGE_HELP
-        CLI_COMMON_HELP "  -h, --help              this help\n";
+        CLI_COMMON_HELP CLI_HELP_HELP;
 
 static int
 edit_change(struct cerbo_txn *txn, struct cli_change *c,
@@ -564,7 +564,7 @@ static const char delete_help[] =
     "Delete profile NAME.  Refused (exit 11, naming them) while users use it: move\nthem to another profile first (cerbo-apiuser edit USER --profile OTHER).  As\nno user can lose access by it, it asks no confirmation.\n"
     "\n"
     "  --if-exists             succeed without change when NAME does not exist\n" CLI_CHANGE_HELP
-        CLI_COMMON_HELP "  -h, --help              this help\n";
+        CLI_COMMON_HELP CLI_HELP_HELP;
 
 static int
 delete_change(struct cerbo_txn *txn, struct cli_change *c,

@@ -222,14 +222,6 @@ longopts_join(const struct option *own)
 }
 
 int
-cli_opt_string(void *ctx, int c, const char *arg)
-{
-	(void)c;
-	*(const char **)ctx = arg;
-	return 0;
-}
-
-int
 cli_getopt(int argc, char **argv, const struct option *own, struct cli_opts *o,
     cli_optfn fn, void *ctx, const char *help)
 {
@@ -294,6 +286,26 @@ cli_getopt(int argc, char **argv, const struct option *own, struct cli_opts *o,
 out:
 	free(longopts);
 	return r;
+}
+
+static int
+opt_string(void *ctx, int c, const char *arg)
+{
+	(void)c;
+	*(const char **)ctx = arg;
+	return 0;
+}
+
+int
+cli_getopt_string(int argc, char **argv, struct cli_opts *o, const char *name,
+    const char **value, const char *help)
+{
+	const struct option own[] = {
+	    {name, required_argument, NULL, CLI_OPT_FIRST_FREE},
+	    CLI_LONGOPTS_END,
+	};
+
+	return cli_getopt(argc, argv, own, o, opt_string, value, help);
 }
 
 /* Options that would carry a secret; matched as "--name" or "--name=". */

@@ -119,6 +119,9 @@ enum {
 		NULL, 0, NULL, 0                                               \
 	}
 
+/* The common options in --help texts (each line starts with two spaces);
+ * CLI_HELP_HELP is the line for -h/--help, which every command takes. */
+#define CLI_HELP_HELP "  -h, --help              this help\n"
 /* The common options in --help texts (each line starts with two spaces). */
 #define CLI_STORE_HELP                                                         \
 	"  --store PATH            the store (default $CERBO_STORE, "          \
@@ -160,11 +163,14 @@ int cli_opt_common(struct cli_opts *o, const char *cmd, int c, const char *arg);
  * printed (exit 0), or an exit code.
  */
 typedef int (*cli_optfn)(void *ctx, int c, const char *arg);
-/* A cli_optfn for a command whose one own option takes a string: ctx is a
- * const char ** that gets it. */
-int cli_opt_string(void *ctx, int c, const char *arg);
 int cli_getopt(int argc, char **argv, const struct option *own,
     struct cli_opts *o, cli_optfn fn, void *ctx, const char *help);
+/*
+ * cli_getopt() for a command whose one own option, --NAME VALUE, takes a
+ * string: *value gets it (the last one given).
+ */
+int cli_getopt_string(int argc, char **argv, struct cli_opts *o,
+    const char *name, const char **value, const char *help);
 
 /*
  * Refuse, before any parsing, an argument that looks like it carries a

@@ -47,8 +47,7 @@ static const char exit_codes_help[] =
     "them): the number, a name, and what it means.\n"
     "\n"
     "  --json                  {\"changed\": false, \"exit_codes\": [{\"code\", \"name\",\n"
-    "                          \"meaning\"}, ...]}\n"
-    "  -h, --help              this help\n";
+    "                          \"meaning\"}, ...]}\n" CLI_HELP_HELP;
 
 int
 cli_cmd_exit_codes(int argc, char **argv)

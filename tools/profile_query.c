@@ -76,7 +76,7 @@ static const char list_help[] =
     "List every profile: its name, how many users use it, how many allow and deny\nrules it has, and its description.  --json gives every rule and the store's\ngeneration and digest (for --expect-generation and --expect-digest):\n"
     "  {\"changed\": false, \"generation\": N, \"digest\": D, \"profiles\": [{\"name\",\n"
     "   \"description\", \"allow\": [...], \"deny\": [...], \"users\": N, \"allows_everything\"}]}\n"
-    "\n" CLI_COMMON_HELP "  -h, --help              this help\n";
+    "\n" CLI_COMMON_HELP CLI_HELP_HELP;
 
 int
 cmd_list(int argc, char **argv)
@@ -156,7 +156,7 @@ static const char show_help[] =
     "Show profile NAME: its description, its allow and deny rules, and how many\nusers use it (cerbo-apiuser list --profile NAME names them).  --json adds the\nstore's generation and digest:\n"
     "  {\"changed\": false, \"generation\": N, \"digest\": D, \"name\", \"description\",\n"
     "   \"allow\": [...], \"deny\": [...], \"users\": N, \"allows_everything\"}\n"
-    "\n" CLI_COMMON_HELP "  -h, --help              this help\n";
+    "\n" CLI_COMMON_HELP CLI_HELP_HELP;
 
 int
 cmd_show(int argc, char **argv)
