@@ -575,7 +575,7 @@ static void
 store_warnings(const struct cerbo_store *store,
     void (*fn)(void *ctx, const char *name, const char *why), void *ctx)
 {
-	struct cerbo_error err;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	const char *name;
 	size_t i, n;
 
