@@ -119,4 +119,12 @@ enum {
 		"allow-from", required_argument, NULL, AU_OPT_ALLOW_FROM       \
 	}
 
+/* The same and what makes a new user: add's and import's. */
+#define AU_NEW_USER_LONGOPTS                                                   \
+	AU_FIELD_LONGOPTS,                                                     \
+	    {"username", required_argument, NULL, AU_OPT_USERNAME},            \
+	{                                                                      \
+		"acknowledge", no_argument, NULL, AU_OPT_ACKNOWLEDGE           \
+	}
+
 #endif /* CERBO_APIUSER_H */

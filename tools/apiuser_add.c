@@ -402,9 +402,7 @@ int
 cmd_add(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    AU_FIELD_LONGOPTS,
-	    {"username", required_argument, NULL, AU_OPT_USERNAME},
-	    {"acknowledge", no_argument, NULL, AU_OPT_ACKNOWLEDGE},
+	    AU_NEW_USER_LONGOPTS,
 	    {"if-missing", no_argument, NULL, AU_OPT_IF_MISSING},
 	    {"secret-file", required_argument, NULL, AU_OPT_SECRET_FILE},
 	    {"check", no_argument, NULL, AU_OPT_CHECK},
@@ -590,9 +588,7 @@ int
 cmd_import(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    AU_FIELD_LONGOPTS,
-	    {"username", required_argument, NULL, AU_OPT_USERNAME},
-	    {"acknowledge", no_argument, NULL, AU_OPT_ACKNOWLEDGE},
+	    AU_NEW_USER_LONGOPTS,
 	    {"secret-stdin", no_argument, NULL, AU_OPT_SECRET_STDIN},
 	    {"grace", required_argument, NULL, AU_OPT_GRACE},
 	    {"force", no_argument, NULL, AU_OPT_FORCE},
