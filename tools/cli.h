@@ -22,29 +22,9 @@
 #include "cli_tty.h"
 
 /*
- * EXIT STATUS (the man pages copy this block)
- *
- *   0   success (for verify/explain: the request is allowed; for check:
- *       the store is valid)
- *   1   refused: verify/explain found the request not allowed; check
- *       found the store invalid or unreadable by the account asked about;
- *       or a confirmation asked on the terminal was declined
- *   2   usage error: unknown command or option, missing or extra argument
- *   3   invalid input: a field, rule, time, duration or document is not
- *       valid (nothing was changed)
- *   4   not found: no such user, profile, or store file
- *   5   already exists: the user or profile exists (for add --if-missing:
- *       a different one exists)
- *   6   lock timeout: another process held the store's lock too long
- *   7   store invalid, or its format is newer than this build
- *   8   unsafe store permissions: owner, mode or file type refused by the
- *       trust checks
- *   9   I/O error or out of memory
- *  10   conflict: --expect-generation or --expect-digest did not match
- *       the store (nothing was written)
- *  11   not possible in the current state: e.g. a second rotate during a
- *       grace period without --force, rotate --finish with no old key, or
- *       deleting a profile that users still use
+ * The exit codes of both tools.  Their names and meanings are in
+ * cli_exit.c (the exit-codes command gives them; the man pages' EXIT
+ * STATUS says the same).
  */
 enum cli_exit {
 	CLI_EXIT_OK = 0,

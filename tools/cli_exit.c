@@ -17,7 +17,8 @@ static const struct {
     {CLI_EXIT_OK, "ok", "success"},
     {CLI_EXIT_REFUSED, "refused",
         "refused: verify or explain found the request not allowed, check "
-        "found the store invalid, or a confirmation was declined"},
+        "found the store invalid or unreadable by the account asked "
+        "about, or a confirmation was declined"},
     {CLI_EXIT_USAGE, "usage",
         "usage error: unknown command or option, missing or extra "
         "argument"},
@@ -26,7 +27,9 @@ static const struct {
         "valid (nothing was changed)"},
     {CLI_EXIT_NOTFOUND, "not_found",
         "not found: no such user, profile, or store file"},
-    {CLI_EXIT_EXISTS, "exists", "already exists"},
+    {CLI_EXIT_EXISTS, "exists",
+        "already exists: the user or profile exists (for --if-missing: a "
+        "different one)"},
     {CLI_EXIT_LOCK, "lock",
         "lock timeout: another process held the store's lock too long"},
     {CLI_EXIT_STORE, "store",
@@ -37,7 +40,10 @@ static const struct {
     {CLI_EXIT_CONFLICT, "conflict",
         "conflict: --expect-generation or --expect-digest did not match "
         "the store (nothing was written)"},
-    {CLI_EXIT_STATE, "state", "not possible in the current state"},
+    {CLI_EXIT_STATE, "state",
+        "not possible in the current state: e.g. a second rotate during a "
+        "grace period without --force, rotate --finish with no old key, "
+        "or deleting a profile that users still use"},
 };
 
 static const char exit_codes_help[] =
