@@ -227,16 +227,17 @@ const usersView = (function () {
     }
 
     async function generate() {
+        const f = state.form;
         const r = await cerboTools.run("cerbo-apiuser", ["hash", "--generate", "--json"]);
         if (r.rc !== 0 || !r.json || !r.json.secret) {
             ui.alert("user-alert", "danger", cerboTools.explain(r));
             return;
         }
-        if (!state.form) {
+        if (state.form !== f) {
             delete r.json.secret; /* the dialog closed meanwhile */
             return;
         }
-        state.form.hash = r.json.hash;
+        f.hash = r.json.hash;
         renderSecretArea(r.json.secret);
         delete r.json.secret; /* the DOM holds it until the dialog closes */
         $("secret-value").focus();
