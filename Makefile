@@ -51,6 +51,10 @@ NGINX_BUILD    := $(B)/nginx-module
 HAVE_NGINX_DEV := $(wildcard $(NGINX_SRC)/configure)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
 PAMT_BINS := $(PAMT_SRCS:tests/pam/%.c=$(B)/tests/pam/%)
+# LD_PRELOAD fault injector for tests/e2e/faults.sh (see tests/fault/shim.c).
+FAULT_SHIM := $(B)/tests/fault/shim.so
+# Benchmarks (make bench; check runs a smoke run of them).
+BENCH_BINS := $(B)/bench/pam_loop $(B)/bench/verify_bench
 
 .PHONY: all lib module tools authd nginx-module tests check check-system check-unit asan \
         valgrind deps demo demo-serve demo-authd demo-nginx bench fuzz lint format-check abi-check \
@@ -63,7 +67,8 @@ lib: $(LIB_A) $(LIB_SO)
 module: $(MODULE)
 tools: $(TOOLS)
 authd: $(AUTHD)
-tests: all $(UNIT_BINS) $(PAMT_BINS)
+# Everything the test suites run (tests/run.sh).
+tests: all $(UNIT_BINS) $(PAMT_BINS) $(FAULT_SHIM) $(BENCH_BINS)
 
 $(B)/%.o: %.c $(wildcard store/*.h) $(wildcard tools/*.h) \
           $(wildcard pam_cerbo/*.h) $(wildcard authd/*.h)
@@ -471,9 +476,7 @@ fuzz:
 # The corpus replay test compiles the fuzz targets' entry code in.
 $(B)/tests/unit/test_corpus.o: tests/fuzz/targets.c tests/fuzz/targets.h
 
-# LD_PRELOAD fault injector for tests/e2e/faults.sh (see tests/fault/shim.c).
-tests: $(B)/tests/fault/shim.so
-$(B)/tests/fault/shim.so: tests/fault/shim.c
+$(FAULT_SHIM): tests/fault/shim.c
 	@mkdir -p $(dir $@)
 	$(CC) -D_GNU_SOURCE $(CFLAGS) $(WARN) -fPIC -shared -o $@ $< -ldl
 
@@ -525,7 +528,6 @@ abi-check: $(LIB_SO)
 	fi
 
 # ---- Benchmarks: make bench (not part of check; check runs a smoke run) --
-BENCH_BINS := $(B)/bench/pam_loop $(B)/bench/verify_bench
 
 $(B)/bench/pam_loop: bench/pam_loop.c
 	@mkdir -p $(dir $@)
@@ -534,8 +536,6 @@ $(B)/bench/pam_loop: bench/pam_loop.c
 $(B)/bench/verify_bench: bench/verify_bench.c $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lpthread
-
-tests: $(BENCH_BINS)
 
 bench: all $(BENCH_BINS)
 	tests/deps.sh bench

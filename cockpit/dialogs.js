@@ -89,6 +89,16 @@ const ui = (function () {
                     "Copy the secret key to secure storage now: it will not be shown again."))));
     }
 
+    /* Empty and remove what secretBox() put in container: the key's
+     * value first, so no detached node keeps it. */
+    function forgetSecret(container) {
+        container.querySelectorAll("input").forEach(i => {
+            i.value = "";
+            i.removeAttribute("value");
+        });
+        container.textContent = "";
+    }
+
     function copyText(input, status) {
         const done = () => {
             status.textContent = "Copied";
@@ -134,5 +144,5 @@ const ui = (function () {
         return svg;
     }
 
-    return { $, el, alert, openDialog, closeDialog, wireCloseButtons, debounce, secretBox, icon };
+    return { $, el, alert, openDialog, closeDialog, wireCloseButtons, debounce, secretBox, forgetSecret, icon };
 }());

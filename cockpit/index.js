@@ -49,10 +49,16 @@
          * tools may do: load again. */
         const admin = cockpit.permission({ admin: true });
         admin.addEventListener("changed", () => usersView.load());
+        /* Leaving the page (another Cockpit page, another host, a
+         * closed tab) closes the user dialog, and with it any key it
+         * shows. */
         cockpit.addEventListener("visibilitychange", () => {
-            if (!cockpit.hidden)
+            if (cockpit.hidden)
+                ui.closeDialog($("user-dialog"));
+            else
                 usersView.load();
         });
+        window.addEventListener("pagehide", () => ui.closeDialog($("user-dialog")));
     }
 
     document.addEventListener("DOMContentLoaded", init);

@@ -90,21 +90,22 @@ const profilesView = (function () {
         const gen = ["--json", "--expect-generation", String(shared.generation)];
         let args;
         if (editing === null) {
-            args = ["add", name, "--description", $("p-description").value];
+            args = ["add", "--description", $("p-description").value];
             lines("p-allow").forEach(r => args.push("--allow", r));
             lines("p-deny").forEach(r => args.push("--deny", r));
         } else {
-            args = ["edit", editing.name];
+            args = ["edit"];
             if ($("p-description").value !== editing.description)
                 args.push("--description", $("p-description").value);
             args = args.concat(diffArgs(editing.allow, lines("p-allow"), "--allow", "--remove-allow"),
                 diffArgs(editing.deny, lines("p-deny"), "--deny", "--remove-deny"));
-            if (args.length === 2) {
+            if (args.length === 1) {
                 ui.closeDialog($("profile-dialog"));
                 return;
             }
         }
-        const r = await cerboTools.run("cerbo-profile", args.concat(gen));
+        const r = await cerboTools.run("cerbo-profile", args.concat(gen),
+            [editing === null ? name : editing.name]);
         if (r.rc === cerboTools.EXIT.CONFLICT) {
             ui.closeDialog($("profile-dialog"));
             await reload();
@@ -123,8 +124,8 @@ const profilesView = (function () {
 
     async function remove(p) {
         ui.alert("page-alert", null);
-        const r = await cerboTools.run("cerbo-profile", ["delete", p.name, "--json",
-            "--expect-generation", String(shared.generation)]);
+        const r = await cerboTools.run("cerbo-profile", ["delete", "--json",
+            "--expect-generation", String(shared.generation)], [p.name]);
         if (r.rc === cerboTools.EXIT.CONFLICT) {
             await reload();
             ui.alert("page-alert", "warning", "Not deleted: the API users were changed elsewhere",
@@ -148,7 +149,7 @@ const profilesView = (function () {
             ui.alert("test-answer", "info", "Add an API user first.");
             return;
         }
-        const r = await cerboTools.run("cerbo-apiuser", ["explain", user, method, path, "--json"]);
+        const r = await cerboTools.run("cerbo-apiuser", ["explain", "--json"], [user, method, path]);
         if (!r.json || (r.rc !== 0 && r.rc !== cerboTools.EXIT.REFUSED)) {
             ui.alert("test-answer", "danger", cerboTools.explain(r));
             return;

@@ -7,10 +7,10 @@
 "use strict";
 
 const cerboTools = (function () {
-    const EXIT = {
-        REFUSED: 1, USAGE: 2, INVALID: 3, NOTFOUND: 4, EXISTS: 5, LOCK: 6,
-        STORE: 7, UNSAFE: 8, IO: 9, CONFLICT: 10, STATE: 11
-    };
+    /* The tools' exit codes by name (EXIT.CONFLICT, EXIT.NOT_FOUND, ...),
+     * as "cerbo-apiuser exit-codes --json" gives them: the page keeps no
+     * copy.  Empty until loadExitCodes() has answered. */
+    const EXIT = {};
 
     /* An optional store path from the page's address (#/?store=PATH), for
      * hosts that keep more than one store; the tools' default otherwise. */
@@ -20,15 +20,17 @@ const cerboTools = (function () {
     }
 
     /*
-     * Run TOOL with args; input (a secret, a document) goes on standard
-     * input, never in argv.  Resolves (never rejects) to
+     * Run TOOL with args (the command and its options), then "--" and the
+     * operands (names, paths: "--" keeps one that starts with '-' from
+     * reading as an option); input (a secret, a document) goes on
+     * standard input, never in argv.  Resolves (never rejects) to
      * {rc, json, message, problem}: rc is the exit code (-1 when the
      * process could not run), json the parsed standard output or null,
      * message the tool's own words from standard error.
      */
-    function run(tool, args, input) {
+    function run(tool, args, operands, input) {
         return new Promise(resolve => {
-            const argv = [tool].concat(args, storeArgs());
+            const argv = [tool].concat(args, storeArgs(), ["--"], operands || []);
             const proc = cockpit.spawn(argv, { superuser: "require", err: "message" });
             proc.done(out => resolve(result(0, out, "", null)))
                 .fail((ex, out) => {
@@ -55,6 +57,25 @@ const cerboTools = (function () {
     function cleanMessage(text) {
         return String(text || "").trim().split("\n").map(line =>
             line.replace(/^cerbo-(apiuser|profile): /, "")).join("\n");
+    }
+
+    /* Learn the exit codes from the tools (once; again after a failure,
+     * e.g. before administrative access was turned on). */
+    let exitCodes = null;
+    function loadExitCodes() {
+        if (exitCodes === null) {
+            exitCodes = run("cerbo-apiuser", ["exit-codes", "--json"]).then(r => {
+                if (r.rc !== 0 || !r.json || !Array.isArray(r.json.exit_codes)) {
+                    exitCodes = null;
+                    return false;
+                }
+                r.json.exit_codes.forEach(e => {
+                    EXIT[String(e.name).toUpperCase()] = e.code;
+                });
+                return true;
+            });
+        }
+        return exitCodes;
     }
 
     /* Plain words for a failed run. */
@@ -84,5 +105,5 @@ const cerboTools = (function () {
         }
     }
 
-    return { run, explain, EXIT };
+    return { run, explain, loadExitCodes, EXIT };
 }());

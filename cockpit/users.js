@@ -20,10 +20,11 @@ const usersView = (function () {
     async function load() {
         const [u, p] = await Promise.all([
             cerboTools.run("cerbo-apiuser", ["list", "--json"]),
-            cerboTools.run("cerbo-profile", ["list", "--json"])
+            cerboTools.run("cerbo-profile", ["list", "--json"]),
+            cerboTools.loadExitCodes()
         ]);
         /* No store yet: nothing to list (the first change creates it). */
-        const missing = r => r.rc === cerboTools.EXIT.NOTFOUND && r.json === null;
+        const missing = r => r.rc === cerboTools.EXIT.NOT_FOUND && r.json === null;
         if ((u.rc !== 0 && !missing(u)) || (p.rc !== 0 && !missing(p))) {
             state.loaded = false;
             state.users = [];
@@ -113,24 +114,19 @@ const usersView = (function () {
 
     /* ---- add: the facts ------------------------------------------------ */
 
+    /* The facts are the tool's: its items, each shown as it gives it. */
     async function openAck() {
         ui.alert("page-alert", null);
         const r = await cerboTools.run("cerbo-apiuser", ["add", "--check", "--json"]);
-        if (!r.json || !r.json.facts) {
+        const ack = r.json && r.json.acknowledgement;
+        if (!ack || !Array.isArray(ack.items)) {
             ui.alert("page-alert", "danger", cerboTools.explain(r));
             return;
         }
-        const lines = r.json.facts.split("\n");
         const list = $("ack-facts");
         list.textContent = "";
-        $("ack-intro").textContent = lines[0];
-        lines.slice(1).forEach(line => {
-            const m = line.match(/^\s*\d+\.\s+(.*)$/);
-            if (m)
-                list.appendChild(el("li", { text: m[1] }));
-            else if (line.trim() && list.lastChild)
-                list.lastChild.textContent += " " + line.trim();
-        });
+        $("ack-intro").textContent = ack.intro;
+        ack.items.forEach(item => list.appendChild(el("li", { text: item })));
         $("ack-check").checked = false;
         $("ack-continue").disabled = true;
         ui.openDialog($("ack-dialog"), $("ack-check"));
@@ -182,7 +178,7 @@ const usersView = (function () {
 
     async function openEdit(username) {
         ui.alert("page-alert", null);
-        const r = await cerboTools.run("cerbo-apiuser", ["show", username, "--json"]);
+        const r = await cerboTools.run("cerbo-apiuser", ["show", "--json"], [username]);
         if (r.rc !== 0) {
             ui.alert("page-alert", "danger", cerboTools.explain(r));
             return;
@@ -231,13 +227,19 @@ const usersView = (function () {
     }
 
     async function generate() {
+        const f = state.form;
         const r = await cerboTools.run("cerbo-apiuser", ["hash", "--generate", "--json"]);
         if (r.rc !== 0 || !r.json || !r.json.secret) {
             ui.alert("user-alert", "danger", cerboTools.explain(r));
             return;
         }
-        state.form.hash = r.json.hash;
+        if (state.form !== f) {
+            delete r.json.secret; /* the dialog closed meanwhile */
+            return;
+        }
+        f.hash = r.json.hash;
         renderSecretArea(r.json.secret);
+        delete r.json.secret; /* the DOM holds it until the dialog closes */
         $("secret-value").focus();
         updateSave();
     }
@@ -266,8 +268,9 @@ const usersView = (function () {
         const seq = ++f.seq;
         f.pending = true;
         updateSave();
-        const cmd = f.mode === "add" ? ["add"] : ["edit", f.username];
-        const r = await cerboTools.run("cerbo-apiuser", cmd.concat(["--check", "--json"], fieldArgs()));
+        const cmd = f.mode === "add" ? "add" : "edit";
+        const r = await cerboTools.run("cerbo-apiuser", [cmd, "--check", "--json"].concat(fieldArgs()),
+            f.mode === "add" ? [] : [f.username]);
         if (f !== state.form || seq !== f.seq)
             return; /* a newer check is on its way */
         f.pending = false;
@@ -315,11 +318,11 @@ const usersView = (function () {
             if (nets && nets !== "any")
                 entry.allow_from = nets.split(",").map(s => s.trim()).filter(s => s);
             r = await cerboTools.run("cerbo-apiuser",
-                ["apply", "-", "--json", "--expect-generation", String(state.generation)],
+                ["apply", "--json", "--expect-generation", String(state.generation)], ["-"],
                 JSON.stringify({ users: [entry] }));
         } else {
-            r = await cerboTools.run("cerbo-apiuser", ["edit", f.username].concat(fieldArgs(),
-                ["--json", "--expect-generation", String(state.generation)]));
+            r = await cerboTools.run("cerbo-apiuser", ["edit"].concat(fieldArgs(),
+                ["--json", "--expect-generation", String(state.generation)]), [f.username]);
         }
         if (r.rc === cerboTools.EXIT.CONFLICT)
             return conflict($("user-dialog"));
@@ -353,17 +356,23 @@ const usersView = (function () {
 
     async function rotate() {
         const f = state.form;
-        const args = ["rotate", f.username, "--json", "--expect-generation", String(state.generation)];
+        const args = ["rotate", "--json", "--expect-generation", String(state.generation)];
         if ($("f-grace").value)
             args.push("--grace", $("f-grace").value);
-        const r = await cerboTools.run("cerbo-apiuser", args);
+        const r = await cerboTools.run("cerbo-apiuser", args, [f.username]);
         if (r.rc === cerboTools.EXIT.CONFLICT)
             return conflict($("user-dialog"));
         if (r.rc !== 0 || !r.json || !r.json.secret) {
             ui.alert("user-alert", "danger", "The key was not rotated", cerboTools.explain(r));
             return;
         }
+        if (state.form !== f) {
+            delete r.json.secret; /* the dialog closed meanwhile */
+            await load();
+            return;
+        }
         ui.secretBox($("rotate-area"), r.json.secret, "rotated");
+        delete r.json.secret; /* the DOM holds it until the dialog closes */
         ui.alert("user-alert", "success", "New secret key for " + f.username +
             ($("f-grace").value ? "; the old key keeps working for " + $("f-grace").selectedOptions[0].text
                 : "; the old key no longer works"));
@@ -372,8 +381,9 @@ const usersView = (function () {
 
     async function toggleDisabled() {
         const f = state.form;
-        const r = await cerboTools.run("cerbo-apiuser", ["edit", f.username,
-            f.disabled ? "--enable" : "--disable", "--json", "--expect-generation", String(state.generation)]);
+        const r = await cerboTools.run("cerbo-apiuser", ["edit",
+            f.disabled ? "--enable" : "--disable", "--json", "--expect-generation", String(state.generation)],
+        [f.username]);
         if (r.rc === cerboTools.EXIT.CONFLICT)
             return conflict($("user-dialog"));
         if (r.rc !== 0) {
@@ -402,8 +412,8 @@ const usersView = (function () {
     }
 
     async function confirmDelete() {
-        const r = await cerboTools.run("cerbo-apiuser", ["delete", deleting, "--yes", "--json",
-            "--expect-generation", String(state.generation)]);
+        const r = await cerboTools.run("cerbo-apiuser", ["delete", "--yes", "--json",
+            "--expect-generation", String(state.generation)], [deleting]);
         if (r.rc === cerboTools.EXIT.CONFLICT)
             return conflict($("delete-dialog"));
         if (r.rc !== 0) {
@@ -413,6 +423,13 @@ const usersView = (function () {
         ui.closeDialog($("delete-dialog"));
         await load();
         ui.alert("page-alert", "success", "Deleted " + deleting);
+    }
+
+    /* A generated or rotated key lives in the dialog's DOM only: empty
+     * and remove the boxes that show one. */
+    function forgetSecrets() {
+        ui.forgetSecret($("secret-area"));
+        ui.forgetSecret($("rotate-area"));
     }
 
     /* ---- wiring -------------------------------------------------------- */
@@ -444,8 +461,11 @@ const usersView = (function () {
         $("rotate").addEventListener("click", () => busy(rotate));
         $("toggle-disabled").addEventListener("click", () => busy(toggleDisabled));
         $("delete-confirm").addEventListener("click", confirmDelete);
+        /* However the dialog closes (Save, Cancel, Escape, the page
+         * hidden or left), a key it showed goes with it. */
         $("user-dialog").addEventListener("close", () => {
             state.form = null;
+            forgetSecrets();
         });
     }
 

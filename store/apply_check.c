@@ -190,10 +190,13 @@ check_profile(struct cerbo_store *scratch, const struct pentry *pe,
 	int k, changed;
 	size_t i;
 
+	/* One a store already has may be removed; none made. */
 	if (cerbo__check_profile_name(pname, strlen(pname), err) != 0)
 		return relocate(err, name, pe->at[PF_NAME], "profile");
 	if (pe->absent)
 		return 0;
+	if (cerbo__check_new_profile_name(pname, strlen(pname), err) != 0)
+		return relocate(err, name, pe->at[PF_NAME], "profile");
 	if (cerbo_profile_add(scratch, pname, pe->v[PF_DESCRIPTION], err) != 0)
 		return relocate(err, name,
 		    pe->v[PF_DESCRIPTION] != NULL ? pe->at[PF_DESCRIPTION]
@@ -233,7 +236,7 @@ check_user(const struct cerbo_store *store, struct cerbo_store *scratch,
 	ue->cur = cerbo_store_user_find(store, uname);
 	if (ue->absent)
 		return 0;
-	if (cerbo__check_profile_name(prof, strlen(prof), err) != 0)
+	if (cerbo__check_new_profile_name(prof, strlen(prof), err) != 0)
 		return relocate(err, name, ue->at[UF_PROFILE], uname);
 	pe = plan_profile(plan, prof);
 	if (pe != NULL && pe->absent)

@@ -343,6 +343,10 @@ size_t cerbo__control_at(const void *buf, size_t len);
 int cerbo__check_username(const char *s, size_t len, struct cerbo_error *err);
 int cerbo__check_profile_name(const char *s, size_t len,
     struct cerbo_error *err);
+/* The rule for a profile name given for a change (a new profile, a user's
+ * profile): cerbo__check_profile_name(), and no leading '-'. */
+int cerbo__check_new_profile_name(const char *s, size_t len,
+    struct cerbo_error *err);
 int cerbo__check_text(const char *what, const char *s, size_t len, size_t max,
     struct cerbo_error *err);
 int cerbo__check_email(const char *s, size_t len, struct cerbo_error *err);

@@ -249,7 +249,7 @@ cerbo_profile_add(struct cerbo_store *store, const char *name,
 
 	if (store == NULL || name == NULL)
 		return cerbo__fail(err, CERBO_E_INVALID, "no profile name");
-	if (cerbo__check_profile_name(name, strlen(name), err) != 0)
+	if (cerbo__check_new_profile_name(name, strlen(name), err) != 0)
 		return -1;
 	if (description != NULL &&
 	    given_description(&description, &dlen, err) != 0)

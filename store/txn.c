@@ -493,28 +493,70 @@ give_owner(int fd, uid_t uid, gid_t gid, mode_t mode)
 	return cerbo__sys_fchmod(fd, mode);
 }
 
-/* Give the temp file the store's owner, group and mode (a new store:
+/* The store's owner, group and mode for its next version (a new store:
  * the caller, the folder's group, 0640). */
 static int
-set_owner(const struct cerbo_txn *t, int fd)
+store_owner(const struct cerbo_txn *t, uid_t *uid, gid_t *gid, mode_t *mode)
 {
 	struct stat dir;
-	uid_t uid;
-	gid_t gid;
-	mode_t mode;
 
 	if (t->exists) {
-		uid = t->st.st_uid;
-		gid = t->st.st_gid;
-		mode = t->st.st_mode & 07777;
-	} else {
-		if (fstat(t->dirfd, &dir) == -1)
-			return -1;
-		uid = geteuid();
-		gid = dir.st_gid;
-		mode = 0640;
+		*uid = t->st.st_uid;
+		*gid = t->st.st_gid;
+		*mode = t->st.st_mode & 07777;
+		return 0;
 	}
-	return give_owner(fd, uid, gid, mode);
+	if (fstat(t->dirfd, &dir) == -1)
+		return -1;
+	*uid = geteuid();
+	*gid = dir.st_gid;
+	*mode = 0640;
+	return 0;
+}
+
+/*
+ * The first half of every atomic replace here: buf in a new temp file
+ * beside base in dirfd, with owner uid:gid and mode, fsync'd and closed;
+ * the caller renames it over the file it replaces.  0 with the temp's
+ * name in tmp and, when st is not NULL, its fstat; or -1 with errno and
+ * *what naming the step that failed (NULL: the write), no temp left.
+ */
+static int
+write_temp(int dirfd, const char *base, uid_t uid, gid_t gid, mode_t mode,
+    const void *buf, size_t len, char *tmp, size_t tmplen, struct stat *st,
+    const char **what)
+{
+	int fd, e;
+
+	*what = "creating a temp file in the store's folder";
+	fd = open_temp(dirfd, base, tmp, tmplen);
+	if (fd == -1)
+		return -1;
+	*what = "giving the temp file the store's owner, group and mode";
+	if (give_owner(fd, uid, gid, mode) == -1)
+		goto fail;
+	*what = NULL;
+	if (cerbo__sys_write_all(fd, buf, len) == -1)
+		goto fail;
+	*what = "fsync";
+	if (cerbo__sys_fsync(fd, "fsync") == -1)
+		goto fail;
+	*what = "fstat";
+	if (st != NULL && fstat(fd, st) == -1)
+		goto fail;
+	*what = "close";
+	e = close(fd);
+	fd = -1;
+	if (e == -1)
+		goto fail;
+	return 0;
+fail:
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	(void)unlinkat(dirfd, tmp, 0);
+	errno = e;
+	return -1;
 }
 
 /*
@@ -531,7 +573,7 @@ install_index(int dirfd, const char *base, const char *path,
 	char tmp[NAME_MAX + 1], dest[NAME_MAX + 1];
 	unsigned char *buf = NULL;
 	size_t len = 0;
-	int fd = -1, have_tmp = 0, e, rc = -1;
+	int have_tmp = 0, e, rc = -1;
 	const char *what;
 
 	if ((size_t)snprintf(dest, sizeof(dest), "%s%s", base,
@@ -541,26 +583,11 @@ install_index(int dirfd, const char *base, const char *path,
 	if (cerbo__index_build(store, yaml_st, digest_hex, &buf, &len, err) !=
 	    0)
 		return -1;
-	what = "creating a temp file in the store's folder";
-	fd = open_temp(dirfd, base, tmp, sizeof(tmp));
-	if (fd == -1)
+	if (write_temp(dirfd, base, yaml_st->st_uid, yaml_st->st_gid,
+	        yaml_st->st_mode & 0777, buf, len, tmp, sizeof(tmp), NULL,
+	        &what) == -1)
 		goto fail;
 	have_tmp = 1;
-	what = "giving the temp file the store's owner, group and mode";
-	if (give_owner(fd, yaml_st->st_uid, yaml_st->st_gid,
-	        yaml_st->st_mode & 0777) == -1)
-		goto fail;
-	what = NULL;
-	if (cerbo__sys_write_all(fd, buf, len) == -1)
-		goto fail;
-	what = "fsync";
-	if (cerbo__sys_fsync(fd, "fsync") == -1)
-		goto fail;
-	what = "close";
-	e = close(fd);
-	fd = -1;
-	if (e == -1)
-		goto fail;
 	what = "replacing the index";
 	if (cerbo__sys_rename(dirfd, tmp, dest, "rename") == -1)
 		goto fail;
@@ -576,8 +603,6 @@ fail:
 		cerbo__fail(err, CERBO_E_IO, "writing %s%s: %s: %s", path,
 		    CERBO__INDEX_SUFFIX, what, strerror(e));
 out:
-	if (fd >= 0)
-		close(fd);
 	if (have_tmp)
 		(void)unlinkat(dirfd, tmp, 0);
 	/* The records hold hash strings. */
@@ -595,9 +620,12 @@ cerbo_txn_commit(struct cerbo_txn *txn, struct cerbo_error *err)
 	size_t len = 0;
 	uint64_t gen;
 	struct stat st;
-	int fd = -1, have_tmp = 0, have_prev = 0, have_prevbak = 0;
+	int have_tmp = 0, have_prev = 0, have_prevbak = 0;
 	int renamed = 0, e, rc = -1;
 	const char *what;
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
 
 	if (txn == NULL || txn->store == NULL || txn->lockfd < 0)
 		return cerbo__fail(err, CERBO_E_STATE,
@@ -619,28 +647,13 @@ cerbo_txn_commit(struct cerbo_txn *txn, struct cerbo_error *err)
 		goto out;
 	}
 
-	what = "creating a temp file in the store's folder";
-	fd = open_temp(txn->dirfd, txn->base, tmp, sizeof(tmp));
-	if (fd == -1)
+	what = "giving the temp file the store's owner, group and mode";
+	if (store_owner(txn, &uid, &gid, &mode) == -1)
+		goto fail;
+	if (write_temp(txn->dirfd, txn->base, uid, gid, mode, buf, len, tmp,
+	        sizeof(tmp), &st, &what) == -1)
 		goto fail;
 	have_tmp = 1;
-	what = "giving the temp file the store's owner, group and mode";
-	if (set_owner(txn, fd) == -1)
-		goto fail;
-	what = NULL;
-	if (cerbo__sys_write_all(fd, buf, len) == -1)
-		goto fail;
-	what = "fsync";
-	if (cerbo__sys_fsync(fd, "fsync") == -1)
-		goto fail;
-	what = "fstat";
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	what = "close";
-	e = close(fd);
-	fd = -1;
-	if (e == -1)
-		goto fail;
 
 	if (txn->exists) {
 		what = "keeping the previous version";
@@ -723,8 +736,6 @@ fail:
 out:
 	if (rc == -1)
 		cerbo__store_set_generation(txn->store, txn->generation);
-	if (fd >= 0)
-		close(fd);
 	if (have_tmp)
 		(void)unlinkat(txn->dirfd, tmp, 0);
 	if (have_prev)

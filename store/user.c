@@ -334,7 +334,13 @@ given_value(enum cerbo_user_field f, const char *s, struct value *v,
 {
 	size_t len;
 
+	memset(v, 0, sizeof(*v));
 	given_text(f, &s, &len);
+	/* A loaded store may name a profile that starts with '-'; a change
+	 * may not give one. */
+	if (fields[f].kind == K_PROFILE &&
+	    cerbo__check_new_profile_name(s, len, err) != 0)
+		return -1;
 	return field_value(f, s, len, v, err);
 }
 

@@ -161,6 +161,21 @@ cerbo__check_profile_name(const char *s, size_t len, struct cerbo_error *err)
 	return 0;
 }
 
+int
+cerbo__check_new_profile_name(const char *s, size_t len,
+    struct cerbo_error *err)
+{
+	if (cerbo__check_profile_name(s, len, err) != 0)
+		return -1;
+	/* A name that starts with '-' reads as an option on a command line
+	 * (cerbo-profile show -x).  A store that already has one still
+	 * loads, so it can be read, fixed and its profile deleted. */
+	if (s[0] == '-')
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "profile name must not start with '-'");
+	return 0;
+}
+
 /*
  * Length of a control character at s (C0, DEL, C1, U+2028, U+2029: all
  * break log lines or YAML lines), 0 when s starts with something else.

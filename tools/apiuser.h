@@ -43,6 +43,10 @@ int au_load(const struct cli_opts *o, struct cerbo_store **out);
 /* The user or an error printed (exit 4). */
 const struct cerbo_user *au_find_user(const struct cerbo_store *store,
     const char *username, int *rc);
+/* Load for reading and find the user: 0, or an exit code after printing
+ * why (*store is set whenever it was loaded: free it). */
+int au_load_user(const struct cli_opts *o, const char *username,
+    struct cerbo_store **store, const struct cerbo_user **u);
 
 /*
  * A --grace DURATION for cmd: 0, or -1 after printing why.  Its upper
@@ -74,8 +78,11 @@ struct au_field_value {
 int au_fields_check(const struct cli_opts *o, const struct au_field_value *f,
     size_t n, int want_new);
 
-/* The facts a person acknowledges before a new API user exists. */
-extern const char au_facts[];
+/* The facts a person acknowledges before a new API user exists: as text
+ * (an intro, then numbered items) to f, or as "acknowledgement":
+ * {"intro", "items": [...]} in a --json document. */
+void au_print_facts(FILE *f);
+void au_json_facts(struct cli_json *j);
 
 /* Option numbers for the commands' own long options. */
 enum {
@@ -96,11 +103,28 @@ enum {
 	AU_OPT_GRACE,
 	AU_OPT_FORCE,
 	AU_OPT_FINISH,
-	AU_OPT_RHOST,
-	AU_OPT_AS_USER,
 	AU_OPT_GENERATE,
 	AU_OPT_CHECK,
 	AU_OPT_DIFF,
 };
+
+/* The options of a user's fields, in add, import and edit's tables. */
+#define AU_FIELD_LONGOPTS                                                      \
+	{"nickname", required_argument, NULL, AU_OPT_NICKNAME},                \
+	    {"profile", required_argument, NULL, AU_OPT_PROFILE},              \
+	    {"email", required_argument, NULL, AU_OPT_EMAIL},                  \
+	    {"description", required_argument, NULL, AU_OPT_DESCRIPTION},      \
+	    {"expires", required_argument, NULL, AU_OPT_EXPIRES},              \
+	{                                                                      \
+		"allow-from", required_argument, NULL, AU_OPT_ALLOW_FROM       \
+	}
+
+/* The same and what makes a new user: add's and import's. */
+#define AU_NEW_USER_LONGOPTS                                                   \
+	AU_FIELD_LONGOPTS,                                                     \
+	    {"username", required_argument, NULL, AU_OPT_USERNAME},            \
+	{                                                                      \
+		"acknowledge", no_argument, NULL, AU_OPT_ACKNOWLEDGE           \
+	}
 
 #endif /* CERBO_APIUSER_H */

@@ -40,18 +40,15 @@ static const char add_help[] =
     "  --check                 judge each field given, the store included (the\n"
     "                          username is free, the profile exists); create\n"
     "                          nothing; --json: {\"valid\", \"fields\": {NAME: null|\n"
-    "                          MESSAGE}, \"facts\", \"generation\", \"digest\"}\n"
+    "                          MESSAGE}, \"acknowledgement\": {\"intro\", \"items\"},\n"
+    "                          \"generation\", \"digest\"}\n"
     "  --if-missing            succeed without change when an identical user exists\n"
     "                          (no new secret); exit 5 if a different one exists\n"
     "  --secret-file PATH      write the key to PATH, a new file (mode 0600, never\n"
     "                          overwritten) instead of printing it\n" CLI_CHANGE_HELP
-        CLI_COMMON_HELP "  -h, --help              this help\n"
-    "\n"
-    "The facts:\n"
-    "  1. The secret key is shown only once.\n"
-    "  2. Grant the most restricted profile that still works.\n"
-    "  3. Keep the secret key in secure storage.\n"
-    "  4. Anyone holding the secret key acts as this API user.\n"
+        CLI_COMMON_HELP CLI_HELP_HELP "\n"
+    "The facts to acknowledge are shown before anything is created; add --check\n"
+    "--json gives them as \"acknowledgement\" items.\n"
     "\n"
     "The store (and its folder, mode 0750) is created by the first change;\n"
     "the store is mode 0640 with the folder's group.\n";
@@ -123,18 +120,6 @@ add_opt(void *ctx, int c, const char *arg)
 	}
 	return 0;
 }
-
-#define ADD_LONGOPTS                                                           \
-	{"nickname", required_argument, NULL, AU_OPT_NICKNAME},                \
-	    {"username", required_argument, NULL, AU_OPT_USERNAME},            \
-	    {"profile", required_argument, NULL, AU_OPT_PROFILE},              \
-	    {"email", required_argument, NULL, AU_OPT_EMAIL},                  \
-	    {"description", required_argument, NULL, AU_OPT_DESCRIPTION},      \
-	    {"expires", required_argument, NULL, AU_OPT_EXPIRES},              \
-	    {"allow-from", required_argument, NULL, AU_OPT_ALLOW_FROM},        \
-	{                                                                      \
-		"acknowledge", no_argument, NULL, AU_OPT_ACKNOWLEDGE           \
-	}
 
 /* Optional fields: "never"/"any" mean unset. */
 static const char *
@@ -373,7 +358,7 @@ acknowledge(const struct add_ctx *a, int interactive, const char *cmd)
 	if (a->acknowledge)
 		return 0;
 	if (!interactive) {
-		fputs(au_facts, stderr);
+		au_print_facts(stderr);
 		cli_warnx(
 		    "%s: not on a terminal: pass --acknowledge to acknowledge these facts; nothing created",
 		    cmd);
@@ -384,7 +369,7 @@ acknowledge(const struct add_ctx *a, int interactive, const char *cmd)
 	    "  profile:     %s\n  email:       %s\n"
 	    "  description: %s\n\n",
 	    a->nickname, a->username, a->profile, a->email, a->description);
-	fputs(au_facts, stderr);
+	au_print_facts(stderr);
 	snprintf(q, sizeof(q),
 	    "Type \"yes\" to acknowledge and create %s: ", a->username);
 	if (!cli_confirm(q, 0)) {
@@ -400,9 +385,7 @@ add_json(const struct cli_opts *o, const struct add_ctx *a,
 {
 	struct cli_json j;
 
-	cli_json_init(&j);
-	cli_json_object_begin(&j, NULL);
-	cli_json_bool(&j, "changed", c->changed);
+	cli_json_begin(&j, c->changed);
 	cli_json_str(&j, "username", a->username);
 	cli_json_str(&j, "nickname", a->nickname);
 	cli_json_str(&j, "profile", a->profile);
@@ -411,9 +394,7 @@ add_json(const struct cli_opts *o, const struct add_ctx *a,
 	if (show_secret && a->secret_file != NULL)
 		cli_json_str(&j, "secret_file", a->secret_file);
 	cli_json_u64(&j, "generation", c->generation);
-	cli_json_object_end(&j);
-	*rc = cli_json_print(&j, stdout);
-	cli_json_free(&j);
+	*rc = cli_json_end(&j);
 	(void)o;
 }
 
@@ -421,13 +402,11 @@ int
 cmd_add(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
-	    ADD_LONGOPTS,
+	    AU_NEW_USER_LONGOPTS,
 	    {"if-missing", no_argument, NULL, AU_OPT_IF_MISSING},
 	    {"secret-file", required_argument, NULL, AU_OPT_SECRET_FILE},
 	    {"check", no_argument, NULL, AU_OPT_CHECK},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    CLI_LONGOPTS_END,
 	};
 	struct cli_opts o;
 	struct cli_change c;
@@ -529,7 +508,7 @@ static const char import_help[] =
     "  --force                 replace the key even during a grace period\n"
     "  --nickname, --profile, --email, --description, --expires, --allow-from,\n"
     "  --acknowledge           fields for creating a missing USER\n" CLI_CHANGE_HELP
-        CLI_COMMON_HELP "  -h, --help              this help\n";
+        CLI_COMMON_HELP CLI_HELP_HELP;
 
 struct import_ctx {
 	struct add_ctx *a;
@@ -609,13 +588,11 @@ int
 cmd_import(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
-	    ADD_LONGOPTS,
+	    AU_NEW_USER_LONGOPTS,
 	    {"secret-stdin", no_argument, NULL, AU_OPT_SECRET_STDIN},
 	    {"grace", required_argument, NULL, AU_OPT_GRACE},
 	    {"force", no_argument, NULL, AU_OPT_FORCE},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    CLI_LONGOPTS_END,
 	};
 	struct import_ctx im;
 	struct cli_opts o;
@@ -670,16 +647,12 @@ cmd_import(int argc, char **argv)
 		goto out;
 	}
 	if (o.json) {
-		cli_json_init(&j);
-		cli_json_object_begin(&j, NULL);
-		cli_json_bool(&j, "changed", c.changed);
+		cli_json_begin(&j, c.changed);
 		cli_json_str(&j, "username", im.a->username);
 		cli_json_bool(&j, "created", im.created);
 		cli_json_str(&j, "scheme", cerbo_hash_scheme(hash));
 		cli_json_u64(&j, "generation", c.generation);
-		cli_json_object_end(&j);
-		rc = cli_json_print(&j, stdout);
-		cli_json_free(&j);
+		rc = cli_json_end(&j);
 	} else if (!o.quiet) {
 		if (!c.changed)
 			printf("unchanged: %s already has this secret\n",
@@ -711,8 +684,7 @@ static const char hash_help[] =
     "\n"
     "  --generate              make a new key instead, and print the key (once)\n"
     "                          and its hash: \"secret: KEY\" and \"hash: HASH\"\n"
-    "  --json                  {\"changed\": false, \"hash\": ..., \"scheme\": ...[, \"secret\": ...]}\n"
-    "  -h, --help              this help\n";
+    "  --json                  {\"changed\": false, \"hash\": ..., \"scheme\": ...[, \"secret\": ...]}\n" CLI_HELP_HELP;
 
 static int
 hash_opt(void *ctx, int c, const char *arg)
@@ -728,10 +700,8 @@ int
 cmd_hash(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
 	    {"generate", no_argument, NULL, AU_OPT_GENERATE},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    CLI_LONGOPTS_END,
 	};
 	struct cli_opts o;
 	struct cerbo_error err = CERBO_ERROR_INIT;
@@ -772,16 +742,12 @@ cmd_hash(int argc, char **argv)
 		goto out;
 	}
 	if (o.json) {
-		cli_json_init(&j);
-		cli_json_object_begin(&j, NULL);
-		cli_json_bool(&j, "changed", 0);
+		cli_json_begin(&j, 0);
 		if (generate)
 			cli_json_str(&j, "secret", secret);
 		cli_json_str(&j, "hash", hash);
 		cli_json_str(&j, "scheme", cerbo_hash_scheme(hash));
-		cli_json_object_end(&j);
-		rc = cli_json_print(&j, stdout);
-		cli_json_free(&j);
+		rc = cli_json_end(&j);
 	} else if (generate) {
 		printf("secret: %s\nhash: %s\n", secret, hash);
 	} else {

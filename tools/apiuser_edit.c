@@ -38,7 +38,7 @@ static const char edit_help[] =
     "  --check                 judge each field given (and that USER exists), each\n"
     "                          on its own; change nothing; --json: {\"valid\",\n"
     "                          \"fields\": {NAME: null|MESSAGE}, \"generation\", \"digest\"}\n" CLI_CHANGE_HELP
-        CLI_COMMON_HELP "  -h, --help              this help\n";
+        CLI_COMMON_HELP CLI_HELP_HELP;
 
 #define EDIT_FIELDS 7
 struct edit_ctx {
@@ -191,18 +191,11 @@ int
 cmd_edit(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
-	    {"nickname", required_argument, NULL, AU_OPT_NICKNAME},
-	    {"profile", required_argument, NULL, AU_OPT_PROFILE},
-	    {"email", required_argument, NULL, AU_OPT_EMAIL},
-	    {"description", required_argument, NULL, AU_OPT_DESCRIPTION},
-	    {"expires", required_argument, NULL, AU_OPT_EXPIRES},
-	    {"allow-from", required_argument, NULL, AU_OPT_ALLOW_FROM},
+	    AU_FIELD_LONGOPTS,
 	    {"disable", no_argument, NULL, AU_OPT_DISABLE},
 	    {"enable", no_argument, NULL, AU_OPT_ENABLE},
 	    {"check", no_argument, NULL, AU_OPT_CHECK},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    CLI_LONGOPTS_END,
 	};
 	struct edit_ctx e;
 	struct cli_opts o;
@@ -243,9 +236,7 @@ cmd_edit(int argc, char **argv)
 		goto out;
 	}
 	if (o.json) {
-		cli_json_init(&j);
-		cli_json_object_begin(&j, NULL);
-		cli_json_bool(&j, "changed", c.changed);
+		cli_json_begin(&j, c.changed);
 		cli_json_str(&j, "username", e.username);
 		cli_json_array_begin(&j, "fields");
 		n = cerbo_changes_count(e.changes);
@@ -255,9 +246,7 @@ cmd_edit(int argc, char **argv)
 		cli_json_array_end(&j);
 		cli_json_changes(&j, e.changes);
 		cli_json_u64(&j, "generation", c.generation);
-		cli_json_object_end(&j);
-		rc = cli_json_print(&j, stdout);
-		cli_json_free(&j);
+		rc = cli_json_end(&j);
 	} else if (!c.changed) {
 		printf("unchanged\n");
 	} else if (!o.quiet) {
@@ -288,7 +277,7 @@ static const char rotate_help[] =
     "                          (after a leak); no new key\n"
     "  --secret-file PATH      write the new key to PATH, a new file (mode 0600,\n"
     "                          never overwritten) instead of printing it\n" CLI_CHANGE_HELP
-        CLI_COMMON_HELP "  -h, --help              this help\n";
+        CLI_COMMON_HELP CLI_HELP_HELP;
 
 struct rotate_ctx {
 	const char *username;
@@ -383,13 +372,11 @@ int
 cmd_rotate(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
 	    {"grace", required_argument, NULL, AU_OPT_GRACE},
 	    {"force", no_argument, NULL, AU_OPT_FORCE},
 	    {"finish", no_argument, NULL, AU_OPT_FINISH},
 	    {"secret-file", required_argument, NULL, AU_OPT_SECRET_FILE},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    CLI_LONGOPTS_END,
 	};
 	struct rotate_ctx *r;
 	struct cli_opts o;
@@ -436,9 +423,7 @@ cmd_rotate(int argc, char **argv)
 		goto out;
 	}
 	if (o.json) {
-		cli_json_init(&j);
-		cli_json_object_begin(&j, NULL);
-		cli_json_bool(&j, "changed", c.changed);
+		cli_json_begin(&j, c.changed);
 		cli_json_str(&j, "username", r->username);
 		if (!r->finish && r->secret_file == NULL)
 			cli_json_str(&j, "secret", r->secret);
@@ -447,9 +432,7 @@ cmd_rotate(int argc, char **argv)
 		cli_json_str(&j, "old_secret_expires",
 		    r->old_until[0] != '\0' ? r->old_until : NULL);
 		cli_json_u64(&j, "generation", c.generation);
-		cli_json_object_end(&j);
-		rc = cli_json_print(&j, stdout);
-		cli_json_free(&j);
+		rc = cli_json_end(&j);
 		goto out;
 	}
 	if (r->finish) {
@@ -484,7 +467,7 @@ static const char delete_help[] =
     "\n"
     "  -y, --yes               do not ask\n"
     "  --if-exists             succeed without change when USER does not exist\n" CLI_CHANGE_HELP
-        CLI_COMMON_HELP "  -h, --help              this help\n";
+        CLI_COMMON_HELP CLI_HELP_HELP;
 
 struct delete_ctx {
 	const char *username;
@@ -521,10 +504,8 @@ int
 cmd_delete(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
 	    {"if-exists", no_argument, NULL, AU_OPT_IF_EXISTS},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    CLI_LONGOPTS_END,
 	};
 	struct cerbo_store *store = NULL;
 	struct delete_ctx d;
@@ -581,14 +562,10 @@ cmd_delete(int argc, char **argv)
 		goto out;
 	}
 	if (o.json) {
-		cli_json_init(&j);
-		cli_json_object_begin(&j, NULL);
-		cli_json_bool(&j, "changed", c.changed);
+		cli_json_begin(&j, c.changed);
 		cli_json_str(&j, "username", d.username);
 		cli_json_u64(&j, "generation", c.generation);
-		cli_json_object_end(&j);
-		rc = cli_json_print(&j, stdout);
-		cli_json_free(&j);
+		rc = cli_json_end(&j);
 	} else if (!c.changed) {
 		printf("unchanged: %s does not exist\n", d.username);
 	} else if (!o.quiet) {

@@ -78,9 +78,7 @@ au_fields_check(const struct cli_opts *o, const struct au_field_value *f,
 		store = NULL;
 	}
 	if (o->json) {
-		cli_json_init(&j);
-		cli_json_object_begin(&j, NULL);
-		cli_json_bool(&j, "changed", 0);
+		cli_json_begin(&j, 0);
 		cli_json_bool(&j, "check", 1);
 		cli_json_u64(&j, "generation",
 		    store != NULL ? cerbo_store_generation(store) : 0);
@@ -110,10 +108,8 @@ au_fields_check(const struct cli_opts *o, const struct au_field_value *f,
 		cli_json_object_end(&j);
 		cli_json_bool(&j, "valid", valid);
 		if (want_new)
-			cli_json_str(&j, "facts", au_facts);
-		cli_json_object_end(&j);
-		rc = cli_json_print(&j, stdout);
-		cli_json_free(&j);
+			au_json_facts(&j);
+		rc = cli_json_end(&j);
 	} else if (valid && !o->quiet) {
 		printf("valid\n");
 	}

@@ -126,7 +126,7 @@ static const char apply_help[] =
     "  --json                  {\"changed\", \"check\", \"added\", \"updated\", \"removed\",\n"
     "                          \"changes\": [...], \"change_records\": [...],\n"
     "                          \"secrets\": {USER: KEY}, \"generation\"}\n" CLI_CHANGE_HELP
-        CLI_COMMON_HELP_OWN_JSON "  -h, --help              this help\n";
+        CLI_COMMON_HELP_OWN_JSON CLI_HELP_HELP;
 
 struct apply_ctx {
 	const char *name;
@@ -187,9 +187,7 @@ apply_report(const struct cli_opts *o, const struct apply_ctx *a,
 	for (i = 0; i < n; i++)
 		cli_warnx("warning: %s", cerbo_apply_result_warning_at(res, i));
 	if (o->json) {
-		cli_json_init(&j);
-		cli_json_object_begin(&j, NULL);
-		cli_json_bool(&j, "changed", c->changed);
+		cli_json_begin(&j, c->changed);
 		cli_json_bool(&j, "check", a->check);
 		cli_json_u64(&j, "added",
 		    cerbo_apply_result_count(res, CERBO_APPLY_ADDED));
@@ -211,9 +209,7 @@ apply_report(const struct cli_opts *o, const struct apply_ctx *a,
 			    cerbo_apply_result_secret_at(res, i));
 		cli_json_object_end(&j);
 		cli_json_u64(&j, "generation", c->generation);
-		cli_json_object_end(&j);
-		rc = cli_json_print(&j, stdout);
-		cli_json_free(&j);
+		rc = cli_json_end(&j);
 		return rc;
 	}
 	if (a->diff)
@@ -249,11 +245,9 @@ int
 cmd_apply(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
 	    {"check", no_argument, NULL, AU_OPT_CHECK},
 	    {"diff", no_argument, NULL, AU_OPT_DIFF},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    CLI_LONGOPTS_END,
 	};
 	struct apply_ctx a;
 	struct cli_opts o;
@@ -322,8 +316,7 @@ static const char edit_file_help[] =
     "+1, previous version kept as STORE-).  No change: \"unchanged\".  The lock is\n"
     "held while the editor runs: other writers wait (--lock-timeout).\n"
     "The copy is the store as the tools write it (comments are not kept).\n"
-    "\n" CLI_CHANGE_HELP CLI_COMMON_HELP
-    "  -h, --help              this help\n";
+    "\n" CLI_CHANGE_HELP CLI_COMMON_HELP CLI_HELP_HELP;
 
 /* Overwrite one file of the private folder with zeros (the copy and any
  * backup an editor left hold hashes), then unlink it. */
@@ -502,11 +495,6 @@ again(void)
 int
 cmd_edit_file(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct cerbo_txn_options topts = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_txn *txn = NULL;
 	struct cerbo_store *edited = NULL;
@@ -519,7 +507,7 @@ cmd_edit_file(int argc, char **argv)
 	int rc, fd = -1, dfd = -1, changed = 0, st;
 
 	cli_opts_init(&o);
-	rc = cli_getopt(argc, argv, longopts, &o, NULL, NULL, edit_file_help);
+	rc = cli_getopt(argc, argv, NULL, &o, NULL, NULL, edit_file_help);
 	if (rc != 0)
 		return rc;
 	if (optind < argc)
@@ -603,13 +591,9 @@ cmd_edit_file(int argc, char **argv)
 		cli_log_change(o.store, "edited the store file in an editor");
 	}
 	if (o.json) {
-		cli_json_init(&j);
-		cli_json_object_begin(&j, NULL);
-		cli_json_bool(&j, "changed", changed);
+		cli_json_begin(&j, changed);
 		cli_json_u64(&j, "generation", generation);
-		cli_json_object_end(&j);
-		rc = cli_json_print(&j, stdout);
-		cli_json_free(&j);
+		rc = cli_json_end(&j);
 	} else if (!changed) {
 		printf("unchanged\n");
 	} else if (!o.quiet) {
@@ -646,11 +630,6 @@ static const char compile_help[] =
 int
 cmd_compile(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct cerbo_txn_options topts = CERBO_TXN_OPTIONS_INIT;
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_opts o;
@@ -658,7 +637,7 @@ cmd_compile(int argc, char **argv)
 	int rc;
 
 	cli_opts_init(&o);
-	rc = cli_getopt(argc, argv, longopts, &o, NULL, NULL, compile_help);
+	rc = cli_getopt(argc, argv, NULL, &o, NULL, NULL, compile_help);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
 	if (optind < argc)
@@ -668,13 +647,9 @@ cmd_compile(int argc, char **argv)
 	if (cerbo_store_compile(o.store, &topts, &err) != 0)
 		return cli_error(&err);
 	if (o.json) {
-		cli_json_init(&j);
-		cli_json_object_begin(&j, NULL);
-		cli_json_bool(&j, "changed", 1);
+		cli_json_begin(&j, 1);
 		cli_json_str(&j, "index", o.store);
-		cli_json_object_end(&j);
-		rc = cli_json_print(&j, stdout);
-		cli_json_free(&j);
+		rc = cli_json_end(&j);
 		return rc;
 	}
 	if (!o.quiet)

@@ -28,16 +28,7 @@ static const char list_help[] =
     "                          \"users\": [{\"username\", \"nickname\", \"profile\",\n"
     "                          \"email\", \"description\", \"disabled\", \"expires\",\n"
     "                          \"expired\", \"old_secret_valid\"}, ...]}\n" CLI_COMMON_HELP_OWN_JSON
-    "  -h, --help              this help\n";
-
-static int
-list_opt(void *ctx, int c, const char *arg)
-{
-	if (c != AU_OPT_PROFILE)
-		return cli_usage_error("list", "unknown option");
-	*(const char **)ctx = arg;
-	return 0;
-}
+        CLI_HELP_HELP;
 
 static const struct cerbo_store *sort_store;
 
@@ -56,15 +47,23 @@ by_nickname(const void *pa, const void *pb)
 	return strcmp(cerbo_user_name(a), cerbo_user_name(b));
 }
 
+/* The fields list and show both give of a user (never a secret). */
+static void
+json_user(struct cli_json *j, const struct cerbo_user *u)
+{
+	cli_json_str(j, "username", cerbo_user_name(u));
+	cli_json_str(j, "nickname", cerbo_user_get(u, CERBO_USER_NICKNAME));
+	cli_json_str(j, "profile", cerbo_user_get(u, CERBO_USER_PROFILE));
+	cli_json_str(j, "email", cerbo_user_get(u, CERBO_USER_EMAIL));
+	cli_json_str(j, "description",
+	    cerbo_user_get(u, CERBO_USER_DESCRIPTION));
+	cli_json_bool(j, "disabled", cerbo_user_disabled(u));
+	cli_json_str(j, "expires", cerbo_user_get(u, CERBO_USER_EXPIRES));
+}
+
 int
 cmd_list(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
-	    {"profile", required_argument, NULL, AU_OPT_PROFILE},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct cerbo_store *store = NULL;
 	const struct cerbo_user *u;
 	const char *profile = NULL, *exp;
@@ -75,8 +74,7 @@ cmd_list(int argc, char **argv)
 	int rc;
 
 	cli_opts_init(&o);
-	rc =
-	    cli_getopt(argc, argv, longopts, &o, list_opt, &profile, list_help);
+	rc = cli_getopt_string(argc, argv, &o, "profile", &profile, list_help);
 	if (rc != 0)
 		goto out;
 	if (optind < argc) {
@@ -105,11 +103,8 @@ cmd_list(int argc, char **argv)
 	sort_store = store;
 	qsort(order, n, sizeof(*order), by_nickname);
 	if (o.json) {
-		cli_json_init(&j);
-		cli_json_object_begin(&j, NULL);
-		cli_json_bool(&j, "changed", 0);
-		cli_json_u64(&j, "generation", cerbo_store_generation(store));
-		cli_json_str(&j, "digest", cerbo_store_digest(store));
+		cli_json_begin(&j, 0);
+		cli_json_store_version(&j, store);
 		cli_json_array_begin(&j, "users");
 	}
 	for (i = 0; i < n; i++) {
@@ -121,17 +116,7 @@ cmd_list(int argc, char **argv)
 		exp = cerbo_user_get(u, CERBO_USER_EXPIRES);
 		if (o.json) {
 			cli_json_object_begin(&j, NULL);
-			cli_json_str(&j, "username", cerbo_user_name(u));
-			cli_json_str(&j, "nickname",
-			    cerbo_user_get(u, CERBO_USER_NICKNAME));
-			cli_json_str(&j, "profile",
-			    cerbo_user_get(u, CERBO_USER_PROFILE));
-			cli_json_str(&j, "email",
-			    cerbo_user_get(u, CERBO_USER_EMAIL));
-			cli_json_str(&j, "description",
-			    cerbo_user_get(u, CERBO_USER_DESCRIPTION));
-			cli_json_bool(&j, "disabled", cerbo_user_disabled(u));
-			cli_json_str(&j, "expires", exp);
+			json_user(&j, u);
 			cli_json_bool(&j, "expired",
 			    cerbo_user_expired(u, now));
 			cli_json_bool(&j, "old_secret_valid",
@@ -147,9 +132,7 @@ cmd_list(int argc, char **argv)
 	}
 	if (o.json) {
 		cli_json_array_end(&j);
-		cli_json_object_end(&j);
-		rc = cli_json_print(&j, stdout);
-		cli_json_free(&j);
+		rc = cli_json_end(&j);
 	} else if (shown == 0 && !o.quiet) {
 		printf("(no API users%s%s)\n", profile ? " with profile " : "",
 		    profile ? profile : "");
@@ -169,16 +152,11 @@ static const char show_help[] =
     "and whether an old key is still valid (during a rotation grace period), until\n"
     "when.  --json adds the store's generation and digest, for --expect-generation\n"
     "and --expect-digest.\n"
-    "\n" CLI_COMMON_HELP "  -h, --help              this help\n";
+    "\n" CLI_COMMON_HELP CLI_HELP_HELP;
 
 int
 cmd_show(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct cerbo_store *store = NULL;
 	const struct cerbo_user *u;
 	const char *name, *v, *old, *scheme;
@@ -187,7 +165,7 @@ cmd_show(int argc, char **argv)
 	int rc, old_valid;
 
 	cli_opts_init(&o);
-	rc = cli_getopt(argc, argv, longopts, &o, NULL, NULL, show_help);
+	rc = cli_getopt(argc, argv, NULL, &o, NULL, NULL, show_help);
 	if (rc != 0)
 		goto out;
 	name = au_one_user(argc, argv, "show");
@@ -195,32 +173,16 @@ cmd_show(int argc, char **argv)
 		rc = CLI_EXIT_USAGE;
 		goto out;
 	}
-	rc = au_load(&o, &store);
+	rc = au_load_user(&o, name, &store, &u);
 	if (rc != 0)
-		goto out;
-	u = au_find_user(store, name, &rc);
-	if (u == NULL)
 		goto out;
 	scheme = cerbo_hash_scheme(cerbo_user_get(u, CERBO_USER_SECRET));
 	old = cerbo_user_get(u, CERBO_USER_OLD_SECRET);
 	old_valid = cerbo_user_old_key_valid(u, time(NULL));
 	if (o.json) {
-		cli_json_init(&j);
-		cli_json_object_begin(&j, NULL);
-		cli_json_bool(&j, "changed", 0);
-		cli_json_u64(&j, "generation", cerbo_store_generation(store));
-		cli_json_str(&j, "digest", cerbo_store_digest(store));
-		cli_json_str(&j, "username", cerbo_user_name(u));
-		cli_json_str(&j, "nickname",
-		    cerbo_user_get(u, CERBO_USER_NICKNAME));
-		cli_json_str(&j, "profile",
-		    cerbo_user_get(u, CERBO_USER_PROFILE));
-		cli_json_str(&j, "email", cerbo_user_get(u, CERBO_USER_EMAIL));
-		cli_json_str(&j, "description",
-		    cerbo_user_get(u, CERBO_USER_DESCRIPTION));
-		cli_json_bool(&j, "disabled", cerbo_user_disabled(u));
-		cli_json_str(&j, "expires",
-		    cerbo_user_get(u, CERBO_USER_EXPIRES));
+		cli_json_begin(&j, 0);
+		cli_json_store_version(&j, store);
+		json_user(&j, u);
 		cli_json_str(&j, "allow_from",
 		    cerbo_user_get(u, CERBO_USER_ALLOW_FROM));
 		cli_json_str(&j, "secret_scheme", scheme);
@@ -235,9 +197,7 @@ cmd_show(int argc, char **argv)
 		    cerbo_user_get(u, CERBO_USER_CREATED));
 		cli_json_str(&j, "updated",
 		    cerbo_user_get(u, CERBO_USER_UPDATED));
-		cli_json_object_end(&j);
-		rc = cli_json_print(&j, stdout);
-		cli_json_free(&j);
+		rc = cli_json_end(&j);
 		goto out;
 	}
 	printf("username:     %s\n", cerbo_user_name(u));
@@ -283,15 +243,25 @@ static const char verify_help[] =
     "  --json                  {\"changed\": false, \"allowed\", \"verdict\", \"reason\",\n"
     "                          \"key\": \"current\"|\"old\"|null, \"rule\", \"profile\"}\n"
     "  --store PATH            the store (default $CERBO_STORE, else " CERBO_STORE_DEFAULT
-    ")\n"
-    "  -h, --help              this help\n";
+    ")\n" CLI_HELP_HELP;
 
+/*
+ * verify's and explain's options (--rhost and the common ones) and their
+ * first operand, USER, at argv[optind] on return.  0 or an exit code (-1
+ * after --help).
+ */
 static int
-rhost_opt(void *ctx, int c, const char *arg)
+request_opts(int argc, char **argv, struct cli_opts *o, const char **rhost,
+    const char *help)
 {
-	if (c != AU_OPT_RHOST)
-		return cli_usage_error(NULL, "unknown option");
-	*(const char **)ctx = arg;
+	int rc;
+
+	cli_opts_init(o);
+	rc = cli_getopt_string(argc, argv, o, "rhost", rhost, help);
+	if (rc != 0)
+		return rc;
+	if (optind >= argc)
+		return cli_usage_error(argv[0], "which user?");
 	return 0;
 }
 
@@ -316,12 +286,6 @@ request_text(int argc, char **argv, int first, const char *cmd, char *buf,
 int
 cmd_verify(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
-	    {"rhost", required_argument, NULL, AU_OPT_RHOST},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct cerbo_verify_args args = CERBO_VERIFY_ARGS_INIT;
 	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	struct cerbo_error err = CERBO_ERROR_INIT;
@@ -332,15 +296,9 @@ cmd_verify(int argc, char **argv)
 	size_t len = 0;
 	int rc;
 
-	cli_opts_init(&o);
-	rc = cli_getopt(argc, argv, longopts, &o, rhost_opt, &rhost,
-	    verify_help);
+	rc = request_opts(argc, argv, &o, &rhost, verify_help);
 	if (rc != 0)
 		goto out;
-	if (optind >= argc) {
-		rc = cli_usage_error("verify", "which user?");
-		goto out;
-	}
 	args = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
 	args.store_path = o.store;
 	args.username = argv[optind];
@@ -374,9 +332,7 @@ cmd_verify(int argc, char **argv)
 	rc = v.code == CERBO_ALLOW ? CLI_EXIT_OK : CLI_EXIT_REFUSED;
 	key = cerbo_key_used_name(v.key);
 	if (o.json) {
-		cli_json_init(&j);
-		cli_json_object_begin(&j, NULL);
-		cli_json_bool(&j, "changed", 0);
+		cli_json_begin(&j, 0);
 		cli_json_bool(&j, "allowed", v.code == CERBO_ALLOW);
 		cli_json_str(&j, "verdict", cerbo_verdict_name(v.code));
 		cli_json_str(&j, "reason", v.reason);
@@ -385,10 +341,8 @@ cmd_verify(int argc, char **argv)
 			cli_json_str(&j, "rule", v.rule);
 			cli_json_str(&j, "profile", v.profile);
 		}
-		cli_json_object_end(&j);
-		if (cli_json_print(&j, stdout) != 0)
+		if (cli_json_end(&j) != 0)
 			rc = CLI_EXIT_IO;
-		cli_json_free(&j);
 		goto out;
 	}
 	if (v.code == CERBO_ALLOW)
@@ -416,7 +370,7 @@ static const char explain_help[] =
     "  --rhost ADDR            the client address, checked against allow_from\n"
     "  --json                  {\"changed\": false, \"allowed\", \"verdict\", \"matched\",\n"
     "                          \"kind\", \"rule\", \"profile\", \"reason\", \"note\"}\n" CLI_COMMON_HELP_OWN_JSON
-    "  -h, --help              this help\n";
+        CLI_HELP_HELP;
 
 /*
  * The profile's own answer to text, in words, into d and reason: what
@@ -476,12 +430,6 @@ account_note(const struct cerbo_verdict *v)
 int
 cmd_explain(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
-	    {"rhost", required_argument, NULL, AU_OPT_RHOST},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct cerbo_store *store = NULL;
 	const struct cerbo_user *u;
 	struct cerbo_verify_args args = CERBO_VERIFY_ARGS_INIT;
@@ -493,15 +441,9 @@ cmd_explain(int argc, char **argv)
 	const char *name, *pname, *note, *rhost = NULL;
 	int rc;
 
-	cli_opts_init(&o);
-	rc = cli_getopt(argc, argv, longopts, &o, rhost_opt, &rhost,
-	    explain_help);
+	rc = request_opts(argc, argv, &o, &rhost, explain_help);
 	if (rc != 0)
 		goto out;
-	if (optind >= argc) {
-		rc = cli_usage_error("explain", "which user?");
-		goto out;
-	}
 	name = argv[optind];
 	rc =
 	    request_text(argc, argv, optind + 1, "explain", text, sizeof(text));
@@ -509,11 +451,8 @@ cmd_explain(int argc, char **argv)
 		goto out;
 	/* Loaded for the exit codes of a missing store or user (4) and for
 	 * the profile's answer; the verdict is the verifier's alone. */
-	rc = au_load(&o, &store);
+	rc = au_load_user(&o, name, &store, &u);
 	if (rc != 0)
-		goto out;
-	u = au_find_user(store, name, &rc);
-	if (u == NULL)
 		goto out;
 	pname = cerbo_user_get(u, CERBO_USER_PROFILE);
 	args = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
@@ -541,9 +480,7 @@ cmd_explain(int argc, char **argv)
 	}
 	rc = v.code == CERBO_ALLOW ? CLI_EXIT_OK : CLI_EXIT_REFUSED;
 	if (o.json) {
-		cli_json_init(&j);
-		cli_json_object_begin(&j, NULL);
-		cli_json_bool(&j, "changed", 0);
+		cli_json_begin(&j, 0);
 		cli_json_bool(&j, "allowed", v.code == CERBO_ALLOW);
 		cli_json_str(&j, "verdict", cerbo_verdict_name(v.code));
 		cli_json_bool(&j, "profile_allows", d.allowed);
@@ -558,10 +495,8 @@ cmd_explain(int argc, char **argv)
 		cli_json_str(&j, "profile", pname);
 		cli_json_str(&j, "reason", reason);
 		cli_json_str(&j, "note", note);
-		cli_json_object_end(&j);
-		if (cli_json_print(&j, stdout) != 0)
+		if (cli_json_end(&j) != 0)
 			rc = CLI_EXIT_IO;
-		cli_json_free(&j);
 		goto out;
 	}
 	printf("%s\n", reason);
@@ -588,20 +523,11 @@ static const char check_help[] =
     "  --as-user USER          also prove that account USER (e.g. www-data) can reach\n"
     "                          and read the file; says which folder or mode stops it\n"
     "  --json                  {\"changed\": false, \"valid\", \"file\", \"errors\": [...],\n"
-    "                          \"users\", \"profiles\", \"generation\"}\n"
+    "                          \"warnings\": [...], \"users\", \"profiles\",\n"
+    "                          \"generation\"}\n"
     "  --store PATH            the store (default $CERBO_STORE, else " CERBO_STORE_DEFAULT
     ")\n"
-    "  -q, --quiet             print only errors\n"
-    "  -h, --help              this help\n";
-
-static int
-as_user_opt(void *ctx, int c, const char *arg)
-{
-	if (c != AU_OPT_AS_USER)
-		return cli_usage_error("check", "unknown option");
-	*(const char **)ctx = arg;
-	return 0;
-}
+    "  -q, --quiet             print only errors\n" CLI_HELP_HELP;
 
 /* The account's uid and groups; 0 or an exit code. */
 static int
@@ -640,15 +566,49 @@ account(const char *name, uid_t *uid, gid_t **gids, size_t *ngids)
 	return CLI_EXIT_IO;
 }
 
+/*
+ * The warnings of a store that loads: names a change may no longer give
+ * (a profile name that starts with '-' reads as an option).  The library's
+ * rule judges each; fn gets each message.
+ */
+static void
+store_warnings(const struct cerbo_store *store,
+    void (*fn)(void *ctx, const char *name, const char *why), void *ctx)
+{
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	const char *name;
+	size_t i, n;
+
+	n = store != NULL ? cerbo_store_profile_count(store) : 0;
+	for (i = 0; i < n; i++) {
+		name = cerbo_profile_name(cerbo_store_profile_at(store, i));
+		err = (struct cerbo_error)CERBO_ERROR_INIT;
+		if (cerbo_user_field_validate(CERBO_USER_PROFILE, name, &err) !=
+		    0)
+			fn(ctx, name, err.message);
+	}
+}
+
+static void
+warning_json(void *ctx, const char *name, const char *why)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), "profile %s: %s", name, why);
+	cli_json_str(ctx, NULL, text);
+}
+
+static void
+warning_text(void *ctx, const char *name, const char *why)
+{
+	const char *const *file = ctx;
+
+	cli_warnx("warning: %s: profile %s: %s", *file, name, why);
+}
+
 int
 cmd_check(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
-	    {"as-user", required_argument, NULL, AU_OPT_AS_USER},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct cerbo_store *store = NULL;
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cerbo_error terr = CERBO_ERROR_INIT;
@@ -663,8 +623,7 @@ cmd_check(int argc, char **argv)
 	int rc, explicit_file, trusted = 1, valid, access_ok = 1;
 
 	cli_opts_init(&o);
-	rc = cli_getopt(argc, argv, longopts, &o, as_user_opt, &as_user,
-	    check_help);
+	rc = cli_getopt_string(argc, argv, &o, "as-user", &as_user, check_help);
 	if (rc != 0)
 		goto out;
 	if (argc - optind > 1) {
@@ -707,9 +666,7 @@ cmd_check(int argc, char **argv)
 	else
 		rc = CLI_EXIT_OK;
 	if (o.json) {
-		cli_json_init(&j);
-		cli_json_object_begin(&j, NULL);
-		cli_json_bool(&j, "changed", 0);
+		cli_json_begin(&j, 0);
 		cli_json_bool(&j, "valid", rc == CLI_EXIT_OK);
 		cli_json_str(&j, "file", file);
 		cli_json_array_begin(&j, "errors");
@@ -727,6 +684,7 @@ cmd_check(int argc, char **argv)
 		if (!trusted && explicit_file)
 			cli_json_str(&j, NULL,
 			    cerbo_error_format(&terr, text, sizeof(text)));
+		store_warnings(store, warning_json, &j);
 		cli_json_array_end(&j);
 		if (valid) {
 			cli_json_u64(&j, "users",
@@ -739,10 +697,8 @@ cmd_check(int argc, char **argv)
 		}
 		if (as_user != NULL)
 			cli_json_bool(&j, "readable_by_user", access_ok);
-		cli_json_object_end(&j);
-		if (cli_json_print(&j, stdout) != 0)
+		if (cli_json_end(&j) != 0)
 			rc = CLI_EXIT_IO;
-		cli_json_free(&j);
 		goto out;
 	}
 	if (!valid)
@@ -754,6 +710,7 @@ cmd_check(int argc, char **argv)
 		else
 			cli_error(&terr);
 	}
+	store_warnings(store, warning_text, &file);
 	if (!access_ok)
 		cli_warnx("%s cannot read the store: %s", as_user,
 		    cerbo_error_format(&aerr, text, sizeof(text)));

@@ -12,14 +12,71 @@
 
 #include "apiuser.h"
 
-const char au_facts[] =
-    "Before a new API user is created, acknowledge these facts:\n"
-    "  1. The secret key is shown only once, now. It cannot be shown again;\n"
-    "     if it is lost, rotate it.\n"
-    "  2. Grant the most restricted profile that still works for the integration.\n"
-    "  3. Keep the secret key in secure storage (a password manager or vault),\n"
-    "     never in source code, tickets or chat.\n"
-    "  4. Anyone holding the secret key acts as this API user.\n";
+/* The facts a person acknowledges before a new API user exists: the one
+ * list the terminal, add's --json and the Cockpit page show. */
+static const char ack_intro[] =
+    "Before a new API user is created, acknowledge these facts:";
+static const char *const ack_items[] = {
+    "The secret key is shown only once, now. It cannot be shown again; if "
+    "it is lost, rotate it.",
+    "Grant the most restricted profile that still works for the "
+    "integration.",
+    "Keep the secret key in secure storage (a password manager or vault), "
+    "never in source code, tickets or chat.",
+    "Anyone holding the secret key acts as this API user.",
+};
+#define NACK (sizeof(ack_items) / sizeof(ack_items[0]))
+
+/* One fact as "  N. text", wrapped at 78 columns under its first word. */
+static void
+print_item(FILE *f, size_t n, const char *text)
+{
+	const size_t width = 78, indent = 5;
+	size_t col, word, start;
+	const char *p = text;
+
+	col = (size_t)fprintf(f, "  %zu. ", n);
+	start = col;
+	while (*p != '\0') {
+		word = strcspn(p, " ");
+		if (col > start && col + 1 + word > width) {
+			fprintf(f, "\n%*s", (int)indent, "");
+			col = start = indent;
+		} else if (col > start) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(p, 1, word, f);
+		col += word;
+		p += word;
+		p += strspn(p, " ");
+	}
+	fputc('\n', f);
+}
+
+void
+au_print_facts(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "%s\n", ack_intro);
+	for (i = 0; i < NACK; i++)
+		print_item(f, i + 1, ack_items[i]);
+}
+
+void
+au_json_facts(struct cli_json *j)
+{
+	size_t i;
+
+	cli_json_object_begin(j, "acknowledgement");
+	cli_json_str(j, "intro", ack_intro);
+	cli_json_array_begin(j, "items");
+	for (i = 0; i < NACK; i++)
+		cli_json_str(j, NULL, ack_items[i]);
+	cli_json_array_end(j);
+	cli_json_object_end(j);
+}
 
 static const char usage_text[] =
     "usage: cerbo-apiuser COMMAND [OPTIONS] [ARGS]\n"
@@ -45,6 +102,7 @@ static const char usage_text[] =
     "  apply FILE|- apply a list of desired users and profiles in one transaction\n"
     "  edit-file    edit the store in $VISUAL/$EDITOR under its lock\n"
     "  compile      write the store's compiled index (STORE.idx)\n"
+    "  exit-codes   list the exit codes below, by number and name (--json)\n"
     "\n"
     "Run 'cerbo-apiuser COMMAND --help' for a command's options.\n"
     "Secrets are never taken from the command line: only from standard input\nor a terminal prompt.\n"
@@ -70,6 +128,7 @@ static const struct cli_command commands[] = {
     {"apply", cmd_apply},
     {"edit-file", cmd_edit_file},
     {"compile", cmd_compile},
+    {"exit-codes", cli_cmd_exit_codes},
 };
 
 const char *
@@ -134,6 +193,19 @@ au_find_user(const struct cerbo_store *store, const char *username, int *rc)
 		}
 	}
 	return u;
+}
+
+int
+au_load_user(const struct cli_opts *o, const char *username,
+    struct cerbo_store **store, const struct cerbo_user **u)
+{
+	int rc;
+
+	rc = au_load(o, store);
+	if (rc != 0)
+		return rc;
+	*u = au_find_user(*store, username, &rc);
+	return *u == NULL ? rc : 0;
 }
 
 int

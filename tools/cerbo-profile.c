@@ -23,6 +23,7 @@ static const char usage_text[] =
     "  show NAME    show a profile's rules and how many users it has\n"
     "  edit NAME    change the description, add or remove rules\n"
     "  delete NAME  delete a profile no user uses any more\n"
+    "  exit-codes   list the exit codes below, by number and name (--json)\n"
     "\n"
     "A rule is \"METHOD PATH\": an upper-case HTTP method or *, and a path where *\n"
     "matches one segment and ** any number (GET /api/v1/appointments/**).  Deny\nrules win over allow rules; a request no allow rule matches is refused.\n"
@@ -198,9 +199,7 @@ print_change_json(const struct pf *p, const struct cli_change *c)
 	size_t i;
 	int rc;
 
-	cli_json_init(&j);
-	cli_json_object_begin(&j, NULL);
-	cli_json_bool(&j, "changed", c->changed);
+	cli_json_begin(&j, c->changed);
 	cli_json_str(&j, "name", p->name);
 	cli_json_changes(&j, p->changes);
 	cli_json_bool(&j, "allows_everything", p->allows_everything);
@@ -212,9 +211,7 @@ print_change_json(const struct pf *p, const struct cli_change *c)
 	}
 	cli_json_array_end(&j);
 	cli_json_u64(&j, "generation", c->generation);
-	cli_json_object_end(&j);
-	rc = cli_json_print(&j, stdout);
-	cli_json_free(&j);
+	rc = cli_json_end(&j);
 	return rc;
 }
 
@@ -300,7 +297,7 @@ static const char add_help[] =
     "  --deny RULE             deny \"METHOD PATH\" (wins over allow); repeat for more\n"
     "  --if-missing            succeed without change when an identical profile\n"
     "                          exists (a different one: exit 5)\n" CLI_CHANGE_HELP
-        CLI_COMMON_HELP "  -h, --help              this help\n";
+        CLI_COMMON_HELP CLI_HELP_HELP;
 
 /* The profile has exactly the description (as the library compares it)
  * and rules asked for: 1, 0, or -1 with err for a description not valid. */
@@ -400,13 +397,11 @@ static int
 cmd_add(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
 	    {"description", required_argument, NULL, PF_OPT_DESCRIPTION},
 	    {"allow", required_argument, NULL, PF_OPT_ALLOW},
 	    {"deny", required_argument, NULL, PF_OPT_DENY},
 	    {"if-missing", no_argument, NULL, PF_OPT_IF_MISSING},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    CLI_LONGOPTS_END,
 	};
 	struct cli_change c;
 	struct pf p;
@@ -444,7 +439,7 @@ static const char edit_help[] =
     "  --deny RULE             add a deny rule; repeat for more\n"
     "  --remove-allow RULE     remove an allow rule; repeat for more\n"
     "  --remove-deny RULE      remove a deny rule; repeat for more\n" CLI_CHANGE_HELP
-        CLI_COMMON_HELP "  -h, --help              this help\n";
+        CLI_COMMON_HELP CLI_HELP_HELP;
 
 static int
 edit_change(struct cerbo_txn *txn, struct cli_change *c,
@@ -529,14 +524,12 @@ static int
 cmd_edit(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
 	    {"description", required_argument, NULL, PF_OPT_DESCRIPTION},
 	    {"allow", required_argument, NULL, PF_OPT_ALLOW},
 	    {"deny", required_argument, NULL, PF_OPT_DENY},
 	    {"remove-allow", required_argument, NULL, PF_OPT_REMOVE_ALLOW},
 	    {"remove-deny", required_argument, NULL, PF_OPT_REMOVE_DENY},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    CLI_LONGOPTS_END,
 	};
 	struct cli_change c;
 	struct pf p;
@@ -571,7 +564,7 @@ static const char delete_help[] =
     "Delete profile NAME.  Refused (exit 11, naming them) while users use it: move\nthem to another profile first (cerbo-apiuser edit USER --profile OTHER).  As\nno user can lose access by it, it asks no confirmation.\n"
     "\n"
     "  --if-exists             succeed without change when NAME does not exist\n" CLI_CHANGE_HELP
-        CLI_COMMON_HELP "  -h, --help              this help\n";
+        CLI_COMMON_HELP CLI_HELP_HELP;
 
 static int
 delete_change(struct cerbo_txn *txn, struct cli_change *c,
@@ -596,10 +589,8 @@ static int
 cmd_delete(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
 	    {"if-exists", no_argument, NULL, PF_OPT_IF_EXISTS},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    CLI_LONGOPTS_END,
 	};
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_change c;
@@ -634,6 +625,7 @@ static const struct cli_command commands[] = {
     {"show", cmd_show},
     {"edit", cmd_edit},
     {"delete", cmd_delete},
+    {"exit-codes", cli_cmd_exit_codes},
 };
 
 int

@@ -25,6 +25,12 @@ cli_init(const char *name)
 	progname = name;
 }
 
+const char *
+cli_progname(void)
+{
+	return progname;
+}
+
 int
 cli_exit_code(enum cerbo_status status)
 {
@@ -182,12 +188,50 @@ cli_opt_common(struct cli_opts *o, const char *cmd, int c, const char *arg)
 	}
 }
 
-int
-cli_getopt(int argc, char **argv, const struct option *longopts,
-    struct cli_opts *o, cli_optfn fn, void *ctx, const char *help)
-{
-	int c, r;
+/* The options of every command, before a command's own. */
+static const struct option common_longopts[] = {
+    {"store", required_argument, NULL, CLI_OPT_STORE},
+    {"json", no_argument, NULL, CLI_OPT_JSON},
+    {"expect-generation", required_argument, NULL, CLI_OPT_EXPECT_GENERATION},
+    {"expect-digest", required_argument, NULL, CLI_OPT_EXPECT_DIGEST},
+    {"lock-timeout", required_argument, NULL, CLI_OPT_LOCK_TIMEOUT},
+    {"yes", no_argument, NULL, CLI_OPT_YES},
+    {"quiet", no_argument, NULL, CLI_OPT_QUIET},
+    {"help", no_argument, NULL, 'h'},
+};
+#define NCOMMON (sizeof(common_longopts) / sizeof(common_longopts[0]))
 
+/* The common options, then own's, then the end: one table for
+ * getopt_long, freed by the caller; NULL when out of memory. */
+static struct option *
+longopts_join(const struct option *own)
+{
+	struct option *all;
+	size_t n = 0;
+
+	while (own != NULL && own[n].name != NULL)
+		n++;
+	all = calloc(NCOMMON + n + 1, sizeof(*all));
+	if (all == NULL)
+		return NULL;
+	memcpy(all, common_longopts, sizeof(common_longopts));
+	if (n > 0)
+		memcpy(all + NCOMMON, own, n * sizeof(*own));
+	return all;
+}
+
+int
+cli_getopt(int argc, char **argv, const struct option *own, struct cli_opts *o,
+    cli_optfn fn, void *ctx, const char *help)
+{
+	struct option *longopts;
+	int c, r = 0;
+
+	longopts = longopts_join(own);
+	if (longopts == NULL) {
+		cli_warnx("out of memory");
+		return CLI_EXIT_IO;
+	}
 	opterr = 0;
 	optind = 1;
 	for (;;) {
@@ -197,7 +241,8 @@ cli_getopt(int argc, char **argv, const struct option *longopts,
 		switch (c) {
 		case 'h':
 			fputs(help, stdout);
-			return -1;
+			r = -1;
+			goto out;
 		case 'q':
 			c = CLI_OPT_QUIET;
 			break;
@@ -206,29 +251,60 @@ cli_getopt(int argc, char **argv, const struct option *longopts,
 			break;
 		case '?':
 			if (optopt != 0)
-				return cli_usage_error(argv[0],
+				r = cli_usage_error(argv[0],
 				    "unknown option -%c", optopt);
-			return cli_usage_error(argv[0], "unknown option %s",
-			    argv[optind - 1]);
+			else
+				r = cli_usage_error(argv[0],
+				    "unknown option %s", argv[optind - 1]);
+			goto out;
 		case ':':
-			return cli_usage_error(argv[0],
-			    "option %s needs a value", argv[optind - 1]);
+			r = cli_usage_error(argv[0], "option %s needs a value",
+			    argv[optind - 1]);
+			goto out;
 		default:
 			break;
 		}
 		r = cli_opt_common(o, argv[0], c, optarg);
-		if (r < 0)
-			return CLI_EXIT_USAGE;
-		if (r > 0)
+		if (r < 0) {
+			r = CLI_EXIT_USAGE;
+			goto out;
+		}
+		if (r > 0) {
+			r = 0;
 			continue;
-		if (fn == NULL)
-			return cli_usage_error(argv[0], "unknown option %s",
+		}
+		if (fn == NULL) {
+			r = cli_usage_error(argv[0], "unknown option %s",
 			    argv[optind - 1]);
+			goto out;
+		}
 		r = fn(ctx, c, optarg);
 		if (r != 0)
-			return r;
+			goto out;
 	}
+out:
+	free(longopts);
+	return r;
+}
+
+static int
+opt_string(void *ctx, int c, const char *arg)
+{
+	(void)c;
+	*(const char **)ctx = arg;
 	return 0;
+}
+
+int
+cli_getopt_string(int argc, char **argv, struct cli_opts *o, const char *name,
+    const char **value, const char *help)
+{
+	const struct option own[] = {
+	    {name, required_argument, NULL, CLI_OPT_FIRST_FREE},
+	    CLI_LONGOPTS_END,
+	};
+
+	return cli_getopt(argc, argv, own, o, opt_string, value, help);
 }
 
 /* Options that would carry a secret; matched as "--name" or "--name=". */
@@ -285,6 +361,34 @@ cli_parse_timeout_ms(const char *s, long *out, struct cerbo_error *err)
 }
 
 /* ---- change lists ------------------------------------------------------ */
+
+void
+cli_json_begin(struct cli_json *j, int changed)
+{
+	cli_json_init(j);
+	cli_json_object_begin(j, NULL);
+	cli_json_bool(j, "changed", changed);
+}
+
+void
+cli_json_store_version(struct cli_json *j, const struct cerbo_store *store)
+{
+	cli_json_u64(j, "generation", cerbo_store_generation(store));
+	cli_json_str(j, "digest", cerbo_store_digest(store));
+}
+
+int
+cli_json_end(struct cli_json *j)
+{
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	int rc = CLI_EXIT_OK;
+
+	cli_json_object_end(j);
+	if (cli_json_print(j, stdout, &err) != 0)
+		rc = cli_error(&err);
+	cli_json_free(j);
+	return rc;
+}
 
 void
 cli_json_changes(struct cli_json *j, const struct cerbo_changes *list)

@@ -22,29 +22,9 @@
 #include "cli_tty.h"
 
 /*
- * EXIT STATUS (the man pages copy this block)
- *
- *   0   success (for verify/explain: the request is allowed; for check:
- *       the store is valid)
- *   1   refused: verify/explain found the request not allowed; check
- *       found the store invalid or unreadable by the account asked about;
- *       or a confirmation asked on the terminal was declined
- *   2   usage error: unknown command or option, missing or extra argument
- *   3   invalid input: a field, rule, time, duration or document is not
- *       valid (nothing was changed)
- *   4   not found: no such user, profile, or store file
- *   5   already exists: the user or profile exists (for add --if-missing:
- *       a different one exists)
- *   6   lock timeout: another process held the store's lock too long
- *   7   store invalid, or its format is newer than this build
- *   8   unsafe store permissions: owner, mode or file type refused by the
- *       trust checks
- *   9   I/O error or out of memory
- *  10   conflict: --expect-generation or --expect-digest did not match
- *       the store (nothing was written)
- *  11   not possible in the current state: e.g. a second rotate during a
- *       grace period without --force, rotate --finish with no old key, or
- *       deleting a profile that users still use
+ * The exit codes of both tools.  Their names and meanings are in
+ * cli_exit.c (the exit-codes command gives them; the man pages' EXIT
+ * STATUS says the same).
  */
 enum cli_exit {
 	CLI_EXIT_OK = 0,
@@ -64,10 +44,18 @@ enum cli_exit {
 /* The exit code for a library status (CERBO_OK -> 0). */
 int cli_exit_code(enum cerbo_status status);
 
+/*
+ * The exit-codes command of both tools: each code's number, name and
+ * meaning (cli_exit.c holds them), as text or --json.
+ */
+int cli_cmd_exit_codes(int argc, char **argv);
+
 /* ---- program name and messages ---------------------------------------- */
 
 /* Set the name used in messages and in syslog ("cerbo-apiuser"). */
 void cli_init(const char *progname);
+/* That name. */
+const char *cli_progname(void);
 
 /* "prog: file:line:col: message" on stderr; returns cli_exit_code(). */
 int cli_error(const struct cerbo_error *err);
@@ -80,8 +68,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 /* ---- common options ---------------------------------------------------- */
 
 /*
- * The options every command takes.  Put CLI_COMMON_LONGOPTS in a command's
- * getopt_long table and hand every option to cli_opt_common() first.
+ * The options every command takes: cli_getopt() adds them (and --help) to
+ * a command's own table, and hands every option to cli_opt_common() first.
  */
 struct cli_opts {
 	const char *store; /* --store, else $CERBO_STORE, else default */
@@ -105,18 +93,15 @@ enum {
 	CLI_OPT_FIRST_FREE = 0x1100 /* commands number their own from here */
 };
 
-#define CLI_COMMON_LONGOPTS                                                    \
-	{"store", required_argument, NULL, CLI_OPT_STORE},                     \
-	    {"json", no_argument, NULL, CLI_OPT_JSON},                         \
-	    {"expect-generation", required_argument, NULL,                     \
-	        CLI_OPT_EXPECT_GENERATION},                                    \
-	    {"expect-digest", required_argument, NULL, CLI_OPT_EXPECT_DIGEST}, \
-	    {"lock-timeout", required_argument, NULL, CLI_OPT_LOCK_TIMEOUT},   \
-	    {"yes", no_argument, NULL, CLI_OPT_YES},                           \
+/* The end of a command's own option table. */
+#define CLI_LONGOPTS_END                                                       \
 	{                                                                      \
-		"quiet", no_argument, NULL, CLI_OPT_QUIET                      \
+		NULL, 0, NULL, 0                                               \
 	}
 
+/* The common options in --help texts (each line starts with two spaces);
+ * CLI_HELP_HELP is the line for -h/--help, which every command takes. */
+#define CLI_HELP_HELP "  -h, --help              this help\n"
 /* The common options in --help texts (each line starts with two spaces). */
 #define CLI_STORE_HELP                                                         \
 	"  --store PATH            the store (default $CERBO_STORE, "          \
@@ -150,15 +135,22 @@ int cli_opt_common(struct cli_opts *o, const char *cmd, int c, const char *arg);
 /*
  * Parse a command's options (argv[0] is the command) with getopt_long:
  * -h/--help prints help and ends, -q and -y are --quiet and --yes, the
- * common options go to o, and every other option goes to fn(ctx, c, arg),
- * which returns 0 or an exit code (having printed why); fn may be NULL for
- * a command with no options of its own.  Unknown options and missing
- * values are usage errors.  On return optind indexes the first operand.
- * Returns 0 to go on, -1 when help was printed (exit 0), or an exit code.
+ * common options go to o, and the command's own options (the table own,
+ * ended by CLI_LONGOPTS_END; NULL for none) go to fn(ctx, c, arg), which
+ * returns 0 or an exit code (having printed why).  Unknown options and
+ * missing values are usage errors; "--" ends the options.  On return
+ * optind indexes the first operand.  Returns 0 to go on, -1 when help was
+ * printed (exit 0), or an exit code.
  */
 typedef int (*cli_optfn)(void *ctx, int c, const char *arg);
-int cli_getopt(int argc, char **argv, const struct option *longopts,
+int cli_getopt(int argc, char **argv, const struct option *own,
     struct cli_opts *o, cli_optfn fn, void *ctx, const char *help);
+/*
+ * cli_getopt() for a command whose one own option, --NAME VALUE, takes a
+ * string: *value gets it (the last one given).
+ */
+int cli_getopt_string(int argc, char **argv, struct cli_opts *o,
+    const char *name, const char **value, const char *help);
 
 /*
  * Refuse, before any parsing, an argument that looks like it carries a
@@ -177,6 +169,19 @@ int cli_refuse_secret_args(int argc, char *const argv[]);
  */
 #define CLI_LOCK_TIMEOUT_MAX_MS (3600L * 1000)
 int cli_parse_timeout_ms(const char *s, long *out, struct cerbo_error *err);
+
+/* ---- --json documents -------------------------------------------------- */
+
+/* Begin a --json document: cli_json_init(), the top-level object and its
+ * "changed" (every document has one). */
+void cli_json_begin(struct cli_json *j, int changed);
+/* The store's "generation" and "digest" (for --expect-generation and
+ * --expect-digest). */
+void cli_json_store_version(struct cli_json *j,
+    const struct cerbo_store *store);
+/* End the document cli_json_begin() began, print it on stdout and free
+ * it: 0, or an exit code after saying why on stderr. */
+int cli_json_end(struct cli_json *j);
 
 /* ---- change lists ------------------------------------------------------ */
 

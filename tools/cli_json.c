@@ -8,7 +8,7 @@
 
 #include <sodium.h>
 
-#include "cli.h"
+#include "cli_json.h"
 
 void
 cli_json_init(struct cli_json *j)
@@ -232,16 +232,20 @@ cli_json_null(struct cli_json *j, const char *key)
 }
 
 int
-cli_json_print(struct cli_json *j, FILE *f)
+cli_json_print(struct cli_json *j, FILE *f, struct cerbo_error *err)
 {
 	if (j->oom || j->depth != 0 || j->buf == NULL) {
-		cli_warnx("cannot build the JSON output: out of memory");
-		return CLI_EXIT_IO;
+		err->status = CERBO_E_NOMEM;
+		snprintf(err->message, sizeof(err->message),
+		    "cannot build the JSON output: out of memory");
+		return -1;
 	}
 	if (fwrite(j->buf, 1, j->len, f) != j->len || fputc('\n', f) == EOF ||
 	    fflush(f) != 0) {
-		cli_warnx("writing the output: %s", strerror(errno));
-		return CLI_EXIT_IO;
+		err->status = CERBO_E_IO;
+		snprintf(err->message, sizeof(err->message),
+		    "writing the output: %s", strerror(errno));
+		return -1;
 	}
-	return CLI_EXIT_OK;
+	return 0;
 }

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cerbo.h"
+
 /*
  * A small JSON writer into a growable buffer.  Strings are escaped per
  * RFC 8259 (quote, backslash, control characters as \n \t ... or \u00XX);
@@ -45,8 +47,11 @@ void cli_json_strn(struct cli_json *j, const char *key, const char *value,
 void cli_json_bool(struct cli_json *j, const char *key, int value);
 void cli_json_u64(struct cli_json *j, const char *key, uint64_t value);
 void cli_json_null(struct cli_json *j, const char *key);
-/* Write the document and a newline to f; 0, or CLI_EXIT_IO (message
- * printed) on out of memory or a write error. */
-int cli_json_print(struct cli_json *j, FILE *f);
+/*
+ * Write the document and a newline to f: 0, or -1 with err filled
+ * (CERBO_E_NOMEM when it could not be built, CERBO_E_IO when it could not
+ * be written).  Prints nothing else: the caller reports the error.
+ */
+int cli_json_print(struct cli_json *j, FILE *f, struct cerbo_error *err);
 
 #endif /* CERBO_CLI_JSON_H */

@@ -76,16 +76,11 @@ static const char list_help[] =
     "List every profile: its name, how many users use it, how many allow and deny\nrules it has, and its description.  --json gives every rule and the store's\ngeneration and digest (for --expect-generation and --expect-digest):\n"
     "  {\"changed\": false, \"generation\": N, \"digest\": D, \"profiles\": [{\"name\",\n"
     "   \"description\", \"allow\": [...], \"deny\": [...], \"users\": N, \"allows_everything\"}]}\n"
-    "\n" CLI_COMMON_HELP "  -h, --help              this help\n";
+    "\n" CLI_COMMON_HELP CLI_HELP_HELP;
 
 int
 cmd_list(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct cerbo_store *store = NULL;
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_json j;
@@ -94,7 +89,7 @@ cmd_list(int argc, char **argv)
 	int rc;
 
 	memset(&p, 0, sizeof(p));
-	rc = pf_parse(&p, argc, argv, longopts, list_help, 0);
+	rc = pf_parse(&p, argc, argv, NULL, list_help, 0);
 	if (rc != 0)
 		goto out;
 	if (cli_load(&p.o, &store, &err) != 0) {
@@ -109,11 +104,8 @@ cmd_list(int argc, char **argv)
 	}
 	n = cerbo_store_profile_count(store);
 	if (p.o.json) {
-		cli_json_init(&j);
-		cli_json_object_begin(&j, NULL);
-		cli_json_bool(&j, "changed", 0);
-		cli_json_u64(&j, "generation", cerbo_store_generation(store));
-		cli_json_str(&j, "digest", cerbo_store_digest(store));
+		cli_json_begin(&j, 0);
+		cli_json_store_version(&j, store);
 		cli_json_array_begin(&j, "profiles");
 		for (i = 0; i < n; i++) {
 			cli_json_object_begin(&j, NULL);
@@ -122,9 +114,7 @@ cmd_list(int argc, char **argv)
 			cli_json_object_end(&j);
 		}
 		cli_json_array_end(&j);
-		cli_json_object_end(&j);
-		rc = cli_json_print(&j, stdout);
-		cli_json_free(&j);
+		rc = cli_json_end(&j);
 		goto out;
 	}
 	if (n == 0) {
@@ -166,16 +156,11 @@ static const char show_help[] =
     "Show profile NAME: its description, its allow and deny rules, and how many\nusers use it (cerbo-apiuser list --profile NAME names them).  --json adds the\nstore's generation and digest:\n"
     "  {\"changed\": false, \"generation\": N, \"digest\": D, \"name\", \"description\",\n"
     "   \"allow\": [...], \"deny\": [...], \"users\": N, \"allows_everything\"}\n"
-    "\n" CLI_COMMON_HELP "  -h, --help              this help\n";
+    "\n" CLI_COMMON_HELP CLI_HELP_HELP;
 
 int
 cmd_show(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    CLI_COMMON_LONGOPTS,
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct cerbo_store *store = NULL;
 	const struct cerbo_profile *prof;
 	struct cerbo_error err = CERBO_ERROR_INIT;
@@ -185,7 +170,7 @@ cmd_show(int argc, char **argv)
 	int rc, k;
 
 	memset(&p, 0, sizeof(p));
-	rc = pf_parse(&p, argc, argv, longopts, show_help, 1);
+	rc = pf_parse(&p, argc, argv, NULL, show_help, 1);
 	if (rc != 0)
 		goto out;
 	if (cli_load(&p.o, &store, &err) != 0) {
@@ -202,15 +187,10 @@ cmd_show(int argc, char **argv)
 	p.allows_everything = cerbo_profile_allows_everything(prof);
 	warn_if_everything(&p);
 	if (p.o.json) {
-		cli_json_init(&j);
-		cli_json_object_begin(&j, NULL);
-		cli_json_bool(&j, "changed", 0);
-		cli_json_u64(&j, "generation", cerbo_store_generation(store));
-		cli_json_str(&j, "digest", cerbo_store_digest(store));
+		cli_json_begin(&j, 0);
+		cli_json_store_version(&j, store);
 		json_profile(&j, prof, users);
-		cli_json_object_end(&j);
-		rc = cli_json_print(&j, stdout);
-		cli_json_free(&j);
+		rc = cli_json_end(&j);
 		goto out;
 	}
 	printf("profile:     %s\n", p.name);

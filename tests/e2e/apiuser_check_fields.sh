@@ -36,8 +36,23 @@ check_eq "add --check --json: every field null" "$(printf '%s' "$j" | fields)" \
 check_eq "add --check --json: the store's generation" \
     "$(printf '%s' "$j" | json_get generation)" \
     "$(au list --json | json_get generation)"
-check_contains "add --check --json: the facts to acknowledge" \
-    "$(printf '%s' "$j" | json_get facts)" "The secret key is shown only once"
+ack=$(printf '%s' "$j" | python3 -c 'import json, sys
+a = json.load(sys.stdin)["acknowledgement"]
+print(a["intro"])
+for i in a["items"]:
+    print("-", i)')
+check_eq "add --check --json: the facts to acknowledge, one item each" \
+    "$(printf '%s\n' "$ack" | grep -c '^- ')" 4
+check_contains "add --check --json: the first fact" "$ack" \
+    "- The secret key is shown only once, now."
+# The terminal shows the same items: each one's text, folded, is there.
+tty_facts=$(au add --username pk_x --nickname n --profile scheduling \
+    --email a@example.com --description d 2>&1 </dev/null | tr -s ' \n' '  ')
+printf '%s\n' "$ack" | sed -n 's/^- //p' >"$T/items"
+while IFS= read -r item; do
+	check_contains "the terminal shows the fact: ${item%% *} ..." \
+	    "$tty_facts" "$item"
+done <"$T/items"
 check_exit "add --check created nobody" 4 au show pk_new
 
 # -- each kind of invalid field, all at once ---------------------------------
@@ -77,7 +92,7 @@ j=$(au edit pk_taken --check --json --email nobody --nickname ok)
 check_eq "edit --check judges the given fields only" \
     "$(printf '%s' "$j" | fields)" \
     "$(printf "email=email must hold exactly one '@'\nnickname=ok\nusername=ok")"
-check_lacks "edit --check has no facts" "$j" '"facts"'
+check_lacks "edit --check has no facts" "$j" '"acknowledgement"'
 rejects "edit --check with an invalid field: exit 3, store unchanged" 3 \
     au edit pk_taken --check --email nobody
 rejects "edit --check of a valid change: exit 0, store unchanged" 0 \

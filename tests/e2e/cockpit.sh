@@ -13,7 +13,6 @@
 # Run it alone with `make check-browser`.
 . "$(dirname "$0")/lib.sh"
 top=${CERBO_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-skip_all() { echo "ok 1 - # skip $1"; exit 0; }
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (makes a throwaway account)"
 ws=/usr/lib/cockpit/cockpit-ws

@@ -33,10 +33,10 @@ complete_words() {
 check_eq "the file is valid bash" "$(bash -n "$CERBO_TOP/etc/bash_completion.d/cerbo" 2>&1)" ""
 check_eq "cerbo-apiuser completes its commands" \
     "$(complete_words "$APIUSER" "")" \
-    "--help --version add apply check compile delete edit edit-file explain hash help import list rotate show verify "
+    "--help --version add apply check compile delete edit edit-file exit-codes explain hash help import list rotate show verify "
 check_eq "cerbo-profile completes its commands" \
     "$(complete_words "$PROFILE" "")" \
-    "--help --version add delete edit help list show "
+    "--help --version add delete edit exit-codes help list show "
 check_eq "a command prefix completes" "$(complete_words "$APIUSER" ro)" \
     "rotate "
 check_eq "rotate completes its options" \

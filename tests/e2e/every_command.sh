@@ -10,12 +10,6 @@
 #    be).
 . "$CERBO_TOP/tests/e2e/apiuser.inc"
 
-pf() {
-	_cmd=$1
-	shift
-	"$PROFILE" "$_cmd" --store "$ST" "$@"
-}
-
 seed
 add_user pk_keep >/dev/null
 add_user pk_gone >/dev/null
@@ -188,3 +182,32 @@ json "profile show" false "" pf show jp
 json "profile edit" true "" pf edit jp --deny 'GET /j/x'
 json "profile edit, nothing to change" false "" pf edit jp --description J
 json "profile delete" true "" pf delete jp --yes
+json "exit-codes" false "" au exit-codes
+json "profile exit-codes" false "" pf exit-codes
+
+# exit-codes is what a front end reads instead of a copy: each name it
+# gives is the code the tools exit with.
+code() {
+	"$1" exit-codes --json | python3 -c 'import json, sys
+print(*[e["code"] for e in json.load(sys.stdin)["exit_codes"]
+        if e["name"] == sys.argv[1]])' "$2"
+}
+for tool in "$APIUSER" "$PROFILE"; do
+	check_eq "${tool##*/} exit-codes: the codes 0 to 11, in order" \
+	    "$("$tool" exit-codes --json | python3 -c 'import json, sys
+print(*[e["code"] for e in json.load(sys.stdin)["exit_codes"]])')" \
+	    "0 1 2 3 4 5 6 7 8 9 10 11"
+done
+check_exit "a stale --expect-generation exits with \"conflict\"" \
+    "$(code "$APIUSER" conflict)" au edit pk_keep --nickname Z \
+    --expect-generation 1
+check_exit "a missing user exits with \"not_found\"" \
+    "$(code "$APIUSER" not_found)" au show pk_nobody
+check_exit "a missing profile exits with \"not_found\" (cerbo-profile)" \
+    "$(code "$PROFILE" not_found)" pf show nobody
+check_exit "a bad option exits with \"usage\"" \
+    "$(code "$APIUSER" usage)" au list --bogus
+check_exit "an invalid field exits with \"invalid\"" \
+    "$(code "$APIUSER" invalid)" au edit pk_keep --email nobody
+check_exit "a profile in use exits with \"state\"" \
+    "$(code "$PROFILE" state)" pf delete scheduling --yes

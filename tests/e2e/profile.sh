@@ -1,50 +1,7 @@
 # cerbo-profile: every command and option, bad input refused with the store
 # unchanged byte for byte, delete refused while in use, the allow-everything
 # warning, JSON output.
-. "$CERBO_TOP/tests/e2e/lib.sh"
-
-mkdir -m 0700 "$T/s"
-ST="$T/s/apiusers.yaml"
-
-pf() {
-	_cmd=$1
-	shift
-	"$PROFILE" "$_cmd" --store "$ST" "$@"
-}
-
-# rejects DESC CODE CMD...: CMD exits with CODE and leaves the store as it
-# was, byte for byte.
-rejects() {
-	_d=$1
-	_want=$2
-	shift 2
-	cp -p "$ST" "$T/before" 2>/dev/null || : >"$T/before"
-	_out=$("$@" 2>&1 </dev/null)
-	_rc=$?
-	if [ "$_rc" -ne "$_want" ]; then
-		not_ok "$_d" "exit $_rc, wanted $_want: $*" \
-		    "$(printf '%s' "$_out" | head -5)"
-	elif [ -f "$ST" ] && ! cmp -s "$T/before" "$ST"; then
-		not_ok "$_d" "the store changed: $*"
-	else
-		ok "$_d"
-	fi
-}
-
-# json_get KEY: the value of a top-level key of the JSON on stdin.
-json_get() {
-	python3 -c 'import json, sys
-d = json.load(sys.stdin)
-v = d[sys.argv[1]]
-print(json.dumps(v) if isinstance(v, (dict, list, bool)) or v is None else v)' "$1"
-}
-
-# add_user NAME PROFILE: an API user on PROFILE (its key is not needed).
-add_user() {
-	"$APIUSER" add --store "$ST" --username "$1" --nickname "Nick $1" \
-	    --profile "$2" --email ops@example.com --description "Used by $1" \
-	    --acknowledge --quiet </dev/null >/dev/null
-}
+. "$CERBO_TOP/tests/e2e/apiuser.inc"
 
 # -- help and usage -------------------------------------------------------
 out=$("$PROFILE" --help)
@@ -174,9 +131,9 @@ check_lacks "a deny rule ending in /** gets no warning" \
 pf delete admin >/dev/null
 
 # -- list --------------------------------------------------------------------
-add_user pk_sched scheduling
-add_user pk_sched2 scheduling
-add_user pk_ro readonly
+add_user pk_sched >/dev/null
+add_user pk_sched2 >/dev/null
+add_user pk_ro --profile readonly >/dev/null
 out=$(pf list)
 check_contains "list has a header" "$out" "PROFILE"
 check_contains "list shows a profile with its users, allow and deny counts" \

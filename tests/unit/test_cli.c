@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -125,13 +126,14 @@ lock_timeout_option_keeps_bare_numbers_as_seconds(void **state)
 static char *
 printed(struct cli_json *j)
 {
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
 
 	f = open_memstream(&buf, &len);
 	assert_non_null(f);
-	assert_int_equal(cli_json_print(j, f), 0);
+	assert_int_equal(cli_json_print(j, f, &err), 0);
 	assert_int_equal(fclose(f), 0);
 	return buf;
 }
@@ -192,6 +194,80 @@ json_writes_every_value_type_and_nests(void **state)
 	cli_json_free(&j);
 }
 
+/* Bytes written on stderr while fn(j, f, err) runs. */
+static long
+stderr_bytes(int (*fn)(struct cli_json *, FILE *, struct cerbo_error *),
+    struct cli_json *j, FILE *f, struct cerbo_error *err, int *rc)
+{
+	FILE *cap = tmpfile();
+	int saved;
+	long n;
+
+	assert_non_null(cap);
+	fflush(stderr);
+	saved = dup(2);
+	assert_true(saved >= 0);
+	assert_int_equal(dup2(fileno(cap), 2), 2);
+	*rc = fn(j, f, err);
+	fflush(stderr);
+	assert_int_equal(dup2(saved, 2), 2);
+	close(saved);
+	assert_int_equal(fseek(cap, 0, SEEK_END), 0);
+	n = ftell(cap);
+	fclose(cap);
+	return n;
+}
+
+/* The writer reports a failed write to its caller and prints nothing: the
+ * tool decides what to say and which exit code follows. */
+static void
+json_print_returns_a_write_error_and_prints_nothing(void **state)
+{
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	struct cli_json j;
+	FILE *full;
+	int rc = 0;
+
+	(void)state;
+	full = fopen("/dev/full", "w");
+	if (full == NULL)
+		skip();
+	cli_json_init(&j);
+	cli_json_object_begin(&j, NULL);
+	cli_json_str(&j, "s", "x");
+	cli_json_object_end(&j);
+	assert_int_equal(stderr_bytes(cli_json_print, &j, full, &err, &rc), 0);
+	assert_int_equal(rc, -1);
+	assert_int_equal(err.status, CERBO_E_IO);
+	assert_non_null(strstr(err.message, "writing the output"));
+	fclose(full);
+	cli_json_free(&j);
+}
+
+static void
+json_print_of_an_unfinished_document_is_refused(void **state)
+{
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	struct cli_json j;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc = 0;
+
+	(void)state;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	cli_json_init(&j);
+	cli_json_object_begin(&j, NULL);
+	assert_int_equal(stderr_bytes(cli_json_print, &j, f, &err, &rc), 0);
+	assert_int_equal(rc, -1);
+	assert_int_equal(err.status, CERBO_E_NOMEM);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(len, 0);
+	free(buf);
+	cli_json_free(&j);
+}
+
 int
 main(void)
 {
@@ -205,6 +281,9 @@ main(void)
 	    cmocka_unit_test(
 	        json_escapes_quotes_backslashes_and_control_characters),
 	    cmocka_unit_test(json_writes_every_value_type_and_nests),
+	    cmocka_unit_test(
+	        json_print_returns_a_write_error_and_prints_nothing),
+	    cmocka_unit_test(json_print_of_an_unfinished_document_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

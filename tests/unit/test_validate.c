@@ -176,6 +176,80 @@ profile_name_of_64_bytes_is_valid_and_65_refused(void **state)
 	assert_int_equal(profile(rep('p', 65)), -1);
 }
 
+/* A name that starts with '-' would read as an option on a command line. */
+static void
+name_starting_with_dash_is_refused_for_a_change(void **state)
+{
+	struct cerbo_error e = CERBO_ERROR_INIT;
+
+	(void)state;
+	assert_int_equal(cerbo__check_new_profile_name("-x", 2, &e), -1);
+	assert_int_equal(e.status, CERBO_E_INVALID);
+	assert_non_null(strstr(e.message, "'-'"));
+	assert_int_equal(cerbo__check_new_profile_name("--", 2, NULL), -1);
+	assert_int_equal(cerbo__check_new_profile_name("x-", 2, NULL), 0);
+	assert_int_equal(cerbo__check_new_profile_name("a-b", 3, NULL), 0);
+	/* The loader's rule lets one through, for stores that have one. */
+	assert_int_equal(profile("-x"), 0);
+	/* The public entry points a front end uses. */
+	assert_int_equal(cerbo_user_field_validate(CERBO_USER_PROFILE, "-x",
+	                     NULL),
+	    -1);
+	assert_int_equal(cerbo_user_field_validate(CERBO_USER_PROFILE, "x",
+	                     NULL),
+	    0);
+	assert_int_equal(cerbo_username_validate("-pk_x", NULL), -1);
+	assert_int_equal(cerbo_username_validate("--", NULL), -1);
+}
+
+#define DASH_STORE                                                             \
+	"cerbo_store: 1\n"                                                     \
+	"generation: 1\n"                                                      \
+	"profiles:\n"                                                          \
+	"  -old:\n"                                                            \
+	"    allow: [GET /a]\n"                                                \
+	"users:\n"                                                             \
+	"  pk_a:\n"                                                            \
+	"    nickname: A\n"                                                    \
+	"    profile: -old\n"                                                  \
+	"    email: a@example.com\n"                                           \
+	"    description: D\n"                                                 \
+	"    secret: $cerbo-b2b$v=1$sikM6CXepa6AG3oInLgKMA$"                   \
+	"wqv9lnz6THpqarx12UFCcbCxHkIeOo61hV8I4grK730\n"                        \
+	"    secret_set: 2026-01-01T00:00:00Z\n"                               \
+	"    created: 2026-01-01T00:00:00Z\n"                                  \
+	"    updated: 2026-01-01T00:00:00Z\n"
+
+static void
+store_with_a_dash_profile_loads_but_takes_no_new_one(void **state)
+{
+	struct cerbo_store *s = NULL;
+	struct cerbo_error e = CERBO_ERROR_INIT;
+	int changed = 0;
+
+	(void)state;
+	assert_int_equal(cerbo_store_parse(DASH_STORE, strlen(DASH_STORE),
+	                     "dash.yaml", &s, &e),
+	    0);
+	assert_non_null(cerbo_store_profile_find(s, "-old"));
+	assert_int_equal(cerbo_profile_add(s, "-new", NULL, &e), -1);
+	assert_int_equal(e.status, CERBO_E_INVALID);
+	assert_null(cerbo_store_profile_find(s, "-new"));
+	assert_int_equal(cerbo_profile_add(s, "new", NULL, &e), 0);
+	/* A user may leave the old profile, not be put in one. */
+	assert_int_equal(cerbo_user_set(s, "pk_a", CERBO_USER_PROFILE, "new",
+	                     1767225600, &changed, &e),
+	    0);
+	assert_int_equal(changed, 1);
+	assert_int_equal(cerbo_user_set(s, "pk_a", CERBO_USER_PROFILE, "-old",
+	                     1767225600, &changed, &e),
+	    -1);
+	assert_string_equal(cerbo_user_get(cerbo_store_user_find(s, "pk_a"),
+	                        CERBO_USER_PROFILE),
+	    "new");
+	cerbo_store_free(s);
+}
+
 /* ---- free text --------------------------------------------------------- */
 
 static void
@@ -869,6 +943,9 @@ main(void)
 	    cmocka_unit_test(
 	        profile_name_with_uppercase_space_or_empty_is_refused),
 	    cmocka_unit_test(profile_name_of_64_bytes_is_valid_and_65_refused),
+	    cmocka_unit_test(name_starting_with_dash_is_refused_for_a_change),
+	    cmocka_unit_test(
+	        store_with_a_dash_profile_loads_but_takes_no_new_one),
 	    cmocka_unit_test(text_with_unicode_and_punctuation_is_valid),
 	    cmocka_unit_test(text_empty_or_blank_is_refused),
 	    cmocka_unit_test(text_with_leading_or_trailing_space_is_refused),
