@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -238,10 +239,15 @@ bad:
 	return -1;
 }
 
-/* Hold the claim lock, trying a while without blocking: 0 or -1. */
+/*
+ * Hold the claim lock, trying a while without ever blocking on it: 0 or
+ * -1.  Only the first use of a key takes it, so a lock held by someone
+ * else costs that one use CLAIM_TRIES short waits (some 10 ms) at most.
+ */
 static int
 claim_lock(int fd, short type)
 {
+	const struct timespec pause = {0, 100000}; /* 0.1 ms */
 	struct flock fl;
 	int i;
 
@@ -255,7 +261,10 @@ claim_lock(int fd, short type)
 			return 0;
 		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
 			return -1;
-		(void)sched_yield();
+		if (i < CLAIM_TRIES / 2)
+			(void)sched_yield();
+		else
+			(void)nanosleep(&pause, NULL);
 	}
 	return -1;
 }
