@@ -71,7 +71,6 @@ struct writer {
 	ino_t ino;
 	uint64_t nhome;
 	unsigned char key[HDR_KEY_LEN];
-	int64_t checked; /* the minute path was last checked */
 	int64_t noticed; /* when the last notice was given */
 };
 
@@ -191,24 +190,21 @@ writer_close(void)
 
 /*
  * Make w the file at path, as it is now: reopened when it was replaced
- * (the tools rebuild it by rename).  Checked once a minute.  Returns 0, or
- * -1 with why (whylen bytes) set.
+ * (the tools rebuild it by rename).  One stat a write, and writes are
+ * once a key a minute.  Returns 0, or -1 with why (whylen bytes) set.
  */
 static int
-writer_open(const char *path, int64_t minute, char *why, size_t whylen)
+writer_open(const char *path, char *why, size_t whylen)
 {
 	unsigned char hdr[HDR_SIZE];
 	struct stat st;
 	uint64_t nhome;
 	int fd;
 
-	if (strcmp(w.path, path) == 0 && w.checked == minute)
-		return w.fd >= 0 ? 0 : 1;
 	if (strcmp(w.path, path) != 0) {
 		writer_close();
 		(void)snprintf(w.path, sizeof(w.path), "%s", path);
 	}
-	w.checked = minute;
 	if (w.fd >= 0 && stat(path, &st) == 0 && st.st_dev == w.dev &&
 	    st.st_ino == w.ino)
 		return 0;
@@ -390,7 +386,7 @@ cerbo__usage_record(const char *path, const char *username, const char *hash,
 
 	why[0] = '\0';
 	pthread_mutex_lock(&usage_lock);
-	r = writer_open(path, minute, why, sizeof(why));
+	r = writer_open(path, why, sizeof(why));
 	if (r == 0)
 		r = writer_put(key_tag(w.key, username, hash), minute, why,
 		    sizeof(why));

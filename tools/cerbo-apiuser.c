@@ -45,6 +45,8 @@ static const char usage_text[] =
     "  apply FILE|- apply a list of desired users and profiles in one transaction\n"
     "  edit-file    edit the store in $VISUAL/$EDITOR under its lock\n"
     "  compile      write the store's compiled index (STORE.idx)\n"
+    "  usage-file PATH|--off\n"
+    "               record when each key is used, in PATH (or stop)\n"
     "\n"
     "Run 'cerbo-apiuser COMMAND --help' for a command's options.\n"
     "Secrets are never taken from the command line: only from standard input\nor a terminal prompt.\n"
@@ -70,6 +72,7 @@ static const struct cli_command commands[] = {
     {"apply", cmd_apply},
     {"edit-file", cmd_edit_file},
     {"compile", cmd_compile},
+    {"usage-file", cmd_usage_file},
 };
 
 const char *
