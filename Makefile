@@ -212,6 +212,8 @@ DATADIR      ?= $(PREFIX)/share
 MANDIR       ?= $(DATADIR)/man
 DOCDIR       ?= $(DATADIR)/doc/pam_cerbo
 BASHCOMPDIR  ?= $(DATADIR)/bash-completion/completions
+# The usage file's folder (cerbo-store(5), USAGE FILE).
+STATEDIR     ?= /var/lib/cerbo
 
 MAN_PAGES   := $(sort $(wildcard man/*.[1-8]))
 # One completion file for both tools, installed under each tool's name
@@ -233,10 +235,26 @@ COCKPIT_FILES := $(addprefix cockpit/,manifest.json index.html \
                  $(notdir $(wildcard cockpit/*.css)))
 
 .PHONY: install-lib install-module install-tools install-authd install-dev \
-        install-man install-doc install-cockpit deb deb-test check-browser
+        install-man install-doc install-cockpit install-state deb deb-test \
+        check-browser
 
 install: install-lib install-module install-tools install-authd \
-         install-dev install-man install-doc install-cockpit
+         install-dev install-man install-doc install-cockpit install-state
+
+# The usage file's folder: root:cerbo 2770, so that the processes that
+# verify keys (in the group cerbo) write the file the tools create there
+# (setgid: it gets the group).  A staged install (DESTDIR) leaves it to the
+# package, which makes the group first.
+install-state:
+ifeq ($(D),)
+	$(INSTALL) -d -m 2770 $(STATEDIR)
+	@if getent group cerbo >/dev/null; then \
+	    chgrp cerbo $(STATEDIR) && chmod 2770 $(STATEDIR); \
+	else \
+	    echo "note: no group cerbo: make it (groupadd --system cerbo)," \
+	        "then chgrp cerbo $(STATEDIR)"; \
+	fi
+endif
 
 install-cockpit:
 	$(INSTALL) -d -m 0755 $(D)$(COCKPITDIR)
