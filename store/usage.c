@@ -54,6 +54,7 @@
 #define DONE_SLOTS 1024
 #define DONE_MINUTE_BITS 24
 #define DONE_MINUTE_MASK ((UINT64_C(1) << DONE_MINUTE_BITS) - 1)
+#define DONE_HASH_TAIL 24 /* bytes of the hash string's end in the tag */
 
 struct cerbo_usage {
 	unsigned char *buf; /* the whole file */
@@ -77,7 +78,7 @@ struct writer {
 static pthread_mutex_t usage_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct writer w = {.fd = -1};
 static uint64_t done[DONE_SLOTS];
-static unsigned char done_key[crypto_shorthash_KEYBYTES];
+static uint64_t done_seed;
 static pthread_once_t done_once = PTHREAD_ONCE_INIT;
 
 /* ---- the layout ------------------------------------------------------ */
@@ -157,26 +158,44 @@ header_nhome(const unsigned char *hdr, uint64_t size)
 static void
 done_key_init(void)
 {
-	randombytes_buf(done_key, sizeof(done_key));
+	randombytes_buf(&done_seed, sizeof(done_seed));
 }
 
-/* A tag for the memory of this process: path, username and hash. */
+/* Mix n bytes of s into h, eight at a time. */
+static uint64_t
+mix(uint64_t h, const char *s, size_t n)
+{
+	uint64_t word;
+
+	while (n > 0) {
+		word = 0;
+		memcpy(&word, s, n < 8 ? n : 8);
+		h = (h ^ word) * UINT64_C(0x9e3779b97f4a7c15);
+		h ^= h >> 32;
+		s += n < 8 ? n : 8;
+		n -= n < 8 ? n : 8;
+	}
+	return h;
+}
+
+/*
+ * A tag for the memory of this process: path, username and the end of
+ * the hash string (its digest, random, tells one key from another).  It
+ * is on every call's path, so it is a cheap multiplicative mix from a
+ * random seed, not a cryptographic hash: a collision can only make this process skip one
+ * write of a minute, and the inputs are the store's, not a client's.
+ */
 static uint64_t
 done_tag(const char *path, const char *username, const char *hash)
 {
-	crypto_generichash_state st;
-	unsigned char h[8];
+	size_t n = strlen(hash);
+	uint64_t h = done_seed;
 
-	(void)crypto_generichash_init(&st, done_key, sizeof(done_key),
-	    sizeof(h));
-	(void)crypto_generichash_update(&st, (const unsigned char *)path,
-	    strlen(path) + 1);
-	(void)crypto_generichash_update(&st, (const unsigned char *)username,
-	    strlen(username) + 1);
-	(void)crypto_generichash_update(&st, (const unsigned char *)hash,
-	    strlen(hash));
-	(void)crypto_generichash_final(&st, h, sizeof(h));
-	return get64(h);
+	h = mix(h, path, strlen(path) + 1);
+	h = mix(h, username, strlen(username) + 1);
+	h = mix(h, n > DONE_HASH_TAIL ? hash + n - DONE_HASH_TAIL : hash,
+	    n > DONE_HASH_TAIL ? DONE_HASH_TAIL : n);
+	return h ^ (h >> 29);
 }
 
 static void
