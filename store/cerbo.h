@@ -779,7 +779,12 @@ enum cerbo_change_op {
 	CERBO_CHANGE_UPDATED,
 	CERBO_CHANGE_REMOVED
 };
-enum cerbo_change_object { CERBO_OBJECT_USER, CERBO_OBJECT_PROFILE };
+/* CERBO_OBJECT_STORE: a top-level setting (field usage_file), name "store". */
+enum cerbo_change_object {
+	CERBO_OBJECT_USER,
+	CERBO_OBJECT_PROFILE,
+	CERBO_OBJECT_STORE
+};
 struct cerbo_changes;
 
 struct cerbo_changes *cerbo_changes_new(void);

@@ -212,4 +212,11 @@ chmod 0664 "$U"
 
 check "usage-file --off" au usage-file --off --quiet
 check_lacks "the store names no usage file" "$(cat "$ST")" "usage_file"
+printf 'usage_file: %s\n' "$T/var/other" >"$T/doc.yaml"
+check_contains "apply sets usage_file" "$(au apply --diff "$T/doc.yaml")" \
+    "~ store: usage_file (unset) -> $T/var/other"
+check "... and the file is made" test -s "$T/var/other"
+printf 'usage_file: null\n' >"$T/doc.yaml"
+check_contains "apply with usage_file: null removes it" \
+    "$(au apply --diff "$T/doc.yaml")" "~ store: usage_file $T/var/other -> (unset)"
 stop_authd

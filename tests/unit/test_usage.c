@@ -299,6 +299,48 @@ relative_usage_file_in_a_store_is_refused(void **state)
 	assert_non_null(strstr(err.message, "absolute"));
 }
 
+static void
+apply_sets_and_clears_usage_file(void **state)
+{
+	struct cerbo_store *s = load_store();
+	struct cerbo_apply_result *res = NULL;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	static const char set[] = "usage_file: /var/lib/cerbo/usage\n";
+	static const char off[] = "usage_file: null\n";
+	static const char bad[] = "users: []\nusage_file: lib/usage\n";
+	char want[256];
+
+	(void)state;
+	assert_int_equal(cerbo_store_apply(s, set, strlen(set), "doc", C.now,
+	                     &res, &err),
+	    0);
+	assert_int_equal(cerbo_apply_result_change_count(res), 1);
+	snprintf(want, sizeof(want),
+	    "~ store: usage_file %s -> /var/lib/cerbo/usage", C.usage);
+	assert_string_equal(cerbo_apply_result_change_at(res, 0), want);
+	cerbo_apply_result_free(res);
+	assert_string_equal(cerbo_store_usage_file(s), "/var/lib/cerbo/usage");
+	assert_int_equal(cerbo_store_apply(s, set, strlen(set), "doc", C.now,
+	                     &res, &err),
+	    0);
+	assert_int_equal(cerbo_apply_result_changed(res), 0);
+	cerbo_apply_result_free(res);
+	assert_int_equal(cerbo_store_apply(s, off, strlen(off), "doc", C.now,
+	                     &res, &err),
+	    0);
+	assert_string_equal(cerbo_apply_result_change_at(res, 0),
+	    "~ store: usage_file /var/lib/cerbo/usage -> (unset)");
+	cerbo_apply_result_free(res);
+	assert_null(cerbo_store_usage_file(s));
+	assert_int_equal(cerbo_store_apply(s, bad, strlen(bad), "doc", C.now,
+	                     &res, &err),
+	    -1);
+	assert_int_equal(err.status, CERBO_E_INVALID);
+	assert_int_equal(err.line, 2);
+	assert_null(cerbo_store_usage_file(s));
+	cerbo_store_free(s);
+}
+
 /* ---- recording --------------------------------------------------------- */
 
 static void
@@ -690,6 +732,7 @@ main(void)
 	        setup),
 	    cmocka_unit_test_setup(relative_usage_file_in_a_store_is_refused,
 	        setup),
+	    cmocka_unit_test_setup(apply_sets_and_clears_usage_file, setup),
 	    cmocka_unit_test_setup(
 	        right_key_sets_last_used_and_leaves_the_store_alone, setup),
 	    cmocka_unit_test_setup(old_key_in_grace_sets_only_old_key_last_used,
