@@ -33,7 +33,9 @@ static const char list_help[] =
     "                          \"users\": [{\"username\", \"nickname\", \"profile\",\n"
     "                          \"email\", \"description\", \"disabled\", \"expires\",\n"
     "                          \"expired\", \"old_secret_valid\", \"last_used\"},\n"
-    "                          ...]} (last_used RFC 3339 UTC or null)\n" CLI_COMMON_HELP_OWN_JSON
+    "                          ...], \"usage_file\": PATH|null, \"usage_readable\"}\n"
+    "                          (last_used RFC 3339 UTC or null: never used, or\n"
+    "                          not known when usage_readable is false)\n" CLI_COMMON_HELP_OWN_JSON
     "  -h, --help              this help\n";
 
 struct list_ctx {
@@ -148,6 +150,8 @@ cmd_list(int argc, char **argv)
 		cli_json_bool(&j, "changed", 0);
 		cli_json_u64(&j, "generation", cerbo_store_generation(store));
 		cli_json_str(&j, "digest", cerbo_store_digest(store));
+		cli_json_str(&j, "usage_file", cerbo_store_usage_file(store));
+		cli_json_bool(&j, "usage_readable", usage != NULL);
 		cli_json_array_begin(&j, "users");
 	}
 	for (i = 0; i < n; i++) {
