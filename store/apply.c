@@ -412,8 +412,8 @@ change_usage_file(struct cerbo_store *store, const struct plan *plan,
 		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
 	rc = cerbo_store_set_usage_file(store, plan->usage_file, err);
 	if (rc == 0)
-		rc = note(res, CERBO_CHANGE_UPDATED, CERBO_OBJECT_STORE, "store",
-		    "usage_file", old, plan->usage_file, err);
+		rc = note(res, CERBO_CHANGE_UPDATED, CERBO_OBJECT_STORE,
+		    "store", "usage_file", old, plan->usage_file, err);
 	if (rc == 0)
 		res->count[CERBO_APPLY_UPDATED]++;
 	free(old);

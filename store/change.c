@@ -138,8 +138,8 @@ quoted_field(const char *field)
  * The line for a record: "+ user NAME", "+ profile NAME (SUMMARY)" when
  * an added object has a summary, "- profile NAME", "~ profile
  * NAME: + allow RULE", "~ profile NAME: - deny RULE", "~ user NAME:
- * secret changed", "~ store: FIELD OLD -> NEW", "~ user NAME: FIELD OLD -> NEW" (nickname and
- * description in quotes, an unset value as (unset)).
+ * secret changed", "~ store: FIELD OLD -> NEW", "~ user NAME: FIELD OLD -> NEW"
+ * (nickname and description in quotes, an unset value as (unset)).
  */
 static char *
 change_text(const struct change *c)

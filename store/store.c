@@ -73,7 +73,8 @@ cerbo__usage_path_check(const char *s, size_t len, struct cerbo_error *err)
 		    "usage_file must be an absolute path");
 	if (len > CERBO__USAGE_PATH_MAX)
 		return cerbo__fail(err, CERBO_E_INVALID,
-		    "usage_file is longer than %d bytes", CERBO__USAGE_PATH_MAX);
+		    "usage_file is longer than %d bytes",
+		    CERBO__USAGE_PATH_MAX);
 	if (s[len - 1] == '/')
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "usage_file names a folder, not a file");

@@ -182,8 +182,8 @@ mix(uint64_t h, const char *s, size_t n)
  * A tag for the memory of this process: path, username and the end of
  * the hash string (its digest, random, tells one key from another).  It
  * is on every call's path, so it is a cheap multiplicative mix from a
- * random seed, not a cryptographic hash: a collision can only make this process skip one
- * write of a minute, and the inputs are the store's, not a client's.
+ * random seed, not a cryptographic hash: a collision can only make this process
+ * skip one write of a minute, and the inputs are the store's, not a client's.
  */
 static uint64_t
 done_tag(const char *path, const char *username, const char *hash)
@@ -228,7 +228,8 @@ writer_open(const char *path, char *why, size_t whylen)
 	    st.st_ino == w.ino)
 		return 0;
 	writer_close();
-	fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+	fd =
+	    open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0) {
 		(void)snprintf(why, whylen, "cannot open: %s", strerror(errno));
 		return -1;
@@ -337,8 +338,8 @@ writer_put(uint64_t tag, int64_t minute, char *why, size_t whylen)
 	if (i < 0 && empty < 0)
 		goto full_locked;
 	if (i >= 0 ? pwrite(w.fd, rec + 8, 8, off + i * SLOT_SIZE + 8) != 8
-	           : pwrite(w.fd, rec, sizeof(rec),
-	                 off + empty * SLOT_SIZE) != (ssize_t)sizeof(rec))
+	           : pwrite(w.fd, rec, sizeof(rec), off + empty * SLOT_SIZE) !=
+	            (ssize_t)sizeof(rec))
 		goto write_error_locked;
 	rc = 0;
 	goto unlock;
@@ -380,8 +381,8 @@ tell(const char *path, const char *why, int64_t now, char *notice,
 	if (len + 1 >= noticelen)
 		return;
 	(void)snprintf(notice + len, noticelen - len,
-	    "%susage file %s: %s (no answer is changed)",
-	    len > 0 ? "; " : "", path, why);
+	    "%susage file %s: %s (no answer is changed)", len > 0 ? "; " : "",
+	    path, why);
 }
 
 void
@@ -398,7 +399,8 @@ cerbo__usage_record(const char *path, const char *username, const char *hash,
 	minute = now / 60;
 	(void)pthread_once(&done_once, done_key_init);
 	ptag = done_tag(path, username, hash);
-	want = (ptag & ~DONE_MINUTE_MASK) | ((uint64_t)minute & DONE_MINUTE_MASK);
+	want =
+	    (ptag & ~DONE_MINUTE_MASK) | ((uint64_t)minute & DONE_MINUTE_MASK);
 	slot = &done[ptag % DONE_SLOTS];
 	if (__atomic_load_n(slot, __ATOMIC_RELAXED) == want)
 		return; /* written this minute */
@@ -445,7 +447,8 @@ cerbo_usage_load(const char *path, struct cerbo_usage **out,
 	if (cerbo__sodium_init() != 0)
 		return cerbo__fail(err, CERBO_E_IO,
 		    "libsodium cannot be initialised");
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+	fd = open(path,
+	    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return cerbo__fail_at(err,
 		    errno == ENOENT ? CERBO_E_NOTFOUND : CERBO_E_IO, path, 0, 0,

@@ -794,9 +794,9 @@ verify(const struct cerbo_verify_args *args, struct cerbo_verdict *verdict)
 	if (key_was_right(verdict))
 		cerbo__usage_record(cerbo_store_usage_file(profiles),
 		    cerbo_user_name(user),
-		    cerbo_user_get(user, verdict->key == CERBO_KEY_OLD
-		                             ? CERBO_USER_OLD_SECRET
-		                             : CERBO_USER_SECRET),
+		    cerbo_user_get(user,
+		        verdict->key == CERBO_KEY_OLD ? CERBO_USER_OLD_SECRET
+		                                      : CERBO_USER_SECRET),
 		    now, verdict->notice, sizeof(verdict->notice));
 	goto out;
 

@@ -633,8 +633,8 @@ parse_root(struct parser *p)
 		case R_USAGE_FILE:
 			if (want_string(p, "usage_file") != 0)
 				return -1;
-			if (cerbo__usage_path_check(sval(p), slen(p),
-			        p->err) != 0)
+			if (cerbo__usage_path_check(sval(p), slen(p), p->err) !=
+			    0)
 				return fail_from(p, &p->y.ev.start_mark, "");
 			p->store->usage_file = cerbo__dup_mem(sval(p), slen(p));
 			if (p->store->usage_file == NULL)

@@ -205,8 +205,8 @@ cmd_list(int argc, char **argv)
 		rc = cli_json_print(&j, stdout);
 		cli_json_free(&j);
 	} else if (shown == 0 && !o.quiet) {
-		printf("(no API users%s%s%s)\n", profile ? " with profile " : "",
-		    profile ? profile : "",
+		printf("(no API users%s%s%s)\n",
+		    profile ? " with profile " : "", profile ? profile : "",
 		    l.unused_for >= 0 ? " unused for that long" : "");
 	}
 out:

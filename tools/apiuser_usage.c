@@ -157,14 +157,16 @@ au_finish_check(const struct cli_opts *o, const char *username, int force,
 	if (force)
 		goto out;
 	if (usage == NULL) {
-		cli_warnx("rotate: when the old key of %s was last used cannot be "
-		          "known; --force to end its grace period anyway",
+		cli_warnx(
+		    "rotate: when the old key of %s was last used cannot be "
+		    "known; --force to end its grace period anyway",
 		    username);
 		rc = CLI_EXIT_STATE;
 	} else if (t != 0 && now - t < AU_FINISH_RECENT) {
-		cli_warnx("rotate: the old key of %s was last used %s, within the "
-		          "last 15 minutes: an integration may still use it; "
-		          "--force to end its grace period anyway",
+		cli_warnx(
+		    "rotate: the old key of %s was last used %s, within the "
+		    "last 15 minutes: an integration may still use it; "
+		    "--force to end its grace period anyway",
 		    username, used);
 		rc = CLI_EXIT_STATE;
 	}
@@ -252,7 +254,8 @@ cmd_usage_file(int argc, char **argv)
 		goto out;
 	if (u.off == (optind < argc)) {
 		rc = cli_usage_error("usage-file",
-		    u.off ? "--off takes no PATH" : "which file? (PATH or --off)");
+		    u.off ? "--off takes no PATH"
+		          : "which file? (PATH or --off)");
 		goto out;
 	}
 	if (optind + 1 < argc) {
@@ -268,7 +271,8 @@ cmd_usage_file(int argc, char **argv)
 		goto out;
 	}
 	/* cli_change_run made the file ready after a change; unchanged, it
-	 * may still need a rebuild (the command the verifier's notice names). */
+	 * may still need a rebuild (the command the verifier's notice names).
+	 */
 	if (!u.off) {
 		rc = au_load(&o, &store);
 		if (rc != 0)
@@ -289,8 +293,9 @@ cmd_usage_file(int argc, char **argv)
 		cli_json_free(&j);
 	} else if (!o.quiet) {
 		if (u.off)
-			printf("%s\n", c.changed ? "usage recording off"
-			                         : "no usage file was named");
+			printf("%s\n",
+			    c.changed ? "usage recording off"
+			              : "no usage file was named");
 		else
 			printf("uses of keys are recorded in %s%s\n", u.path,
 			    rebuilt ? " (file rebuilt)" : "");

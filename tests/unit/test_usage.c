@@ -201,8 +201,8 @@ run(const char *user, const char *secret, const char *request,
 	memset(v, 0, sizeof(*v));
 	v->size = sizeof(*v);
 	assert_int_equal(cerbo_verify(&a, v), 0);
-	print_message("# %s: %s [%s]\n", cerbo_verdict_name(v->code),
-	    v->reason, v->notice);
+	print_message("# %s: %s [%s]\n", cerbo_verdict_name(v->code), v->reason,
+	    v->notice);
 }
 
 /* When user's key was last used, as the tools read it. */
@@ -278,8 +278,9 @@ usage_file_must_be_an_absolute_plain_path(void **state)
 		assert_int_equal(cerbo_store_set_usage_file(s, bad[i], &err),
 		    -1);
 	assert_string_equal(cerbo_store_usage_file(s), C.usage);
-	assert_int_equal(
-	    cerbo_store_set_usage_file(s, "/var/lib/cerbo/usage", &err), 0);
+	assert_int_equal(cerbo_store_set_usage_file(s, "/var/lib/cerbo/usage",
+	                     &err),
+	    0);
 	cerbo_store_free(s);
 }
 
@@ -293,8 +294,9 @@ relative_usage_file_in_a_store_is_refused(void **state)
 	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
-	assert_int_equal(
-	    cerbo_store_parse(text, strlen(text), "t.yaml", &s, &err), -1);
+	assert_int_equal(cerbo_store_parse(text, strlen(text), "t.yaml", &s,
+	                     &err),
+	    -1);
 	assert_int_equal(err.line, 3);
 	assert_non_null(strstr(err.message, "absolute"));
 }
@@ -616,7 +618,7 @@ processes_recording_at_once_lose_no_key(void **state)
 				_exit(3);
 			run(user, C.key, NULL, NULL, &v);
 			_exit(v.code == CERBO_ALLOW && v.notice[0] == '\0' ? 0
-			                                                    : 1);
+			                                                   : 1);
 		}
 	}
 	close(gate[0]);
