@@ -646,7 +646,9 @@ cerbo_usage_prepare(const struct cerbo_store *store, int *rebuilt,
 	if (nhome < 4 * (uint64_t)n)
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "too many users for a usage file");
-	if (cerbo_usage_load(path, &old, &lerr) == 0) {
+	if (cerbo_usage_load(path, &old, &lerr) != 0)
+		old = NULL;
+	if (old != NULL) {
 		if (old->nhome >= nhome && usage_taken(old) <= old->nhome / 2) {
 			rc = 0;
 			goto out;

@@ -198,8 +198,6 @@ run(const char *user, const char *secret, const char *request,
 	a.request = request;
 	a.rhost = rhost;
 	a.now = C.now;
-	memset(v, 0, sizeof(*v));
-	v->size = sizeof(*v);
 	assert_int_equal(cerbo_verify(&a, v), 0);
 	print_message("# %s: %s [%s]\n", cerbo_verdict_name(v->code), v->reason,
 	    v->notice);
@@ -350,7 +348,7 @@ right_key_sets_last_used_and_leaves_the_store_alone(void **state)
 {
 	static char before[65536], after[65536];
 	size_t blen, alen;
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	read_all(C.path, before, sizeof(before), &blen);
@@ -369,7 +367,7 @@ right_key_sets_last_used_and_leaves_the_store_alone(void **state)
 static void
 old_key_in_grace_sets_only_old_key_last_used(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	run("pk_rot", C.oldkey, "GET /api/x", NULL, &v);
@@ -382,7 +380,7 @@ old_key_in_grace_sets_only_old_key_last_used(void **state)
 static void
 refusal_by_profile_or_address_still_records(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	run("pk_alice", C.key, "DELETE /api/x", NULL, &v);
@@ -397,7 +395,7 @@ refusal_by_profile_or_address_still_records(void **state)
 static void
 wrong_key_disabled_user_or_no_secret_record_nothing(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	run("pk_alice", C.other, "GET /api/x", NULL, &v);
@@ -414,7 +412,7 @@ wrong_key_disabled_user_or_no_secret_record_nothing(void **state)
 static void
 a_later_minute_moves_last_used_on(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	int64_t then = C.now;
 
 	(void)state;
@@ -430,7 +428,7 @@ static void
 compiled_index_records_as_the_yaml_does(void **state)
 {
 	struct cerbo_error err = CERBO_ERROR_INIT;
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	assert_int_equal(cerbo_store_compile(C.path, NULL, &err), 0);
@@ -447,7 +445,7 @@ compiled_index_records_as_the_yaml_does(void **state)
 static void
 store_without_usage_file_records_nothing(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	write_store(0, NPROC);
@@ -465,7 +463,7 @@ store_without_usage_file_records_nothing(void **state)
 static void
 answers_unchanged(const char *why)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	run("pk_alice", C.key, "GET /api/x", NULL, &v);
 	assert_int_equal(cerbo_verdict_http_status(v.code), 200);
@@ -513,7 +511,7 @@ truncated_usage_file_changes_no_answer(void **state)
 static void
 truncated_after_opening_changes_no_answer(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 
 	(void)state;
 	run("pk_p01", C.key, "GET /api/x", NULL, &v); /* opens the file */
@@ -599,7 +597,7 @@ symlinked_usage_file_is_not_followed(void **state)
 static void
 processes_recording_at_once_lose_no_key(void **state)
 {
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	char user[32], go;
 	int gate[2], i, status;
 	pid_t pids[NPROC];
@@ -674,7 +672,7 @@ rebuild_for_more_users_keeps_the_figures(void **state)
 {
 	struct cerbo_store *s;
 	struct cerbo_error err = CERBO_ERROR_INIT;
-	struct cerbo_verdict v;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	struct stat before, after;
 	int rebuilt = 1;
 
