@@ -9,8 +9,10 @@
  * moves, so recording a use is one aligned 8-byte pwrite of the minute:
  * processes of different users writing at once never undo each other's
  * slots, and the file's size follows the number of users, never the
- * traffic.  Taking an empty slot (once in a key's life) is the one
- * read-then-write, made under a non-blocking lock on the file.
+ * traffic.  The tools give every key of the store its slot ahead of time
+ * (cerbo_usage_prepare); a key they never saw takes one at its first use,
+ * the one read-then-write, under a lock on the file that is tried for a
+ * bounded while and never waited on.
  *
  * The record is never part of a decision: every failure here is told in
  * the verdict's notice now and then (CERBO__USAGE_NOTICE_INTERVAL) and
@@ -579,6 +581,112 @@ table_put(unsigned char *t, uint64_t nhome, uint64_t tag, uint64_t minute)
 	put64(win + (size_t)i * SLOT_SIZE + 8, minute);
 }
 
+/* Whether u has a slot for tag. */
+static int
+usage_has(const struct cerbo_usage *u, uint64_t tag)
+{
+	int empty;
+
+	return window_find(u->buf + HDR_SIZE +
+	               (tag & (u->nhome - 1)) * SLOT_SIZE,
+	           tag, &empty) >= 0;
+}
+
+/* Whether key k of user has a slot in u, or needs none (no such key). */
+static int
+key_slotted(const struct cerbo_usage *u, const struct cerbo_user *user,
+    enum cerbo_key_used k)
+{
+	const char *hash = key_hash(user, k);
+
+	if (hash == NULL || hash[0] == '\0')
+		return 1;
+	return usage_has(u, key_tag(u->key, cerbo_user_name(user), hash));
+}
+
+/* Take a slot for tag in the open file fd (claim lock held), unless the
+ * window has one for it already or no room: 0, or -1 on an I/O error. */
+static int
+claim_one(int fd, uint64_t nhome, uint64_t tag)
+{
+	unsigned char win[PROBE * SLOT_SIZE], rec[SLOT_SIZE];
+	off_t off = HDR_SIZE + (off_t)((tag & (nhome - 1)) * SLOT_SIZE);
+	int i, empty;
+
+	if (pread(fd, win, sizeof(win), off) != (ssize_t)sizeof(win))
+		return -1;
+	i = window_find(win, tag, &empty);
+	if (i >= 0 || empty < 0)
+		return 0;
+	put64(rec, tag);
+	put64(rec + 8, 0); /* never used, yet */
+	return pwrite(fd, rec, sizeof(rec), off + empty * SLOT_SIZE) ==
+	        (ssize_t)sizeof(rec)
+	    ? 0
+	    : -1;
+}
+
+/*
+ * Take a slot, its minute 0 (never used), in the file at path (read as
+ * u) for every key of store it has none for: a verifier's first use of a
+ * key the tools made is then one pwrite without the lock.  In place,
+ * under the claim lock; nothing when the file was replaced since it was
+ * read (the next change takes them).
+ */
+static int
+claim_keys(const char *path, const struct cerbo_usage *u,
+    const struct cerbo_store *store, struct cerbo_error *err)
+{
+	unsigned char hdr[HDR_SIZE];
+	size_t i, n = cerbo_store_user_count(store);
+	const struct cerbo_user *user;
+	int k, fd = -1, need = 0, rc = -1;
+
+	for (i = 0; i < n && !need; i++)
+		for (k = CERBO_KEY_CURRENT; k <= CERBO_KEY_OLD; k++)
+			if (!key_slotted(u, cerbo_store_user_at(store, i),
+			        (enum cerbo_key_used)k))
+				need = 1;
+	if (!need)
+		return 0;
+	fd =
+	    open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return cerbo__fail_at(err, CERBO_E_IO, path, 0, 0,
+		    "cannot open: %s", strerror(errno));
+	if (pread(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) ||
+	    memcmp(hdr, u->buf, sizeof(hdr)) != 0) {
+		rc = 0;
+		goto out;
+	}
+	if (claim_lock(fd, F_WRLCK) != 0) {
+		cerbo__fail_at(err, CERBO_E_LOCK, path, 0, 0,
+		    "its lock stayed busy");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		user = cerbo_store_user_at(store, i);
+		for (k = CERBO_KEY_CURRENT; k <= CERBO_KEY_OLD; k++) {
+			if (key_slotted(u, user, (enum cerbo_key_used)k))
+				continue;
+			if (claim_one(fd, u->nhome,
+			        key_tag(u->key, cerbo_user_name(user),
+			            key_hash(user, (enum cerbo_key_used)k))) !=
+			    0) {
+				cerbo__fail_at(err, CERBO_E_IO, path, 0, 0,
+				    "cannot write: %s", strerror(errno));
+				goto unlock;
+			}
+		}
+	}
+	rc = 0;
+unlock:
+	(void)claim_lock(fd, F_UNLCK);
+out:
+	close(fd);
+	return rc;
+}
+
 /* Write the new file beside path and rename it over path. */
 static int
 replace_file(const char *path, const unsigned char *buf, size_t len,
@@ -629,6 +737,7 @@ cerbo_usage_prepare(const struct cerbo_store *store, int *rebuilt,
 	struct cerbo_usage *old = NULL;
 	struct cerbo_error lerr = CERBO_ERROR_INIT;
 	unsigned char *buf = NULL, key[HDR_KEY_LEN];
+	const char *hash;
 	size_t i, n = cerbo_store_user_count(store), len;
 	uint64_t nhome = NHOME_MIN, minute;
 	int rc = -1, k;
@@ -650,7 +759,7 @@ cerbo_usage_prepare(const struct cerbo_store *store, int *rebuilt,
 		old = NULL;
 	if (old != NULL) {
 		if (old->nhome >= nhome && usage_taken(old) <= old->nhome / 2) {
-			rc = 0;
+			rc = claim_keys(path, old, store, err);
 			goto out;
 		}
 	} else if (lerr.status != CERBO_E_NOTFOUND &&
@@ -672,18 +781,20 @@ cerbo_usage_prepare(const struct cerbo_store *store, int *rebuilt,
 	put64(buf + HDR_NHOME, nhome);
 	randombytes_buf(key, sizeof(key));
 	memcpy(buf + HDR_KEY, key, sizeof(key));
-	for (i = 0; old != NULL && i < n; i++) {
+	/* Every key of the store gets its slot now (minute 0: never used),
+	 * so the verifiers take none. */
+	for (i = 0; i < n; i++) {
 		const struct cerbo_user *u = cerbo_store_user_at(store, i);
 
 		for (k = CERBO_KEY_CURRENT; k <= CERBO_KEY_OLD; k++) {
+			hash = key_hash(u, (enum cerbo_key_used)k);
+			if (hash == NULL || hash[0] == '\0')
+				continue;
 			minute = (uint64_t)cerbo_usage_last_used(old, u,
 			             (enum cerbo_key_used)k) /
 			    60;
-			if (minute != 0)
-				table_put(buf, nhome,
-				    key_tag(key, cerbo_user_name(u),
-				        key_hash(u, (enum cerbo_key_used)k)),
-				    minute);
+			table_put(buf, nhome,
+			    key_tag(key, cerbo_user_name(u), hash), minute);
 		}
 	}
 	if (replace_file(path, buf, len, err) != 0)

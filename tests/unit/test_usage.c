@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -594,15 +595,16 @@ symlinked_usage_file_is_not_followed(void **state)
 
 /* ---- many writers ------------------------------------------------------ */
 
+/* NPROC processes verify their own user's key at once; each must have
+ * recorded its minute. */
 static void
-processes_recording_at_once_lose_no_key(void **state)
+record_at_once(void)
 {
 	struct cerbo_verdict v = CERBO_VERDICT_INIT;
 	char user[32], go;
 	int gate[2], i, status;
 	pid_t pids[NPROC];
 
-	(void)state;
 	assert_int_equal(pipe(gate), 0);
 	for (i = 0; i < NPROC; i++) {
 		pids[i] = fork();
@@ -631,6 +633,110 @@ processes_recording_at_once_lose_no_key(void **state)
 		assert_int_equal(last_used(user, CERBO_KEY_CURRENT),
 		    this_minute());
 	}
+}
+
+/* The keys have their slots (the tools took them): pwrites only. */
+static void
+processes_recording_at_once_lose_no_key(void **state)
+{
+	(void)state;
+	record_at_once();
+}
+
+/* The keys came after the file was made: each process takes a slot
+ * under the claim lock, all at once. */
+static void
+processes_claiming_at_once_lose_no_key(void **state)
+{
+	(void)state;
+	unlink(C.usage);
+	write_store(1, 0);
+	prepare();
+	write_store(1, NPROC);
+	record_at_once();
+}
+
+/* Hold the usage file's claim lock through another open file. */
+static int
+hold_claim_lock(void)
+{
+	struct flock fl;
+	int fd = open(C.usage, O_RDWR);
+
+	assert_true(fd >= 0);
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = 56;
+	fl.l_len = 1;
+	assert_int_equal(fcntl(fd, F_OFD_SETLK, &fl), 0);
+	return fd;
+}
+
+static void
+keys_the_tools_made_are_recorded_without_the_lock(void **state)
+{
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
+	int fd;
+
+	(void)state;
+	assert_int_equal(last_used("pk_alice", CERBO_KEY_CURRENT), 0);
+	fd = hold_claim_lock();
+	run("pk_alice", C.key, "GET /api/x", NULL, &v);
+	assert_int_equal(v.code, CERBO_ALLOW);
+	assert_string_equal(v.notice, "");
+	assert_int_equal(last_used("pk_alice", CERBO_KEY_CURRENT),
+	    this_minute());
+	close(fd);
+}
+
+static void
+a_held_lock_delays_a_new_key_a_little_and_changes_no_answer(void **state)
+{
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
+	struct timespec t0, t1;
+	int fd;
+
+	(void)state;
+	unlink(C.usage);
+	write_store(1, 0);
+	prepare();
+	write_store(1, 1); /* pk_p00: a key the file has no slot for */
+	fd = hold_claim_lock();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	run("pk_p00", C.key, "GET /api/x", NULL, &v);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(v.code, CERBO_ALLOW);
+	assert_non_null(strstr(v.notice, "lock stayed busy"));
+	assert_true(
+	    (t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) <
+	    500000000L); /* bounded: never waits on the holder */
+	close(fd);
+	assert_int_equal(last_used("pk_p00", CERBO_KEY_CURRENT), 0);
+}
+
+static void
+prepare_gives_new_keys_their_slots_in_place(void **state)
+{
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
+	struct stat before, after;
+	int fd;
+
+	(void)state;
+	run("pk_alice", C.key, NULL, NULL, &v);
+	assert_int_equal(stat(C.usage, &before), 0);
+	write_store(1, NPROC + 1); /* one more user: pk_p32 */
+	prepare();
+	assert_int_equal(stat(C.usage, &after), 0);
+	assert_int_equal(after.st_ino, before.st_ino); /* not rebuilt */
+	assert_int_equal(last_used("pk_alice", CERBO_KEY_CURRENT),
+	    this_minute());
+	assert_int_equal(last_used("pk_p32", CERBO_KEY_CURRENT), 0);
+	fd = hold_claim_lock(); /* its slot is there: no lock needed */
+	run("pk_p32", C.key, NULL, NULL, &v);
+	assert_string_equal(v.notice, "");
+	close(fd);
+	assert_int_equal(last_used("pk_p32", CERBO_KEY_CURRENT), this_minute());
 }
 
 /* ---- the reader and the rebuild ---------------------------------------- */
@@ -756,6 +862,15 @@ main(void)
 	        setup),
 	    cmocka_unit_test_setup(symlinked_usage_file_is_not_followed, setup),
 	    cmocka_unit_test_setup(processes_recording_at_once_lose_no_key,
+	        setup),
+	    cmocka_unit_test_setup(processes_claiming_at_once_lose_no_key,
+	        setup),
+	    cmocka_unit_test_setup(
+	        keys_the_tools_made_are_recorded_without_the_lock, setup),
+	    cmocka_unit_test_setup(
+	        a_held_lock_delays_a_new_key_a_little_and_changes_no_answer,
+	        setup),
+	    cmocka_unit_test_setup(prepare_gives_new_keys_their_slots_in_place,
 	        setup),
 	    cmocka_unit_test_setup(
 	        reader_refuses_garbage_and_reads_garbage_slots_as_times_or_never,
