@@ -212,8 +212,10 @@ DATADIR      ?= $(PREFIX)/share
 MANDIR       ?= $(DATADIR)/man
 DOCDIR       ?= $(DATADIR)/doc/pam_cerbo
 BASHCOMPDIR  ?= $(DATADIR)/bash-completion/completions
-# The usage file's folder (cerbo-store(5), USAGE FILE).
-STATEDIR     ?= /var/lib/cerbo
+# The usage file's folder (cerbo-store(5), USAGE FILE): /var/lib/cerbo for
+# a system prefix, else under the prefix (a developer's install touches
+# nothing outside it).
+STATEDIR     ?= $(if $(filter /usr /usr/local,$(PREFIX)),,$(PREFIX))/var/lib/cerbo
 
 MAN_PAGES   := $(sort $(wildcard man/*.[1-8]))
 # One completion file for both tools, installed under each tool's name
@@ -342,6 +344,7 @@ uninstall:
 	    $(addprefix $(D)$(DOCDIR)/examples/,$(EXAMPLE_DSTS)) \
 	    $(addprefix $(D)$(COCKPITDIR)/,$(notdir $(COCKPIT_FILES)))
 	-rmdir $(D)$(COCKPITDIR) 2>/dev/null
+	-rmdir $(D)$(STATEDIR) 2>/dev/null
 	if [ -d $(D)$(DOCDIR) ]; then \
 	    find $(D)$(DOCDIR) -depth -type d -empty -exec rmdir {} \; ; fi
 
