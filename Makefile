@@ -378,7 +378,7 @@ check-browser: deps
 FZ           := build-fuzz
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := store basic hash request
+FUZZ_TARGETS := store basic hash request usage
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer
 # Library code is held to -Werror by gcc in the normal build; clang may

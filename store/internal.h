@@ -203,6 +203,9 @@ int cerbo__usage_path_check(const char *s, size_t len, struct cerbo_error *err);
 #define CERBO__USAGE_NOTICE_INTERVAL 600
 void cerbo__usage_record(const char *path, const char *username,
     const char *hash, int64_t now, char *notice, size_t noticelen);
+/* cerbo_usage_load() from len bytes at buf (fuzzing). */
+int cerbo__usage_parse(const void *buf, size_t len, struct cerbo_usage **out,
+    struct cerbo_error *err);
 /* Forget the open usage file and the minutes written (tests). */
 void cerbo__usage_forget(void);
 

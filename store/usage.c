@@ -433,6 +433,45 @@ cerbo__usage_forget(void)
 
 /* ---- reading (the tools) ----------------------------------------------- */
 
+/* Check the bytes read into u (u->buf, u->len) as a usage file. */
+static int
+usage_take(struct cerbo_usage *u, const char *name, struct cerbo_error *err)
+{
+	u->nhome = u->len >= HDR_SIZE ? header_nhome(u->buf, u->len) : 0;
+	if (u->nhome == 0)
+		return cerbo__fail_at(err, CERBO_E_STORE, name, 0, 0,
+		    "not a usage file, or damaged");
+	memcpy(u->key, u->buf + HDR_KEY, HDR_KEY_LEN);
+	return 0;
+}
+
+int
+cerbo__usage_parse(const void *buf, size_t len, struct cerbo_usage **out,
+    struct cerbo_error *err)
+{
+	struct cerbo_usage *u;
+
+	*out = NULL;
+	if (len > file_size(NHOME_MAX))
+		return cerbo__fail(err, CERBO_E_STORE, "not a usage file");
+	u = calloc(1, sizeof(*u));
+	if (u != NULL)
+		u->buf = malloc(len > 0 ? len : 1);
+	if (u == NULL || u->buf == NULL) {
+		cerbo_usage_free(u);
+		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
+	}
+	if (len > 0)
+		memcpy(u->buf, buf, len);
+	u->len = len;
+	if (usage_take(u, "usage file", err) != 0) {
+		cerbo_usage_free(u);
+		return -1;
+	}
+	*out = u;
+	return 0;
+}
+
 int
 cerbo_usage_load(const char *path, struct cerbo_usage **out,
     struct cerbo_error *err)
@@ -480,13 +519,8 @@ cerbo_usage_load(const char *path, struct cerbo_usage **out,
 		}
 		got += (size_t)n;
 	}
-	u->nhome = header_nhome(u->buf, u->len);
-	if (u->nhome == 0) {
-		cerbo__fail_at(err, CERBO_E_STORE, path, 0, 0,
-		    "not a usage file, or damaged");
+	if (usage_take(u, path, err) != 0)
 		goto out;
-	}
-	memcpy(u->key, u->buf + HDR_KEY, HDR_KEY_LEN);
 	*out = u;
 	u = NULL;
 	rc = 0;
