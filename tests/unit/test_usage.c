@@ -502,6 +502,19 @@ garbage_usage_file_changes_no_answer(void **state)
 }
 
 static void
+garbage_slots_change_no_answer(void **state)
+{
+	unsigned char buf[65536];
+	size_t len;
+
+	(void)state;
+	read_all(C.usage, (char *)buf, sizeof(buf), &len);
+	randombytes_buf(buf + 64, len - 64); /* a valid header, junk slots */
+	write_file(C.usage, (char *)buf, len, 0664);
+	answers_unchanged("full near this key");
+}
+
+static void
 truncated_usage_file_changes_no_answer(void **state)
 {
 	(void)state;
@@ -854,6 +867,7 @@ main(void)
 	        setup),
 	    cmocka_unit_test_setup(missing_usage_file_changes_no_answer, setup),
 	    cmocka_unit_test_setup(garbage_usage_file_changes_no_answer, setup),
+	    cmocka_unit_test_setup(garbage_slots_change_no_answer, setup),
 	    cmocka_unit_test_setup(truncated_usage_file_changes_no_answer,
 	        setup),
 	    cmocka_unit_test_setup(truncated_after_opening_changes_no_answer,
