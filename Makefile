@@ -262,6 +262,10 @@ DATADIR      ?= $(PREFIX)/share
 MANDIR       ?= $(DATADIR)/man
 DOCDIR       ?= $(DATADIR)/doc/pam_cerbo
 BASHCOMPDIR  ?= $(DATADIR)/bash-completion/completions
+# The usage file's folder (cerbo-store(5), USAGE FILE): /var/lib/cerbo for
+# a system prefix, else under the prefix (a developer's install touches
+# nothing outside it).
+STATEDIR     ?= $(if $(filter /usr /usr/local,$(PREFIX)),,$(PREFIX))/var/lib/cerbo
 
 MAN_PAGES   := $(sort $(wildcard man/*.[1-8]))
 # One completion file for both tools, installed under each tool's name
@@ -283,11 +287,11 @@ COCKPIT_FILES := $(addprefix cockpit/,manifest.json index.html \
                  $(notdir $(wildcard cockpit/*.css)))
 
 .PHONY: install-lib install-module install-tools install-authd install-dev \
-        install-man install-doc install-cockpit install-nginx-module deb \
-        deb-test check-browser
+        install-man install-doc install-cockpit install-nginx-module \
+        install-state deb deb-test check-browser
 
 install: install-lib install-module install-tools install-authd \
-         install-dev install-man install-doc install-cockpit \
+         install-dev install-man install-doc install-cockpit install-state \
          $(if $(HAVE_NGINX_DEV),install-nginx-module)
 
 # The nginx module goes where Debian's nginx loads modules from (with
@@ -304,6 +308,21 @@ install-nginx-module: $(NGINX_MODULE)
 	echo "load_module $(NGINX_MODDIR)/ngx_http_auth_cerbo_module.so;" \
 	    >$(D)$(NGINX_MODCONF)/mod-http-auth-cerbo.conf
 	chmod 0644 $(D)$(NGINX_MODCONF)/mod-http-auth-cerbo.conf
+
+# The usage file's folder: root:cerbo 2770, so that the processes that
+# verify keys (in the group cerbo) write the file the tools create there
+# (setgid: it gets the group).  A staged install (DESTDIR) leaves it to the
+# package, which makes the group first.
+install-state:
+ifeq ($(D),)
+	$(INSTALL) -d -m 2770 $(STATEDIR)
+	@if getent group cerbo >/dev/null; then \
+	    chgrp cerbo $(STATEDIR) && chmod 2770 $(STATEDIR); \
+	else \
+	    echo "note: no group cerbo: make it (groupadd --system cerbo)," \
+	        "then chgrp cerbo $(STATEDIR)"; \
+	fi
+endif
 
 install-cockpit:
 	$(INSTALL) -d -m 0755 $(D)$(COCKPITDIR)
@@ -393,6 +412,7 @@ uninstall:
 	    $(D)$(NGINX_MODDIR)/ngx_http_auth_cerbo_module.so \
 	    $(D)$(NGINX_MODCONF)/mod-http-auth-cerbo.conf
 	-rmdir $(D)$(COCKPITDIR) 2>/dev/null
+	-rmdir $(D)$(STATEDIR) 2>/dev/null
 	if [ -d $(D)$(DOCDIR) ]; then \
 	    find $(D)$(DOCDIR) -depth -type d -empty -exec rmdir {} \; ; fi
 
@@ -426,7 +446,7 @@ check-browser: deps
 FZ           := build-fuzz
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := store basic hash request
+FUZZ_TARGETS := store basic hash request usage
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer
 # Library code is held to -Werror by gcc in the normal build; clang may

@@ -190,6 +190,13 @@ for n in $SIZES; do
 	warm=$(printf '%s\n' "$SECRET" | "$VB" warm "$d/apiusers.yaml" "$user" "$ITER_WARM")
 	vw=$(printf '%s\n' "$warm" | awk '/^verify_warm/ {print $2}')
 	vf=$(printf '%s\n' "$warm" | awk '/^floor/ {print $2}')
+	# The same store naming a usage file: use recording on against off.
+	mkdir -m 0700 "$d/usage"
+	cp -p "$d/apiusers.yaml" "$d/usage/"
+	"$APIUSER" usage-file "$d/usage/usage" --store "$d/usage/apiusers.yaml" --quiet
+	rec=$(printf '%s\n' "$SECRET" | "$VB" usage "$d/apiusers.yaml" "$d/usage/apiusers.yaml" "$user" "$ITER_WARM")
+	uoff=$(printf '%s\n' "$rec" | awk '/^usage_off/ {print $2}')
+	uon=$(printf '%s\n' "$rec" | awk '/^usage_on/ {print $2}')
 	parts=$(printf '%s\n' "$SECRET" | "$VB" parts "$d/apiusers.yaml" "$user" "$ITER_WARM")
 	part() { printf '%s\n' "$parts" | awk -v k="$1" '$1 == k {print $2}'; }
 	timing=$(printf '%s\n' "$SECRET" | "$VB" timing "$d/apiusers.yaml" "$user" pk_disabled "$TIMING_N")
@@ -216,6 +223,7 @@ for n in $SIZES; do
 	say "| first verify, no index (YAML parsed) | $(ms "$fp") ms | | | reported |"
 	say "| peak memory of that first verify: index / YAML parsed | $(mib "$index_kib") | $(mib "$parse_kib") | | reported |"
 	say "| library verify, warm, through the index | $(us "$vw") us | lookup + secret check $(us "$vf") us | $(ratio "$vw" "$vf") | <= 2 |"
+	say "| library verify, warm, recording uses (usage_file) on vs off | $(us "$uon") us | off $(us "$uoff") us | $(ratio "$uon" "$uoff") | <= 1.05 |"
 	say "| library verify, warm, YAML parsed (no index) | $(us "$warm_parsed") us | lookup + secret check $(us "$vf") us | $(ratio "$warm_parsed" "$vf") | reported |"
 	say "| tool edit (cerbo-apiuser edit) | $(ms "$e") ms | parse + emit + fsync $(ms "$fl") ms | $(ratio "$e" "$fl") | <= 1.3 |"
 	say "| peak memory of a tool edit | $(mib "$edit_kib") | | | reported |"

@@ -5,6 +5,9 @@
  *                                       user lookup + one secret check),
  *                                       batches interleaved, medians
  *   verify_bench loop STORE USER N      warm cerbo_verify alone (to profile)
+ *   verify_bench usage OFF ON USER N    warm cerbo_verify on two stores alike
+ *                                       but for ON naming a usage file,
+ *                                       batches interleaved, medians
  *   verify_bench parts STORE USER N     what a warm verification is made of:
  *                                       stat, index check (fstat), index
  *                                       lookup, secret check,
@@ -200,6 +203,39 @@ out:
 	return rc;
 }
 
+/*
+ * Warm cerbo_verify with use recording off (store off) and on (store on,
+ * the same users, naming a usage file), batch for batch interleaved.  In
+ * a steady state a key's use is written once a minute; every other call
+ * pays the check of the process's memory of what it wrote.
+ */
+static int
+usage(const char *off, const char *on, const char *user, long n,
+    const char *secret)
+{
+	long nb = batches(n), per = n / nb, b;
+	double *t0 = calloc((size_t)nb, sizeof(double));
+	double *t1 = calloc((size_t)nb, sizeof(double));
+	double first;
+	int rc = 1;
+
+	if (t0 == NULL || t1 == NULL ||
+	    verify_batch(off, user, secret, 1, &first) != 0 ||
+	    verify_batch(on, user, secret, 1, &first) != 0)
+		goto out;
+	for (b = 0; b < nb; b++)
+		if (verify_batch(off, user, secret, per, &t0[b]) != 0 ||
+		    verify_batch(on, user, secret, per, &t1[b]) != 0)
+			goto out;
+	printf("usage_off %.0f\nusage_on %.0f\n", median(t0, nb),
+	    median(t1, nb));
+	rc = 0;
+out:
+	free(t0);
+	free(t1);
+	return rc;
+}
+
 /* The median batch mean of one part; the part returns non-zero on error. */
 #define PART(name, expr) do {						\
 	for (b = 0; b < nb; b++) {					\
@@ -384,6 +420,9 @@ main(int argc, char **argv)
 	else if (argc == 5 && strcmp(argv[1], "loop") == 0 &&
 	    (n = number(argv[4])) > 0)
 		rc = loop(argv[2], argv[3], n, secret);
+	else if (argc == 6 && strcmp(argv[1], "usage") == 0 &&
+	    (n = number(argv[5])) > 0)
+		rc = usage(argv[2], argv[3], argv[4], n, secret);
 	else if (argc == 5 && strcmp(argv[1], "parts") == 0 &&
 	    (n = number(argv[4])) > 0)
 		rc = parts(argv[2], argv[3], n, secret);

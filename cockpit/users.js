@@ -11,6 +11,7 @@ const usersView = (function () {
     const FIELDS = ["nickname", "username", "profile", "email", "description", "expires", "allow_from"];
     const state = {
         generation: 0, users: [], profiles: [], loaded: false,
+        usage: { file: null, readable: false },
         form: null /* {mode, username, dirty, valid, seq, pending, hash, disabled} */
     };
     let onChanged = () => {};
@@ -35,6 +36,10 @@ const usersView = (function () {
             return false;
         }
         state.users = u.json ? u.json.users : [];
+        state.usage = {
+            file: u.json ? u.json.usage_file : null,
+            readable: u.json ? u.json.usage_readable : false
+        };
         state.profiles = p.json ? p.json.profiles : [];
         state.generation = u.json ? u.json.generation : (p.json ? p.json.generation : 0);
         state.loaded = true;
@@ -62,6 +67,30 @@ const usersView = (function () {
             el("span", { class: "pf-c-label__content", text }));
     }
 
+    /* "3 days ago" for an RFC 3339 time, as the tools say it. */
+    function ago(iso) {
+        const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+        const units = [[86400, "day"], [3600, "hour"], [60, "minute"]];
+        for (const [secs, name] of units) {
+            const n = Math.floor(s / secs);
+            if (n >= 1)
+                return n + " " + name + (n === 1 ? "" : "s") + " ago";
+        }
+        return "less than a minute ago";
+    }
+
+    /* When a key was last used, for a cell or a line: its text and the
+     * exact time (or why it is not known) for the hover. */
+    function lastUsed(iso) {
+        if (!state.usage.file)
+            return { text: "\u2014", title: "Not recorded: the store names no usage file" };
+        if (!state.usage.readable)
+            return { text: "unknown", title: "The usage file " + state.usage.file + " cannot be read" };
+        if (!iso)
+            return { text: "never", title: "Never used on this host" };
+        return { text: ago(iso), title: iso };
+    }
+
     function render() {
         const body = $("users-body");
         body.textContent = "";
@@ -86,6 +115,7 @@ const usersView = (function () {
                     el("div", { class: "cerbo-user", text: u.username })),
                 el("td", { "data-label": "Profile" }, badge(u.profile, "grey")),
                 el("td", { "data-label": "State", class: "cerbo-states" }, ...states),
+                el("td", { "data-label": "Last used", class: "cerbo-last-used", ...lastUsed(u.last_used) }),
                 el("td", { "data-label": "Contact", text: u.email }),
                 el("td", { class: "pf-c-table__action" }, el("div", { class: "cerbo-actions" },
                     el("button", {
@@ -201,12 +231,29 @@ const usersView = (function () {
         $("secret-group").hidden = true;
         $("edit-extra").hidden = false;
         $("rotate-area").textContent = "";
+        showKeyUsage(u);
         $("f-grace").value = "";
         $("toggle-disabled").textContent = u.disabled ? "Enable" : "Disable";
         $("user-save").textContent = "Save changes";
         updateSave();
         ui.openDialog($("user-dialog"), $("f-nickname"));
         check();
+    }
+
+    /* In the rotation part of the dialog: when the key, and during a
+     * grace period the old key, was last used on this host. */
+    function showKeyUsage(u) {
+        const p = $("key-usage");
+        p.textContent = "";
+        if (!state.usage.file)
+            return;
+        const cur = lastUsed(u.last_used);
+        p.appendChild(el("span", { id: "key-last-used", title: cur.title, text: "Key last used: " + cur.text + "." }));
+        if (u.old_secret_valid) {
+            const old = lastUsed(u.old_key_last_used);
+            p.appendChild(document.createTextNode(" "));
+            p.appendChild(el("span", { id: "old-key-last-used", title: old.title, text: "Old key last used: " + old.text + "." }));
+        }
     }
 
     function renderSecretArea(secret) {

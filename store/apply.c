@@ -394,6 +394,32 @@ change_store(struct cerbo_store *store, const struct plan *plan, int64_t now,
 	return rc;
 }
 
+/* The usage file, when the document names one (or null: none). */
+static int
+change_usage_file(struct cerbo_store *store, const struct plan *plan,
+    struct cerbo_apply_result *res, struct cerbo_error *err)
+{
+	const char *now = cerbo_store_usage_file(store);
+	char *old = NULL;
+	int rc;
+
+	if (!plan->usage_file_given ||
+	    (now == NULL && plan->usage_file == NULL) ||
+	    (now != NULL && plan->usage_file != NULL &&
+	        strcmp(now, plan->usage_file) == 0))
+		return 0;
+	if (now != NULL && (old = strdup(now)) == NULL)
+		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
+	rc = cerbo_store_set_usage_file(store, plan->usage_file, err);
+	if (rc == 0)
+		rc = note(res, CERBO_CHANGE_UPDATED, CERBO_OBJECT_STORE,
+		    "store", "usage_file", old, plan->usage_file, err);
+	if (rc == 0)
+		res->count[CERBO_APPLY_UPDATED]++;
+	free(old);
+	return rc;
+}
+
 /* ---- the interface ------------------------------------------------------- */
 
 int
@@ -438,6 +464,8 @@ cerbo_store_apply(struct cerbo_store *store, const char *buf, size_t len,
 		goto out;
 	/* From here on the store changes; only memory can run out. */
 	if (change_store(store, &plan, now, res, err) != 0)
+		goto out;
+	if (change_usage_file(store, &plan, res, err) != 0)
 		goto out;
 	if (result != NULL) {
 		*result = res;

@@ -110,6 +110,9 @@ struct plan {
 	struct uentry *users;
 	size_t nusers;
 	size_t capusers;
+	const char *usage_file; /* when usage_file_given; NULL: none */
+	int usage_file_given;
+	struct pos usage_file_at;
 	struct pentry **psorted; /* by name, then document order */
 	struct uentry **usorted;
 };

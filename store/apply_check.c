@@ -354,6 +354,13 @@ cerbo__apply_check(const struct cerbo_store *store, struct plan *plan,
 	}
 	if (check_removals(store, plan, name, err) != 0)
 		goto out;
+	if (plan->usage_file_given && plan->usage_file != NULL &&
+	    cerbo__usage_path_check(plan->usage_file, strlen(plan->usage_file),
+	        err) != 0) {
+		cerbo__error_relocate(err, CERBO_E_INVALID, name,
+		    plan->usage_file_at.line, plan->usage_file_at.col);
+		goto out;
+	}
 	rc = 0;
 out:
 	cerbo_store_free(scratch);

@@ -595,10 +595,24 @@ bad:
 	    "cerbo_apply must be %d", APPLY_FORMAT);
 }
 
+/* usage_file: an absolute path, or null for none (checked later). */
+static int
+read_usage_file(struct reader *r)
+{
+	r->plan->usage_file_given = 1;
+	r->plan->usage_file_at = here(r);
+	if (r->y.ev.type == YAML_SCALAR_EVENT && plain_null(r)) {
+		r->plan->usage_file = NULL;
+		return 0;
+	}
+	return take_string(r, "usage_file", 0, &r->plan->usage_file);
+}
+
 static int
 read_document(struct reader *r)
 {
-	static const char *const keys[] = {"cerbo_apply", "profiles", "users"};
+	static const char *const keys[] = {"cerbo_apply", "profiles", "users",
+	    "usage_file"};
 	unsigned seen = 0;
 	int field = -1, rc;
 
@@ -618,8 +632,9 @@ read_document(struct reader *r)
 		return fail_pos(r->err, CERBO_E_INVALID, r->name, here(r),
 		    "the document must be a mapping (with profiles and/or users)");
 	for (;;) {
-		rc = take_key(r, keys, 3,
-		    " (expected cerbo_apply, profiles, users)", &seen, &field);
+		rc = take_key(r, keys, 4,
+		    " (expected cerbo_apply, profiles, users, usage_file)",
+		    &seen, &field);
 		if (rc < 0)
 			return -1;
 		if (rc > 0)
@@ -629,6 +644,8 @@ read_document(struct reader *r)
 		if (field == 1 && read_list(r, "profiles", read_profile) != 0)
 			return -1;
 		if (field == 2 && read_list(r, "users", read_user) != 0)
+			return -1;
+		if (field == 3 && read_usage_file(r) != 0)
 			return -1;
 	}
 	if (next(r) != 0) /* document end */

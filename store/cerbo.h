@@ -192,6 +192,12 @@ uint64_t cerbo_store_generation(const struct cerbo_store *store);
 /* Lower-case hex BLAKE2b-256 of the bytes the store was read from ("" if
  * it was not read from bytes). */
 const char *cerbo_store_digest(const struct cerbo_store *store);
+/* The usage file the store names (its top-level usage_file, an absolute
+ * path), or NULL when it names none and no use is recorded. */
+const char *cerbo_store_usage_file(const struct cerbo_store *store);
+/* Name the usage file (path absolute), or none with path NULL. */
+CERBO_MUST_CHECK int cerbo_store_set_usage_file(struct cerbo_store *store,
+    const char *path, struct cerbo_error *err);
 
 /* ---------------------------------------------------------------------
  * Users.
@@ -750,6 +756,45 @@ int cerbo_log_verdict(const struct cerbo_log_args *args,
     cerbo_log_writer writer, void *ctx);
 
 /* ---------------------------------------------------------------------
+ * Usage records: when each key was last used on this host.
+ *
+ * When the store names a usage file, cerbo_verify() itself records each
+ * use of a correct key (allowed, or refused only by the profile or the
+ * address), the current and the old key apart, to the minute: at most
+ * one write per key per minute and process, no lock shared with the
+ * verification, no allocation.  The record never changes an answer: a
+ * missing, unwritable or damaged file is told once in a while in
+ * verdict->notice, and nothing else happens.  A front end does nothing.
+ * The file's format is in cerbo-store(5).
+ */
+struct cerbo_usage;
+
+/*
+ * Read the usage file at path (a snapshot, in memory).  A missing file is
+ * CERBO_E_NOTFOUND, one that is not a usage file or is damaged
+ * CERBO_E_STORE.
+ */
+CERBO_MUST_CHECK int cerbo_usage_load(const char *path,
+    struct cerbo_usage **out, struct cerbo_error *err);
+/* When key (CERBO_KEY_CURRENT or CERBO_KEY_OLD) of user was last used, in
+ * seconds since the epoch (a whole minute); 0 when never, or when the user
+ * has no such key. */
+int64_t cerbo_usage_last_used(const struct cerbo_usage *usage,
+    const struct cerbo_user *user, enum cerbo_key_used key);
+void cerbo_usage_free(struct cerbo_usage *usage);
+/*
+ * Make the usage file the store names ready for its users: create it when
+ * missing (mode 0664; its group is the folder's, so make the folder setgid
+ * to the group of the processes that verify), rebuild it when it is too
+ * small for the users, mostly taken by keys gone, or damaged, keeping the
+ * figures of the keys the store still has.  Nothing when it is fine or
+ * the store names no usage file.  *rebuilt (may be NULL) says whether it
+ * was written.
+ */
+CERBO_MUST_CHECK int cerbo_usage_prepare(const struct cerbo_store *store,
+    int *rebuilt, struct cerbo_error *err);
+
+/* ---------------------------------------------------------------------
  * Transactions: every change to a store file.
  *
  * begin takes the store's lock (a lock file beside it, never unlinked),
@@ -834,7 +879,12 @@ enum cerbo_change_op {
 	CERBO_CHANGE_UPDATED,
 	CERBO_CHANGE_REMOVED
 };
-enum cerbo_change_object { CERBO_OBJECT_USER, CERBO_OBJECT_PROFILE };
+/* CERBO_OBJECT_STORE: a top-level setting (field usage_file), name "store". */
+enum cerbo_change_object {
+	CERBO_OBJECT_USER,
+	CERBO_OBJECT_PROFILE,
+	CERBO_OBJECT_STORE
+};
 struct cerbo_changes;
 
 struct cerbo_changes *cerbo_changes_new(void);

@@ -74,7 +74,15 @@ cerbo_change_op_name(enum cerbo_change_op op)
 const char *
 cerbo_change_object_name(enum cerbo_change_object object)
 {
-	return object == CERBO_OBJECT_PROFILE ? "profile" : "user";
+	switch (object) {
+	case CERBO_OBJECT_PROFILE:
+		return "profile";
+	case CERBO_OBJECT_STORE:
+		return "store";
+	case CERBO_OBJECT_USER:
+		break;
+	}
+	return "user";
 }
 
 static char *
@@ -130,8 +138,8 @@ quoted_field(const char *field)
  * The line for a record: "+ user NAME", "+ profile NAME (SUMMARY)" when
  * an added object has a summary, "- profile NAME", "~ profile
  * NAME: + allow RULE", "~ profile NAME: - deny RULE", "~ user NAME:
- * secret changed", "~ user NAME: FIELD OLD -> NEW" (nickname and
- * description in quotes, an unset value as (unset)).
+ * secret changed", "~ store: FIELD OLD -> NEW", "~ user NAME: FIELD OLD -> NEW"
+ * (nickname and description in quotes, an unset value as (unset)).
  */
 static char *
 change_text(const struct change *c)
@@ -152,6 +160,10 @@ change_text(const struct change *c)
 		    c->new_value != NULL ? c->new_value : c->old_value);
 	if (strcmp(kind, "secret") == 0)
 		return format("~ %s %s: secret changed", obj, c->name);
+	if (c->object == CERBO_OBJECT_STORE)
+		return format("~ store: %s %s -> %s", kind,
+		    c->old_value != NULL ? c->old_value : "(unset)",
+		    c->new_value != NULL ? c->new_value : "(unset)");
 	/* A profile's description is always quoted, (unset) included. */
 	q = c->object == CERBO_OBJECT_PROFILE || quoted_field(kind) ? "\"" : "";
 	qo = c->old_value != NULL || c->object == CERBO_OBJECT_PROFILE ? q : "";

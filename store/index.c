@@ -152,7 +152,7 @@ load_profiles(struct cerbo__index *ix, const unsigned char *p, size_t len,
 {
 	const unsigned char *end = p + len;
 	char name[CERBO_PROFILE_NAME_MAX + 1], desc[CERBO_DESCRIPTION_MAX + 1];
-	char rule[CERBO_RULE_MAX + 1];
+	char rule[CERBO_RULE_MAX + 1], usage[CERBO__USAGE_PATH_MAX + 1];
 	uint32_t count, i, j, nr;
 	int k, changed;
 
@@ -181,8 +181,11 @@ load_profiles(struct cerbo__index *ix, const unsigned char *p, size_t len,
 			}
 		}
 	}
-	if (p != end)
-		goto bad;
+	if (p != end) {
+		if (take_str(&p, end, usage, sizeof(usage)) != 0 || p != end ||
+		    cerbo_store_set_usage_file(ix->profiles, usage, NULL) != 0)
+			goto bad;
+	}
 	return 0;
 bad:
 	return cerbo__fail(err, CERBO_E_STORE, "%s: damaged profile section",

@@ -104,6 +104,11 @@ put_profiles(struct buf *b, const struct cerbo_store *store)
 					return -1;
 		}
 	}
+	/* The usage file rides at the end of the profile section, where an
+	 * index written before it existed simply ends. */
+	if (cerbo_store_usage_file(store) != NULL &&
+	    buf_str(b, cerbo_store_usage_file(store), 0) != 0)
+		return -1;
 	return 0;
 }
 

@@ -7,7 +7,7 @@
  *   bytes checked by a BLAKE2b tag;
  *   profiles: u32 count, then per profile: str name, str description,
  *     u32 n, n x str allow rule, u32 n, n x str deny rule (str: u16 length,
- *     bytes);
+ *     bytes); then, when the store names one, str usage_file;
  *   slots: ntotal x u64, open addressing with linear probing on
  *     SipHash-2-4 of the username under a per-file key.  The home slot is
  *     the hash modulo nhome (a power of two); probing runs on past it

@@ -192,6 +192,23 @@ int cerbo__sys_lock(int fd);
 /* Remember the digest of the bytes a store was parsed from. */
 void cerbo__store_set_digest(struct cerbo_store *store, const char *hex);
 void cerbo__store_set_generation(struct cerbo_store *store, uint64_t gen);
+/* Longest usage_file path (cerbo-store(5)). */
+#define CERBO__USAGE_PATH_MAX 1024
+/* Whether s (len bytes) is a usable usage_file: absolute, no "." or ".."
+ * component, printable ASCII without spaces; 0 or -1 with err set. */
+int cerbo__usage_path_check(const char *s, size_t len, struct cerbo_error *err);
+/* Record that key (CERBO_KEY_CURRENT or CERBO_KEY_OLD, hash its hash
+ * string) of username was used at now, in the usage file at path (usage.c).
+ * Never fails: a problem is told in notice (noticelen bytes), at most once
+ * per CERBO__USAGE_NOTICE_INTERVAL seconds per process. */
+#define CERBO__USAGE_NOTICE_INTERVAL 600
+void cerbo__usage_record(const char *path, const char *username,
+    const char *hash, int64_t now, char *notice, size_t noticelen);
+/* cerbo_usage_load() from len bytes at buf (fuzzing). */
+int cerbo__usage_parse(const void *buf, size_t len, struct cerbo_usage **out,
+    struct cerbo_error *err);
+/* Forget the open usage file and the minutes written (tests). */
+void cerbo__usage_forget(void);
 
 /*
  * The model.  Other library files may read these structures directly; they
@@ -238,6 +255,7 @@ struct cerbo_profile {
 struct cerbo_store {
 	int format;
 	uint64_t generation;
+	char *usage_file; /* absolute path, or NULL: no usage records */
 	char digest[65];
 	struct cerbo_profile **profiles; /* sorted by name */
 	size_t nprofiles;

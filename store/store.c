@@ -38,6 +38,7 @@ cerbo_store_free(struct cerbo_store *store)
 		cerbo__user_free(store->users[i]);
 	for (i = 0; i < store->nprofiles; i++)
 		cerbo__profile_free(store->profiles[i]);
+	free(store->usage_file);
 	free(store->users);
 	free(store->index);
 	free(store->profiles);
@@ -54,6 +55,65 @@ const char *
 cerbo_store_digest(const struct cerbo_store *store)
 {
 	return store != NULL ? store->digest : "";
+}
+
+const char *
+cerbo_store_usage_file(const struct cerbo_store *store)
+{
+	return store != NULL ? store->usage_file : NULL;
+}
+
+int
+cerbo__usage_path_check(const char *s, size_t len, struct cerbo_error *err)
+{
+	size_t i;
+
+	if (len == 0 || s[0] != '/')
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "usage_file must be an absolute path");
+	if (len > CERBO__USAGE_PATH_MAX)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "usage_file is longer than %d bytes",
+		    CERBO__USAGE_PATH_MAX);
+	if (s[len - 1] == '/')
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "usage_file names a folder, not a file");
+	for (i = 0; i < len; i++) {
+		if (s[i] <= ' ' || s[i] > '~')
+			return cerbo__fail(err, CERBO_E_INVALID,
+			    "usage_file may hold printable ASCII only, no spaces");
+		/* "." and ".." components would make the path's meaning
+		 * depend on symlinks above them; "//" is just untidy. */
+		if (s[i] == '/' &&
+		    (s[i + 1] == '/' ||
+		        (s[i + 1] == '.' &&
+		            (i + 2 == len || s[i + 2] == '/' ||
+		                (s[i + 2] == '.' &&
+		                    (i + 3 == len || s[i + 3] == '/'))))))
+			return cerbo__fail(err, CERBO_E_INVALID,
+			    "usage_file must not hold \"//\", \".\" or \"..\" components");
+	}
+	return 0;
+}
+
+int
+cerbo_store_set_usage_file(struct cerbo_store *store, const char *path,
+    struct cerbo_error *err)
+{
+	char *copy = NULL;
+
+	if (store == NULL)
+		return cerbo__fail(err, CERBO_E_INVALID, "no store");
+	if (path != NULL) {
+		if (cerbo__usage_path_check(path, strlen(path), err) != 0)
+			return -1;
+		copy = strdup(path);
+		if (copy == NULL)
+			return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
+	}
+	free(store->usage_file);
+	store->usage_file = copy;
+	return 0;
 }
 
 int
@@ -381,6 +441,10 @@ cerbo_store_validate(const struct cerbo_store *store, struct cerbo_error *err)
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "generation is larger than %llu",
 		    (unsigned long long)CERBO__GENERATION_MAX);
+	if (store->usage_file != NULL &&
+	    cerbo__usage_path_check(store->usage_file,
+	        strlen(store->usage_file), err) != 0)
+		return -1;
 	for (i = 0; i < store->nprofiles; i++) {
 		const struct cerbo_profile *p = store->profiles[i];
 

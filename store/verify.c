@@ -34,6 +34,10 @@
  * Argon2id (imported) secrets: successes are remembered for a short
  * while (secret_cache.c), so one integration calling again and again
  * does not pay for argon2id each time.
+ *
+ * When the store names a usage file, a call whose key was right records
+ * the use there (usage.c): every front end records without code of its
+ * own, and a failed record only adds to verdict->notice.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -393,6 +397,7 @@ cerbo__verify_cache_clear(void)
 			slot_clear(&cache[i]);
 	pthread_mutex_unlock(&cache_lock);
 	cerbo__secret_cache_clear();
+	cerbo__usage_forget();
 }
 
 /* ---- the verdict ------------------------------------------------------- */
@@ -667,6 +672,20 @@ cerbo_verify_cost(const struct cerbo_verify_args *args, int *slow, char *notice,
 	return verify_cost(&a, slow, notice, noticelen, err);
 }
 
+/*
+ * Whether the verdict proves the key right: it matched and only the
+ * profile or the client address refused, if anything did.  A disabled or
+ * expired account is not a use of its key.
+ */
+static int
+key_was_right(const struct cerbo_verdict *v)
+{
+	if (v->key == CERBO_KEY_NONE)
+		return 0;
+	return v->code == CERBO_ALLOW || v->code == CERBO_DENY_FORBIDDEN ||
+	    v->code == CERBO_DENY_ADDRESS;
+}
+
 /* cerbo_verify() on structs of this version. */
 static int
 verify(const struct cerbo_verify_args *args, struct cerbo_verdict *verdict)
@@ -772,6 +791,13 @@ verify(const struct cerbo_verify_args *args, struct cerbo_verdict *verdict)
 		goto unknown;
 	}
 	decide(profiles, user, args, now, keynote, verdict);
+	if (key_was_right(verdict))
+		cerbo__usage_record(cerbo_store_usage_file(profiles),
+		    cerbo_user_name(user),
+		    cerbo_user_get(user,
+		        verdict->key == CERBO_KEY_OLD ? CERBO_USER_OLD_SECRET
+		                                      : CERBO_USER_SECRET),
+		    now, verdict->notice, sizeof(verdict->notice));
 	goto out;
 
 unknown:

@@ -18,7 +18,7 @@
 
 #define VERSION_PEEK_DEPTH 64
 
-enum root_key { R_FORMAT, R_GENERATION, R_PROFILES, R_USERS };
+enum root_key { R_FORMAT, R_GENERATION, R_USAGE_FILE, R_PROFILES, R_USERS };
 
 /* Where a user named its profile, to check the reference at the end. */
 struct ref {
@@ -591,13 +591,15 @@ parse_root(struct parser *p)
 			k = R_FORMAT;
 		else if (strcmp(sval(p), "generation") == 0)
 			k = R_GENERATION;
+		else if (strcmp(sval(p), "usage_file") == 0)
+			k = R_USAGE_FILE;
 		else if (strcmp(sval(p), "profiles") == 0)
 			k = R_PROFILES;
 		else if (strcmp(sval(p), "users") == 0)
 			k = R_USERS;
 		else
 			return fail_mark(p, &km, CERBO_E_STORE,
-			    "unknown key \"%.64s\" (known: cerbo_store, generation, profiles, users)",
+			    "unknown key \"%.64s\" (known: cerbo_store, generation, usage_file, profiles, users)",
 			    sval(p));
 		if (seen & (1u << k))
 			return fail_mark(p, &km, CERBO_E_STORE,
@@ -627,6 +629,17 @@ parse_root(struct parser *p)
 			        &v) != 0)
 				return -1;
 			p->store->generation = v;
+			break;
+		case R_USAGE_FILE:
+			if (want_string(p, "usage_file") != 0)
+				return -1;
+			if (cerbo__usage_path_check(sval(p), slen(p), p->err) !=
+			    0)
+				return fail_from(p, &p->y.ev.start_mark, "");
+			p->store->usage_file = cerbo__dup_mem(sval(p), slen(p));
+			if (p->store->usage_file == NULL)
+				return cerbo__fail(p->err, CERBO_E_NOMEM,
+				    "out of memory");
 			break;
 		case R_PROFILES:
 			if (parse_profiles(p) != 0)

@@ -4,7 +4,8 @@
  * Hand-formatted rather than emitted through libyaml: the shape is fixed,
  * and writing it directly is several times faster.  The rules that keep
  * it readable back exactly:
- *   - keys in a fixed order: cerbo_store, generation, profiles, users;
+ *   - keys in a fixed order: cerbo_store, generation, usage_file (when
+ *     set), profiles, users;
  *     profiles and users sorted by name; user fields in the order of
  *     enum cerbo_user_field; rules in the order they were given;
  *   - free text (nickname, email, description, rules) always in double
@@ -275,6 +276,11 @@ cerbo_store_emit(const struct cerbo_store *store, char **buf, size_t *len,
 	puts_(&o, HEADER);
 	uint_line(&o, "cerbo_store", (uint64_t)CERBO_STORE_FORMAT);
 	uint_line(&o, "generation", store->generation);
+	if (store->usage_file != NULL) {
+		puts_(&o, "usage_file: ");
+		scalar(&o, store->usage_file);
+		puts_(&o, "\n");
+	}
 	if (store->nprofiles == 0) {
 		puts_(&o, "profiles: {}\n");
 	} else {

@@ -25,6 +25,7 @@ int cmd_delete(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_edit_file(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
+int cmd_usage_file(int argc, char **argv);
 
 /* "USER": exactly one operand (a username); NULL after printing why. */
 const char *au_one_user(int argc, char **argv, const char *cmd);
@@ -83,6 +84,33 @@ int au_fields_check(const struct cli_opts *o, const struct au_field_value *f,
  * {"intro", "items": [...]} in a --json document. */
 void au_print_facts(FILE *f);
 void au_json_facts(struct cli_json *j);
+/*
+ * Last use of keys (apiuser_usage.c).  au_usage_open: the store's usage
+ * file read, or NULL when it names none or it cannot be read (said on
+ * stderr unless quiet).  au_usage_text: t (0: never) for a person, with
+ * how long ago, or why it is unknown.  au_usage_json: t as RFC 3339 UTC
+ * or null.  au_usage_idle_since: since when user's current key has not
+ * been used (its last use, or its creation when never used; 0 unknown).
+ */
+struct cerbo_usage *au_usage_open(const struct cerbo_store *store, int quiet);
+const char *au_usage_text(const struct cerbo_store *store,
+    const struct cerbo_usage *usage, int64_t t, int64_t now, char *buf,
+    size_t len);
+void au_usage_json(struct cli_json *j, const char *key,
+    const struct cerbo_usage *usage, int64_t t);
+int64_t au_usage_idle_since(const struct cerbo_user *user,
+    const struct cerbo_usage *usage);
+
+/*
+ * Before rotate --finish: when the old key of username was last used, for
+ * a person, into used (len bytes; "" when the store names no usage file).
+ * 0 to go on; CLI_EXIT_STATE, said why, when that was less than
+ * AU_FINISH_RECENT seconds ago or cannot be known, unless force; or
+ * another exit code.
+ */
+#define AU_FINISH_RECENT (15 * 60)
+int au_finish_check(const struct cli_opts *o, const char *username, int force,
+    char *used, size_t len);
 
 /* Option numbers for the commands' own long options. */
 enum {
@@ -106,6 +134,8 @@ enum {
 	AU_OPT_GENERATE,
 	AU_OPT_CHECK,
 	AU_OPT_DIFF,
+	AU_OPT_OFF,
+	AU_OPT_UNUSED_FOR,
 };
 
 /* The options of a user's fields, in add, import and edit's tables. */

@@ -261,7 +261,7 @@ out:
 
 static const char rotate_help[] =
     "usage: cerbo-apiuser rotate USER [--grace DURATION] [--force] [--secret-file PATH]\n"
-    "       cerbo-apiuser rotate USER --finish\n"
+    "       cerbo-apiuser rotate USER --finish [--force]\n"
     "\n"
     "Give USER a new secret key, printed exactly once (or written to --secret-file,\n"
     "or as \"secret\" in --json).  Without --grace the old key stops working at once.\n"
@@ -274,7 +274,10 @@ static const char rotate_help[] =
     "                          (at most 7d)\n"
     "  --force                 rotate even while an old key is valid (drops it)\n"
     "  --finish                end the grace period now: the old key stops working\n"
-    "                          (after a leak); no new key\n"
+    "                          (after a leak); no new key.  Says when the old key\n"
+    "                          was last used on this host, and is refused (exit 11)\n"
+    "                          without --force when that was within 15 minutes\n"
+    "                          (or cannot be known from the store's usage file)\n"
     "  --secret-file PATH      write the new key to PATH, a new file (mode 0600,\n"
     "                          never overwritten) instead of printing it\n" CLI_CHANGE_HELP
         CLI_COMMON_HELP CLI_HELP_HELP;
@@ -288,6 +291,7 @@ struct rotate_ctx {
 	char secret[CERBO_SECRET_GENERATED_SIZE];
 	char hash[CERBO_HASH_MAX];
 	char old_until[32];
+	char old_used[96]; /* --finish: when the old key was last used */
 };
 
 static int
@@ -401,10 +405,16 @@ cmd_rotate(int argc, char **argv)
 		rc = CLI_EXIT_USAGE;
 		goto out;
 	}
-	if (r->finish && (r->grace_given || r->force || r->secret_file)) {
+	if (r->finish && (r->grace_given || r->secret_file)) {
 		rc = cli_usage_error("rotate",
-		    "--finish takes no --grace, --force or --secret-file");
+		    "--finish takes no --grace or --secret-file");
 		goto out;
+	}
+	if (r->finish) {
+		rc = au_finish_check(&o, r->username, r->force, r->old_used,
+		    sizeof(r->old_used));
+		if (rc != 0)
+			goto out;
 	}
 	if (!r->finish &&
 	    (cerbo_secret_generate(r->secret, sizeof(r->secret)) != 0 ||
@@ -431,6 +441,9 @@ cmd_rotate(int argc, char **argv)
 			cli_json_str(&j, "secret_file", r->secret_file);
 		cli_json_str(&j, "old_secret_expires",
 		    r->old_until[0] != '\0' ? r->old_until : NULL);
+		if (r->finish)
+			cli_json_str(&j, "old_key_last_used",
+			    r->old_used[0] != '\0' ? r->old_used : NULL);
 		cli_json_u64(&j, "generation", c.generation);
 		rc = cli_json_end(&j);
 		goto out;
@@ -438,8 +451,10 @@ cmd_rotate(int argc, char **argv)
 	if (r->finish) {
 		if (!o.quiet)
 			printf(
-			    "%s: grace period ended; the old key no longer works\n",
-			    r->username);
+			    "%s: grace period ended; the old key no longer works%s%s\n",
+			    r->username,
+			    r->old_used[0] != '\0' ? "; it was last used " : "",
+			    r->old_used[0] != '\0' ? r->old_used : "");
 		goto out;
 	}
 	if (!o.quiet) {

@@ -18,17 +18,51 @@
 /* ---- list -------------------------------------------------------------- */
 
 static const char list_help[] =
-    "usage: cerbo-apiuser list [--profile NAME] [--json] [OPTIONS]\n"
+    "usage: cerbo-apiuser list [--profile NAME] [--unused-for DURATION] [--json]\n"
+    "                          [OPTIONS]\n"
     "\n"
-    "List the API users by nickname, each with its username underneath, its profile\n"
-    "and whether it is disabled.  Secrets and hashes are never shown.\n"
+    "List the API users by nickname, each with its username underneath, its profile,\n"
+    "whether it is disabled and when its key was last used on this host (when the\n"
+    "store names a usage file).  Secrets and hashes are never shown.\n"
     "\n"
     "  --profile NAME          only the users of this profile\n"
+    "  --unused-for DURATION   only the users whose key was not used for DURATION\n"
+    "                          (\"30d\"; a key never used counts from the user's\n"
+    "                          creation)\n"
     "  --json                  {\"changed\": false, \"generation\": N, \"digest\": D,\n"
     "                          \"users\": [{\"username\", \"nickname\", \"profile\",\n"
     "                          \"email\", \"description\", \"disabled\", \"expires\",\n"
-    "                          \"expired\", \"old_secret_valid\"}, ...]}\n" CLI_COMMON_HELP_OWN_JSON
+    "                          \"expired\", \"old_secret_valid\", \"last_used\"},\n"
+    "                          ...], \"usage_file\": PATH|null, \"usage_readable\"}\n"
+    "                          (last_used RFC 3339 UTC or null: never used, or\n"
+    "                          not known when usage_readable is false)\n" CLI_COMMON_HELP_OWN_JSON
         CLI_HELP_HELP;
+
+struct list_ctx {
+	const char *profile;
+	int64_t unused_for; /* -1: every user */
+};
+
+static int
+list_opt(void *ctx, int c, const char *arg)
+{
+	struct list_ctx *l = ctx;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+
+	switch (c) {
+	case AU_OPT_PROFILE:
+		l->profile = arg;
+		return 0;
+	case AU_OPT_UNUSED_FOR:
+		if (cerbo_duration_parse(arg, &l->unused_for, &err) != 0) {
+			cli_warnx("list: --unused-for: %s", err.message);
+			return CLI_EXIT_USAGE;
+		}
+		return 0;
+	default:
+		return cli_usage_error("list", "unknown option");
+	}
+}
 
 static const struct cerbo_store *sort_store;
 
@@ -64,17 +98,27 @@ json_user(struct cli_json *j, const struct cerbo_user *u)
 int
 cmd_list(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+	    {"profile", required_argument, NULL, AU_OPT_PROFILE},
+	    {"unused-for", required_argument, NULL, AU_OPT_UNUSED_FOR},
+	    CLI_LONGOPTS_END,
+	};
 	struct cerbo_store *store = NULL;
+	struct cerbo_usage *usage = NULL;
 	const struct cerbo_user *u;
 	const char *profile = NULL, *exp;
+	struct list_ctx l = {NULL, -1};
 	struct cli_opts o;
 	struct cli_json j;
 	size_t *order = NULL, i, n, shown = 0;
 	time_t now = time(NULL);
+	int64_t used, idle;
+	char when[96];
 	int rc;
 
 	cli_opts_init(&o);
-	rc = cli_getopt_string(argc, argv, &o, "profile", &profile, list_help);
+	rc = cli_getopt(argc, argv, longopts, &o, list_opt, &l, list_help);
+	profile = l.profile;
 	if (rc != 0)
 		goto out;
 	if (optind < argc) {
@@ -91,6 +135,16 @@ cmd_list(int argc, char **argv)
 		rc = CLI_EXIT_NOTFOUND;
 		goto out;
 	}
+	usage = au_usage_open(store, o.quiet && l.unused_for < 0);
+	if (l.unused_for >= 0 && usage == NULL) {
+		/* A key nobody can vouch for is not an unused key. */
+		cli_warnx("list: --unused-for: %s",
+		    cerbo_store_usage_file(store) == NULL
+		        ? "the store names no usage file (cerbo-apiuser usage-file)"
+		        : "the usage file cannot be read");
+		rc = CLI_EXIT_STATE;
+		goto out;
+	}
 	n = cerbo_store_user_count(store);
 	order = calloc(n + 1, sizeof(*order));
 	if (order == NULL) {
@@ -105,6 +159,8 @@ cmd_list(int argc, char **argv)
 	if (o.json) {
 		cli_json_begin(&j, 0);
 		cli_json_store_version(&j, store);
+		cli_json_str(&j, "usage_file", cerbo_store_usage_file(store));
+		cli_json_bool(&j, "usage_readable", usage != NULL);
 		cli_json_array_begin(&j, "users");
 	}
 	for (i = 0; i < n; i++) {
@@ -112,6 +168,12 @@ cmd_list(int argc, char **argv)
 		if (profile != NULL &&
 		    strcmp(cerbo_user_get(u, CERBO_USER_PROFILE), profile) != 0)
 			continue;
+		used = cerbo_usage_last_used(usage, u, CERBO_KEY_CURRENT);
+		if (l.unused_for >= 0) {
+			idle = au_usage_idle_since(u, usage);
+			if (idle == 0 || now - idle < l.unused_for)
+				continue;
+		}
 		shown++;
 		exp = cerbo_user_get(u, CERBO_USER_EXPIRES);
 		if (o.json) {
@@ -121,23 +183,31 @@ cmd_list(int argc, char **argv)
 			    cerbo_user_expired(u, now));
 			cli_json_bool(&j, "old_secret_valid",
 			    cerbo_user_old_key_valid(u, now));
+			au_usage_json(&j, "last_used", usage, used);
 			cli_json_object_end(&j);
 			continue;
 		}
-		printf("%s%s\n    %s  profile %s%s%s\n",
+		printf("%s%s\n    %s  profile %s%s%s%s%s\n",
 		    cerbo_user_get(u, CERBO_USER_NICKNAME),
 		    cerbo_user_disabled(u) ? "  [disabled]" : "",
 		    cerbo_user_name(u), cerbo_user_get(u, CERBO_USER_PROFILE),
-		    exp != NULL ? "  expires " : "", exp != NULL ? exp : "");
+		    exp != NULL ? "  expires " : "", exp != NULL ? exp : "",
+		    cerbo_store_usage_file(store) != NULL ? "  last used " : "",
+		    cerbo_store_usage_file(store) != NULL
+		        ? au_usage_text(store, usage, used, now, when,
+		              sizeof(when))
+		        : "");
 	}
 	if (o.json) {
 		cli_json_array_end(&j);
 		rc = cli_json_end(&j);
 	} else if (shown == 0 && !o.quiet) {
-		printf("(no API users%s%s)\n", profile ? " with profile " : "",
-		    profile ? profile : "");
+		printf("(no API users%s%s%s)\n",
+		    profile ? " with profile " : "", profile ? profile : "",
+		    l.unused_for >= 0 ? " unused for that long" : "");
 	}
 out:
+	cerbo_usage_free(usage);
 	free(order);
 	cerbo_store_free(store);
 	return rc;
@@ -150,7 +220,9 @@ static const char show_help[] =
     "\n"
     "Show every detail of USER except the secret: its scheme and when it was set,\n"
     "and whether an old key is still valid (during a rotation grace period), until\n"
-    "when.  --json adds the store's generation and digest, for --expect-generation\n"
+    "when; when the store names a usage file, when the key (and the old key) was\n"
+    "last used on this host (--json: last_used, old_key_last_used, RFC 3339 UTC or\n"
+    "null).  --json adds the store's generation and digest, for --expect-generation\n"
     "and --expect-digest.\n"
     "\n" CLI_COMMON_HELP CLI_HELP_HELP;
 
@@ -160,8 +232,11 @@ cmd_show(int argc, char **argv)
 	struct cerbo_store *store = NULL;
 	const struct cerbo_user *u;
 	const char *name, *v, *old, *scheme;
+	struct cerbo_usage *usage = NULL;
 	struct cli_opts o;
 	struct cli_json j;
+	int64_t used, old_used;
+	char when[96];
 	int rc, old_valid;
 
 	cli_opts_init(&o);
@@ -179,6 +254,9 @@ cmd_show(int argc, char **argv)
 	scheme = cerbo_hash_scheme(cerbo_user_get(u, CERBO_USER_SECRET));
 	old = cerbo_user_get(u, CERBO_USER_OLD_SECRET);
 	old_valid = cerbo_user_old_key_valid(u, time(NULL));
+	usage = au_usage_open(store, o.quiet);
+	used = cerbo_usage_last_used(usage, u, CERBO_KEY_CURRENT);
+	old_used = cerbo_usage_last_used(usage, u, CERBO_KEY_OLD);
 	if (o.json) {
 		cli_json_begin(&j, 0);
 		cli_json_store_version(&j, store);
@@ -195,6 +273,9 @@ cmd_show(int argc, char **argv)
 		        : NULL);
 		cli_json_str(&j, "created",
 		    cerbo_user_get(u, CERBO_USER_CREATED));
+		au_usage_json(&j, "last_used", usage, used);
+		au_usage_json(&j, "old_key_last_used", usage,
+		    old_valid ? old_used : 0);
 		cli_json_str(&j, "updated",
 		    cerbo_user_get(u, CERBO_USER_UPDATED));
 		rc = cli_json_end(&j);
@@ -221,9 +302,16 @@ cmd_show(int argc, char **argv)
 		printf(
 		    "old key:      expired %s (dropped on the next change)\n",
 		    cerbo_user_get(u, CERBO_USER_OLD_SECRET_EXPIRES));
+	printf("last used:    %s\n",
+	    au_usage_text(store, usage, used, time(NULL), when, sizeof(when)));
+	if (old_valid)
+		printf("old key last used: %s\n",
+		    au_usage_text(store, usage, old_used, time(NULL), when,
+		        sizeof(when)));
 	printf("created:      %s\n", cerbo_user_get(u, CERBO_USER_CREATED));
 	printf("updated:      %s\n", cerbo_user_get(u, CERBO_USER_UPDATED));
 out:
+	cerbo_usage_free(usage);
 	cerbo_store_free(store);
 	return rc;
 }

@@ -103,6 +103,8 @@ static const char usage_text[] =
     "  edit-file    edit the store in $VISUAL/$EDITOR under its lock\n"
     "  compile      write the store's compiled index (STORE.idx)\n"
     "  exit-codes   list the exit codes below, by number and name (--json)\n"
+    "  usage-file PATH|--off\n"
+    "               record when each key is used, in PATH (or stop)\n"
     "\n"
     "Run 'cerbo-apiuser COMMAND --help' for a command's options.\n"
     "Secrets are never taken from the command line: only from standard input\nor a terminal prompt.\n"
@@ -129,6 +131,7 @@ static const struct cli_command commands[] = {
     {"edit-file", cmd_edit_file},
     {"compile", cmd_compile},
     {"exit-codes", cli_cmd_exit_codes},
+    {"usage-file", cmd_usage_file},
 };
 
 const char *

@@ -477,6 +477,21 @@ cli_txn_options(const struct cli_opts *o, unsigned flags,
 	out->expect_digest = o->expect_digest;
 }
 
+/*
+ * The usage file follows the users: created, grown or tidied after a
+ * change.  A failure there is told and leaves the change made.
+ */
+static void
+usage_follow(const struct cerbo_store *store)
+{
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	char msg[1024];
+
+	if (cerbo_usage_prepare(store, NULL, &err) != 0)
+		cli_warnx("the usage file was not updated: %s",
+		    cerbo_error_format(&err, msg, sizeof(msg)));
+}
+
 int
 cli_change_run(const struct cli_opts *o, struct cli_change *c,
     struct cerbo_error *err)
@@ -508,6 +523,7 @@ cli_change_run(const struct cli_opts *o, struct cli_change *c,
 	snprintf(c->digest, sizeof(c->digest), "%s", cerbo_store_digest(store));
 	cli_log_change(o->store, "%s",
 	    c->what[0] != '\0' ? c->what : "changed");
+	usage_follow(store);
 	rc = 0;
 out:
 	cerbo_txn_free(txn);

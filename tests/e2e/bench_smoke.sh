@@ -15,6 +15,7 @@ check_contains "it times a full PAM cycle against pam_permit" "$out" "pam_permit
 check_contains "it compares with pam_pwdfile" "$out" "pam_pwdfile"
 check_contains "it times a fresh process's first verification" "$out" "first verify in a fresh process"
 check_contains "it times a warm library verification" "$out" "library verify, warm"
+check_contains "it times a warm verification recording uses, on against off" "$out" "recording uses (usage_file) on vs off"
 check_contains "it times a tool edit against a rewrite" "$out" "tool edit"
 for k in unknown_user wrong_secret disabled_user; do
 	check_contains "it reports the spread of $k refusals" "$out" "- $k:"

@@ -516,6 +516,58 @@ def main():
              verify("pk_sched_sync", new_key), 0)
     check_eq("and the newest key works", verify("pk_sched_sync", third), 0)
 
+    # -- last used: the column, and the rotation dialog ---------------------
+    recent = ("less than a minute ago", "1 minute ago")
+    headers = [h.text for h in d.find_elements(By.CSS_SELECTOR,
+                                               "#users-table th")]
+    check("the list has a \"Last used\" column", "Last used" in headers,
+          headers)
+    usage = os.path.join(os.path.dirname(STORE), "usage")
+    check_eq("(use recording turned on from the shell)",
+             apiuser("usage-file", usage, "--quiet")[0], 0)
+    check_eq("(the old key used, during its grace period)",
+             verify("pk_sched_sync", new_key), 0)
+    click("user-cancel")
+    d.refresh()
+    page_frame()
+    wait(lambda: d.find_element(By.TAG_NAME, "body").get_attribute(
+        "data-loaded") == "true" and row("pk_sched_sync"),
+        what="the reload")
+
+    def last_used_cell():
+        c = row("pk_sched_sync").find_element(By.CSS_SELECTOR,
+                                              ".cerbo-last-used")
+        return c.text.strip(), c.get_attribute("title")
+
+    cell = wait(last_used_cell, what="the Last used cell")
+    check_eq("a key never used since recording began: \"never\"", cell[0],
+             "never")
+    check_eq("(the newest key used)", verify("pk_sched_sync", third), 0)
+    d.refresh()
+    page_frame()
+    wait(lambda: d.find_element(By.TAG_NAME, "body").get_attribute(
+        "data-loaded") == "true" and row("pk_sched_sync"),
+        what="the reload")
+    u = json.loads(apiuser("show", "pk_sched_sync", "--json")[1])
+    cell = wait(last_used_cell, what="the Last used cell")
+    check("a key just used: how long ago", cell[0] in recent, cell)
+    check_eq("... and the exact time on hover, as the tools say it",
+             cell[1], u["last_used"])
+    shot("last-used")
+    row_action("pk_sched_sync", "edit")
+    wait(lambda: dialog_open("user-dialog") and text("key-usage"),
+         what="the key's last use in the dialog")
+    check("the rotation part says when the key was last used",
+          any("Key last used: %s." % r in text("key-usage") for r in recent),
+          text("key-usage"))
+    check("... and when the old key was, during the grace period",
+          any("Old key last used: %s." % r in text("key-usage")
+              for r in recent), text("key-usage"))
+    check_eq("... with the exact time on hover",
+             by_id("old-key-last-used").get_attribute("title"),
+             u["old_key_last_used"])
+    shot("rotation-last-used")
+
     # -- disable -------------------------------------------------------------
     wait(lambda: by_id("toggle-disabled").is_enabled(), what="the reload")
     click("toggle-disabled")

@@ -33,7 +33,7 @@ complete_words() {
 check_eq "the file is valid bash" "$(bash -n "$CERBO_TOP/etc/bash_completion.d/cerbo" 2>&1)" ""
 check_eq "cerbo-apiuser completes its commands" \
     "$(complete_words "$APIUSER" "")" \
-    "--help --version add apply check compile delete edit edit-file exit-codes explain hash help import list rotate show verify "
+    "--help --version add apply check compile delete edit edit-file exit-codes explain hash help import list rotate show usage-file verify "
 check_eq "cerbo-profile completes its commands" \
     "$(complete_words "$PROFILE" "")" \
     "--help --version add delete edit exit-codes help list show "

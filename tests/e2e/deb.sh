@@ -66,13 +66,14 @@ for p in $pkgs; do
 	    skip_all "$p is already on this system ($st)"
 done
 [ -e /etc/cerbo ] && skip_all "/etc/cerbo exists: not touching a real store"
+[ -e /var/lib/cerbo ] && skip_all "/var/lib/cerbo exists: not touching a real one"
 getent group cerbo >/dev/null && skip_all "the group cerbo exists already"
 [ -e /etc/pam.d/$service ] && skip_all "/etc/pam.d/$service exists"
 modlink=/etc/nginx/modules-enabled/50-mod-http-auth-cerbo.conf
 [ -e "$modlink" ] || [ -L "$modlink" ] && skip_all "$modlink exists"
 
 # Whatever happens, leave the system as it was.
-sys_undo "dpkg --purge $pkgs >/dev/null 2>&1; rm -f /etc/pam.d/$service; rm -rf /etc/cerbo; groupdel cerbo >/dev/null 2>&1"
+sys_undo "dpkg --purge $pkgs >/dev/null 2>&1; rm -f /etc/pam.d/$service; rm -rf /etc/cerbo /var/lib/cerbo; groupdel cerbo >/dev/null 2>&1"
 
 start=$(date +%s)
 if build; then
@@ -135,6 +136,8 @@ check_eq "postinst created the system group cerbo" \
     "$(getent group cerbo | cut -d: -f1)" cerbo
 check_eq "postinst created /etc/cerbo as root:cerbo 2750" \
     "$(stat -c '%U:%G %a' /etc/cerbo)" "root:cerbo 2750"
+check_eq "postinst created the usage file's folder /var/lib/cerbo as root:cerbo 2770" \
+    "$(stat -c '%U:%G %a' /var/lib/cerbo)" "root:cerbo 2770"
 check "the installed tool runs from /usr/bin" /usr/bin/cerbo-apiuser --version
 if command -v cockpit-bridge >/dev/null; then
 	check_contains "cockpit-bridge finds the installed page" \
@@ -295,6 +298,7 @@ rm -rf /etc/cerbo/* /etc/cerbo/.[!.]* 2>/dev/null
 dpkg -i $debs >/dev/null 2>&1
 check "dpkg --purge after the store was removed" dpkg --purge $pkgs
 check_fails "purge removed the empty /etc/cerbo" test -e /etc/cerbo
+check_fails "purge removed /var/lib/cerbo" test -e /var/lib/cerbo
 check_fails "purge removed the group cerbo" getent group cerbo
 check_fails "purge removed the module's modules-enabled link" test -L "$modlink"
 left=$(dpkg-query -W -f='${db:Status-Status} ${Package}\n' $pkgs 2>/dev/null |

@@ -611,11 +611,60 @@ cerbo_fuzz_request(const uint8_t *data, size_t size)
 	return 0;
 }
 
+#define USAGE_STORE                                                            \
+	"cerbo_store: 1\ngeneration: 1\n"                                      \
+	"profiles:\n  p:\n    allow:\n      - GET /**\n"                        \
+	"users:\n  pk_fuzz:\n    nickname: F\n    profile: p\n"               \
+	"    email: f@example.com\n    description: d\n"                     \
+	"    secret: \"$cerbo-b2b$v=1$MaCnOfDJTsgkEQtn6EZcUw$"                  \
+	"klWqgSdi9MgM9KkeZ3HEZftY6k1mkAzfEYsqcn7gImA\"\n"                      \
+	"    secret_set: 2026-01-01T00:00:00Z\n"                               \
+	"    old_secret: \"$cerbo-b2b$v=1$2bif2W4AYRT7cb3jgcsD3A$"              \
+	"//6uOhdaZUdzinYhOrxQpWub/TiC4I5UjqmDyvxrATM\"\n"                      \
+	"    old_secret_expires: 2026-01-02T00:00:00Z\n"                       \
+	"    created: 2026-01-01T00:00:00Z\n"                                  \
+	"    updated: 2026-01-01T00:00:00Z\n"
+
+int
+cerbo_fuzz_usage(const uint8_t *data, size_t size)
+{
+	static const char T[] = "usage";
+	static struct cerbo_store *store;
+	struct cerbo_usage *u = NULL;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	const struct cerbo_user *user;
+	int64_t t;
+	int k;
+
+	if (store == NULL &&
+	    cerbo_store_parse(USAGE_STORE, strlen(USAGE_STORE), "fuzz", &store,
+	        &err) != 0) {
+		fprintf(stderr, "fuzz target usage: %s\n", err.message);
+		abort();
+	}
+	if (cerbo__usage_parse(data, size, &u, &err) != 0) {
+		INVARIANT(T, u == NULL);
+		INVARIANT(T, err.status == CERBO_E_STORE ||
+		        err.status == CERBO_E_NOMEM);
+		return 0;
+	}
+	user = cerbo_store_user_find(store, "pk_fuzz");
+	INVARIANT(T, user != NULL);
+	for (k = CERBO_KEY_CURRENT; k <= CERBO_KEY_OLD; k++) {
+		t = cerbo_usage_last_used(u, user, (enum cerbo_key_used)k);
+		INVARIANT(T, t >= 0 && t % 60 == 0 && t <= 253402300799);
+	}
+	INVARIANT(T, cerbo_usage_last_used(u, user, CERBO_KEY_NONE) == 0);
+	cerbo_usage_free(u);
+	return 0;
+}
+
 const struct cerbo_fuzz_target cerbo_fuzz_targets[] = {
 	{ "store", cerbo_fuzz_store },
 	{ "basic", cerbo_fuzz_basic },
 	{ "hash", cerbo_fuzz_hash },
 	{ "request", cerbo_fuzz_request },
+	{ "usage", cerbo_fuzz_usage },
 };
 const size_t cerbo_fuzz_target_count =
     sizeof(cerbo_fuzz_targets) / sizeof(cerbo_fuzz_targets[0]);

@@ -36,6 +36,11 @@ int cerbo_fuzz_hash(const uint8_t *data, size_t size);
  * against a fixed profile; a parsed path is always normalised. */
 int cerbo_fuzz_request(const uint8_t *data, size_t size);
 
+/* cerbo_usage_load on the bytes (through cerbo__usage_parse), then
+ * cerbo_usage_last_used for a fixed user's two keys: a figure is a whole
+ * minute before the year 10000, or 0. */
+int cerbo_fuzz_usage(const uint8_t *data, size_t size);
+
 /* The targets by name, for the replay test. */
 struct cerbo_fuzz_target {
 	const char *name; /* also the corpus folder: tests/fuzz/corpus/<name> */
