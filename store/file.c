@@ -33,7 +33,7 @@
 /* ---- file identity --------------------------------------------------- */
 
 void
-cerbo__file_id_from_stat(struct cerbo_file_id *id, const struct stat *st)
+cerbo__file_id_from_stat(struct cerbo__file_id *id, const struct stat *st)
 {
 	memset(id, 0, sizeof(*id));
 	id->dev = st->st_dev;
@@ -44,8 +44,8 @@ cerbo__file_id_from_stat(struct cerbo_file_id *id, const struct stat *st)
 }
 
 int
-cerbo__file_id_equal(const struct cerbo_file_id *a,
-    const struct cerbo_file_id *b)
+cerbo__file_id_equal(const struct cerbo__file_id *a,
+    const struct cerbo__file_id *b)
 {
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
 	    a->mtime.tv_sec == b->mtime.tv_sec &&

@@ -51,7 +51,7 @@ struct cerbo__index {
 	uint64_t dummy; /* the slot read on a miss (0: no users) */
 	unsigned char key[crypto_shorthash_KEYBYTES];
 	struct cerbo_store *profiles; /* the profiles, no users */
-	struct cerbo_file_id id;      /* of the open file, when opened */
+	struct cerbo__file_id id;     /* of the open file, when opened */
 	unsigned flags;               /* CERBO_LOAD_NO_TRUST */
 	char path[PATH_MAX];
 };
@@ -97,7 +97,7 @@ ix_read(const struct cerbo__index *ix, void *p, size_t len, uint64_t off)
 static int
 make_resident(struct cerbo__index *ix, struct cerbo_error *err)
 {
-	struct cerbo_file_id id;
+	struct cerbo__file_id id;
 	struct stat st;
 
 	if (ix->file_size > cerbo__index_resident_max)
@@ -156,7 +156,7 @@ load_profiles(struct cerbo__index *ix, const unsigned char *p, size_t len,
 	uint32_t count, i, j, nr;
 	int k, changed;
 
-	ix->profiles = cerbo_store_new();
+	ix->profiles = cerbo__store_new();
 	if (ix->profiles == NULL)
 		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
 	if (take_u32(&p, end, &count) != 0)
@@ -372,7 +372,7 @@ out:
 int
 cerbo__index_current(const struct cerbo__index *ix, struct cerbo_error *err)
 {
-	struct cerbo_file_id id;
+	struct cerbo__file_id id;
 	struct stat st;
 
 	if (fstat(ix->fd, &st) != 0)

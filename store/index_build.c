@@ -124,9 +124,9 @@ put_record(struct buf *b, const struct cerbo_user *u)
 	put32(fixed, 0); /* length, set below */
 	fixed[4] = (unsigned char)(cerbo_user_disabled(u) ? 1 : 0);
 	fixed[5] = (unsigned char)flags;
-	put64(fixed + 6, (uint64_t)cerbo_user_time(u, CERBO_USER_EXPIRES));
+	put64(fixed + 6, (uint64_t)cerbo__user_time(u, CERBO_USER_EXPIRES));
 	put64(fixed + 14,
-	    (uint64_t)cerbo_user_time(u, CERBO_USER_OLD_SECRET_EXPIRES));
+	    (uint64_t)cerbo__user_time(u, CERBO_USER_OLD_SECRET_EXPIRES));
 	if (buf_put(b, fixed, sizeof(fixed)) != 0 ||
 	    buf_str(b, cerbo_user_name(u), 1) != 0)
 		return -1;

@@ -22,28 +22,28 @@
  * the library's files and the tests, which link libcerbo.a, use them.
  */
 /* An empty, valid store (no profiles, no users, generation 0). */
-struct cerbo_store *cerbo_store_new(void);
+struct cerbo_store *cerbo__store_new(void);
 /* The format version the file declared (CERBO_STORE_FORMAT when new). */
-int cerbo_store_format(const struct cerbo_store *store);
+int cerbo__store_format(const struct cerbo_store *store);
 /* Hex BLAKE2b-256 of any bytes; out must hold 65 bytes. */
-void cerbo_digest_hex(const void *buf, size_t len, char out[65]);
+void cerbo__digest_hex(const void *buf, size_t len, char out[65]);
 /* The field for a YAML key; -1 if unknown. */
-int cerbo_user_field_from_name(const char *name);
+int cerbo__user_field_from_name(const char *name);
 /* Times as seconds since the epoch; 0 when unset. */
-int64_t cerbo_user_time(const struct cerbo_user *user,
+int64_t cerbo__user_time(const struct cerbo_user *user,
     enum cerbo_user_field field);
 /* Drop every old key whose grace period is over; returns how many. */
-size_t cerbo_store_prune(struct cerbo_store *store, int64_t now);
+size_t cerbo__store_prune(struct cerbo_store *store, int64_t now);
 /* Validate a hash string's grammar and bounds. */
-CERBO_MUST_CHECK int cerbo_hash_validate(const char *hash,
+CERBO_MUST_CHECK int cerbo__hash_validate(const char *hash,
     struct cerbo_error *err);
 /* 1 when the store file did not exist when the transaction began. */
-int cerbo_txn_is_new(const struct cerbo_txn *txn);
+int cerbo__txn_is_new(const struct cerbo_txn *txn);
 /* Parse RFC 3339 UTC "YYYY-MM-DDTHH:MM:SSZ". */
-CERBO_MUST_CHECK int cerbo_time_parse(const char *s, int64_t *out,
+CERBO_MUST_CHECK int cerbo__time_parse(const char *s, int64_t *out,
     struct cerbo_error *err);
 /* Format into out (at least 21 bytes). */
-void cerbo_time_format(int64_t t, char *out, size_t len);
+void cerbo__time_format(int64_t t, char *out, size_t len);
 
 /* Test-only flags: skip the trust rules on read (the tests' stores live in
  * folders a test cannot make root-owned).  CERBO_VERIFY_NO_TRUST goes in
@@ -111,16 +111,16 @@ int cerbo__error_relocate(struct cerbo_error *err, enum cerbo_status status,
 /* ---- file.c: safe reading and the trust rules ------------------------ */
 
 /* The full identity of a file, to know cheaply whether it changed. */
-struct cerbo_file_id {
+struct cerbo__file_id {
 	dev_t dev;
 	ino_t ino;
 	off_t size;
 	struct timespec mtime;
 	struct timespec ctime;
 };
-void cerbo__file_id_from_stat(struct cerbo_file_id *id, const struct stat *st);
-int cerbo__file_id_equal(const struct cerbo_file_id *a,
-    const struct cerbo_file_id *b);
+void cerbo__file_id_from_stat(struct cerbo__file_id *id, const struct stat *st);
+int cerbo__file_id_equal(const struct cerbo__file_id *a,
+    const struct cerbo__file_id *b);
 
 /*
  * The trust rule for a store file, applied to a stat of it: a regular

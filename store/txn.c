@@ -267,7 +267,7 @@ read_store(struct cerbo_txn *t, struct cerbo_error *err)
 		if (!(t->flags & CERBO_TXN_CREATE))
 			return cerbo__fail_at(err, CERBO_E_NOTFOUND, t->path, 0,
 			    0, "no such store");
-		t->store = cerbo_store_new();
+		t->store = cerbo__store_new();
 		if (t->store == NULL)
 			return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
 		t->is_new = 1;
@@ -282,7 +282,7 @@ read_store(struct cerbo_txn *t, struct cerbo_error *err)
 	if (cerbo_store_parse(buf, len, t->path, &t->store, err) == -1)
 		goto out;
 	if (cerbo_store_digest(t->store)[0] == '\0') {
-		cerbo_digest_hex(buf, len, hex);
+		cerbo__digest_hex(buf, len, hex);
 		cerbo__store_set_digest(t->store, hex);
 	}
 	t->exists = 1;
@@ -411,7 +411,7 @@ cerbo_txn_store(struct cerbo_txn *txn)
 }
 
 int
-cerbo_txn_is_new(const struct cerbo_txn *txn)
+cerbo__txn_is_new(const struct cerbo_txn *txn)
 {
 	return txn != NULL && txn->is_new;
 }
@@ -607,7 +607,7 @@ cerbo_txn_commit(struct cerbo_txn *txn, struct cerbo_error *err)
 		    "generation %llu cannot grow further",
 		    (unsigned long long)txn->generation);
 	gen = txn->generation + 1;
-	cerbo_store_prune(txn->store, time(NULL));
+	cerbo__store_prune(txn->store, time(NULL));
 	if (cerbo_store_validate(txn->store, err) == -1)
 		goto out;
 	cerbo__store_set_generation(txn->store, gen);
@@ -670,7 +670,7 @@ cerbo_txn_commit(struct cerbo_txn *txn, struct cerbo_error *err)
 	 * behind no longer matches the store's identity or digest, and
 	 * readers parse the YAML instead, so the commit stands.
 	 */
-	cerbo_digest_hex(buf, len, hex);
+	cerbo__digest_hex(buf, len, hex);
 	(void)install_index(txn->dirfd, txn->base, txn->path, txn->store, &st,
 	    hex, NULL);
 	what = "syncing the store's folder";

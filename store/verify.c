@@ -68,7 +68,7 @@ struct slot {
 	struct snap *snap; /* NULL after a failed reload */
 	uint64_t used;
 	uint64_t generation; /* of the last store loaded from path */
-	struct cerbo_file_id id;
+	struct cerbo__file_id id;
 	unsigned flags;
 	int generation_known;
 };
@@ -209,7 +209,7 @@ join(char *out, size_t outlen, ...)
  */
 static int
 load(const char *path, unsigned flags, const struct stat *st, struct snap **out,
-    struct cerbo_file_id *id, char *note, size_t notelen,
+    struct cerbo__file_id *id, char *note, size_t notelen,
     struct cerbo_error *err)
 {
 	char why[512];
@@ -291,7 +291,7 @@ acquire(const char *path, unsigned flags, struct snap **out, char *notice,
 {
 	char ixnote[512], from[24], to[24];
 	uint64_t gen;
-	struct cerbo_file_id id, loaded;
+	struct cerbo__file_id id, loaded;
 	struct snap *snap = NULL;
 	struct slot *s;
 	struct stat st;
@@ -491,7 +491,7 @@ decide(const struct cerbo_store *store, const struct cerbo_user *user,
 		return;
 	}
 	if (cerbo_user_expired(user, now)) {
-		cerbo_time_format(cerbo_user_time(user, CERBO_USER_EXPIRES),
+		cerbo__time_format(cerbo__user_time(user, CERBO_USER_EXPIRES),
 		    when, sizeof(when));
 		set_verdict(v, CERBO_DENY_EXPIRED, "user %s expired at %s%s",
 		    name, when, keynote);
@@ -762,8 +762,8 @@ verify(const struct cerbo_verify_args *args, struct cerbo_verdict *verdict)
 			goto out;
 		}
 		if (verdict->key == CERBO_KEY_OLD) {
-			cerbo_time_format(cerbo_user_time(user,
-			                      CERBO_USER_OLD_SECRET_EXPIRES),
+			cerbo__time_format(cerbo__user_time(user,
+			                       CERBO_USER_OLD_SECRET_EXPIRES),
 			    when, sizeof(when));
 			snprintf(keynote, sizeof(keynote),
 			    " (old key, grace period until %s)", when);

@@ -252,7 +252,7 @@ options_and_spec_below_version_1_are_refused(void **state)
 	struct cerbo_user_spec spec = {0}; /* abi-init: unset on purpose */
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_store *s = cerbo_store_new();
+	struct cerbo_store *s = cerbo__store_new();
 
 	(void)state;
 	assert_int_equal(cerbo_txn_begin(path, &o, &txn, &err), -1);
@@ -337,7 +337,7 @@ changes_leave_the_store_tidy(void **state)
 	static const char *names[] = {"pk_d", "pk_b", "pk_c", "pk_a"};
 	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 	struct cerbo_error err = CERBO_ERROR_INIT;
-	struct cerbo_store *s = cerbo_store_new();
+	struct cerbo_store *s = cerbo__store_new();
 	size_t i;
 
 	(void)state;

@@ -83,7 +83,7 @@ setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/cerbo-index.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/apiusers.yaml", f->dir);
-	f->store = cerbo_store_new();
+	f->store = cerbo__store_new();
 	assert_non_null(f->store);
 	assert_int_equal(cerbo_profile_add(f->store, "sched", "Scheduling",
 	                     NULL),
@@ -163,8 +163,8 @@ index_returns_every_field_the_verifier_needs(void **state)
 	for (i = 0; i < (int)(sizeof(fields) / sizeof(fields[0])); i++)
 		assert_string_equal(cerbo_user_get(&got, fields[i]),
 		    cerbo_user_get(want, fields[i]));
-	assert_int_equal(cerbo_user_time(&got, CERBO_USER_EXPIRES),
-	    cerbo_user_time(want, CERBO_USER_EXPIRES));
+	assert_int_equal(cerbo__user_time(&got, CERBO_USER_EXPIRES),
+	    cerbo__user_time(want, CERBO_USER_EXPIRES));
 	assert_int_equal(cerbo__index_find(ix, "pk_plain", &got, buf,
 	                     sizeof(buf)),
 	    1);
@@ -577,7 +577,7 @@ index_copied_over_in_place_is_not_read_with_the_old_header(void **state)
 	/* Another store in the same folder, where pk_plain has another key
 	 * and there is one user more. */
 	assert_int_equal(cerbo_secret_generate(planted, sizeof(planted)), 0);
-	f->store = cerbo_store_new();
+	f->store = cerbo__store_new();
 	assert_non_null(f->store);
 	assert_int_equal(cerbo_profile_add(f->store, "sched", NULL, NULL), 0);
 	add_user(f->store, "pk_plain", planted);

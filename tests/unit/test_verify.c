@@ -161,7 +161,7 @@ group_setup(void **state)
 	    cerbo_secret_hash(A2_SECRET, strlen(A2_SECRET), C.h_a2,
 	        CERBO_HASH_MAX, &err) != 0)
 		return -1;
-	if (cerbo_time_parse("2029-12-30T12:00:00Z", &C.now, &err) != 0)
+	if (cerbo__time_parse("2029-12-30T12:00:00Z", &C.now, &err) != 0)
 		return -1;
 	write_file(C.path, main_store_text(C.h_key), 0640);
 	return 0;
@@ -349,7 +349,7 @@ user_is_allowed_until_expiry_and_refused_at_it(void **state)
 	int64_t exp;
 
 	(void)state;
-	assert_int_equal(cerbo_time_parse("2031-01-01T00:00:00Z", &exp, NULL),
+	assert_int_equal(cerbo__time_parse("2031-01-01T00:00:00Z", &exp, NULL),
 	    0);
 	run(C.path, "pk_future", C.key, GET_APPT, NULL, exp - 1, &v);
 	assert_int_equal(v.code, CERBO_ALLOW);
@@ -534,7 +534,7 @@ old_key_is_accepted_before_its_expiry(void **state)
 	int64_t end;
 
 	(void)state;
-	assert_int_equal(cerbo_time_parse("2029-12-31T00:00:00Z", &end, NULL),
+	assert_int_equal(cerbo__time_parse("2029-12-31T00:00:00Z", &end, NULL),
 	    0);
 	verify("pk_rot", C.oldkey, GET_APPT, NULL, &v);
 	assert_int_equal(v.code, CERBO_ALLOW);
@@ -555,7 +555,7 @@ old_key_is_refused_from_its_expiry_on(void **state)
 	int64_t end;
 
 	(void)state;
-	assert_int_equal(cerbo_time_parse("2029-12-31T00:00:00Z", &end, NULL),
+	assert_int_equal(cerbo__time_parse("2029-12-31T00:00:00Z", &end, NULL),
 	    0);
 	run(C.path, "pk_rot", C.oldkey, GET_APPT, NULL, end, &v);
 	assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
