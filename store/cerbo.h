@@ -39,7 +39,10 @@
  * (zero) when the caller's size ends before them.  A size smaller than
  * version 1's (a struct declared without its initialiser, or zeroed with
  * memset) is refused: the function returns -1 and writes nothing into
- * it.  A struct cerbo_error with such a size is the exception, as it is
+ * it.  Every flags word and enum argument is checked too: a bit or value
+ * this header does not define is an invalid argument (-1, CERBO_E_INVALID,
+ * nothing done), never ignored.  A struct cerbo_error with such a size is
+ * the exception, as it is
  * how errors are told: it is treated as NULL (nothing is written to it),
  * and cerbo_error_format() gives a message that names the mistake.
  * A later version adds fields at the end of a struct, never before or
@@ -532,7 +535,7 @@ struct cerbo_verify_args {
 	const char *request; /* "METHOD TARGET[ HTTP/x.y]"; NULL: none */
 	const char *rhost;   /* client address, NULL if unknown */
 	int64_t now;         /* 0: time(NULL) */
-	unsigned flags;      /* 0, or CERBO_VERIFY_FAST_ONLY */
+	unsigned flags;      /* 0, or CERBO_VERIFY_FAST_ONLY; no other bit */
 };
 /*
  * cerbo_verify() checks no secret with the slow scheme: when it would (see
@@ -666,8 +669,8 @@ struct cerbo_txn;
 #define CERBO_TXN_CREATE 0x1 /* create the store (and its folder) if absent */
 
 struct cerbo_txn_options {
-	size_t size; /* set by CERBO_TXN_OPTIONS_INIT */
-	unsigned flags;
+	size_t size;        /* set by CERBO_TXN_OPTIONS_INIT */
+	unsigned flags;     /* 0, or CERBO_TXN_CREATE; no other bit */
 	int64_t timeout_ms; /* <= 0: 10 s */
 	int expect_generation_set;
 	uint64_t expect_generation;

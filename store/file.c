@@ -622,6 +622,9 @@ cerbo_store_load(const char *path, unsigned flags, struct cerbo_store **out,
 	if (out == NULL)
 		return cerbo__fail(err, CERBO_E_INVALID, "no output store");
 	*out = NULL;
+	if ((flags & ~CERBO__LOAD_FLAGS) != 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "unknown load flag bits 0x%x", flags & ~CERBO__LOAD_FLAGS);
 	if (cerbo__read_file(path, flags, &buf, &len, NULL, err) == -1)
 		goto out;
 	if (cerbo_store_parse(buf, len, path, out, err) == -1)

@@ -45,11 +45,34 @@ CERBO_MUST_CHECK int cerbo__time_parse(const char *s, int64_t *out,
 /* Format into out (at least 21 bytes). */
 void cerbo__time_format(int64_t t, char *out, size_t len);
 
-/* Test-only flags: skip the trust rules on read (the tests' stores live in
- * folders a test cannot make root-owned).  CERBO_VERIFY_NO_TRUST goes in
- * cerbo_verify_args.flags, CERBO_TXN_NO_TRUST in cerbo_txn_options.flags. */
-#define CERBO_VERIFY_NO_TRUST 0x1
-#define CERBO_TXN_NO_TRUST 0x2
+/*
+ * The bits each public flags word accepts; any other bit is an invalid
+ * argument and the call does nothing (cerbo.h).
+ */
+#define CERBO__LOAD_FLAGS CERBO_LOAD_NO_TRUST
+#define CERBO__VERIFY_FLAGS CERBO_VERIFY_FAST_ONLY
+#define CERBO__TXN_FLAGS CERBO_TXN_CREATE
+/*
+ * Internal bits, set only by the test-only entry points below after the
+ * caller's flags passed the check above, so no caller of cerbo.h can set
+ * them: skip the trust rules on read.
+ */
+#define CERBO__VERIFY_NO_TRUST 0x80000000u
+#define CERBO__TXN_NO_TRUST 0x80000000u
+/*
+ * Test-only: cerbo_verify(), cerbo_verify_cost() and cerbo_txn_begin()
+ * without the trust rules (the tests' stores live in folders a test
+ * cannot make root-owned).  They are in libcerbo.a, which the tests link;
+ * libcerbo.so.0 does not export them, so a program built against cerbo.h
+ * cannot switch the trust checks off.
+ */
+int cerbo__verify_untrusted(const struct cerbo_verify_args *args,
+    struct cerbo_verdict *verdict);
+int cerbo__verify_cost_untrusted(const struct cerbo_verify_args *args,
+    int *slow, char *notice, size_t noticelen, struct cerbo_error *err);
+int cerbo__txn_begin_untrusted(const char *path,
+    const struct cerbo_txn_options *opts, struct cerbo_txn **out,
+    struct cerbo_error *err);
 
 /* ---- abi.c: the size rule of caller-allocated structs (cerbo.h) ------ */
 

@@ -187,7 +187,7 @@ take_lock(struct cerbo_txn *t, int64_t timeout_ms, struct cerbo_error *err)
 		return cerbo__fail_at(err, CERBO_E_UNSAFE, t->lock_path, 0, 0,
 		    "the lock file is not a regular file");
 	/* A lock file others may open for writing lets them block writers. */
-	if (!(t->flags & CERBO_TXN_NO_TRUST) &&
+	if (!(t->flags & CERBO__TXN_NO_TRUST) &&
 	    ((st.st_uid != 0 && st.st_uid != geteuid()) ||
 	        (st.st_mode & (S_IWGRP | S_IWOTH))))
 		return cerbo__fail_at(err, CERBO_E_UNSAFE, t->lock_path, 0, 0,
@@ -230,7 +230,7 @@ open_folder(struct cerbo_txn *t, struct cerbo_error *err)
 		    errno == ENOENT ? CERBO_E_NOTFOUND : CERBO_E_IO, t->dir, 0,
 		    0, "cannot open the store's folder: %s", strerror(errno));
 	/* Make it only where the folders above are trusted. */
-	if (!(t->flags & CERBO_TXN_NO_TRUST) &&
+	if (!(t->flags & CERBO__TXN_NO_TRUST) &&
 	    cerbo__trust_folders(t->dir, err) == -1)
 		return -1;
 	if (mkdir(t->dir, 0750) == -1 && errno != EEXIST)
@@ -276,8 +276,8 @@ read_store(struct cerbo_txn *t, struct cerbo_error *err)
 		return 0;
 	}
 	if (cerbo__read_fd(fd, t->path,
-	        (t->flags & CERBO_TXN_NO_TRUST) ? CERBO_LOAD_NO_TRUST : 0, &buf,
-	        &len, &t->st, err) == -1)
+	        (t->flags & CERBO__TXN_NO_TRUST) ? CERBO_LOAD_NO_TRUST : 0,
+	        &buf, &len, &t->st, err) == -1)
 		goto out;
 	if (cerbo_store_parse(buf, len, t->path, &t->store, err) == -1)
 		goto out;
@@ -334,9 +334,11 @@ check_expectations(const struct cerbo_txn *t, const struct cerbo_txn_options *o,
 	return 0;
 }
 
-int
-cerbo_txn_begin(const char *path, const struct cerbo_txn_options *copts,
-    struct cerbo_txn **out, struct cerbo_error *err)
+/* cerbo_txn_begin(), with the internal bits extra added to the options
+ * flags once the caller's were checked. */
+static int
+txn_begin(const char *path, const struct cerbo_txn_options *copts,
+    unsigned extra, struct cerbo_txn **out, struct cerbo_error *err)
 {
 	struct cerbo_txn_options o = CERBO_TXN_OPTIONS_INIT;
 	const struct cerbo_txn_options *opts = &o;
@@ -354,6 +356,11 @@ cerbo_txn_begin(const char *path, const struct cerbo_txn_options *copts,
 	    cerbo__abi_in(&o, sizeof(o), copts, CERBO__TXN_OPTIONS_V1) != 0)
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "struct cerbo_txn_options declared without CERBO_TXN_OPTIONS_INIT");
+	if ((o.flags & ~CERBO__TXN_FLAGS) != 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "unknown transaction flag bits 0x%x",
+		    o.flags & ~CERBO__TXN_FLAGS);
+	o.flags |= extra;
 	timeout = opts->timeout_ms > 0 ? opts->timeout_ms : LOCK_TIMEOUT_MS;
 	if (cerbo__sodium_init() == -1)
 		return cerbo__fail(err, CERBO_E_IO,
@@ -386,7 +393,7 @@ cerbo_txn_begin(const char *path, const struct cerbo_txn_options *copts,
 		    "is a symlink; edit the file it points to or replace the link");
 		goto out;
 	}
-	if (!(t->flags & CERBO_TXN_NO_TRUST) &&
+	if (!(t->flags & CERBO__TXN_NO_TRUST) &&
 	    cerbo__trust_folders(path, err) == -1)
 		goto out;
 	if (take_lock(t, timeout, err) == -1)
@@ -402,6 +409,21 @@ cerbo_txn_begin(const char *path, const struct cerbo_txn_options *copts,
 out:
 	cerbo_txn_free(t);
 	return rc;
+}
+
+int
+cerbo_txn_begin(const char *path, const struct cerbo_txn_options *opts,
+    struct cerbo_txn **out, struct cerbo_error *err)
+{
+	return txn_begin(path, opts, 0, out, err);
+}
+
+int
+cerbo__txn_begin_untrusted(const char *path,
+    const struct cerbo_txn_options *opts, struct cerbo_txn **out,
+    struct cerbo_error *err)
+{
+	return txn_begin(path, opts, CERBO__TXN_NO_TRUST, out, err);
 }
 
 struct cerbo_store *
@@ -767,7 +789,6 @@ cerbo_store_compile(const char *path, const struct cerbo_txn_options *opts,
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
-	unsigned flags = 0;
 	int rc = -1;
 
 	if (opts != NULL && cerbo__abi_check(opts, CERBO__TXN_OPTIONS_V1) != 0)
@@ -776,13 +797,15 @@ cerbo_store_compile(const char *path, const struct cerbo_txn_options *opts,
 	if (opts != NULL && (opts->flags & CERBO_TXN_CREATE))
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "compile does not create a store");
-	if (opts != NULL && (opts->flags & CERBO_TXN_NO_TRUST))
-		flags = CERBO_LOAD_NO_TRUST;
+	if (opts != NULL && (opts->flags & ~CERBO__TXN_FLAGS) != 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "unknown transaction flag bits 0x%x",
+		    opts->flags & ~CERBO__TXN_FLAGS);
 	/* The lock keeps the tools from replacing the store meanwhile. */
 	if (cerbo_txn_begin(path, opts, &txn, err) != 0 || txn == NULL)
 		goto out;
 	/* Stamp what was read through one descriptor: bytes and identity. */
-	if (cerbo__read_file(path, flags, &buf, &len, &st, err) != 0 ||
+	if (cerbo__read_file(path, 0, &buf, &len, &st, err) != 0 ||
 	    cerbo_store_parse(buf, len, path, &store, err) != 0)
 		goto out;
 	if (install_index(txn->dirfd, txn->base, path, store, &st,

@@ -214,7 +214,7 @@ load(const char *path, unsigned flags, const struct stat *st, struct snap **out,
 {
 	char why[512];
 	unsigned lflags =
-	    (flags & CERBO_VERIFY_NO_TRUST) ? CERBO_LOAD_NO_TRUST : 0;
+	    (flags & CERBO__VERIFY_NO_TRUST) ? CERBO_LOAD_NO_TRUST : 0;
 	struct cerbo__index *ix = NULL;
 	struct cerbo_store *store = NULL;
 	struct snap *snap = NULL;
@@ -298,14 +298,14 @@ acquire(const char *path, unsigned flags, struct snap **out, char *notice,
 	char *copy = NULL;
 	int rc = -1, e;
 
-	flags &= CERBO_VERIFY_NO_TRUST;
+	flags &= CERBO__VERIFY_NO_TRUST;
 	/* The stat and the trust rule need no lock: a call that overlaps a
 	 * change of the file sees either side of it, as with the lock. */
 	e = stat(path, &st) != 0 ? errno : 0;
 	if (e != 0)
 		cerbo__fail(err, e == ENOENT ? CERBO_E_NOTFOUND : CERBO_E_IO,
 		    "%s: %s", path, strerror(e));
-	else if (!(flags & CERBO_VERIFY_NO_TRUST) &&
+	else if (!(flags & CERBO__VERIFY_NO_TRUST) &&
 	    cerbo__trust_file_stat(path, &st, err) != 0)
 		e = -1;
 	pthread_mutex_lock(&cache_lock);
@@ -652,9 +652,11 @@ out:
 	return rc;
 }
 
-int
-cerbo_verify_cost(const struct cerbo_verify_args *args, int *slow, char *notice,
-    size_t noticelen, struct cerbo_error *err)
+/* cerbo_verify_cost(), with the internal bits extra added to args->flags
+ * once the caller's were checked. */
+static int
+verify_cost_entry(const struct cerbo_verify_args *args, int *slow, char *notice,
+    size_t noticelen, unsigned extra, struct cerbo_error *err)
 {
 	struct cerbo_verify_args a;
 
@@ -664,7 +666,27 @@ cerbo_verify_cost(const struct cerbo_verify_args *args, int *slow, char *notice,
 		    args == NULL
 		        ? "none"
 		        : "struct cerbo_verify_args declared without CERBO_VERIFY_ARGS_INIT");
+	if ((a.flags & ~CERBO__VERIFY_FLAGS) != 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "invalid arguments: unknown flag bits 0x%x",
+		    a.flags & ~CERBO__VERIFY_FLAGS);
+	a.flags |= extra;
 	return verify_cost(&a, slow, notice, noticelen, err);
+}
+
+int
+cerbo_verify_cost(const struct cerbo_verify_args *args, int *slow, char *notice,
+    size_t noticelen, struct cerbo_error *err)
+{
+	return verify_cost_entry(args, slow, notice, noticelen, 0, err);
+}
+
+int
+cerbo__verify_cost_untrusted(const struct cerbo_verify_args *args, int *slow,
+    char *notice, size_t noticelen, struct cerbo_error *err)
+{
+	return verify_cost_entry(args, slow, notice, noticelen,
+	    CERBO__VERIFY_NO_TRUST, err);
 }
 
 /* cerbo_verify() on structs of this version. */
@@ -788,9 +810,11 @@ out:
 	return rc;
 }
 
-int
-cerbo_verify(const struct cerbo_verify_args *args,
-    struct cerbo_verdict *verdict)
+/* cerbo_verify(), with the internal bits extra added to args->flags once
+ * the caller's were checked. */
+static int
+verify_entry(const struct cerbo_verify_args *args,
+    struct cerbo_verdict *verdict, unsigned extra)
 {
 	struct cerbo_verify_args a;
 	struct cerbo_verdict v = CERBO_VERDICT_INIT;
@@ -805,9 +829,31 @@ cerbo_verify(const struct cerbo_verify_args *args,
 		        ? "none"
 		        : "struct cerbo_verify_args declared without CERBO_VERIFY_ARGS_INIT");
 		rc = -1;
+	} else if ((a.flags & ~CERBO__VERIFY_FLAGS) != 0) {
+		/* A bit this version does not know may ask for something it
+		 * cannot give: refuse rather than guess. */
+		set_verdict(&v, CERBO_DENY_CREDENTIALS,
+		    "invalid arguments: unknown flag bits 0x%x",
+		    a.flags & ~CERBO__VERIFY_FLAGS);
+		rc = -1;
 	} else {
+		a.flags |= extra;
 		rc = verify(&a, &v);
 	}
 	cerbo__abi_out(verdict, &v, sizeof(v));
 	return rc;
+}
+
+int
+cerbo_verify(const struct cerbo_verify_args *args,
+    struct cerbo_verdict *verdict)
+{
+	return verify_entry(args, verdict, 0);
+}
+
+int
+cerbo__verify_untrusted(const struct cerbo_verify_args *args,
+    struct cerbo_verdict *verdict)
+{
+	return verify_entry(args, verdict, CERBO__VERIFY_NO_TRUST);
 }

@@ -707,7 +707,7 @@ world_readable_store_is_a_store_error(void **state)
 }
 
 static void
-unsafe_store_is_served_with_no_trust_flag(void **state)
+unsafe_store_is_served_only_through_the_test_entry(void **state)
 {
 	char path[160];
 	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
@@ -722,13 +722,79 @@ unsafe_store_is_served_with_no_trust_flag(void **state)
 	a.secret = C.key;
 	a.secret_len = strlen(C.key);
 	a.now = (time_t)C.now;
-	a.flags = CERBO_VERIFY_NO_TRUST;
-	assert_int_equal(cerbo_verify(&a, &v), 0);
+	assert_int_equal(cerbo__verify_untrusted(&a, &v), 0);
 	assert_int_equal(v.code, CERBO_ALLOW);
-	/* the same path without the flag is refused: no shared entry */
-	a.flags = 0;
+	/* the same path through the public call is refused: no shared
+	 * entry */
 	assert_int_equal(cerbo_verify(&a, &v), 0);
 	assert_int_equal(v.code, CERBO_STORE_ERROR);
+}
+
+/* A flag bit cerbo.h does not define is an invalid argument: nothing is
+ * read, and the old test-only bits (0x1, 0x2) switch no check off. */
+static void
+unknown_verify_flag_bits_are_refused(void **state)
+{
+	static const unsigned bits[] = {0x1, 0x2, 0x80, 0x80000000u};
+	char path[160], notice[64];
+	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	size_t i;
+	int slow = 7;
+
+	(void)state;
+	path_in_dir(path, sizeof(path), "flags.yaml");
+	write_file(path, main_store_text(C.h_key), 0666);
+	a.store_path = path;
+	a.username = "pk_alice";
+	a.secret = C.key;
+	a.secret_len = strlen(C.key);
+	a.now = (time_t)C.now;
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		a.flags = bits[i];
+		v = (struct cerbo_verdict)CERBO_VERDICT_INIT;
+		assert_int_equal(cerbo_verify(&a, &v), -1);
+		assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
+		assert_non_null(strstr(v.reason, "unknown flag bits"));
+		assert_string_equal(v.notice, "");
+		notice[0] = 'x';
+		assert_int_equal(cerbo_verify_cost(&a, &slow, notice,
+		                     sizeof(notice), &err),
+		    -1);
+		assert_int_equal(err.status, CERBO_E_INVALID);
+		assert_int_equal(notice[0], 'x'); /* nothing done */
+		/* the test entry checks the caller's bits the same way */
+		assert_int_equal(cerbo__verify_untrusted(&a, &v), -1);
+	}
+	a.flags = CERBO_VERIFY_FAST_ONLY;
+	assert_int_equal(cerbo__verify_untrusted(&a, &v), 0);
+	assert_int_equal(v.code, CERBO_ALLOW);
+}
+
+static void
+unknown_load_and_txn_flag_bits_are_refused(void **state)
+{
+	char path[160];
+	struct cerbo_txn_options o = CERBO_TXN_OPTIONS_INIT;
+	struct cerbo_store *s = (struct cerbo_store *)&s;
+	struct cerbo_txn *txn = (struct cerbo_txn *)&txn;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	struct stat st;
+
+	(void)state;
+	path_in_dir(path, sizeof(path), "flags-txn.yaml");
+	assert_int_equal(cerbo_store_load(path, 0x2, &s, &err), -1);
+	assert_int_equal(err.status, CERBO_E_INVALID);
+	assert_null(s);
+	o.flags = CERBO_TXN_CREATE | 0x2;
+	assert_int_equal(cerbo_txn_begin(path, &o, &txn, &err), -1);
+	assert_int_equal(err.status, CERBO_E_INVALID);
+	assert_null(txn);
+	assert_int_equal(stat(path, &st), -1); /* nothing made */
+	o.flags = 0x80000000u;
+	assert_int_equal(cerbo_store_compile(path, &o, &err), -1);
+	assert_int_equal(err.status, CERBO_E_INVALID);
 }
 
 static void
@@ -1233,7 +1299,10 @@ main(void)
 	    cmocka_unit_test(verdict_names_are_distinct),
 	    cmocka_unit_test(missing_store_is_a_store_error),
 	    cmocka_unit_test(world_readable_store_is_a_store_error),
-	    cmocka_unit_test(unsafe_store_is_served_with_no_trust_flag),
+	    cmocka_unit_test(
+	        unsafe_store_is_served_only_through_the_test_entry),
+	    cmocka_unit_test(unknown_verify_flag_bits_are_refused),
+	    cmocka_unit_test(unknown_load_and_txn_flag_bits_are_refused),
 	    cmocka_unit_test(invalid_store_is_a_store_error_with_position),
 	    cmocka_unit_test(store_in_unsafe_folder_is_a_store_error),
 	    cmocka_unit_test(store_replaced_by_rename_is_read_on_the_next_call),
