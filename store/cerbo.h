@@ -645,6 +645,22 @@ int cerbo_verdict_http_status(enum cerbo_verdict_code code);
 CERBO_MUST_CHECK int cerbo_verify_cost(const struct cerbo_verify_args *args,
     int *slow, char *notice, size_t noticelen, struct cerbo_error *err);
 
+/*
+ * Whether the store at path (NULL: CERBO_STORE_DEFAULT) can answer
+ * requests now, and if not, why: the verifier's own check (the same
+ * cache, trust rules, parse and choice of index as cerbo_verify(); one
+ * stat when nothing changed), for a /healthz endpoint, a start-up check
+ * and the tools' check.  0 when usable; -1 with err otherwise
+ * (CERBO_E_NOTFOUND, CERBO_E_UNSAFE, CERBO_E_STORE, CERBO_E_TOO_NEW,
+ * CERBO_E_IO, ...).  flags: 0, or CERBO_USABLE_INDEX to also rebuild the
+ * compiled index beside the store in memory and compare it with the file
+ * (CERBO_E_STORE when they differ: run cerbo-apiuser compile).  That reads
+ * and parses the whole store: for `check`, not for each request.
+ */
+#define CERBO_USABLE_INDEX 0x1
+CERBO_MUST_CHECK int cerbo_store_usable(const char *path, unsigned flags,
+    struct cerbo_error *err);
+
 /* 1 when s is a syntactically valid username. */
 int cerbo_username_valid(const char *s);
 /* 0 when s is a valid username, else -1 with the reason in err (for

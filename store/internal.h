@@ -521,9 +521,31 @@ struct cerbo__index;
  * commit's fault hook sees a second "open-temp", "write", "fsync" and
  * "rename"; cerbo_store_compile does the same on its own.
  */
+struct cerbo__index_stamp {
+	const struct stat *yaml_st;    /* the YAML's identity */
+	const char *digest_hex;        /* the digest of its bytes */
+	unsigned char mac_key[32];     /* cerbo__index_mac_key() of its bytes */
+	uint64_t self_ino;             /* the index file's own inode */
+	struct timespec self_mtime;    /* and the mtime its writer gives it */
+	const unsigned char *hash_key; /* the names' SipHash key; NULL: new */
+};
 int cerbo__index_build(const struct cerbo_store *store,
-    const struct stat *yaml_st, const char *digest_hex, unsigned char **out,
-    size_t *outlen, struct cerbo_error *err);
+    const struct cerbo__index_stamp *stamp, unsigned char **out, size_t *outlen,
+    struct cerbo_error *err);
+/* The key of an index's MAC (index_format.h): a keyed BLAKE2b-256 of the
+ * YAML's bytes, distinct from their digest. */
+void cerbo__index_mac_key(const void *yaml, size_t len, unsigned char out[32]);
+/*
+ * Whether the index beside the store at path is the one the store's
+ * content makes (`check`): it is rebuilt in memory from store, parsed
+ * from the YAML's bytes yaml (len bytes), with the index file's own
+ * stamps (the YAML identity, the self stamp, the names' key) and compared
+ * with the file byte for byte.  0 when it is the same, or when there is
+ * no index; -1 with CERBO_E_STORE ("run cerbo-apiuser compile") when it
+ * differs, or another status when it cannot be read.
+ */
+int cerbo__index_compare(const char *path, const struct cerbo_store *store,
+    const void *yaml, size_t len, struct cerbo_error *err);
 /*
  * Open the index of the store at store_path whose YAML has the stat
  * yaml_st.  CERBO_E_NOTFOUND: no index; CERBO_E_STATE: it does not match

@@ -548,21 +548,22 @@ set_owner(const struct cerbo_txn *t, int fd)
 static int
 install_index(int dirfd, const char *base, const char *path,
     const struct cerbo_store *store, const struct stat *yaml_st,
-    const char *digest_hex, struct cerbo_error *err)
+    const void *yaml, size_t yaml_len, struct cerbo_error *err)
 {
-	char tmp[NAME_MAX + 1], dest[NAME_MAX + 1];
+	struct cerbo__index_stamp stamp;
+	struct timespec times[2];
+	char tmp[NAME_MAX + 1], dest[NAME_MAX + 1], hex[65];
 	unsigned char *buf = NULL;
+	struct stat ist;
 	size_t len = 0;
 	int fd = -1, have_tmp = 0, e, rc = -1;
 	const char *what;
 
+	memset(&stamp, 0, sizeof(stamp));
 	if ((size_t)snprintf(dest, sizeof(dest), "%s%s", base,
 	        CERBO__INDEX_SUFFIX) >= sizeof(dest))
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "%s: file name too long for an index", path);
-	if (cerbo__index_build(store, yaml_st, digest_hex, &buf, &len, err) !=
-	    0)
-		return -1;
 	what = "creating a temp file in the store's folder";
 	fd = open_temp(dirfd, base, tmp, sizeof(tmp));
 	if (fd == -1)
@@ -572,8 +573,28 @@ install_index(int dirfd, const char *base, const char *path,
 	if (give_owner(fd, yaml_st->st_uid, yaml_st->st_gid,
 	        yaml_st->st_mode & 0777) == -1)
 		goto fail;
+	/* The self stamp (index_format.h): this inode, and an mtime one
+	 * second before it existed, which no later write can give it. */
+	what = "fstat";
+	if (fstat(fd, &ist) == -1)
+		goto fail;
+	cerbo__digest_hex(yaml, yaml_len, hex);
+	stamp.yaml_st = yaml_st;
+	stamp.digest_hex = hex;
+	cerbo__index_mac_key(yaml, yaml_len, stamp.mac_key);
+	stamp.self_ino = (uint64_t)ist.st_ino;
+	stamp.self_mtime.tv_sec = ist.st_ctim.tv_sec - 1;
+	stamp.self_mtime.tv_nsec = 0;
+	if (cerbo__index_build(store, &stamp, &buf, &len, err) != 0)
+		goto out;
 	what = NULL;
 	if (cerbo__sys_write_all(fd, buf, len) == -1)
+		goto fail;
+	what = "setting the index's stamped mtime";
+	times[0].tv_sec = 0;
+	times[0].tv_nsec = UTIME_OMIT;
+	times[1] = stamp.self_mtime;
+	if (futimens(fd, times) == -1)
 		goto fail;
 	what = "fsync";
 	if (cerbo__sys_fsync(fd, "fsync") == -1)
@@ -602,8 +623,10 @@ out:
 		close(fd);
 	if (have_tmp)
 		(void)unlinkat(dirfd, tmp, 0);
+	sodium_memzero(stamp.mac_key, sizeof(stamp.mac_key));
 	/* The records hold hash strings. */
-	sodium_memzero(buf, len);
+	if (buf != NULL)
+		sodium_memzero(buf, len);
 	free(buf);
 	return rc;
 }
@@ -694,7 +717,7 @@ cerbo_txn_commit(struct cerbo_txn *txn, struct cerbo_error *err)
 	 */
 	cerbo__digest_hex(buf, len, hex);
 	(void)install_index(txn->dirfd, txn->base, txn->path, txn->store, &st,
-	    hex, NULL);
+	    buf, len, NULL);
 	what = "syncing the store's folder";
 	if (cerbo__sys_fsync(txn->dirfd, "fsync-dir") == -1)
 		goto fail;
@@ -808,8 +831,8 @@ cerbo_store_compile(const char *path, const struct cerbo_txn_options *opts,
 	if (cerbo__read_file(path, 0, &buf, &len, &st, err) != 0 ||
 	    cerbo_store_parse(buf, len, path, &store, err) != 0)
 		goto out;
-	if (install_index(txn->dirfd, txn->base, path, store, &st,
-	        cerbo_store_digest(store), err) != 0)
+	if (install_index(txn->dirfd, txn->base, path, store, &st, buf, len,
+	        err) != 0)
 		goto out;
 	(void)cerbo__sys_fsync(txn->dirfd, "fsync-dir");
 	rc = 0;

@@ -689,6 +689,44 @@ cerbo__verify_cost_untrusted(const struct cerbo_verify_args *args, int *slow,
 	    CERBO__VERIFY_NO_TRUST, err);
 }
 
+int
+cerbo_store_usable(const char *path, unsigned flags, struct cerbo_error *err)
+{
+	struct cerbo_store *store = NULL;
+	struct snap *snap = NULL;
+	char scratch[512], *buf = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	if ((flags & ~(unsigned)CERBO_USABLE_INDEX) != 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "unknown flag bits 0x%x",
+		    flags & ~(unsigned)CERBO_USABLE_INDEX);
+	if (path == NULL)
+		path = CERBO_STORE_DEFAULT;
+	if (cerbo__sodium_init() != 0)
+		return cerbo__fail(err, CERBO_E_IO,
+		    "libsodium cannot be initialised");
+	scratch[0] = '\0';
+	if (acquire(path, 0, &snap, scratch, sizeof(scratch), err) != 0)
+		return -1;
+	snap_release(snap);
+	if (!(flags & CERBO_USABLE_INDEX))
+		return 0;
+	if (cerbo__read_file(path, 0, &buf, &len, NULL, err) != 0 ||
+	    cerbo_store_parse(buf, len, path, &store, err) != 0 ||
+	    cerbo__index_compare(path, store, buf, len, err) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (buf != NULL) {
+		sodium_memzero(buf, len); /* hash strings */
+		free(buf);
+	}
+	cerbo_store_free(store);
+	return rc;
+}
+
 /* cerbo_verify() on structs of this version. */
 static int
 verify(const struct cerbo_verify_args *args, struct cerbo_verdict *verdict)
