@@ -653,6 +653,7 @@ cmd_check(int argc, char **argv)
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cerbo_error terr = CERBO_ERROR_INIT;
 	struct cerbo_error aerr = CERBO_ERROR_INIT;
+	struct cerbo_error ierr = CERBO_ERROR_INIT;
 	struct cli_opts o;
 	struct cli_json j;
 	const char *file, *as_user = NULL;
@@ -660,7 +661,7 @@ cmd_check(int argc, char **argv)
 	gid_t *gids = NULL;
 	size_t ngids = 0;
 	uid_t uid = 0;
-	int rc, explicit_file, trusted = 1, valid, access_ok = 1;
+	int rc, explicit_file, trusted = 1, valid, access_ok = 1, usable = 1;
 
 	cli_opts_init(&o);
 	rc = cli_getopt(argc, argv, longopts, &o, as_user_opt, &as_user,
@@ -695,6 +696,12 @@ cmd_check(int argc, char **argv)
 			trusted = terr.status != CERBO_E_UNSAFE;
 		cerbo_store_free(again);
 	}
+	/* ...then as the verifier would use it, the compiled index beside
+	 * it rebuilt in memory and compared with the file... */
+	ierr = (struct cerbo_error)CERBO_ERROR_INIT;
+	if (valid && trusted && terr.status == CERBO_OK)
+		usable =
+		    cerbo_store_usable(file, CERBO_USABLE_INDEX, &ierr) == 0;
 	/* ...and as the account asked about. */
 	aerr = (struct cerbo_error)CERBO_ERROR_INIT;
 	if (as_user != NULL)
@@ -704,6 +711,8 @@ cmd_check(int argc, char **argv)
 		rc = CLI_EXIT_UNSAFE;
 	else if (!valid || !access_ok)
 		rc = CLI_EXIT_REFUSED;
+	else if (!usable)
+		rc = cli_exit_code(ierr.status);
 	else
 		rc = CLI_EXIT_OK;
 	if (o.json) {
@@ -719,6 +728,9 @@ cmd_check(int argc, char **argv)
 		if (!trusted && !explicit_file)
 			cli_json_str(&j, NULL,
 			    cerbo_error_format(&terr, text, sizeof(text)));
+		if (!usable)
+			cli_json_str(&j, NULL,
+			    cerbo_error_format(&ierr, text, sizeof(text)));
 		if (!access_ok)
 			cli_json_str(&j, NULL,
 			    cerbo_error_format(&aerr, text, sizeof(text)));
@@ -754,6 +766,8 @@ cmd_check(int argc, char **argv)
 		else
 			cli_error(&terr);
 	}
+	if (!usable)
+		cli_error(&ierr);
 	if (!access_ok)
 		cli_warnx("%s cannot read the store: %s", as_user,
 		    cerbo_error_format(&aerr, text, sizeof(text)));
