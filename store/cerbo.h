@@ -577,6 +577,20 @@ struct cerbo_verdict {
 	 * index beside the store is stale, damaged or unsafe (both, joined
 	 * by "; ", when both apply).  Never a secret or a hash. */
 	char notice[512];
+	/* -- version 2: the user's profile, and what it alone answers to
+	 * the request, for a tool that explains a verdict: set whenever the
+	 * user was found (and its secret, when one was given, matched), also
+	 * when the account was refused before the request was looked at
+	 * (disabled, expired, outside allow_from), so that nobody decides a
+	 * second time on a second read of the store.  profile_decided is 0
+	 * when no request was given, the parser refused it, or the profile
+	 * does not exist. */
+	char user_profile[CERBO_PROFILE_NAME_MAX + 1]; /* "": no such user */
+	int profile_decided;
+	int profile_allows;       /* 1 when the profile allows the request */
+	int profile_rule_matched; /* 1 when a rule decided, 0 default deny */
+	enum cerbo_rule_kind profile_rule_kind;
+	char profile_rule[CERBO_RULE_MAX + 1];
 };
 #define CERBO_VERDICT_INIT                                                     \
 	{                                                                      \

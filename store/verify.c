@@ -479,11 +479,31 @@ decide(const struct cerbo_store *store, const struct cerbo_user *user,
 {
 	const char *name = cerbo_user_name(user);
 	const char *allow_from, *pname;
-	const struct cerbo_profile *profile;
+	const struct cerbo_profile *profile = NULL;
 	struct cerbo_request req = CERBO_REQUEST_INIT;
 	struct cerbo_decision d = CERBO_DECISION_INIT;
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	char when[CERBO__TIME_TEXT];
+	int parsed = 0;
+
+	/* The profile's own answer first, kept in the verdict whatever the
+	 * account checks say: explain shows it beside an account refusal. */
+	pname = cerbo_user_get(user, CERBO_USER_PROFILE);
+	if (pname != NULL) {
+		(void)snprintf(v->user_profile, sizeof(v->user_profile), "%s",
+		    pname);
+		profile = cerbo_store_profile_find(store, pname);
+	}
+	if (args->request != NULL)
+		parsed = cerbo_request_parse(args->request, &req, &err) == 0;
+	if (parsed && profile != NULL) {
+		cerbo__profile_decide(profile, &req, &d);
+		v->profile_decided = 1;
+		v->profile_allows = d.allowed;
+		v->profile_rule_matched = d.matched;
+		v->profile_rule_kind = d.kind;
+		memcpy(v->profile_rule, d.rule, sizeof(v->profile_rule));
+	}
 
 	if (cerbo_user_disabled(user)) {
 		set_reason(v, CERBO_DENY_DISABLED, "user ", name,
@@ -517,19 +537,16 @@ decide(const struct cerbo_store *store, const struct cerbo_user *user,
 		    (char *)NULL);
 		return;
 	}
-	if (cerbo_request_parse(args->request, &req, &err) != 0) {
+	if (!parsed) {
 		set_verdict(v, CERBO_DENY_REQUEST, "%s (user %s%s)",
 		    err.message, name, keynote);
 		return;
 	}
-	pname = cerbo_user_get(user, CERBO_USER_PROFILE);
-	profile = pname != NULL ? cerbo_store_profile_find(store, pname) : NULL;
 	if (profile == NULL) {
 		set_verdict(v, CERBO_STORE_ERROR,
 		    "user %s names a profile that does not exist", name);
 		return;
 	}
-	cerbo__profile_decide(profile, &req, &d);
 	v->rule_matched = d.matched;
 	v->rule_kind = d.kind;
 	memcpy(v->rule, d.rule, sizeof(v->rule));

@@ -314,6 +314,45 @@ key_with_one_wrong_character_is_bad_credentials(void **state)
 	assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
 }
 
+/* The one verdict carries the profile's own answer, also when the
+ * account was refused first: explain decides nothing a second time. */
+static void
+verdict_carries_the_profile_answer_beside_an_account_refusal(void **state)
+{
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
+
+	(void)state;
+	verify("pk_disabled", C.key, GET_APPT, NULL, &v);
+	assert_int_equal(v.code, CERBO_DENY_DISABLED);
+	assert_string_equal(v.user_profile, "sched");
+	assert_int_equal(v.profile_decided, 1);
+	assert_int_equal(v.profile_allows, 1);
+	assert_int_equal(v.profile_rule_matched, 1);
+	assert_int_equal(v.profile_rule_kind, CERBO_RULE_ALLOW);
+	assert_string_equal(v.profile_rule, "GET /api/v1/appointments/**");
+	assert_int_equal(v.rule_matched, 0); /* the request was not decided */
+	v = (struct cerbo_verdict)CERBO_VERDICT_INIT;
+	verify("pk_alice", C.key, "GET /api/v1/patients", NULL, &v);
+	assert_int_equal(v.code, CERBO_DENY_FORBIDDEN);
+	assert_int_equal(v.profile_decided, 1);
+	assert_int_equal(v.profile_allows, 0);
+	assert_int_equal(v.profile_rule_matched, 0);
+	v = (struct cerbo_verdict)CERBO_VERDICT_INIT;
+	verify("pk_alice", C.key, "GET /a//b", NULL, &v);
+	assert_int_equal(v.code, CERBO_DENY_REQUEST);
+	assert_string_equal(v.user_profile, "sched");
+	assert_int_equal(v.profile_decided, 0);
+	v = (struct cerbo_verdict)CERBO_VERDICT_INIT;
+	verify("pk_nobody", C.key, GET_APPT, NULL, &v);
+	assert_string_equal(v.user_profile, "");
+	assert_int_equal(v.profile_decided, 0);
+	/* a wrong secret learns nothing of the profile */
+	v = (struct cerbo_verdict)CERBO_VERDICT_INIT;
+	verify("pk_alice", C.other, GET_APPT, NULL, &v);
+	assert_string_equal(v.user_profile, "");
+	assert_int_equal(v.profile_decided, 0);
+}
+
 static void
 disabled_user_is_refused_after_the_secret(void **state)
 {
@@ -1302,6 +1341,8 @@ main(void)
 	    cmocka_unit_test(
 	        unsafe_store_is_served_only_through_the_test_entry),
 	    cmocka_unit_test(unknown_verify_flag_bits_are_refused),
+	    cmocka_unit_test(
+	        verdict_carries_the_profile_answer_beside_an_account_refusal),
 	    cmocka_unit_test(unknown_load_and_txn_flag_bits_are_refused),
 	    cmocka_unit_test(invalid_store_is_a_store_error_with_position),
 	    cmocka_unit_test(store_in_unsafe_folder_is_a_store_error),
