@@ -71,6 +71,14 @@ extern "C" {
 #else
 #define CERBO_MUST_CHECK
 #endif
+/* The arguments (1-based) that may never be NULL: a compiler that sees a
+ * NULL passed warns.  The library keeps its own NULL checks all the same
+ * (a program may still pass one): it builds with CERBO_NO_NONNULL. */
+#if defined(__GNUC__) && !defined(CERBO_NO_NONNULL)
+#define CERBO_NONNULL(...) __attribute__((nonnull(__VA_ARGS__)))
+#else
+#define CERBO_NONNULL(...)
+#endif
 
 #define CERBO_STORE_DEFAULT "/etc/cerbo/apiusers.yaml"
 #define CERBO_STORE_FORMAT 1 /* the cerbo_store: version this build writes */
@@ -157,7 +165,8 @@ void cerbo_store_free(struct cerbo_store *store);
  * cerbo-store(5).  The result is fully validated.
  */
 CERBO_MUST_CHECK int cerbo_store_parse(const char *buf, size_t len,
-    const char *name, struct cerbo_store **out, struct cerbo_error *err);
+    const char *name, struct cerbo_store **out, struct cerbo_error *err)
+    CERBO_NONNULL(5);
 
 /* Flags for cerbo_store_load(). */
 /* Judge a file's content only, its owner and mode unchecked (what
@@ -171,7 +180,7 @@ CERBO_MUST_CHECK int cerbo_store_parse(const char *buf, size_t len,
  * parse it.  A missing file is CERBO_E_NOTFOUND.
  */
 CERBO_MUST_CHECK int cerbo_store_load(const char *path, unsigned flags,
-    struct cerbo_store **out, struct cerbo_error *err);
+    struct cerbo_store **out, struct cerbo_error *err) CERBO_NONNULL(1, 3);
 
 /*
  * The trust checks alone, as a reader would apply them (for `check`).
@@ -180,15 +189,15 @@ CERBO_MUST_CHECK int cerbo_store_load(const char *path, unsigned flags,
  * calling process's identity is used.
  */
 CERBO_MUST_CHECK int cerbo_store_check_access(const char *path, uid_t uid,
-    const gid_t *gids, size_t ngids, struct cerbo_error *err);
+    const gid_t *gids, size_t ngids, struct cerbo_error *err) CERBO_NONNULL(1);
 
 /* Validate the whole store: every field, every reference. */
 CERBO_MUST_CHECK int cerbo_store_validate(const struct cerbo_store *store,
-    struct cerbo_error *err);
+    struct cerbo_error *err) CERBO_NONNULL(1);
 
 /* Deterministic YAML text of the store; *buf is malloc'd, caller frees. */
 CERBO_MUST_CHECK int cerbo_store_emit(const struct cerbo_store *store,
-    char **buf, size_t *len, struct cerbo_error *err);
+    char **buf, size_t *len, struct cerbo_error *err) CERBO_NONNULL(1, 2, 3);
 
 uint64_t cerbo_store_generation(const struct cerbo_store *store);
 /* Lower-case hex BLAKE2b-256 of the bytes the store was read from ("" if
@@ -260,7 +269,8 @@ struct cerbo_user_spec {
 		.size = sizeof(struct cerbo_user_spec)                         \
 	}
 CERBO_MUST_CHECK int cerbo_user_add(struct cerbo_store *store,
-    const struct cerbo_user_spec *spec, int64_t now, struct cerbo_error *err);
+    const struct cerbo_user_spec *spec, int64_t now, struct cerbo_error *err)
+    CERBO_NONNULL(1, 2);
 
 /*
  * Set one field from its text form (NULL unsets an optional field).  The
@@ -270,7 +280,7 @@ CERBO_MUST_CHECK int cerbo_user_add(struct cerbo_store *store,
  */
 CERBO_MUST_CHECK int cerbo_user_set(struct cerbo_store *store,
     const char *username, enum cerbo_user_field field, const char *value,
-    int64_t now, int *changed, struct cerbo_error *err);
+    int64_t now, int *changed, struct cerbo_error *err) CERBO_NONNULL(1, 2);
 
 /*
  * Check a field's text form by the rules cerbo_user_set() and
@@ -295,7 +305,7 @@ CERBO_MUST_CHECK int cerbo_user_field_differs(const struct cerbo_user *user,
     struct cerbo_error *err);
 
 CERBO_MUST_CHECK int cerbo_user_remove(struct cerbo_store *store,
-    const char *username, struct cerbo_error *err);
+    const char *username, struct cerbo_error *err) CERBO_NONNULL(1, 2);
 
 /*
  * Replace a user's key with new_hash.  grace == 0: the old key stops
@@ -306,17 +316,19 @@ CERBO_MUST_CHECK int cerbo_user_remove(struct cerbo_store *store,
  */
 CERBO_MUST_CHECK int cerbo_user_set_secret(struct cerbo_store *store,
     const char *username, const char *new_hash, int64_t now, int64_t grace,
-    int force, struct cerbo_error *err);
+    int force, struct cerbo_error *err) CERBO_NONNULL(1, 2, 3);
 
 /* End a grace period now: drop the old key.  CERBO_E_STATE if none. */
 CERBO_MUST_CHECK int cerbo_user_drop_old_secret(struct cerbo_store *store,
-    const char *username, int64_t now, struct cerbo_error *err);
+    const char *username, int64_t now, struct cerbo_error *err)
+    CERBO_NONNULL(1, 2);
 
 /* ---------------------------------------------------------------------
  * Profiles and endpoint rules.
  */
 enum cerbo_rule_kind { CERBO_RULE_ALLOW, CERBO_RULE_DENY };
-/* The store's key for a rule list: "allow" or "deny". */
+/* The store's key for a rule list: "allow" or "deny" ("unknown" for a
+ * value this header does not define). */
 const char *cerbo_rule_kind_name(enum cerbo_rule_kind kind);
 
 size_t cerbo_store_profile_count(const struct cerbo_store *store);
@@ -339,10 +351,11 @@ size_t cerbo_store_profile_users(const struct cerbo_store *store,
     const char *name);
 
 CERBO_MUST_CHECK int cerbo_profile_add(struct cerbo_store *store,
-    const char *name, const char *description, struct cerbo_error *err);
+    const char *name, const char *description, struct cerbo_error *err)
+    CERBO_NONNULL(1, 2);
 CERBO_MUST_CHECK int cerbo_profile_set_description(struct cerbo_store *store,
     const char *name, const char *description, int *changed,
-    struct cerbo_error *err);
+    struct cerbo_error *err) CERBO_NONNULL(1, 2);
 /* Would cerbo_profile_set_description() change it?  The same rules
  * (trimmed, validated); *differs 1 or 0, or -1 with err. */
 CERBO_MUST_CHECK int
@@ -351,17 +364,17 @@ cerbo_profile_description_differs(const struct cerbo_profile *profile,
 /* Add a rule (validated; a duplicate is not added, *changed tells). */
 CERBO_MUST_CHECK int cerbo_profile_rule_add(struct cerbo_store *store,
     const char *name, enum cerbo_rule_kind kind, const char *rule, int *changed,
-    struct cerbo_error *err);
+    struct cerbo_error *err) CERBO_NONNULL(1, 2, 4);
 CERBO_MUST_CHECK int cerbo_profile_rule_remove(struct cerbo_store *store,
     const char *name, enum cerbo_rule_kind kind, const char *rule, int *changed,
-    struct cerbo_error *err);
+    struct cerbo_error *err) CERBO_NONNULL(1, 2, 4);
 /* CERBO_E_INUSE, naming the users, while a user uses the profile. */
 CERBO_MUST_CHECK int cerbo_profile_remove(struct cerbo_store *store,
-    const char *name, struct cerbo_error *err);
+    const char *name, struct cerbo_error *err) CERBO_NONNULL(1, 2);
 
 /* Validate one "METHOD PATH" rule. */
 CERBO_MUST_CHECK int cerbo_rule_validate(const char *rule,
-    struct cerbo_error *err);
+    struct cerbo_error *err) CERBO_NONNULL(1);
 /*
  * A warning about a valid rule of kind, for the tools to show (the rule
  * is still accepted), or NULL.  Today: a deny rule whose path does not end
@@ -390,7 +403,7 @@ struct cerbo_request {
 		.size = sizeof(struct cerbo_request)                           \
 	}
 CERBO_MUST_CHECK int cerbo_request_parse(const char *line,
-    struct cerbo_request *out, struct cerbo_error *err);
+    struct cerbo_request *out, struct cerbo_error *err) CERBO_NONNULL(1, 2);
 
 /* Which rule decided a request, for logs and `explain`. */
 struct cerbo_decision {
@@ -414,7 +427,8 @@ struct cerbo_decision {
  * for invalid arguments.
  */
 CERBO_MUST_CHECK int cerbo_profile_decide(const struct cerbo_profile *profile,
-    const struct cerbo_request *request, struct cerbo_decision *out);
+    const struct cerbo_request *request, struct cerbo_decision *out)
+    CERBO_NONNULL(2, 3);
 
 /* ---------------------------------------------------------------------
  * Secrets and hash strings.
@@ -428,7 +442,8 @@ CERBO_MUST_CHECK int cerbo_profile_decide(const struct cerbo_profile *profile,
 #define CERBO_ARGON2_OPSLIMIT_MAX 10
 
 /* A new key into out (at least CERBO_SECRET_GENERATED_SIZE bytes). */
-CERBO_MUST_CHECK int cerbo_secret_generate(char *out, size_t outlen);
+CERBO_MUST_CHECK int cerbo_secret_generate(char *out, size_t outlen)
+    CERBO_NONNULL(1);
 /* 1 when secret has the generated format and a valid checksum. */
 int cerbo_secret_is_generated(const char *secret, size_t len);
 /*
@@ -438,7 +453,7 @@ int cerbo_secret_is_generated(const char *secret, size_t len);
  * refused (CERBO_E_INVALID); cerbo_secret_check() never accepts one either.
  */
 CERBO_MUST_CHECK int cerbo_secret_hash(const char *secret, size_t len,
-    char *out, size_t outlen, struct cerbo_error *err);
+    char *out, size_t outlen, struct cerbo_error *err) CERBO_NONNULL(1, 3);
 /*
  * The rule for every secret, checked before hashing and by the tools on
  * input: non-empty, at most CERBO_SECRET_MAX bytes, no NUL and no control
@@ -454,7 +469,7 @@ const char *cerbo_hash_scheme(const char *hash);
  * the fast scheme accepts only generated keys with a valid checksum).
  */
 CERBO_MUST_CHECK int cerbo_secret_check(const char *hash, const char *secret,
-    size_t len);
+    size_t len) CERBO_NONNULL(1, 2);
 
 /* ---------------------------------------------------------------------
  * HTTP Basic credentials.
@@ -479,7 +494,7 @@ struct cerbo_basic {
  * cerbo_basic_wipe(out) on every path.  Copy the secret nowhere else.
  */
 CERBO_MUST_CHECK int cerbo_basic_parse(const char *header,
-    struct cerbo_basic *out, struct cerbo_error *err);
+    struct cerbo_basic *out, struct cerbo_error *err) CERBO_NONNULL(1, 2);
 void cerbo_basic_wipe(struct cerbo_basic *basic);
 
 /*
@@ -519,7 +534,10 @@ enum cerbo_verdict_code {
 	CERBO_DENY_ADDRESS,   /* client outside allow_from */
 	CERBO_DENY_FORBIDDEN, /* profile refuses the request */
 	CERBO_DENY_REQUEST,   /* request line refused by the parser */
-	CERBO_STORE_ERROR     /* store unreadable, unsafe or invalid */
+	CERBO_STORE_ERROR,    /* store unreadable, unsafe or invalid */
+	/* Not a code: how many there are (a new code goes before it), so
+	 * that a table by code (counters, names) grows with the enum. */
+	CERBO_VERDICT__COUNT
 };
 
 enum cerbo_key_used { CERBO_KEY_NONE, CERBO_KEY_CURRENT, CERBO_KEY_OLD };
@@ -631,7 +649,7 @@ struct cerbo_verdict {
  * typed its secret into the username field would put it in the log.
  */
 CERBO_MUST_CHECK int cerbo_verify(const struct cerbo_verify_args *args,
-    struct cerbo_verdict *verdict);
+    struct cerbo_verdict *verdict) CERBO_NONNULL(1, 2);
 /* A fixed name for a code ("allow", "deny_credentials", ...). */
 const char *cerbo_verdict_name(enum cerbo_verdict_code code);
 
@@ -657,7 +675,8 @@ int cerbo_verdict_http_status(enum cerbo_verdict_code code);
  * NULL), not in the next verdict.
  */
 CERBO_MUST_CHECK int cerbo_verify_cost(const struct cerbo_verify_args *args,
-    int *slow, char *notice, size_t noticelen, struct cerbo_error *err);
+    int *slow, char *notice, size_t noticelen, struct cerbo_error *err)
+    CERBO_NONNULL(1, 2);
 
 /*
  * Whether the store at path (NULL: CERBO_STORE_DEFAULT) can answer
@@ -713,14 +732,14 @@ struct cerbo_txn_options {
 
 CERBO_MUST_CHECK int cerbo_txn_begin(const char *path,
     const struct cerbo_txn_options *opts, struct cerbo_txn **out,
-    struct cerbo_error *err);
+    struct cerbo_error *err) CERBO_NONNULL(1, 3);
 struct cerbo_store *cerbo_txn_store(struct cerbo_txn *txn);
 /* The store file's generation: as read by begin, and after a commit the
  * one it wrote (the generation read plus one).  The only source of the
  * number a tool reports; 0 for a store that does not exist yet. */
 uint64_t cerbo_txn_generation(const struct cerbo_txn *txn);
 CERBO_MUST_CHECK int cerbo_txn_commit(struct cerbo_txn *txn,
-    struct cerbo_error *err);
+    struct cerbo_error *err) CERBO_NONNULL(1);
 void cerbo_txn_free(struct cerbo_txn *txn);
 
 /* -- edit-file (cerbo-apiuser): install a whole, separately parsed store.
@@ -728,7 +747,7 @@ void cerbo_txn_free(struct cerbo_txn *txn);
  * nothing changes and the caller keeps store).  On success the transaction
  * owns store; commit writes it with the generation read plus one. */
 CERBO_MUST_CHECK int cerbo_txn_replace_store(struct cerbo_txn *txn,
-    struct cerbo_store *store, struct cerbo_error *err);
+    struct cerbo_store *store, struct cerbo_error *err) CERBO_NONNULL(1, 2);
 
 /* ---------------------------------------------------------------------
  * Durations, as the tools take them.
@@ -740,11 +759,11 @@ CERBO_MUST_CHECK int cerbo_txn_replace_store(struct cerbo_txn *txn,
  * refused).
  */
 CERBO_MUST_CHECK int cerbo_duration_parse(const char *s, int64_t *out,
-    struct cerbo_error *err);
+    struct cerbo_error *err) CERBO_NONNULL(1, 2);
 /* The same into milliseconds, where a bare number is seconds and "ms" is
  * allowed, within [min_ms, max_ms]; the message states the bounds. */
 CERBO_MUST_CHECK int cerbo_duration_parse_ms(const char *s, int64_t min_ms,
-    int64_t max_ms, int64_t *out, struct cerbo_error *err);
+    int64_t max_ms, int64_t *out, struct cerbo_error *err) CERBO_NONNULL(1, 4);
 
 /* ---------------------------------------------------------------------
  * Change lists: what a change did, one record per change, as apply and
@@ -777,7 +796,7 @@ void cerbo_changes_free(struct cerbo_changes *list);
 CERBO_MUST_CHECK int cerbo_changes_add(struct cerbo_changes *list,
     enum cerbo_change_op op, enum cerbo_change_object object, const char *name,
     const char *field, const char *old_value, const char *new_value,
-    struct cerbo_error *err);
+    struct cerbo_error *err) CERBO_NONNULL(1, 4);
 size_t cerbo_changes_count(const struct cerbo_changes *list);
 enum cerbo_change_op cerbo_change_op(const struct cerbo_changes *list,
     size_t i);
@@ -845,7 +864,8 @@ struct cerbo_apply_result;
 
 CERBO_MUST_CHECK int cerbo_store_apply(struct cerbo_store *store,
     const char *buf, size_t len, const char *name, int64_t now,
-    struct cerbo_apply_result **result, struct cerbo_error *err);
+    struct cerbo_apply_result **result, struct cerbo_error *err)
+    CERBO_NONNULL(1);
 
 /* 1 when the store was changed. */
 int cerbo_apply_result_changed(const struct cerbo_apply_result *result);
@@ -909,7 +929,8 @@ void cerbo_apply_result_free(struct cerbo_apply_result *result);
 /* Under the store's lock (opts as for cerbo_txn_begin, may be NULL; the
  * expectations are checked), write the index of the store at path. */
 CERBO_MUST_CHECK int cerbo_store_compile(const char *path,
-    const struct cerbo_txn_options *opts, struct cerbo_error *err);
+    const struct cerbo_txn_options *opts, struct cerbo_error *err)
+    CERBO_NONNULL(1);
 
 #ifdef __cplusplus
 }

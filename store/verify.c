@@ -417,6 +417,8 @@ cerbo_verdict_name(enum cerbo_verdict_code code)
 		return "deny_request";
 	case CERBO_STORE_ERROR:
 		return "store_error";
+	case CERBO_VERDICT__COUNT:
+		break;
 	}
 	return "unknown";
 }
@@ -585,6 +587,8 @@ cerbo_verdict_http_status(enum cerbo_verdict_code code)
 		return 403;
 	case CERBO_STORE_ERROR:
 		return 500;
+	case CERBO_VERDICT__COUNT:
+		break;
 	}
 	return 500; /* an unknown code never lets a request through */
 }
