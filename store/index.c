@@ -741,6 +741,12 @@ cerbo__index_resident(const struct cerbo__index *ix)
 }
 
 void
+cerbo__index_file_id(const struct cerbo__index *ix, struct cerbo__file_id *out)
+{
+	*out = ix->id;
+}
+
+void
 cerbo__index_close(struct cerbo__index *ix)
 {
 	if (ix == NULL)

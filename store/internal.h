@@ -591,6 +591,9 @@ int cerbo__index_lookup(const struct cerbo__index *ix, const char *username,
     struct cerbo_user *out, unsigned char *buf, size_t buflen,
     struct cerbo__index_probe *probe);
 void cerbo__index_close(struct cerbo__index *ix);
+/* The identity of the open index file, as it was opened. */
+void cerbo__index_file_id(const struct cerbo__index *ix,
+    struct cerbo__file_id *out);
 /* Indexes up to this many bytes are read whole when opened; tests set 0
  * to take the pread path with small indexes. */
 extern size_t cerbo__index_resident_max;

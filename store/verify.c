@@ -71,6 +71,11 @@ struct slot {
 	struct cerbo__file_id id;
 	unsigned flags;
 	int generation_known;
+	/* The index file this process last believed for path: the same
+	 * inode with other content was written in place (the tools only
+	 * rename), and is never believed again. */
+	struct cerbo__file_id ix_id;
+	int ix_known;
 };
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -207,11 +212,23 @@ join(char *out, size_t outlen, ...)
  * and every change of the store would parse the YAML until it is compiled
  * again.
  */
+/* 1 when now is the index file of seen (same inode) with other content. */
+static int
+written_in_place(const struct cerbo__file_id *seen,
+    const struct cerbo__file_id *now)
+{
+	return seen != NULL && now->dev == seen->dev && now->ino == seen->ino &&
+	    (now->size != seen->size ||
+	        now->mtime.tv_sec != seen->mtime.tv_sec ||
+	        now->mtime.tv_nsec != seen->mtime.tv_nsec);
+}
+
 static int
 load(const char *path, unsigned flags, const struct stat *st, struct snap **out,
-    struct cerbo__file_id *id, char *note, size_t notelen,
-    struct cerbo_error *err)
+    struct cerbo__file_id *id, const struct cerbo__file_id *seen_ix, char *note,
+    size_t notelen, struct cerbo_error *err)
 {
+	struct cerbo__file_id ixid;
 	char why[512];
 	unsigned lflags =
 	    (flags & CERBO__VERIFY_NO_TRUST) ? CERBO_LOAD_NO_TRUST : 0;
@@ -227,6 +244,16 @@ load(const char *path, unsigned flags, const struct stat *st, struct snap **out,
 	if (cerbo__index_open(path, st, lflags, &ix, &ixerr) == 0 &&
 	    (yaml_ok = yaml_openable(path, st, err)) < 0)
 		goto out;
+	if (ix != NULL) {
+		cerbo__index_file_id(ix, &ixid);
+		if (written_in_place(seen_ix, &ixid)) {
+			cerbo__index_close(ix);
+			ix = NULL;
+			cerbo__fail(&ixerr, CERBO_E_STATE,
+			    "%s%s was written in place since this process read it; run cerbo-apiuser compile",
+			    path, CERBO__INDEX_SUFFIX);
+		}
+	}
 	if (ix != NULL && yaml_ok) {
 		/* The YAML is not read: check its folders here. */
 		if (!lflags && cerbo__trust_folders(path, err) != 0)
@@ -335,8 +362,9 @@ acquire(const char *path, unsigned flags, struct snap **out, char *notice,
 	}
 
 	ixnote[0] = '\0';
-	if (load(path, flags, &st, &snap, &loaded, ixnote, sizeof(ixnote),
-	        err) != 0)
+	if (load(path, flags, &st, &snap, &loaded,
+	        s != NULL && s->ix_known ? &s->ix_id : NULL, ixnote,
+	        sizeof(ixnote), err) != 0)
 		goto out;
 	if (s == NULL) {
 		copy = strdup(path);
@@ -352,6 +380,10 @@ acquire(const char *path, unsigned flags, struct snap **out, char *notice,
 	snap_release(s->snap);
 	s->snap = snap;
 	s->id = loaded;
+	if (snap->ix != NULL) {
+		cerbo__index_file_id(snap->ix, &s->ix_id);
+		s->ix_known = 1;
+	}
 	gen = snap_generation(snap);
 	if (s->generation_known && gen < s->generation) {
 		(void)snprintf(from, sizeof(from), "%llu",

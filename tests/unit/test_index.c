@@ -616,9 +616,21 @@ index_copied_over_in_place_is_not_read_with_the_old_header(void **state)
  * (patch_identity) or the digest of its bytes (patch_digest), the self
  * stamp of the index it replaces, and the header tag recomputed.
  */
+static void forge_in_place_mac(struct fixture *f, const char *planted,
+    int patch_identity, int patch_digest, int with_mac);
+
 static void
 forge_in_place(struct fixture *f, const char *planted, int patch_identity,
     int patch_digest)
+{
+	forge_in_place_mac(f, planted, patch_identity, patch_digest, 0);
+}
+
+/* The same; with_mac: the forger could read the YAML, and made the MAC
+ * an index shipped with it would carry. */
+static void
+forge_in_place_mac(struct fixture *f, const char *planted, int patch_identity,
+    int patch_digest, int with_mac)
 {
 	struct cerbo_store *keep = f->store;
 	char other[160], idx[160], oidx[160];
@@ -667,16 +679,25 @@ forge_in_place(struct fixture *f, const char *planted, int patch_identity,
 		put64(buf + HDR_YAML_MSEC, (uint64_t)st.st_mtim.tv_sec);
 		put64(buf + HDR_YAML_MNSEC, (uint64_t)st.st_mtim.tv_nsec);
 	}
-	if (patch_digest) {
-		assert_int_equal(cerbo__read_file(f->path, 0, &yaml, &ylen,
-		                     NULL, NULL),
-		    0);
+	assert_int_equal(cerbo__read_file(f->path, 0, &yaml, &ylen, NULL, NULL),
+	    0);
+	if (patch_digest)
 		crypto_generichash(buf + HDR_DIGEST, 32,
 		    (const unsigned char *)yaml, ylen, NULL, 0);
-		free(yaml);
-	}
 	memcpy(buf + HDR_SELF_INO, legit + HDR_SELF_INO,
 	    HDR_MAC - HDR_SELF_INO);
+	if (with_mac) {
+		crypto_generichash_state mst;
+		unsigned char key[32];
+
+		cerbo__index_mac_key(yaml, ylen, key);
+		crypto_generichash_init(&mst, key, sizeof(key), HDR_MAC_LEN);
+		crypto_generichash_update(&mst, buf, HDR_MAC);
+		crypto_generichash_update(&mst, buf + HDR_SIZE,
+		    (size_t)ist.st_size - HDR_SIZE);
+		crypto_generichash_final(&mst, buf + HDR_MAC, HDR_MAC_LEN);
+	}
+	free(yaml);
 	crypto_generichash(buf + HDR_TAG, HDR_TAG_LEN, buf, HDR_TAG, NULL, 0);
 	assert_int_equal(ftruncate(fd, 0), 0);
 	assert_int_equal(pwrite(fd, buf, (size_t)ist.st_size, 0), ist.st_size);
@@ -765,6 +786,39 @@ index_written_in_place_is_not_believed_by_a_running_verifier(void **state)
 	assert_int_equal(cerbo_verify(&va, &v), 0);
 	assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
 	assert_string_equal(v.notice, "");
+	assert_int_equal(verify_key(f->path, "pk_plain", f->secret),
+	    CERBO_ALLOW);
+	cerbo__verify_cache_clear();
+}
+
+/*
+ * A forger who can also read the YAML can make the MAC a shipped pair
+ * carries; a process that read the index before still does not believe
+ * it: the same inode with other content was written in place.
+ */
+static void
+index_forged_with_its_mac_is_not_believed_where_it_was_read(void **state)
+{
+	struct fixture *f = *state;
+	char planted[CERBO_SECRET_GENERATED_SIZE];
+	struct cerbo_verify_args va = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
+	struct stat st;
+
+	cerbo__verify_cache_clear();
+	save(f, &st);
+	assert_int_equal(verify_key(f->path, "pk_plain", f->secret),
+	    CERBO_ALLOW);
+	assert_int_equal(cerbo_secret_generate(planted, sizeof(planted)), 0);
+	forge_in_place_mac(f, planted, 1, 1, 1);
+	va.store_path = f->path;
+	va.username = "pk_other";
+	va.secret = planted;
+	va.secret_len = strlen(planted);
+	va.now = NOW;
+	assert_int_equal(cerbo_verify(&va, &v), 0);
+	assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
+	assert_non_null(strstr(v.notice, "since this process read it"));
 	assert_int_equal(verify_key(f->path, "pk_plain", f->secret),
 	    CERBO_ALLOW);
 	cerbo__verify_cache_clear();
@@ -981,6 +1035,9 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        pread_lookup_after_a_write_in_place_is_not_believed, setup,
 	        teardown),
+	    cmocka_unit_test_setup_teardown(
+	        index_forged_with_its_mac_is_not_believed_where_it_was_read,
+	        setup, teardown),
 	    cmocka_unit_test_setup_teardown(store_usable_says_whether_and_why,
 	        setup, teardown),
 	    cmocka_unit_test_setup_teardown(
