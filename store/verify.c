@@ -21,8 +21,11 @@
  * call also fstats the open index and applies the trust rule and the identity
  * check to it as to the YAML: an index made writable by a group, or rewritten
  * in place, makes the store load again (and the index is passed over, or opened
- * anew if it still matches).  A missing, stale, unsafe or damaged index is
- * passed over and the YAML parsed, so the index never changes an answer.
+ * anew if it still matches).  An index file this process believed is never
+ * believed again once its content changed in place (same inode, another size
+ * or mtime): the tools only replace it by rename.  A missing, stale, unsafe or
+ * damaged index is passed over and the YAML parsed, so the index never changes
+ * an answer.
  *
  * The cache remembers, per path, the generation of the store it last
  * loaded (also across a failed reload).  A store that comes back with a
