@@ -640,10 +640,12 @@ read_index(const char *path, unsigned char **out, size_t *outlen,
 	int fd, rc = -1;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return cerbo__fail(err,
+	if (fd < 0) {
+		cerbo__fail(err,
 		    errno == ENOENT ? CERBO_E_NOTFOUND : CERBO_E_IO, "%s: %s",
 		    path, strerror(errno));
+		return -1;
+	}
 	if (fstat(fd, &st) != 0) {
 		cerbo__fail(err, CERBO_E_IO, "%s: %s", path, strerror(errno));
 		goto out;
@@ -694,7 +696,8 @@ cerbo__index_compare(const char *path, const struct cerbo_store *store,
 	if (read_index(ipath, &file, &flen, &rerr) != 0) {
 		if (rerr.status == CERBO_E_NOTFOUND)
 			return 0; /* none: the verifier parses the YAML */
-		return cerbo__fail(err, rerr.status, "%s", rerr.message);
+		cerbo__fail(err, rerr.status, "%s", rerr.message);
+		return -1;
 	}
 	/* The stamps the file claims, so that only its content is judged;
 	 * the YAML identity claimed is the one that made the index, on this
