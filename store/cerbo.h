@@ -633,7 +633,8 @@ struct cerbo_verdict {
  * it after a successful authentication only.  Returns 0 when a verdict was
  * reached (read verdict->code), CERBO_VERIFY_DEFERRED only when args->flags
  * has CERBO_VERIFY_FAST_ONLY and the check needs the slow scheme, -1 only
- * on invalid arguments (a NULL pointer, or a size below version 1's).
+ * on invalid arguments (a NULL pointer, a size below version 1's, or a
+ * flag bit not defined here: nothing is then read or checked).
  *
  * The store is cached per path in the process and re-validated with one
  * stat per call; thread-safe.  A store replaced on disk (by the tools'
@@ -669,10 +670,10 @@ int cerbo_verdict_http_status(enum cerbo_verdict_code code);
  * otherwise (fast-scheme users, unknown and invalid usernames, a remembered
  * success).  Cheap (the same cached store and one lookup, no hashing), so
  * a server can send slow checks to a bounded pool and answer fast ones at
- * once.  Returns 0, or -1 (err set) when the store cannot be used, which
- * is also a cheap health check.  A store (re)loaded by this call leaves
- * its notice (see struct cerbo_verdict) in notice (noticelen bytes, may be
- * NULL), not in the next verdict.
+ * once.  Returns 0, or -1 (err set) when the store cannot be used or an
+ * argument is invalid (cerbo_store_usable() is the health check).  A store
+ * (re)loaded by this call leaves its notice (see struct cerbo_verdict) in
+ * notice (noticelen bytes, may be NULL), not in the next verdict.
  */
 CERBO_MUST_CHECK int cerbo_verify_cost(const struct cerbo_verify_args *args,
     int *slow, char *notice, size_t noticelen, struct cerbo_error *err)
