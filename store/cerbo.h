@@ -687,9 +687,12 @@ CERBO_MUST_CHECK int cerbo_verify_cost(const struct cerbo_verify_args *args,
  * and the tools' check.  0 when usable; -1 with err otherwise
  * (CERBO_E_NOTFOUND, CERBO_E_UNSAFE, CERBO_E_STORE, CERBO_E_TOO_NEW,
  * CERBO_E_IO, ...).  flags: 0, or CERBO_USABLE_INDEX to also rebuild the
- * compiled index beside the store in memory and compare it with the file
- * (CERBO_E_STORE when they differ: run cerbo-apiuser compile).  That reads
- * and parses the whole store: for `check`, not for each request.
+ * compiled index beside the store in memory and compare it with the file:
+ * CERBO_E_STORE when the index is damaged or names this version of the
+ * store but differs from what it makes (written in place), CERBO_E_STATE
+ * when it is stale (it names another version; readers pass it over, as
+ * after an interrupted write); either way, run cerbo-apiuser compile.
+ * That reads and parses the whole store: for `check`, not per request.
  */
 #define CERBO_USABLE_INDEX 0x1
 CERBO_MUST_CHECK int cerbo_store_usable(const char *path, unsigned flags,

@@ -680,8 +680,11 @@ out:
 
 int
 cerbo__index_compare(const char *path, const struct cerbo_store *store,
-    const void *yaml, size_t len, struct cerbo_error *err)
+    const void *yaml, size_t len, const struct stat *yaml_st,
+    struct cerbo_error *err)
 {
+	unsigned char tag[HDR_TAG_LEN], digest[32];
+	int claims;
 	struct cerbo__index_stamp stamp;
 	struct cerbo_error rerr = CERBO_ERROR_INIT;
 	unsigned char *file = NULL, *built = NULL;
@@ -698,6 +701,34 @@ cerbo__index_compare(const char *path, const struct cerbo_store *store,
 			return 0; /* none: the verifier parses the YAML */
 		cerbo__fail(err, rerr.status, "%s", rerr.message);
 		return -1;
+	}
+	crypto_generichash(tag, sizeof(tag), file, HDR_TAG, NULL, 0);
+	if (memcmp(file + HDR_MAGIC, MAGIC, 8) != 0 ||
+	    sodium_memcmp(tag, file + HDR_TAG, sizeof(tag)) != 0 ||
+	    get32(file + HDR_VERSION) != INDEX_VERSION) {
+		cerbo__fail(err, CERBO_E_STORE,
+		    "%s: damaged, or of another version; run cerbo-apiuser compile",
+		    ipath);
+		goto out;
+	}
+	/* An index that names another version of the store (by identity
+	 * and by digest) is stale: readers pass it over.  One that names
+	 * this version must be exactly what this version makes. */
+	crypto_generichash(digest, sizeof(digest), yaml, len, NULL, 0);
+	claims =
+	    sodium_memcmp(digest, file + HDR_DIGEST, sizeof(digest)) == 0 ||
+	    (get64(file + HDR_YAML_DEV) == (uint64_t)yaml_st->st_dev &&
+	        get64(file + HDR_YAML_INO) == (uint64_t)yaml_st->st_ino &&
+	        get64(file + HDR_YAML_SIZE) == (uint64_t)yaml_st->st_size &&
+	        get64(file + HDR_YAML_MSEC) ==
+	            (uint64_t)yaml_st->st_mtim.tv_sec &&
+	        get64(file + HDR_YAML_MNSEC) ==
+	            (uint64_t)yaml_st->st_mtim.tv_nsec);
+	if (!claims) {
+		cerbo__fail(err, CERBO_E_STATE,
+		    "%s is stale: it describes another version of %s (readers parse the YAML); run cerbo-apiuser compile",
+		    ipath, path);
+		goto out;
 	}
 	/* The stamps the file claims, so that only its content is judged;
 	 * the YAML identity claimed is the one that made the index, on this
@@ -721,7 +752,7 @@ cerbo__index_compare(const char *path, const struct cerbo_store *store,
 		goto out;
 	if (blen != flen || memcmp(built, file, blen) != 0) {
 		cerbo__fail(err, CERBO_E_STORE,
-		    "%s does not match %s (stale, damaged or written in place); run cerbo-apiuser compile",
+		    "%s claims to describe %s but does not (damaged or written in place); run cerbo-apiuser compile",
 		    ipath, path);
 		goto out;
 	}

@@ -212,6 +212,15 @@ int cerbo__sys_fchown(int fd, uid_t uid, gid_t gid);
 int cerbo__sys_fchmod(int fd, mode_t mode);
 int cerbo__sys_lock(int fd);
 
+/*
+ * A read lock on the store's lock file ("<path>.lock"), waiting up to
+ * timeout_ms, so that a reader comparing the YAML with its index does not
+ * see a commit half-way: the descriptor holding it (close to release), or
+ * -1 when the lock file cannot be opened or the lock was not had in time
+ * (the caller then goes on without).
+ */
+int cerbo__store_read_lock(const char *path, int64_t timeout_ms);
+
 /* ---- store.c, user.c, profile.c: the model ---------------------------- */
 
 /* Remember the digest of the bytes a store was parsed from. */
@@ -540,15 +549,18 @@ int cerbo__index_build(const struct cerbo_store *store,
 void cerbo__index_mac_key(const void *yaml, size_t len, unsigned char out[32]);
 /*
  * Whether the index beside the store at path is the one the store's
- * content makes (`check`): it is rebuilt in memory from store, parsed
- * from the YAML's bytes yaml (len bytes), with the index file's own
- * stamps (the YAML identity, the self stamp, the names' key) and compared
- * with the file byte for byte.  0 when it is the same, or when there is
- * no index; -1 with CERBO_E_STORE ("run cerbo-apiuser compile") when it
- * differs, or another status when it cannot be read.
+ * content makes (`check`).  store is parsed from the YAML's bytes yaml
+ * (len bytes), read from the file of yaml_st.  0 when there is no index
+ * or it is exactly what store makes (rebuilt in memory with the index
+ * file's own stamps and names' key, compared byte for byte);
+ * CERBO_E_STATE when it is stale (it names another version of the store
+ * by identity and by digest: readers pass it over); CERBO_E_STORE when it
+ * is damaged, or names this version but differs from what it makes
+ * (written in place); another status when it cannot be read.
  */
 int cerbo__index_compare(const char *path, const struct cerbo_store *store,
-    const void *yaml, size_t len, struct cerbo_error *err);
+    const void *yaml, size_t len, const struct stat *yaml_st,
+    struct cerbo_error *err);
 /*
  * Open the index of the store at store_path whose YAML has the stat
  * yaml_st.  CERBO_E_NOTFOUND: no index; CERBO_E_STATE: it does not match

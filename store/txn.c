@@ -631,6 +631,65 @@ out:
 	return rc;
 }
 
+/*
+ * A commit that is undone after it wrote the index removes that index,
+ * which describes a store no longer there: readers then parse the YAML,
+ * as they do without an index, and `check` finds no index that does not
+ * match.  Nothing to do when the index was not written.
+ */
+static void
+drop_index(const struct cerbo_txn *txn, int have_index)
+{
+	char name[NAME_MAX + 1];
+
+	if (!have_index ||
+	    (size_t)snprintf(name, sizeof(name), "%s%s", txn->base,
+	        CERBO__INDEX_SUFFIX) >= sizeof(name))
+		return;
+	(void)unlinkat(txn->dirfd, name, 0);
+}
+
+/*
+ * A read lock on the store's lock file, so that a reader that compares
+ * two files (the YAML and its index, for `check`) does not see a commit
+ * half-way: the descriptor that holds it, or -1 when the lock file cannot
+ * be opened (a reader without access to it compares without) or the lock
+ * was not had within timeout_ms.  Close the descriptor to release it.
+ */
+int
+cerbo__store_read_lock(const char *path, int64_t timeout_ms)
+{
+	struct timespec start, pause;
+	struct flock fl;
+	char *lock;
+	int fd;
+
+	lock = concat(path, ".lock", "");
+	if (lock == NULL)
+		return -1;
+	fd = open(lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	free(lock);
+	if (fd == -1)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_RDLCK;
+		fl.l_whence = SEEK_SET;
+		if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
+			return fd;
+		if ((errno != EAGAIN && errno != EACCES && errno != EINTR) ||
+		    ms_since(&start) >= timeout_ms)
+			break;
+		pause.tv_sec = 0;
+		pause.tv_nsec = 5000000;
+		while (nanosleep(&pause, &pause) == -1 && errno == EINTR)
+			;
+	}
+	close(fd);
+	return -1;
+}
+
 int
 cerbo_txn_commit(struct cerbo_txn *txn, struct cerbo_error *err)
 {
@@ -641,7 +700,7 @@ cerbo_txn_commit(struct cerbo_txn *txn, struct cerbo_error *err)
 	uint64_t gen;
 	struct stat st;
 	int fd = -1, have_tmp = 0, have_prev = 0, have_prevbak = 0;
-	int renamed = 0, e, rc = -1;
+	int renamed = 0, have_index = 0, e, rc = -1;
 	const char *what;
 
 	if (txn == NULL || txn->store == NULL || txn->lockfd < 0)
@@ -716,8 +775,8 @@ cerbo_txn_commit(struct cerbo_txn *txn, struct cerbo_error *err)
 	 * readers parse the YAML instead, so the commit stands.
 	 */
 	cerbo__digest_hex(buf, len, hex);
-	(void)install_index(txn->dirfd, txn->base, txn->path, txn->store, &st,
-	    buf, len, NULL);
+	have_index = install_index(txn->dirfd, txn->base, txn->path, txn->store,
+	                 &st, buf, len, NULL) == 0;
 	what = "syncing the store's folder";
 	if (cerbo__sys_fsync(txn->dirfd, "fsync-dir") == -1)
 		goto fail;
@@ -751,15 +810,20 @@ fail:
 			if (unlinkat(txn->dirfd, txn->base, 0) == -1)
 				cerbo__error_prefix(err,
 				    "the new store could not be removed: ");
+			else
+				drop_index(txn, have_index);
 		} else if (cerbo__sys_rename(txn->dirfd,
 		               have_prev ? prev : backup, txn->base,
 		               "undo") == -1) {
 			cerbo__error_prefix(err,
 			    "the new version is in place but could not be undone: ");
-		} else if (!have_prev && have_prevbak) {
-			/* The backup was replaced too: put the old one back. */
-			if (cerbo__sys_rename(txn->dirfd, prevbak, backup,
+		} else {
+			drop_index(txn, have_index);
+			if (!have_prev && have_prevbak &&
+			    cerbo__sys_rename(txn->dirfd, prevbak, backup,
 			        "undo") == 0)
+				/* The backup was replaced too: the old one is
+				 * back. */
 				have_prevbak = 0;
 		}
 		have_prev = 0;

@@ -751,8 +751,9 @@ cerbo_store_usable(const char *path, unsigned flags, struct cerbo_error *err)
 	struct cerbo_store *store = NULL;
 	struct snap *snap = NULL;
 	char scratch[512], *buf = NULL;
+	struct stat st;
 	size_t len = 0;
-	int rc = -1;
+	int rc = -1, lockfd = -1;
 
 	if ((flags & ~(unsigned)CERBO_USABLE_INDEX) != 0)
 		return cerbo__fail(err, CERBO_E_INVALID,
@@ -769,9 +770,11 @@ cerbo_store_usable(const char *path, unsigned flags, struct cerbo_error *err)
 	snap_release(snap);
 	if (!(flags & CERBO_USABLE_INDEX))
 		return 0;
-	if (cerbo__read_file(path, 0, &buf, &len, NULL, err) != 0 ||
+	/* The YAML and its index as one commit left them, not half-way. */
+	lockfd = cerbo__store_read_lock(path, 10000);
+	if (cerbo__read_file(path, 0, &buf, &len, &st, err) != 0 ||
 	    cerbo_store_parse(buf, len, path, &store, err) != 0 ||
-	    cerbo__index_compare(path, store, buf, len, err) != 0)
+	    cerbo__index_compare(path, store, buf, len, &st, err) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -780,6 +783,8 @@ out:
 		free(buf);
 	}
 	cerbo_store_free(store);
+	if (lockfd >= 0)
+		close(lockfd);
 	return rc;
 }
 

@@ -670,6 +670,7 @@ cmd_check(int argc, char **argv)
 	size_t ngids = 0;
 	uid_t uid = 0;
 	int rc, explicit_file, trusted = 1, valid, access_ok = 1, usable = 1;
+	int stale = 0;
 
 	cli_opts_init(&o);
 	rc = cli_getopt(argc, argv, longopts, &o, as_user_opt, &as_user,
@@ -707,9 +708,16 @@ cmd_check(int argc, char **argv)
 	/* ...then as the verifier would use it, the compiled index beside
 	 * it rebuilt in memory and compared with the file... */
 	ierr = (struct cerbo_error)CERBO_ERROR_INIT;
-	if (valid && trusted && terr.status == CERBO_OK)
-		usable =
-		    cerbo_store_usable(file, CERBO_USABLE_INDEX, &ierr) == 0;
+	if (valid && trusted && terr.status == CERBO_OK &&
+	    cerbo_store_usable(file, CERBO_USABLE_INDEX, &ierr) != 0) {
+		/* A stale index is passed over by every reader (as after an
+		 * interrupted write): a warning.  One that names this store
+		 * but differs was written in place or is damaged. */
+		if (ierr.status == CERBO_E_STATE)
+			stale = 1;
+		else
+			usable = 0;
+	}
 	/* ...and as the account asked about. */
 	aerr = (struct cerbo_error)CERBO_ERROR_INIT;
 	if (as_user != NULL)
@@ -747,6 +755,9 @@ cmd_check(int argc, char **argv)
 		if (!trusted && explicit_file)
 			cli_json_str(&j, NULL,
 			    cerbo_error_format(&terr, text, sizeof(text)));
+		if (stale)
+			cli_json_str(&j, NULL,
+			    cerbo_error_format(&ierr, text, sizeof(text)));
 		cli_json_array_end(&j);
 		if (valid) {
 			cli_json_u64(&j, "users",
@@ -776,6 +787,9 @@ cmd_check(int argc, char **argv)
 	}
 	if (!usable)
 		cli_error(&ierr);
+	if (stale)
+		cli_warnx("warning: %s",
+		    cerbo_error_format(&ierr, text, sizeof(text)));
 	if (!access_ok)
 		cli_warnx("%s cannot read the store: %s", as_user,
 		    cerbo_error_format(&aerr, text, sizeof(text)));

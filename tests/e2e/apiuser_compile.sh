@@ -16,6 +16,10 @@ check_eq "the index has the store's mode" "$(stat -c %a "$S.idx")" "$(stat -c %a
 sed "s/^    nickname: .*/    nickname: \"Renamed by hand\"/" "$S" >"$T/s/new.yaml"
 mv "$T/s/new.yaml" "$S"
 chmod 0640 "$S"
+check_exit "check of a store whose index is stale passes" 0 \
+    "$APIUSER" check --store "$S"
+check_contains "with a warning to run compile" \
+    "$("$APIUSER" check --store "$S" 2>&1)" "stale"
 before=$(sha256sum <"$S.idx")
 check_exit "compile succeeds" 0 "$APIUSER" compile --store "$S"
 check_lacks "compile rewrote the index" "$(sha256sum <"$S.idx")" "$before"

@@ -915,6 +915,24 @@ store_usable_compares_the_index_with_the_store(void **state)
 	assert_int_equal(cerbo_store_compile(f->path, NULL, NULL), 0);
 	assert_int_equal(cerbo_store_usable(f->path, CERBO_USABLE_INDEX, &err),
 	    0);
+	/* The YAML replaced without the tools: the index is stale, which
+	 * readers pass over, and said apart from one written in place. */
+	assert_int_equal(cerbo_user_set(f->store, "pk_plain",
+	                     CERBO_USER_NICKNAME, "Changed", NOW, NULL, NULL),
+	    0);
+	{
+		char *buf = NULL;
+		size_t len = 0;
+
+		assert_int_equal(cerbo_store_emit(f->store, &buf, &len, NULL),
+		    0);
+		write_file(f->path, buf, len);
+		free(buf);
+	}
+	assert_int_equal(cerbo_store_usable(f->path, CERBO_USABLE_INDEX, &err),
+	    -1);
+	assert_int_equal(err.status, CERBO_E_STATE);
+	assert_non_null(strstr(err.message, "stale"));
 	cerbo__verify_cache_clear();
 }
 

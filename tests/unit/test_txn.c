@@ -783,6 +783,18 @@ assert_fault_leaves_everything(struct fx *fx, const char *op, int e)
 	assert_int_equal(stat(fx->store, &st1), 0);
 	assert_int_equal(st1.st_ino, st0.st_ino);
 	assert_int_equal(fs_count_names(fx->dir, ".tmp."), 0);
+	/* No index is left that names a version no longer there. */
+	{
+		struct cerbo_store *s = NULL;
+
+		assert_int_equal(cerbo_store_parse(after, alen, fx->store, &s,
+		                     NULL),
+		    0);
+		assert_int_equal(cerbo__index_compare(fx->store, s, after, alen,
+		                     &st1, &err),
+		    0);
+		cerbo_store_free(s);
+	}
 	/* The transaction is still usable: the next commit is generation 3. */
 	assert_int_equal(cerbo_txn_commit(txn, &err), 0);
 	cerbo_txn_free(txn);
