@@ -673,7 +673,10 @@ read_index(const char *path, unsigned char **out, size_t *outlen,
 	buf = NULL;
 	rc = 0;
 out:
-	free(buf);
+	if (buf != NULL) {
+		sodium_memzero(buf, (size_t)st.st_size); /* hash strings */
+		free(buf);
+	}
 	close(fd);
 	return rc;
 }
