@@ -379,15 +379,12 @@ check(struct MHD_Connection *c, struct request *r, const char *url,
 static enum MHD_Result
 health(struct MHD_Connection *c)
 {
-	struct cerbo_verify_args va = CERBO_VERIFY_ARGS_INIT;
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	char errtext[768];
-	int slow;
 
-	va.store_path = cfg->store;
-	va.username = "";
-	if (cerbo_verify_cost(&va, &slow, NULL, 0, &err) != 0) {
-		authd_log_limited(LOG_ERR, "health check failed: %s",
+	if (cerbo_store_usable(cfg->store, 0, &err) != 0) {
+		authd_log_limited(LOG_ERR,
+		    "health check failed: cannot use the store: %s",
 		    cerbo_error_format(&err, errtext, sizeof(errtext)));
 		return answer(c, 503, "store unusable\n", NULL, NULL);
 	}

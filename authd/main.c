@@ -23,14 +23,10 @@
 static int
 store_check(const struct authd_config *cfg, char *msg, size_t msglen)
 {
-	struct cerbo_verify_args va = CERBO_VERIFY_ARGS_INIT;
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	char text[768];
-	int slow;
 
-	va.store_path = cfg->store;
-	va.username = "";
-	if (cerbo_verify_cost(&va, &slow, NULL, 0, &err) == 0)
+	if (cerbo_store_usable(cfg->store, 0, &err) == 0)
 		return 0;
 	(void)snprintf(msg, msglen, "cannot use the store: %s",
 	    cerbo_error_format(&err, text, sizeof(text)));

@@ -12,7 +12,9 @@
 
 #include "authd.h"
 
-#define NVERDICT (CERBO_STORE_ERROR + 1)
+/* Sized from the enum: a code added to cerbo.h is counted and named
+ * (cerbo_verdict_name) without a change here. */
+#define NVERDICT CERBO_VERDICT__COUNT
 
 static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
     0.1, 0.25, 0.5, 1.0};

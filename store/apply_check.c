@@ -164,7 +164,7 @@ scratch_new(struct cerbo_store **out, int64_t now, struct cerbo_error *err)
 	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 	struct cerbo_store *s;
 
-	s = cerbo_store_new();
+	s = cerbo__store_new();
 	if (s == NULL)
 		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
 	spec.username = SCRATCH_USER;
@@ -260,7 +260,7 @@ check_user(const struct cerbo_store *store, struct cerbo_store *scratch,
 			    ue->v[f] != NULL ? ue->at[f] : ue->start, uname);
 	}
 	if (ue->v[UF_SECRET_HASH] != NULL &&
-	    cerbo_hash_validate(ue->v[UF_SECRET_HASH], err) != 0)
+	    cerbo__hash_validate(ue->v[UF_SECRET_HASH], err) != 0)
 		return relocate(err, name, ue->at[UF_SECRET_HASH], uname);
 	return 0;
 }

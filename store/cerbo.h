@@ -40,7 +40,10 @@
  * (zero) when the caller's size ends before them.  A size smaller than
  * version 1's (a struct declared without its initialiser, or zeroed with
  * memset) is refused: the function returns -1 and writes nothing into
- * it.  A struct cerbo_error with such a size is the exception, as it is
+ * it.  Every flags word and enum argument is checked too: a bit or value
+ * this header does not define is an invalid argument (-1, CERBO_E_INVALID,
+ * nothing done), never ignored.  A struct cerbo_error with such a size is
+ * the exception, as it is
  * how errors are told: it is treated as NULL (nothing is written to it),
  * and cerbo_error_format() gives a message that names the mistake.
  * A later version adds fields at the end of a struct, never before or
@@ -68,6 +71,14 @@ extern "C" {
 #define CERBO_MUST_CHECK __attribute__((warn_unused_result))
 #else
 #define CERBO_MUST_CHECK
+#endif
+/* The arguments (1-based) that may never be NULL: a compiler that sees a
+ * NULL passed warns.  The library keeps its own NULL checks all the same
+ * (a program may still pass one): it builds with CERBO_NO_NONNULL. */
+#if defined(__GNUC__) && !defined(CERBO_NO_NONNULL)
+#define CERBO_NONNULL(...) __attribute__((nonnull(__VA_ARGS__)))
+#else
+#define CERBO_NONNULL(...)
 #endif
 
 #define CERBO_STORE_DEFAULT "/etc/cerbo/apiusers.yaml"
@@ -155,7 +166,8 @@ void cerbo_store_free(struct cerbo_store *store);
  * cerbo-store(5).  The result is fully validated.
  */
 CERBO_MUST_CHECK int cerbo_store_parse(const char *buf, size_t len,
-    const char *name, struct cerbo_store **out, struct cerbo_error *err);
+    const char *name, struct cerbo_store **out, struct cerbo_error *err)
+    CERBO_NONNULL(5);
 
 /* Flags for cerbo_store_load(). */
 /* Judge a file's content only, its owner and mode unchecked (what
@@ -169,7 +181,7 @@ CERBO_MUST_CHECK int cerbo_store_parse(const char *buf, size_t len,
  * parse it.  A missing file is CERBO_E_NOTFOUND.
  */
 CERBO_MUST_CHECK int cerbo_store_load(const char *path, unsigned flags,
-    struct cerbo_store **out, struct cerbo_error *err);
+    struct cerbo_store **out, struct cerbo_error *err) CERBO_NONNULL(1, 3);
 
 /*
  * The trust checks alone, as a reader would apply them (for `check`).
@@ -178,15 +190,15 @@ CERBO_MUST_CHECK int cerbo_store_load(const char *path, unsigned flags,
  * calling process's identity is used.
  */
 CERBO_MUST_CHECK int cerbo_store_check_access(const char *path, uid_t uid,
-    const gid_t *gids, size_t ngids, struct cerbo_error *err);
+    const gid_t *gids, size_t ngids, struct cerbo_error *err) CERBO_NONNULL(1);
 
 /* Validate the whole store: every field, every reference. */
 CERBO_MUST_CHECK int cerbo_store_validate(const struct cerbo_store *store,
-    struct cerbo_error *err);
+    struct cerbo_error *err) CERBO_NONNULL(1);
 
 /* Deterministic YAML text of the store; *buf is malloc'd, caller frees. */
 CERBO_MUST_CHECK int cerbo_store_emit(const struct cerbo_store *store,
-    char **buf, size_t *len, struct cerbo_error *err);
+    char **buf, size_t *len, struct cerbo_error *err) CERBO_NONNULL(1, 2, 3);
 
 uint64_t cerbo_store_generation(const struct cerbo_store *store);
 /* Lower-case hex BLAKE2b-256 of the bytes the store was read from ("" if
@@ -264,7 +276,8 @@ struct cerbo_user_spec {
 		.size = sizeof(struct cerbo_user_spec)                         \
 	}
 CERBO_MUST_CHECK int cerbo_user_add(struct cerbo_store *store,
-    const struct cerbo_user_spec *spec, int64_t now, struct cerbo_error *err);
+    const struct cerbo_user_spec *spec, int64_t now, struct cerbo_error *err)
+    CERBO_NONNULL(1, 2);
 
 /*
  * Set one field from its text form (NULL unsets an optional field).  The
@@ -274,7 +287,7 @@ CERBO_MUST_CHECK int cerbo_user_add(struct cerbo_store *store,
  */
 CERBO_MUST_CHECK int cerbo_user_set(struct cerbo_store *store,
     const char *username, enum cerbo_user_field field, const char *value,
-    int64_t now, int *changed, struct cerbo_error *err);
+    int64_t now, int *changed, struct cerbo_error *err) CERBO_NONNULL(1, 2);
 
 /*
  * Check a field's text form by the rules cerbo_user_set() and
@@ -299,7 +312,7 @@ CERBO_MUST_CHECK int cerbo_user_field_differs(const struct cerbo_user *user,
     struct cerbo_error *err);
 
 CERBO_MUST_CHECK int cerbo_user_remove(struct cerbo_store *store,
-    const char *username, struct cerbo_error *err);
+    const char *username, struct cerbo_error *err) CERBO_NONNULL(1, 2);
 
 /*
  * Replace a user's key with new_hash.  grace == 0: the old key stops
@@ -310,17 +323,19 @@ CERBO_MUST_CHECK int cerbo_user_remove(struct cerbo_store *store,
  */
 CERBO_MUST_CHECK int cerbo_user_set_secret(struct cerbo_store *store,
     const char *username, const char *new_hash, int64_t now, int64_t grace,
-    int force, struct cerbo_error *err);
+    int force, struct cerbo_error *err) CERBO_NONNULL(1, 2, 3);
 
 /* End a grace period now: drop the old key.  CERBO_E_STATE if none. */
 CERBO_MUST_CHECK int cerbo_user_drop_old_secret(struct cerbo_store *store,
-    const char *username, int64_t now, struct cerbo_error *err);
+    const char *username, int64_t now, struct cerbo_error *err)
+    CERBO_NONNULL(1, 2);
 
 /* ---------------------------------------------------------------------
  * Profiles and endpoint rules.
  */
 enum cerbo_rule_kind { CERBO_RULE_ALLOW, CERBO_RULE_DENY };
-/* The store's key for a rule list: "allow" or "deny". */
+/* The store's key for a rule list: "allow" or "deny" ("unknown" for a
+ * value this header does not define). */
 const char *cerbo_rule_kind_name(enum cerbo_rule_kind kind);
 
 size_t cerbo_store_profile_count(const struct cerbo_store *store);
@@ -343,10 +358,11 @@ size_t cerbo_store_profile_users(const struct cerbo_store *store,
     const char *name);
 
 CERBO_MUST_CHECK int cerbo_profile_add(struct cerbo_store *store,
-    const char *name, const char *description, struct cerbo_error *err);
+    const char *name, const char *description, struct cerbo_error *err)
+    CERBO_NONNULL(1, 2);
 CERBO_MUST_CHECK int cerbo_profile_set_description(struct cerbo_store *store,
     const char *name, const char *description, int *changed,
-    struct cerbo_error *err);
+    struct cerbo_error *err) CERBO_NONNULL(1, 2);
 /* Would cerbo_profile_set_description() change it?  The same rules
  * (trimmed, validated); *differs 1 or 0, or -1 with err. */
 CERBO_MUST_CHECK int
@@ -355,17 +371,17 @@ cerbo_profile_description_differs(const struct cerbo_profile *profile,
 /* Add a rule (validated; a duplicate is not added, *changed tells). */
 CERBO_MUST_CHECK int cerbo_profile_rule_add(struct cerbo_store *store,
     const char *name, enum cerbo_rule_kind kind, const char *rule, int *changed,
-    struct cerbo_error *err);
+    struct cerbo_error *err) CERBO_NONNULL(1, 2, 4);
 CERBO_MUST_CHECK int cerbo_profile_rule_remove(struct cerbo_store *store,
     const char *name, enum cerbo_rule_kind kind, const char *rule, int *changed,
-    struct cerbo_error *err);
+    struct cerbo_error *err) CERBO_NONNULL(1, 2, 4);
 /* CERBO_E_INUSE, naming the users, while a user uses the profile. */
 CERBO_MUST_CHECK int cerbo_profile_remove(struct cerbo_store *store,
-    const char *name, struct cerbo_error *err);
+    const char *name, struct cerbo_error *err) CERBO_NONNULL(1, 2);
 
 /* Validate one "METHOD PATH" rule. */
 CERBO_MUST_CHECK int cerbo_rule_validate(const char *rule,
-    struct cerbo_error *err);
+    struct cerbo_error *err) CERBO_NONNULL(1);
 /*
  * A warning about a valid rule of kind, for the tools to show (the rule
  * is still accepted), or NULL.  Today: a rule whose path holds a character
@@ -397,7 +413,7 @@ struct cerbo_request {
 		.size = sizeof(struct cerbo_request)                           \
 	}
 CERBO_MUST_CHECK int cerbo_request_parse(const char *line,
-    struct cerbo_request *out, struct cerbo_error *err);
+    struct cerbo_request *out, struct cerbo_error *err) CERBO_NONNULL(1, 2);
 /*
  * The two parts of a request that a proxy names apart (a method header
  * and a URI header), each checked before they are joined into "METHOD
@@ -408,8 +424,8 @@ CERBO_MUST_CHECK int cerbo_request_parse(const char *line,
  * when target starts with '/' and holds only printable ASCII other than a
  * space.  The rest of the target is judged when the joined line is parsed.
  */
-int cerbo_request_method_valid(const char *method);
-int cerbo_request_target_valid(const char *target);
+int cerbo_request_method_valid(const char *method) CERBO_NONNULL(1);
+int cerbo_request_target_valid(const char *target) CERBO_NONNULL(1);
 
 /* Which rule decided a request, for logs and `explain`. */
 struct cerbo_decision {
@@ -434,7 +450,8 @@ struct cerbo_decision {
  * for invalid arguments.
  */
 CERBO_MUST_CHECK int cerbo_profile_decide(const struct cerbo_profile *profile,
-    const struct cerbo_request *request, struct cerbo_decision *out);
+    const struct cerbo_request *request, struct cerbo_decision *out)
+    CERBO_NONNULL(2, 3);
 
 /* ---------------------------------------------------------------------
  * Secrets and hash strings.
@@ -448,7 +465,8 @@ CERBO_MUST_CHECK int cerbo_profile_decide(const struct cerbo_profile *profile,
 #define CERBO_ARGON2_OPSLIMIT_MAX 10
 
 /* A new key into out (at least CERBO_SECRET_GENERATED_SIZE bytes). */
-CERBO_MUST_CHECK int cerbo_secret_generate(char *out, size_t outlen);
+CERBO_MUST_CHECK int cerbo_secret_generate(char *out, size_t outlen)
+    CERBO_NONNULL(1);
 /* 1 when secret has the generated format and a valid checksum. */
 int cerbo_secret_is_generated(const char *secret, size_t len);
 /*
@@ -458,7 +476,7 @@ int cerbo_secret_is_generated(const char *secret, size_t len);
  * refused (CERBO_E_INVALID); cerbo_secret_check() never accepts one either.
  */
 CERBO_MUST_CHECK int cerbo_secret_hash(const char *secret, size_t len,
-    char *out, size_t outlen, struct cerbo_error *err);
+    char *out, size_t outlen, struct cerbo_error *err) CERBO_NONNULL(1, 3);
 /*
  * The rule for every secret, checked before hashing and by the tools on
  * input: non-empty, at most CERBO_SECRET_MAX bytes, no NUL and no control
@@ -474,7 +492,7 @@ const char *cerbo_hash_scheme(const char *hash);
  * the fast scheme accepts only generated keys with a valid checksum).
  */
 CERBO_MUST_CHECK int cerbo_secret_check(const char *hash, const char *secret,
-    size_t len);
+    size_t len) CERBO_NONNULL(1, 2);
 
 /* ---------------------------------------------------------------------
  * HTTP Basic credentials.
@@ -499,7 +517,7 @@ struct cerbo_basic {
  * cerbo_basic_wipe(out) on every path.  Copy the secret nowhere else.
  */
 CERBO_MUST_CHECK int cerbo_basic_parse(const char *header,
-    struct cerbo_basic *out, struct cerbo_error *err);
+    struct cerbo_basic *out, struct cerbo_error *err) CERBO_NONNULL(1, 2);
 void cerbo_basic_wipe(struct cerbo_basic *basic);
 
 /*
@@ -539,7 +557,10 @@ enum cerbo_verdict_code {
 	CERBO_DENY_ADDRESS,   /* client outside allow_from */
 	CERBO_DENY_FORBIDDEN, /* profile refuses the request */
 	CERBO_DENY_REQUEST,   /* request line refused by the parser */
-	CERBO_STORE_ERROR     /* store unreadable, unsafe or invalid */
+	CERBO_STORE_ERROR,    /* store unreadable, unsafe or invalid */
+	/* Not a code: how many there are (a new code goes before it), so
+	 * that a table by code (counters, names) grows with the enum. */
+	CERBO_VERDICT__COUNT
 };
 
 enum cerbo_key_used { CERBO_KEY_NONE, CERBO_KEY_CURRENT, CERBO_KEY_OLD };
@@ -555,7 +576,7 @@ struct cerbo_verify_args {
 	const char *request; /* "METHOD TARGET[ HTTP/x.y]"; NULL: none */
 	const char *rhost;   /* client address, NULL if unknown */
 	int64_t now;         /* 0: time(NULL) */
-	unsigned flags;      /* 0, or CERBO_VERIFY_FAST_ONLY */
+	unsigned flags;      /* 0, or CERBO_VERIFY_FAST_ONLY; no other bit */
 };
 /*
  * cerbo_verify() checks no secret with the slow scheme: when it would (see
@@ -597,6 +618,20 @@ struct cerbo_verdict {
 	 * index beside the store is stale, damaged or unsafe (both, joined
 	 * by "; ", when both apply).  Never a secret or a hash. */
 	char notice[512];
+	/* -- version 2: the user's profile, and what it alone answers to
+	 * the request, for a tool that explains a verdict: set whenever the
+	 * user was found (and its secret, when one was given, matched), also
+	 * when the account was refused before the request was looked at
+	 * (disabled, expired, outside allow_from), so that nobody decides a
+	 * second time on a second read of the store.  profile_decided is 0
+	 * when no request was given, the parser refused it, or the profile
+	 * does not exist. */
+	char user_profile[CERBO_PROFILE_NAME_MAX + 1]; /* "": no such user */
+	int profile_decided;
+	int profile_allows;       /* 1 when the profile allows the request */
+	int profile_rule_matched; /* 1 when a rule decided, 0 default deny */
+	enum cerbo_rule_kind profile_rule_kind;
+	char profile_rule[CERBO_RULE_MAX + 1];
 };
 #define CERBO_VERDICT_INIT                                                     \
 	{                                                                      \
@@ -621,7 +656,8 @@ struct cerbo_verdict {
  * it after a successful authentication only.  Returns 0 when a verdict was
  * reached (read verdict->code), CERBO_VERIFY_DEFERRED only when args->flags
  * has CERBO_VERIFY_FAST_ONLY and the check needs the slow scheme, -1 only
- * on invalid arguments (a NULL pointer, or a size below version 1's).
+ * on invalid arguments (a NULL pointer, a size below version 1's, or a
+ * flag bit not defined here: nothing is then read or checked).
  *
  * The store is cached per path in the process and re-validated with one
  * stat per call; thread-safe.  A store replaced on disk (by the tools'
@@ -637,7 +673,7 @@ struct cerbo_verdict {
  * typed its secret into the username field would put it in the log.
  */
 CERBO_MUST_CHECK int cerbo_verify(const struct cerbo_verify_args *args,
-    struct cerbo_verdict *verdict);
+    struct cerbo_verdict *verdict) CERBO_NONNULL(1, 2);
 /* A fixed name for a code ("allow", "deny_credentials", ...). */
 const char *cerbo_verdict_name(enum cerbo_verdict_code code);
 
@@ -657,13 +693,33 @@ int cerbo_verdict_http_status(enum cerbo_verdict_code code);
  * otherwise (fast-scheme users, unknown and invalid usernames, a remembered
  * success).  Cheap (the same cached store and one lookup, no hashing), so
  * a server can send slow checks to a bounded pool and answer fast ones at
- * once.  Returns 0, or -1 (err set) when the store cannot be used, which
- * is also a cheap health check.  A store (re)loaded by this call leaves
- * its notice (see struct cerbo_verdict) in notice (noticelen bytes, may be
- * NULL), not in the next verdict.
+ * once.  Returns 0, or -1 (err set) when the store cannot be used or an
+ * argument is invalid (cerbo_store_usable() is the health check).  A store
+ * (re)loaded by this call leaves its notice (see struct cerbo_verdict) in
+ * notice (noticelen bytes, may be NULL), not in the next verdict.
  */
 CERBO_MUST_CHECK int cerbo_verify_cost(const struct cerbo_verify_args *args,
-    int *slow, char *notice, size_t noticelen, struct cerbo_error *err);
+    int *slow, char *notice, size_t noticelen, struct cerbo_error *err)
+    CERBO_NONNULL(1, 2);
+
+/*
+ * Whether the store at path (NULL: CERBO_STORE_DEFAULT) can answer
+ * requests now, and if not, why: the verifier's own check (the same
+ * cache, trust rules, parse and choice of index as cerbo_verify(); one
+ * stat when nothing changed), for a /healthz endpoint, a start-up check
+ * and the tools' check.  0 when usable; -1 with err otherwise
+ * (CERBO_E_NOTFOUND, CERBO_E_UNSAFE, CERBO_E_STORE, CERBO_E_TOO_NEW,
+ * CERBO_E_IO, ...).  flags: 0, or CERBO_USABLE_INDEX to also rebuild the
+ * compiled index beside the store in memory and compare it with the file:
+ * CERBO_E_STORE when the index is damaged or names this version of the
+ * store but differs from what it makes (written in place), CERBO_E_STATE
+ * when it is stale (it names another version; readers pass it over, as
+ * after an interrupted write); either way, run cerbo-apiuser compile.
+ * That reads and parses the whole store: for `check`, not per request.
+ */
+#define CERBO_USABLE_INDEX 0x1
+CERBO_MUST_CHECK int cerbo_store_usable(const char *path, unsigned flags,
+    struct cerbo_error *err);
 
 /* 1 when s is a syntactically valid username. */
 int cerbo_username_valid(const char *s);
@@ -811,8 +867,8 @@ struct cerbo_txn;
 #define CERBO_TXN_CREATE 0x1 /* create the store (and its folder) if absent */
 
 struct cerbo_txn_options {
-	size_t size; /* set by CERBO_TXN_OPTIONS_INIT */
-	unsigned flags;
+	size_t size;        /* set by CERBO_TXN_OPTIONS_INIT */
+	unsigned flags;     /* 0, or CERBO_TXN_CREATE; no other bit */
 	int64_t timeout_ms; /* <= 0: 10 s */
 	int expect_generation_set;
 	uint64_t expect_generation;
@@ -825,14 +881,14 @@ struct cerbo_txn_options {
 
 CERBO_MUST_CHECK int cerbo_txn_begin(const char *path,
     const struct cerbo_txn_options *opts, struct cerbo_txn **out,
-    struct cerbo_error *err);
+    struct cerbo_error *err) CERBO_NONNULL(1, 3);
 struct cerbo_store *cerbo_txn_store(struct cerbo_txn *txn);
 /* The store file's generation: as read by begin, and after a commit the
  * one it wrote (the generation read plus one).  The only source of the
  * number a tool reports; 0 for a store that does not exist yet. */
 uint64_t cerbo_txn_generation(const struct cerbo_txn *txn);
 CERBO_MUST_CHECK int cerbo_txn_commit(struct cerbo_txn *txn,
-    struct cerbo_error *err);
+    struct cerbo_error *err) CERBO_NONNULL(1);
 void cerbo_txn_free(struct cerbo_txn *txn);
 
 /* -- edit-file (cerbo-apiuser): install a whole, separately parsed store.
@@ -840,7 +896,7 @@ void cerbo_txn_free(struct cerbo_txn *txn);
  * nothing changes and the caller keeps store).  On success the transaction
  * owns store; commit writes it with the generation read plus one. */
 CERBO_MUST_CHECK int cerbo_txn_replace_store(struct cerbo_txn *txn,
-    struct cerbo_store *store, struct cerbo_error *err);
+    struct cerbo_store *store, struct cerbo_error *err) CERBO_NONNULL(1, 2);
 
 /* ---------------------------------------------------------------------
  * Durations, as the tools take them.
@@ -852,11 +908,11 @@ CERBO_MUST_CHECK int cerbo_txn_replace_store(struct cerbo_txn *txn,
  * refused).
  */
 CERBO_MUST_CHECK int cerbo_duration_parse(const char *s, int64_t *out,
-    struct cerbo_error *err);
+    struct cerbo_error *err) CERBO_NONNULL(1, 2);
 /* The same into milliseconds, where a bare number is seconds and "ms" is
  * allowed, within [min_ms, max_ms]; the message states the bounds. */
 CERBO_MUST_CHECK int cerbo_duration_parse_ms(const char *s, int64_t min_ms,
-    int64_t max_ms, int64_t *out, struct cerbo_error *err);
+    int64_t max_ms, int64_t *out, struct cerbo_error *err) CERBO_NONNULL(1, 4);
 
 /* ---------------------------------------------------------------------
  * Change lists: what a change did, one record per change, as apply and
@@ -894,7 +950,7 @@ void cerbo_changes_free(struct cerbo_changes *list);
 CERBO_MUST_CHECK int cerbo_changes_add(struct cerbo_changes *list,
     enum cerbo_change_op op, enum cerbo_change_object object, const char *name,
     const char *field, const char *old_value, const char *new_value,
-    struct cerbo_error *err);
+    struct cerbo_error *err) CERBO_NONNULL(1, 4);
 size_t cerbo_changes_count(const struct cerbo_changes *list);
 enum cerbo_change_op cerbo_change_op(const struct cerbo_changes *list,
     size_t i);
@@ -962,7 +1018,8 @@ struct cerbo_apply_result;
 
 CERBO_MUST_CHECK int cerbo_store_apply(struct cerbo_store *store,
     const char *buf, size_t len, const char *name, int64_t now,
-    struct cerbo_apply_result **result, struct cerbo_error *err);
+    struct cerbo_apply_result **result, struct cerbo_error *err)
+    CERBO_NONNULL(1);
 
 /* 1 when the store was changed. */
 int cerbo_apply_result_changed(const struct cerbo_apply_result *result);
@@ -1026,7 +1083,8 @@ void cerbo_apply_result_free(struct cerbo_apply_result *result);
 /* Under the store's lock (opts as for cerbo_txn_begin, may be NULL; the
  * expectations are checked), write the index of the store at path. */
 CERBO_MUST_CHECK int cerbo_store_compile(const char *path,
-    const struct cerbo_txn_options *opts, struct cerbo_error *err);
+    const struct cerbo_txn_options *opts, struct cerbo_error *err)
+    CERBO_NONNULL(1);
 
 /* ---------------------------------------------------------------------
  * The version of this build of libcerbo ("0.1.0"), the one the tools'

@@ -75,14 +75,14 @@ const char *
 cerbo_change_object_name(enum cerbo_change_object object)
 {
 	switch (object) {
+	case CERBO_OBJECT_USER:
+		return "user";
 	case CERBO_OBJECT_PROFILE:
 		return "profile";
 	case CERBO_OBJECT_STORE:
 		return "store";
-	case CERBO_OBJECT_USER:
-		break;
 	}
-	return "user";
+	return "unknown";
 }
 
 static char *
@@ -185,6 +185,10 @@ cerbo_changes_add(struct cerbo_changes *list, enum cerbo_change_op op,
 	    (op == CERBO_CHANGE_UPDATED && field == NULL))
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "a change needs a list, a name and, for an update, a field");
+	if ((unsigned)op > CERBO_CHANGE_REMOVED ||
+	    (unsigned)object > CERBO_OBJECT_STORE)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "no such change operation or object");
 	if (field != NULL && strcmp(field, "secret") == 0)
 		old_value = new_value = NULL; /* never a hash */
 	memset(&c, 0, sizeof(c));

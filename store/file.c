@@ -33,7 +33,7 @@
 /* ---- file identity --------------------------------------------------- */
 
 void
-cerbo__file_id_from_stat(struct cerbo_file_id *id, const struct stat *st)
+cerbo__file_id_from_stat(struct cerbo__file_id *id, const struct stat *st)
 {
 	memset(id, 0, sizeof(*id));
 	id->dev = st->st_dev;
@@ -44,8 +44,8 @@ cerbo__file_id_from_stat(struct cerbo_file_id *id, const struct stat *st)
 }
 
 int
-cerbo__file_id_equal(const struct cerbo_file_id *a,
-    const struct cerbo_file_id *b)
+cerbo__file_id_equal(const struct cerbo__file_id *a,
+    const struct cerbo__file_id *b)
 {
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
 	    a->mtime.tv_sec == b->mtime.tv_sec &&
@@ -622,6 +622,9 @@ cerbo_store_load(const char *path, unsigned flags, struct cerbo_store **out,
 	if (out == NULL)
 		return cerbo__fail(err, CERBO_E_INVALID, "no output store");
 	*out = NULL;
+	if ((flags & ~CERBO__LOAD_FLAGS) != 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "unknown load flag bits 0x%x", flags & ~CERBO__LOAD_FLAGS);
 	if (cerbo__read_file(path, flags, &buf, &len, NULL, err) == -1)
 		goto out;
 	if (cerbo_store_parse(buf, len, path, out, err) == -1)

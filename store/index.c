@@ -51,7 +51,7 @@ struct cerbo__index {
 	uint64_t dummy; /* the slot read on a miss (0: no users) */
 	unsigned char key[crypto_shorthash_KEYBYTES];
 	struct cerbo_store *profiles; /* the profiles, no users */
-	struct cerbo_file_id id;      /* of the open file, when opened */
+	struct cerbo__file_id id;     /* of the open file, when opened */
 	unsigned flags;               /* CERBO_LOAD_NO_TRUST */
 	char path[PATH_MAX];
 };
@@ -97,7 +97,7 @@ ix_read(const struct cerbo__index *ix, void *p, size_t len, uint64_t off)
 static int
 make_resident(struct cerbo__index *ix, struct cerbo_error *err)
 {
-	struct cerbo_file_id id;
+	struct cerbo__file_id id;
 	struct stat st;
 
 	if (ix->file_size > cerbo__index_resident_max)
@@ -156,7 +156,7 @@ load_profiles(struct cerbo__index *ix, const unsigned char *p, size_t len,
 	uint32_t count, i, j, nr;
 	int k, changed;
 
-	ix->profiles = cerbo_store_new();
+	ix->profiles = cerbo__store_new();
 	if (ix->profiles == NULL)
 		return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
 	if (take_u32(&p, end, &count) != 0)
@@ -194,15 +194,19 @@ bad:
 
 /*
  * 1 when the YAML at yaml_path, still the file of *yaml_st, has the digest
- * stamped in hdr; 0 when not; -1 (err set) when it cannot be read.  The
+ * stamped in hdr, with mac_key set to the key of the index's MAC
+ * (cerbo__index_mac_key() of the same bytes); 0 when not; -1 (err set)
+ * when it cannot be read.  The
  * file is hashed as it is read, 64 KiB at a time: a shipped store of
  * 400 MB costs no 400 MB buffer in every process that meets it.
  */
 static int
 digest_matches(const char *yaml_path, const struct stat *yaml_st,
-    unsigned flags, const unsigned char *hdr, struct cerbo_error *err)
+    unsigned flags, const unsigned char *hdr, unsigned char mac_key[32],
+    struct cerbo_error *err)
 {
-	crypto_generichash_state state;
+	crypto_generichash_state state, keyed;
+
 	unsigned char d[32], *chunk = NULL;
 	struct stat st;
 	ssize_t n;
@@ -235,6 +239,7 @@ digest_matches(const char *yaml_path, const struct stat *yaml_st,
 		goto out;
 	}
 	crypto_generichash_init(&state, NULL, 0, sizeof(d));
+	cerbo__index_mac_init(&keyed);
 	for (;;) {
 		n = read(fd, chunk, CHUNK);
 		if (n < 0 && errno == EINTR)
@@ -247,17 +252,65 @@ digest_matches(const char *yaml_path, const struct stat *yaml_st,
 		if (n == 0)
 			break;
 		crypto_generichash_update(&state, chunk, (size_t)n);
+		crypto_generichash_update(&keyed, chunk, (size_t)n);
 	}
 	crypto_generichash_final(&state, d, sizeof(d));
+	crypto_generichash_final(&keyed, mac_key, 32);
 	rc = sodium_memcmp(d, hdr + HDR_DIGEST, sizeof(d)) == 0;
 wipe:
 	/* The YAML holds hash strings. */
 	sodium_memzero(chunk, CHUNK);
 	sodium_memzero(&state, sizeof(state));
+	sodium_memzero(&keyed, sizeof(keyed));
 out:
 	free(chunk);
 	close(fd);
 	return rc;
+}
+
+/*
+ * 1 when the MAC in hdr is that of the open index's bytes under mac_key
+ * (index_format.h), 0 when not, -1 when they cannot be read.
+ */
+static int
+mac_matches(const struct cerbo__index *ix, const unsigned char *hdr,
+    const unsigned char mac_key[32])
+{
+	crypto_generichash_state st;
+	unsigned char mac[HDR_MAC_LEN], *chunk;
+	uint64_t off;
+	size_t n;
+	int rc = -1;
+
+	chunk = malloc(CHUNK);
+	if (chunk == NULL)
+		return -1;
+	crypto_generichash_init(&st, mac_key, 32, sizeof(mac));
+	crypto_generichash_update(&st, hdr, HDR_MAC);
+	for (off = HDR_SIZE; off < ix->file_size; off += n) {
+		n = ix->file_size - off < CHUNK ? (size_t)(ix->file_size - off)
+		                                : CHUNK;
+		if (pread_all(ix->fd, chunk, n, off) != 0)
+			goto out;
+		crypto_generichash_update(&st, chunk, n);
+	}
+	crypto_generichash_final(&st, mac, sizeof(mac));
+	rc = sodium_memcmp(mac, hdr + HDR_MAC, sizeof(mac)) == 0;
+out:
+	sodium_memzero(chunk, CHUNK); /* records hold hash strings */
+	sodium_memzero(&st, sizeof(st));
+	free(chunk);
+	return rc;
+}
+
+/* 1 when the open file is the one its self stamp describes: its inode,
+ * and an mtime no write since the stamp could have given it. */
+static int
+self_stamp_matches(const unsigned char *hdr, const struct stat *st)
+{
+	return get64(hdr + HDR_SELF_INO) == (uint64_t)st->st_ino &&
+	    get64(hdr + HDR_SELF_MSEC) == (uint64_t)st->st_mtim.tv_sec &&
+	    get64(hdr + HDR_SELF_MNSEC) == (uint64_t)st->st_mtim.tv_nsec;
 }
 
 void
@@ -272,10 +325,11 @@ cerbo__index_open(const char *store_path, const struct stat *yaml_st,
 {
 	struct cerbo__index *ix = NULL;
 	unsigned char hdr[HDR_SIZE], tag[HDR_TAG_LEN], *prof = NULL;
+	unsigned char mac_key[32];
 	char path[PATH_MAX];
 	struct stat st;
 	uint64_t nusers, plen, poff;
-	int same, rc = -1;
+	int same, in_place, rc = -1;
 
 	*out = NULL;
 	if ((size_t)snprintf(path, sizeof(path), "%s%s", store_path,
@@ -338,10 +392,33 @@ cerbo__index_open(const char *store_path, const struct stat *yaml_st,
 	    get64(hdr + HDR_YAML_SIZE) == (uint64_t)yaml_st->st_size &&
 	    get64(hdr + HDR_YAML_MSEC) == (uint64_t)yaml_st->st_mtim.tv_sec &&
 	    get64(hdr + HDR_YAML_MNSEC) == (uint64_t)yaml_st->st_mtim.tv_nsec;
+	/* The YAML's identity vouches for the index only while the index is
+	 * the file its writer left: otherwise its bytes must prove it. */
+	in_place = same && !self_stamp_matches(hdr, &st);
+	if (in_place)
+		same = 0;
 	if (!same) {
-		same = digest_matches(store_path, yaml_st, flags, hdr, err);
+		same = digest_matches(store_path, yaml_st, flags, hdr, mac_key,
+		    err);
 		if (same < 0)
 			goto out;
+		if (same) {
+			same = mac_matches(ix, hdr, mac_key);
+			if (same < 0)
+				goto damaged;
+			if (!same) {
+				cerbo__fail(err, CERBO_E_STATE,
+				    "%s is not the index its stamps describe (written in place?); run cerbo-apiuser compile",
+				    path);
+				goto out;
+			}
+		}
+	}
+	if (!same && in_place) {
+		cerbo__fail(err, CERBO_E_STATE,
+		    "%s was written in place since it was compiled; run cerbo-apiuser compile",
+		    path);
+		goto out;
 	}
 	if (!same) {
 		cerbo__fail(err, CERBO_E_STATE,
@@ -367,6 +444,7 @@ cerbo__index_open(const char *store_path, const struct stat *yaml_st,
 damaged:
 	cerbo__fail(err, CERBO_E_STORE, "%s: damaged or truncated index", path);
 out:
+	sodium_memzero(mac_key, sizeof(mac_key));
 	free(prof);
 	cerbo__index_close(ix);
 	return rc;
@@ -375,7 +453,7 @@ out:
 int
 cerbo__index_current(const struct cerbo__index *ix, struct cerbo_error *err)
 {
-	struct cerbo_file_id id;
+	struct cerbo__file_id id;
 	struct stat st;
 
 	if (fstat(ix->fd, &st) != 0)
@@ -467,18 +545,15 @@ read_record(const struct cerbo__index *ix, uint64_t slot, const char *username,
 	return 1;
 }
 
-int
-cerbo__index_lookup(const struct cerbo__index *ix, const char *username,
+static int
+lookup(const struct cerbo__index *ix, const char *username,
     struct cerbo_user *out, unsigned char *buf, size_t buflen,
     struct cerbo__index_probe *probe)
 {
-	struct cerbo__index_probe mine;
 	unsigned char win[WINDOW * 8];
 	uint64_t h, tag, s, slot, n, i;
 	int rc, read_one = 0;
 
-	if (probe == NULL)
-		probe = &mine;
 	memset(probe, 0, sizeof(*probe));
 	if (buflen < REC_MAX)
 		return -1;
@@ -511,6 +586,45 @@ miss:
 	return 0;
 }
 
+/*
+ * 1 when the open file's content is still what was opened: the same size
+ * and mtime (a write sets the mtime; a chmod, which changes only the
+ * ctime, is cerbo__index_current's business).
+ */
+static int
+content_unchanged(const struct cerbo__index *ix)
+{
+	struct stat st;
+
+	return fstat(ix->fd, &st) == 0 && st.st_size == ix->id.size &&
+	    st.st_mtim.tv_sec == ix->id.mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == ix->id.mtime.tv_nsec;
+}
+
+/*
+ * The lookup, and for an index read with pread, an fstat after the reads:
+ * the fstat before them (cerbo__index_current) and the reads leave a
+ * window in which the file could be written in place, and bytes read in
+ * it are not believed (-1, as damaged).
+ */
+int
+cerbo__index_lookup(const struct cerbo__index *ix, const char *username,
+    struct cerbo_user *out, unsigned char *buf, size_t buflen,
+    struct cerbo__index_probe *probe)
+{
+	struct cerbo__index_probe mine;
+	int rc;
+
+	if (probe == NULL)
+		probe = &mine;
+	rc = lookup(ix, username, out, buf, buflen, probe);
+	if (rc >= 0 && ix->mem == NULL && !content_unchanged(ix)) {
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	return rc;
+}
+
 int
 cerbo__index_find(const struct cerbo__index *ix, const char *username,
     struct cerbo_user *out, unsigned char *buf, size_t buflen)
@@ -518,10 +632,158 @@ cerbo__index_find(const struct cerbo__index *ix, const char *username,
 	return cerbo__index_lookup(ix, username, out, buf, buflen, NULL);
 }
 
+/* The index file at path whole into a malloc'd *out (trust rule and
+ * size checked); CERBO_E_NOTFOUND when there is none. */
+static int
+read_index(const char *path, unsigned char **out, size_t *outlen,
+    struct cerbo_error *err)
+{
+	struct stat st;
+	unsigned char *buf = NULL;
+	int fd, rc = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		cerbo__fail(err,
+		    errno == ENOENT ? CERBO_E_NOTFOUND : CERBO_E_IO, "%s: %s",
+		    path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		cerbo__fail(err, CERBO_E_IO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (cerbo__trust_file_stat(path, &st, err) != 0)
+		goto out;
+	if (!S_ISREG(st.st_mode) || st.st_size < HDR_SIZE ||
+	    (uint64_t)st.st_size > (uint64_t)SLOT_OFF_MASK) {
+		cerbo__fail(err, CERBO_E_STORE,
+		    "%s: damaged or truncated index; run cerbo-apiuser compile",
+		    path);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size);
+	if (buf == NULL) {
+		cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (pread_all(fd, buf, (size_t)st.st_size, 0) != 0) {
+		cerbo__fail(err, CERBO_E_IO, "%s: read failed", path);
+		goto out;
+	}
+	*out = buf;
+	*outlen = (size_t)st.st_size;
+	buf = NULL;
+	rc = 0;
+out:
+	if (buf != NULL) {
+		sodium_memzero(buf, (size_t)st.st_size); /* hash strings */
+		free(buf);
+	}
+	close(fd);
+	return rc;
+}
+
+int
+cerbo__index_compare(const char *path, const struct cerbo_store *store,
+    const void *yaml, size_t len, const struct stat *yaml_st,
+    struct cerbo_error *err)
+{
+	unsigned char tag[HDR_TAG_LEN], digest[32];
+	int claims;
+	struct cerbo__index_stamp stamp;
+	struct cerbo_error rerr = CERBO_ERROR_INIT;
+	unsigned char *file = NULL, *built = NULL;
+	char ipath[PATH_MAX], hex[65];
+	struct stat yst;
+	size_t flen = 0, blen = 0;
+	int rc = -1;
+
+	if ((size_t)snprintf(ipath, sizeof(ipath), "%s%s", path,
+	        CERBO__INDEX_SUFFIX) >= sizeof(ipath))
+		return cerbo__fail(err, CERBO_E_INVALID, "store path too long");
+	if (read_index(ipath, &file, &flen, &rerr) != 0) {
+		if (rerr.status == CERBO_E_NOTFOUND)
+			return 0; /* none: the verifier parses the YAML */
+		cerbo__fail(err, rerr.status, "%s", rerr.message);
+		return -1;
+	}
+	crypto_generichash(tag, sizeof(tag), file, HDR_TAG, NULL, 0);
+	if (memcmp(file + HDR_MAGIC, MAGIC, 8) != 0 ||
+	    sodium_memcmp(tag, file + HDR_TAG, sizeof(tag)) != 0 ||
+	    get32(file + HDR_VERSION) != INDEX_VERSION) {
+		cerbo__fail(err, CERBO_E_STORE,
+		    "%s: damaged, or of another version; run cerbo-apiuser compile",
+		    ipath);
+		goto out;
+	}
+	/* An index that names another version of the store (by identity
+	 * and by digest) is stale: readers pass it over.  One that names
+	 * this version must be exactly what this version makes. */
+	crypto_generichash(digest, sizeof(digest), yaml, len, NULL, 0);
+	claims =
+	    sodium_memcmp(digest, file + HDR_DIGEST, sizeof(digest)) == 0 ||
+	    (get64(file + HDR_YAML_DEV) == (uint64_t)yaml_st->st_dev &&
+	        get64(file + HDR_YAML_INO) == (uint64_t)yaml_st->st_ino &&
+	        get64(file + HDR_YAML_SIZE) == (uint64_t)yaml_st->st_size &&
+	        get64(file + HDR_YAML_MSEC) ==
+	            (uint64_t)yaml_st->st_mtim.tv_sec &&
+	        get64(file + HDR_YAML_MNSEC) ==
+	            (uint64_t)yaml_st->st_mtim.tv_nsec);
+	if (!claims) {
+		cerbo__fail(err, CERBO_E_STATE,
+		    "%s is stale: it describes another version of %s (readers parse the YAML); run cerbo-apiuser compile",
+		    ipath, path);
+		goto out;
+	}
+	/* The stamps the file claims, so that only its content is judged;
+	 * the YAML identity claimed is the one that made the index, on this
+	 * host or (a shipped pair) another. */
+	memset(&stamp, 0, sizeof(stamp));
+	memset(&yst, 0, sizeof(yst));
+	yst.st_dev = (dev_t)get64(file + HDR_YAML_DEV);
+	yst.st_ino = (ino_t)get64(file + HDR_YAML_INO);
+	yst.st_size = (off_t)get64(file + HDR_YAML_SIZE);
+	yst.st_mtim.tv_sec = (time_t)get64(file + HDR_YAML_MSEC);
+	yst.st_mtim.tv_nsec = (long)get64(file + HDR_YAML_MNSEC);
+	cerbo__digest_hex(yaml, len, hex);
+	stamp.yaml_st = &yst;
+	stamp.digest_hex = hex;
+	cerbo__index_mac_key(yaml, len, stamp.mac_key);
+	stamp.self_ino = get64(file + HDR_SELF_INO);
+	stamp.self_mtime.tv_sec = (time_t)get64(file + HDR_SELF_MSEC);
+	stamp.self_mtime.tv_nsec = (long)get64(file + HDR_SELF_MNSEC);
+	stamp.hash_key = file + HDR_KEY;
+	if (cerbo__index_build(store, &stamp, &built, &blen, err) != 0)
+		goto out;
+	if (blen != flen || memcmp(built, file, blen) != 0) {
+		cerbo__fail(err, CERBO_E_STORE,
+		    "%s claims to describe %s but does not (damaged or written in place); run cerbo-apiuser compile",
+		    ipath, path);
+		goto out;
+	}
+	rc = 0;
+out:
+	sodium_memzero(stamp.mac_key, sizeof(stamp.mac_key));
+	/* Both hold hash strings. */
+	sodium_memzero(file, flen);
+	free(file);
+	if (built != NULL)
+		sodium_memzero(built, blen);
+	free(built);
+	return rc;
+}
+
 int
 cerbo__index_resident(const struct cerbo__index *ix)
 {
 	return ix->mem != NULL;
+}
+
+void
+cerbo__index_file_id(const struct cerbo__index *ix, struct cerbo__file_id *out)
+{
+	*out = ix->id;
 }
 
 void

@@ -129,9 +129,9 @@ put_record(struct buf *b, const struct cerbo_user *u)
 	put32(fixed, 0); /* length, set below */
 	fixed[4] = (unsigned char)(cerbo_user_disabled(u) ? 1 : 0);
 	fixed[5] = (unsigned char)flags;
-	put64(fixed + 6, (uint64_t)cerbo_user_time(u, CERBO_USER_EXPIRES));
+	put64(fixed + 6, (uint64_t)cerbo__user_time(u, CERBO_USER_EXPIRES));
 	put64(fixed + 14,
-	    (uint64_t)cerbo_user_time(u, CERBO_USER_OLD_SECRET_EXPIRES));
+	    (uint64_t)cerbo__user_time(u, CERBO_USER_OLD_SECRET_EXPIRES));
 	if (buf_put(b, fixed, sizeof(fixed)) != 0 ||
 	    buf_str(b, cerbo_user_name(u), 1) != 0)
 		return -1;
@@ -151,11 +151,48 @@ slot_pack(uint64_t off, uint64_t len, uint64_t hash)
 	    (hash >> SLOT_TAG_SHIFT) << SLOT_TAG_SHIFT;
 }
 
+/* A public constant that keeps the MAC key apart from the digest of the
+ * same bytes (which the header holds). */
+static const unsigned char mac_domain[32] = "cerbo index mac key, version 3";
+
+void
+cerbo__index_mac_init(crypto_generichash_state *st)
+{
+	crypto_generichash_init(st, mac_domain, sizeof(mac_domain), 32);
+}
+
+void
+cerbo__index_mac_key(const void *yaml, size_t len, unsigned char out[32])
+{
+	crypto_generichash_state st;
+
+	cerbo__index_mac_init(&st);
+	crypto_generichash_update(&st, yaml, len);
+	crypto_generichash_final(&st, out, 32);
+	sodium_memzero(&st, sizeof(st));
+}
+
+/* The MAC of an index whose header is otherwise complete (layout). */
+static void
+seal(unsigned char *p, size_t len, const unsigned char mac_key[32])
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, mac_key, 32, HDR_MAC_LEN);
+	crypto_generichash_update(&st, p, HDR_MAC);
+	crypto_generichash_update(&st, p + HDR_SIZE, len - HDR_SIZE);
+	crypto_generichash_final(&st, p + HDR_MAC, HDR_MAC_LEN);
+	sodium_memzero(&st, sizeof(st));
+	crypto_generichash(p + HDR_TAG, HDR_TAG_LEN, p, HDR_TAG, NULL, 0);
+}
+
 int
-cerbo__index_build(const struct cerbo_store *store, const struct stat *yaml_st,
-    const char *digest_hex, unsigned char **out, size_t *outlen,
+cerbo__index_build(const struct cerbo_store *store,
+    const struct cerbo__index_stamp *stamp, unsigned char **out, size_t *outlen,
     struct cerbo_error *err)
 {
+	const struct stat *yaml_st = stamp->yaml_st;
+	const char *digest_hex = stamp->digest_hex;
 	struct buf b = {NULL, 0, 0};
 	unsigned char *hdr, key[crypto_shorthash_KEYBYTES];
 	uint64_t nhome = 16, ntotal, cap, *slots = NULL, *ns, s, h, dummy = 0;
@@ -183,7 +220,10 @@ cerbo__index_build(const struct cerbo_store *store, const struct stat *yaml_st,
 	profiles_len = b.len - HDR_SIZE;
 	if (profiles_len > UINT32_MAX)
 		goto nomem;
-	randombytes_buf(key, sizeof(key));
+	if (stamp->hash_key != NULL)
+		memcpy(key, stamp->hash_key, sizeof(key));
+	else
+		randombytes_buf(key, sizeof(key));
 
 	/* Records first, into place after the slots once ntotal is known:
 	 * the slots are built in memory, the records in b at a provisional
@@ -266,7 +306,10 @@ cerbo__index_build(const struct cerbo_store *store, const struct stat *yaml_st,
 	put64(hdr + HDR_PROFILES_OFF, HDR_SIZE);
 	put64(hdr + HDR_NTOTAL, ntotal);
 	put64(hdr + HDR_DUMMY, dummy);
-	crypto_generichash(hdr + HDR_TAG, HDR_TAG_LEN, hdr, HDR_TAG, NULL, 0);
+	put64(hdr + HDR_SELF_INO, stamp->self_ino);
+	put64(hdr + HDR_SELF_MSEC, (uint64_t)stamp->self_mtime.tv_sec);
+	put64(hdr + HDR_SELF_MNSEC, (uint64_t)stamp->self_mtime.tv_nsec);
+	seal(hdr, b.len, stamp->mac_key);
 
 	*out = b.p;
 	*outlen = b.len;

@@ -20,6 +20,23 @@
  *     expires, i64 old_secret_expires, then 5 x (u16 length, bytes, NUL):
  *     username, profile, secret, old_secret, allow_from.
  *
+ * Trust in the file itself.  The tools write an index only into a fresh
+ * temp file they rename into place, so an index is never written after it
+ * is installed; one written in place (through a descriptor kept from while
+ * it was writable) must not be believed.  Two stamps say so:
+ *   - the self stamp: the index's own inode and an mtime the writer sets
+ *     with futimens() after the last write, one second before the temp
+ *     file was created.  Any later write sets the mtime to the time of
+ *     that write, which comes after the file was created, and only the
+ *     file's owner can set it back; so an index whose inode and mtime are
+ *     its stamp's has not been written since.  A copy (a pair shipped
+ *     from another host) has another inode and mtime.
+ *   - HDR_MAC: BLAKE2b-256 of the header up to HDR_MAC and everything
+ *     after the header, keyed by the YAML's bytes (cerbo__index_mac_key),
+ *     which the header does not hold.  A reader that recognises a pair by
+ *     the digest of the YAML's bytes (a copy, without the self stamp)
+ *     checks it; forging it takes reading the YAML.
+ *
  * A miss reads a record too (the one the header names, HDR_DUMMY), so an
  * unknown username costs the reads a known one does: the verifier's
  * promise that unknown users cost what a wrong secret costs holds on the
@@ -34,7 +51,7 @@
 #include <sodium.h>
 
 #define MAGIC "CERBOIX1"
-#define INDEX_VERSION 2
+#define INDEX_VERSION 3
 
 #define HDR_MAGIC 0
 #define HDR_VERSION 8
@@ -54,9 +71,14 @@
 #define HDR_PROFILES_OFF 136
 #define HDR_NTOTAL 144
 #define HDR_DUMMY 152
-#define HDR_TAG 160
+#define HDR_SELF_INO 160   /* the index's own inode, as written */
+#define HDR_SELF_MSEC 168  /* and the mtime the writer gave it: */
+#define HDR_SELF_MNSEC 176 /*   a second before the file existed */
+#define HDR_MAC 184        /* keyed BLAKE2b-256, see below */
+#define HDR_MAC_LEN 32
+#define HDR_TAG 216
 #define HDR_TAG_LEN 16
-#define HDR_SIZE 176
+#define HDR_SIZE 232
 
 #define REC_FIXED 22 /* length, disabled, flags, expires, old expiry */
 #define REC_STRINGS 5
@@ -133,5 +155,9 @@ name_hash(const unsigned char key[crypto_shorthash_KEYBYTES], const char *name)
 	crypto_shorthash(h, (const unsigned char *)name, strlen(name), key);
 	return get64(h);
 }
+
+/* The MAC key's hash, before the YAML's bytes (index_build.c): a reader
+ * that hashes the YAML anyway makes the key in the same pass. */
+void cerbo__index_mac_init(crypto_generichash_state *st);
 
 #endif

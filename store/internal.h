@@ -15,6 +15,9 @@
 
 #include <yaml.h>
 
+/* The library keeps its NULL checks (cerbo.h, CERBO_NONNULL); so do the
+ * tests that prove them. */
+#define CERBO_NO_NONNULL 1
 #include "cerbo.h"
 
 /* ---- Library functions no front end uses -------------------------------
@@ -22,34 +25,57 @@
  * the library's files and the tests, which link libcerbo.a, use them.
  */
 /* An empty, valid store (no profiles, no users, generation 0). */
-struct cerbo_store *cerbo_store_new(void);
+struct cerbo_store *cerbo__store_new(void);
 /* The format version the file declared (CERBO_STORE_FORMAT when new). */
-int cerbo_store_format(const struct cerbo_store *store);
+int cerbo__store_format(const struct cerbo_store *store);
 /* Hex BLAKE2b-256 of any bytes; out must hold 65 bytes. */
-void cerbo_digest_hex(const void *buf, size_t len, char out[65]);
+void cerbo__digest_hex(const void *buf, size_t len, char out[65]);
 /* The field for a YAML key; -1 if unknown. */
-int cerbo_user_field_from_name(const char *name);
+int cerbo__user_field_from_name(const char *name);
 /* Times as seconds since the epoch; 0 when unset. */
-int64_t cerbo_user_time(const struct cerbo_user *user,
+int64_t cerbo__user_time(const struct cerbo_user *user,
     enum cerbo_user_field field);
 /* Drop every old key whose grace period is over; returns how many. */
-size_t cerbo_store_prune(struct cerbo_store *store, int64_t now);
+size_t cerbo__store_prune(struct cerbo_store *store, int64_t now);
 /* Validate a hash string's grammar and bounds. */
-CERBO_MUST_CHECK int cerbo_hash_validate(const char *hash,
+CERBO_MUST_CHECK int cerbo__hash_validate(const char *hash,
     struct cerbo_error *err);
 /* 1 when the store file did not exist when the transaction began. */
-int cerbo_txn_is_new(const struct cerbo_txn *txn);
+int cerbo__txn_is_new(const struct cerbo_txn *txn);
 /* Parse RFC 3339 UTC "YYYY-MM-DDTHH:MM:SSZ". */
-CERBO_MUST_CHECK int cerbo_time_parse(const char *s, int64_t *out,
+CERBO_MUST_CHECK int cerbo__time_parse(const char *s, int64_t *out,
     struct cerbo_error *err);
 /* Format into out (at least 21 bytes). */
-void cerbo_time_format(int64_t t, char *out, size_t len);
+void cerbo__time_format(int64_t t, char *out, size_t len);
 
-/* Test-only flags: skip the trust rules on read (the tests' stores live in
- * folders a test cannot make root-owned).  CERBO_VERIFY_NO_TRUST goes in
- * cerbo_verify_args.flags, CERBO_TXN_NO_TRUST in cerbo_txn_options.flags. */
-#define CERBO_VERIFY_NO_TRUST 0x1
-#define CERBO_TXN_NO_TRUST 0x2
+/*
+ * The bits each public flags word accepts; any other bit is an invalid
+ * argument and the call does nothing (cerbo.h).
+ */
+#define CERBO__LOAD_FLAGS CERBO_LOAD_NO_TRUST
+#define CERBO__VERIFY_FLAGS CERBO_VERIFY_FAST_ONLY
+#define CERBO__TXN_FLAGS CERBO_TXN_CREATE
+/*
+ * Internal bits, set only by the test-only entry points below after the
+ * caller's flags passed the check above, so no caller of cerbo.h can set
+ * them: skip the trust rules on read.
+ */
+#define CERBO__VERIFY_NO_TRUST 0x80000000u
+#define CERBO__TXN_NO_TRUST 0x80000000u
+/*
+ * Test-only: cerbo_verify(), cerbo_verify_cost() and cerbo_txn_begin()
+ * without the trust rules (the tests' stores live in folders a test
+ * cannot make root-owned).  They are in libcerbo.a, which the tests link;
+ * libcerbo.so.0 does not export them, so a program built against cerbo.h
+ * cannot switch the trust checks off.
+ */
+int cerbo__verify_untrusted(const struct cerbo_verify_args *args,
+    struct cerbo_verdict *verdict);
+int cerbo__verify_cost_untrusted(const struct cerbo_verify_args *args,
+    int *slow, char *notice, size_t noticelen, struct cerbo_error *err);
+int cerbo__txn_begin_untrusted(const char *path,
+    const struct cerbo_txn_options *opts, struct cerbo_txn **out,
+    struct cerbo_error *err);
 
 /* ---- abi.c: the size rule of caller-allocated structs (cerbo.h) ------ */
 
@@ -112,16 +138,16 @@ int cerbo__error_relocate(struct cerbo_error *err, enum cerbo_status status,
 /* ---- file.c: safe reading and the trust rules ------------------------ */
 
 /* The full identity of a file, to know cheaply whether it changed. */
-struct cerbo_file_id {
+struct cerbo__file_id {
 	dev_t dev;
 	ino_t ino;
 	off_t size;
 	struct timespec mtime;
 	struct timespec ctime;
 };
-void cerbo__file_id_from_stat(struct cerbo_file_id *id, const struct stat *st);
-int cerbo__file_id_equal(const struct cerbo_file_id *a,
-    const struct cerbo_file_id *b);
+void cerbo__file_id_from_stat(struct cerbo__file_id *id, const struct stat *st);
+int cerbo__file_id_equal(const struct cerbo__file_id *a,
+    const struct cerbo__file_id *b);
 
 /*
  * The trust rule for a store file, applied to a stat of it: a regular
@@ -186,6 +212,15 @@ int cerbo__sys_rename(int dirfd, const char *from, const char *to,
 int cerbo__sys_fchown(int fd, uid_t uid, gid_t gid);
 int cerbo__sys_fchmod(int fd, mode_t mode);
 int cerbo__sys_lock(int fd);
+
+/*
+ * A read lock on the store's lock file ("<path>.lock"), waiting up to
+ * timeout_ms, so that a reader comparing the YAML with its index does not
+ * see a commit half-way: the descriptor holding it (close to release), or
+ * -1 when the lock file cannot be opened or the lock was not had in time
+ * (the caller then goes on without).
+ */
+int cerbo__store_read_lock(const char *path, int64_t timeout_ms);
 
 /* ---- store.c, user.c, profile.c: the model ---------------------------- */
 
@@ -527,9 +562,34 @@ struct cerbo__index;
  * commit's fault hook sees a second "open-temp", "write", "fsync" and
  * "rename"; cerbo_store_compile does the same on its own.
  */
+struct cerbo__index_stamp {
+	const struct stat *yaml_st;    /* the YAML's identity */
+	const char *digest_hex;        /* the digest of its bytes */
+	unsigned char mac_key[32];     /* cerbo__index_mac_key() of its bytes */
+	uint64_t self_ino;             /* the index file's own inode */
+	struct timespec self_mtime;    /* and the mtime its writer gives it */
+	const unsigned char *hash_key; /* the names' SipHash key; NULL: new */
+};
 int cerbo__index_build(const struct cerbo_store *store,
-    const struct stat *yaml_st, const char *digest_hex, unsigned char **out,
-    size_t *outlen, struct cerbo_error *err);
+    const struct cerbo__index_stamp *stamp, unsigned char **out, size_t *outlen,
+    struct cerbo_error *err);
+/* The key of an index's MAC (index_format.h): a keyed BLAKE2b-256 of the
+ * YAML's bytes, distinct from their digest. */
+void cerbo__index_mac_key(const void *yaml, size_t len, unsigned char out[32]);
+/*
+ * Whether the index beside the store at path is the one the store's
+ * content makes (`check`).  store is parsed from the YAML's bytes yaml
+ * (len bytes), read from the file of yaml_st.  0 when there is no index
+ * or it is exactly what store makes (rebuilt in memory with the index
+ * file's own stamps and names' key, compared byte for byte);
+ * CERBO_E_STATE when it is stale (it names another version of the store
+ * by identity and by digest: readers pass it over); CERBO_E_STORE when it
+ * is damaged, or names this version but differs from what it makes
+ * (written in place); another status when it cannot be read.
+ */
+int cerbo__index_compare(const char *path, const struct cerbo_store *store,
+    const void *yaml, size_t len, const struct stat *yaml_st,
+    struct cerbo_error *err);
 /*
  * Open the index of the store at store_path whose YAML has the stat
  * yaml_st.  CERBO_E_NOTFOUND: no index; CERBO_E_STATE: it does not match
@@ -572,6 +632,9 @@ int cerbo__index_lookup(const struct cerbo__index *ix, const char *username,
     struct cerbo_user *out, unsigned char *buf, size_t buflen,
     struct cerbo__index_probe *probe);
 void cerbo__index_close(struct cerbo__index *ix);
+/* The identity of the open index file, as it was opened. */
+void cerbo__index_file_id(const struct cerbo__index *ix,
+    struct cerbo__file_id *out);
 /* Indexes up to this many bytes are read whole when opened; tests set 0
  * to take the pread path with small indexes. */
 extern size_t cerbo__index_resident_max;

@@ -48,7 +48,13 @@
 const char *
 cerbo_rule_kind_name(enum cerbo_rule_kind kind)
 {
-	return kind == CERBO_RULE_DENY ? "deny" : "allow";
+	switch (kind) {
+	case CERBO_RULE_ALLOW:
+		return "allow";
+	case CERBO_RULE_DENY:
+		return "deny";
+	}
+	return "unknown";
 }
 
 /* A rule's method: "*" or a request's method. */

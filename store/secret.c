@@ -369,7 +369,7 @@ out:
 }
 
 int
-cerbo_hash_validate(const char *hash, struct cerbo_error *err)
+cerbo__hash_validate(const char *hash, struct cerbo_error *err)
 {
 	struct b2b_parts parts;
 	int rc;
@@ -405,7 +405,7 @@ cerbo_hash_validate(const char *hash, struct cerbo_error *err)
 const char *
 cerbo_hash_scheme(const char *hash)
 {
-	if (cerbo_hash_validate(hash, NULL) != 0)
+	if (cerbo__hash_validate(hash, NULL) != 0)
 		return NULL;
 	if (hash[1] == 'c')
 		return "cerbo-b2b";

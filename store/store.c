@@ -17,7 +17,7 @@
 /* ---- the store ------------------------------------------------------- */
 
 struct cerbo_store *
-cerbo_store_new(void)
+cerbo__store_new(void)
 {
 	struct cerbo_store *s = calloc(1, sizeof(*s));
 
@@ -117,7 +117,7 @@ cerbo_store_set_usage_file(struct cerbo_store *store, const char *path,
 }
 
 int
-cerbo_store_format(const struct cerbo_store *store)
+cerbo__store_format(const struct cerbo_store *store)
 {
 	return store != NULL ? store->format : 0;
 }
@@ -141,7 +141,7 @@ cerbo__store_set_generation(struct cerbo_store *store, uint64_t gen)
 }
 
 void
-cerbo_digest_hex(const void *buf, size_t len, char out[65])
+cerbo__digest_hex(const void *buf, size_t len, char out[65])
 {
 	unsigned char h[32];
 

@@ -187,7 +187,7 @@ take_lock(struct cerbo_txn *t, int64_t timeout_ms, struct cerbo_error *err)
 		return cerbo__fail_at(err, CERBO_E_UNSAFE, t->lock_path, 0, 0,
 		    "the lock file is not a regular file");
 	/* A lock file others may open for writing lets them block writers. */
-	if (!(t->flags & CERBO_TXN_NO_TRUST) &&
+	if (!(t->flags & CERBO__TXN_NO_TRUST) &&
 	    ((st.st_uid != 0 && st.st_uid != geteuid()) ||
 	        (st.st_mode & (S_IWGRP | S_IWOTH))))
 		return cerbo__fail_at(err, CERBO_E_UNSAFE, t->lock_path, 0, 0,
@@ -230,7 +230,7 @@ open_folder(struct cerbo_txn *t, struct cerbo_error *err)
 		    errno == ENOENT ? CERBO_E_NOTFOUND : CERBO_E_IO, t->dir, 0,
 		    0, "cannot open the store's folder: %s", strerror(errno));
 	/* Make it only where the folders above are trusted. */
-	if (!(t->flags & CERBO_TXN_NO_TRUST) &&
+	if (!(t->flags & CERBO__TXN_NO_TRUST) &&
 	    cerbo__trust_folders(t->dir, err) == -1)
 		return -1;
 	if (mkdir(t->dir, 0750) == -1 && errno != EEXIST)
@@ -267,7 +267,7 @@ read_store(struct cerbo_txn *t, struct cerbo_error *err)
 		if (!(t->flags & CERBO_TXN_CREATE))
 			return cerbo__fail_at(err, CERBO_E_NOTFOUND, t->path, 0,
 			    0, "no such store");
-		t->store = cerbo_store_new();
+		t->store = cerbo__store_new();
 		if (t->store == NULL)
 			return cerbo__fail(err, CERBO_E_NOMEM, "out of memory");
 		t->is_new = 1;
@@ -276,13 +276,13 @@ read_store(struct cerbo_txn *t, struct cerbo_error *err)
 		return 0;
 	}
 	if (cerbo__read_fd(fd, t->path,
-	        (t->flags & CERBO_TXN_NO_TRUST) ? CERBO_LOAD_NO_TRUST : 0, &buf,
-	        &len, &t->st, err) == -1)
+	        (t->flags & CERBO__TXN_NO_TRUST) ? CERBO_LOAD_NO_TRUST : 0,
+	        &buf, &len, &t->st, err) == -1)
 		goto out;
 	if (cerbo_store_parse(buf, len, t->path, &t->store, err) == -1)
 		goto out;
 	if (cerbo_store_digest(t->store)[0] == '\0') {
-		cerbo_digest_hex(buf, len, hex);
+		cerbo__digest_hex(buf, len, hex);
 		cerbo__store_set_digest(t->store, hex);
 	}
 	t->exists = 1;
@@ -334,9 +334,11 @@ check_expectations(const struct cerbo_txn *t, const struct cerbo_txn_options *o,
 	return 0;
 }
 
-int
-cerbo_txn_begin(const char *path, const struct cerbo_txn_options *copts,
-    struct cerbo_txn **out, struct cerbo_error *err)
+/* cerbo_txn_begin(), with the internal bits extra added to the options
+ * flags once the caller's were checked. */
+static int
+txn_begin(const char *path, const struct cerbo_txn_options *copts,
+    unsigned extra, struct cerbo_txn **out, struct cerbo_error *err)
 {
 	struct cerbo_txn_options o = CERBO_TXN_OPTIONS_INIT;
 	const struct cerbo_txn_options *opts = &o;
@@ -354,6 +356,11 @@ cerbo_txn_begin(const char *path, const struct cerbo_txn_options *copts,
 	    cerbo__abi_in(&o, sizeof(o), copts, CERBO__TXN_OPTIONS_V1) != 0)
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "struct cerbo_txn_options declared without CERBO_TXN_OPTIONS_INIT");
+	if ((o.flags & ~CERBO__TXN_FLAGS) != 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "unknown transaction flag bits 0x%x",
+		    o.flags & ~CERBO__TXN_FLAGS);
+	o.flags |= extra;
 	timeout = opts->timeout_ms > 0 ? opts->timeout_ms : LOCK_TIMEOUT_MS;
 	if (cerbo__sodium_init() == -1)
 		return cerbo__fail(err, CERBO_E_IO,
@@ -386,7 +393,7 @@ cerbo_txn_begin(const char *path, const struct cerbo_txn_options *copts,
 		    "is a symlink; edit the file it points to or replace the link");
 		goto out;
 	}
-	if (!(t->flags & CERBO_TXN_NO_TRUST) &&
+	if (!(t->flags & CERBO__TXN_NO_TRUST) &&
 	    cerbo__trust_folders(path, err) == -1)
 		goto out;
 	if (take_lock(t, timeout, err) == -1)
@@ -404,6 +411,21 @@ out:
 	return rc;
 }
 
+int
+cerbo_txn_begin(const char *path, const struct cerbo_txn_options *opts,
+    struct cerbo_txn **out, struct cerbo_error *err)
+{
+	return txn_begin(path, opts, 0, out, err);
+}
+
+int
+cerbo__txn_begin_untrusted(const char *path,
+    const struct cerbo_txn_options *opts, struct cerbo_txn **out,
+    struct cerbo_error *err)
+{
+	return txn_begin(path, opts, CERBO__TXN_NO_TRUST, out, err);
+}
+
 struct cerbo_store *
 cerbo_txn_store(struct cerbo_txn *txn)
 {
@@ -411,7 +433,7 @@ cerbo_txn_store(struct cerbo_txn *txn)
 }
 
 int
-cerbo_txn_is_new(const struct cerbo_txn *txn)
+cerbo__txn_is_new(const struct cerbo_txn *txn)
 {
 	return txn != NULL && txn->is_new;
 }
@@ -515,16 +537,19 @@ store_owner(const struct cerbo_txn *t, uid_t *uid, gid_t *gid, mode_t *mode)
 }
 
 /*
- * The first half of every atomic replace here: buf in a new temp file
- * beside base in dirfd, with owner uid:gid and mode, fsync'd and closed;
- * the caller renames it over the file it replaces.  0 with the temp's
- * name in tmp and, when st is not NULL, its fstat; or -1 with errno and
- * *what naming the step that failed (NULL: the write), no temp left.
+ * The first half of every atomic replace here, in two steps so that a
+ * writer may look at its new file before it chooses the bytes (the index
+ * stamps its own inode).  temp_open makes a new temp file beside base in
+ * dirfd with owner uid:gid and mode, its name in tmp, and returns its
+ * descriptor.  temp_finish writes buf to fd, gives it mtime when that is
+ * not NULL, fsyncs it, fstats it into st when that is not NULL, and closes
+ * it; the caller renames it over the file it replaces.  Both return -1
+ * with errno and *what naming the step that failed (NULL: the write),
+ * and then leave no temp and no open descriptor behind.
  */
 static int
-write_temp(int dirfd, const char *base, uid_t uid, gid_t gid, mode_t mode,
-    const void *buf, size_t len, char *tmp, size_t tmplen, struct stat *st,
-    const char **what)
+temp_open(int dirfd, const char *base, uid_t uid, gid_t gid, mode_t mode,
+    char *tmp, size_t tmplen, const char **what)
 {
 	int fd, e;
 
@@ -533,11 +558,34 @@ write_temp(int dirfd, const char *base, uid_t uid, gid_t gid, mode_t mode,
 	if (fd == -1)
 		return -1;
 	*what = "giving the temp file the store's owner, group and mode";
-	if (give_owner(fd, uid, gid, mode) == -1)
-		goto fail;
+	if (give_owner(fd, uid, gid, mode) == -1) {
+		e = errno;
+		close(fd);
+		(void)unlinkat(dirfd, tmp, 0);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+static int
+temp_finish(int dirfd, int fd, const char *tmp, const void *buf, size_t len,
+    const struct timespec *mtime, struct stat *st, const char **what)
+{
+	struct timespec times[2];
+	int e;
+
 	*what = NULL;
 	if (cerbo__sys_write_all(fd, buf, len) == -1)
 		goto fail;
+	if (mtime != NULL) {
+		*what = "setting the file's stamped mtime";
+		times[0].tv_sec = 0;
+		times[0].tv_nsec = UTIME_OMIT;
+		times[1] = *mtime;
+		if (futimens(fd, times) == -1)
+			goto fail;
+	}
 	*what = "fsync";
 	if (cerbo__sys_fsync(fd, "fsync") == -1)
 		goto fail;
@@ -559,6 +607,20 @@ fail:
 	return -1;
 }
 
+/* Both steps at once, for a file whose bytes do not depend on it. */
+static int
+write_temp(int dirfd, const char *base, uid_t uid, gid_t gid, mode_t mode,
+    const void *buf, size_t len, char *tmp, size_t tmplen, struct stat *st,
+    const char **what)
+{
+	int fd;
+
+	fd = temp_open(dirfd, base, uid, gid, mode, tmp, tmplen, what);
+	if (fd == -1)
+		return -1;
+	return temp_finish(dirfd, fd, tmp, buf, len, NULL, st, what);
+}
+
 /*
  * Write the index of store as "<base>.idx" in the folder dirfd, as the
  * store is written: a fresh temp name, the YAML's owner, group and mode
@@ -568,26 +630,47 @@ fail:
 static int
 install_index(int dirfd, const char *base, const char *path,
     const struct cerbo_store *store, const struct stat *yaml_st,
-    const char *digest_hex, struct cerbo_error *err)
+    const void *yaml, size_t yaml_len, struct cerbo_error *err)
 {
-	char tmp[NAME_MAX + 1], dest[NAME_MAX + 1];
+	struct cerbo__index_stamp stamp;
+	char tmp[NAME_MAX + 1], dest[NAME_MAX + 1], hex[65];
 	unsigned char *buf = NULL;
+	struct stat ist;
 	size_t len = 0;
-	int have_tmp = 0, e, rc = -1;
+	int fd = -1, have_tmp = 0, e, rc = -1;
 	const char *what;
 
+	memset(&stamp, 0, sizeof(stamp));
 	if ((size_t)snprintf(dest, sizeof(dest), "%s%s", base,
 	        CERBO__INDEX_SUFFIX) >= sizeof(dest))
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "%s: file name too long for an index", path);
-	if (cerbo__index_build(store, yaml_st, digest_hex, &buf, &len, err) !=
-	    0)
-		return -1;
-	if (write_temp(dirfd, base, yaml_st->st_uid, yaml_st->st_gid,
-	        yaml_st->st_mode & 0777, buf, len, tmp, sizeof(tmp), NULL,
-	        &what) == -1)
+	fd = temp_open(dirfd, base, yaml_st->st_uid, yaml_st->st_gid,
+	    yaml_st->st_mode & 0777, tmp, sizeof(tmp), &what);
+	if (fd == -1)
 		goto fail;
 	have_tmp = 1;
+	/* The self stamp (index_format.h): this inode, and an mtime one
+	 * second before it existed, which no later write can give it. */
+	what = "fstat";
+	if (fstat(fd, &ist) == -1)
+		goto fail;
+	cerbo__digest_hex(yaml, yaml_len, hex);
+	stamp.yaml_st = yaml_st;
+	stamp.digest_hex = hex;
+	cerbo__index_mac_key(yaml, yaml_len, stamp.mac_key);
+	stamp.self_ino = (uint64_t)ist.st_ino;
+	stamp.self_mtime.tv_sec = ist.st_ctim.tv_sec - 1;
+	stamp.self_mtime.tv_nsec = 0;
+	if (cerbo__index_build(store, &stamp, &buf, &len, err) != 0)
+		goto out;
+	e = temp_finish(dirfd, fd, tmp, buf, len, &stamp.self_mtime, NULL,
+	    &what);
+	fd = -1;
+	if (e == -1) {
+		have_tmp = 0; /* temp_finish removed it */
+		goto fail;
+	}
 	what = "replacing the index";
 	if (cerbo__sys_rename(dirfd, tmp, dest, "rename") == -1)
 		goto fail;
@@ -603,12 +686,75 @@ fail:
 		cerbo__fail(err, CERBO_E_IO, "writing %s%s: %s: %s", path,
 		    CERBO__INDEX_SUFFIX, what, strerror(e));
 out:
+	if (fd >= 0)
+		close(fd);
 	if (have_tmp)
 		(void)unlinkat(dirfd, tmp, 0);
+	sodium_memzero(stamp.mac_key, sizeof(stamp.mac_key));
 	/* The records hold hash strings. */
-	sodium_memzero(buf, len);
+	if (buf != NULL)
+		sodium_memzero(buf, len);
 	free(buf);
 	return rc;
+}
+
+/*
+ * A commit that is undone after it wrote the index removes that index,
+ * which describes a store no longer there: readers then parse the YAML,
+ * as they do without an index, and `check` finds no index that does not
+ * match.  Nothing to do when the index was not written.
+ */
+static void
+drop_index(const struct cerbo_txn *txn, int have_index)
+{
+	char name[NAME_MAX + 1];
+
+	if (!have_index ||
+	    (size_t)snprintf(name, sizeof(name), "%s%s", txn->base,
+	        CERBO__INDEX_SUFFIX) >= sizeof(name))
+		return;
+	(void)unlinkat(txn->dirfd, name, 0);
+}
+
+/*
+ * A read lock on the store's lock file, so that a reader that compares
+ * two files (the YAML and its index, for `check`) does not see a commit
+ * half-way: the descriptor that holds it, or -1 when the lock file cannot
+ * be opened (a reader without access to it compares without) or the lock
+ * was not had within timeout_ms.  Close the descriptor to release it.
+ */
+int
+cerbo__store_read_lock(const char *path, int64_t timeout_ms)
+{
+	struct timespec start, pause;
+	struct flock fl;
+	char *lock;
+	int fd;
+
+	lock = concat(path, ".lock", "");
+	if (lock == NULL)
+		return -1;
+	fd = open(lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	free(lock);
+	if (fd == -1)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_RDLCK;
+		fl.l_whence = SEEK_SET;
+		if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
+			return fd;
+		if ((errno != EAGAIN && errno != EACCES && errno != EINTR) ||
+		    ms_since(&start) >= timeout_ms)
+			break;
+		pause.tv_sec = 0;
+		pause.tv_nsec = 5000000;
+		while (nanosleep(&pause, &pause) == -1 && errno == EINTR)
+			;
+	}
+	close(fd);
+	return -1;
 }
 
 int
@@ -621,7 +767,7 @@ cerbo_txn_commit(struct cerbo_txn *txn, struct cerbo_error *err)
 	uint64_t gen;
 	struct stat st;
 	int have_tmp = 0, have_prev = 0, have_prevbak = 0;
-	int renamed = 0, e, rc = -1;
+	int renamed = 0, have_index = 0, e, rc = -1;
 	const char *what;
 	uid_t uid;
 	gid_t gid;
@@ -635,7 +781,7 @@ cerbo_txn_commit(struct cerbo_txn *txn, struct cerbo_error *err)
 		    "generation %llu cannot grow further",
 		    (unsigned long long)txn->generation);
 	gen = txn->generation + 1;
-	cerbo_store_prune(txn->store, time(NULL));
+	cerbo__store_prune(txn->store, time(NULL));
 	if (cerbo_store_validate(txn->store, err) == -1)
 		goto out;
 	cerbo__store_set_generation(txn->store, gen);
@@ -683,9 +829,9 @@ cerbo_txn_commit(struct cerbo_txn *txn, struct cerbo_error *err)
 	 * behind no longer matches the store's identity or digest, and
 	 * readers parse the YAML instead, so the commit stands.
 	 */
-	cerbo_digest_hex(buf, len, hex);
-	(void)install_index(txn->dirfd, txn->base, txn->path, txn->store, &st,
-	    hex, NULL);
+	cerbo__digest_hex(buf, len, hex);
+	have_index = install_index(txn->dirfd, txn->base, txn->path, txn->store,
+	                 &st, buf, len, NULL) == 0;
 	what = "syncing the store's folder";
 	if (cerbo__sys_fsync(txn->dirfd, "fsync-dir") == -1)
 		goto fail;
@@ -719,15 +865,20 @@ fail:
 			if (unlinkat(txn->dirfd, txn->base, 0) == -1)
 				cerbo__error_prefix(err,
 				    "the new store could not be removed: ");
+			else
+				drop_index(txn, have_index);
 		} else if (cerbo__sys_rename(txn->dirfd,
 		               have_prev ? prev : backup, txn->base,
 		               "undo") == -1) {
 			cerbo__error_prefix(err,
 			    "the new version is in place but could not be undone: ");
-		} else if (!have_prev && have_prevbak) {
-			/* The backup was replaced too: put the old one back. */
-			if (cerbo__sys_rename(txn->dirfd, prevbak, backup,
+		} else {
+			drop_index(txn, have_index);
+			if (!have_prev && have_prevbak &&
+			    cerbo__sys_rename(txn->dirfd, prevbak, backup,
 			        "undo") == 0)
+				/* The backup was replaced too: the old one is
+				 * back. */
 				have_prevbak = 0;
 		}
 		have_prev = 0;
@@ -778,7 +929,6 @@ cerbo_store_compile(const char *path, const struct cerbo_txn_options *opts,
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
-	unsigned flags = 0;
 	int rc = -1;
 
 	if (opts != NULL && cerbo__abi_check(opts, CERBO__TXN_OPTIONS_V1) != 0)
@@ -787,17 +937,19 @@ cerbo_store_compile(const char *path, const struct cerbo_txn_options *opts,
 	if (opts != NULL && (opts->flags & CERBO_TXN_CREATE))
 		return cerbo__fail(err, CERBO_E_INVALID,
 		    "compile does not create a store");
-	if (opts != NULL && (opts->flags & CERBO_TXN_NO_TRUST))
-		flags = CERBO_LOAD_NO_TRUST;
+	if (opts != NULL && (opts->flags & ~CERBO__TXN_FLAGS) != 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "unknown transaction flag bits 0x%x",
+		    opts->flags & ~CERBO__TXN_FLAGS);
 	/* The lock keeps the tools from replacing the store meanwhile. */
 	if (cerbo_txn_begin(path, opts, &txn, err) != 0 || txn == NULL)
 		goto out;
 	/* Stamp what was read through one descriptor: bytes and identity. */
-	if (cerbo__read_file(path, flags, &buf, &len, &st, err) != 0 ||
+	if (cerbo__read_file(path, 0, &buf, &len, &st, err) != 0 ||
 	    cerbo_store_parse(buf, len, path, &store, err) != 0)
 		goto out;
-	if (install_index(txn->dirfd, txn->base, path, store, &st,
-	        cerbo_store_digest(store), err) != 0)
+	if (install_index(txn->dirfd, txn->base, path, store, &st, buf, len,
+	        err) != 0)
 		goto out;
 	(void)cerbo__sys_fsync(txn->dirfd, "fsync-dir");
 	rc = 0;

@@ -52,7 +52,7 @@ cerbo_user_field_name(enum cerbo_user_field field)
 }
 
 int
-cerbo_user_field_from_name(const char *name)
+cerbo__user_field_from_name(const char *name)
 {
 	int i;
 
@@ -120,7 +120,7 @@ cerbo__user_set_time(struct cerbo_user *user, int slot, int64_t t)
 {
 	user->time[slot] = t;
 	user->time_set[slot] = 1;
-	cerbo_time_format(t, user->time_text[slot], CERBO__TIME_TEXT);
+	cerbo__time_format(t, user->time_text[slot], CERBO__TIME_TEXT);
 }
 
 static void
@@ -171,7 +171,7 @@ cerbo_user_get(const struct cerbo_user *user, enum cerbo_user_field field)
 }
 
 int64_t
-cerbo_user_time(const struct cerbo_user *user, enum cerbo_user_field field)
+cerbo__user_time(const struct cerbo_user *user, enum cerbo_user_field field)
 {
 	int slot;
 
@@ -226,7 +226,7 @@ field_value(enum cerbo_user_field f, const char *s, size_t len, struct value *v,
 			    "%s holds a NUL byte", fd->name);
 			break;
 		}
-		rc = cerbo_hash_validate(s, err);
+		rc = cerbo__hash_validate(s, err);
 		if (rc != 0)
 			cerbo__error_prefix(err, "%s: ", fd->name);
 		break;
@@ -236,7 +236,7 @@ field_value(enum cerbo_user_field f, const char *s, size_t len, struct value *v,
 			    "%s holds a NUL byte", fd->name);
 			break;
 		}
-		rc = cerbo_time_parse(s, &v->time, err);
+		rc = cerbo__time_parse(s, &v->time, err);
 		if (rc != 0)
 			cerbo__error_prefix(err, "%s: ", fd->name);
 		return rc;
@@ -588,7 +588,7 @@ cerbo_user_set_secret(struct cerbo_store *store, const char *username,
 		return -1;
 	if (new_hash == NULL)
 		return cerbo__fail(err, CERBO_E_INVALID, "no new key");
-	if (cerbo_hash_validate(new_hash, err) != 0) {
+	if (cerbo__hash_validate(new_hash, err) != 0) {
 		cerbo__error_prefix(err, "secret: ");
 		return -1;
 	}
@@ -646,7 +646,7 @@ cerbo_user_drop_old_secret(struct cerbo_store *store, const char *username,
  * simply ended, so updated stays.
  */
 size_t
-cerbo_store_prune(struct cerbo_store *store, int64_t now)
+cerbo__store_prune(struct cerbo_store *store, int64_t now)
 {
 	size_t i, n = 0;
 

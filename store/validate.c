@@ -414,7 +414,7 @@ leap(int y)
 }
 
 int
-cerbo_time_parse(const char *s, int64_t *out, struct cerbo_error *err)
+cerbo__time_parse(const char *s, int64_t *out, struct cerbo_error *err)
 {
 	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
 	    30, 31};
@@ -471,7 +471,7 @@ put2(char *p, int v)
  * the cost of reading a large store.
  */
 void
-cerbo_time_format(int64_t t, char *out, size_t len)
+cerbo__time_format(int64_t t, char *out, size_t len)
 {
 	int64_t days, secs, z, era, doe, yoe, y, doy, mp, d, m;
 

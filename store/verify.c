@@ -21,8 +21,11 @@
  * call also fstats the open index and applies the trust rule and the identity
  * check to it as to the YAML: an index made writable by a group, or rewritten
  * in place, makes the store load again (and the index is passed over, or opened
- * anew if it still matches).  A missing, stale, unsafe or damaged index is
- * passed over and the YAML parsed, so the index never changes an answer.
+ * anew if it still matches).  An index file this process believed is never
+ * believed again once its content changed in place (same inode, another size
+ * or mtime): the tools only replace it by rename.  A missing, stale, unsafe or
+ * damaged index is passed over and the YAML parsed, so the index never changes
+ * an answer.
  *
  * The cache remembers, per path, the generation of the store it last
  * loaded (also across a failed reload).  A store that comes back with a
@@ -72,9 +75,14 @@ struct slot {
 	struct snap *snap; /* NULL after a failed reload */
 	uint64_t used;
 	uint64_t generation; /* of the last store loaded from path */
-	struct cerbo_file_id id;
+	struct cerbo__file_id id;
 	unsigned flags;
 	int generation_known;
+	/* The index file this process last believed for path: the same
+	 * inode with other content was written in place (the tools only
+	 * rename), and is never believed again. */
+	struct cerbo__file_id ix_id;
+	int ix_known;
 };
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -211,14 +219,26 @@ join(char *out, size_t outlen, ...)
  * and every change of the store would parse the YAML until it is compiled
  * again.
  */
+/* 1 when now is the index file of seen (same inode) with other content. */
+static int
+written_in_place(const struct cerbo__file_id *seen,
+    const struct cerbo__file_id *now)
+{
+	return seen != NULL && now->dev == seen->dev && now->ino == seen->ino &&
+	    (now->size != seen->size ||
+	        now->mtime.tv_sec != seen->mtime.tv_sec ||
+	        now->mtime.tv_nsec != seen->mtime.tv_nsec);
+}
+
 static int
 load(const char *path, unsigned flags, const struct stat *st, struct snap **out,
-    struct cerbo_file_id *id, char *note, size_t notelen,
-    struct cerbo_error *err)
+    struct cerbo__file_id *id, const struct cerbo__file_id *seen_ix, char *note,
+    size_t notelen, struct cerbo_error *err)
 {
+	struct cerbo__file_id ixid;
 	char why[512];
 	unsigned lflags =
-	    (flags & CERBO_VERIFY_NO_TRUST) ? CERBO_LOAD_NO_TRUST : 0;
+	    (flags & CERBO__VERIFY_NO_TRUST) ? CERBO_LOAD_NO_TRUST : 0;
 	struct cerbo__index *ix = NULL;
 	struct cerbo_store *store = NULL;
 	struct snap *snap = NULL;
@@ -231,6 +251,16 @@ load(const char *path, unsigned flags, const struct stat *st, struct snap **out,
 	if (cerbo__index_open(path, st, lflags, &ix, &ixerr) == 0 &&
 	    (yaml_ok = yaml_openable(path, st, err)) < 0)
 		goto out;
+	if (ix != NULL) {
+		cerbo__index_file_id(ix, &ixid);
+		if (written_in_place(seen_ix, &ixid)) {
+			cerbo__index_close(ix);
+			ix = NULL;
+			cerbo__fail(&ixerr, CERBO_E_STATE,
+			    "%s%s was written in place since this process read it; run cerbo-apiuser compile",
+			    path, CERBO__INDEX_SUFFIX);
+		}
+	}
 	if (ix != NULL && yaml_ok) {
 		/* The YAML is not read: check its folders here. */
 		if (!lflags && cerbo__trust_folders(path, err) != 0)
@@ -295,21 +325,21 @@ acquire(const char *path, unsigned flags, struct snap **out, char *notice,
 {
 	char ixnote[512], from[24], to[24];
 	uint64_t gen;
-	struct cerbo_file_id id, loaded;
+	struct cerbo__file_id id, loaded;
 	struct snap *snap = NULL;
 	struct slot *s;
 	struct stat st;
 	char *copy = NULL;
 	int rc = -1, e;
 
-	flags &= CERBO_VERIFY_NO_TRUST;
+	flags &= CERBO__VERIFY_NO_TRUST;
 	/* The stat and the trust rule need no lock: a call that overlaps a
 	 * change of the file sees either side of it, as with the lock. */
 	e = stat(path, &st) != 0 ? errno : 0;
 	if (e != 0)
 		cerbo__fail(err, e == ENOENT ? CERBO_E_NOTFOUND : CERBO_E_IO,
 		    "%s: %s", path, strerror(e));
-	else if (!(flags & CERBO_VERIFY_NO_TRUST) &&
+	else if (!(flags & CERBO__VERIFY_NO_TRUST) &&
 	    cerbo__trust_file_stat(path, &st, err) != 0)
 		e = -1;
 	pthread_mutex_lock(&cache_lock);
@@ -339,8 +369,9 @@ acquire(const char *path, unsigned flags, struct snap **out, char *notice,
 	}
 
 	ixnote[0] = '\0';
-	if (load(path, flags, &st, &snap, &loaded, ixnote, sizeof(ixnote),
-	        err) != 0)
+	if (load(path, flags, &st, &snap, &loaded,
+	        s != NULL && s->ix_known ? &s->ix_id : NULL, ixnote,
+	        sizeof(ixnote), err) != 0)
 		goto out;
 	if (s == NULL) {
 		copy = strdup(path);
@@ -356,6 +387,10 @@ acquire(const char *path, unsigned flags, struct snap **out, char *notice,
 	snap_release(s->snap);
 	s->snap = snap;
 	s->id = loaded;
+	if (snap->ix != NULL) {
+		cerbo__index_file_id(snap->ix, &s->ix_id);
+		s->ix_known = 1;
+	}
 	gen = snap_generation(snap);
 	if (s->generation_known && gen < s->generation) {
 		(void)snprintf(from, sizeof(from), "%llu",
@@ -422,6 +457,8 @@ cerbo_verdict_name(enum cerbo_verdict_code code)
 		return "deny_request";
 	case CERBO_STORE_ERROR:
 		return "store_error";
+	case CERBO_VERDICT__COUNT:
+		break;
 	}
 	return "unknown";
 }
@@ -484,11 +521,31 @@ decide(const struct cerbo_store *store, const struct cerbo_user *user,
 {
 	const char *name = cerbo_user_name(user);
 	const char *allow_from, *pname;
-	const struct cerbo_profile *profile;
+	const struct cerbo_profile *profile = NULL;
 	struct cerbo_request req = CERBO_REQUEST_INIT;
 	struct cerbo_decision d = CERBO_DECISION_INIT;
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	char when[CERBO__TIME_TEXT];
+	int parsed = 0;
+
+	/* The profile's own answer first, kept in the verdict whatever the
+	 * account checks say: explain shows it beside an account refusal. */
+	pname = cerbo_user_get(user, CERBO_USER_PROFILE);
+	if (pname != NULL) {
+		(void)snprintf(v->user_profile, sizeof(v->user_profile), "%s",
+		    pname);
+		profile = cerbo_store_profile_find(store, pname);
+	}
+	if (args->request != NULL)
+		parsed = cerbo_request_parse(args->request, &req, &err) == 0;
+	if (parsed && profile != NULL) {
+		cerbo__profile_decide(profile, &req, &d);
+		v->profile_decided = 1;
+		v->profile_allows = d.allowed;
+		v->profile_rule_matched = d.matched;
+		v->profile_rule_kind = d.kind;
+		memcpy(v->profile_rule, d.rule, sizeof(v->profile_rule));
+	}
 
 	if (cerbo_user_disabled(user)) {
 		set_reason(v, CERBO_DENY_DISABLED, "user ", name,
@@ -496,7 +553,7 @@ decide(const struct cerbo_store *store, const struct cerbo_user *user,
 		return;
 	}
 	if (cerbo_user_expired(user, now)) {
-		cerbo_time_format(cerbo_user_time(user, CERBO_USER_EXPIRES),
+		cerbo__time_format(cerbo__user_time(user, CERBO_USER_EXPIRES),
 		    when, sizeof(when));
 		set_verdict(v, CERBO_DENY_EXPIRED, "user %s expired at %s%s",
 		    name, when, keynote);
@@ -522,19 +579,16 @@ decide(const struct cerbo_store *store, const struct cerbo_user *user,
 		    (char *)NULL);
 		return;
 	}
-	if (cerbo_request_parse(args->request, &req, &err) != 0) {
+	if (!parsed) {
 		set_verdict(v, CERBO_DENY_REQUEST, "%s (user %s%s)",
 		    err.message, name, keynote);
 		return;
 	}
-	pname = cerbo_user_get(user, CERBO_USER_PROFILE);
-	profile = pname != NULL ? cerbo_store_profile_find(store, pname) : NULL;
 	if (profile == NULL) {
 		set_verdict(v, CERBO_STORE_ERROR,
 		    "user %s names a profile that does not exist", name);
 		return;
 	}
-	cerbo__profile_decide(profile, &req, &d);
 	v->rule_matched = d.matched;
 	v->rule_kind = d.kind;
 	memcpy(v->rule, d.rule, sizeof(v->rule));
@@ -573,6 +627,8 @@ cerbo_verdict_http_status(enum cerbo_verdict_code code)
 		return 403;
 	case CERBO_STORE_ERROR:
 		return 500;
+	case CERBO_VERDICT__COUNT:
+		break;
 	}
 	return 500; /* an unknown code never lets a request through */
 }
@@ -657,9 +713,11 @@ out:
 	return rc;
 }
 
-int
-cerbo_verify_cost(const struct cerbo_verify_args *args, int *slow, char *notice,
-    size_t noticelen, struct cerbo_error *err)
+/* cerbo_verify_cost(), with the internal bits extra added to args->flags
+ * once the caller's were checked. */
+static int
+verify_cost_entry(const struct cerbo_verify_args *args, int *slow, char *notice,
+    size_t noticelen, unsigned extra, struct cerbo_error *err)
 {
 	struct cerbo_verify_args a;
 
@@ -669,7 +727,70 @@ cerbo_verify_cost(const struct cerbo_verify_args *args, int *slow, char *notice,
 		    args == NULL
 		        ? "none"
 		        : "struct cerbo_verify_args declared without CERBO_VERIFY_ARGS_INIT");
+	if ((a.flags & ~CERBO__VERIFY_FLAGS) != 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "invalid arguments: unknown flag bits 0x%x",
+		    a.flags & ~CERBO__VERIFY_FLAGS);
+	a.flags |= extra;
 	return verify_cost(&a, slow, notice, noticelen, err);
+}
+
+int
+cerbo_verify_cost(const struct cerbo_verify_args *args, int *slow, char *notice,
+    size_t noticelen, struct cerbo_error *err)
+{
+	return verify_cost_entry(args, slow, notice, noticelen, 0, err);
+}
+
+int
+cerbo__verify_cost_untrusted(const struct cerbo_verify_args *args, int *slow,
+    char *notice, size_t noticelen, struct cerbo_error *err)
+{
+	return verify_cost_entry(args, slow, notice, noticelen,
+	    CERBO__VERIFY_NO_TRUST, err);
+}
+
+int
+cerbo_store_usable(const char *path, unsigned flags, struct cerbo_error *err)
+{
+	struct cerbo_store *store = NULL;
+	struct snap *snap = NULL;
+	char scratch[512], *buf = NULL;
+	struct stat st;
+	size_t len = 0;
+	int rc = -1, lockfd = -1;
+
+	if ((flags & ~(unsigned)CERBO_USABLE_INDEX) != 0)
+		return cerbo__fail(err, CERBO_E_INVALID,
+		    "unknown flag bits 0x%x",
+		    flags & ~(unsigned)CERBO_USABLE_INDEX);
+	if (path == NULL)
+		path = CERBO_STORE_DEFAULT;
+	if (cerbo__sodium_init() != 0)
+		return cerbo__fail(err, CERBO_E_IO,
+		    "libsodium cannot be initialised");
+	scratch[0] = '\0';
+	if (acquire(path, 0, &snap, scratch, sizeof(scratch), err) != 0)
+		return -1;
+	snap_release(snap);
+	if (!(flags & CERBO_USABLE_INDEX))
+		return 0;
+	/* The YAML and its index as one commit left them, not half-way. */
+	lockfd = cerbo__store_read_lock(path, 10000);
+	if (cerbo__read_file(path, 0, &buf, &len, &st, err) != 0 ||
+	    cerbo_store_parse(buf, len, path, &store, err) != 0 ||
+	    cerbo__index_compare(path, store, buf, len, &st, err) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (buf != NULL) {
+		sodium_memzero(buf, len); /* hash strings */
+		free(buf);
+	}
+	cerbo_store_free(store);
+	if (lockfd >= 0)
+		close(lockfd);
+	return rc;
 }
 
 /*
@@ -781,8 +902,8 @@ verify(const struct cerbo_verify_args *args, struct cerbo_verdict *verdict)
 			goto out;
 		}
 		if (verdict->key == CERBO_KEY_OLD) {
-			cerbo_time_format(cerbo_user_time(user,
-			                      CERBO_USER_OLD_SECRET_EXPIRES),
+			cerbo__time_format(cerbo__user_time(user,
+			                       CERBO_USER_OLD_SECRET_EXPIRES),
 			    when, sizeof(when));
 			snprintf(keynote, sizeof(keynote),
 			    " (old key, grace period until %s)", when);
@@ -814,9 +935,11 @@ out:
 	return rc;
 }
 
-int
-cerbo_verify(const struct cerbo_verify_args *args,
-    struct cerbo_verdict *verdict)
+/* cerbo_verify(), with the internal bits extra added to args->flags once
+ * the caller's were checked. */
+static int
+verify_entry(const struct cerbo_verify_args *args,
+    struct cerbo_verdict *verdict, unsigned extra)
 {
 	struct cerbo_verify_args a;
 	struct cerbo_verdict v = CERBO_VERDICT_INIT;
@@ -831,9 +954,31 @@ cerbo_verify(const struct cerbo_verify_args *args,
 		        ? "none"
 		        : "struct cerbo_verify_args declared without CERBO_VERIFY_ARGS_INIT");
 		rc = -1;
+	} else if ((a.flags & ~CERBO__VERIFY_FLAGS) != 0) {
+		/* A bit this version does not know may ask for something it
+		 * cannot give: refuse rather than guess. */
+		set_verdict(&v, CERBO_DENY_CREDENTIALS,
+		    "invalid arguments: unknown flag bits 0x%x",
+		    a.flags & ~CERBO__VERIFY_FLAGS);
+		rc = -1;
 	} else {
+		a.flags |= extra;
 		rc = verify(&a, &v);
 	}
 	cerbo__abi_out(verdict, &v, sizeof(v));
 	return rc;
+}
+
+int
+cerbo_verify(const struct cerbo_verify_args *args,
+    struct cerbo_verdict *verdict)
+{
+	return verify_entry(args, verdict, 0);
+}
+
+int
+cerbo__verify_untrusted(const struct cerbo_verify_args *args,
+    struct cerbo_verdict *verdict)
+{
+	return verify_entry(args, verdict, CERBO__VERIFY_NO_TRUST);
 }

@@ -471,7 +471,7 @@ parse_user(struct parser *p, struct cerbo_user *u, const yaml_mark_t *um,
 		km = p->y.ev.start_mark;
 		if (want_scalar(p, "a key") != 0)
 			return -1;
-		f = cerbo_user_field_from_name(sval(p));
+		f = cerbo__user_field_from_name(sval(p));
 		if (f < 0)
 			return fail_mark(p, &km, CERBO_E_STORE,
 			    "user %s: unknown key \"%.64s\"", u->name, sval(p));
@@ -800,7 +800,7 @@ cerbo_store_parse(const char *buf, size_t len, const char *name,
 	if (cerbo__yaml_open(&p.y, buf, len, p.name, CERBO_E_STORE, &local) !=
 	    0)
 		goto out;
-	p.store = cerbo_store_new();
+	p.store = cerbo__store_new();
 	if (p.store == NULL) {
 		cerbo__fail(&local, CERBO_E_NOMEM, "out of memory");
 		goto out;
@@ -815,7 +815,7 @@ cerbo_store_parse(const char *buf, size_t len, const char *name,
 		cerbo__error_relocate(&local, CERBO_E_STORE, p.name, 0, 0);
 		goto out;
 	}
-	cerbo_digest_hex(buf, len, hex);
+	cerbo__digest_hex(buf, len, hex);
 	cerbo__store_set_digest(p.store, hex);
 	*out = p.store;
 	p.store = NULL;

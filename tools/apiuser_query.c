@@ -461,41 +461,37 @@ static const char explain_help[] =
         CLI_HELP_HELP;
 
 /*
- * The profile's own answer to text, in words, into d and reason: what
- * explain shows beside a verdict that refused the account before the
- * profile was asked.
+ * The profile's own answer to text, in words, into reason, as the
+ * verdict carries it (v->profile_*): what explain shows, also beside a
+ * verdict that refused the account before the request was looked at.
  */
 static void
-profile_answer(const struct cerbo_store *store, const char *pname,
-    const char *text, struct cerbo_decision *d, char *reason, size_t len)
+profile_answer(const struct cerbo_verdict *v, const char *text, char *reason,
+    size_t len)
 {
-	const struct cerbo_profile *p;
 	struct cerbo_request req = CERBO_REQUEST_INIT;
 	struct cerbo_error err = CERBO_ERROR_INIT;
 
-	*d = (struct cerbo_decision)CERBO_DECISION_INIT;
+	/* Parsing is no decision: the method and path for the words. */
 	if (cerbo_request_parse(text, &req, &err) != 0) {
 		snprintf(reason, len, "refused before any rule is tried: %s",
 		    err.message);
 		return;
 	}
-	p = cerbo_store_profile_find(store, pname);
-	if (p == NULL) {
-		snprintf(reason, len, "profile %s does not exist", pname);
+	if (!v->profile_decided) {
+		snprintf(reason, len, "profile %s does not exist",
+		    v->user_profile);
 		return;
 	}
-	if (cerbo_profile_decide(p, &req, d) != 0) {
-		snprintf(reason, len, "the request was not decided");
-		return;
-	}
-	if (d->matched)
+	if (v->profile_rule_matched)
 		snprintf(reason, len, "%s by %s rule \"%s\" of profile %s",
-		    d->allowed ? "allowed" : "refused",
-		    cerbo_rule_kind_name(d->kind), d->rule, pname);
+		    v->profile_allows ? "allowed" : "refused",
+		    cerbo_rule_kind_name(v->profile_rule_kind), v->profile_rule,
+		    v->user_profile);
 	else
 		snprintf(reason, len,
 		    "refused: no allow rule of profile %s matches %s %s (default deny)",
-		    pname, req.method, req.path);
+		    v->user_profile, req.method, req.path);
 }
 
 /* Why the verifier refused the account itself, in explain's words; NULL
@@ -518,15 +514,13 @@ account_note(const struct cerbo_verdict *v)
 int
 cmd_explain(int argc, char **argv)
 {
-	struct cerbo_store *store = NULL;
-	const struct cerbo_user *u;
 	struct cerbo_verify_args args = CERBO_VERIFY_ARGS_INIT;
 	struct cerbo_verdict v = CERBO_VERDICT_INIT;
-	struct cerbo_decision d = CERBO_DECISION_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cli_opts o;
 	struct cli_json j;
 	char text[CERBO_RULE_MAX + CERBO_PATH_MAX], reason[6144];
-	const char *name, *pname, *note, *rhost = NULL;
+	const char *name, *note, *rhost = NULL;
 	int rc;
 
 	rc = request_opts(argc, argv, &o, &rhost, explain_help);
@@ -537,12 +531,12 @@ cmd_explain(int argc, char **argv)
 	    request_text(argc, argv, optind + 1, "explain", text, sizeof(text));
 	if (rc != 0)
 		goto out;
-	/* Loaded for the exit codes of a missing store or user (4) and for
-	 * the profile's answer; the verdict is the verifier's alone. */
-	rc = au_load_user(&o, name, &store, &u);
-	if (rc != 0)
+	/* A store the verifier cannot use has its own exit code (4 when
+	 * missing); everything else comes from the one verdict. */
+	if (cerbo_store_usable(o.store, 0, &err) != 0) {
+		rc = cli_error(&err);
 		goto out;
-	pname = cerbo_user_get(u, CERBO_USER_PROFILE);
+	}
 	args = (struct cerbo_verify_args)CERBO_VERIFY_ARGS_INIT;
 	args.store_path = o.store;
 	args.username = name;
@@ -555,32 +549,50 @@ cmd_explain(int argc, char **argv)
 		rc = CLI_EXIT_USAGE;
 		goto out;
 	}
+	if (v.code == CERBO_STORE_ERROR && v.user_profile[0] == '\0') {
+		cli_warnx("%s", v.reason);
+		rc = CLI_EXIT_STORE;
+		goto out;
+	}
+	if (v.user_profile[0] == '\0') {
+		if (!v.username_valid) {
+			cli_warnx(
+			    "%s: not a valid username (pk_ then letters, digits, _ or -)",
+			    name);
+			rc = CLI_EXIT_INVALID;
+		} else {
+			cli_warnx("%s: no such user", name);
+			rc = CLI_EXIT_NOTFOUND;
+		}
+		goto out;
+	}
 	note = account_note(&v);
 	if (v.code == CERBO_ALLOW || v.code == CERBO_DENY_FORBIDDEN ||
 	    v.code == CERBO_DENY_REQUEST || note != NULL)
-		profile_answer(store, pname, text, &d, reason, sizeof(reason));
-	else {
+		profile_answer(&v, text, reason, sizeof(reason));
+	else
 		/* The verifier stopped short of the profile: its reason is
 		 * the answer (a store error, a profile it cannot find). */
-		d = (struct cerbo_decision)CERBO_DECISION_INIT;
 		snprintf(reason, sizeof(reason), "refused (%s): %s",
 		    cerbo_verdict_name(v.code), v.reason);
-	}
 	rc = v.code == CERBO_ALLOW ? CLI_EXIT_OK : CLI_EXIT_REFUSED;
 	if (o.json) {
 		cli_json_begin(&j, 0);
 		cli_json_bool(&j, "allowed", v.code == CERBO_ALLOW);
 		cli_json_str(&j, "verdict", cerbo_verdict_name(v.code));
-		cli_json_bool(&j, "profile_allows", d.allowed);
-		cli_json_bool(&j, "matched", d.matched);
-		if (d.matched) {
-			cli_json_str(&j, "kind", cerbo_rule_kind_name(d.kind));
-			cli_json_str(&j, "rule", d.rule);
+		cli_json_bool(&j, "profile_allows",
+		    v.profile_decided && v.profile_allows);
+		cli_json_bool(&j, "matched",
+		    v.profile_decided && v.profile_rule_matched);
+		if (v.profile_decided && v.profile_rule_matched) {
+			cli_json_str(&j, "kind",
+			    cerbo_rule_kind_name(v.profile_rule_kind));
+			cli_json_str(&j, "rule", v.profile_rule);
 		} else {
 			cli_json_null(&j, "kind");
 			cli_json_null(&j, "rule");
 		}
-		cli_json_str(&j, "profile", pname);
+		cli_json_str(&j, "profile", v.user_profile);
 		cli_json_str(&j, "reason", reason);
 		cli_json_str(&j, "note", note);
 		if (cli_json_end(&j) != 0)
@@ -591,7 +603,6 @@ cmd_explain(int argc, char **argv)
 	if (note != NULL)
 		printf("note: %s\n", note);
 out:
-	cerbo_store_free(store);
 	return rc;
 }
 
@@ -701,6 +712,7 @@ cmd_check(int argc, char **argv)
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cerbo_error terr = CERBO_ERROR_INIT;
 	struct cerbo_error aerr = CERBO_ERROR_INIT;
+	struct cerbo_error ierr = CERBO_ERROR_INIT;
 	struct cli_opts o;
 	struct cli_json j;
 	const char *file, *as_user = NULL;
@@ -708,7 +720,8 @@ cmd_check(int argc, char **argv)
 	gid_t *gids = NULL;
 	size_t ngids = 0;
 	uid_t uid = 0;
-	int rc, explicit_file, trusted = 1, valid, access_ok = 1;
+	int rc, explicit_file, trusted = 1, valid, access_ok = 1, usable = 1;
+	int stale = 0;
 
 	cli_opts_init(&o);
 	rc = cli_getopt_string(argc, argv, &o, "as-user", &as_user, check_help);
@@ -742,6 +755,19 @@ cmd_check(int argc, char **argv)
 			trusted = terr.status != CERBO_E_UNSAFE;
 		cerbo_store_free(again);
 	}
+	/* ...then as the verifier would use it, the compiled index beside
+	 * it rebuilt in memory and compared with the file... */
+	ierr = (struct cerbo_error)CERBO_ERROR_INIT;
+	if (valid && trusted && terr.status == CERBO_OK &&
+	    cerbo_store_usable(file, CERBO_USABLE_INDEX, &ierr) != 0) {
+		/* A stale index is passed over by every reader (as after an
+		 * interrupted write): a warning.  One that names this store
+		 * but differs was written in place or is damaged. */
+		if (ierr.status == CERBO_E_STATE)
+			stale = 1;
+		else
+			usable = 0;
+	}
 	/* ...and as the account asked about. */
 	aerr = (struct cerbo_error)CERBO_ERROR_INIT;
 	if (as_user != NULL)
@@ -751,6 +777,8 @@ cmd_check(int argc, char **argv)
 		rc = CLI_EXIT_UNSAFE;
 	else if (!valid || !access_ok)
 		rc = CLI_EXIT_REFUSED;
+	else if (!usable)
+		rc = cli_exit_code(ierr.status);
 	else
 		rc = CLI_EXIT_OK;
 	if (o.json) {
@@ -764,6 +792,9 @@ cmd_check(int argc, char **argv)
 		if (!trusted && !explicit_file)
 			cli_json_str(&j, NULL,
 			    cerbo_error_format(&terr, text, sizeof(text)));
+		if (!usable)
+			cli_json_str(&j, NULL,
+			    cerbo_error_format(&ierr, text, sizeof(text)));
 		if (!access_ok)
 			cli_json_str(&j, NULL,
 			    cerbo_error_format(&aerr, text, sizeof(text)));
@@ -773,6 +804,9 @@ cmd_check(int argc, char **argv)
 			cli_json_str(&j, NULL,
 			    cerbo_error_format(&terr, text, sizeof(text)));
 		store_warnings(store, warning_json, &j);
+		if (stale)
+			cli_json_str(&j, NULL,
+			    cerbo_error_format(&ierr, text, sizeof(text)));
 		cli_json_array_end(&j);
 		if (valid) {
 			cli_json_u64(&j, "users",
@@ -799,6 +833,11 @@ cmd_check(int argc, char **argv)
 			cli_error(&terr);
 	}
 	store_warnings(store, warning_text, &file);
+	if (!usable)
+		cli_error(&ierr);
+	if (stale)
+		cli_warnx("warning: %s",
+		    cerbo_error_format(&ierr, text, sizeof(text)));
 	if (!access_ok)
 		cli_warnx("%s cannot read the store: %s", as_user,
 		    cerbo_error_format(&aerr, text, sizeof(text)));

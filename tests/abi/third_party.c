@@ -2,12 +2,15 @@
  * third_party.c - a program that uses libcerbo.so.0 as a third party
  * would: built against the installed header alone (no internal.h) and
  * linked against the shared library, it makes a store through a
- * transaction and asks the verifier about it.  Prints TAP.
+ * transaction and asks the verifier about it, and checks that no flag bit
+ * switches the trust checks off.  Prints TAP.
  *
  * usage: third_party FOLDER  (an empty folder this process owns)
  */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <cerbo.h>
@@ -88,6 +91,67 @@ verify(const char *path, const char *header, const char *request,
 		    verdict.reason);
 }
 
+/*
+ * The store made world-writable: cerbo_verify() with flags 0x1 (once the
+ * tests' trust bypass) refuses the call, so does cerbo_verify_cost(), and
+ * without it the verdict is a store error; cerbo_txn_begin() refuses 0x2
+ * and cerbo_store_load() every bit but CERBO_LOAD_NO_TRUST; and the
+ * library exports no test entry point.
+ */
+static void
+trust_cannot_be_switched_off(const char *path, const char *header)
+{
+	struct cerbo_verify_args args = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_verdict verdict = CERBO_VERDICT_INIT;
+	struct cerbo_basic basic = CERBO_BASIC_INIT;
+	struct cerbo_txn_options opts = CERBO_TXN_OPTIONS_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	struct cerbo_store *store = NULL;
+	struct cerbo_txn *txn = NULL;
+	int rc, slow = 0;
+
+	if (chmod(path, 0666) != 0 ||
+	    cerbo_basic_parse(header, &basic, &err) != 0) {
+		say(0, "the store is made world-writable", &err);
+		return;
+	}
+	args.store_path = path;
+	args.username = basic.username;
+	args.secret = basic.secret;
+	args.secret_len = basic.secret_len;
+	args.request = "GET /api/things";
+	args.flags = 0x1;
+	rc = cerbo_verify(&args, &verdict);
+	say(rc == -1 && verdict.code != CERBO_ALLOW &&
+	        strstr(verdict.reason, "unknown flag bits") != NULL,
+	    "cerbo_verify refuses flags 0x1 on a world-writable store", NULL);
+	if (rc != -1)
+		printf("# %d %s: %s\n", rc, cerbo_verdict_name(verdict.code),
+		    verdict.reason);
+	say(cerbo_verify_cost(&args, &slow, NULL, 0, &err) == -1 &&
+	        err.status == CERBO_E_INVALID,
+	    "cerbo_verify_cost refuses flags 0x1", NULL);
+	args.flags = 0;
+	verdict = (struct cerbo_verdict)CERBO_VERDICT_INIT;
+	say(cerbo_verify(&args, &verdict) == 0 &&
+	        verdict.code == CERBO_STORE_ERROR,
+	    "without them the world-writable store is a store error", NULL);
+	cerbo_basic_wipe(&basic);
+	opts.flags = 0x2;
+	say(cerbo_txn_begin(path, &opts, &txn, &err) == -1 && txn == NULL &&
+	        err.status == CERBO_E_INVALID,
+	    "cerbo_txn_begin refuses flags 0x2", &err);
+	cerbo_txn_free(txn);
+	say(cerbo_store_load(path, 0x2, &store, &err) == -1 &&
+	        store == NULL && err.status == CERBO_E_INVALID,
+	    "cerbo_store_load refuses flags 0x2", &err);
+	cerbo_store_free(store);
+	say(dlsym(RTLD_DEFAULT, "cerbo__verify_untrusted") == NULL &&
+	        dlsym(RTLD_DEFAULT, "cerbo__txn_begin_untrusted") == NULL &&
+	        dlsym(RTLD_DEFAULT, "cerbo_verify") != NULL,
+	    "libcerbo.so.0 exports no test entry point", NULL);
+}
+
 /* "Basic " and the base64 of "pk_third:" secret, done here by hand: a
  * third party has its own. */
 static void
@@ -141,6 +205,9 @@ main(int argc, char **argv)
 	encode(secret, header, sizeof(header));
 	verify(path, header, "GET /api/things", CERBO_DENY_CREDENTIALS,
 	    "a wrong key is refused");
+	secret[CERBO_SECRET_GENERATED_LEN - 1] ^= 1;
+	encode(secret, header, sizeof(header));
+	trust_cannot_be_switched_off(path, header);
 
 	say(cerbo_request_parse("GET /a/b?x=1", &req, &err) == 0 &&
 	        strcmp(req.path, "/a/b") == 0,

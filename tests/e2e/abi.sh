@@ -29,6 +29,21 @@ grep -E '^(not )?ok ' "$T/tp.out" |
     sed 's/^\(\(not \)\{0,1\}ok\) [0-9]* -/\1 - third party:/'
 check_eq "the third-party program ends with status 0" "$rc" 0
 
+# cerbo.h marks the arguments that may never be NULL: a program that
+# passes one does not build with -Werror (the library checks them too).
+cat >"$T/null.c" <<'C'
+#include <stddef.h>
+#include <cerbo.h>
+int f(void);
+int f(void) { struct cerbo_verdict v = CERBO_VERDICT_INIT; return cerbo_verify(NULL, &v); }
+C
+check_fails "a NULL where cerbo.h says never is a compile error" \
+    ${CC:-cc} -Wall -Werror -c -I"$T/include" -o "$T/null.o" "$T/null.c"
+sed -i 's/cerbo_verify(NULL, &v)/cerbo_verify(\&a, \&v)/; s/struct cerbo_verdict v = CERBO_VERDICT_INIT;/& struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;/' \
+    "$T/null.c"
+check "the same program with its arguments builds" \
+    ${CC:-cc} -Wall -Werror -c -I"$T/include" -o "$T/null.o" "$T/null.c"
+
 check "examples/verify-basic.c builds against cerbo.h and libcerbo.so.0" \
     build "$T/verify-basic" "$top/examples/verify-basic.c"
 seed

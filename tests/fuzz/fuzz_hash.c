@@ -1,5 +1,5 @@
 /*
- * fuzz_hash.c - libFuzzer target: cerbo_hash_validate, cerbo_hash_scheme
+ * fuzz_hash.c - libFuzzer target: cerbo__hash_validate, cerbo_hash_scheme
  * and cerbo_secret_check.
  * The entry code and its invariants are in targets.c.
  */

@@ -136,7 +136,7 @@ same_model(const struct cerbo_store *a, const struct cerbo_store *b)
 	int k, f;
 
 	INVARIANT(T, cerbo_store_generation(a) == cerbo_store_generation(b));
-	INVARIANT(T, cerbo_store_format(a) == cerbo_store_format(b));
+	INVARIANT(T, cerbo__store_format(a) == cerbo__store_format(b));
 	n = cerbo_store_profile_count(a);
 	INVARIANT(T, n == cerbo_store_profile_count(b));
 	for (i = 0; i < n; i++) {
@@ -176,8 +176,8 @@ same_model(const struct cerbo_store *a, const struct cerbo_store *b)
 
 			INVARIANT(T, streq_null(cerbo_user_get(ua, field),
 			    cerbo_user_get(ub, field)));
-			INVARIANT(T, cerbo_user_time(ua, field) ==
-			    cerbo_user_time(ub, field));
+			INVARIANT(T, cerbo__user_time(ua, field) ==
+			    cerbo__user_time(ub, field));
 		}
 	}
 }
@@ -207,7 +207,7 @@ cerbo_fuzz_store(const uint8_t *data, size_t size)
 	}
 	INVARIANT(T, s1 != NULL);
 	INVARIANT(T, cerbo_store_validate(s1, &err) == 0);
-	cerbo_digest_hex(data, size, hex);
+	cerbo__digest_hex(data, size, hex);
 	INVARIANT(T, strcmp(cerbo_store_digest(s1), hex) == 0);
 
 	INVARIANT(T, cerbo_store_emit(s1, &b1, &l1, &err) == 0);
@@ -350,7 +350,7 @@ cerbo_fuzz_hash(const uint8_t *data, size_t size)
 	}
 
 	err = (struct cerbo_error)CERBO_ERROR_INIT;
-	valid = cerbo_hash_validate(input, &err);
+	valid = cerbo__hash_validate(input, &err);
 	scheme = cerbo_hash_scheme(input);
 	INVARIANT(T, valid == 0 || valid == -1);
 	INVARIANT(T, (valid == 0) == (scheme != NULL));
@@ -423,7 +423,7 @@ fixed_profile(void)
 	int changed;
 
 	if (fixed_store == NULL) {
-		fixed_store = cerbo_store_new();
+		fixed_store = cerbo__store_new();
 		INVARIANT(T, fixed_store != NULL);
 		INVARIANT(T, cerbo_profile_add(fixed_store, FIXED_PROFILE,
 		    "Profile the request fuzzer decides against", &err) == 0);
@@ -543,7 +543,7 @@ check_rule(const char *rule)
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	int changed = 0;
 
-	s = cerbo_store_new();
+	s = cerbo__store_new();
 	INVARIANT(T, s != NULL);
 	INVARIANT(T, cerbo_profile_add(s, "p", "Rule under test", &err) ==
 	    0);

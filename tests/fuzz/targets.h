@@ -29,7 +29,7 @@ void cerbo_fuzz_failed(const char *target, int line, const char *what);
 int cerbo_fuzz_store(const uint8_t *data, size_t size);
 /* cerbo_basic_parse: results within bounds, canonical, wiped on error. */
 int cerbo_fuzz_basic(const uint8_t *data, size_t size);
-/* cerbo_hash_validate, cerbo_hash_scheme and cerbo_secret_check with a
+/* cerbo__hash_validate, cerbo_hash_scheme and cerbo_secret_check with a
  * fixed secret; argon2id strings asking for real work are not verified. */
 int cerbo_fuzz_hash(const uint8_t *data, size_t size);
 /* cerbo_request_parse, cerbo_rule_validate and cerbo_profile_decide

@@ -157,8 +157,8 @@ stores_equal(const struct cerbo_store *a, const struct cerbo_store *b,
 
 			if (!str_eq(cerbo_user_get(ua, fl),
 			        cerbo_user_get(ub, fl)) ||
-			    cerbo_user_time(ua, fl) !=
-			        cerbo_user_time(ub, fl)) {
+			    cerbo__user_time(ua, fl) !=
+			        cerbo__user_time(ub, fl)) {
 				snprintf(why, whylen, "user %s field %s",
 				    cerbo_user_name(ua),
 				    cerbo_user_field_name(fl));

@@ -67,7 +67,6 @@ fill_args(struct cerbo_verify_args *a)
 	a->store_path = path;
 	a->username = "pk_a";
 	a->request = "GET /a";
-	a->flags = CERBO_VERIFY_NO_TRUST;
 }
 
 /* A struct of this version works: the verdict is whole. */
@@ -79,7 +78,7 @@ verdict_of_this_version(void **state)
 
 	(void)state;
 	fill_args(&a);
-	assert_int_equal(cerbo_verify(&a, &v), 0);
+	assert_int_equal(cerbo__verify_untrusted(&a, &v), 0);
 	assert_int_equal(v.size, sizeof(v));
 	assert_int_equal(v.code, CERBO_ALLOW);
 	assert_int_equal(v.rule_matched, 1);
@@ -105,7 +104,7 @@ verdict_of_a_later_caller_keeps_its_tail(void **state)
 	memset(buf, SENTINEL, later);
 	v->size = later;
 	fill_args(&a);
-	assert_int_equal(cerbo_verify(&a, v), 0);
+	assert_int_equal(cerbo__verify_untrusted(&a, v), 0);
 	assert_int_equal(v->size, later);
 	assert_int_equal(v->code, CERBO_ALLOW);
 	assert_string_equal(v->rule, "GET /a");
@@ -130,7 +129,7 @@ verdict_of_version_1_size_is_written_up_to_it(void **state)
 	memset(buf, SENTINEL, sizeof(buf));
 	v->size = v1;
 	fill_args(&a);
-	assert_int_equal(cerbo_verify(&a, v), 0);
+	assert_int_equal(cerbo__verify_untrusted(&a, v), 0);
 	assert_int_equal(v->code, CERBO_ALLOW);
 	assert_int_equal(untouched(buf, v1, sizeof(buf)), sizeof(buf) - v1);
 }
@@ -155,12 +154,12 @@ verdict_below_version_1_is_refused_untouched(void **state)
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		memset(buf, SENTINEL, sizeof(buf));
 		v->size = sizes[i];
-		assert_int_equal(cerbo_verify(&a, v), -1);
+		assert_int_equal(cerbo__verify_untrusted(&a, v), -1);
 		assert_int_equal(v->size, sizes[i]);
 		assert_int_equal(untouched(buf, sizeof(size_t), sizeof(buf)),
 		    sizeof(buf) - sizeof(size_t));
 	}
-	assert_int_equal(cerbo_verify(&a, NULL), -1);
+	assert_int_equal(cerbo__verify_untrusted(&a, NULL), -1);
 }
 
 /* Arguments without their size: refused, and the verdict says why. */
@@ -173,11 +172,11 @@ args_below_version_1_are_refused(void **state)
 	(void)state;
 	fill_args(&a);
 	a.size = 0;
-	assert_int_equal(cerbo_verify(&a, &v), -1);
+	assert_int_equal(cerbo__verify_untrusted(&a, &v), -1);
 	assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
 	assert_non_null(strstr(v.reason, "CERBO_VERIFY_ARGS_INIT"));
 	a.size = CERBO__VERIFY_ARGS_V1 - 1;
-	assert_int_equal(cerbo_verify(&a, &v), -1);
+	assert_int_equal(cerbo__verify_untrusted(&a, &v), -1);
 }
 
 /*
@@ -252,7 +251,7 @@ options_and_spec_below_version_1_are_refused(void **state)
 	struct cerbo_user_spec spec = {0}; /* abi-init: unset on purpose */
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	struct cerbo_txn *txn = NULL;
-	struct cerbo_store *s = cerbo_store_new();
+	struct cerbo_store *s = cerbo__store_new();
 
 	(void)state;
 	assert_int_equal(cerbo_txn_begin(path, &o, &txn, &err), -1);
@@ -337,7 +336,7 @@ changes_leave_the_store_tidy(void **state)
 	static const char *names[] = {"pk_d", "pk_b", "pk_c", "pk_a"};
 	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 	struct cerbo_error err = CERBO_ERROR_INIT;
-	struct cerbo_store *s = cerbo_store_new();
+	struct cerbo_store *s = cerbo__store_new();
 	size_t i;
 
 	(void)state;

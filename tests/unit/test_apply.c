@@ -55,7 +55,7 @@ apply(struct cerbo_store *store, const char *doc, time_t now,
 static struct cerbo_store *
 applied(const char *doc, time_t now)
 {
-	struct cerbo_store *store = cerbo_store_new();
+	struct cerbo_store *store = cerbo__store_new();
 	struct cerbo_apply_result *res = NULL;
 	struct cerbo_error err = CERBO_ERROR_INIT;
 
@@ -126,7 +126,7 @@ hash_new_key(char key[CERBO_SECRET_GENERATED_SIZE])
 static void
 creates_profiles_and_users(void **state)
 {
-	struct cerbo_store *store = cerbo_store_new();
+	struct cerbo_store *store = cerbo__store_new();
 	struct cerbo_apply_result *res = NULL;
 	const struct cerbo_profile *p;
 	struct cerbo_error err = CERBO_ERROR_INIT;
@@ -167,7 +167,7 @@ creates_profiles_and_users(void **state)
 static void
 new_users_without_hash_get_keys_returned_once(void **state)
 {
-	struct cerbo_store *store = cerbo_store_new();
+	struct cerbo_store *store = cerbo__store_new();
 	struct cerbo_apply_result *res = NULL;
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	const char *key;
@@ -200,7 +200,7 @@ static void
 new_user_with_secret_hash_keeps_that_hash(void **state)
 {
 	char key[CERBO_SECRET_GENERATED_SIZE], doc[1024];
-	struct cerbo_store *store = cerbo_store_new();
+	struct cerbo_store *store = cerbo__store_new();
 	struct cerbo_apply_result *res = NULL;
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	const char *hash = hash_new_key(key);
@@ -705,7 +705,7 @@ strict_reading_refuses_with_line_and_column(void **state)
 static void
 nul_byte_in_the_document_is_refused(void **state)
 {
-	struct cerbo_store *store = cerbo_store_new();
+	struct cerbo_store *store = cerbo__store_new();
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	static const char doc[] = "users: []\n\0\n";
 
@@ -724,7 +724,7 @@ nul_byte_in_the_document_is_refused(void **state)
 static void
 json_document_is_read(void **state)
 {
-	struct cerbo_store *store = cerbo_store_new();
+	struct cerbo_store *store = cerbo__store_new();
 	struct cerbo_apply_result *res = NULL;
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	const char *doc =
@@ -753,7 +753,7 @@ json_document_is_read(void **state)
 static void
 json_error_has_line_and_column(void **state)
 {
-	struct cerbo_store *store = cerbo_store_new();
+	struct cerbo_store *store = cerbo__store_new();
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	const char *doc = "{\"users\": [{\"username\": \"pk_j\",\n"
 	                  "  \"disabled\": \"no\"}]}\n";
@@ -785,7 +785,7 @@ empty_mapping_changes_nothing(void **state)
 static void
 twenty_thousand_new_users_apply_in_one_go(void **state)
 {
-	struct cerbo_store *store = cerbo_store_new();
+	struct cerbo_store *store = cerbo__store_new();
 	struct cerbo_apply_result *res = NULL;
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	size_t n = 20000, i, cap = n * 160 + 64, len;

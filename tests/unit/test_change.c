@@ -150,11 +150,67 @@ an_update_without_a_field_is_refused(void **state)
 	cerbo_changes_free(NULL);
 }
 
+/* A value the enums do not define is refused, nothing recorded; its
+ * name is "unknown". */
+static void
+unknown_enum_values_are_refused(void **state)
+{
+	struct cerbo_changes *list = cerbo_changes_new();
+	struct cerbo_error err = CERBO_ERROR_INIT;
+
+	(void)state;
+	assert_non_null(list);
+	assert_int_equal(cerbo_changes_add(list, (enum cerbo_change_op)7,
+	                     CERBO_OBJECT_USER, "pk_a", NULL, NULL, NULL, &err),
+	    -1);
+	assert_int_equal(err.status, CERBO_E_INVALID);
+	assert_int_equal(cerbo_changes_add(list, CERBO_CHANGE_ADDED,
+	                     (enum cerbo_change_object)5, "pk_a", NULL, NULL,
+	                     NULL, &err),
+	    -1);
+	assert_int_equal(cerbo_changes_add(list, (enum cerbo_change_op) - 1,
+	                     CERBO_OBJECT_USER, "pk_a", NULL, NULL, NULL, &err),
+	    -1);
+	assert_int_equal(cerbo_changes_count(list), 0);
+	assert_string_equal(cerbo_change_object_name(
+	                        (enum cerbo_change_object)5),
+	    "unknown");
+	assert_string_equal(cerbo_change_op_name((enum cerbo_change_op)7),
+	    "unknown");
+	assert_string_equal(cerbo_rule_kind_name((enum cerbo_rule_kind)2),
+	    "unknown");
+	cerbo_changes_free(list);
+}
+
+/* Every verdict code has a name and an HTTP status; CERBO_VERDICT__COUNT
+ * is no code. */
+static void
+every_verdict_code_has_a_name(void **state)
+{
+	int code, status;
+
+	(void)state;
+	for (code = 0; code < CERBO_VERDICT__COUNT; code++) {
+		assert_string_not_equal(cerbo_verdict_name(
+		                            (enum cerbo_verdict_code)code),
+		    "unknown");
+		status =
+		    cerbo_verdict_http_status((enum cerbo_verdict_code)code);
+		assert_true(status == 200 || status == 401 || status == 403 ||
+		    status == 500);
+	}
+	assert_string_equal(cerbo_verdict_name(CERBO_VERDICT__COUNT),
+	    "unknown");
+	assert_int_equal(cerbo_verdict_http_status(CERBO_VERDICT__COUNT), 500);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(each_change_has_its_line),
+	    cmocka_unit_test(unknown_enum_values_are_refused),
+	    cmocka_unit_test(every_verdict_code_has_a_name),
 	    cmocka_unit_test(records_carry_the_fields_a_front_end_reads),
 	    cmocka_unit_test(a_secret_change_never_keeps_a_value),
 	    cmocka_unit_test(an_update_without_a_field_is_refused),

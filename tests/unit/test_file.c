@@ -417,7 +417,7 @@ static void
 file_identity_changes_with_the_file(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_file_id a, b;
+	struct cerbo__file_id a, b;
 	struct stat st;
 
 	assert_int_equal(fs_write(fx->store, "one\n", 4, 0640), 0);
@@ -435,7 +435,7 @@ static void
 store_load_reads_and_parses(void **state)
 {
 	struct fx *fx = *state;
-	struct cerbo_store *store = cerbo_store_new(), *got = NULL;
+	struct cerbo_store *store = cerbo__store_new(), *got = NULL;
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	char *text_buf = NULL, hex[65];
 	size_t len = 0;
@@ -447,7 +447,7 @@ store_load_reads_and_parses(void **state)
 	assert_int_equal(fs_write(fx->store, text_buf, len, 0640), 0);
 	assert_int_equal(cerbo_store_load(fx->store, 0, &got, &err), 0);
 	assert_non_null(cerbo_store_profile_find(got, "ops"));
-	cerbo_digest_hex(text_buf, len, hex);
+	cerbo__digest_hex(text_buf, len, hex);
 	assert_string_equal(cerbo_store_digest(got), hex);
 	cerbo_store_free(got);
 	cerbo_store_free(store);

@@ -17,6 +17,7 @@
 
 #include <sodium.h>
 
+#include "index_format.h"
 #include "internal.h"
 #include "verify_threads.h"
 
@@ -83,7 +84,7 @@ setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/cerbo-index.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/apiusers.yaml", f->dir);
-	f->store = cerbo_store_new();
+	f->store = cerbo__store_new();
 	assert_non_null(f->store);
 	assert_int_equal(cerbo_profile_add(f->store, "sched", "Scheduling",
 	                     NULL),
@@ -163,8 +164,8 @@ index_returns_every_field_the_verifier_needs(void **state)
 	for (i = 0; i < (int)(sizeof(fields) / sizeof(fields[0])); i++)
 		assert_string_equal(cerbo_user_get(&got, fields[i]),
 		    cerbo_user_get(want, fields[i]));
-	assert_int_equal(cerbo_user_time(&got, CERBO_USER_EXPIRES),
-	    cerbo_user_time(want, CERBO_USER_EXPIRES));
+	assert_int_equal(cerbo__user_time(&got, CERBO_USER_EXPIRES),
+	    cerbo__user_time(want, CERBO_USER_EXPIRES));
 	assert_int_equal(cerbo__index_find(ix, "pk_plain", &got, buf,
 	                     sizeof(buf)),
 	    1);
@@ -577,7 +578,7 @@ index_copied_over_in_place_is_not_read_with_the_old_header(void **state)
 	/* Another store in the same folder, where pk_plain has another key
 	 * and there is one user more. */
 	assert_int_equal(cerbo_secret_generate(planted, sizeof(planted)), 0);
-	f->store = cerbo_store_new();
+	f->store = cerbo__store_new();
 	assert_non_null(f->store);
 	assert_int_equal(cerbo_profile_add(f->store, "sched", NULL, NULL), 0);
 	add_user(f->store, "pk_plain", planted);
@@ -603,6 +604,335 @@ index_copied_over_in_place_is_not_read_with_the_old_header(void **state)
 	    CERBO_DENY_CREDENTIALS);
 	assert_int_equal(verify_key(f->path, "pk_plain", f->secret),
 	    CERBO_ALLOW);
+	cerbo__verify_cache_clear();
+}
+
+/*
+ * Write over the index of f's store, in place, the index of another store
+ * (in which pk_plain has the key planted and pk_other exists), as a
+ * process does that opened the index while it was group-writable and
+ * kept the descriptor after `chmod g-w`.  The other index's header is
+ * patched as a careful forger would: the YAML identity of f's store
+ * (patch_identity) or the digest of its bytes (patch_digest), the self
+ * stamp of the index it replaces, and the header tag recomputed.
+ */
+static void forge_in_place_mac(struct fixture *f, const char *planted,
+    int patch_identity, int patch_digest, int with_mac);
+
+static void
+forge_in_place(struct fixture *f, const char *planted, int patch_identity,
+    int patch_digest)
+{
+	forge_in_place_mac(f, planted, patch_identity, patch_digest, 0);
+}
+
+/* The same; with_mac: the forger could read the YAML, and made the MAC
+ * an index shipped with it would carry. */
+static void
+forge_in_place_mac(struct fixture *f, const char *planted, int patch_identity,
+    int patch_digest, int with_mac)
+{
+	struct cerbo_store *keep = f->store;
+	char other[160], idx[160], oidx[160];
+	unsigned char legit[HDR_SIZE], *buf;
+	struct stat st, ost, ist;
+	char *yaml = NULL;
+	size_t ylen = 0;
+	int fd;
+
+	cerbo__index_path(f->path, idx, sizeof(idx));
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(chmod(idx, 0660), 0);
+	fd = open(idx, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(chmod(idx, 0640), 0);
+	assert_int_equal(pread(fd, legit, sizeof(legit), 0), HDR_SIZE);
+
+	f->store = cerbo__store_new();
+	assert_non_null(f->store);
+	assert_int_equal(cerbo_profile_add(f->store, "sched", NULL, NULL), 0);
+	add_user(f->store, "pk_plain", planted);
+	add_user(f->store, "pk_other", planted);
+	snprintf(other, sizeof(other), "%s/other.yaml", f->dir);
+	snprintf(f->path, sizeof(f->path), "%s/other.yaml", f->dir);
+	save(f, &ost);
+	snprintf(f->path, sizeof(f->path), "%s/apiusers.yaml", f->dir);
+	cerbo_store_free(f->store);
+	f->store = keep;
+
+	cerbo__index_path(other, oidx, sizeof(oidx));
+	assert_int_equal(stat(oidx, &ist), 0);
+	buf = malloc((size_t)ist.st_size);
+	assert_non_null(buf);
+	{
+		int in = open(oidx, O_RDONLY);
+
+		assert_true(in >= 0);
+		assert_int_equal(pread(in, buf, (size_t)ist.st_size, 0),
+		    ist.st_size);
+		close(in);
+	}
+	if (patch_identity) {
+		put64(buf + HDR_YAML_DEV, (uint64_t)st.st_dev);
+		put64(buf + HDR_YAML_INO, (uint64_t)st.st_ino);
+		put64(buf + HDR_YAML_SIZE, (uint64_t)st.st_size);
+		put64(buf + HDR_YAML_MSEC, (uint64_t)st.st_mtim.tv_sec);
+		put64(buf + HDR_YAML_MNSEC, (uint64_t)st.st_mtim.tv_nsec);
+	}
+	assert_int_equal(cerbo__read_file(f->path, 0, &yaml, &ylen, NULL, NULL),
+	    0);
+	if (patch_digest)
+		crypto_generichash(buf + HDR_DIGEST, 32,
+		    (const unsigned char *)yaml, ylen, NULL, 0);
+	memcpy(buf + HDR_SELF_INO, legit + HDR_SELF_INO,
+	    HDR_MAC - HDR_SELF_INO);
+	if (with_mac) {
+		crypto_generichash_state mst;
+		unsigned char key[32];
+
+		cerbo__index_mac_key(yaml, ylen, key);
+		crypto_generichash_init(&mst, key, sizeof(key), HDR_MAC_LEN);
+		crypto_generichash_update(&mst, buf, HDR_MAC);
+		crypto_generichash_update(&mst, buf + HDR_SIZE,
+		    (size_t)ist.st_size - HDR_SIZE);
+		crypto_generichash_final(&mst, buf + HDR_MAC, HDR_MAC_LEN);
+	}
+	free(yaml);
+	crypto_generichash(buf + HDR_TAG, HDR_TAG_LEN, buf, HDR_TAG, NULL, 0);
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(pwrite(fd, buf, (size_t)ist.st_size, 0), ist.st_size);
+	assert_int_equal(close(fd), 0);
+	free(buf);
+}
+
+/* A fresh process does not believe an index written in place, however
+ * well its stamps were patched: the YAML is parsed instead. */
+static void
+index_written_in_place_is_not_believed_when_opened(void **state)
+{
+	struct fixture *f = *state;
+	char planted[CERBO_SECRET_GENERATED_SIZE];
+	struct cerbo__index *ix = NULL;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	struct stat st;
+
+	save(f, &st);
+	assert_int_equal(cerbo_secret_generate(planted, sizeof(planted)), 0);
+	forge_in_place(f, planted, 1, 1);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, &err), -1);
+	assert_null(ix);
+	assert_int_equal(err.status, CERBO_E_STATE);
+	assert_non_null(strstr(err.message, "in place"));
+	cerbo__verify_cache_clear();
+	assert_int_equal(verify_key(f->path, "pk_other", planted),
+	    CERBO_DENY_CREDENTIALS);
+	assert_int_equal(verify_key(f->path, "pk_plain", f->secret),
+	    CERBO_ALLOW);
+	cerbo__verify_cache_clear();
+}
+
+/* The same with only the digest of the YAML's bytes patched, as a pair
+ * shipped from elsewhere is recognised: the MAC keyed by those bytes
+ * refuses it. */
+static void
+index_with_a_patched_digest_is_not_believed(void **state)
+{
+	struct fixture *f = *state;
+	char planted[CERBO_SECRET_GENERATED_SIZE];
+	struct cerbo__index *ix = NULL;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	struct stat st;
+
+	save(f, &st);
+	assert_int_equal(cerbo_secret_generate(planted, sizeof(planted)), 0);
+	forge_in_place(f, planted, 0, 1);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, &err), -1);
+	assert_int_equal(err.status, CERBO_E_STATE);
+	assert_non_null(strstr(err.message, "in place"));
+}
+
+/*
+ * A running verifier that looked users up in the index sees it change,
+ * opens it again, and does not believe it either: the YAML answers, and
+ * the first verdict after the change says so in its notice, once.
+ */
+static void
+index_written_in_place_is_not_believed_by_a_running_verifier(void **state)
+{
+	struct fixture *f = *state;
+	char planted[CERBO_SECRET_GENERATED_SIZE];
+	struct cerbo_verify_args va = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
+	struct stat st;
+
+	cerbo__verify_cache_clear();
+	save(f, &st);
+	assert_int_equal(verify_key(f->path, "pk_plain", f->secret),
+	    CERBO_ALLOW);
+	assert_int_equal(cerbo_secret_generate(planted, sizeof(planted)), 0);
+	forge_in_place(f, planted, 1, 1);
+	va.store_path = f->path;
+	va.username = "pk_other";
+	va.secret = planted;
+	va.secret_len = strlen(planted);
+	va.now = NOW;
+	assert_int_equal(cerbo_verify(&va, &v), 0);
+	assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
+	assert_non_null(strstr(v.notice, "in place"));
+	va.username = "pk_plain";
+	v = (struct cerbo_verdict)CERBO_VERDICT_INIT;
+	assert_int_equal(cerbo_verify(&va, &v), 0);
+	assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
+	assert_string_equal(v.notice, "");
+	assert_int_equal(verify_key(f->path, "pk_plain", f->secret),
+	    CERBO_ALLOW);
+	cerbo__verify_cache_clear();
+}
+
+/*
+ * A forger who can also read the YAML can make the MAC a shipped pair
+ * carries; a process that read the index before still does not believe
+ * it: the same inode with other content was written in place.
+ */
+static void
+index_forged_with_its_mac_is_not_believed_where_it_was_read(void **state)
+{
+	struct fixture *f = *state;
+	char planted[CERBO_SECRET_GENERATED_SIZE];
+	struct cerbo_verify_args va = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
+	struct stat st;
+
+	cerbo__verify_cache_clear();
+	save(f, &st);
+	assert_int_equal(verify_key(f->path, "pk_plain", f->secret),
+	    CERBO_ALLOW);
+	assert_int_equal(cerbo_secret_generate(planted, sizeof(planted)), 0);
+	forge_in_place_mac(f, planted, 1, 1, 1);
+	va.store_path = f->path;
+	va.username = "pk_other";
+	va.secret = planted;
+	va.secret_len = strlen(planted);
+	va.now = NOW;
+	assert_int_equal(cerbo_verify(&va, &v), 0);
+	assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
+	assert_non_null(strstr(v.notice, "since this process read it"));
+	assert_int_equal(verify_key(f->path, "pk_plain", f->secret),
+	    CERBO_ALLOW);
+	cerbo__verify_cache_clear();
+}
+
+/* An index read with pread: a lookup whose reads overlap a write in
+ * place is not believed (the fstat after the reads sees the change). */
+static void
+pread_lookup_after_a_write_in_place_is_not_believed(void **state)
+{
+	struct fixture *f = *state;
+	struct cerbo__index *ix = NULL;
+	struct cerbo_user got;
+	unsigned char buf[CERBO__INDEX_RECORD_MAX], c;
+	char idx[160];
+	size_t keep = cerbo__index_resident_max;
+	struct stat st;
+	int fd;
+
+	save(f, &st);
+	cerbo__index_resident_max = 0;
+	assert_int_equal(cerbo__index_open(f->path, &st, 0, &ix, NULL), 0);
+	cerbo__index_resident_max = keep;
+	assert_int_equal(cerbo__index_resident(ix), 0);
+	assert_int_equal(cerbo__index_find(ix, "pk_plain", &got, buf,
+	                     sizeof(buf)),
+	    1);
+	cerbo__index_path(f->path, idx, sizeof(idx));
+	fd = open(idx, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &c, 1, HDR_SIZE), 1);
+	assert_int_equal(pwrite(fd, &c, 1, HDR_SIZE), 1); /* same byte */
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(cerbo__index_find(ix, "pk_plain", &got, buf,
+	                     sizeof(buf)),
+	    -1);
+	cerbo__index_close(ix);
+}
+
+/* cerbo_store_usable(): what the verifier would make of the store. */
+static void
+store_usable_says_whether_and_why(void **state)
+{
+	struct fixture *f = *state;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	char missing[160];
+	struct stat st;
+
+	cerbo__verify_cache_clear();
+	save(f, &st);
+	assert_int_equal(cerbo_store_usable(f->path, 0, &err), 0);
+	assert_int_equal(cerbo_store_usable(f->path, CERBO_USABLE_INDEX, &err),
+	    0);
+	assert_int_equal(cerbo_store_usable(f->path, 0x2, &err), -1);
+	assert_int_equal(err.status, CERBO_E_INVALID);
+	snprintf(missing, sizeof(missing), "%s/none.yaml", f->dir);
+	assert_int_equal(cerbo_store_usable(missing, 0, &err), -1);
+	assert_int_equal(err.status, CERBO_E_NOTFOUND);
+	assert_int_equal(chmod(f->path, 0666), 0);
+	assert_int_equal(cerbo_store_usable(f->path, 0, &err), -1);
+	assert_int_equal(err.status, CERBO_E_UNSAFE);
+	assert_int_equal(chmod(f->path, 0640), 0);
+	write_file(f->path, "cerbo_store: 1\nprofiles: [\n", 27);
+	assert_int_equal(cerbo_store_usable(f->path, 0, &err), -1);
+	assert_int_equal(err.status, CERBO_E_STORE);
+	cerbo__verify_cache_clear();
+}
+
+/* `check`'s comparison: an index written in place is told apart, though
+ * the verifier answers (from the YAML); a shipped pair is not. */
+static void
+store_usable_compares_the_index_with_the_store(void **state)
+{
+	struct fixture *f = *state;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	char planted[CERBO_SECRET_GENERATED_SIZE], idx[160], cmd[800];
+	struct stat st;
+
+	cerbo__verify_cache_clear();
+	save(f, &st);
+	cerbo__index_path(f->path, idx, sizeof(idx));
+	snprintf(cmd, sizeof(cmd), "cp -p %s %s.copy && mv %s.copy %s", idx,
+	    idx, idx, idx);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(cerbo_store_usable(f->path, CERBO_USABLE_INDEX, &err),
+	    0);
+	assert_int_equal(cerbo_secret_generate(planted, sizeof(planted)), 0);
+	forge_in_place(f, planted, 1, 1);
+	assert_int_equal(cerbo_store_usable(f->path, 0, &err), 0);
+	assert_int_equal(cerbo_store_usable(f->path, CERBO_USABLE_INDEX, &err),
+	    -1);
+	assert_int_equal(err.status, CERBO_E_STORE);
+	assert_non_null(strstr(err.message, "cerbo-apiuser compile"));
+	assert_int_equal(cerbo_store_compile(f->path, NULL, NULL), 0);
+	assert_int_equal(cerbo_store_usable(f->path, CERBO_USABLE_INDEX, &err),
+	    0);
+	/* The YAML replaced without the tools: the index is stale, which
+	 * readers pass over, and said apart from one written in place. */
+	assert_int_equal(cerbo_user_set(f->store, "pk_plain",
+	                     CERBO_USER_NICKNAME, "Changed", NOW, NULL, NULL),
+	    0);
+	{
+		char *buf = NULL;
+		size_t len = 0;
+
+		assert_int_equal(cerbo_store_emit(f->store, &buf, &len, NULL),
+		    0);
+		write_file(f->path, buf, len);
+		free(buf);
+	}
+	assert_int_equal(cerbo_store_usable(f->path, CERBO_USABLE_INDEX, &err),
+	    -1);
+	assert_int_equal(err.status, CERBO_E_STATE);
+	assert_non_null(strstr(err.message, "stale"));
 	cerbo__verify_cache_clear();
 }
 
@@ -712,6 +1042,25 @@ main(void)
 	        setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        shipped_pair_is_recognised_by_digest, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        index_written_in_place_is_not_believed_when_opened, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(
+	        index_with_a_patched_digest_is_not_believed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        index_written_in_place_is_not_believed_by_a_running_verifier,
+	        setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        pread_lookup_after_a_write_in_place_is_not_believed, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(
+	        index_forged_with_its_mac_is_not_believed_where_it_was_read,
+	        setup, teardown),
+	    cmocka_unit_test_setup_teardown(store_usable_says_whether_and_why,
+	        setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        store_usable_compares_the_index_with_the_store, setup,
+	        teardown),
 	    cmocka_unit_test_setup_teardown(truncated_index_is_damaged, setup,
 	        teardown),
 	    cmocka_unit_test_setup_teardown(flipped_header_byte_is_damaged,

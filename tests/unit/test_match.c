@@ -179,7 +179,7 @@ decision_holds_a_rule_of_rule_max_bytes(void **state)
 
 	(void)state;
 	rule_of_length(rule, CERBO_RULE_MAX);
-	store = cerbo_store_new();
+	store = cerbo__store_new();
 	assert_non_null(store);
 	assert_int_equal(cerbo_profile_add(store, "big", NULL, NULL), 0);
 	assert_int_equal(cerbo_profile_rule_add(store, "big", CERBO_RULE_ALLOW,
@@ -391,7 +391,7 @@ many_double_stars_match_in_polynomial_time(void **state)
 static struct cerbo_store *
 store_with(const char *name, const char **allow, const char **deny)
 {
-	struct cerbo_store *s = cerbo_store_new();
+	struct cerbo_store *s = cerbo__store_new();
 	struct cerbo_error err = CERBO_ERROR_INIT;
 	size_t i;
 

@@ -53,7 +53,7 @@ spec_of(struct cerbo_user_spec *s, const char *name)
 static int
 setup(void **state)
 {
-	struct cerbo_store *s = cerbo_store_new();
+	struct cerbo_store *s = cerbo__store_new();
 	struct cerbo_user_spec spec = CERBO_USER_SPEC_INIT;
 
 	spec_of(&spec, "pk_a");
@@ -93,13 +93,13 @@ get(void **state, const char *name, enum cerbo_user_field f)
 static void
 new_store_is_empty_and_valid(void **state)
 {
-	struct cerbo_store *s = cerbo_store_new();
+	struct cerbo_store *s = cerbo__store_new();
 
 	(void)state;
 	assert_int_equal(cerbo_store_user_count(s), 0);
 	assert_int_equal(cerbo_store_profile_count(s), 0);
 	assert_int_equal(cerbo_store_generation(s), 0);
-	assert_int_equal(cerbo_store_format(s), CERBO_STORE_FORMAT);
+	assert_int_equal(cerbo__store_format(s), CERBO_STORE_FORMAT);
 	assert_string_equal(cerbo_store_digest(s), "");
 	assert_null(cerbo_store_user_at(s, 0));
 	assert_null(cerbo_store_user_find(s, "pk_a"));
@@ -123,13 +123,13 @@ added_user_has_its_fields_and_times(void **state)
 	assert_string_equal(cerbo_user_get(u, CERBO_USER_SECRET), HASH_A);
 	assert_string_equal(cerbo_user_get(u, CERBO_USER_CREATED),
 	    "2026-11-27T10:00:00Z");
-	assert_int_equal(cerbo_user_time(u, CERBO_USER_UPDATED), T0);
-	assert_int_equal(cerbo_user_time(u, CERBO_USER_SECRET_SET), T0);
+	assert_int_equal(cerbo__user_time(u, CERBO_USER_UPDATED), T0);
+	assert_int_equal(cerbo__user_time(u, CERBO_USER_SECRET_SET), T0);
 	assert_string_equal(cerbo_user_get(u, CERBO_USER_DISABLED), "false");
 	assert_int_equal(cerbo_user_disabled(u), 0);
 	assert_null(cerbo_user_get(u, CERBO_USER_OLD_SECRET));
 	assert_null(cerbo_user_get(u, CERBO_USER_EXPIRES));
-	assert_int_equal(cerbo_user_time(u, CERBO_USER_EXPIRES), 0);
+	assert_int_equal(cerbo__user_time(u, CERBO_USER_EXPIRES), 0);
 	assert_null(cerbo_user_get(u, CERBO_USER_ALLOW_FROM));
 	ok(cerbo_store_validate(*state, &err));
 }
@@ -211,7 +211,7 @@ set_changes_value_and_bumps_updated(void **state)
 	assert_int_equal(changed, 1);
 	assert_string_equal(get(state, "pk_a", CERBO_USER_NICKNAME),
 	    "New name");
-	assert_int_equal(cerbo_user_time(user(state, "pk_a"),
+	assert_int_equal(cerbo__user_time(user(state, "pk_a"),
 	                     CERBO_USER_UPDATED),
 	    T0 + 10);
 }
@@ -224,7 +224,7 @@ set_to_same_value_changes_nothing(void **state)
 	ok(cerbo_user_set(*state, "pk_a", CERBO_USER_NICKNAME,
 	    " Scheduling integration ", T0 + 10, &changed, &err));
 	assert_int_equal(changed, 0);
-	assert_int_equal(cerbo_user_time(user(state, "pk_a"),
+	assert_int_equal(cerbo__user_time(user(state, "pk_a"),
 	                     CERBO_USER_UPDATED),
 	    T0);
 }
@@ -246,7 +246,7 @@ set_of_invalid_value_changes_nothing(void **state)
 	refused(cerbo_user_set(*state, "pk_a", CERBO_USER_EXPIRES, "tomorrow",
 	            T0 + 10, NULL, &err),
 	    CERBO_E_INVALID, "expires");
-	assert_int_equal(cerbo_user_time(user(state, "pk_a"),
+	assert_int_equal(cerbo__user_time(user(state, "pk_a"),
 	                     CERBO_USER_UPDATED),
 	    T0);
 }
@@ -325,7 +325,7 @@ set_disabled_and_expires(void **state)
 	assert_int_equal(cerbo_user_disabled(user(state, "pk_a")), 0);
 	ok(cerbo_user_set(*state, "pk_a", CERBO_USER_EXPIRES,
 	    "2027-01-01T00:00:00Z", T0 + 7, &changed, &err));
-	assert_int_equal(cerbo_user_time(user(state, "pk_a"),
+	assert_int_equal(cerbo__user_time(user(state, "pk_a"),
 	                     CERBO_USER_EXPIRES),
 	    1798761600);
 }
@@ -389,10 +389,10 @@ rotation_without_grace_drops_the_old_key(void **state)
 	assert_string_equal(get(state, "pk_a", CERBO_USER_SECRET), HASH_B);
 	assert_null(get(state, "pk_a", CERBO_USER_OLD_SECRET));
 	assert_null(get(state, "pk_a", CERBO_USER_OLD_SECRET_EXPIRES));
-	assert_int_equal(cerbo_user_time(user(state, "pk_a"),
+	assert_int_equal(cerbo__user_time(user(state, "pk_a"),
 	                     CERBO_USER_SECRET_SET),
 	    T0 + 60);
-	assert_int_equal(cerbo_user_time(user(state, "pk_a"),
+	assert_int_equal(cerbo__user_time(user(state, "pk_a"),
 	                     CERBO_USER_UPDATED),
 	    T0 + 60);
 }
@@ -468,7 +468,7 @@ drop_old_secret_ends_grace_and_needs_one(void **state)
 	ok(cerbo_user_drop_old_secret(*state, "pk_a", T0 + 5, &err));
 	assert_null(get(state, "pk_a", CERBO_USER_OLD_SECRET));
 	assert_null(get(state, "pk_a", CERBO_USER_OLD_SECRET_EXPIRES));
-	assert_int_equal(cerbo_user_time(user(state, "pk_a"),
+	assert_int_equal(cerbo__user_time(user(state, "pk_a"),
 	                     CERBO_USER_UPDATED),
 	    T0 + 5);
 	refused(cerbo_user_drop_old_secret(*state, "pk_a", T0 + 6, &err),
@@ -497,15 +497,15 @@ prune_drops_only_ended_grace_periods_without_touching_updated(void **state)
 	ok(cerbo_user_add(*state, &spec, T0, &err));
 	ok(cerbo_user_set_secret(*state, "pk_a", HASH_B, T0, 100, 0, &err));
 	ok(cerbo_user_set_secret(*state, "pk_b", HASH_B, T0, 200, 0, &err));
-	assert_int_equal(cerbo_store_prune(*state, T0 + 99), 0);
-	assert_int_equal(cerbo_store_prune(*state, T0 + 100), 1);
+	assert_int_equal(cerbo__store_prune(*state, T0 + 99), 0);
+	assert_int_equal(cerbo__store_prune(*state, T0 + 100), 1);
 	assert_null(get(state, "pk_a", CERBO_USER_OLD_SECRET));
 	assert_non_null(get(state, "pk_b", CERBO_USER_OLD_SECRET));
-	assert_int_equal(cerbo_user_time(user(state, "pk_a"),
+	assert_int_equal(cerbo__user_time(user(state, "pk_a"),
 	                     CERBO_USER_UPDATED),
 	    T0);
-	assert_int_equal(cerbo_store_prune(*state, T0 + 1000), 1);
-	assert_int_equal(cerbo_store_prune(*state, T0 + 1000), 0);
+	assert_int_equal(cerbo__store_prune(*state, T0 + 1000), 1);
+	assert_int_equal(cerbo__store_prune(*state, T0 + 1000), 0);
 }
 
 /* ---- profiles ----------------------------------------------------------- */
@@ -765,14 +765,14 @@ field_names_map_both_ways(void **state)
 
 	(void)state;
 	for (f = 0; f < CERBO_USER_FIELD_COUNT; f++)
-		assert_int_equal(cerbo_user_field_from_name(
+		assert_int_equal(cerbo__user_field_from_name(
 		                     cerbo_user_field_name(
 		                         (enum cerbo_user_field)f)),
 		    f);
 	assert_string_equal(cerbo_user_field_name(CERBO_USER_ALLOW_FROM),
 	    "allow_from");
-	assert_int_equal(cerbo_user_field_from_name("secret_hash"), -1);
-	assert_int_equal(cerbo_user_field_from_name(NULL), -1);
+	assert_int_equal(cerbo__user_field_from_name("secret_hash"), -1);
+	assert_int_equal(cerbo__user_field_from_name(NULL), -1);
 	assert_null(cerbo_user_field_name(CERBO_USER_FIELD_COUNT));
 }
 
@@ -782,7 +782,7 @@ digest_hex_is_blake2b_256(void **state)
 	char hex[65];
 
 	(void)state;
-	cerbo_digest_hex("", 0, hex);
+	cerbo__digest_hex("", 0, hex);
 	assert_string_equal(hex,
 	    "0e5751c026e543b2e8ab2eb06099daa1"
 	    "d1e5df47778f7787faab45cdf12fe3a8");

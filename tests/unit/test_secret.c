@@ -175,7 +175,7 @@ generated_key_hashes_with_the_fast_scheme(void **state)
 	assert_int_equal(strncmp(hash, "$cerbo-b2b$v=1$", 15), 0);
 	assert_int_equal(strlen(hash), 81);
 	assert_string_equal(cerbo_hash_scheme(hash), "cerbo-b2b");
-	assert_int_equal(cerbo_hash_validate(hash, &err), 0);
+	assert_int_equal(cerbo__hash_validate(hash, &err), 0);
 	assert_null(strstr(hash, key + 9));
 }
 
@@ -240,7 +240,7 @@ fast_scheme_refuses_a_non_generated_secret_even_if_forged(void **state)
 	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
-	assert_int_equal(cerbo_hash_validate(forged, &err), 0);
+	assert_int_equal(cerbo__hash_validate(forged, &err), 0);
 	assert_int_equal(cerbo_secret_check(forged, "hunter2", 7), -1);
 }
 
@@ -263,7 +263,7 @@ other_secret_hashes_with_argon2id(void **state)
 	hash_of("correct horse battery staple", hash);
 	assert_int_equal(strncmp(hash, "$argon2id$v=19$m=", 17), 0);
 	assert_string_equal(cerbo_hash_scheme(hash), "argon2id");
-	assert_int_equal(cerbo_hash_validate(hash, &err), 0);
+	assert_int_equal(cerbo__hash_validate(hash, &err), 0);
 }
 
 static void
@@ -324,12 +324,12 @@ argon2id_parameters_within_bounds_validate(void **state)
 
 	(void)state;
 	assert_int_equal(
-	    cerbo_hash_validate("$argon2id$v=19$m=65536,t=2,p=1$" A2_SALT
-	                        "$" A2_HASH,
+	    cerbo__hash_validate("$argon2id$v=19$m=65536,t=2,p=1$" A2_SALT
+	                         "$" A2_HASH,
 	        &err),
 	    0);
-	assert_int_equal(cerbo_hash_validate("$argon2id$v=19$m=262144,t=10,"
-	                                     "p=1$" A2_SALT "$" A2_HASH,
+	assert_int_equal(cerbo__hash_validate("$argon2id$v=19$m=262144,t=10,"
+	                                      "p=1$" A2_SALT "$" A2_HASH,
 	                     &err),
 	    0);
 }
@@ -341,7 +341,7 @@ argon2id_memory_over_bound_is_refused(void **state)
 	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
-	assert_int_equal(cerbo_hash_validate(h, &err), -1);
+	assert_int_equal(cerbo__hash_validate(h, &err), -1);
 	assert_non_null(strstr(err.message, "m="));
 	assert_int_equal(cerbo_secret_check(h, "pw", 2), -1);
 	assert_null(cerbo_hash_scheme(h));
@@ -354,7 +354,7 @@ argon2id_huge_memory_is_refused_without_allocating(void **state)
 	    "$argon2id$v=19$m=4294967295,t=2,p=1$" A2_SALT "$" A2_HASH;
 
 	(void)state;
-	assert_int_equal(cerbo_hash_validate(h, NULL), -1);
+	assert_int_equal(cerbo__hash_validate(h, NULL), -1);
 	assert_int_equal(cerbo_secret_check(h, "pw", 2), -1);
 }
 
@@ -365,7 +365,7 @@ argon2id_time_over_bound_is_refused(void **state)
 	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
-	assert_int_equal(cerbo_hash_validate(h, &err), -1);
+	assert_int_equal(cerbo__hash_validate(h, &err), -1);
 	assert_non_null(strstr(err.message, "t="));
 	assert_int_equal(cerbo_secret_check(h, "pw", 2), -1);
 }
@@ -377,7 +377,7 @@ argon2id_parallelism_other_than_one_is_refused(void **state)
 	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
-	assert_int_equal(cerbo_hash_validate(h, &err), -1);
+	assert_int_equal(cerbo__hash_validate(h, &err), -1);
 	assert_non_null(strstr(err.message, "p="));
 	assert_int_equal(cerbo_secret_check(h, "pw", 2), -1);
 }
@@ -406,7 +406,7 @@ argon2id_malformed_strings_are_refused(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		print_message("# %s\n", bad[i]);
-		assert_int_equal(cerbo_hash_validate(bad[i], NULL), -1);
+		assert_int_equal(cerbo__hash_validate(bad[i], NULL), -1);
 		assert_int_equal(cerbo_secret_check(bad[i], "pw", 2), -1);
 	}
 }
@@ -430,7 +430,7 @@ argon2id_salt_byte_outside_the_base64_alphabet_is_refused(void **state)
 		h[at] = bytes[i][0];
 		print_message("# byte 0x%02x in the salt\n",
 		    (unsigned char)bytes[i][0]);
-		assert_int_equal(cerbo_hash_validate(h, &err), -1);
+		assert_int_equal(cerbo__hash_validate(h, &err), -1);
 		assert_non_null(strstr(err.message, "salt"));
 		assert_int_equal(cerbo_secret_check(h, "pw", 2), -1);
 	}
@@ -451,7 +451,7 @@ argon2id_hash_byte_outside_the_base64_alphabet_is_refused(void **state)
 		h[strlen(h) - 7] = bytes[i][0];
 		print_message("# byte 0x%02x in the hash\n",
 		    (unsigned char)bytes[i][0]);
-		assert_int_equal(cerbo_hash_validate(h, &err), -1);
+		assert_int_equal(cerbo__hash_validate(h, &err), -1);
 		assert_non_null(strstr(err.message, "hash is not"));
 		assert_int_equal(cerbo_secret_check(h, "pw", 2), -1);
 	}
@@ -465,17 +465,17 @@ argon2id_salt_with_a_raw_utf8_byte_is_refused(void **state)
 
 	(void)state;
 	assert_int_equal(
-	    cerbo_hash_validate("$argon2id$v=19$m=8,t=1,p=1$"
-	                        "oJk6k7\xc3W8Iv94ZaoQnJT6g$"
-	                        "njWm0Gw9KolExN1aYyQOWrc+X7cq2TqzT3OYj1B6btM",
+	    cerbo__hash_validate("$argon2id$v=19$m=8,t=1,p=1$"
+	                         "oJk6k7\xc3W8Iv94ZaoQnJT6g$"
+	                         "njWm0Gw9KolExN1aYyQOWrc+X7cq2TqzT3OYj1B6btM",
 	        &err),
 	    -1);
 	assert_int_equal(err.status, CERBO_E_INVALID);
 	/* the same string with 'a' in place of the byte is valid */
 	assert_int_equal(
-	    cerbo_hash_validate("$argon2id$v=19$m=8,t=1,p=1$"
-	                        "oJk6k7aW8Iv94ZaoQnJT6g$"
-	                        "njWm0Gw9KolExN1aYyQOWrc+X7cq2TqzT3OYj1B6btM",
+	    cerbo__hash_validate("$argon2id$v=19$m=8,t=1,p=1$"
+	                         "oJk6k7aW8Iv94ZaoQnJT6g$"
+	                         "njWm0Gw9KolExN1aYyQOWrc+X7cq2TqzT3OYj1B6btM",
 	        &err),
 	    0);
 }
@@ -486,12 +486,12 @@ fast_scheme_byte_outside_the_base64_alphabet_is_refused(void **state)
 	char h[] = "$cerbo-b2b$v=1$AAAAAAAAAAAAAAAAAAAAAA$" FORGED_HUNTER2;
 
 	(void)state;
-	assert_int_equal(cerbo_hash_validate(h, NULL), 0);
+	assert_int_equal(cerbo__hash_validate(h, NULL), 0);
 	h[15 + 3] = (char)0xc3; /* salt */
-	assert_int_equal(cerbo_hash_validate(h, NULL), -1);
+	assert_int_equal(cerbo__hash_validate(h, NULL), -1);
 	h[15 + 3] = 'A';
 	h[strlen(h) - 5] = (char)0x80; /* hash */
-	assert_int_equal(cerbo_hash_validate(h, NULL), -1);
+	assert_int_equal(cerbo__hash_validate(h, NULL), -1);
 }
 
 static void
@@ -501,14 +501,14 @@ argon2i_and_argon2d_are_refused(void **state)
 
 	(void)state;
 	assert_int_equal(
-	    cerbo_hash_validate("$argon2i$v=19$m=65536,t=2,p=1$" A2_SALT
-	                        "$" A2_HASH,
+	    cerbo__hash_validate("$argon2i$v=19$m=65536,t=2,p=1$" A2_SALT
+	                         "$" A2_HASH,
 	        &err),
 	    -1);
 	assert_non_null(strstr(err.message, "argon2id"));
 	assert_int_equal(
-	    cerbo_hash_validate("$argon2d$v=19$m=65536,t=2,p=1$" A2_SALT
-	                        "$" A2_HASH,
+	    cerbo__hash_validate("$argon2d$v=19$m=65536,t=2,p=1$" A2_SALT
+	                         "$" A2_HASH,
 	        &err),
 	    -1);
 	assert_int_equal(
@@ -539,10 +539,10 @@ unknown_schemes_are_refused(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		print_message("# %s\n", bad[i]);
-		assert_int_equal(cerbo_hash_validate(bad[i], NULL), -1);
+		assert_int_equal(cerbo__hash_validate(bad[i], NULL), -1);
 		assert_null(cerbo_hash_scheme(bad[i]));
 	}
-	assert_int_equal(cerbo_hash_validate(NULL, NULL), -1);
+	assert_int_equal(cerbo__hash_validate(NULL, NULL), -1);
 }
 
 /* Each field has exactly one spelling: unused low bits of the last
@@ -554,16 +554,16 @@ fast_scheme_strings_must_be_canonical(void **state)
 	char h[] = "$cerbo-b2b$v=1$AAAAAAAAAAAAAAAAAAAAAA$" FORGED_HUNTER2;
 
 	(void)state;
-	assert_int_equal(cerbo_hash_validate(h, NULL), 0);
+	assert_int_equal(cerbo__hash_validate(h, NULL), 0);
 	h[strlen(h) - 1] = '5';
-	assert_int_equal(cerbo_hash_validate(h, NULL), -1);
+	assert_int_equal(cerbo__hash_validate(h, NULL), -1);
 	h[strlen(h) - 1] = '4';
 	h[15 + 21] = 'B'; /* last salt character: 4 unused bits */
-	assert_int_equal(cerbo_hash_validate(h, NULL), -1);
+	assert_int_equal(cerbo__hash_validate(h, NULL), -1);
 	h[15 + 21] = 'Q'; /* 16 = 010000b: unused bits zero */
-	assert_int_equal(cerbo_hash_validate(h, NULL), 0);
+	assert_int_equal(cerbo__hash_validate(h, NULL), 0);
 	h[15 + 3] = '-'; /* URL-safe alphabet is not the standard one */
-	assert_int_equal(cerbo_hash_validate(h, NULL), -1);
+	assert_int_equal(cerbo__hash_validate(h, NULL), -1);
 }
 
 static void

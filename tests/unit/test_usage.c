@@ -156,7 +156,7 @@ group_setup(void **state)
 	    cerbo_secret_hash(C.oldkey, strlen(C.oldkey), C.h_oldkey,
 	        CERBO_HASH_MAX, &err) != 0)
 		return -1;
-	if (cerbo_time_parse("2029-12-30T12:00:30Z", &C.now, &err) != 0)
+	if (cerbo__time_parse("2029-12-30T12:00:30Z", &C.now, &err) != 0)
 		return -1;
 	return 0;
 }

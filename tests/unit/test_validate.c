@@ -568,12 +568,16 @@ time_in_rfc3339_utc_is_parsed(void **state)
 	int64_t t = 0;
 
 	(void)state;
-	assert_int_equal(cerbo_time_parse("2026-11-27T10:00:00Z", &t, NULL), 0);
+	assert_int_equal(cerbo__time_parse("2026-11-27T10:00:00Z", &t, NULL),
+	    0);
 	assert_int_equal(t, 1795773600);
-	assert_int_equal(cerbo_time_parse("1970-01-01T00:00:00Z", &t, NULL), 0);
+	assert_int_equal(cerbo__time_parse("1970-01-01T00:00:00Z", &t, NULL),
+	    0);
 	assert_int_equal(t, 0);
-	assert_int_equal(cerbo_time_parse("2024-02-29T23:59:59Z", &t, NULL), 0);
-	assert_int_equal(cerbo_time_parse("9999-12-31T23:59:59Z", &t, NULL), 0);
+	assert_int_equal(cerbo__time_parse("2024-02-29T23:59:59Z", &t, NULL),
+	    0);
+	assert_int_equal(cerbo__time_parse("9999-12-31T23:59:59Z", &t, NULL),
+	    0);
 	assert_int_equal(t, 253402300799LL);
 }
 
@@ -590,8 +594,8 @@ time_in_other_forms_is_refused(void **state)
 
 	(void)state;
 	for (b = bad; *b != NULL; b++)
-		assert_int_equal(cerbo_time_parse(*b, &t, NULL), -1);
-	assert_int_equal(cerbo_time_parse(NULL, &t, NULL), -1);
+		assert_int_equal(cerbo__time_parse(*b, &t, NULL), -1);
+	assert_int_equal(cerbo__time_parse(NULL, &t, NULL), -1);
 }
 
 static void
@@ -608,7 +612,7 @@ time_out_of_range_fields_are_refused(void **state)
 
 	(void)state;
 	for (b = bad; *b != NULL; b++)
-		assert_int_equal(cerbo_time_parse(*b, &t, NULL), -1);
+		assert_int_equal(cerbo__time_parse(*b, &t, NULL), -1);
 }
 
 static void
@@ -618,11 +622,11 @@ time_format_round_trips_parse(void **state)
 	int64_t t;
 
 	(void)state;
-	cerbo_time_format(1795773600, out, sizeof(out));
+	cerbo__time_format(1795773600, out, sizeof(out));
 	assert_string_equal(out, "2026-11-27T10:00:00Z");
-	cerbo_time_format(951782400, out, sizeof(out));
+	cerbo__time_format(951782400, out, sizeof(out));
 	assert_string_equal(out, "2000-02-29T00:00:00Z");
-	assert_int_equal(cerbo_time_parse(out, &t, NULL), 0);
+	assert_int_equal(cerbo__time_parse(out, &t, NULL), 0);
 	assert_int_equal(t, 951782400);
 }
 
@@ -632,11 +636,11 @@ time_format_of_out_of_range_or_short_buffer_is_empty(void **state)
 	char out[32];
 
 	(void)state;
-	cerbo_time_format(-1, out, sizeof(out));
+	cerbo__time_format(-1, out, sizeof(out));
 	assert_string_equal(out, "");
-	cerbo_time_format(253402300800LL, out, sizeof(out));
+	cerbo__time_format(253402300800LL, out, sizeof(out));
 	assert_string_equal(out, "");
-	cerbo_time_format(0, out, 20);
+	cerbo__time_format(0, out, 20);
 	assert_string_equal(out, "");
 }
 

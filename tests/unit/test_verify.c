@@ -161,7 +161,7 @@ group_setup(void **state)
 	    cerbo_secret_hash(A2_SECRET, strlen(A2_SECRET), C.h_a2,
 	        CERBO_HASH_MAX, &err) != 0)
 		return -1;
-	if (cerbo_time_parse("2029-12-30T12:00:00Z", &C.now, &err) != 0)
+	if (cerbo__time_parse("2029-12-30T12:00:00Z", &C.now, &err) != 0)
 		return -1;
 	write_file(C.path, main_store_text(C.h_key), 0640);
 	return 0;
@@ -314,6 +314,45 @@ key_with_one_wrong_character_is_bad_credentials(void **state)
 	assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
 }
 
+/* The one verdict carries the profile's own answer, also when the
+ * account was refused first: explain decides nothing a second time. */
+static void
+verdict_carries_the_profile_answer_beside_an_account_refusal(void **state)
+{
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
+
+	(void)state;
+	verify("pk_disabled", C.key, GET_APPT, NULL, &v);
+	assert_int_equal(v.code, CERBO_DENY_DISABLED);
+	assert_string_equal(v.user_profile, "sched");
+	assert_int_equal(v.profile_decided, 1);
+	assert_int_equal(v.profile_allows, 1);
+	assert_int_equal(v.profile_rule_matched, 1);
+	assert_int_equal(v.profile_rule_kind, CERBO_RULE_ALLOW);
+	assert_string_equal(v.profile_rule, "GET /api/v1/appointments/**");
+	assert_int_equal(v.rule_matched, 0); /* the request was not decided */
+	v = (struct cerbo_verdict)CERBO_VERDICT_INIT;
+	verify("pk_alice", C.key, "GET /api/v1/patients", NULL, &v);
+	assert_int_equal(v.code, CERBO_DENY_FORBIDDEN);
+	assert_int_equal(v.profile_decided, 1);
+	assert_int_equal(v.profile_allows, 0);
+	assert_int_equal(v.profile_rule_matched, 0);
+	v = (struct cerbo_verdict)CERBO_VERDICT_INIT;
+	verify("pk_alice", C.key, "GET /a//b", NULL, &v);
+	assert_int_equal(v.code, CERBO_DENY_REQUEST);
+	assert_string_equal(v.user_profile, "sched");
+	assert_int_equal(v.profile_decided, 0);
+	v = (struct cerbo_verdict)CERBO_VERDICT_INIT;
+	verify("pk_nobody", C.key, GET_APPT, NULL, &v);
+	assert_string_equal(v.user_profile, "");
+	assert_int_equal(v.profile_decided, 0);
+	/* a wrong secret learns nothing of the profile */
+	v = (struct cerbo_verdict)CERBO_VERDICT_INIT;
+	verify("pk_alice", C.other, GET_APPT, NULL, &v);
+	assert_string_equal(v.user_profile, "");
+	assert_int_equal(v.profile_decided, 0);
+}
+
 static void
 disabled_user_is_refused_after_the_secret(void **state)
 {
@@ -349,7 +388,7 @@ user_is_allowed_until_expiry_and_refused_at_it(void **state)
 	int64_t exp;
 
 	(void)state;
-	assert_int_equal(cerbo_time_parse("2031-01-01T00:00:00Z", &exp, NULL),
+	assert_int_equal(cerbo__time_parse("2031-01-01T00:00:00Z", &exp, NULL),
 	    0);
 	run(C.path, "pk_future", C.key, GET_APPT, NULL, exp - 1, &v);
 	assert_int_equal(v.code, CERBO_ALLOW);
@@ -534,7 +573,7 @@ old_key_is_accepted_before_its_expiry(void **state)
 	int64_t end;
 
 	(void)state;
-	assert_int_equal(cerbo_time_parse("2029-12-31T00:00:00Z", &end, NULL),
+	assert_int_equal(cerbo__time_parse("2029-12-31T00:00:00Z", &end, NULL),
 	    0);
 	verify("pk_rot", C.oldkey, GET_APPT, NULL, &v);
 	assert_int_equal(v.code, CERBO_ALLOW);
@@ -555,7 +594,7 @@ old_key_is_refused_from_its_expiry_on(void **state)
 	int64_t end;
 
 	(void)state;
-	assert_int_equal(cerbo_time_parse("2029-12-31T00:00:00Z", &end, NULL),
+	assert_int_equal(cerbo__time_parse("2029-12-31T00:00:00Z", &end, NULL),
 	    0);
 	run(C.path, "pk_rot", C.oldkey, GET_APPT, NULL, end, &v);
 	assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
@@ -707,7 +746,7 @@ world_readable_store_is_a_store_error(void **state)
 }
 
 static void
-unsafe_store_is_served_with_no_trust_flag(void **state)
+unsafe_store_is_served_only_through_the_test_entry(void **state)
 {
 	char path[160];
 	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
@@ -722,13 +761,79 @@ unsafe_store_is_served_with_no_trust_flag(void **state)
 	a.secret = C.key;
 	a.secret_len = strlen(C.key);
 	a.now = (time_t)C.now;
-	a.flags = CERBO_VERIFY_NO_TRUST;
-	assert_int_equal(cerbo_verify(&a, &v), 0);
+	assert_int_equal(cerbo__verify_untrusted(&a, &v), 0);
 	assert_int_equal(v.code, CERBO_ALLOW);
-	/* the same path without the flag is refused: no shared entry */
-	a.flags = 0;
+	/* the same path through the public call is refused: no shared
+	 * entry */
 	assert_int_equal(cerbo_verify(&a, &v), 0);
 	assert_int_equal(v.code, CERBO_STORE_ERROR);
+}
+
+/* A flag bit cerbo.h does not define is an invalid argument: nothing is
+ * read, and the old test-only bits (0x1, 0x2) switch no check off. */
+static void
+unknown_verify_flag_bits_are_refused(void **state)
+{
+	static const unsigned bits[] = {0x1, 0x2, 0x80, 0x80000000u};
+	char path[160], notice[64];
+	struct cerbo_verify_args a = CERBO_VERIFY_ARGS_INIT;
+	struct cerbo_verdict v = CERBO_VERDICT_INIT;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	size_t i;
+	int slow = 7;
+
+	(void)state;
+	path_in_dir(path, sizeof(path), "flags.yaml");
+	write_file(path, main_store_text(C.h_key), 0666);
+	a.store_path = path;
+	a.username = "pk_alice";
+	a.secret = C.key;
+	a.secret_len = strlen(C.key);
+	a.now = (time_t)C.now;
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		a.flags = bits[i];
+		v = (struct cerbo_verdict)CERBO_VERDICT_INIT;
+		assert_int_equal(cerbo_verify(&a, &v), -1);
+		assert_int_equal(v.code, CERBO_DENY_CREDENTIALS);
+		assert_non_null(strstr(v.reason, "unknown flag bits"));
+		assert_string_equal(v.notice, "");
+		notice[0] = 'x';
+		assert_int_equal(cerbo_verify_cost(&a, &slow, notice,
+		                     sizeof(notice), &err),
+		    -1);
+		assert_int_equal(err.status, CERBO_E_INVALID);
+		assert_int_equal(notice[0], 'x'); /* nothing done */
+		/* the test entry checks the caller's bits the same way */
+		assert_int_equal(cerbo__verify_untrusted(&a, &v), -1);
+	}
+	a.flags = CERBO_VERIFY_FAST_ONLY;
+	assert_int_equal(cerbo__verify_untrusted(&a, &v), 0);
+	assert_int_equal(v.code, CERBO_ALLOW);
+}
+
+static void
+unknown_load_and_txn_flag_bits_are_refused(void **state)
+{
+	char path[160];
+	struct cerbo_txn_options o = CERBO_TXN_OPTIONS_INIT;
+	struct cerbo_store *s = (struct cerbo_store *)&s;
+	struct cerbo_txn *txn = (struct cerbo_txn *)&txn;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	struct stat st;
+
+	(void)state;
+	path_in_dir(path, sizeof(path), "flags-txn.yaml");
+	assert_int_equal(cerbo_store_load(path, 0x2, &s, &err), -1);
+	assert_int_equal(err.status, CERBO_E_INVALID);
+	assert_null(s);
+	o.flags = CERBO_TXN_CREATE | 0x2;
+	assert_int_equal(cerbo_txn_begin(path, &o, &txn, &err), -1);
+	assert_int_equal(err.status, CERBO_E_INVALID);
+	assert_null(txn);
+	assert_int_equal(stat(path, &st), -1); /* nothing made */
+	o.flags = 0x80000000u;
+	assert_int_equal(cerbo_store_compile(path, &o, &err), -1);
+	assert_int_equal(err.status, CERBO_E_INVALID);
 }
 
 static void
@@ -1233,7 +1338,12 @@ main(void)
 	    cmocka_unit_test(verdict_names_are_distinct),
 	    cmocka_unit_test(missing_store_is_a_store_error),
 	    cmocka_unit_test(world_readable_store_is_a_store_error),
-	    cmocka_unit_test(unsafe_store_is_served_with_no_trust_flag),
+	    cmocka_unit_test(
+	        unsafe_store_is_served_only_through_the_test_entry),
+	    cmocka_unit_test(unknown_verify_flag_bits_are_refused),
+	    cmocka_unit_test(
+	        verdict_carries_the_profile_answer_beside_an_account_refusal),
+	    cmocka_unit_test(unknown_load_and_txn_flag_bits_are_refused),
 	    cmocka_unit_test(invalid_store_is_a_store_error_with_position),
 	    cmocka_unit_test(store_in_unsafe_folder_is_a_store_error),
 	    cmocka_unit_test(store_replaced_by_rename_is_read_on_the_next_call),

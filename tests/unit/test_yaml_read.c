@@ -77,7 +77,7 @@ full_example_parses_with_every_field(void **state)
 	assert_non_null(text);
 	assert_int_equal(cerbo_store_parse(text, len, "example.yaml", &s, &err),
 	    0);
-	assert_int_equal(cerbo_store_format(s), 1);
+	assert_int_equal(cerbo__store_format(s), 1);
 	assert_int_equal(cerbo_store_generation(s), 42);
 	assert_int_equal(cerbo_store_profile_count(s), 3);
 	assert_string_equal(cerbo_profile_name(cerbo_store_profile_at(s, 0)),
@@ -103,7 +103,7 @@ full_example_parses_with_every_field(void **state)
 	    "2026-11-28T10:00:00Z");
 	assert_string_equal(cerbo_user_get(u, CERBO_USER_ALLOW_FROM),
 	    "192.0.2.0/24,2001:db8::/32,198.51.100.7/32");
-	assert_int_equal(cerbo_user_time(u, CERBO_USER_CREATED), 1795167000);
+	assert_int_equal(cerbo__user_time(u, CERBO_USER_CREATED), 1795167000);
 	assert_int_equal(cerbo_user_disabled(u), 0);
 	u = cerbo_store_user_find(s, "pk_crm-import");
 	assert_string_equal(cerbo_user_get(u, CERBO_USER_NICKNAME),
@@ -142,7 +142,7 @@ digest_is_blake2b_of_the_bytes_read(void **state)
 	(void)state;
 	assert_int_equal(cerbo_store_parse(text, strlen(text), "t", &s, &err),
 	    0);
-	cerbo_digest_hex(text, strlen(text), hex);
+	cerbo__digest_hex(text, strlen(text), hex);
 	assert_string_equal(cerbo_store_digest(s), hex);
 	assert_int_equal(strlen(hex), 64);
 	cerbo_store_free(s);

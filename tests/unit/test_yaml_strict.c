@@ -31,7 +31,7 @@ struct both {
 static void
 read_both(const char *text, size_t len, struct both *b)
 {
-	struct cerbo_store *parsed = NULL, *target = cerbo_store_new();
+	struct cerbo_store *parsed = NULL, *target = cerbo__store_new();
 
 	assert_non_null(target);
 	memset(b, 0, sizeof(*b));
@@ -250,7 +250,7 @@ bidi_controls_in_text_are_refused_by_both(void **state)
 	    "cerbo_store: 1\ngeneration: 1\nprofiles:\n  p:\n"
 	    "    description: \"a\xe2\x80\xae"
 	    "b\"\n";
-	struct cerbo_store *parsed = NULL, *target = cerbo_store_new();
+	struct cerbo_store *parsed = NULL, *target = cerbo__store_new();
 	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;
@@ -278,7 +278,7 @@ clean_bytes_are_read_by_both(void **state)
 	static const char *const store =
 	    "# a\tcomment\ncerbo_store: 1\ngeneration: 1\nprofiles:\n  p:\n"
 	    "    description: \"caf\xc3\xa9 \xe2\x82\xac\"";
-	struct cerbo_store *parsed = NULL, *target = cerbo_store_new();
+	struct cerbo_store *parsed = NULL, *target = cerbo__store_new();
 	struct cerbo_error err = CERBO_ERROR_INIT;
 
 	(void)state;

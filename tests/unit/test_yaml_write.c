@@ -46,7 +46,7 @@ add_user(struct cerbo_store *s, const char *name, const char *profile,
 static struct cerbo_store *
 built_store(void)
 {
-	struct cerbo_store *s = cerbo_store_new();
+	struct cerbo_store *s = cerbo__store_new();
 	int changed;
 
 	assert_non_null(s);
@@ -175,7 +175,7 @@ every_field_survives_a_round_trip(void **state)
 	assert_string_equal(cerbo_user_get(u, CERBO_USER_DISABLED), "true");
 	u = cerbo_store_user_find(b, "pk_scheduling_sync");
 	assert_string_equal(cerbo_user_get(u, CERBO_USER_OLD_SECRET), HASH_A);
-	assert_int_equal(cerbo_user_time(u, CERBO_USER_OLD_SECRET_EXPIRES),
+	assert_int_equal(cerbo__user_time(u, CERBO_USER_OLD_SECRET_EXPIRES),
 	    T0 + 60 + 3600);
 	assert_string_equal(cerbo_user_get(u, CERBO_USER_ALLOW_FROM),
 	    "192.0.2.0/24,2001:db8::/32");
@@ -209,7 +209,7 @@ text_that_yaml_would_misread_round_trips(void **state)
 	    "\"dq\"", "back\\slash", "{x}", "[x]", "? x", ",x",
 	    "x:", "caf\xc3\xa9 \xf0\x9f\x94\x91", "a  b", "---", "...", "=",
 	    "<<", NULL};
-	struct cerbo_store *a = cerbo_store_new(), *b;
+	struct cerbo_store *a = cerbo__store_new(), *b;
 	const char *const *t;
 	char name[32], why[256];
 	size_t len, i = 0;
@@ -238,7 +238,7 @@ profile_names_that_look_typed_are_quoted_and_round_trip(void **state)
 	static const char *const names[] = {"true", "yes", "on", "y", "n",
 	    "null", "123", "0", "0x1f", "0o17", "0b101", "1e5", "1_000",
 	    "2024-01-01", "_x", "x-", NULL};
-	struct cerbo_store *a = cerbo_store_new(), *b;
+	struct cerbo_store *a = cerbo__store_new(), *b;
 	const char *const *n;
 	char why[256];
 	size_t len;
@@ -264,7 +264,7 @@ profile_names_that_look_typed_are_quoted_and_round_trip(void **state)
 static void
 stored_dash_profile_name_round_trips(void **state)
 {
-	struct cerbo_store *a = cerbo_store_new(), *b, *c;
+	struct cerbo_store *a = cerbo__store_new(), *b, *c;
 	size_t len, len2;
 	char *text, *again, *at;
 	char why[256];
@@ -291,7 +291,7 @@ stored_dash_profile_name_round_trips(void **state)
 static void
 empty_store_emits_empty_mappings(void **state)
 {
-	struct cerbo_store *a = cerbo_store_new(), *b;
+	struct cerbo_store *a = cerbo__store_new(), *b;
 	size_t len;
 	char *text = emit(a, &len);
 
@@ -309,7 +309,7 @@ empty_store_emits_empty_mappings(void **state)
 static void
 output_starts_with_header_pointing_to_the_man_page(void **state)
 {
-	struct cerbo_store *a = cerbo_store_new();
+	struct cerbo_store *a = cerbo__store_new();
 	size_t len;
 	char *text = emit(a, &len);
 
@@ -324,7 +324,7 @@ output_starts_with_header_pointing_to_the_man_page(void **state)
 static void
 insertion_order_does_not_change_output(void **state)
 {
-	struct cerbo_store *a = cerbo_store_new(), *b = cerbo_store_new();
+	struct cerbo_store *a = cerbo__store_new(), *b = cerbo__store_new();
 	char name[32];
 	size_t i, la, lb;
 	char *ea, *eb;
