@@ -161,6 +161,7 @@ done
 for p in $PAUTHD $PSTUB; do
 	got=$(curl -s -o /dev/null -w '%{http_code}' -H "$GOOD" \
 	    -H "X-Original-Method: GET" -H "X-Original-URI: /api/v1/x" \
+	    -H "X-Real-IP: 127.0.0.1" \
 	    "http://127.0.0.1:$p/auth")
 	[ "$got" = 200 ] ||
 	    { echo "bench http: the check on port $p answers $got" >&2; exit 1; }
