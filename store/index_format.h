@@ -50,6 +50,8 @@
 
 #include <sodium.h>
 
+#include "bytes.h"
+
 #define MAGIC "CERBOIX1"
 #define INDEX_VERSION 3
 
@@ -94,57 +96,6 @@
 #define SLOT_TAG_SHIFT (SLOT_OFF_BITS + SLOT_LEN_BITS)
 #define SLOT_REC_MAX SLOT_LEN_MASK /* longest record a slot can name */
 #define WINDOW 16                  /* slots read by one pread (128 bytes) */
-
-/* ---- little-endian encoding ------------------------------------------ */
-
-static inline void
-put16(unsigned char *p, uint16_t v)
-{
-	p[0] = (unsigned char)v;
-	p[1] = (unsigned char)(v >> 8);
-}
-
-static inline void
-put32(unsigned char *p, uint32_t v)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static inline void
-put64(unsigned char *p, uint64_t v)
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static inline uint16_t
-get16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static inline uint32_t
-get32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static inline uint64_t
-get64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
 
 /* SipHash-2-4 of name under the file's key. */
 static inline uint64_t

@@ -32,6 +32,7 @@
 
 #include <sodium.h>
 
+#include "bytes.h"
 #include "internal.h"
 
 #define MAGIC "CERBOUS1"
@@ -84,33 +85,6 @@ static uint64_t done_seed;
 static pthread_once_t done_once = PTHREAD_ONCE_INIT;
 
 /* ---- the layout ------------------------------------------------------ */
-
-static void
-put64(unsigned char *p, uint64_t v)
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t
-get64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint32_t
-get32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
 
 static uint64_t
 file_size(uint64_t nhome)
