@@ -1,9 +1,10 @@
 #!/bin/sh
-# Key last used: cerbo-authd (as www-data, group cerbo) and pamtester each
-# record a right key's use in the usage file the store names, within the
-# minute, without changing the store's bytes; the old key of a rotation
-# apart; show, list --unused-for and rotate --finish read the figures; a
-# missing, garbage, truncated or unwritable usage file changes no answer.
+# Key last used: cerbo-authd (as www-data, group cerbo), pamtester and the
+# nginx module each record a right key's use in the usage file the store
+# names, within the minute, without changing the store's bytes; the old
+# key of a rotation apart; show, list --unused-for and rotate --finish
+# read the figures; a missing, garbage, truncated or unwritable usage file
+# changes no answer.
 # Needs root (cerbo-authd runs as www-data; pamtester reads /etc/pam.d).
 # cerbo-test: system
 . "$(dirname "$0")/authd.inc"
@@ -121,6 +122,64 @@ if command -v pamtester >/dev/null 2>&1; then
 	    cmp -s "$ST" "$T/store-before"
 else
 	skip "pamtester is not installed (tests/deps.sh test)"
+fi
+
+# -- the nginx module: the same library call, in nginx's worker -------------
+if [ -f "$B/ngx_http_auth_cerbo_module.so" ] && command -v nginx >/dev/null; then
+	ngx=$(add_user pk_ngx)
+	nport=$(free_port)
+	bport=$(free_port)
+	N=$T/nginx
+	mkdir -p "$N/tmp"
+	install -m 0644 "$B/ngx_http_auth_cerbo_module.so" "$N/"
+	cat >"$N/nginx.conf" <<CONF
+user www-data cerbo;
+worker_processes 1;
+daemon off;
+pid $N/nginx.pid;
+error_log $N/error.log info;
+load_module $N/ngx_http_auth_cerbo_module.so;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $N/tmp/body;
+	proxy_temp_path $N/tmp/proxy;
+	fastcgi_temp_path $N/tmp/fastcgi;
+	uwsgi_temp_path $N/tmp/uwsgi;
+	scgi_temp_path $N/tmp/scgi;
+	server {
+		listen 127.0.0.1:$bport;
+		location / { return 200 "ok\n"; }
+	}
+	server {
+		listen 127.0.0.1:$nport;
+		auth_cerbo_store $ST;
+		location /api/ {
+			auth_cerbo "Test";
+			proxy_pass http://127.0.0.1:$bport;
+		}
+	}
+}
+CONF
+	nginx -p "$N/" -e "$N/error.log" -c "$N/nginx.conf" >"$N/stderr" 2>&1 &
+	ngx_pid=$!
+	at_exit "kill -QUIT $ngx_pid 2>/dev/null; wait $ngx_pid"
+	wait_http "http://127.0.0.1:$nport/" || true
+	cp -p "$ST" "$T/store-before"
+	check_eq "nginx module: never used before" \
+	    "$(au show pk_ngx --json | json_field last_used)" null
+	check_eq "nginx module: good key allowed" \
+	    "$(printf 'user = "pk_ngx:%s"\n' "$ngx" | curl -s -K - -o /dev/null \
+	        -w '%{http_code}' "http://127.0.0.1:$nport/api/v1/appointments/1")" \
+	    200
+	check_eq "nginx module: last_used is this minute" \
+	    "$(recent "$(au show pk_ngx --json | json_field last_used)")" recent
+	check "the nginx module left the store's bytes as they were" \
+	    cmp -s "$ST" "$T/store-before"
+	kill -QUIT "$ngx_pid" 2>/dev/null
+	wait "$ngx_pid" 2>/dev/null
+else
+	skip "the nginx module is not built (nginx-dev)"
 fi
 
 # -- list --unused-for ------------------------------------------------------
