@@ -44,35 +44,7 @@ case "${1:-}" in
 	;;
 esac
 
-if [ -t 1 ]; then
-	B_=$(printf '\033[1m')
-	N_=$(printf '\033[0m')
-else
-	B_=
-	N_=
-fi
-step_no=0
-step() {
-	step_no=$((step_no + 1))
-	printf '\n%s== %d. %s%s\n' "$B_" "$step_no" "$1" "$N_"
-}
-say() { printf '%s\n' "$*"; }
-# show CMD...: print a command as a reader would type it, then run it.
-show() {
-	_line=
-	for _a in "$@"; do
-		case "$_a" in
-		*[!A-Za-z0-9_./:=@,+-]* | '') _a="\"$_a\"" ;;
-		esac
-		_line="$_line${_line:+ }$_a"
-	done
-	printf '%s$ %s%s\n' "$B_" "$_line" "$N_"
-	"$@" 2>&1 | sed 's/^/  /'
-}
-die() {
-	printf 'demo: %s\n' "$*" >&2
-	exit 1
-}
+. "$top/etc/demo/demo.inc"
 
 # ---- cleanup: everything the demo placed goes ---------------------------
 
