@@ -1,7 +1,10 @@
 #!/bin/sh
-# make bench, HTTP part: nginx in front of a stub API, six ways, in the
+# make bench, HTTP part: nginx in front of a stub API, eight ways, in the
 # same run, interleaved round by round, measured with wrk:
 #   (a) nginx with no authentication (the floor);
+#   (n) the reference for (m): an access check that costs nothing (allow
+#       127.0.0.1, nginx's access module) with the same headers to the
+#       backend as (m): what any module in the access phase costs at least;
 #   (m) nginx + ngx_http_auth_cerbo_module (make nginx-module);
 #   (s) nginx + auth_basic with an htpasswd file of {SHA} hashes;
 #   (p) nginx + auth_basic with apr1 hashes (htpasswd's default);
@@ -78,10 +81,10 @@ print(" ".join(map(str, out)))
 PY
 }
 # shellcheck disable=SC2046
-set -- $(free_ports 10)
+set -- $(free_ports 11)
 PA=$1 PB=$2 PC=$3 PBACK=$4 PAUTHD=$5 PR=$6 PSTUB=$7 PM=$8 PS=$9
-shift
-PP=$9
+shift 9
+PP=$1 PN=$2
 
 groupadd --system "$grp"
 added_group=1
@@ -125,7 +128,7 @@ printf 'pk_bench:%s\n' "$(printf '%s\n' "$KEY" | openssl passwd -apr1 -stdin)" \
     >"$N/htpasswd-apr1"
 sed -e "s|@N@|$N|g" -e "s|@AUTHPAM@|$authpam|" -e "s|@WORKERS@|$WORKERS|" \
     -e "s|@CERBOMOD@|$W/lib/ngx_http_auth_cerbo_module.so|" -e "s|@ST@|$ST|" \
-    -e "s|@PM@|$PM|" -e "s|@PS@|$PS|" -e "s|@PP@|$PP|" \
+    -e "s|@PM@|$PM|" -e "s|@PS@|$PS|" -e "s|@PP@|$PP|" -e "s|@PN@|$PN|" \
     -e "s|@PA@|$PA|" -e "s|@PB@|$PB|" -e "s|@PC@|$PC|" \
     -e "s|@PBACK@|$PBACK|g" -e "s|@PAUTHD@|$PAUTHD|" -e "s|@SVC@|$svc|" \
     -e "s|@PR@|$PR|" -e "s|@PSTUB@|$PSTUB|g" \
@@ -149,7 +152,7 @@ answering() {
 answering "http://127.0.0.1:$PA/api/x"
 answering "http://127.0.0.1:$PAUTHD/healthz"
 answering "http://127.0.0.1:$PSTUB/auth"
-for p in $PA $PM $PS $PP $PB $PC $PR; do
+for p in $PA $PN $PM $PS $PP $PB $PC $PR; do
 	got=$(curl -s -o /dev/null -w '%{http_code}' -H "$GOOD" \
 	    "http://127.0.0.1:$p/api/v1/x")
 	if [ "$got" != 200 ]; then
@@ -233,10 +236,10 @@ drain() {
 echo "bench http: $ROUNDS rounds of $SECS s per case"
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
-	for k in a m s p r b c; do
+	for k in a n m s p r b c; do
 		case $k in
 		a) port=$PA ;; b) port=$PB ;; c) port=$PC ;; r) port=$PR ;;
-		m) port=$PM ;; s) port=$PS ;; p) port=$PP ;;
+		m) port=$PM ;; s) port=$PS ;; p) port=$PP ;; n) port=$PN ;;
 		esac
 		run "$port" "$W/quiet_$k"
 		if [ "$k" = r ]; then
@@ -244,7 +247,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 			run_check "$PAUTHD" "$W/check_authd"
 			continue
 		fi
-		case $k in s | p) continue ;; esac
+		case $k in n | s | p) continue ;; esac
 		flood_start "$port"
 		run "$port" "$W/flood_$k"
 		flood_stop >>"$W/floodrate_$k"
@@ -271,9 +274,10 @@ say "Command: \`make bench\` (\`bench/http.sh\`). $(nginx -v 2>&1 | sed 's|.*: |
 say ""
 say "| case | req/s | p50 ms | p99 ms | non-2xx | flood: req/s | p50 ms | p99 ms | non-2xx | flood's own req/s |"
 say "|---|---|---|---|---|---|---|---|---|---|"
-for k in a m s p b c; do
+for k in a n m s p b c; do
 	case $k in
 	a) name="(a) nginx, no auth" ;;
+	n) name="(n) nginx + allow 127.0.0.1 (reference for (m))" ;;
 	m) name="(m) nginx + auth_cerbo (the module)" ;;
 	s) name="(s) nginx + auth_basic, {SHA} file" ;;
 	p) name="(p) nginx + auth_basic, apr1 file" ;;
@@ -297,8 +301,12 @@ fc=$(col "$W/flood_c" 1)
 qm=$(col "$W/quiet_m" 1)
 qs=$(col "$W/quiet_s" 1)
 qp=$(col "$W/quiet_p" 1)
+qn=$(col "$W/quiet_n" 1)
 say ""
 say "- (m) / (a): $(ratio "$qm" "$qa") (target >= 0.9); (m) / (s): $(ratio "$qm" "$qs") (target >= 0.95); (m) / (p): $(ratio "$qm" "$qp") (target >= 10); (s) / (a): $(ratio "$qs" "$qa"), (p) / (a): $(ratio "$qp" "$qa"), (c) / (a): $(ratio "$qc" "$qa"), (b) / (a): $(ratio "$qb" "$qa")"
+paste -d' ' "$W/quiet_n" "$W/quiet_m" |
+    awk '{printf "%.4f\n", $5 / $1}' >"$W/ratio_mn"
+say "- (n) / (a): $(ratio "$qn" "$qa"): an access check that costs nothing; (m) / (n): $(ratio "$qm" "$qn"), round by round $(awk '{printf "%s%.2f", (NR > 1 ? ", " : ""), $1}' "$W/ratio_mn"): what the module's check costs beyond the access phase itself"
 say "- (m) under the flood: p99 $(col "$W/flood_m" 3) ms (target < 20), rate $(ratio "$(col "$W/flood_m" 1)" "$qm") of unloaded, $(sum "$W/flood_m" 4) non-2xx good requests"
 # The same round's (a) and (c) ran seconds apart, under the same load from
 # elsewhere: their ratio, round by round, varies less than either rate.
