@@ -1316,9 +1316,12 @@ cred_case_test(void **state)
 		slen++;
 		break;
 	case BEND_SECRET_CASE:
-		sec[20] = (char)(sec[20] ^ 0x20);
-		if (!((sec[20] >= 'a' && sec[20] <= 'z') ||
-		        (sec[20] >= 'A' && sec[20] <= 'Z')))
+		/* A letter in the other case; a digit, another digit (decided
+		 * on the character as it was: a '0' must not stay '0'). */
+		if ((sec[20] >= 'a' && sec[20] <= 'z') ||
+		    (sec[20] >= 'A' && sec[20] <= 'Z'))
+			sec[20] = (char)(sec[20] ^ 0x20);
+		else
 			sec[20] = sec[20] == '0' ? '1' : '0';
 		break;
 	case BEND_SECRET_NUL:
