@@ -32,6 +32,7 @@
 #include <sodium.h>
 
 #include <cerbo.h>
+#include <parse.h>
 
 #if !(NGX_THREADS)
 #error "ngx_http_auth_cerbo_module needs an nginx built --with-threads"
@@ -45,6 +46,7 @@ typedef struct {
 	ngx_str_t store;            /* absolute path, NUL-terminated */
 	ngx_str_t pool_name;        /* "" for nginx's "default" pool */
 	ngx_thread_pool_t *pool;
+	ngx_uint_t queue; /* argon2id checks that may wait in a worker */
 } auth_cerbo_conf_t;
 
 enum check_state { CHECK_NEW, CHECK_QUEUED, CHECK_DONE };
@@ -73,11 +75,14 @@ typedef struct {
 
 static ngx_int_t auth_cerbo_add_variables(ngx_conf_t *cf);
 static ngx_int_t auth_cerbo_init(ngx_conf_t *cf);
+static ngx_int_t auth_cerbo_init_module(ngx_cycle_t *cycle);
 static void *auth_cerbo_create_conf(ngx_conf_t *cf);
 static char *auth_cerbo_merge_conf(ngx_conf_t *cf, void *parent, void *child);
 static char *auth_cerbo_set_realm(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *auth_cerbo_set_store(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *auth_cerbo_set_queue(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *auth_cerbo_set_pool(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
@@ -97,6 +102,10 @@ static ngx_command_t auth_cerbo_commands[] = {
 	    NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF |
 	        NGX_HTTP_LMT_CONF | NGX_CONF_TAKE1,
 	    auth_cerbo_set_pool, NGX_HTTP_LOC_CONF_OFFSET, 0, NULL},
+	{ngx_string("auth_cerbo_queue"),
+	    NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF |
+	        NGX_HTTP_LMT_CONF | NGX_CONF_TAKE1,
+	    auth_cerbo_set_queue, NGX_HTTP_LOC_CONF_OFFSET, 0, NULL},
 	ngx_null_command};
 
 static ngx_http_module_t auth_cerbo_module_ctx = {
@@ -110,7 +119,7 @@ static ngx_http_module_t auth_cerbo_module_ctx = {
 ngx_module_t ngx_http_auth_cerbo_module = {NGX_MODULE_V1,
 	&auth_cerbo_module_ctx, auth_cerbo_commands, NGX_HTTP_MODULE,
 	NULL, /* init master */
-	NULL, /* init module */
+	auth_cerbo_init_module, /* init module */
 	NULL, /* init process */
 	NULL, /* init thread */
 	NULL, /* exit thread */
@@ -296,7 +305,8 @@ check_on_thread(void *data, ngx_log_t *log)
  * loop for seconds (32 threads mapping and faulting in 64 MiB each), while
  * with 2 threads generated keys went on being answered in milliseconds.
  * Checks beyond that wait in the worker's own queue, at most
- * SLOW_WAITING_MAX of them; beyond that they are answered 503 at once.
+ * auth_cerbo_queue of them (SLOW_WAITING_MAX unless set); beyond that
+ * they are answered 503 at once.
  */
 #define SLOW_WAITING_MAX 256
 
@@ -387,7 +397,7 @@ queue_check(ngx_http_request_t *r, auth_cerbo_ctx_t *ctx)
 	if (slow_running < slow_limit()) {
 		if (post(ctx) != NGX_OK)
 			return NGX_DECLINED;
-	} else if (slow_waiting_count < SLOW_WAITING_MAX) {
+	} else if (slow_waiting_count < ctx->conf->queue) {
 		ngx_queue_insert_tail(&slow_waiting, &ctx->waiting);
 		slow_waiting_count++;
 	} else {
@@ -608,6 +618,7 @@ auth_cerbo_create_conf(ngx_conf_t *cf)
 	if (conf == NULL)
 		return NULL;
 	conf->pool = NGX_CONF_UNSET_PTR;
+	conf->queue = NGX_CONF_UNSET_UINT;
 	return conf;
 }
 
@@ -622,6 +633,7 @@ auth_cerbo_merge_conf(ngx_conf_t *cf, void *parent, void *child)
 	ngx_conf_merge_str_value(conf->realm, prev->realm, "");
 	ngx_conf_merge_str_value(conf->store, prev->store, CERBO_STORE_DEFAULT);
 	ngx_conf_merge_ptr_value(conf->pool, prev->pool, NULL);
+	ngx_conf_merge_uint_value(conf->queue, prev->queue, SLOW_WAITING_MAX);
 	if (conf->realm.len == 0)
 		return NGX_CONF_OK;
 	/* Only where a check can run is a pool made: nginx's "default" one
@@ -704,6 +716,40 @@ auth_cerbo_set_store(ngx_conf_t *cf, ngx_command_t *cmd, void *c)
 	return NGX_CONF_OK;
 }
 
+/* auth_cerbo_queue N: how many argon2id checks may wait for a thread in a
+ * worker (0 to 65536), by the library's number rule. */
+static char *
+auth_cerbo_set_queue(ngx_conf_t *cf, ngx_command_t *cmd, void *c)
+{
+	auth_cerbo_conf_t *conf = c;
+	ngx_str_t *value = cf->args->elts;
+	struct cerbo_error err = CERBO_ERROR_INIT;
+	char text[32];
+	int64_t n;
+
+	(void)cmd;
+	if (conf->queue != NGX_CONF_UNSET_UINT)
+		return "is duplicate";
+	if (value[1].len >= sizeof(text) ||
+	    ngx_strlchr(value[1].data, value[1].data + value[1].len, '\0') !=
+	        NULL) {
+		ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+		    "invalid queue \"%V\" in \"auth_cerbo_queue\": a whole number from 0 to 65536",
+		    &value[1]);
+		return NGX_CONF_ERROR;
+	}
+	ngx_memcpy(text, value[1].data, value[1].len);
+	text[value[1].len] = '\0';
+	if (cerbo__number_parse(text, 0, 65536, &n, &err) != 0) {
+		ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+		    "invalid queue \"%V\" in \"auth_cerbo_queue\": %s", &value[1],
+		    err.message);
+		return NGX_CONF_ERROR;
+	}
+	conf->queue = (ngx_uint_t)n;
+	return NGX_CONF_OK;
+}
+
 /* auth_cerbo_thread_pool NAME: a pool declared by thread_pool (nginx says
  * so, naming it, when it is not) or "default". */
 static char *
@@ -742,5 +788,17 @@ auth_cerbo_init(ngx_conf_t *cf)
 	if (h == NULL)
 		return NGX_ERROR;
 	*h = auth_cerbo_handler;
+	return NGX_OK;
+}
+
+/* Which build nginx loaded, once per configuration (start and reload), at
+ * the notice level: the version is the library's, read from
+ * debian/changelog by the Makefile. */
+static ngx_int_t
+auth_cerbo_init_module(ngx_cycle_t *cycle)
+{
+	ngx_log_error(NGX_LOG_NOTICE, cycle->log, 0,
+	    "ngx_http_auth_cerbo_module, pam_cerbo version %s",
+	    cerbo_version());
 	return NGX_OK;
 }
