@@ -2,8 +2,9 @@
 # One version number: debian/changelog's first entry is what both tools'
 # and cerbo-authd's --version say, what cerbo.pc (pkg-config) declares,
 # what cerbo_version() returns (through libcerbo.so.0 and libcerbo.a, as
-# the nginx module links it), and the "pam_cerbo version X" line strings(1)
-# finds in every binary.  pam_cerbo's debug line is in tests/pam.
+# the nginx module links it), the "pam_cerbo version X" line strings(1)
+# finds in every binary, the nginx module's included, and the line that
+# module writes to nginx's error log when it is loaded.  pam_cerbo's debug line is in tests/pam.
 . "$(dirname "$0")/lib.sh"
 top=$CERBO_TOP
 
@@ -30,8 +31,13 @@ check_eq "cerbo-authd --version says the changelog's version" "$out" \
     "cerbo-authd (pam_cerbo) $want"
 
 # strings(1) on each binary: the build it is, without running it.
-for bin in "$MODULE" "$B/libcerbo.so.0" "$B/cerbo-authd" "$B/cerbo-apiuser" \
-    "$B/cerbo-profile"; do
+bins="$MODULE $B/libcerbo.so.0 $B/cerbo-authd $B/cerbo-apiuser $B/cerbo-profile"
+if [ -f "$B/ngx_http_auth_cerbo_module.so" ]; then
+	bins="$bins $B/ngx_http_auth_cerbo_module.so"
+else
+	skip "strings of the nginx module: not built (nginx-dev)"
+fi
+for bin in $bins; do
 	check_eq "strings ${bin##*/} finds 'pam_cerbo version $want'" \
 	    "$(strings "$bin" | grep -x "pam_cerbo version [^%]*")" \
 	    "pam_cerbo version $want"
@@ -73,4 +79,23 @@ if command -v pkg-config >/dev/null 2>&1; then
 	    "$(PKG_CONFIG_PATH=$T/pc pkg-config --modversion cerbo 2>&1)" "$want"
 else
 	skip "pkg-config --modversion cerbo: pkg-config is not installed"
+fi
+
+# The nginx module says which build nginx loaded, at the notice level.
+if [ -f "$B/ngx_http_auth_cerbo_module.so" ] && command -v nginx >/dev/null; then
+	mkdir -p "$T/ngx"
+	cat >"$T/ngx/nginx.conf" <<CONF
+load_module $B/ngx_http_auth_cerbo_module.so;
+error_log $T/ngx/error.log notice;
+pid $T/ngx/nginx.pid;
+events { }
+http { access_log off; }
+CONF
+	nginx -t -q -p "$T/ngx/" -e "$T/ngx/error.log" -c "$T/ngx/nginx.conf" \
+	    >/dev/null 2>&1
+	check_contains "the nginx module logs its version when loaded" \
+	    "$(cat "$T/ngx/error.log" 2>/dev/null)" \
+	    "ngx_http_auth_cerbo_module, pam_cerbo version $want"
+else
+	skip "the nginx module's version line: not built (nginx-dev)"
 fi
