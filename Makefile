@@ -116,8 +116,11 @@ $(AUTHD): $(AUTHD_SRCS:%.c=$(B)/%.o) $(LIB_A)
 # the configure arguments Debian's nginx was built with.
 NGINX_CC_OPT   := $(CFLAGS) $(WARN) -Wno-unused-parameter \
                   -Wno-missing-prototypes -Wno-strict-prototypes \
-                  -Wno-sign-compare $(HARDEN) $(filter -D_FORTIFY%,$(CPPFLAGS))
-NGINX_LD_OPT   := $(LDFLAGS) $(LDHARDEN) -Wl,-z,nodelete
+                  -Wno-sign-compare $(HARDEN) $(filter -D_FORTIFY%,$(CPPFLAGS)) \
+                  $(SANITIZE)
+# $(SANITIZE) (make asan): the module links the sanitizers' runtimes, as
+# the instrumented libcerbo.a it holds needs them.
+NGINX_LD_OPT   := $(LDFLAGS) $(LDHARDEN) -Wl,-z,nodelete $(SANITIZE)
 
 .PHONY: no-nginx-module
 no-nginx-module:
