@@ -37,7 +37,10 @@ vg=""
 vg_e2e=""
 if [ "${CERBO_VALGRIND:-0}" = 1 ]; then
 	# --vgdb=no: valgrind makes no FIFOs in TMPDIR, which tests watch.
-	vg="valgrind -q --vgdb=no --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no"
+	# --fair-sched=yes: threads take turns; with valgrind's default lock
+	# the verifying threads of test_index once kept its main thread
+	# waiting for minutes.
+	vg="valgrind -q --vgdb=no --fair-sched=yes --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no"
 	# Wrappers that run each tool under valgrind, for the tests that
 	# drive only the tools (timing-bound tests would measure valgrind).
 	# They and copies of the programs live in a folder of their own
