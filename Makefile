@@ -113,7 +113,10 @@ $(AUTHD): $(AUTHD_SRCS:%.c=$(B)/%.o) $(LIB_A)
 # a module made with the same configure arguments loads into it).  The
 # tree is copied into $(B) first: nginx's configure writes a Makefile at
 # its top, and nothing is ever written under /usr/share.  conf_flags holds
-# the configure arguments Debian's nginx was built with.
+# the configure arguments Debian's nginx was built with.  The object folder
+# is named relative to the tree: nginx's configure turns an absolute one
+# holding ".S" or ".c" (a temporary folder "cerbo-test.Sx1...") into a
+# wrong object path.
 NGINX_CC_OPT   := $(CFLAGS) $(WARN) -Wno-unused-parameter \
                   -Wno-missing-prototypes -Wno-strict-prototypes \
                   -Wno-sign-compare $(HARDEN) $(filter -D_FORTIFY%,$(CPPFLAGS)) \
@@ -141,8 +144,8 @@ $(NGINX_MODULE): nginx/ngx_http_auth_cerbo_module.c nginx/config \
 	    --with-cc-opt="$$1" --with-ld-opt="$$2" \
 	    --add-dynamic-module="$$3" --builddir="$$4"' configure \
 	    '$(NGINX_CC_OPT)' '$(NGINX_LD_OPT)' $(abspath nginx) \
-	    $(abspath $(NGINX_BUILD))/objs >$(abspath $(NGINX_BUILD))/configure.log
-	$(MAKE) -C $(NGINX_BUILD)/src -f $(abspath $(NGINX_BUILD))/objs/Makefile modules
+	    ../objs >$(abspath $(NGINX_BUILD))/configure.log
+	$(MAKE) -C $(NGINX_BUILD)/src -f ../objs/Makefile modules
 	cp $(NGINX_BUILD)/objs/ngx_http_auth_cerbo_module.so $@
 
 # The unit tests' shared helpers are headers: a change rebuilds them.
