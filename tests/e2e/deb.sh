@@ -214,6 +214,9 @@ www_in_cerbo=$(id -nG www-data | tr ' ' '\n' | grep -x cerbo)
 [ -n "$www_in_cerbo" ] || gpasswd -a www-data cerbo >/dev/null
 N=$T/nginx
 mkdir -p "$N/tmp"
+# The load_module line names modules/ under nginx's prefix, as Debian's
+# own module packages do (/usr/share/nginx/modules is such a link).
+ln -s /usr/lib/nginx/modules "$N/modules"
 nport=18291
 cat >"$N/nginx.conf" <<CONF
 user www-data;
@@ -258,6 +261,8 @@ until curl -s -o /dev/null "http://127.0.0.1:$nport/" || [ $i -ge 50 ]; do
 done
 got=$(printf 'user = "pk_debtest:%s"\n' "$secret" | curl -s -K - \
     "http://127.0.0.1:$nport/api/v1/things")
+[ "$got" = "user=pk_debtest" ] ||
+    cat "$N/stderr" "$N/error.log" 2>&1 | tail -n 8 | sed 's/^/# /'
 check_eq "nginx with the installed module serves the key's request" \
     "$got" "user=pk_debtest"
 check_eq "... and refuses a wrong key: 401" \
