@@ -742,8 +742,8 @@ auth_cerbo_set_queue(ngx_conf_t *cf, ngx_command_t *cmd, void *c)
 	text[value[1].len] = '\0';
 	if (cerbo__number_parse(text, 0, 65536, &n, &err) != 0) {
 		ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-		    "invalid queue \"%V\" in \"auth_cerbo_queue\": %s", &value[1],
-		    err.message);
+		    "invalid queue \"%V\" in \"auth_cerbo_queue\": %s",
+		    &value[1], err.message);
 		return NGX_CONF_ERROR;
 	}
 	conf->queue = (ngx_uint_t)n;
