@@ -381,9 +381,11 @@ if [ -n "$vg" ]; then
 	skip "a reload under valgrind (master_process off)"
 else
 	nginx -p "$N/" -e "$N/error.log" -c "$N/nginx.conf" -s reload
-	wait_until 20 'grep -q "reconfiguring" "$N/error.log"' || true
+	check "nginx -s reload: the master reconfigures" \
+	    wait_until 20 'grep -q "reconfiguring" "$N/error.log"'
 	# The new worker answers once the old one has gone.
-	wait_until 20 '[ "$(grep -c "start worker process" "$N/error.log")" -ge 2 ]' || true
+	check "nginx -s reload: a new worker starts" \
+	    wait_until 20 '[ "$(grep -c "start worker process" "$N/error.log")" -ge 2 ]'
 	sleep 1
 	check_eq "after nginx -s reload: 200" "$(code pk_nginx "$new" $ok_path)" 200
 	check_eq "after nginx -s reload: 401 without a key" \

@@ -164,7 +164,7 @@ CONF
 	nginx -p "$N/" -e "$N/error.log" -c "$N/nginx.conf" >"$N/stderr" 2>&1 &
 	ngx_pid=$!
 	at_exit "kill -QUIT $ngx_pid 2>/dev/null; wait $ngx_pid"
-	wait_http "http://127.0.0.1:$nport/" || true
+	check "nginx with the module starts" wait_http "http://127.0.0.1:$nport/"
 	cp -p "$ST" "$T/store-before"
 	check_eq "nginx module: never used before" \
 	    "$(au show pk_ngx --json | json_field last_used)" null
