@@ -222,6 +222,45 @@ int cerbo__sys_lock(int fd);
  */
 int cerbo__store_read_lock(const char *path, int64_t timeout_ms);
 
+/* ---- verdict.c: writing a verdict's reason ----------------------------- */
+
+/* The strings given, up to a NULL, one after the other into out (outlen
+ * bytes, truncated to fit). */
+void cerbo__join(char *out, size_t outlen, ...) __attribute__((sentinel));
+/* Set v's code, and its reason from fmt. */
+void cerbo__verdict_set(struct cerbo_verdict *v, enum cerbo_verdict_code code,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Set v's code, and its reason as the strings given, up to a NULL. */
+void cerbo__verdict_reason(struct cerbo_verdict *v,
+    enum cerbo_verdict_code code, ...) __attribute__((sentinel));
+
+/* ---- txn_write.c: the files a transaction writes --------------------- */
+
+/* A fresh ".<base>.tmp.<16 hex>" into out (NAME_MAX + 1 bytes). */
+void cerbo__txn_temp_name(const char *base, char *out, size_t len);
+/* A second name for from in dirfd, under a fresh temp name (into name):
+ * 0, or -1 with errno. */
+int cerbo__txn_link_temp(int dirfd, const char *base, const char *from,
+    char *name, size_t len);
+/*
+ * buf in a new temp file beside base in dirfd, with owner uid:gid and
+ * mode, fsync'd and closed, for the caller to rename: 0 with its name in
+ * tmp and, when st is not NULL, its fstat; or -1 with errno and *what
+ * naming the step that failed (NULL: the write), no temp left.
+ */
+int cerbo__txn_write_temp(int dirfd, const char *base, uid_t uid, gid_t gid,
+    mode_t mode, const void *buf, size_t len, char *tmp, size_t tmplen,
+    struct stat *st, const char **what);
+/*
+ * Write the index of store (the YAML yaml, yaml_len bytes, whose stat is
+ * yaml_st) as "<base>.idx" in dirfd, as the store is written: a temp
+ * file, the YAML's owner, group and mode, its own stamp, fsync, rename.
+ * path names the store in messages.
+ */
+int cerbo__txn_write_index(int dirfd, const char *base, const char *path,
+    const struct cerbo_store *store, const struct stat *yaml_st,
+    const void *yaml, size_t yaml_len, struct cerbo_error *err);
+
 /* ---- store.c, user.c, profile.c: the model ---------------------------- */
 
 /* Remember the digest of the bytes a store was parsed from. */

@@ -176,41 +176,6 @@ yaml_openable(const char *path, const struct stat *st, struct cerbo_error *err)
 }
 
 /*
- * The strings of ap, up to a NULL, one after the other into out (outlen
- * bytes, truncated to fit): the reasons and notices are built this way,
- * without a printf on the path every request takes.
- */
-static void
-vjoin(char *out, size_t outlen, va_list ap)
-{
-	size_t len = 0, n;
-	const char *part;
-
-	if (outlen == 0)
-		return;
-	while ((part = va_arg(ap, const char *)) != NULL) {
-		n = strlen(part);
-		if (n > outlen - 1 - len)
-			n = outlen - 1 - len;
-		memcpy(out + len, part, n);
-		len += n;
-	}
-	out[len] = '\0';
-}
-
-static void join(char *out, size_t outlen, ...) __attribute__((sentinel));
-
-static void
-join(char *out, size_t outlen, ...)
-{
-	va_list ap;
-
-	va_start(ap, outlen);
-	vjoin(out, outlen, ap);
-	va_end(ap);
-}
-
-/*
  * A new snapshot of the store at path, whose stat is *st.  Lock held.
  * The compiled index is used when it matches the YAML; a missing, stale,
  * unsafe or damaged index is passed over (it never changes an answer) and
@@ -276,7 +241,7 @@ load(const char *path, unsigned flags, const struct stat *st, struct snap **out,
 		if (cerbo_store_parse(buf, len, path, &store, err) != 0)
 			goto out;
 		if (ixerr.status != CERBO_E_NOTFOUND)
-			join(note, notelen,
+			cerbo__join(note, notelen,
 			    "compiled index passed over, the YAML was parsed instead: ",
 			    cerbo_error_format(&ixerr, why, sizeof(why)),
 			    (char *)NULL);
@@ -396,12 +361,12 @@ acquire(const char *path, unsigned flags, struct snap **out, char *notice,
 		(void)snprintf(from, sizeof(from), "%llu",
 		    (unsigned long long)s->generation);
 		(void)snprintf(to, sizeof(to), "%llu", (unsigned long long)gen);
-		join(notice, noticelen, "store generation went back from ",
-		    from, " to ", to,
+		cerbo__join(notice, noticelen,
+		    "store generation went back from ", from, " to ", to,
 		    ": a restored backup may have revived revoked keys",
 		    ixnote[0] != '\0' ? "; " : "", ixnote, (char *)NULL);
 	} else {
-		join(notice, noticelen, ixnote, (char *)NULL);
+		cerbo__join(notice, noticelen, ixnote, (char *)NULL);
 	}
 	s->generation = gen;
 	s->generation_known = 1;
@@ -435,80 +400,7 @@ cerbo__verify_cache_clear(void)
 	cerbo__usage_forget();
 }
 
-/* ---- the verdict ------------------------------------------------------- */
-
-const char *
-cerbo_verdict_name(enum cerbo_verdict_code code)
-{
-	switch (code) {
-	case CERBO_ALLOW:
-		return "allow";
-	case CERBO_DENY_CREDENTIALS:
-		return "deny_credentials";
-	case CERBO_DENY_DISABLED:
-		return "deny_disabled";
-	case CERBO_DENY_EXPIRED:
-		return "deny_expired";
-	case CERBO_DENY_ADDRESS:
-		return "deny_address";
-	case CERBO_DENY_FORBIDDEN:
-		return "deny_forbidden";
-	case CERBO_DENY_REQUEST:
-		return "deny_request";
-	case CERBO_STORE_ERROR:
-		return "store_error";
-	case CERBO_VERDICT__COUNT:
-		break;
-	}
-	return "unknown";
-}
-
-const char *
-cerbo_key_used_name(enum cerbo_key_used key)
-{
-	switch (key) {
-	case CERBO_KEY_CURRENT:
-		return "current";
-	case CERBO_KEY_OLD:
-		return "old";
-	case CERBO_KEY_NONE:
-		break;
-	}
-	return NULL;
-}
-
-static void set_verdict(struct cerbo_verdict *v, enum cerbo_verdict_code code,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-set_verdict(struct cerbo_verdict *v, enum cerbo_verdict_code code,
-    const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	v->code = code;
-	va_start(ap, fmt);
-	n = vsnprintf(v->reason, sizeof(v->reason), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		v->reason[0] = '\0';
-}
-
-static void set_reason(struct cerbo_verdict *v, enum cerbo_verdict_code code,
-    ...) __attribute__((sentinel));
-
-/* The reason as the strings given, up to a NULL, one after the other. */
-static void
-set_reason(struct cerbo_verdict *v, enum cerbo_verdict_code code, ...)
-{
-	va_list ap;
-
-	v->code = code;
-	va_start(ap, code);
-	vjoin(v->reason, sizeof(v->reason), ap);
-	va_end(ap);
-}
+/* ---- the verdict (its names and reasons: verdict.c) ------------------- */
 
 /*
  * The account and request checks, after the credential check: disabled,
@@ -548,44 +440,44 @@ decide(const struct cerbo_store *store, const struct cerbo_user *user,
 	}
 
 	if (cerbo_user_disabled(user)) {
-		set_reason(v, CERBO_DENY_DISABLED, "user ", name,
+		cerbo__verdict_reason(v, CERBO_DENY_DISABLED, "user ", name,
 		    " is disabled", keynote, (char *)NULL);
 		return;
 	}
 	if (cerbo_user_expired(user, now)) {
 		cerbo__time_format(cerbo__user_time(user, CERBO_USER_EXPIRES),
 		    when, sizeof(when));
-		set_verdict(v, CERBO_DENY_EXPIRED, "user %s expired at %s%s",
-		    name, when, keynote);
+		cerbo__verdict_set(v, CERBO_DENY_EXPIRED,
+		    "user %s expired at %s%s", name, when, keynote);
 		return;
 	}
 	allow_from = cerbo_user_get(user, CERBO_USER_ALLOW_FROM);
 	if (allow_from != NULL && allow_from[0] != '\0') {
 		if (args->rhost == NULL || args->rhost[0] == '\0') {
-			set_verdict(v, CERBO_DENY_ADDRESS,
+			cerbo__verdict_set(v, CERBO_DENY_ADDRESS,
 			    "user %s has allow_from and the client address is unknown%s",
 			    name, keynote);
 			return;
 		}
 		if (!cerbo__addr_allowed(allow_from, args->rhost)) {
-			set_verdict(v, CERBO_DENY_ADDRESS,
+			cerbo__verdict_set(v, CERBO_DENY_ADDRESS,
 			    "client address %s is not in allow_from of user %s%s",
 			    cerbo_addr_shown(args->rhost), name, keynote);
 			return;
 		}
 	}
 	if (args->request == NULL) {
-		set_reason(v, CERBO_ALLOW, "user ", name, " allowed", keynote,
-		    (char *)NULL);
+		cerbo__verdict_reason(v, CERBO_ALLOW, "user ", name, " allowed",
+		    keynote, (char *)NULL);
 		return;
 	}
 	if (!parsed) {
-		set_verdict(v, CERBO_DENY_REQUEST, "%s (user %s%s)",
+		cerbo__verdict_set(v, CERBO_DENY_REQUEST, "%s (user %s%s)",
 		    err.message, name, keynote);
 		return;
 	}
 	if (profile == NULL) {
-		set_verdict(v, CERBO_STORE_ERROR,
+		cerbo__verdict_set(v, CERBO_STORE_ERROR,
 		    "user %s names a profile that does not exist", name);
 		return;
 	}
@@ -594,43 +486,21 @@ decide(const struct cerbo_store *store, const struct cerbo_user *user,
 	memcpy(v->rule, d.rule, sizeof(v->rule));
 	memcpy(v->profile, d.profile, sizeof(v->profile));
 	if (d.allowed) {
-		set_reason(v, CERBO_ALLOW, "user ", name,
+		cerbo__verdict_reason(v, CERBO_ALLOW, "user ", name,
 		    " allowed by profile ", v->profile, ": allow rule ",
 		    v->rule, keynote, (char *)NULL);
 	} else if (d.matched) {
 		/* A deny rule's pattern does not say which request hit it. */
-		set_reason(v, CERBO_DENY_FORBIDDEN, "user ", name,
+		cerbo__verdict_reason(v, CERBO_DENY_FORBIDDEN, "user ", name,
 		    " forbidden by profile ", v->profile, ": deny rule ",
 		    v->rule, keynote, " (request ", req.method, " ", req.path,
 		    ")", (char *)NULL);
 	} else {
-		set_reason(v, CERBO_DENY_FORBIDDEN, "user ", name,
+		cerbo__verdict_reason(v, CERBO_DENY_FORBIDDEN, "user ", name,
 		    " forbidden by profile ", v->profile,
 		    ": no allow rule matches ", req.method, " ", req.path,
 		    keynote, (char *)NULL);
 	}
-}
-
-int
-cerbo_verdict_http_status(enum cerbo_verdict_code code)
-{
-	switch (code) {
-	case CERBO_ALLOW:
-		return 200;
-	case CERBO_DENY_CREDENTIALS:
-	case CERBO_DENY_DISABLED:
-	case CERBO_DENY_EXPIRED:
-	case CERBO_DENY_ADDRESS:
-		return 401;
-	case CERBO_DENY_FORBIDDEN:
-	case CERBO_DENY_REQUEST:
-		return 403;
-	case CERBO_STORE_ERROR:
-		return 500;
-	case CERBO_VERDICT__COUNT:
-		break;
-	}
-	return 500; /* an unknown code never lets a request through */
 }
 
 /*
@@ -827,12 +697,12 @@ verify(const struct cerbo_verify_args *args, struct cerbo_verdict *verdict)
 	verdict->code = CERBO_DENY_CREDENTIALS; /* deny by default */
 	verdict->key = CERBO_KEY_NONE;
 	if (args == NULL || args->username == NULL) {
-		set_verdict(verdict, CERBO_DENY_CREDENTIALS,
+		cerbo__verdict_set(verdict, CERBO_DENY_CREDENTIALS,
 		    "invalid arguments: no username");
 		return -1;
 	}
 	if (cerbo__sodium_init() != 0) {
-		set_verdict(verdict, CERBO_STORE_ERROR,
+		cerbo__verdict_set(verdict, CERBO_STORE_ERROR,
 		    "libsodium cannot be initialised");
 		return 0;
 	}
@@ -844,7 +714,8 @@ verify(const struct cerbo_verify_args *args, struct cerbo_verdict *verdict)
 
 	if (acquire(path, args->flags, &snap, verdict->notice,
 	        sizeof(verdict->notice), &err) != 0) {
-		set_verdict(verdict, CERBO_STORE_ERROR, "store error: %s",
+		cerbo__verdict_set(verdict, CERBO_STORE_ERROR,
+		    "store error: %s",
 		    cerbo_error_format(&err, errtext, sizeof(errtext)));
 		return 0;
 	}
@@ -854,7 +725,7 @@ verify(const struct cerbo_verify_args *args, struct cerbo_verdict *verdict)
 		found = cerbo__index_lookup(snap->ix, args->username, &ixuser,
 		    ixbuf, sizeof(ixbuf), &probe);
 		if (found < 0) {
-			set_verdict(verdict, CERBO_STORE_ERROR,
+			cerbo__verdict_set(verdict, CERBO_STORE_ERROR,
 			    "store error: %s%s: damaged index (run cerbo-apiuser compile)",
 			    path, CERBO__INDEX_SUFFIX);
 			goto out;
@@ -868,7 +739,7 @@ verify(const struct cerbo_verify_args *args, struct cerbo_verdict *verdict)
 
 	if ((args->flags & CERBO_VERIFY_FAST_ONLY) &&
 	    needs_slow_scheme(user, args, now)) {
-		set_reason(verdict, CERBO_DENY_CREDENTIALS,
+		cerbo__verdict_reason(verdict, CERBO_DENY_CREDENTIALS,
 		    "not checked: the key needs the slow scheme", (char *)NULL);
 		rc = CERBO_VERIFY_DEFERRED;
 		goto out;
@@ -896,7 +767,7 @@ verify(const struct cerbo_verify_args *args, struct cerbo_verdict *verdict)
 				verdict->key = CERBO_KEY_OLD;
 		}
 		if (verdict->key == CERBO_KEY_NONE) {
-			set_reason(verdict, CERBO_DENY_CREDENTIALS,
+			cerbo__verdict_reason(verdict, CERBO_DENY_CREDENTIALS,
 			    "wrong secret for user ", cerbo_user_name(user),
 			    (char *)NULL);
 			goto out;
@@ -923,10 +794,10 @@ verify(const struct cerbo_verify_args *args, struct cerbo_verdict *verdict)
 
 unknown:
 	if (verdict->username_valid)
-		set_reason(verdict, CERBO_DENY_CREDENTIALS, "unknown user ",
-		    args->username, (char *)NULL);
+		cerbo__verdict_reason(verdict, CERBO_DENY_CREDENTIALS,
+		    "unknown user ", args->username, (char *)NULL);
 	else
-		set_reason(verdict, CERBO_DENY_CREDENTIALS,
+		cerbo__verdict_reason(verdict, CERBO_DENY_CREDENTIALS,
 		    "unknown user (not a valid username)", (char *)NULL);
 out:
 	if (probe.used > 0)
@@ -949,7 +820,8 @@ verify_entry(const struct cerbo_verify_args *args,
 		return -1;
 	v.code = CERBO_DENY_CREDENTIALS;
 	if (cerbo__abi_in(&a, sizeof(a), args, CERBO__VERIFY_ARGS_V1) != 0) {
-		set_verdict(&v, CERBO_DENY_CREDENTIALS, "invalid arguments: %s",
+		cerbo__verdict_set(&v, CERBO_DENY_CREDENTIALS,
+		    "invalid arguments: %s",
 		    args == NULL
 		        ? "none"
 		        : "struct cerbo_verify_args declared without CERBO_VERIFY_ARGS_INIT");
@@ -957,7 +829,7 @@ verify_entry(const struct cerbo_verify_args *args,
 	} else if ((a.flags & ~CERBO__VERIFY_FLAGS) != 0) {
 		/* A bit this version does not know may ask for something it
 		 * cannot give: refuse rather than guess. */
-		set_verdict(&v, CERBO_DENY_CREDENTIALS,
+		cerbo__verdict_set(&v, CERBO_DENY_CREDENTIALS,
 		    "invalid arguments: unknown flag bits 0x%x",
 		    a.flags & ~CERBO__VERIFY_FLAGS);
 		rc = -1;
