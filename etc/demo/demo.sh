@@ -133,19 +133,8 @@ Everything runs on 127.0.0.1 and is removed at the end (also on Ctrl-C).
 EOF
 
 # ---- packages and build -------------------------------------------------------
-step "Install what is missing (Debian packages) and build"
-say "$ tests/deps.sh demo && make"
-"$top/tests/deps.sh" demo || die "could not install the packages above"
-log=$(mktemp /tmp/cerbo-demo-build.XXXXXX)
-if ! make -C "$top" all >"$log" 2>&1; then
-	tail -20 "$log" >&2
-	rm -f "$log"
-	die "the build failed (see above)"
-fi
-rm -f "$log"
+demo_build
 say "  built $BUILD/pam_cerbo.so, cerbo-apiuser, cerbo-profile"
-PATH=$BUILD:$PATH
-export PATH
 
 # free_port PREFERRED: PREFERRED when nothing listens on it on 127.0.0.1,
 # else a port the kernel has free (one the demo does not already use).
@@ -178,23 +167,11 @@ step "A folder nginx's workers (user www-data) can read"
 say "nginx runs PAM inside its workers, as www-data, which cannot enter a"
 say "checkout under /root.  So the store and a copy of the module go to"
 say "$D, readable through the group cerbo:"
-if ! getent group cerbo >/dev/null; then
-	groupadd --system cerbo || die "groupadd failed"
-	created_group=1
-fi
-install -d -o root -g cerbo -m 0750 "$D" || die "cannot create $D"
+demo_group_folder
 : >"$STATE"
 chmod 0600 "$STATE"
 record created_group "$created_group"
-if [ "$created_group" = 1 ]; then
-	say "$ groupadd --system cerbo"
-fi
-if ! id -nG www-data | tr ' ' '\n' | grep -qx cerbo; then
-	gpasswd -a www-data cerbo >/dev/null || die "gpasswd failed"
-	record added_member 1
-	say "$ gpasswd -a www-data cerbo"
-fi
-say "$ install -d -o root -g cerbo -m 0750 $D"
+record added_member "$added_member"
 install -m 0644 "$BUILD/pam_cerbo.so" "$D/pam_cerbo.so"
 say "$ install -m 0644 build/pam_cerbo.so $D/"
 
@@ -237,18 +214,9 @@ say "$PAMFILE:"
 grep -v '^#' "$PAMFILE" | sed 's/^/  /'
 
 N=$D/nginx
-mkdir -p "$N/tmp" "$N/api"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-    -keyout "$N/key.pem" -out "$N/cert.pem" -days 1 -subj /CN=127.0.0.1 \
-    >/dev/null 2>&1 || die "openssl could not make a certificate"
-sed -e "s|listen 443 ssl;|listen 127.0.0.1:$PORT ssl;|" \
-    -e "s|server_name api.example.com;|server_name 127.0.0.1;|" \
-    -e "s|/etc/ssl/certs/api.example.com.pem|$N/cert.pem|" \
-    -e "s|/etc/ssl/private/api.example.com.key|$N/key.pem|" \
-    -e "s|auth_pam_service_name cerbo-api;|auth_pam_service_name cerbo-demo;|" \
-    -e "s|proxy_pass http://127.0.0.1:8080;|proxy_pass http://127.0.0.1:$BACKEND;|" \
-    "$top/etc/nginx/cerbo-api.conf" >"$N/cerbo-api.conf"
-grep -q "cerbo-demo;" "$N/cerbo-api.conf" ||
+demo_site cerbo-api.conf \
+    -e "s|auth_pam_service_name cerbo-api;|auth_pam_service_name cerbo-demo;|"
+grep -q "cerbo-demo;" "$N/site.conf" ||
     die "etc/nginx/cerbo-api.conf no longer has the expected lines"
 cat >"$N/nginx.conf" <<EOF
 user www-data;
@@ -267,7 +235,7 @@ http {
 	scgi_temp_path $N/tmp/scgi;
 
 	# etc/nginx/cerbo-api.conf, with this demo's ports and certificate
-	include $N/cerbo-api.conf;
+	include $N/site.conf;
 
 	# The toy API behind it (what a real backend would be).
 	server {
@@ -333,22 +301,10 @@ if [ -n "$py" ]; then
 fi
 
 if [ "$logmode" = namespace ]; then
-	setsid unshare --mount --propagation private sh -c \
-	    'mount --bind "$1" /dev/log && shift && exec "$@"' sh \
-	    "$D/log.sock" nginx -p "$N/" -e "$N/error.log" -c "$N/nginx.conf" \
-	    </dev/null >"$N/stderr" 2>&1 &
+	demo_nginx_start unshare --mount --propagation private sh -c \
+	    'mount --bind "$1" /dev/log && shift && exec "$@"' sh "$D/log.sock"
 else
-	setsid nginx -p "$N/" -e "$N/error.log" -c "$N/nginx.conf" \
-	    </dev/null >"$N/stderr" 2>&1 &
-fi
-i=0
-until curl -sk -o /dev/null "https://127.0.0.1:$PORT/" || [ $i -ge 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ $i -ge 50 ]; then
-	cat "$N/stderr" "$N/error.log" 2>/dev/null | tail -5 >&2
-	die "nginx did not start"
+	demo_nginx_start
 fi
 say "nginx listens on https://127.0.0.1:$PORT (self-signed certificate, made"
 say "just now) in front of the toy API on 127.0.0.1:$BACKEND; its server block"
@@ -357,31 +313,6 @@ say "the Authorization header removed before the backend, limit_req, and the"
 say "guard against Host-less HTTP/1.0 requests."
 
 # ---- requests ------------------------------------------------------------------
-# request LABEL USER SECRETVAR PATH [CURL ARGS]: show and run one request.
-# The credentials reach curl on standard input, not on its command line.
-request() {
-	_user=$1 _secret=$2 _shown=$3 _path=$4
-	shift 4
-	_extra=
-	[ $# -gt 0 ] && _extra="$* "
-	if [ -n "$_user" ]; then
-		printf '%s$ curl -sk %s-u "%s:%s" https://127.0.0.1:%s%s%s\n' \
-		    "$B_" "$_extra" "$_user" "$_shown" "$PORT" "$_path" "$N_"
-		_code=$(printf 'user = "%s:%s"\n' "$_user" "$_secret" |
-		    curl -sk -K - -o "$D/body" -w '%{http_code}' "$@" \
-		    "https://127.0.0.1:$PORT$_path")
-	else
-		printf '%s$ curl -sk %shttps://127.0.0.1:%s%s%s\n' \
-		    "$B_" "$_extra" "$PORT" "$_path" "$N_"
-		_code=$(curl -sk -o "$D/body" -w '%{http_code}' "$@" \
-		    "https://127.0.0.1:$PORT$_path")
-	fi
-	case "$_code" in
-	200) printf '  -> %s OK: %s\n' "$_code" "$(tr -d '\n' <"$D/body")" ;;
-	401) printf '  -> %s Unauthorized\n' "$_code" ;;
-	*) printf '  -> %s\n' "$_code" ;;
-	esac
-}
 # why: the module's newest log line, if the demo could capture it.
 why() {
 	[ "$logmode" = none ] && return 0
@@ -432,19 +363,19 @@ fi
 step "Requests"
 say "An allowed request: the profile allows GET /api/v1/appointments/**."
 say "(\$SECRET holds the key printed above.)"
-request "$USER_NAME" "$SECRET" '$SECRET' /api/v1/appointments/42
+request 200 "$USER_NAME" "$SECRET" '$SECRET' /api/v1/appointments/42
 say "The backend saw the API user's name, never the Authorization header"
 say "(nginx replaces it), so the secret does not reach its logs."
 say ""
 say "No credentials, and a wrong secret:"
-request "" "" "" /api/v1/appointments/42
-request "$USER_NAME" "cerbo_sk_wrong" "cerbo_sk_wrong" /api/v1/appointments/42
+request 401 "" "" "" /api/v1/appointments/42
+request 401 "$USER_NAME" "cerbo_sk_wrong" "cerbo_sk_wrong" /api/v1/appointments/42
 why
 say ""
 say "Outside the profile: patients are not part of it, and DELETE is denied."
-request "$USER_NAME" "$SECRET" '$SECRET' /api/v1/patients/7
+request 401 "$USER_NAME" "$SECRET" '$SECRET' /api/v1/patients/7
 why
-request "$USER_NAME" "$SECRET" '$SECRET' /api/v1/appointments/42 -X DELETE
+request 401 "$USER_NAME" "$SECRET" '$SECRET' /api/v1/appointments/42 -X DELETE
 why
 say "An administrator asks the tool why, without reading the store:"
 show cerbo-apiuser explain "$USER_NAME" GET /api/v1/patients/7
@@ -458,13 +389,13 @@ printf '%s\n' "$out" | sed 's/^/  /'
 NEW=$(printf '%s\n' "$out" | grep -o 'cerbo_sk_[A-Za-z0-9]*' | head -1)
 say "The old key is refused at once; the new one (\$NEW_SECRET) works on the"
 say "next request, without restarting nginx:"
-request "$USER_NAME" "$SECRET" '$SECRET' /api/v1/appointments/42
+request 401 "$USER_NAME" "$SECRET" '$SECRET' /api/v1/appointments/42
 why
-request "$USER_NAME" "$NEW" '$NEW_SECRET' /api/v1/appointments/42
+request 200 "$USER_NAME" "$NEW" '$NEW_SECRET' /api/v1/appointments/42
 
 step "Delete the API user"
 show cerbo-apiuser delete "$USER_NAME" --yes
-request "$USER_NAME" "$NEW" '$NEW_SECRET' /api/v1/appointments/42
+request 401 "$USER_NAME" "$NEW" '$NEW_SECRET' /api/v1/appointments/42
 why
 
 step "Clean up"
@@ -474,3 +405,4 @@ say "added to the system (the group cerbo and www-data's membership, when it"
 say "made them).  Packages installed with apt stay installed."
 say ""
 say "To keep it running and try it yourself: make demo-serve"
+demo_end
