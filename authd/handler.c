@@ -239,6 +239,9 @@ run_job(struct authd_job *job)
 	struct cerbo_verify_args va = CERBO_VERIFY_ARGS_INIT;
 
 	if (peer_gone(c)) {
+		/* Counted here: once resumed, libmicrohttpd may close the
+		 * connection without calling the handler again. */
+		authd_metrics_outcome(AUTHD_OUT_ABANDONED);
 		r->state = ST_GONE;
 		MHD_resume_connection(c);
 		return;
@@ -451,7 +454,6 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		return answer_verdict(c, r);
 	if (r->state == ST_GONE) {
 		cerbo_basic_wipe(&r->basic);
-		authd_metrics_outcome(AUTHD_OUT_ABANDONED);
 		return MHD_NO; /* closes the connection */
 	}
 	if (r->state == ST_QUEUED)
