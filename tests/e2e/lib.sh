@@ -91,6 +91,13 @@ wait_until() {
 	done
 }
 
+# listening PORT: true when something listens on TCP PORT (without
+# connecting, which would start a socket-activated program).
+listening() {
+	awk -v p="$(printf ':%04X' "$1")" '$2 ~ p "$" && $4 == "0A" { f = 1 }
+	    END { exit !f }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
 # free_ports LOW HIGH N: N ports of 127.0.0.1 in LOW..HIGH nothing listens
 # on now, from a random start so that tests running at once rarely pick
 # the same.  Fails when there are not N free.
