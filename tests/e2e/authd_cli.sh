@@ -184,7 +184,8 @@ if command -v systemd-socket-activate >/dev/null 2>&1; then
 	    "$T/sbin/cerbo-authd" --stderr --store "$ST" >>"$T/authd.log" 2>&1 &
 	AUTHD_PID=$!
 	at_exit "kill $AUTHD_PID"
-	wait_until 10 "listening $port" || true
+	check "socket activation: systemd-socket-activate listens" \
+	    wait_until 10 "listening $port"
 	check_eq "socket activation: the first check starts authd and gets 200" \
 	    "$(q "http://127.0.0.1:$port/auth")" 200
 	check_eq "socket activation: the next one too" \
@@ -198,7 +199,8 @@ if command -v systemd-socket-activate >/dev/null 2>&1; then
 	systemd-socket-activate -l "127.0.0.1:$port" "$AUTHD" --store "$ST" \
 	    --listen "127.0.0.1:$port" >"$T/both.out" 2>&1 &
 	both=$!
-	wait_until 10 "listening $port" || true
+	check "systemd-socket-activate listens for the second authd" \
+	    wait_until 10 "listening $port"
 	curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$port/healthz"
 	wait "$both"
 	check_eq "an inherited socket and --listen too: exit 2" "$?" 2

@@ -96,11 +96,14 @@ while [ $i -lt 8 ]; do
 	printf 'url = "http://127.0.0.1:%s/auth"\n' "$aport"
 	echo 'output = /dev/null'
 	echo 'max-time = 0.05'
+	echo 'write-out = "%{exitcode} "'
 	echo 'header = "X-Original-Method: GET"'
 	echo 'header = "X-Original-URI: /api/v1/appointments/1"'
 	i=$((i + 1))
 done >"$T/gave-up.conf"
-curl -s -Z --parallel-immediate --parallel-max 8 -K "$T/gave-up.conf" || true
+gave_up=$(curl -s -Z --parallel-immediate --parallel-max 8 -K "$T/gave-up.conf")
+check_contains "the clients give up waiting (curl exit 28, timed out)" \
+    " $gave_up" " 28 "
 pool_idle() {
 	curl -s "http://127.0.0.1:$mport/metrics" |
 	    grep -qx 'cerbo_authd_pool_queue_depth 0' &&
